@@ -1,0 +1,31 @@
+/** Version of the peer wire format, sent in HELLO; peers with another version are disconnected. */
+export const PEER_PROTOCOL_VERSION = 1;
+/** Version of the tracker message format, sent in join and welcome. */
+export const TRACKER_PROTOCOL_VERSION = 1;
+
+/** Hard limits of both wire formats. Decoders reject anything beyond them. */
+export const LIMITS = {
+  /** Largest peer message, header included: Chromium's DataChannel ceiling is 256 KiB. */
+  maxPeerMessageBytes: 256 * 1024,
+  /** Largest DATA payload in one message. */
+  maxChunkBytes: 256 * 1024 - 64,
+  /** Longest rendition or peer id, in UTF-8 bytes. */
+  maxIdBytes: 64,
+  /** Most entries in one HAVE-MAP. */
+  maxHaveMapEntries: 4096,
+  /** Largest segment a peer may offer (u32 fields, but bounded lower to cap memory). */
+  maxSegmentBytes: 64 * 1024 * 1024,
+  /** Largest tracker message, as UTF-8 text. */
+  maxTrackerMessageBytes: 64 * 1024,
+  /** Longest swarm id. */
+  maxSwarmIdLength: 512,
+  /** Longest SDP blob relayed through the tracker. */
+  maxSdpLength: 32 * 1024,
+  /** Longest ICE candidate line. */
+  maxCandidateLength: 1024,
+  /** Most peer ids in one peers/joined message. */
+  maxPeersInList: 64,
+} as const;
+
+/** Ids (peer ids, renditions) are short printable tokens. */
+export const ID_PATTERN = /^[A-Za-z0-9._~-]{1,64}$/;

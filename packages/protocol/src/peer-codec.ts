@@ -1,0 +1,253 @@
+import { ProtocolError } from './errors.js';
+import { ID_PATTERN, LIMITS } from './limits.js';
+import { PeerMessageCode, type AvailabilityState, type HaveMapEntry, type PeerMessage } from './peer-messages.js';
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const U32_MAX = 0xffff_ffff;
+
+const codeToType = new Map<number, PeerMessage['type']>(
+  Object.entries(PeerMessageCode).map(([type, code]) => [code, type as PeerMessage['type']]),
+);
+
+function badField(message: string): never {
+  throw new ProtocolError('PEER_MSG_BAD_FIELD', message);
+}
+
+function checkId(value: string, what: string): Uint8Array {
+  if (!ID_PATTERN.test(value)) badField(`${what} must match ${String(ID_PATTERN)}`);
+  return utf8Encoder.encode(value);
+}
+
+function checkU32(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > U32_MAX) badField(`${what} must be a u32, got ${value}`);
+  return value;
+}
+
+/** Sequential writer over a buffer whose size was computed beforehand. */
+class Writer {
+  readonly bytes: Uint8Array;
+  private readonly view: DataView;
+  private pos = 0;
+
+  constructor(size: number) {
+    this.bytes = new Uint8Array(size);
+    this.view = new DataView(this.bytes.buffer);
+  }
+  u8(v: number): this {
+    this.view.setUint8(this.pos, v);
+    this.pos += 1;
+    return this;
+  }
+  u16(v: number): this {
+    this.view.setUint16(this.pos, v);
+    this.pos += 2;
+    return this;
+  }
+  u32(v: number): this {
+    this.view.setUint32(this.pos, v);
+    this.pos += 4;
+    return this;
+  }
+  str(encoded: Uint8Array): this {
+    this.u8(encoded.length);
+    return this.raw(encoded);
+  }
+  raw(b: Uint8Array): this {
+    this.bytes.set(b, this.pos);
+    this.pos += b.length;
+    return this;
+  }
+}
+
+/** Bounds-checked sequential reader; every overrun is a ProtocolError, never a RangeError. */
+class Reader {
+  private readonly view: DataView;
+  pos = 0;
+
+  constructor(private readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  private need(n: number, what: string): void {
+    if (this.pos + n > this.bytes.length) {
+      throw new ProtocolError('PEER_MSG_TRUNCATED', `message ends inside ${what}`);
+    }
+  }
+  u8(what: string): number {
+    this.need(1, what);
+    return this.view.getUint8(this.pos++);
+  }
+  u16(what: string): number {
+    this.need(2, what);
+    const v = this.view.getUint16(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  u32(what: string): number {
+    this.need(4, what);
+    const v = this.view.getUint32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  id(what: string): string {
+    const len = this.u8(`${what} length`);
+    if (len === 0 || len > LIMITS.maxIdBytes) badField(`${what} length ${len} out of range`);
+    this.need(len, what);
+    let value: string;
+    try {
+      value = utf8Decoder.decode(this.bytes.subarray(this.pos, this.pos + len));
+    } catch (cause) {
+      throw new ProtocolError('PEER_MSG_BAD_FIELD', `${what} is not UTF-8`, { cause });
+    }
+    this.pos += len;
+    if (!ID_PATTERN.test(value)) badField(`${what} has characters outside ${String(ID_PATTERN)}`);
+    return value;
+  }
+  rest(): Uint8Array {
+    const out = this.bytes.subarray(this.pos);
+    this.pos = this.bytes.length;
+    return out;
+  }
+  end(): void {
+    if (this.pos !== this.bytes.length) {
+      throw new ProtocolError('PEER_MSG_TRAILING_BYTES', `${this.bytes.length - this.pos} bytes after the message`);
+    }
+  }
+}
+
+function stateCode(state: AvailabilityState): number {
+  return state === 'have' ? 0 : 1;
+}
+
+/** Encodes a peer message. Throws ProtocolError if a field is out of its bounds. */
+export function encodePeerMessage(msg: PeerMessage): Uint8Array {
+  const code = PeerMessageCode[msg.type];
+  switch (msg.type) {
+    case 'hello': {
+      const id = checkId(msg.peerId, 'peerId');
+      if (!Number.isInteger(msg.version) || msg.version < 0 || msg.version > 255) badField('version must be a u8');
+      return new Writer(1 + 1 + 1 + id.length + 4)
+        .u8(code)
+        .u8(msg.version)
+        .str(id)
+        .u32(checkU32(msg.uploadKbps, 'uploadKbps')).bytes;
+    }
+    case 'haveMap': {
+      if (msg.entries.length > LIMITS.maxHaveMapEntries) badField(`haveMap has more than ${LIMITS.maxHaveMapEntries} entries`);
+      const encoded = msg.entries.map((e) => ({ r: checkId(e.rendition, 'rendition'), sn: checkU32(e.sn, 'sn'), s: stateCode(e.state) }));
+      const size = 1 + 2 + encoded.reduce((n, e) => n + 1 + e.r.length + 4 + 1, 0);
+      const w = new Writer(size).u8(code).u16(encoded.length);
+      for (const e of encoded) w.str(e.r).u32(e.sn).u8(e.s);
+      return w.bytes;
+    }
+    case 'have':
+    case 'receiving':
+    case 'lost': {
+      const r = checkId(msg.rendition, 'rendition');
+      const extra = msg.type === 'have' ? 4 : 0;
+      const w = new Writer(1 + 1 + r.length + 4 + extra).u8(code).str(r).u32(checkU32(msg.sn, 'sn'));
+      if (msg.type === 'have') {
+        if (msg.sizeBytes > LIMITS.maxSegmentBytes) badField('sizeBytes above maxSegmentBytes');
+        w.u32(checkU32(msg.sizeBytes, 'sizeBytes'));
+      }
+      return w.bytes;
+    }
+    case 'request': {
+      const r = checkId(msg.rendition, 'rendition');
+      return new Writer(1 + 4 + 1 + r.length + 4 + 4)
+        .u8(code)
+        .u32(checkU32(msg.requestId, 'requestId'))
+        .str(r)
+        .u32(checkU32(msg.sn, 'sn'))
+        .u32(checkU32(msg.offsetBytes, 'offsetBytes')).bytes;
+    }
+    case 'cancel':
+    case 'absent':
+    case 'busy':
+      return new Writer(5).u8(code).u32(checkU32(msg.requestId, 'requestId')).bytes;
+    case 'data': {
+      if (msg.payload.length > LIMITS.maxChunkBytes) badField(`data payload above ${LIMITS.maxChunkBytes} bytes`);
+      checkDataBounds(msg.offsetBytes, msg.payload.length, msg.totalBytes);
+      return new Writer(1 + 12 + msg.payload.length)
+        .u8(code)
+        .u32(checkU32(msg.requestId, 'requestId'))
+        .u32(msg.offsetBytes)
+        .u32(msg.totalBytes)
+        .raw(msg.payload).bytes;
+    }
+  }
+}
+
+function checkDataBounds(offset: number, length: number, total: number): void {
+  checkU32(offset, 'offsetBytes');
+  checkU32(total, 'totalBytes');
+  if (total === 0 || total > LIMITS.maxSegmentBytes) badField(`totalBytes ${total} out of range`);
+  if (offset + length > total) badField('data chunk extends past totalBytes');
+  if (length === 0) badField('empty data chunk');
+}
+
+/**
+ * Decodes one peer message. Any byte string either yields a valid message or throws a
+ * ProtocolError. A DATA payload is a view into `bytes`: copy it to keep it.
+ */
+export function decodePeerMessage(bytes: Uint8Array): PeerMessage {
+  if (bytes.length === 0) throw new ProtocolError('PEER_MSG_EMPTY', 'empty message');
+  if (bytes.length > LIMITS.maxPeerMessageBytes) {
+    throw new ProtocolError('PEER_MSG_TOO_LARGE', `${bytes.length} bytes, limit ${LIMITS.maxPeerMessageBytes}`);
+  }
+  const r = new Reader(bytes);
+  const code = r.u8('type');
+  const type = codeToType.get(code);
+  if (type === undefined) throw new ProtocolError('PEER_MSG_UNKNOWN_TYPE', `unknown message type ${code}`);
+  let msg: PeerMessage;
+  switch (type) {
+    case 'hello':
+      msg = { type, version: r.u8('version'), peerId: r.id('peerId'), uploadKbps: r.u32('uploadKbps') };
+      break;
+    case 'haveMap': {
+      const count = r.u16('entry count');
+      if (count > LIMITS.maxHaveMapEntries) badField(`haveMap count ${count} above ${LIMITS.maxHaveMapEntries}`);
+      const entries: HaveMapEntry[] = [];
+      for (let i = 0; i < count; i++) {
+        const rendition = r.id('rendition');
+        const sn = r.u32('sn');
+        const s = r.u8('state');
+        if (s > 1) badField(`unknown availability state ${s}`);
+        entries.push({ rendition, sn, state: s === 0 ? 'have' : 'receiving' });
+      }
+      msg = { type, entries };
+      break;
+    }
+    case 'have': {
+      const rendition = r.id('rendition');
+      const sn = r.u32('sn');
+      const sizeBytes = r.u32('sizeBytes');
+      if (sizeBytes === 0 || sizeBytes > LIMITS.maxSegmentBytes) badField(`sizeBytes ${sizeBytes} out of range`);
+      msg = { type, rendition, sn, sizeBytes };
+      break;
+    }
+    case 'receiving':
+    case 'lost':
+      msg = { type, rendition: r.id('rendition'), sn: r.u32('sn') };
+      break;
+    case 'request':
+      msg = { type, requestId: r.u32('requestId'), rendition: r.id('rendition'), sn: r.u32('sn'), offsetBytes: r.u32('offsetBytes') };
+      break;
+    case 'cancel':
+    case 'absent':
+    case 'busy':
+      msg = { type, requestId: r.u32('requestId') };
+      break;
+    case 'data': {
+      const requestId = r.u32('requestId');
+      const offsetBytes = r.u32('offsetBytes');
+      const totalBytes = r.u32('totalBytes');
+      const payload = r.rest();
+      checkDataBounds(offsetBytes, payload.length, totalBytes);
+      msg = { type, requestId, offsetBytes, totalBytes, payload };
+      break;
+    }
+  }
+  r.end();
+  return msg;
+}

@@ -1,0 +1,103 @@
+/** Wire codes of the peer messages (first byte of every message). */
+export const PeerMessageCode = {
+  hello: 1,
+  haveMap: 2,
+  have: 3,
+  receiving: 4,
+  lost: 5,
+  request: 6,
+  cancel: 7,
+  data: 8,
+  absent: 9,
+  busy: 10,
+} as const;
+
+/** A segment within a swarm: rendition + media sequence (live) or index (VOD). */
+export interface SegmentRef {
+  readonly rendition: string;
+  readonly sn: number;
+}
+
+/** First message on every connection. */
+export interface HelloMessage {
+  readonly type: 'hello';
+  readonly version: number;
+  readonly peerId: string;
+  /** The sender's own estimate of what it can upload, in kbit/s (0 = unknown). */
+  readonly uploadKbps: number;
+}
+
+export type AvailabilityState = 'have' | 'receiving';
+
+export interface HaveMapEntry extends SegmentRef {
+  readonly state: AvailabilityState;
+}
+
+/** Everything the sender holds or is receiving, sent once after HELLO. */
+export interface HaveMapMessage {
+  readonly type: 'haveMap';
+  readonly entries: readonly HaveMapEntry[];
+}
+
+/** The sender now holds the whole segment, of `sizeBytes`. */
+export interface HaveMessage extends SegmentRef {
+  readonly type: 'have';
+  readonly sizeBytes: number;
+}
+
+/** The sender started downloading the segment; it will answer requests once it has it. */
+export interface ReceivingMessage extends SegmentRef {
+  readonly type: 'receiving';
+}
+
+/** The sender no longer holds (or will no longer get) the segment. */
+export interface LostMessage extends SegmentRef {
+  readonly type: 'lost';
+}
+
+/** Ask for a segment from `offsetBytes` on. */
+export interface RequestMessage extends SegmentRef {
+  readonly type: 'request';
+  readonly requestId: number;
+  readonly offsetBytes: number;
+}
+
+export interface CancelMessage {
+  readonly type: 'cancel';
+  readonly requestId: number;
+}
+
+/** One chunk of a requested segment. `totalBytes` is the whole segment's size. */
+export interface DataMessage {
+  readonly type: 'data';
+  readonly requestId: number;
+  readonly offsetBytes: number;
+  readonly totalBytes: number;
+  readonly payload: Uint8Array;
+}
+
+/** The sender does not have the requested segment. */
+export interface AbsentMessage {
+  readonly type: 'absent';
+  readonly requestId: number;
+}
+
+/** The sender has it but will not serve now (too many uploads). */
+export interface BusyMessage {
+  readonly type: 'busy';
+  readonly requestId: number;
+}
+
+export type PeerMessage =
+  | HelloMessage
+  | HaveMapMessage
+  | HaveMessage
+  | ReceivingMessage
+  | LostMessage
+  | RequestMessage
+  | CancelMessage
+  | DataMessage
+  | AbsentMessage
+  | BusyMessage;
+
+export type PeerMessageType = PeerMessage['type'];
