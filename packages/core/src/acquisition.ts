@@ -1,0 +1,148 @@
+import type { SegmentRef } from '@swarmcast/protocol';
+import type { EngineConfig } from './config.js';
+import { EngineError } from './errors.js';
+import { PartialSegment } from './partial-segment.js';
+import type { Peer } from './peer.js';
+import type { Clock, HttpPort } from './ports.js';
+
+export type AcquisitionConfig = Pick<
+  EngineConfig,
+  'httpSafetyMs' | 'minP2pSlackMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment'
+>;
+
+/** What one acquisition needs from the engine. */
+export interface AcquisitionHost {
+  readonly clock: Clock;
+  readonly http: HttpPort;
+  /** Ready peers that hold or are receiving `ref`, best first, excluding `exclude`. */
+  candidates(ref: SegmentRef, exclude: ReadonlySet<string>): Peer[];
+  /** True when rendezvous hashing over us and our peers names us among the HTTP fetchers of `ref`. */
+  isDesignatedFetcher(ref: SegmentRef): boolean;
+  /** Resolves when some peer announces `ref`, or at `untilMs`. */
+  waitForAnnouncement(ref: SegmentRef, untilMs: number, signal: AbortSignal): Promise<void>;
+  countBytes(kind: 'http' | 'p2p', bytes: number): void;
+  countFallback(): void;
+}
+
+export interface AcquiredSegment {
+  readonly bytes: Uint8Array;
+  readonly source: 'http' | 'p2p';
+}
+
+type AttemptResult = 'done' | 'absent' | 'busy' | 'closed' | 'stalled' | 'deadline' | 'mismatch';
+
+/**
+ * Gets one segment's bytes by its deadline: from a peer when one can deliver in time, otherwise
+ * (or for what a peer left undelivered) over HTTP with a Range request. Startup never waits for peers.
+ */
+export class Acquisition {
+  private partial: PartialSegment | undefined;
+  private p2pBytes = 0;
+
+  constructor(
+    private readonly ref: SegmentRef,
+    private readonly url: string,
+    private readonly deadlineMs: number,
+    private readonly config: AcquisitionConfig,
+    private readonly host: AcquisitionHost,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  async run(): Promise<AcquiredSegment> {
+    const { clock } = this.host;
+    const p2pDeadlineMs = this.deadlineMs - this.config.httpSafetyMs;
+    if (this.deadlineMs - clock.now() >= this.config.minP2pSlackMs) {
+      const tried = new Set<string>();
+      let waited = false;
+      while (clock.now() < p2pDeadlineMs) {
+        this.throwIfAborted();
+        const peer = this.host.candidates(this.ref, tried)[0];
+        if (peer) {
+          tried.add(peer.id);
+          const result = await this.fromPeer(peer, p2pDeadlineMs);
+          if (result === 'done' && this.partial?.complete === true) return { bytes: this.partial.bytes, source: 'p2p' };
+          this.host.countFallback();
+          continue;
+        }
+        if (waited || this.partial || this.host.isDesignatedFetcher(this.ref)) break;
+        waited = true;
+        await this.host.waitForAnnouncement(this.ref, Math.min(clock.now() + this.config.maxAnnounceWaitMs, p2pDeadlineMs), this.signal);
+      }
+    }
+    this.throwIfAborted();
+    return this.fromHttp();
+  }
+
+  private throwIfAborted(): void {
+    if (this.signal.aborted) throw new EngineError('LOAD_ABORTED', 'segment load aborted');
+  }
+
+  private fromPeer(peer: Peer, untilMs: number): Promise<AttemptResult> {
+    const { clock } = this.host;
+    return new Promise<AttemptResult>((resolve) => {
+      let settled = false;
+      let stallTimer: unknown;
+      const finish = (result: AttemptResult): void => {
+        if (settled) return;
+        settled = true;
+        clock.clearTimeout(guardTimer);
+        clock.clearTimeout(stallTimer);
+        this.signal.removeEventListener('abort', onAbort);
+        if (result !== 'done' && result !== 'absent' && result !== 'busy' && result !== 'closed') peer.cancel(requestId);
+        resolve(result);
+      };
+      const armStall = (): void => {
+        clock.clearTimeout(stallTimer);
+        stallTimer = clock.setTimeout(() => finish('stalled'), this.config.p2pStallTimeoutMs);
+      };
+      const onAbort = (): void => finish('deadline');
+      const guardTimer = clock.setTimeout(() => finish('deadline'), Math.max(0, untilMs - clock.now()));
+      this.signal.addEventListener('abort', onAbort);
+      // A peer that is itself still receiving answers once it has the segment: no stall timer until then.
+      if (peer.stateOf(this.ref) === 'have') armStall();
+      const requestId = peer.request(this.ref, this.partial?.receivedBytes ?? 0, {
+        data: (offsetBytes, payload, totalBytes) => {
+          if (settled) return;
+          this.partial ??= new PartialSegment(totalBytes);
+          if (this.partial.totalBytes !== totalBytes) {
+            finish('mismatch');
+            return;
+          }
+          this.partial.append(offsetBytes, payload);
+          this.p2pBytes += payload.length;
+          this.host.countBytes('p2p', payload.length);
+          if (this.partial.complete) finish('done');
+          else armStall();
+        },
+        failed: (reason) => finish(reason),
+      });
+    });
+  }
+
+  private async fromHttp(): Promise<AcquiredSegment> {
+    const partial = this.partial;
+    if (partial && partial.receivedBytes > 0) {
+      const rest = await this.httpGet(partial.receivedBytes);
+      if (rest.length === partial.totalBytes - partial.receivedBytes) {
+        partial.append(partial.receivedBytes, rest);
+        return { bytes: partial.bytes, source: 'p2p' };
+      }
+      // The server ignored the range, or the peers' size was wrong: a full body is the segment.
+      if (rest.length !== partial.totalBytes) return { bytes: await this.httpGet(undefined), source: 'http' };
+      return { bytes: rest, source: 'http' };
+    }
+    return { bytes: await this.httpGet(undefined), source: 'http' };
+  }
+
+  private async httpGet(startBytes: number | undefined): Promise<Uint8Array> {
+    try {
+      const request = startBytes === undefined ? { url: this.url } : { url: this.url, range: { startBytes } };
+      const response = await this.host.http.fetch(request, this.signal);
+      this.host.countBytes('http', response.bytes.length);
+      return response.bytes;
+    } catch (cause) {
+      if (this.signal.aborted) throw new EngineError('LOAD_ABORTED', 'segment load aborted', { cause });
+      throw new EngineError('HTTP_FAILED', `GET ${this.url} failed: ${String(cause)}`, { cause });
+    }
+  }
+}

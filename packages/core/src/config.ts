@@ -1,0 +1,88 @@
+import { LIMITS } from '@swarmcast/protocol';
+
+/** Settings of the P2P engine. Every field has its unit in its name. */
+export interface EngineConfig {
+  /** WebSocket URL of the tracker. @default '' (required) */
+  trackerUrl: string;
+  /** Swarm id: every viewer of the same stream must use the same one. @default '' (required) */
+  swarmId: string;
+  /** Most peer connections held at once. @default 12 */
+  maxPeers: number;
+  /** Below this many peers the engine asks the tracker for more. @default 4 */
+  minPeers: number;
+  /** A connection not open after this long is dropped. @default 10000 */
+  connectTimeoutMs: number;
+  /** Least wait between two requests for more peers. @default 5000 */
+  peerRefillIntervalMs: number;
+  /** Upload estimate announced to peers and the tracker, kbit/s (0 = unknown). @default 0 */
+  uploadKbps: number;
+  /** Bytes per DATA message. @default 16384 */
+  chunkBytes: number;
+  /** Stop sending while the DataChannel buffers more than this. @default 1048576 */
+  sendHighWaterBytes: number;
+  /** Concurrent uploads served to one peer; more get BUSY. @default 4 */
+  maxUploadsPerPeer: number;
+  /** Memory budget of the segment store. @default 67108864 */
+  storeBudgetBytes: number;
+  /** Peers (besides the swarm's own consensus) that fetch each new segment over HTTP. @default 1 */
+  httpFetchersPerSegment: number;
+  /** Longest time a non-designated peer waits for a new segment to appear among its peers. @default 3000 */
+  maxAnnounceWaitMs: number;
+  /**
+   * Time kept in hand before a deadline for an HTTP download to finish. A P2P attempt that cannot
+   * finish by deadline minus this switches to HTTP. @default 1500
+   */
+  httpSafetyMs: number;
+  /** With less than this left before a segment's deadline, go to HTTP at once (startup). @default 2000 */
+  minP2pSlackMs: number;
+  /** A P2P request with no byte for this long is given up. @default 1500 */
+  p2pStallTimeoutMs: number;
+  /** Tracker reconnect backoff: first delay. @default 1000 */
+  trackerReconnectBaseMs: number;
+  /** Tracker reconnect backoff: largest delay. @default 30000 */
+  trackerReconnectMaxMs: number;
+}
+
+export const engineDefaults: EngineConfig = {
+  trackerUrl: '',
+  swarmId: '',
+  maxPeers: 12,
+  minPeers: 4,
+  connectTimeoutMs: 10_000,
+  peerRefillIntervalMs: 5_000,
+  uploadKbps: 0,
+  chunkBytes: 16 * 1024, // 16 KiB: fits every browser's DataChannel
+  sendHighWaterBytes: 1024 * 1024, // 1 MiB
+  maxUploadsPerPeer: 4,
+  storeBudgetBytes: 64 * 1024 * 1024, // 64 MiB
+  httpFetchersPerSegment: 1,
+  maxAnnounceWaitMs: 3_000,
+  httpSafetyMs: 1_500,
+  minP2pSlackMs: 2_000,
+  p2pStallTimeoutMs: 1_500,
+  trackerReconnectBaseMs: 1_000,
+  trackerReconnectMaxMs: 30_000,
+};
+
+function fail(message: string): never {
+  throw new Error(`Invalid Swarmcast config: ${message}`);
+}
+
+/** Merges a partial config over the defaults and checks every rule, failing with a clear message. */
+export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfig {
+  const c: EngineConfig = { ...engineDefaults, ...partial };
+  if (!/^wss?:\/\//.test(c.trackerUrl)) fail(`trackerUrl must be a ws:// or wss:// URL, got "${c.trackerUrl}"`);
+  if (c.swarmId.length === 0 || c.swarmId.length > LIMITS.maxSwarmIdLength) {
+    fail(`swarmId must be 1-${LIMITS.maxSwarmIdLength} characters`);
+  }
+  for (const [key, value] of Object.entries(c)) {
+    if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) fail(`${key} must be a finite number >= 0`);
+  }
+  if (c.maxPeers < 1) fail('maxPeers must be at least 1');
+  if (c.minPeers > c.maxPeers) fail(`minPeers (${c.minPeers}) must not exceed maxPeers (${c.maxPeers})`);
+  if (c.chunkBytes < 1024 || c.chunkBytes > LIMITS.maxChunkBytes) fail(`chunkBytes must be 1024-${LIMITS.maxChunkBytes}`);
+  if (c.sendHighWaterBytes < c.chunkBytes) fail('sendHighWaterBytes must be at least chunkBytes');
+  if (c.httpFetchersPerSegment < 1) fail('httpFetchersPerSegment must be at least 1');
+  if (c.trackerReconnectMaxMs < c.trackerReconnectBaseMs) fail('trackerReconnectMaxMs must be >= trackerReconnectBaseMs');
+  return c;
+}

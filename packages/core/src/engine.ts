@@ -1,0 +1,335 @@
+import {
+  PEER_PROTOCOL_VERSION,
+  type AvailabilityState,
+  type HaveMapEntry,
+  type PeerMessage,
+  type SegmentRef,
+  type SignalData,
+} from '@swarmcast/protocol';
+import { Acquisition, type AcquiredSegment, type AcquisitionHost } from './acquisition.js';
+import { resolveEngineConfig, type EngineConfig } from './config.js';
+import { Emitter } from './emitter.js';
+import { EngineError } from './errors.js';
+import type { Peer } from './peer.js';
+import { PeerPool } from './peer-pool.js';
+import type { EnginePorts } from './ports.js';
+import { rendezvousTop } from './rendezvous.js';
+import { segmentKey } from './segment-id.js';
+import { SegmentStore } from './segment-store.js';
+import { emptyStats, type EngineStats } from './stats.js';
+import { TrackerClient } from './tracker-client.js';
+
+/** A segment the player needs. */
+export interface SegmentRequest {
+  readonly ref: SegmentRef;
+  /** Where to get it over HTTP. */
+  readonly url: string;
+  /** Clock time (ms, the injected clock) by which the player must have the bytes to avoid a stall. */
+  readonly deadlineMs: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface LoadedSegment {
+  readonly bytes: Uint8Array;
+  /** Where the bytes came from ('p2p' if any byte came from a peer). */
+  readonly source: 'http' | 'p2p';
+  /** True when the segment was already held and nothing was downloaded for this request. */
+  readonly fromStore: boolean;
+}
+
+export interface EngineEvents {
+  'segment-acquired': (e: { ref: SegmentRef; source: 'http' | 'p2p'; sizeBytes: number; durationMs: number }) => void;
+  'peer-connected': (e: { peerId: string }) => void;
+  'peer-disconnected': (e: { peerId: string; reason: string }) => void;
+  'tracker-connected': (e: { peerId: string }) => void;
+  'tracker-disconnected': (e: { reason: string }) => void;
+  /** A listener threw, or something went wrong that the engine survived. */
+  error: (e: { error: unknown }) => void;
+}
+
+interface SharedAcquisition {
+  readonly promise: Promise<AcquiredSegment>;
+  readonly controller: AbortController;
+  users: number;
+}
+
+/**
+ * The P2P engine of one swarm. Pure: everything it touches comes through its ports, so the same
+ * engine runs in browsers, in Node and in the simulator.
+ */
+export class Engine {
+  readonly config: EngineConfig;
+  private readonly events = new Emitter<EngineEvents>((error) => this.events.emit('error', { error }));
+  private readonly counters = emptyStats();
+  private readonly store: SegmentStore;
+  private readonly pool: PeerPool;
+  private readonly tracker: TrackerClient;
+  private readonly acquisitions = new Map<string, SharedAcquisition>();
+  private readonly announceWaiters = new Map<string, Set<() => void>>();
+  private readonly acquisitionHost: AcquisitionHost;
+  private refillTimer: unknown;
+  private destroyed = false;
+
+  constructor(
+    config: Partial<EngineConfig>,
+    private readonly ports: EnginePorts,
+  ) {
+    this.config = resolveEngineConfig(config);
+    const { clock } = ports;
+    this.store = new SegmentStore(this.config.storeBudgetBytes, (ref) => {
+      this.pool.broadcast({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
+    });
+    this.pool = new PeerPool(this.config, clock, ports.connector, {
+      selfId: () => this.tracker.peerId,
+      helloMessage: () => this.helloMessage(),
+      haveMapMessage: () => this.haveMapMessage(),
+      lookupSegment: (ref) => this.lookupSegment(ref),
+      sendSignal: (to, data) => this.tracker.sendSignal(to, data),
+      requestMorePeers: () => this.tracker.requestPeers(),
+      countBytes: (kind, bytes) => this.countPeerBytes(kind, bytes),
+      peerReady: (peer) => this.onPeerReady(peer),
+      peerClosed: (peer, reason) => this.onPeerClosed(peer, reason),
+      availabilityChanged: (peer, ref, state) => this.onAvailability(peer, ref, state),
+    });
+    this.tracker = new TrackerClient(this.config, clock, ports.random, ports.trackerSocket, {
+      joined: (peerId, peers) => {
+        this.events.emit('tracker-connected', { peerId });
+        this.pool.connectTo(peers);
+      },
+      peers: (peers) => this.pool.connectTo(peers),
+      signal: (from, data) => this.pool.signal(from, data),
+      disconnected: (reason) => this.events.emit('tracker-disconnected', { reason }),
+      countBytes: (_kind, bytes) => (this.counters.trackerBytes += bytes),
+    });
+    this.acquisitionHost = {
+      clock,
+      http: ports.http,
+      candidates: (ref, exclude) => this.candidates(ref, exclude),
+      isDesignatedFetcher: (ref) => this.isDesignatedFetcher(ref),
+      waitForAnnouncement: (ref, untilMs, signal) => this.waitForAnnouncement(ref, untilMs, signal),
+      countBytes: (kind, bytes) => {
+        if (kind === 'http') this.counters.httpBytes += bytes;
+        else this.counters.p2pBytes += bytes;
+      },
+      countFallback: () => (this.counters.p2pFallbacks += 1),
+    };
+  }
+
+  /** Connects to the tracker and starts finding peers. */
+  start(): void {
+    if (this.destroyed) throw new EngineError('ENGINE_DESTROYED', 'start() after destroy()');
+    this.tracker.start();
+    this.scheduleRefill();
+  }
+
+  on<K extends keyof EngineEvents>(event: K, listener: EngineEvents[K]): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  off<K extends keyof EngineEvents>(event: K, listener: EngineEvents[K]): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  stats(): EngineStats {
+    return { ...this.counters, peers: this.pool.readyPeers().length };
+  }
+
+  /** Our tracker-assigned id, once joined. */
+  get peerId(): string | undefined {
+    return this.tracker.peerId;
+  }
+
+  /** Gets a segment for the player, from the store, from peers or over HTTP, by its deadline. */
+  async loadSegment(request: SegmentRequest): Promise<LoadedSegment> {
+    if (this.destroyed) throw new EngineError('ENGINE_DESTROYED', 'loadSegment() after destroy()');
+    const stored = this.store.get(request.ref);
+    if (stored) {
+      this.counters.segmentsFromStore += 1;
+      return { bytes: stored.bytes, source: stored.source, fromStore: true };
+    }
+    const key = segmentKey(request.ref);
+    let shared = this.acquisitions.get(key);
+    if (!shared) shared = this.startAcquisition(request, key);
+    shared.users += 1;
+    const current = shared;
+    const onAbort = (): void => {
+      current.users -= 1;
+      if (current.users === 0) current.controller.abort();
+    };
+    request.signal?.addEventListener('abort', onAbort);
+    try {
+      if (request.signal?.aborted === true) onAbort();
+      const acquired = await abortable(current.promise, request.signal);
+      return { ...acquired, fromStore: false };
+    } finally {
+      request.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Closes every connection, timer and socket. Idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.ports.clock.clearTimeout(this.refillTimer);
+    for (const shared of this.acquisitions.values()) shared.controller.abort();
+    this.acquisitions.clear();
+    for (const waiters of this.announceWaiters.values()) for (const wake of waiters) wake();
+    this.announceWaiters.clear();
+    this.pool.destroy();
+    this.tracker.destroy();
+    this.store.clear();
+    this.events.removeAllListeners();
+  }
+
+  private startAcquisition(request: SegmentRequest, key: string): SharedAcquisition {
+    const controller = new AbortController();
+    const startedMs = this.ports.clock.now();
+    const { ref } = request;
+    this.pool.broadcast({ type: 'receiving', rendition: ref.rendition, sn: ref.sn });
+    const acquisition = new Acquisition(ref, request.url, request.deadlineMs, this.config, this.acquisitionHost, controller.signal);
+    const promise = acquisition.run().then(
+      (acquired) => {
+        this.acquisitions.delete(key);
+        if (acquired.source === 'http') this.counters.segmentsFromHttp += 1;
+        else this.counters.segmentsFromP2p += 1;
+        if (!this.destroyed) {
+          this.store.put(ref, acquired.bytes, acquired.source);
+          this.pool.settle(ref, acquired.bytes);
+          this.pool.broadcast({ type: 'have', rendition: ref.rendition, sn: ref.sn, sizeBytes: acquired.bytes.length });
+        }
+        const durationMs = this.ports.clock.now() - startedMs;
+        this.events.emit('segment-acquired', { ref, source: acquired.source, sizeBytes: acquired.bytes.length, durationMs });
+        return acquired;
+      },
+      (error: unknown) => {
+        this.acquisitions.delete(key);
+        if (!this.destroyed) {
+          this.pool.settle(ref, undefined);
+          this.pool.broadcast({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
+        }
+        throw error;
+      },
+    );
+    // Every user awaits through abortable(); this keeps an unobserved rejection from being reported.
+    promise.catch(() => undefined);
+    const shared: SharedAcquisition = { promise, controller, users: 0 };
+    this.acquisitions.set(key, shared);
+    return shared;
+  }
+
+  private helloMessage(): PeerMessage {
+    return { type: 'hello', version: PEER_PROTOCOL_VERSION, peerId: this.tracker.peerId ?? 'unjoined', uploadKbps: this.config.uploadKbps };
+  }
+
+  private haveMapMessage(): PeerMessage {
+    const entries: HaveMapEntry[] = this.store.refs().map((r) => ({ rendition: r.rendition, sn: r.sn, state: 'have' }));
+    for (const shared of this.acquisitions.keys()) {
+      const [rendition = '', sn = ''] = shared.split('/');
+      entries.push({ rendition, sn: Number(sn), state: 'receiving' });
+    }
+    return { type: 'haveMap', entries: entries.slice(-4096) };
+  }
+
+  private lookupSegment(ref: SegmentRef): Uint8Array | 'receiving' | undefined {
+    const stored = this.store.get(ref);
+    if (stored) return stored.bytes;
+    return this.acquisitions.has(segmentKey(ref)) ? 'receiving' : undefined;
+  }
+
+  private candidates(ref: SegmentRef, exclude: ReadonlySet<string>): Peer[] {
+    const rank = (p: Peer): number => (p.stateOf(ref) === 'have' ? 0 : 1) * 1000 + p.activeDownloads;
+    return this.pool
+      .readyPeers()
+      .filter((p) => !exclude.has(p.id) && p.stateOf(ref) !== undefined)
+      .sort((a, b) => rank(a) - rank(b));
+  }
+
+  private isDesignatedFetcher(ref: SegmentRef): boolean {
+    const self = this.tracker.peerId;
+    if (self === undefined) return true;
+    const candidates = [{ id: self, weight: this.config.uploadKbps }, ...this.pool.readyPeers().map((p) => ({ id: p.id, weight: p.uploadKbps }))];
+    return rendezvousTop(candidates, segmentKey(ref), this.config.httpFetchersPerSegment).includes(self);
+  }
+
+  private waitForAnnouncement(ref: SegmentRef, untilMs: number, signal: AbortSignal): Promise<void> {
+    const key = segmentKey(ref);
+    return new Promise<void>((resolve) => {
+      let waiters = this.announceWaiters.get(key);
+      if (!waiters) this.announceWaiters.set(key, (waiters = new Set()));
+      const set = waiters;
+      const wake = (): void => {
+        this.ports.clock.clearTimeout(timer);
+        signal.removeEventListener('abort', wake);
+        set.delete(wake);
+        if (set.size === 0 && this.announceWaiters.get(key) === set) this.announceWaiters.delete(key);
+        resolve();
+      };
+      const timer = this.ports.clock.setTimeout(wake, Math.max(0, untilMs - this.ports.clock.now()));
+      signal.addEventListener('abort', wake);
+      set.add(wake);
+    });
+  }
+
+  private onAvailability(_peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost'): void {
+    if (state === 'lost') return;
+    const waiters = this.announceWaiters.get(segmentKey(ref));
+    if (waiters) for (const wake of [...waiters]) wake();
+  }
+
+  private onPeerReady(peer: Peer): void {
+    this.events.emit('peer-connected', { peerId: peer.id });
+  }
+
+  private onPeerClosed(peer: Peer, reason: string): void {
+    if (reason.startsWith('protocol violation')) this.counters.peerViolations += 1;
+    if (peer.ready || peer.closed) this.events.emit('peer-disconnected', { peerId: peer.id, reason });
+    this.pool.maybeRefill();
+  }
+
+  private countPeerBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void {
+    if (kind === 'controlSent') this.counters.controlBytesSent += bytes;
+    else if (kind === 'controlReceived') this.counters.controlBytesReceived += bytes;
+    else this.counters.uploadedBytes += bytes;
+  }
+
+  private scheduleRefill(): void {
+    this.refillTimer = this.ports.clock.setTimeout(() => {
+      this.pool.maybeRefill();
+      this.scheduleRefill();
+    }, this.config.peerRefillIntervalMs);
+  }
+
+  /** Test and simulator hook: the ids of connected, ready peers. */
+  connectedPeerIds(): string[] {
+    return this.pool.readyPeers().map((p) => p.id);
+  }
+
+  /** Kept for symmetry with the tracker's signal path (used by tests to inject signaling). */
+  handleSignal(from: string, data: SignalData): void {
+    this.pool.signal(from, data);
+  }
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new EngineError('LOAD_ABORTED', 'segment load aborted'));
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

@@ -1,0 +1,7 @@
+export { Engine, type EngineEvents, type LoadedSegment, type SegmentRequest } from './engine.js';
+export { engineDefaults, resolveEngineConfig, type EngineConfig } from './config.js';
+export { EngineError, type EngineErrorCode } from './errors.js';
+export type { EngineStats } from './stats.js';
+export { Emitter } from './emitter.js';
+export { rendezvousTop, hash32 } from './rendezvous.js';
+export type * from './ports.js';

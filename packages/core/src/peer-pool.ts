@@ -1,0 +1,119 @@
+import type { AvailabilityState, PeerMessage, SegmentRef, SignalData } from '@swarmcast/protocol';
+import type { EngineConfig } from './config.js';
+import { Peer, type PeerHost } from './peer.js';
+import type { Clock, PeerConnector } from './ports.js';
+
+export type PeerPoolConfig = Pick<
+  EngineConfig,
+  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs'
+>;
+
+/** What the pool needs from the engine. */
+export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'sendSignal'> {
+  /** Our current tracker-assigned id, if joined. */
+  selfId(): string | undefined;
+  requestMorePeers(): void;
+  peerReady(peer: Peer): void;
+  peerClosed(peer: Peer, reason: string): void;
+  availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost'): void;
+}
+
+/** The set of peer connections of one swarm: who to connect to, glare, limits and refills. */
+export class PeerPool {
+  private readonly peers = new Map<string, Peer>();
+  /** Peers cut off for breaking the protocol are never reconnected in this session. */
+  private readonly banned = new Set<string>();
+  private lastRefillMs = Number.NEGATIVE_INFINITY;
+  private destroyed = false;
+  private readonly peerHost: PeerHost;
+
+  constructor(
+    private readonly config: PeerPoolConfig,
+    private readonly clock: Clock,
+    private readonly connector: PeerConnector,
+    private readonly host: PeerPoolHost,
+  ) {
+    this.peerHost = {
+      clock,
+      config,
+      helloMessage: () => host.helloMessage(),
+      haveMapMessage: () => host.haveMapMessage(),
+      lookupSegment: (ref) => host.lookupSegment(ref),
+      sendSignal: (id, data) => host.sendSignal(id, data),
+      countBytes: (kind, bytes) => host.countBytes(kind, bytes),
+      peerReady: (peer) => host.peerReady(peer),
+      peerClosed: (peer, reason) => this.onPeerClosed(peer, reason),
+      availabilityChanged: (peer, ref, state) => host.availabilityChanged(peer, ref, state),
+    };
+  }
+
+  /** Peers past HELLO. */
+  readyPeers(): Peer[] {
+    return [...this.peers.values()].filter((p) => p.ready);
+  }
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  /** Opens connections (as the offerer) to listed peers while below maxPeers. */
+  connectTo(ids: readonly string[]): void {
+    const self = this.host.selfId();
+    for (const id of ids) {
+      if (this.destroyed || this.peers.size >= this.config.maxPeers) return;
+      if (id === self || this.peers.has(id) || this.banned.has(id)) continue;
+      this.peers.set(id, new Peer(id, true, this.connector, this.peerHost));
+    }
+  }
+
+  /** Routes a signaling payload from the tracker; an offer from a new peer opens an answering connection. */
+  signal(from: string, data: SignalData): void {
+    if (this.destroyed || this.banned.has(from)) return;
+    const existing = this.peers.get(from);
+    const isOffer = data.kind === 'description' && data.sdpType === 'offer';
+    if (existing && isOffer && existing.initiator && !existing.ready) {
+      // Both sides offered at once: the smaller id keeps its offer, the other answers.
+      const self = this.host.selfId() ?? '';
+      if (self < from) return;
+      this.peers.delete(from);
+      existing.close('glare: answering instead');
+    } else if (existing) {
+      existing.signal(data);
+      return;
+    }
+    if (!isOffer || this.peers.size >= this.config.maxPeers) return;
+    const peer = new Peer(from, false, this.connector, this.peerHost);
+    this.peers.set(from, peer);
+    peer.signal(data);
+  }
+
+  broadcast(msg: PeerMessage): void {
+    for (const peer of this.peers.values()) if (peer.ready) peer.send(msg);
+  }
+
+  /** A local segment completed or failed: peers with requests parked on it get answered. */
+  settle(ref: SegmentRef, bytes: Uint8Array | undefined): void {
+    for (const peer of this.peers.values()) peer.localSegmentSettled(ref, bytes);
+  }
+
+  /** Asks the tracker for more peers when below minPeers, at most once per refill interval. */
+  maybeRefill(): void {
+    if (this.destroyed || this.readyPeers().length >= this.config.minPeers) return;
+    const now = this.clock.now();
+    if (now - this.lastRefillMs < this.config.peerRefillIntervalMs) return;
+    this.lastRefillMs = now;
+    this.host.requestMorePeers();
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    for (const peer of [...this.peers.values()]) peer.close('engine destroyed');
+    this.peers.clear();
+  }
+
+  private onPeerClosed(peer: Peer, reason: string): void {
+    if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
+    if (reason.startsWith('protocol violation')) this.banned.add(peer.id);
+    this.host.peerClosed(peer, reason);
+  }
+}

@@ -1,0 +1,256 @@
+import {
+  PEER_PROTOCOL_VERSION,
+  ProtocolError,
+  decodePeerMessage,
+  encodePeerMessage,
+  type AvailabilityState,
+  type DataMessage,
+  type PeerMessage,
+  type RequestMessage,
+  type SegmentRef,
+  type SignalData,
+} from '@swarmcast/protocol';
+import type { EngineConfig } from './config.js';
+import type { Clock, PeerConnector, PendingPeerLink } from './ports.js';
+import { RateWindow } from './rate-window.js';
+import { segmentKey } from './segment-id.js';
+import { Uploader } from './uploader.js';
+
+/** Most availability entries remembered per peer (oldest dropped first). */
+const MAX_AVAILABILITY_ENTRIES = 4096;
+/** Non-data messages a peer may send per second before it is cut off. */
+const MAX_CONTROL_MESSAGES_PER_SEC = 1000;
+
+export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs'>;
+
+/** What a Peer needs from the engine that owns it. */
+export interface PeerHost {
+  readonly clock: Clock;
+  readonly config: PeerConfig;
+  helloMessage(): PeerMessage;
+  haveMapMessage(): PeerMessage;
+  /** The bytes of a complete local segment, 'receiving' if it is on its way, else undefined. */
+  lookupSegment(ref: SegmentRef): Uint8Array | 'receiving' | undefined;
+  sendSignal(peerId: string, data: SignalData): void;
+  peerReady(peer: Peer): void;
+  peerClosed(peer: Peer, reason: string): void;
+  availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost'): void;
+  countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void;
+}
+
+/** The requester's side of one P2P request. */
+export interface DownloadSink {
+  data(offsetBytes: number, payload: Uint8Array, totalBytes: number): void;
+  failed(reason: 'absent' | 'busy' | 'closed'): void;
+}
+
+/** One remote peer: its connection, what it has, and the requests both ways. */
+export class Peer {
+  uploadKbps = 0;
+  ready = false;
+  closed = false;
+  readonly connectedAtMs: number;
+  private readonly link: PendingPeerLink;
+  private readonly uploader: Uploader;
+  private readonly availability = new Map<string, { ref: SegmentRef; state: AvailabilityState }>();
+  private readonly downloads = new Map<number, { sink: DownloadSink; nextOffset: number; totalBytes: number }>();
+  private readonly controlRate = new RateWindow(MAX_CONTROL_MESSAGES_PER_SEC, 1000);
+  private nextRequestId = 1;
+  private open = false;
+  private gotHaveMap = false;
+  private connectTimer: unknown;
+
+  constructor(
+    readonly id: string,
+    readonly initiator: boolean,
+    connector: PeerConnector,
+    private readonly host: PeerHost,
+  ) {
+    this.connectedAtMs = host.clock.now();
+    this.uploader = new Uploader(host.config, host.clock, {
+      send: (msg) => this.send(msg),
+      bufferedAmountBytes: () => this.link.bufferedAmountBytes,
+      uploaded: (bytes) => host.countBytes('uploaded', bytes),
+    });
+    this.connectTimer = host.clock.setTimeout(() => {
+      if (!this.ready) this.close('connect timeout');
+    }, host.config.connectTimeoutMs);
+    this.link = connector.connect(id, initiator, {
+      open: () => this.onOpen(),
+      message: (bytes) => this.onMessage(bytes),
+      drain: () => this.uploader.pump(),
+      close: (reason) => this.close(`link closed: ${reason}`),
+      signal: (data) => host.sendSignal(id, data),
+    });
+  }
+
+  /** Applies a signaling payload from the remote peer. */
+  signal(data: SignalData): void {
+    if (!this.closed) this.link.signal(data);
+  }
+
+  /** What this peer holds or is receiving of a segment. */
+  stateOf(ref: SegmentRef): AvailabilityState | undefined {
+    return this.availability.get(segmentKey(ref))?.state;
+  }
+
+  get activeDownloads(): number {
+    return this.downloads.size;
+  }
+
+  /** Sends a control or availability message if the channel is open. */
+  send(msg: PeerMessage): void {
+    if (!this.open || this.closed) return;
+    const bytes = encodePeerMessage(msg);
+    this.host.countBytes('controlSent', msg.type === 'data' ? bytes.length - msg.payload.length : bytes.length);
+    this.link.send(bytes);
+  }
+
+  /** Asks the peer for a segment from `offsetBytes`; returns the request id for cancel(). */
+  request(ref: SegmentRef, offsetBytes: number, sink: DownloadSink): number {
+    const requestId = this.nextRequestId++;
+    this.downloads.set(requestId, { sink, nextOffset: offsetBytes, totalBytes: 0 });
+    this.send({ type: 'request', requestId, rendition: ref.rendition, sn: ref.sn, offsetBytes });
+    return requestId;
+  }
+
+  cancel(requestId: number): void {
+    if (this.downloads.delete(requestId)) this.send({ type: 'cancel', requestId });
+  }
+
+  /** A local segment just completed (or failed): answer the requests parked on it. */
+  localSegmentSettled(ref: SegmentRef, bytes: Uint8Array | undefined): void {
+    this.uploader.settle(ref, bytes);
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ready = false;
+    this.host.clock.clearTimeout(this.connectTimer);
+    this.uploader.destroy();
+    this.link.close();
+    const downloads = [...this.downloads.values()];
+    this.downloads.clear();
+    for (const d of downloads) d.sink.failed('closed');
+    this.host.peerClosed(this, reason);
+  }
+
+  private onOpen(): void {
+    this.open = true;
+    this.send(this.host.helloMessage());
+    this.send(this.host.haveMapMessage());
+  }
+
+  private violation(message: string): void {
+    this.close(`protocol violation: ${message}`);
+  }
+
+  private onMessage(bytes: Uint8Array): void {
+    if (this.closed) return;
+    let msg: PeerMessage;
+    try {
+      msg = decodePeerMessage(bytes);
+    } catch (error) {
+      this.violation(error instanceof ProtocolError ? error.message : String(error));
+      return;
+    }
+    if (msg.type === 'data') {
+      this.host.countBytes('controlReceived', bytes.length - msg.payload.length);
+      this.onData(msg);
+      return;
+    }
+    this.host.countBytes('controlReceived', bytes.length);
+    if (!this.controlRate.hit(this.host.clock.now())) {
+      this.violation('control message rate limit');
+      return;
+    }
+    if (!this.ready && msg.type !== 'hello') {
+      this.violation(`${msg.type} before hello`);
+      return;
+    }
+    this.dispatch(msg);
+  }
+
+  private dispatch(msg: Exclude<PeerMessage, DataMessage>): void {
+    switch (msg.type) {
+      case 'hello':
+        if (this.ready) return this.violation('second hello');
+        if (msg.version !== PEER_PROTOCOL_VERSION) return this.violation(`peer protocol version ${msg.version}`);
+        this.uploadKbps = msg.uploadKbps;
+        this.ready = true;
+        this.host.clock.clearTimeout(this.connectTimer);
+        this.host.peerReady(this);
+        return;
+      case 'haveMap':
+        if (this.gotHaveMap) return this.violation('second haveMap');
+        this.gotHaveMap = true;
+        for (const e of msg.entries) this.setAvailability(e, e.state);
+        return;
+      case 'have':
+        return this.setAvailability(msg, 'have');
+      case 'receiving':
+        return this.setAvailability(msg, 'receiving');
+      case 'lost':
+        return this.setAvailability(msg, 'lost');
+      case 'request':
+        return this.onRequest(msg);
+      case 'cancel':
+        this.uploader.cancel(msg.requestId);
+        return;
+      case 'absent':
+      case 'busy':
+        return this.endDownload(msg.requestId, msg.type);
+    }
+  }
+
+  private setAvailability(ref: SegmentRef, state: AvailabilityState | 'lost'): void {
+    const key = segmentKey(ref);
+    this.availability.delete(key);
+    if (state !== 'lost') {
+      this.availability.set(key, { ref: { rendition: ref.rendition, sn: ref.sn }, state });
+      if (this.availability.size > MAX_AVAILABILITY_ENTRIES) {
+        const oldest = this.availability.keys().next().value;
+        if (oldest !== undefined) this.availability.delete(oldest);
+      }
+    }
+    this.host.availabilityChanged(this, ref, state);
+  }
+
+  private onRequest(msg: RequestMessage): void {
+    const found = this.host.lookupSegment(msg);
+    if (found === undefined) {
+      this.send({ type: 'absent', requestId: msg.requestId });
+      return;
+    }
+    const result = this.uploader.add(msg, found === 'receiving' ? undefined : found);
+    if (result === 'duplicate') this.violation(`duplicate request id ${msg.requestId}`);
+    else if (result === 'busy') this.send({ type: 'busy', requestId: msg.requestId });
+  }
+
+  private endDownload(requestId: number, reason: 'absent' | 'busy'): void {
+    const download = this.downloads.get(requestId);
+    if (!download) {
+      if (requestId >= this.nextRequestId) this.violation(`${reason} for request ${requestId} never made`);
+      return;
+    }
+    this.downloads.delete(requestId);
+    download.sink.failed(reason);
+  }
+
+  private onData(msg: DataMessage): void {
+    if (!this.ready) return this.violation('data before hello');
+    const download = this.downloads.get(msg.requestId);
+    if (!download) {
+      // Chunks of a request we cancelled may still be in flight; ids we never used are a violation.
+      if (msg.requestId >= this.nextRequestId) this.violation(`data for request ${msg.requestId} never made`);
+      return;
+    }
+    if (msg.offsetBytes !== download.nextOffset) return this.violation(`data at ${msg.offsetBytes}, expected ${download.nextOffset}`);
+    if (download.totalBytes !== 0 && msg.totalBytes !== download.totalBytes) return this.violation('segment size changed mid-transfer');
+    download.totalBytes = msg.totalBytes;
+    download.nextOffset += msg.payload.length;
+    if (download.nextOffset === msg.totalBytes) this.downloads.delete(msg.requestId);
+    download.sink.data(msg.offsetBytes, msg.payload, msg.totalBytes);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The ports through which the core touches the world. The core itself has no clock, no network,
+ * no crypto and no DOM of its own: the browser, the Node peer and the simulator each inject theirs.
+ */
+import type { SignalData } from '@swarmcast/protocol';
+
+/** Monotonic time and timers. */
+export interface Clock {
+  /** Milliseconds on a monotonic clock (performance.now() in a browser). */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+export type TimerHandle = unknown;
+
+/** A byte range, end exclusive. */
+export interface ByteRange {
+  readonly startBytes: number;
+  readonly endBytes?: number;
+}
+
+export interface HttpRequest {
+  readonly url: string;
+  readonly range?: ByteRange;
+  /** Called as bytes arrive, with the count so far. */
+  readonly onProgress?: (loadedBytes: number) => void;
+}
+
+export interface HttpResponse {
+  readonly bytes: Uint8Array;
+  /** Whole resource size when the server said it (Content-Range / Content-Length). */
+  readonly totalBytes?: number;
+}
+
+/** Fetches segment bytes over HTTP (the CDN path). */
+export interface HttpPort {
+  /** Resolves with the body; rejects on network error, non-2xx, or abort. */
+  fetch(request: HttpRequest, signal: AbortSignal): Promise<HttpResponse>;
+}
+
+/** One open DataChannel to a remote peer, as the core sees it. */
+export interface PeerLink {
+  /** Sends one binary message. Only called while open. */
+  send(bytes: Uint8Array): void;
+  /** Bytes queued but not yet sent (DataChannel.bufferedAmount). */
+  readonly bufferedAmountBytes: number;
+  /** Closes the connection; idempotent. No events fire after close(). */
+  close(): void;
+}
+
+export interface PeerLinkEvents {
+  open(): void;
+  message(bytes: Uint8Array): void;
+  /** bufferedAmount fell below the low-water mark: send more. */
+  drain(): void;
+  close(reason: string): void;
+  /** A signaling payload to relay to the remote peer through the tracker. */
+  signal(data: SignalData): void;
+}
+
+/** A connection in the making: the core feeds it the remote's signaling payloads. */
+export interface PendingPeerLink extends PeerLink {
+  /** Applies a signaling payload received from the remote peer. */
+  signal(data: SignalData): void;
+}
+
+/** Creates WebRTC connections (RTCPeerConnection + one DataChannel in a browser). */
+export interface PeerConnector {
+  /**
+   * Starts a connection to `remotePeerId`. The initiator creates the offer. Events arrive through
+   * `events`; `open` means the DataChannel is ready for send().
+   */
+  connect(remotePeerId: string, initiator: boolean, events: PeerLinkEvents): PendingPeerLink;
+}
+
+/** A text-frame socket to the tracker (the W3C WebSocket in a browser, ws in Node). */
+export interface TrackerSocket {
+  send(text: string): void;
+  close(): void;
+}
+
+export interface TrackerSocketEvents {
+  open(): void;
+  message(text: string): void;
+  close(reason: string): void;
+}
+
+export type TrackerSocketFactory = (url: string, events: TrackerSocketEvents) => TrackerSocket;
+
+/** Content hashing (WebCrypto in browsers and Node). */
+export interface CryptoPort {
+  sha256(bytes: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Randomness, injectable so the simulator is reproducible. */
+export interface RandomPort {
+  /** A float in [0, 1). */
+  random(): number;
+}
+
+/** Everything the engine needs from its host. */
+export interface EnginePorts {
+  readonly clock: Clock;
+  readonly http: HttpPort;
+  readonly connector: PeerConnector;
+  readonly trackerSocket: TrackerSocketFactory;
+  readonly random: RandomPort;
+}

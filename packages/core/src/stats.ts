@@ -1,0 +1,41 @@
+/** Counters the engine keeps; every figure the dashboard and benchmarks use comes from here. */
+export interface EngineStats {
+  /** Segment bytes received over HTTP. */
+  httpBytes: number;
+  /** Segment bytes received from peers. */
+  p2pBytes: number;
+  /** Segment bytes sent to peers. */
+  uploadedBytes: number;
+  /** Non-data bytes sent on DataChannels (messages other than DATA, plus DATA headers). */
+  controlBytesSent: number;
+  controlBytesReceived: number;
+  /** Bytes exchanged with the tracker, both ways. */
+  trackerBytes: number;
+  segmentsFromHttp: number;
+  segmentsFromP2p: number;
+  /** Segments served from the local store (already counted when acquired). */
+  segmentsFromStore: number;
+  /** P2P attempts that gave up and left the rest to HTTP or another peer. */
+  p2pFallbacks: number;
+  /** Connections closed because the remote broke the protocol. */
+  peerViolations: number;
+  /** Peers connected and past HELLO now. */
+  peers: number;
+}
+
+export function emptyStats(): EngineStats {
+  return {
+    httpBytes: 0,
+    p2pBytes: 0,
+    uploadedBytes: 0,
+    controlBytesSent: 0,
+    controlBytesReceived: 0,
+    trackerBytes: 0,
+    segmentsFromHttp: 0,
+    segmentsFromP2p: 0,
+    segmentsFromStore: 0,
+    p2pFallbacks: 0,
+    peerViolations: 0,
+    peers: 0,
+  };
+}

@@ -1,0 +1,154 @@
+import {
+  ProtocolError,
+  TRACKER_PROTOCOL_VERSION,
+  parseServerMessage,
+  serializeMessage,
+  type ClientMessage,
+  type ServerMessage,
+  type SignalData,
+} from '@swarmcast/protocol';
+import type { EngineConfig } from './config.js';
+import type { Clock, RandomPort, TrackerSocket, TrackerSocketFactory } from './ports.js';
+
+export type TrackerClientConfig = Pick<
+  EngineConfig,
+  'trackerUrl' | 'swarmId' | 'uploadKbps' | 'trackerReconnectBaseMs' | 'trackerReconnectMaxMs'
+>;
+
+export interface TrackerClientHost {
+  /** The tracker accepted us into the swarm under `peerId`; `peers` are members to connect to. */
+  joined(peerId: string, peers: string[]): void;
+  peers(peers: string[]): void;
+  signal(from: string, data: SignalData): void;
+  disconnected(reason: string): void;
+  /** Bytes of tracker traffic, for the control-overhead figure. */
+  countBytes(kind: 'controlSent' | 'controlReceived', bytes: number): void;
+}
+
+/**
+ * The engine's connection to the tracker: join, peer lists, signaling relay and heartbeats.
+ * Reconnects with jittered exponential backoff so a restarted tracker is not hit by every peer at once.
+ */
+export class TrackerClient {
+  peerId: string | undefined;
+  private socket: TrackerSocket | undefined;
+  private connected = false;
+  private attempt = 0;
+  private reconnectTimer: unknown;
+  private heartbeatTimer: unknown;
+  private heartbeatMs = 10_000;
+  private destroyed = false;
+
+  constructor(
+    private readonly config: TrackerClientConfig,
+    private readonly clock: Clock,
+    private readonly random: RandomPort,
+    private readonly socketFactory: TrackerSocketFactory,
+    private readonly host: TrackerClientHost,
+  ) {}
+
+  get isConnected(): boolean {
+    return this.connected && this.peerId !== undefined;
+  }
+
+  start(): void {
+    if (this.destroyed || this.socket) return;
+    this.socket = this.socketFactory(this.config.trackerUrl, {
+      open: () => {
+        this.connected = true;
+      },
+      message: (text) => this.onMessage(text),
+      close: (reason) => this.onClose(reason),
+    });
+  }
+
+  requestPeers(): void {
+    this.send({ type: 'peers', swarm: this.config.swarmId });
+  }
+
+  sendSignal(to: string, data: SignalData): void {
+    this.send({ type: 'signal', swarm: this.config.swarmId, to, data });
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.send({ type: 'leave', swarm: this.config.swarmId });
+    this.destroyed = true;
+    this.clock.clearTimeout(this.reconnectTimer);
+    this.clock.clearTimeout(this.heartbeatTimer);
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close();
+  }
+
+  private send(msg: ClientMessage): void {
+    if (!this.connected || !this.socket || this.destroyed) return;
+    const text = serializeMessage(msg);
+    this.host.countBytes('controlSent', text.length);
+    this.socket.send(text);
+  }
+
+  private onMessage(text: string): void {
+    if (this.destroyed) return;
+    this.host.countBytes('controlReceived', text.length);
+    let msg: ServerMessage;
+    try {
+      msg = parseServerMessage(text);
+    } catch (error) {
+      // A tracker that speaks nonsense is dropped like any bad peer; we reconnect later.
+      this.drop(error instanceof ProtocolError ? error.message : String(error));
+      return;
+    }
+    switch (msg.type) {
+      case 'welcome':
+        this.peerId = msg.peerId;
+        this.attempt = 0;
+        this.heartbeatMs = Math.max(1000, msg.heartbeatMs);
+        this.scheduleHeartbeat();
+        this.send({ type: 'join', protocol: TRACKER_PROTOCOL_VERSION, swarm: this.config.swarmId, uploadKbps: this.config.uploadKbps });
+        return;
+      case 'joined':
+        if (msg.swarm === this.config.swarmId && this.peerId !== undefined) this.host.joined(this.peerId, msg.peers);
+        return;
+      case 'peers':
+        if (msg.swarm === this.config.swarmId) this.host.peers(msg.peers);
+        return;
+      case 'signal':
+        if (msg.swarm === this.config.swarmId) this.host.signal(msg.from, msg.data);
+        return;
+      case 'pong':
+        return;
+      case 'error':
+        this.drop(`tracker error ${msg.code}: ${msg.message}`);
+        return;
+    }
+  }
+
+  private scheduleHeartbeat(): void {
+    this.clock.clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = this.clock.setTimeout(() => {
+      this.send({ type: 'ping' });
+      this.scheduleHeartbeat();
+    }, this.heartbeatMs * 0.8);
+  }
+
+  private drop(reason: string): void {
+    const socket = this.socket;
+    this.onClose(reason);
+    socket?.close();
+  }
+
+  private onClose(reason: string): void {
+    if (this.destroyed || !this.socket) return;
+    this.socket = undefined;
+    this.connected = false;
+    this.peerId = undefined;
+    this.clock.clearTimeout(this.heartbeatTimer);
+    this.host.disconnected(reason);
+    // Equal jitter: half the capped exponential delay, plus a random share of the other half.
+    const cap = Math.min(this.config.trackerReconnectMaxMs, this.config.trackerReconnectBaseMs * 2 ** this.attempt);
+    this.attempt += 1;
+    const delayMs = cap / 2 + (this.random.random() * cap) / 2;
+    this.reconnectTimer = this.clock.setTimeout(() => this.start(), delayMs);
+  }
+}
