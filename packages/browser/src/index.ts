@@ -1,0 +1,19 @@
+import type { EnginePorts } from '@swarmcast/core';
+import { browserClock } from './browser-clock.js';
+import { createFetchHttp } from './fetch-http.js';
+import { createRtcConnector, type RtcConnectorConfig } from './rtc-connector.js';
+import { browserTrackerSocket } from './websocket-tracker.js';
+
+export { browserClock, createFetchHttp, createRtcConnector, browserTrackerSocket };
+export { rtcConnectorDefaults, type RtcConnectorConfig } from './rtc-connector.js';
+
+/** Every port the engine needs, from the browser's own APIs. */
+export function createBrowserPorts(rtc: Partial<RtcConnectorConfig> = {}): EnginePorts {
+  return {
+    clock: browserClock,
+    http: createFetchHttp(),
+    connector: createRtcConnector(rtc),
+    trackerSocket: browserTrackerSocket,
+    random: { random: () => Math.random() },
+  };
+}

@@ -1,0 +1,105 @@
+import type { Engine } from '@swarmcast/core';
+import {
+  LoadStats,
+  type FragmentLoaderConstructor,
+  type FragmentLoaderContext,
+  type HlsConfig,
+  type Loader,
+  type LoaderCallbacks,
+  type LoaderConfiguration,
+  type LoaderStats,
+} from 'hls.js';
+import { msUntilNeeded } from './playback-deadline.js';
+
+/** What the loader needs from its Swarmcast instance. */
+export interface FragmentLoaderHost {
+  engine(): Engine | undefined;
+  media(): HTMLMediaElement | null;
+  now(): number;
+  segmentDelivered(rendition: string, sn: number, source: 'http' | 'p2p', bytes: Uint8Array): void;
+}
+
+type AnyLoader = Loader<FragmentLoaderContext>;
+type LoaderClass = new (config: HlsConfig) => AnyLoader;
+
+/**
+ * Builds hls.js's fLoader: media segments go through the P2P engine; init segments, byte-range
+ * segments and anything before the engine exists go through hls.js's own loader.
+ */
+export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: LoaderClass): FragmentLoaderConstructor {
+  return class SwarmcastFragmentLoader implements AnyLoader {
+    context: FragmentLoaderContext | null = null;
+    stats: LoaderStats = new LoadStats();
+    private fallback: AnyLoader | undefined;
+    private controller: AbortController | undefined;
+    private callbacks: LoaderCallbacks<FragmentLoaderContext> | undefined;
+    private timeout: ReturnType<typeof setTimeout> | undefined;
+
+    constructor(private readonly hlsConfig: HlsConfig) {}
+
+    load(context: FragmentLoaderContext, config: LoaderConfiguration, callbacks: LoaderCallbacks<FragmentLoaderContext>): void {
+      this.context = context;
+      const { frag } = context;
+      const engine = host.engine();
+      const ranged = context.rangeStart !== undefined || context.rangeEnd !== undefined;
+      if (!engine || frag.sn === 'initSegment' || ranged) {
+        this.fallback = new fallbackLoader(this.hlsConfig);
+        this.fallback.load(context, config, callbacks);
+        this.stats = this.fallback.stats;
+        return;
+      }
+      const sn = frag.sn;
+      const rendition = String(frag.level);
+      const controller = new AbortController();
+      this.controller = controller;
+      this.callbacks = callbacks;
+      const stats = this.stats;
+      stats.loading.start = host.now();
+      const maxLoadTimeMs = config.loadPolicy.maxLoadTimeMs;
+      this.timeout = setTimeout(() => {
+        controller.abort();
+        callbacks.onTimeout(stats, context, null);
+      }, maxLoadTimeMs);
+      const deadlineMs = host.now() + msUntilNeeded(host.media(), frag.start);
+      engine.loadSegment({ ref: { rendition, sn }, url: context.url, deadlineMs, signal: controller.signal }).then(
+        (loaded) => {
+          if (controller.signal.aborted) return;
+          clearTimeout(this.timeout);
+          const end = host.now();
+          stats.loading.first = Math.max(stats.loading.start, end - 1);
+          stats.loading.end = end;
+          stats.loaded = stats.total = loaded.bytes.length;
+          // hls.js may transfer the buffer to its worker: hand it a copy, never the engine's stored bytes.
+          const copy = loaded.bytes.slice();
+          host.segmentDelivered(rendition, sn, loaded.source, copy);
+          callbacks.onSuccess({ url: context.url, data: copy.buffer }, stats, context, null);
+        },
+        (error: unknown) => {
+          if (controller.signal.aborted) return;
+          clearTimeout(this.timeout);
+          callbacks.onError({ code: 0, text: error instanceof Error ? error.message : String(error) }, context, null, stats);
+        },
+      );
+    }
+
+    abort(): void {
+      clearTimeout(this.timeout);
+      if (this.fallback) {
+        this.fallback.abort();
+        return;
+      }
+      if (!this.controller || this.controller.signal.aborted) return;
+      this.controller.abort();
+      this.stats.aborted = true;
+      if (this.context) this.callbacks?.onAbort?.(this.stats, this.context, null);
+    }
+
+    destroy(): void {
+      clearTimeout(this.timeout);
+      this.controller?.abort();
+      this.fallback?.destroy();
+      this.callbacks = undefined;
+      this.context = null;
+    }
+  };
+}

@@ -1,0 +1,144 @@
+import { createBrowserPorts, type RtcConnectorConfig } from '@swarmcast/browser';
+import { Emitter, Engine, type EngineConfig, type EngineEvents, type EngineStats } from '@swarmcast/core';
+import Hls, { type FragmentLoaderConstructor, type HlsConfig } from 'hls.js';
+import { createFragmentLoader } from './fragment-loader.js';
+import { swarmIdFromUrl } from './swarm-id.js';
+
+/** Swarmcast for hls.js: engine settings plus the WebRTC ones. */
+export type SwarmcastConfig = Partial<EngineConfig> &
+  Partial<RtcConnectorConfig> & {
+    /** Tracker WebSocket URL. */
+    trackerUrl: string;
+  };
+
+/** Counters shown to viewers and collected by benchmarks. */
+export interface SwarmcastStats {
+  httpBytes: number;
+  p2pBytes: number;
+  uploadedBytes: number;
+  /** Non-data bytes this viewer sent on DataChannels. */
+  controlBytes: number;
+  peers: number;
+  engine: EngineStats | undefined;
+}
+
+export interface SegmentEvent {
+  rendition: string;
+  sn: number;
+  source: 'http' | 'p2p';
+  /** A copy of the bytes handed to hls.js. */
+  bytes: Uint8Array;
+}
+
+export interface SwarmcastEvents {
+  /** Every media segment handed to hls.js through Swarmcast. */
+  segment: (e: SegmentEvent) => void;
+  'peer-connected': EngineEvents['peer-connected'];
+  'peer-disconnected': EngineEvents['peer-disconnected'];
+  error: (e: { error: unknown }) => void;
+}
+
+/**
+ * P2P delivery for one hls.js player:
+ * ```ts
+ * const swarmcast = new Swarmcast({ trackerUrl: 'wss://tracker.example.com' });
+ * const hls = new Hls({ ...swarmcast.hlsConfig() });
+ * swarmcast.attach(hls);
+ * hls.loadSource(url);
+ * hls.attachMedia(video);
+ * ```
+ */
+export class Swarmcast {
+  private readonly events = new Emitter<SwarmcastEvents>((error) => this.events.emit('error', { error }));
+  private engine: Engine | undefined;
+  private hls: Hls | undefined;
+  private destroyed = false;
+  /** Counters of engines replaced by a new source, so stats() stays cumulative. */
+  private retired = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0 };
+
+  constructor(private readonly config: SwarmcastConfig) {
+    if (typeof config.trackerUrl !== 'string' || !/^wss?:\/\//.test(config.trackerUrl)) {
+      throw new Error(`Invalid Swarmcast config: trackerUrl must be a ws:// or wss:// URL, got ${JSON.stringify(config.trackerUrl)}`);
+    }
+  }
+
+  /** The hls.js config entries that route media segments through Swarmcast. Spread into `new Hls({...})`. */
+  hlsConfig(): { fLoader: FragmentLoaderConstructor } {
+    const fallback = Hls.DefaultConfig.loader as unknown as new (config: HlsConfig) => InstanceType<FragmentLoaderConstructor>;
+    const fLoader = createFragmentLoader(
+      {
+        engine: () => this.engine,
+        media: () => this.hls?.media ?? null,
+        now: () => performance.now(),
+        segmentDelivered: (rendition, sn, source, bytes) => this.events.emit('segment', { rendition, sn, source, bytes }),
+      },
+      fallback,
+    );
+    return { fLoader };
+  }
+
+  /** Follows `hls`: a new source starts (or switches) the swarm; hls.js's destroy ends it. */
+  attach(hls: Hls): void {
+    this.hls = hls;
+    hls.on(Hls.Events.MANIFEST_LOADING, (_event, data) => this.startSwarm(data.url));
+    hls.on(Hls.Events.DESTROYING, () => this.destroy());
+  }
+
+  on<K extends keyof SwarmcastEvents>(event: K, listener: SwarmcastEvents[K]): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  off<K extends keyof SwarmcastEvents>(event: K, listener: SwarmcastEvents[K]): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  stats(): SwarmcastStats {
+    const s = this.engine?.stats();
+    return {
+      httpBytes: this.retired.httpBytes + (s?.httpBytes ?? 0),
+      p2pBytes: this.retired.p2pBytes + (s?.p2pBytes ?? 0),
+      uploadedBytes: this.retired.uploadedBytes + (s?.uploadedBytes ?? 0),
+      controlBytes: this.retired.controlBytes + (s?.controlBytesSent ?? 0),
+      peers: s?.peers ?? 0,
+      engine: s,
+    };
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.stopSwarm();
+    this.events.removeAllListeners();
+    this.hls = undefined;
+  }
+
+  private startSwarm(playlistUrl: string): void {
+    if (this.destroyed) return;
+    this.stopSwarm();
+    const { iceServers, iceTransportPolicy, bufferedAmountLowThresholdBytes, ...engineConfig } = this.config;
+    const rtc: Partial<RtcConnectorConfig> = {
+      ...(iceServers ? { iceServers } : {}),
+      ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
+      ...(bufferedAmountLowThresholdBytes !== undefined ? { bufferedAmountLowThresholdBytes } : {}),
+    };
+    const engine = new Engine({ ...engineConfig, swarmId: this.config.swarmId ?? swarmIdFromUrl(playlistUrl) }, createBrowserPorts(rtc));
+    engine.on('peer-connected', (e) => this.events.emit('peer-connected', e));
+    engine.on('peer-disconnected', (e) => this.events.emit('peer-disconnected', e));
+    engine.on('error', (e) => this.events.emit('error', e));
+    this.engine = engine;
+    engine.start();
+  }
+
+  private stopSwarm(): void {
+    if (!this.engine) return;
+    const s = this.engine.stats();
+    this.retired.httpBytes += s.httpBytes;
+    this.retired.p2pBytes += s.p2pBytes;
+    this.retired.uploadedBytes += s.uploadedBytes;
+    this.retired.controlBytes += s.controlBytesSent;
+    this.engine.destroy();
+    this.engine = undefined;
+  }
+}
