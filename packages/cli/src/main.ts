@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { intOption, parseArgs } from './args.js';
+import { startDemo } from './demo.js';
+
+const usage = `usage: swarmcast <command> [options]
+
+commands:
+  demo     live origin + tracker + player page with stats
+           --host 127.0.0.1  --origin-port 8080  --tracker-port 8081  --live-source auto|loop|ffmpeg
+`;
+
+async function main(): Promise<void> {
+  const { command, options } = parseArgs(process.argv.slice(2));
+  if (command !== 'demo') {
+    process.stdout.write(usage);
+    process.exitCode = command === undefined || command === 'help' ? 0 : 2;
+    return;
+  }
+  const liveSource = options.get('live-source') ?? 'auto';
+  if (liveSource !== 'auto' && liveSource !== 'loop' && liveSource !== 'ffmpeg') throw new Error('--live-source must be auto, loop or ffmpeg');
+  const demo = await startDemo({
+    host: options.get('host') ?? '127.0.0.1',
+    originPort: intOption(options, 'origin-port', 8080),
+    trackerPort: intOption(options, 'tracker-port', 8081),
+    liveSource,
+  });
+  process.stdout.write(
+    [
+      `Swarmcast demo (live source: ${demo.origin.liveSource})`,
+      `  player:  ${demo.pageUrl}`,
+      `  VOD:     ${demo.pageUrl}&src=${encodeURIComponent(demo.origin.vodMasterUrl)}`,
+      `  origin:  ${demo.origin.url}/stats`,
+      `  tracker: ${demo.tracker.httpUrl}/stats`,
+      'Open the player in two or more tabs: the later ones fetch segments from the earlier ones.',
+      'Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
+  const stop = (): void => {
+    demo.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`swarmcast: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

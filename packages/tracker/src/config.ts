@@ -1,0 +1,126 @@
+import { LIMITS } from '@swarmcast/protocol';
+
+export interface TrackerConfig {
+  /**
+   * Interface to listen on.
+   * @default '127.0.0.1'
+   */
+  host: string;
+  /**
+   * TCP port for both HTTP and WebSocket; 0 picks any free port.
+   * @default 8081
+   */
+  port: number;
+  /**
+   * Advertised in welcome: clients send something (at least a ping) this often.
+   * @default 10_000 // 10 s
+   */
+  heartbeatIntervalMs: number;
+  /**
+   * Silence after which a connection is closed (4001 HEARTBEAT_TIMEOUT). Must exceed heartbeatIntervalMs.
+   * @default 30_000 // 30 s
+   */
+  heartbeatTimeoutMs: number;
+  /**
+   * Most peer ids returned in one joined/peers reply, at most LIMITS.maxPeersInList.
+   * @default 20
+   */
+  maxPeersInList: number;
+  /**
+   * Most swarms one connection may be a member of at once.
+   * @default 4
+   */
+  maxSwarmsPerConnection: number;
+  /**
+   * Token-bucket refill rate of each connection, in messages per second.
+   * @default 50
+   */
+  rateLimitMessagesPerSec: number;
+  /**
+   * Token-bucket size: messages a connection may send in a burst.
+   * @default 200
+   */
+  rateLimitBurst: number;
+  /**
+   * Most open connections; beyond it new ones are closed with 1013 TRACKER_FULL.
+   * @default 100_000
+   */
+  maxConnections: number;
+  /**
+   * Most open connections from one remote address; beyond it 1013 TRACKER_FULL.
+   * @default 10_000 // high so loopback tests and NATed campuses fit
+   */
+  maxConnectionsPerIp: number;
+}
+
+/** The one source of tracker defaults. */
+export const trackerDefaults: Readonly<TrackerConfig> = Object.freeze({
+  host: '127.0.0.1',
+  port: 8081,
+  heartbeatIntervalMs: 10_000,
+  heartbeatTimeoutMs: 30_000,
+  maxPeersInList: 20,
+  maxSwarmsPerConnection: 4,
+  rateLimitMessagesPerSec: 50,
+  rateLimitBurst: 200,
+  maxConnections: 100_000,
+  maxConnectionsPerIp: 10_000,
+});
+
+const U32_MAX = 0xffff_ffff;
+
+/** Shows a bad value as given: NaN stays NaN (JSON would print null), strings keep their quotes. */
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function checkInteger(problems: string[], name: keyof TrackerConfig, value: unknown, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}, got ${show(value)}`);
+  }
+}
+
+/**
+ * Merges a partial config over trackerDefaults and checks every field and the rules across fields.
+ * Keys set to undefined keep their default. Throws Error('Invalid tracker config: ...') listing every problem.
+ */
+export function resolveTrackerConfig(partial: Partial<TrackerConfig> = {}): TrackerConfig {
+  const problems: string[] = [];
+  const config: TrackerConfig = { ...trackerDefaults };
+  const entries: [string, unknown][] = Object.entries(partial);
+  for (const [key, value] of entries) {
+    if (!Object.hasOwn(trackerDefaults, key)) {
+      problems.push(`unknown option '${key}'`);
+    } else if (value !== undefined) {
+      Object.assign(config, { [key]: value });
+    }
+  }
+
+  // Values are checked as unknown: plain-JS callers and env parsing can pass anything.
+  const host: unknown = config.host;
+  if (typeof host !== 'string' || host === '') {
+    problems.push(`host must be a non-empty string, got ${show(host)}`);
+  }
+  checkInteger(problems, 'port', config.port, 0, 65_535);
+  // heartbeatMs travels as a u32 in welcome.
+  checkInteger(problems, 'heartbeatIntervalMs', config.heartbeatIntervalMs, 1, U32_MAX);
+  checkInteger(problems, 'heartbeatTimeoutMs', config.heartbeatTimeoutMs, 1, U32_MAX);
+  if (config.heartbeatTimeoutMs <= config.heartbeatIntervalMs) {
+    problems.push(
+      `heartbeatTimeoutMs (${config.heartbeatTimeoutMs}) must be greater than heartbeatIntervalMs (${config.heartbeatIntervalMs}), ` +
+        'or clients that follow the advertised interval get dropped',
+    );
+  }
+  checkInteger(problems, 'maxPeersInList', config.maxPeersInList, 1, LIMITS.maxPeersInList);
+  checkInteger(problems, 'maxSwarmsPerConnection', config.maxSwarmsPerConnection, 1, 1_000);
+  const rate: unknown = config.rateLimitMessagesPerSec;
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
+    problems.push(`rateLimitMessagesPerSec must be a finite number > 0, got ${show(rate)}`);
+  }
+  checkInteger(problems, 'rateLimitBurst', config.rateLimitBurst, 1, Number.MAX_SAFE_INTEGER);
+  checkInteger(problems, 'maxConnections', config.maxConnections, 1, Number.MAX_SAFE_INTEGER);
+  checkInteger(problems, 'maxConnectionsPerIp', config.maxConnectionsPerIp, 1, Number.MAX_SAFE_INTEGER);
+
+  if (problems.length > 0) throw new Error(`Invalid tracker config: ${problems.join('; ')}`);
+  return config;
+}

@@ -1,0 +1,4 @@
+export { resolveTrackerConfig, trackerDefaults, type TrackerConfig } from './config.js';
+export { CLOSE_CODES, TrackerError, type TrackerRejectCode } from './errors.js';
+export type { TrackerStats } from './stats.js';
+export { startTracker, type TrackerServer } from './tracker-server.js';

@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { LIMITS, TRACKER_PROTOCOL_VERSION } from '@swarmcast/protocol';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import { resolveTrackerConfig } from './config.js';
+import type { TrackerConfig } from './config.js';
+import { Connection } from './connection.js';
+import type { ConnectionHooks } from './connection.js';
+import { CLOSE_CODES } from './errors.js';
+import { handleHttpRequest } from './http-routes.js';
+import { handleClientMessage } from './message-handlers.js';
+import type { HandlerContext } from './message-handlers.js';
+import { TrackerCounters } from './stats.js';
+import type { TrackerStats } from './stats.js';
+import { SwarmRegistry } from './swarm-registry.js';
+
+/** A running tracker. */
+export interface TrackerServer {
+  /** WebSocket URL, e.g. 'ws://127.0.0.1:54321/'; any path is accepted. */
+  readonly url: string;
+  /** Base of the HTTP routes, e.g. 'http://127.0.0.1:54321'. */
+  readonly httpUrl: string;
+  /** The port actually bound (useful with port 0). */
+  readonly port: number;
+  stats(): TrackerStats;
+  /** Closes every client socket, the sweep timer and the HTTP server; idempotent. */
+  close(): Promise<void>;
+}
+
+/** How long close() waits for clients to finish the closing handshake before cutting them off. */
+const SHUTDOWN_GRACE_MS = 1_000;
+
+/** Starts a tracker: HTTP routes and WebSocket on one port. Rejects on an invalid config or a failed listen. */
+export async function startTracker(config?: Partial<TrackerConfig>): Promise<TrackerServer> {
+  const tracker = new Tracker(resolveTrackerConfig(config));
+  await tracker.listen();
+  return tracker;
+}
+
+class Tracker implements TrackerServer {
+  readonly #config: TrackerConfig;
+  readonly #http: Server;
+  readonly #wss: WebSocketServer;
+  readonly #registry = new SwarmRegistry<Connection>();
+  readonly #counters = new TrackerCounters();
+  /** Accepted connections by peer id. */
+  readonly #connections = new Map<string, Connection>();
+  readonly #connectionsPerIp = new Map<string, number>();
+  readonly #hooks: ConnectionHooks;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #closed: Promise<void> | undefined;
+  #port = 0;
+
+  constructor(config: TrackerConfig) {
+    this.#config = config;
+    const ctx: HandlerContext = { config, registry: this.#registry, counters: this.#counters };
+    this.#hooks = {
+      message: (conn, msg) => {
+        handleClientMessage(ctx, conn, msg);
+      },
+      frame: () => {
+        this.#counters.messagesIn += 1;
+      },
+      reject: (code) => {
+        this.#counters.reject(code);
+      },
+      internalError: (conn, error) => {
+        console.error(`[swarmcast:tracker] internal error on connection ${conn.peerId}:`, error);
+      },
+      closing: (conn) => {
+        for (const swarm of conn.swarms) this.#registry.leave(swarm, conn.peerId);
+        conn.swarms.clear();
+      },
+      closed: (conn) => {
+        this.#release(conn);
+      },
+      now: () => performance.now(),
+    };
+    this.#http = createServer((req, res) => {
+      handleHttpRequest(req, res, {
+        health: () => ({ connections: this.#connections.size, swarms: this.#registry.swarmCount }),
+        stats: () => this.stats(),
+      });
+    });
+    this.#wss = new WebSocketServer({ server: this.#http, maxPayload: LIMITS.maxTrackerMessageBytes, perMessageDeflate: false });
+    this.#wss.on('connection', (socket, req) => {
+      this.#accept(socket, req);
+    });
+    // ws re-emits the HTTP server's own errors here; listen() and the server listener handle those.
+    this.#wss.on('error', () => undefined);
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get url(): string {
+    return `ws://${hostForUrl(this.#config.host)}:${this.#port}/`;
+  }
+
+  get httpUrl(): string {
+    return `http://${hostForUrl(this.#config.host)}:${this.#port}`;
+  }
+
+  async listen(): Promise<void> {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#http.once('error', reject);
+        this.#http.listen(this.#config.port, this.#config.host, () => {
+          this.#http.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      this.#wss.close();
+      throw new Error(`Tracker could not listen on ${this.#config.host}:${this.#config.port}`, { cause: error });
+    }
+    this.#http.on('error', (error) => {
+      console.error('[swarmcast:tracker] HTTP server error:', error);
+    });
+    const address = this.#http.address();
+    if (address !== null && typeof address === 'object') this.#port = address.port;
+    // One sweep for all connections instead of a timer each.
+    this.#sweepTimer = setInterval(
+      () => {
+        this.#sweepSilent();
+      },
+      Math.max(1, Math.floor(this.#config.heartbeatTimeoutMs / 4)),
+    );
+    this.#sweepTimer.unref();
+  }
+
+  stats(): TrackerStats {
+    return {
+      connections: this.#connections.size,
+      swarms: this.#registry.swarmCount,
+      peers: this.#registry.membershipCount,
+      messagesIn: this.#counters.messagesIn,
+      signalsRelayed: this.#counters.signalsRelayed,
+      rejects: this.#counters.rejects(),
+      swarmsDetail: this.#registry.detail(),
+    };
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#shutdown();
+    return this.#closed;
+  }
+
+  async #shutdown(): Promise<void> {
+    clearInterval(this.#sweepTimer);
+    const httpClosed = new Promise<void>((resolve) => {
+      this.#http.close(() => {
+        resolve();
+      });
+    });
+    // Resolves once every tracked client socket has closed.
+    const clientsClosed = new Promise<void>((resolve) => {
+      this.#wss.close(() => {
+        resolve();
+      });
+    });
+    for (const socket of this.#wss.clients) socket.close(CLOSE_CODES.goingAway, 'TRACKER_SHUTDOWN');
+    const grace = setTimeout(() => {
+      for (const socket of this.#wss.clients) socket.terminate();
+    }, SHUTDOWN_GRACE_MS);
+    await clientsClosed;
+    clearTimeout(grace);
+    await httpClosed;
+  }
+
+  #accept(socket: WebSocket, req: IncomingMessage): void {
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const fromIp = this.#connectionsPerIp.get(ip) ?? 0;
+    if (this.#connections.size >= this.#config.maxConnections || fromIp >= this.#config.maxConnectionsPerIp) {
+      this.#counters.reject('TRACKER_FULL');
+      // Refused sockets get no Connection; errors while they close are of no interest.
+      socket.on('error', () => undefined);
+      socket.close(CLOSE_CODES.tryAgainLater, 'TRACKER_FULL');
+      return;
+    }
+    const peerId = this.#newPeerId();
+    const conn = new Connection(socket, peerId, ip, this.#config, this.#hooks);
+    this.#connections.set(peerId, conn);
+    this.#connectionsPerIp.set(ip, fromIp + 1);
+    conn.send({ type: 'welcome', protocol: TRACKER_PROTOCOL_VERSION, peerId, heartbeatMs: this.#config.heartbeatIntervalMs });
+  }
+
+  #release(conn: Connection): void {
+    if (this.#connections.get(conn.peerId) !== conn) return;
+    this.#connections.delete(conn.peerId);
+    const left = (this.#connectionsPerIp.get(conn.ip) ?? 1) - 1;
+    if (left > 0) this.#connectionsPerIp.set(conn.ip, left);
+    else this.#connectionsPerIp.delete(conn.ip);
+  }
+
+  /** 16 base64url characters from 96 random bits; re-drawn in the unlikely event of a clash. */
+  #newPeerId(): string {
+    let id: string;
+    do id = randomBytes(12).toString('base64url');
+    while (this.#connections.has(id));
+    return id;
+  }
+
+  #sweepSilent(): void {
+    const deadlineMs = performance.now() - this.#config.heartbeatTimeoutMs;
+    for (const conn of this.#connections.values()) {
+      if (conn.lastSeenMs < deadlineMs) {
+        conn.fail('HEARTBEAT_TIMEOUT', `no message for ${this.#config.heartbeatTimeoutMs} ms: send ping at least every heartbeatMs`, CLOSE_CODES.heartbeatTimeout);
+      }
+    }
+  }
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
