@@ -3,7 +3,9 @@ import { ID_PATTERN, LIMITS } from './limits.js';
 import { PeerMessageCode, type AvailabilityState, type HaveMapEntry, type PeerMessage } from './peer-messages.js';
 
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: keep a leading U+FEFF in the output (it then fails ID_PATTERN) instead of silently
+// stripping it, which would decode two different byte strings to the same id.
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const U32_MAX = 0xffff_ffff;
 
 const codeToType = new Map<number, PeerMessage['type']>(
@@ -31,6 +33,9 @@ class Writer {
   private pos = 0;
 
   constructor(size: number) {
+    if (size > LIMITS.maxPeerMessageBytes) {
+      throw new ProtocolError('PEER_MSG_TOO_LARGE', `message would be ${size} bytes, limit ${LIMITS.maxPeerMessageBytes}`);
+    }
     this.bytes = new Uint8Array(size);
     this.view = new DataView(this.bytes.buffer);
   }
@@ -146,10 +151,7 @@ export function encodePeerMessage(msg: PeerMessage): Uint8Array {
       const r = checkId(msg.rendition, 'rendition');
       const extra = msg.type === 'have' ? 4 : 0;
       const w = new Writer(1 + 1 + r.length + 4 + extra).u8(code).str(r).u32(checkU32(msg.sn, 'sn'));
-      if (msg.type === 'have') {
-        if (msg.sizeBytes > LIMITS.maxSegmentBytes) badField('sizeBytes above maxSegmentBytes');
-        w.u32(checkU32(msg.sizeBytes, 'sizeBytes'));
-      }
+      if (msg.type === 'have') w.u32(checkSegmentSize(msg.sizeBytes));
       return w.bytes;
     }
     case 'request': {
@@ -166,7 +168,6 @@ export function encodePeerMessage(msg: PeerMessage): Uint8Array {
     case 'busy':
       return new Writer(5).u8(code).u32(checkU32(msg.requestId, 'requestId')).bytes;
     case 'data': {
-      if (msg.payload.length > LIMITS.maxChunkBytes) badField(`data payload above ${LIMITS.maxChunkBytes} bytes`);
       checkDataBounds(msg.offsetBytes, msg.payload.length, msg.totalBytes);
       return new Writer(1 + 12 + msg.payload.length)
         .u8(code)
@@ -178,7 +179,15 @@ export function encodePeerMessage(msg: PeerMessage): Uint8Array {
   }
 }
 
+/** sizeBytes of HAVE: a u32 in 1..maxSegmentBytes, on both sides. */
+function checkSegmentSize(size: number): number {
+  checkU32(size, 'sizeBytes');
+  if (size === 0 || size > LIMITS.maxSegmentBytes) badField(`sizeBytes ${size} out of range`);
+  return size;
+}
+
 function checkDataBounds(offset: number, length: number, total: number): void {
+  if (length > LIMITS.maxChunkBytes) badField(`data payload of ${length} bytes above ${LIMITS.maxChunkBytes}`);
   checkU32(offset, 'offsetBytes');
   checkU32(total, 'totalBytes');
   if (total === 0 || total > LIMITS.maxSegmentBytes) badField(`totalBytes ${total} out of range`);
@@ -221,8 +230,7 @@ export function decodePeerMessage(bytes: Uint8Array): PeerMessage {
     case 'have': {
       const rendition = r.id('rendition');
       const sn = r.u32('sn');
-      const sizeBytes = r.u32('sizeBytes');
-      if (sizeBytes === 0 || sizeBytes > LIMITS.maxSegmentBytes) badField(`sizeBytes ${sizeBytes} out of range`);
+      const sizeBytes = checkSegmentSize(r.u32('sizeBytes'));
       msg = { type, rendition, sn, sizeBytes };
       break;
     }

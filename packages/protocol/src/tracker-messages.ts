@@ -61,10 +61,51 @@ export const ServerMessageSchema = v.variant('type', [
 ]);
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
 
+/**
+ * UTF-8 size of `text` as a WebSocket would send it (a lone surrogate becomes U+FFFD, 3 bytes),
+ * counting no further than `limit + 1`.
+ */
+function utf8Length(text: string, limit: number): number {
+  let n = 0;
+  for (let i = 0; i < text.length && n <= limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * Makes an untrusted part of an error message safe to log: issues quote received values and keys,
+ * which may be huge or hold line breaks and other control characters.
+ */
+function clip(text: string, max: number): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** `data.sdp`, `peers.3`; keys that are not plain names are quoted: `"a b"`, `""`. */
+function formatPath(path: readonly { key: unknown }[] | undefined): string {
+  return (path ?? []).map(({ key }) => (typeof key === 'string' && !/^[A-Za-z_$][\w$]*$/.test(key) ? JSON.stringify(key) : String(key))).join('.');
+}
+
 function parseWith<S extends v.GenericSchema>(schema: S, text: string, who: string): v.InferOutput<S> {
-  // Length in UTF-16 units bounds the UTF-8 size to at most 3x; check both cheaply.
-  if (text.length > LIMITS.maxTrackerMessageBytes) {
-    throw new ProtocolError('TRACKER_MSG_TOO_LARGE', `${who} message of ${text.length} chars, limit ${LIMITS.maxTrackerMessageBytes}`);
+  // Length in UTF-16 units bounds the UTF-8 size from below (and from above at 3x): reject on it
+  // first without reading the text, then count UTF-8 bytes only when the text could be too large.
+  const limit = LIMITS.maxTrackerMessageBytes;
+  if (text.length > limit) {
+    throw new ProtocolError('TRACKER_MSG_TOO_LARGE', `${who} message of ${text.length} chars, limit ${limit} bytes`);
+  }
+  if (text.length * 3 > limit && utf8Length(text, limit) > limit) {
+    throw new ProtocolError('TRACKER_MSG_TOO_LARGE', `${who} message of more than ${limit} UTF-8 bytes`);
   }
   let json: unknown;
   try {
@@ -75,8 +116,8 @@ function parseWith<S extends v.GenericSchema>(schema: S, text: string, who: stri
   const result = v.safeParse(schema, json);
   if (!result.success) {
     const issue = result.issues[0];
-    const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-    throw new ProtocolError('TRACKER_MSG_INVALID', `${who} message invalid${path ? ` at ${path}` : ''}: ${issue.message}`);
+    const path = clip(formatPath(issue.path), 128);
+    throw new ProtocolError('TRACKER_MSG_INVALID', `${who} message invalid${path ? ` at ${path}` : ''}: ${clip(issue.message, 256)}`);
   }
   return result.output;
 }
