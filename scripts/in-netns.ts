@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 
 const command = process.argv.slice(2);
 if (command.length === 0) throw new Error('usage: in-netns <command> [args...]');
-const resolved = command.map((c) => (c === 'tsx' ? `${import.meta.dirname}/../node_modules/.bin/tsx` : c));
+// Only the command itself: an argument spelled tsx (as in `node --import tsx`) must stay as it is.
+const resolved = command.map((c, i) => (i === 0 && c === 'tsx' ? `${import.meta.dirname}/../node_modules/.bin/tsx` : c));
 const result =
   process.env.SWARMCAST_NETNS === '1'
     ? spawnSync(resolved[0] ?? '', resolved.slice(1), { stdio: 'inherit' })

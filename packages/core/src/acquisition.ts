@@ -20,6 +20,12 @@ export interface AcquisitionHost {
   isDesignatedFetcher(ref: SegmentRef): boolean;
   /** Resolves when some peer announces `ref`, or at `untilMs`. */
   waitForAnnouncement(ref: SegmentRef, untilMs: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Bytes of `ref` are about to be asked for (from a peer or over HTTP). Only from then on may the
+   * engine announce the segment as 'receiving': a peer merely waiting for an announcement must not
+   * look like a source, or waiting peers end up waiting on each other.
+   */
+  downloading(ref: SegmentRef): void;
   countBytes(kind: 'http' | 'p2p', bytes: number): void;
   countFallback(): void;
 }
@@ -64,7 +70,8 @@ export class Acquisition {
           this.host.countFallback();
           continue;
         }
-        if (waited || this.partial || this.host.isDesignatedFetcher(this.ref)) break;
+        // After a failed peer, or as a designated fetcher, waiting longer only eats the margin.
+        if (waited || tried.size > 0 || this.partial || this.host.isDesignatedFetcher(this.ref)) break;
         waited = true;
         await this.host.waitForAnnouncement(this.ref, Math.min(clock.now() + this.config.maxAnnounceWaitMs, p2pDeadlineMs), this.signal);
       }
@@ -100,6 +107,7 @@ export class Acquisition {
       this.signal.addEventListener('abort', onAbort);
       // A peer that is itself still receiving answers once it has the segment: no stall timer until then.
       if (peer.stateOf(this.ref) === 'have') armStall();
+      this.host.downloading(this.ref);
       const requestId = peer.request(this.ref, this.partial?.receivedBytes ?? 0, {
         data: (offsetBytes, payload, totalBytes) => {
           if (settled) return;
@@ -135,6 +143,7 @@ export class Acquisition {
   }
 
   private async httpGet(startBytes: number | undefined): Promise<Uint8Array> {
+    this.host.downloading(this.ref);
     try {
       const request = startBytes === undefined ? { url: this.url } : { url: this.url, range: { startBytes } };
       const response = await this.host.http.fetch(request, this.signal);

@@ -51,6 +51,8 @@ interface SharedAcquisition {
   readonly promise: Promise<AcquiredSegment>;
   readonly controller: AbortController;
   users: number;
+  /** 'receiving' was announced: the acquisition is downloading (see AcquisitionHost.downloading). */
+  announced: boolean;
 }
 
 /**
@@ -59,6 +61,8 @@ interface SharedAcquisition {
  */
 export class Engine {
   readonly config: EngineConfig;
+  /** This engine's id in HELLO: random, stable for its life, used by peers to agree on HTTP fetchers. */
+  readonly instanceId: string;
   private readonly events = new Emitter<EngineEvents>((error) => this.events.emit('error', { error }));
   private readonly counters = emptyStats();
   private readonly store: SegmentStore;
@@ -75,6 +79,7 @@ export class Engine {
     private readonly ports: EnginePorts,
   ) {
     this.config = resolveEngineConfig(config);
+    this.instanceId = randomId(ports.random);
     const { clock } = ports;
     this.store = new SegmentStore(this.config.storeBudgetBytes, (ref) => {
       this.pool.broadcast({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
@@ -107,6 +112,7 @@ export class Engine {
       candidates: (ref, exclude) => this.candidates(ref, exclude),
       isDesignatedFetcher: (ref) => this.isDesignatedFetcher(ref),
       waitForAnnouncement: (ref, untilMs, signal) => this.waitForAnnouncement(ref, untilMs, signal),
+      downloading: (ref) => this.announceReceiving(ref),
       countBytes: (kind, bytes) => {
         if (kind === 'http') this.counters.httpBytes += bytes;
         else this.counters.p2pBytes += bytes;
@@ -156,7 +162,10 @@ export class Engine {
     const current = shared;
     const onAbort = (): void => {
       current.users -= 1;
-      if (current.users === 0) current.controller.abort();
+      if (current.users > 0) return;
+      current.controller.abort();
+      // It settles a little later: a load of the same segment meanwhile must start afresh, not join it.
+      if (this.acquisitions.get(key) === current) this.acquisitions.delete(key);
     };
     request.signal?.addEventListener('abort', onAbort);
     try {
@@ -187,46 +196,59 @@ export class Engine {
     const controller = new AbortController();
     const startedMs = this.ports.clock.now();
     const { ref } = request;
-    this.pool.broadcast({ type: 'receiving', rendition: ref.rendition, sn: ref.sn });
     const acquisition = new Acquisition(ref, request.url, request.deadlineMs, this.config, this.acquisitionHost, controller.signal);
-    const promise = acquisition.run().then(
-      (acquired) => {
-        this.acquisitions.delete(key);
-        if (acquired.source === 'http') this.counters.segmentsFromHttp += 1;
-        else this.counters.segmentsFromP2p += 1;
-        if (!this.destroyed) {
-          this.store.put(ref, acquired.bytes, acquired.source);
-          this.pool.settle(ref, acquired.bytes);
-          this.pool.broadcast({ type: 'have', rendition: ref.rendition, sn: ref.sn, sizeBytes: acquired.bytes.length });
-        }
-        const durationMs = this.ports.clock.now() - startedMs;
-        this.events.emit('segment-acquired', { ref, source: acquired.source, sizeBytes: acquired.bytes.length, durationMs });
-        return acquired;
-      },
-      (error: unknown) => {
-        this.acquisitions.delete(key);
-        if (!this.destroyed) {
-          this.pool.settle(ref, undefined);
-          this.pool.broadcast({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
-        }
-        throw error;
-      },
-    );
+    // Started a microtask later, once this acquisition is in the map (announceReceiving looks it up).
+    const promise = Promise.resolve()
+      .then(() => acquisition.run())
+      .then(
+        (acquired) => {
+          if (this.acquisitions.get(key) === shared) this.acquisitions.delete(key);
+          if (acquired.source === 'http') this.counters.segmentsFromHttp += 1;
+          else this.counters.segmentsFromP2p += 1;
+          if (!this.destroyed) {
+            const stored = this.store.put(ref, acquired.bytes, acquired.source);
+            this.pool.settle(ref, acquired.bytes);
+            // Announce only what the store keeps: peers would be told ABSENT for anything else.
+            if (stored) this.pool.broadcast({ type: 'have', rendition: ref.rendition, sn: ref.sn, sizeBytes: acquired.bytes.length });
+            else if (shared.announced) this.pool.broadcast({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
+          }
+          const durationMs = this.ports.clock.now() - startedMs;
+          this.events.emit('segment-acquired', { ref, source: acquired.source, sizeBytes: acquired.bytes.length, durationMs });
+          return acquired;
+        },
+        (error: unknown) => {
+          if (this.acquisitions.get(key) === shared) this.acquisitions.delete(key);
+          // A newer acquisition of the segment (after an abort) answers the parked requests instead.
+          if (!this.destroyed && !this.acquisitions.has(key)) {
+            this.pool.settle(ref, undefined);
+            if (shared.announced) this.pool.broadcast({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
+          }
+          throw error;
+        },
+      );
     // Every user awaits through abortable(); this keeps an unobserved rejection from being reported.
     promise.catch(() => undefined);
-    const shared: SharedAcquisition = { promise, controller, users: 0 };
+    const shared: SharedAcquisition = { promise, controller, users: 0, announced: false };
     this.acquisitions.set(key, shared);
     return shared;
   }
 
+  private announceReceiving(ref: SegmentRef): void {
+    const shared = this.acquisitions.get(segmentKey(ref));
+    if (!shared || shared.announced || this.destroyed) return;
+    shared.announced = true;
+    this.pool.broadcast({ type: 'receiving', rendition: ref.rendition, sn: ref.sn });
+  }
+
   private helloMessage(): PeerMessage {
-    return { type: 'hello', version: PEER_PROTOCOL_VERSION, peerId: this.tracker.peerId ?? 'unjoined', uploadKbps: this.config.uploadKbps };
+    return { type: 'hello', version: PEER_PROTOCOL_VERSION, peerId: this.instanceId, uploadKbps: this.config.uploadKbps };
   }
 
   private haveMapMessage(): PeerMessage {
     const entries: HaveMapEntry[] = this.store.refs().map((r) => ({ rendition: r.rendition, sn: r.sn, state: 'have' }));
-    for (const shared of this.acquisitions.keys()) {
-      const [rendition = '', sn = ''] = shared.split('/');
+    for (const [key, shared] of this.acquisitions) {
+      if (!shared.announced) continue;
+      const [rendition = '', sn = ''] = key.split('/');
       entries.push({ rendition, sn: Number(sn), state: 'receiving' });
     }
     return { type: 'haveMap', entries: entries.slice(-4096) };
@@ -235,7 +257,7 @@ export class Engine {
   private lookupSegment(ref: SegmentRef): Uint8Array | 'receiving' | undefined {
     const stored = this.store.get(ref);
     if (stored) return stored.bytes;
-    return this.acquisitions.has(segmentKey(ref)) ? 'receiving' : undefined;
+    return this.acquisitions.get(segmentKey(ref))?.announced === true ? 'receiving' : undefined;
   }
 
   private candidates(ref: SegmentRef, exclude: ReadonlySet<string>): Peer[] {
@@ -247,9 +269,9 @@ export class Engine {
   }
 
   private isDesignatedFetcher(ref: SegmentRef): boolean {
-    const self = this.tracker.peerId;
-    if (self === undefined) return true;
-    const candidates = [{ id: self, weight: this.config.uploadKbps }, ...this.pool.readyPeers().map((p) => ({ id: p.id, weight: p.uploadKbps }))];
+    // Ranked by the ids peers announce in HELLO, which (unlike tracker ids) survive a tracker reconnect.
+    const self = this.instanceId;
+    const candidates = [{ id: self, weight: this.config.uploadKbps }, ...this.pool.readyPeers().map((p) => ({ id: p.helloId, weight: p.uploadKbps }))];
     return rendezvousTop(candidates, segmentKey(ref), this.config.httpFetchersPerSegment).includes(self);
   }
 
@@ -310,6 +332,14 @@ export class Engine {
   handleSignal(from: string, data: SignalData): void {
     this.pool.signal(from, data);
   }
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+function randomId(random: EnginePorts['random']): string {
+  let id = '';
+  for (let i = 0; i < 16; i++) id += ID_ALPHABET[Math.floor(random.random() * ID_ALPHABET.length)] ?? 'x';
+  return id;
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

@@ -47,6 +47,8 @@ export interface DownloadSink {
 /** One remote peer: its connection, what it has, and the requests both ways. */
 export class Peer {
   uploadKbps = 0;
+  /** The id the peer announced in HELLO (stable across its tracker reconnects). */
+  helloId = '';
   ready = false;
   closed = false;
   readonly connectedAtMs: number;
@@ -178,6 +180,7 @@ export class Peer {
         if (this.ready) return this.violation('second hello');
         if (msg.version !== PEER_PROTOCOL_VERSION) return this.violation(`peer protocol version ${msg.version}`);
         this.uploadKbps = msg.uploadKbps;
+        this.helloId = msg.peerId;
         this.ready = true;
         this.host.clock.clearTimeout(this.connectTimer);
         this.host.peerReady(this);
@@ -231,11 +234,16 @@ export class Peer {
   private endDownload(requestId: number, reason: 'absent' | 'busy'): void {
     const download = this.downloads.get(requestId);
     if (!download) {
-      if (requestId >= this.nextRequestId) this.violation(`${reason} for request ${requestId} never made`);
+      if (this.neverMade(requestId)) this.violation(`${reason} for request ${requestId} never made`);
       return;
     }
     this.downloads.delete(requestId);
     download.sink.failed(reason);
+  }
+
+  /** Our request ids run 1, 2, 3...: 0 and ids not handed out yet were never made. */
+  private neverMade(requestId: number): boolean {
+    return requestId === 0 || requestId >= this.nextRequestId;
   }
 
   private onData(msg: DataMessage): void {
@@ -243,7 +251,7 @@ export class Peer {
     const download = this.downloads.get(msg.requestId);
     if (!download) {
       // Chunks of a request we cancelled may still be in flight; ids we never used are a violation.
-      if (msg.requestId >= this.nextRequestId) this.violation(`data for request ${msg.requestId} never made`);
+      if (this.neverMade(msg.requestId)) this.violation(`data for request ${msg.requestId} never made`);
       return;
     }
     if (msg.offsetBytes !== download.nextOffset) return this.violation(`data at ${msg.offsetBytes}, expected ${download.nextOffset}`);

@@ -38,6 +38,8 @@ export class TrackerClient {
   private heartbeatTimer: unknown;
   private heartbeatMs = 10_000;
   private destroyed = false;
+  /** Bumped for each socket and when one is given up: tells stale socket events apart. */
+  private generation = 0;
 
   constructor(
     private readonly config: TrackerClientConfig,
@@ -53,12 +55,20 @@ export class TrackerClient {
 
   start(): void {
     if (this.destroyed || this.socket) return;
+    // Events of a socket we already gave up on (its close can come long after, once we reconnected)
+    // must not touch the current one.
+    const generation = ++this.generation;
+    const current = (): boolean => generation === this.generation;
     this.socket = this.socketFactory(this.config.trackerUrl, {
       open: () => {
-        this.connected = true;
+        if (current()) this.connected = true;
       },
-      message: (text) => this.onMessage(text),
-      close: (reason) => this.onClose(reason),
+      message: (text) => {
+        if (current()) this.onMessage(text);
+      },
+      close: (reason) => {
+        if (current()) this.onClose(reason);
+      },
     });
   }
 
@@ -141,6 +151,7 @@ export class TrackerClient {
   private onClose(reason: string): void {
     if (this.destroyed || !this.socket) return;
     this.socket = undefined;
+    this.generation += 1;
     this.connected = false;
     this.peerId = undefined;
     this.clock.clearTimeout(this.heartbeatTimer);

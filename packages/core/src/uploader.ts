@@ -5,6 +5,8 @@ import { segmentKey } from './segment-id.js';
 
 /** If no drain event comes while blocked on back-pressure, look again after this long. */
 const BLOCKED_RECHECK_MS = 50;
+/** Bytes a DATA message adds to its payload: type (u8), requestId, offsetBytes, totalBytes (u32 each). */
+const DATA_HEADER_BYTES = 13;
 
 interface Upload {
   readonly requestId: number;
@@ -79,7 +81,10 @@ export class Uploader {
         progressed = false;
         for (const upload of this.uploads.values()) {
           if (!upload.bytes) continue;
-          if (this.link.bufferedAmountBytes() >= this.config.sendHighWaterBytes) {
+          // Send only what keeps the buffer within the high-water mark (an empty buffer always takes one chunk).
+          const messageBytes = Math.min(this.config.chunkBytes, upload.bytes.length - upload.offsetBytes) + DATA_HEADER_BYTES;
+          const bufferedBytes = this.link.bufferedAmountBytes();
+          if (bufferedBytes > 0 && bufferedBytes + messageBytes > this.config.sendHighWaterBytes) {
             this.blockedTimer = this.clock.setTimeout(() => this.pump(), BLOCKED_RECHECK_MS);
             return;
           }

@@ -1,0 +1,362 @@
+/** How the engine gets one segment: store, peers or HTTP, by its deadline. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { SegmentRef } from '@swarmcast/protocol';
+import { EngineError, rendezvousTop } from '../src/index.ts';
+import type { ScriptedLink } from './support/scripted-peer.ts';
+import { Testbed, sameBytes, type TestEngine } from './support/testbed.ts';
+
+const CHUNK = 16_384;
+
+/** Two engines, E and G, connected. */
+async function pairOfEngines(seed: string): Promise<{ bed: Testbed; e: TestEngine; g: TestEngine }> {
+  const bed = new Testbed({ seed });
+  const e = bed.addEngine('E');
+  const g = bed.addEngine('G');
+  await bed.connectAll();
+  return { bed, e, g };
+}
+
+/** The first segment (from `fromSn` on) whose designated HTTP fetcher among `names` is `who`. */
+function segmentDesignating(bed: Testbed, names: readonly string[], who: string, fromSn = 0): SegmentRef {
+  // Fetchers are ranked by the engines' HELLO ids (instanceId), not their tracker ids.
+  const candidates = names.map((n) => ({ id: bed.get(n).engine.instanceId, weight: 0 }));
+  for (let sn = fromSn; ; sn++) {
+    if (rendezvousTop(candidates, `v0/${sn}`, 1)[0] === bed.get(who).engine.instanceId) return { rendition: 'v0', sn };
+  }
+}
+
+/** Engine E connected to a scripted peer H that announces `ref` as held. */
+async function engineAndScripted(seed: string, ref: SegmentRef, sizeBytes: number): Promise<{ bed: Testbed; e: TestEngine; link: ScriptedLink; bytes: Uint8Array }> {
+  const bed = new Testbed({ seed });
+  const h = bed.addScriptedPeer('H');
+  await bed.clock.advance(100);
+  const e = bed.addEngine('E');
+  await bed.clock.advance(1_000);
+  const link = h.linkTo(bed.idOf('E'));
+  assert.ok(link?.open);
+  const { bytes } = bed.publish(ref, sizeBytes);
+  link.send({ type: 'have', rendition: ref.rendition, sn: ref.sn, sizeBytes });
+  await bed.clock.advance(100);
+  return { bed, e, link, bytes };
+}
+
+/** Has the engine's peer H been sent a request, and with which id? */
+function requestIds(link: ScriptedLink): number[] {
+  return link.messages('request').map((m) => m.requestId);
+}
+
+void describe('acquisition', () => {
+  void test('startup: with the deadline close, HTTP at once even though a peer has the segment', async () => {
+    const { bed, e, g } = await pairOfEngines('startup');
+    const ref = { rendition: 'v0', sn: 1 };
+    const seg = bed.publish(ref, 100_000);
+    await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
+    await bed.clock.advance(100);
+    const t0 = bed.clock.now();
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 1_900)));
+    assert.equal(got.source, 'http');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(e.http.log[0]?.startedAtMs, t0, 'the HTTP request left at once');
+    assert.equal(e.engine.stats().p2pBytes, 0);
+    bed.destroyAll();
+  });
+
+  void test('a segment a peer has comes from that peer, byte-identical', async () => {
+    const { bed, e, g } = await pairOfEngines('from-peer');
+    const ref = { rendition: 'v0', sn: 2 };
+    const seg = bed.publish(ref, 150_000);
+    await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
+    await bed.clock.advance(100);
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.equal(got.source, 'p2p');
+    assert.equal(got.fromStore, false);
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(e.http.requestCount, 0);
+    assert.equal(e.engine.stats().p2pBytes, 150_000);
+    assert.equal(e.engine.stats().segmentsFromP2p, 1);
+    assert.equal(g.engine.stats().uploadedBytes, 150_000);
+    // Held now: a second load is answered from the store.
+    const again = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.equal(again.fromStore, true);
+    assert.equal(e.engine.stats().segmentsFromStore, 1);
+    bed.destroyAll();
+  });
+
+  void test('a non-designated peer waits for an announcement, then fetches from the announcer', async () => {
+    const { bed, e, g } = await pairOfEngines('wait-announce');
+    const ref = segmentDesignating(bed, ['E', 'G'], 'G');
+    const seg = bed.publish(ref, 100_000);
+    const t0 = bed.clock.now();
+    const loading = e.engine.loadSegment(bed.request(ref, 10_000));
+    await bed.clock.advance(1_000);
+    assert.equal(e.http.requestCount, 0, 'E does not fetch: G is the designated fetcher');
+    const gLoad = g.engine.loadSegment(bed.request(ref, 10_000));
+    await bed.clock.advance(0);
+    assert.equal(g.http.log[0]?.startedAtMs, t0 + 1_000, 'G, designated, fetches at once');
+    const got = await bed.clock.settle(loading);
+    await bed.clock.settle(gLoad);
+    assert.equal(got.source, 'p2p');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(e.http.requestCount, 0);
+    const gDone = g.http.log[0].endedAtMs;
+    assert.ok(gDone !== undefined);
+    assert.ok(bed.clock.now() - gDone < 200, 'E got it from G right after G had it');
+    bed.destroyAll();
+  });
+
+  void test('a non-designated peer that hears nothing waits at most maxAnnounceWaitMs, bounded by the deadline', async () => {
+    const { bed, e } = await pairOfEngines('no-announce');
+    const ref = segmentDesignating(bed, ['E', 'G'], 'G');
+    bed.publish(ref, 10_000);
+    const t0 = bed.clock.now();
+    await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.equal(e.http.log[0]?.startedAtMs, t0 + e.engine.config.maxAnnounceWaitMs);
+    const other = segmentDesignating(bed, ['E', 'G'], 'G', ref.sn + 1);
+    bed.publish(other, 10_000);
+    const t1 = bed.clock.now();
+    // Deadline 3 s away: P2P must give up at deadline - httpSafetyMs = 1.5 s, before the 3 s wait ends.
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(other, 3_000)));
+    assert.equal(got.source, 'http');
+    assert.equal(e.http.log[1]?.startedAtMs, t1 + 3_000 - e.engine.config.httpSafetyMs);
+    bed.destroyAll();
+  });
+
+  void test('the designated peer fetches over HTTP at once', async () => {
+    const { bed, e } = await pairOfEngines('designated');
+    const ref = segmentDesignating(bed, ['E', 'G'], 'E');
+    const seg = bed.publish(ref, 100_000);
+    const t0 = bed.clock.now();
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.equal(got.source, 'http');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(e.http.log[0]?.startedAtMs, t0);
+    bed.destroyAll();
+  });
+
+  void test('a peer that stalls mid-transfer: the rest comes over HTTP with a Range from the received offset', async () => {
+    const ref = { rendition: 'v0', sn: 3 };
+    const { bed, e, link, bytes } = await engineAndScripted('stall', ref, 100_000);
+    link.owner.onMessage = (msg, l) => {
+      if (msg.type !== 'request') return;
+      for (let off = 0; off < 2 * CHUNK; off += CHUNK) {
+        l.send({ type: 'data', requestId: msg.requestId, offsetBytes: off, totalBytes: bytes.length, payload: bytes.subarray(off, off + CHUNK) });
+      }
+    };
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.ok(sameBytes(got.bytes, bytes), 'peer prefix + HTTP rest = the segment');
+    assert.equal(got.source, 'p2p', 'some bytes came from a peer');
+    const [range] = e.http.log;
+    assert.equal(e.http.requestCount, 1);
+    assert.equal(range?.range?.startBytes, 2 * CHUNK);
+    assert.equal(range.bytes, bytes.length - 2 * CHUNK);
+    const stats = e.engine.stats();
+    assert.equal(stats.p2pBytes, 2 * CHUNK);
+    assert.equal(stats.httpBytes, bytes.length - 2 * CHUNK);
+    assert.equal(stats.p2pFallbacks, 1);
+    await bed.clock.advance(100);
+    assert.deepEqual(
+      link.messages('cancel').map((m) => m.requestId),
+      requestIds(link),
+      'the stalled request was cancelled',
+    );
+    bed.destroyAll();
+  });
+
+  void test('the deadline guard switches a slow peer to HTTP in time', async () => {
+    const ref = { rendition: 'v0', sn: 4 };
+    const { bed, e, link, bytes } = await engineAndScripted('trickle', ref, 200_000);
+    const script = bed.clock.view('script');
+    let sent = 0;
+    let cancelled = false;
+    // One chunk a second: never stalled long enough for the stall timer, far too slow for the deadline.
+    link.owner.onMessage = (msg, l) => {
+      if (msg.type === 'cancel') cancelled = true;
+      if (msg.type !== 'request') return;
+      const next = (): void => {
+        if (cancelled || !l.open) return;
+        l.send({ type: 'data', requestId: msg.requestId, offsetBytes: sent, totalBytes: bytes.length, payload: bytes.subarray(sent, sent + CHUNK) });
+        sent += CHUNK;
+        script.setTimeout(next, 1_000);
+      };
+      next();
+    };
+    const request = bed.request(ref, 5_000);
+    const got = await bed.clock.settle(e.engine.loadSegment(request));
+    assert.ok(bed.clock.now() <= request.deadlineMs, `done at ${bed.clock.now() - request.deadlineMs} ms from the deadline`);
+    assert.ok(sameBytes(got.bytes, bytes));
+    const [range] = e.http.log;
+    assert.equal(range?.startedAtMs, request.deadlineMs - e.engine.config.httpSafetyMs, 'switched at deadline - httpSafetyMs');
+    assert.equal(range.range?.startBytes, e.engine.stats().p2pBytes);
+    assert.ok(e.engine.stats().p2pBytes >= 3 * CHUNK);
+    assert.equal(cancelled, true, 'the slow request was cancelled');
+    bed.destroyAll();
+  });
+
+  void test('an aborted load rejects with LOAD_ABORTED and cancels the peer request', async () => {
+    const ref = { rendition: 'v0', sn: 5 };
+    const { bed, e, link } = await engineAndScripted('abort', ref, 100_000);
+    const controller = new AbortController();
+    const loading = e.engine.loadSegment(bed.request(ref, 10_000, controller.signal));
+    const outcome = loading.then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    await bed.clock.advance(500);
+    assert.equal(requestIds(link).length, 1, 'E asked H');
+    controller.abort();
+    const error = await outcome;
+    assert.ok(error instanceof EngineError, String(error));
+    assert.equal(error.code, 'LOAD_ABORTED');
+    await bed.clock.advance(100);
+    assert.deepEqual(link.messages('cancel').map((m) => m.requestId), requestIds(link));
+    assert.equal(e.http.requestCount, 0);
+    // An aborted signal from the start is refused at once.
+    const pre = new AbortController();
+    pre.abort();
+    await assert.rejects(bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000, pre.signal))), { code: 'LOAD_ABORTED' });
+    bed.destroyAll();
+  });
+
+  void test('an aborted HTTP load rejects with LOAD_ABORTED and aborts the HTTP request', async () => {
+    const { bed, e } = await pairOfEngines('abort-http');
+    const ref = { rendition: 'v0', sn: 6 };
+    bed.publish(ref, 100_000);
+    e.http.latencyMs = 1_000;
+    const controller = new AbortController();
+    const loading = e.engine.loadSegment(bed.request(ref, 1_500, controller.signal));
+    await bed.clock.advance(200);
+    controller.abort();
+    await assert.rejects(bed.clock.settle(loading), { code: 'LOAD_ABORTED' });
+    assert.equal(e.http.log[0]?.outcome, 'aborted');
+    assert.equal(bed.clock.pendingTimers('http:E'), 0);
+    bed.destroyAll();
+  });
+
+  void test('loads of one segment share one download; aborting one user leaves the other', async () => {
+    const { bed, e } = await pairOfEngines('shared');
+    const ref = { rendition: 'v0', sn: 7 };
+    const seg = bed.publish(ref, 100_000);
+    const controller = new AbortController();
+    const first = e.engine.loadSegment(bed.request(ref, 1_500, controller.signal));
+    const second = e.engine.loadSegment(bed.request(ref, 1_500));
+    first.catch(() => undefined);
+    await bed.clock.advance(10);
+    controller.abort();
+    await assert.rejects(first, { code: 'LOAD_ABORTED' });
+    const got = await bed.clock.settle(second);
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(e.http.requestCount, 1);
+    bed.destroyAll();
+  });
+
+  void test('a load right after every user aborted starts afresh instead of inheriting the abort', async () => {
+    const { bed, e } = await pairOfEngines('abort-reload');
+    const ref = { rendition: 'v0', sn: 8 };
+    const seg = bed.publish(ref, 100_000);
+    e.http.latencyMs = 300;
+    const controller = new AbortController();
+    const first = e.engine.loadSegment(bed.request(ref, 1_500, controller.signal));
+    first.catch(() => undefined);
+    await bed.clock.advance(100);
+    // hls.js aborts a fragment and asks for it again in the same tick (a seek, a level switch back).
+    controller.abort();
+    const reload = e.engine.loadSegment(bed.request(ref, 1_500));
+    const got = await bed.clock.settle(reload);
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    await assert.rejects(first, { code: 'LOAD_ABORTED' });
+    bed.destroyAll();
+  });
+
+  void test('a peer receiving a segment serves requesters once it completes', async () => {
+    const { bed, e, g } = await pairOfEngines('receiving');
+    const ref = { rendition: 'v0', sn: 9 };
+    const seg = bed.publish(ref, 100_000);
+    e.http.latencyMs = 1_000;
+    // E fetches over HTTP (close deadline) and announces 'receiving' at once.
+    const eLoad = e.engine.loadSegment(bed.request(ref, 1_900));
+    await bed.clock.advance(100);
+    const gLoad = g.engine.loadSegment(bed.request(ref, 10_000));
+    await bed.clock.advance(500);
+    assert.equal(g.engine.stats().p2pBytes, 0, 'nothing before E has it');
+    await bed.clock.settle(eLoad);
+    const eDone = bed.clock.now();
+    const got = await bed.clock.settle(gLoad);
+    assert.equal(got.source, 'p2p');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(g.http.requestCount, 0, 'G parked its request at E instead of going to HTTP');
+    assert.ok(bed.clock.now() - eDone < 100, 'served as soon as E completed');
+    bed.destroyAll();
+  });
+
+  void test('when the receiving peer gives up, requests parked on it are answered ABSENT and go elsewhere at once', async () => {
+    const { bed, e, g } = await pairOfEngines('receiving-fails');
+    const ref = { rendition: 'v0', sn: 12 };
+    const { url, bytes } = bed.publish(ref, 100_000);
+    e.http.latencyMs = 800;
+    e.http.failing.add(url);
+    const eLoad = e.engine.loadSegment(bed.request(ref, 1_900));
+    eLoad.catch(() => undefined);
+    await bed.clock.advance(100);
+    const gLoad = g.engine.loadSegment(bed.request(ref, 10_000));
+    await assert.rejects(bed.clock.settle(eLoad), { code: 'HTTP_FAILED' });
+    const failedAt = bed.clock.now();
+    const got = await bed.clock.settle(gLoad);
+    assert.ok(sameBytes(got.bytes, bytes));
+    assert.equal(got.source, 'http');
+    const gHttp = g.http.log[0]?.startedAtMs ?? Number.NaN;
+    assert.ok(gHttp - failedAt < 100, `G went to HTTP ${gHttp - failedAt} ms after E gave up`);
+    bed.destroyAll();
+  });
+
+  void test('a peer that is only waiting is not a source: two waiting peers do not wait on each other', async () => {
+    const bed = new Testbed({ seed: 'no-cycle' });
+    for (const n of ['A', 'B', 'C']) bed.addEngine(n);
+    await bed.connectAll();
+    const ref = segmentDesignating(bed, ['A', 'B', 'C'], 'C');
+    bed.publish(ref, 100_000);
+    const t0 = bed.clock.now();
+    const a = bed.get('A').engine.loadSegment(bed.request(ref, 5_000));
+    await bed.clock.advance(100);
+    const b = bed.get('B').engine.loadSegment(bed.request(ref, 5_000));
+    await bed.clock.advance(100);
+    // The designated fetcher asks last; it must fetch at once rather than queue behind A or B.
+    const c = bed.get('C').engine.loadSegment(bed.request(ref, 5_000));
+    await bed.clock.settle(Promise.all([a, b, c]));
+    assert.equal(bed.get('C').http.log[0]?.startedAtMs, t0 + 200);
+    assert.equal(bed.get('A').http.requestCount + bed.get('B').http.requestCount, 0);
+    assert.ok(bed.clock.now() - t0 < 600, `all done ${bed.clock.now() - t0} ms after the first ask`);
+    bed.destroyAll();
+  });
+
+  void test('an HTTP failure rejects with HTTP_FAILED', async () => {
+    const { bed, e } = await pairOfEngines('http-fail');
+    const ref = { rendition: 'v0', sn: 10 };
+    const { url } = bed.publish(ref, 1_000);
+    e.http.failing.add(url);
+    await assert.rejects(bed.clock.settle(e.engine.loadSegment(bed.request(ref, 1_000))), (err: unknown) => {
+      assert.ok(err instanceof EngineError);
+      assert.equal(err.code, 'HTTP_FAILED');
+      assert.match(err.message, /HTTP 503/);
+      return true;
+    });
+    bed.destroyAll();
+  });
+
+  void test('a segment too big for the store is not announced as held', async () => {
+    const ref = { rendition: 'v0', sn: 11 };
+    const bed = new Testbed({ seed: 'too-big' });
+    const h = bed.addScriptedPeer('H');
+    await bed.clock.advance(100);
+    const e = bed.addEngine('E', { storeBudgetBytes: 50_000 });
+    await bed.clock.advance(1_000);
+    const link = h.linkTo(bed.idOf('E'));
+    assert.ok(link);
+    const seg = bed.publish(ref, 80_000);
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 1_000)));
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    await bed.clock.advance(100);
+    assert.deepEqual(link.messages('have'), [], 'E cannot serve it, so it must not say it has it');
+    bed.destroyAll();
+  });
+});

@@ -1,0 +1,127 @@
+/** The connection set: glare, limits, bans, refills. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { PEER_PROTOCOL_VERSION } from '@swarmcast/protocol';
+import { resolveEngineConfig } from '../src/config.ts';
+import { PeerPool, type PeerPoolHost } from '../src/peer-pool.ts';
+import { MemoryNetwork } from './support/memory-network.ts';
+import { Testbed, sameBytes } from './support/testbed.ts';
+import { VirtualClock } from './support/virtual-clock.ts';
+
+/** Pools wired to each other through a direct, 15 ms signaling relay (standing in for the tracker). */
+function pools(ids: readonly string[], config = {}): {
+  clock: VirtualClock;
+  net: MemoryNetwork;
+  pool: (id: string) => PeerPool;
+  log: string[];
+  refills: string[];
+} {
+  const clock = new VirtualClock();
+  const net = new MemoryNetwork({ clock, latencyMs: 10 });
+  const all = new Map<string, PeerPool>();
+  const log: string[] = [];
+  const refills: string[] = [];
+  const resolved = resolveEngineConfig({ trackerUrl: 'ws://t', swarmId: 's', ...config });
+  for (const self of ids) {
+    const host: PeerPoolHost = {
+      selfId: () => self,
+      helloMessage: () => ({ type: 'hello', version: PEER_PROTOCOL_VERSION, peerId: self, uploadKbps: 0 }),
+      haveMapMessage: () => ({ type: 'haveMap', entries: [] }),
+      lookupSegment: () => undefined,
+      sendSignal: (to, data) => {
+        clock.setTimeout(() => all.get(to)?.signal(self, data), 15);
+      },
+      countBytes: () => undefined,
+      requestMorePeers: () => refills.push(`${self}@${clock.now()}`),
+      peerReady: (peer) => log.push(`${self} ready ${peer.id}`),
+      peerClosed: (peer, reason) => log.push(`${self} closed ${peer.id}: ${reason}`),
+      availabilityChanged: () => undefined,
+    };
+    all.set(self, new PeerPool(resolved, clock, net.node(self), host));
+  }
+  return {
+    clock,
+    net,
+    log,
+    refills,
+    pool: (id) => {
+      const p = all.get(id);
+      if (!p) throw new Error(id);
+      return p;
+    },
+  };
+}
+
+void describe('PeerPool', () => {
+  void test('glare: both sides offer at once, one connection survives (the smaller id is the offerer)', async () => {
+    const { clock, net, pool, log } = pools(['pa', 'pb']);
+    pool('pa').connectTo(['pb']);
+    pool('pb').connectTo(['pa']);
+    await clock.advance(2_000);
+    assert.deepEqual(pool('pa').readyPeers().map((p) => p.id), ['pb']);
+    assert.deepEqual(pool('pb').readyPeers().map((p) => p.id), ['pa']);
+    assert.equal(net.openLinks().length, 2, 'one connection, two sides');
+    assert.equal(pool('pa').readyPeers()[0]?.initiator, true);
+    assert.equal(pool('pb').readyPeers()[0]?.initiator, false);
+    assert.deepEqual(log.filter((l) => l.includes('closed')), ['pb closed pa: glare: answering instead']);
+    await clock.advance(20_000);
+    assert.equal(pool('pa').size, 1, 'nothing left to time out');
+  });
+
+  void test('holds at most maxPeers connections, offered or answered', async () => {
+    const ids = ['p0', 'p1', 'p2', 'p3', 'p4'];
+    const { clock, pool } = pools(ids, { maxPeers: 2, minPeers: 1 });
+    pool('p0').connectTo(['p1', 'p2', 'p3']);
+    pool('p4').connectTo(['p0']);
+    await clock.advance(2_000);
+    assert.deepEqual(pool('p0').readyPeers().map((p) => p.id), ['p1', 'p2']);
+    assert.equal(pool('p0').size, 2);
+    assert.equal(pool('p4').readyPeers().length, 0, "p0 is full: p4's offer goes unanswered");
+  });
+
+  void test('a connection that never opens is dropped after connectTimeoutMs', async () => {
+    const { clock, pool, log } = pools(['pa'], { connectTimeoutMs: 3_000 });
+    pool('pa').connectTo(['ghost']);
+    await clock.advance(2_999);
+    assert.equal(pool('pa').size, 1);
+    await clock.advance(1);
+    assert.equal(pool('pa').size, 0);
+    assert.deepEqual(log, ['pa closed ghost: connect timeout']);
+    assert.equal(clock.pendingTimers(), 0);
+  });
+
+  void test('asks for more peers below minPeers, at most once per refill interval', async () => {
+    const { clock, pool, refills } = pools(['pa'], { minPeers: 2, peerRefillIntervalMs: 5_000 });
+    pool('pa').maybeRefill();
+    pool('pa').maybeRefill();
+    await clock.advance(4_999);
+    pool('pa').maybeRefill();
+    await clock.advance(1);
+    pool('pa').maybeRefill();
+    assert.deepEqual(refills, ['pa@0', 'pa@5000']);
+  });
+});
+
+void describe('a link that fails inside send()', () => {
+  void test('the uploader survives the re-entrant close, the downloader falls back, nothing throws', async () => {
+    const bed = new Testbed({ seed: 'send-fails', bandwidthBytesPerSec: 500_000, lowWaterBytes: 16 * 1024 });
+    const e = bed.addEngine('E', { sendHighWaterBytes: 64 * 1024 });
+    const f = bed.addEngine('F');
+    await bed.connectAll();
+    const ref = { rendition: 'v0', sn: 1 };
+    const seg = bed.publish(ref, 400_000);
+    await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 1_000)));
+    await bed.clock.advance(100);
+    const loading = f.engine.loadSegment(bed.request(ref, 10_000));
+    await bed.clock.advance(150);
+    const link = e.node.linkToPeer(bed.idOf('F'));
+    assert.ok(link && link.bytesSent > 0, 'the upload is under way');
+    link.failOnSend = 'send failed: OperationError';
+    const got = await bed.clock.settle(loading);
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.ok(e.disconnects.some((d) => d.reason === 'link closed: send failed: OperationError'), JSON.stringify(e.disconnects));
+    assert.deepEqual(e.errors, []);
+    assert.equal(f.http.log[0]?.range?.startBytes, f.engine.stats().p2pBytes, 'F resumed over HTTP where E stopped');
+    bed.destroyAll();
+  });
+});

@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { encodePeerMessage, type PeerMessage, type RequestMessage } from '@swarmcast/protocol';
+import { Uploader, type UploaderLink } from '../src/uploader.ts';
+import { SeededRandom } from './support/seeded-random.ts';
+import { Testbed, sameBytes } from './support/testbed.ts';
+import { VirtualClock } from './support/virtual-clock.ts';
+
+/** A DataChannel stand-in whose buffer only empties when the test says so. */
+class FakeChannel implements UploaderLink {
+  buffered = 0;
+  maxBuffered = 0;
+  uploadedBytes = 0;
+  readonly sent: PeerMessage[] = [];
+
+  send(msg: PeerMessage): void {
+    this.buffered += encodePeerMessage(msg).length;
+    this.maxBuffered = Math.max(this.maxBuffered, this.buffered);
+    this.sent.push(msg);
+  }
+  bufferedAmountBytes(): number {
+    return this.buffered;
+  }
+  uploaded(bytes: number): void {
+    this.uploadedBytes += bytes;
+  }
+  /** Data chunks sent for one request, reassembled. */
+  body(requestId: number): Uint8Array {
+    const chunks = this.sent.flatMap((m) => (m.type === 'data' && m.requestId === requestId ? [m.payload] : []));
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+  count(type: PeerMessage['type'], requestId?: number): number {
+    return this.sent.filter((m) => m.type === type && (requestId === undefined || ('requestId' in m && m.requestId === requestId))).length;
+  }
+}
+
+const config = { chunkBytes: 16_384, sendHighWaterBytes: 65_536, maxUploadsPerPeer: 4 };
+const req = (requestId: number, sn = 1, offsetBytes = 0): RequestMessage => ({ type: 'request', requestId, rendition: 'v0', sn, offsetBytes });
+const segment = new SeededRandom('uploader').bytes(300_000);
+
+void describe('Uploader', () => {
+  void test('never lets the channel buffer more than the high-water mark, and resumes on drain', async () => {
+    const clock = new VirtualClock();
+    const link = new FakeChannel();
+    const uploader = new Uploader(config, clock, link);
+    assert.equal(uploader.add(req(1), segment), 'ok');
+    assert.ok(link.buffered > 0);
+    assert.ok(link.maxBuffered <= config.sendHighWaterBytes, `buffered ${link.maxBuffered} > ${config.sendHighWaterBytes}`);
+    const sentBefore = link.sent.length;
+    await clock.advance(1_000);
+    assert.equal(link.sent.length, sentBefore, 'nothing more while the buffer stays full');
+    let drains = 0;
+    while (link.count('data', 1) * config.chunkBytes < segment.length) {
+      link.buffered = 0; // the channel sent everything; the Peer calls pump() on 'drain'
+      uploader.pump();
+      drains += 1;
+      assert.ok(link.maxBuffered <= config.sendHighWaterBytes, `buffered ${link.maxBuffered}`);
+      assert.ok(drains < 100);
+    }
+    assert.ok(drains >= 4, `${drains} drains`);
+    assert.ok(sameBytes(link.body(1), segment), 'the chunks reassemble to the segment');
+    assert.equal(link.uploadedBytes, segment.length);
+    uploader.destroy();
+  });
+
+  void test('without a drain event it looks again on a timer', async () => {
+    const clock = new VirtualClock();
+    const link = new FakeChannel();
+    const uploader = new Uploader(config, clock, link);
+    uploader.add(req(1), segment);
+    const sent = link.sent.length;
+    link.buffered = 0;
+    await clock.advance(100);
+    assert.ok(link.sent.length > sent);
+    uploader.destroy();
+    assert.equal(clock.pendingTimers(), 0, 'destroy clears the recheck timer');
+  });
+
+  void test('serves uploads round-robin from their offsets', () => {
+    const clock = new VirtualClock();
+    const link = new FakeChannel();
+    const uploader = new Uploader({ ...config, sendHighWaterBytes: 10_000_000 }, clock, link);
+    uploader.add(req(1), segment.subarray(0, 40_000));
+    uploader.add(req(2, 2, 20_000), segment.subarray(0, 40_000));
+    const order = link.sent.map((m) => (m.type === 'data' ? `${m.requestId}@${m.offsetBytes}` : m.type));
+    assert.deepEqual(order, ['1@0', '1@16384', '1@32768', '2@20000', '2@36384']);
+    assert.ok(sameBytes(link.body(2), segment.subarray(20_000, 40_000)));
+  });
+
+  void test('answers a request at or past the end with ABSENT', () => {
+    const link = new FakeChannel();
+    const uploader = new Uploader(config, new VirtualClock(), link);
+    assert.equal(uploader.add(req(1, 1, 1_000), segment.subarray(0, 1_000)), 'ok');
+    assert.deepEqual(link.sent, [{ type: 'absent', requestId: 1 }]);
+  });
+
+  void test('parks requests for a segment still arriving and answers them when it settles', () => {
+    const link = new FakeChannel();
+    const uploader = new Uploader({ ...config, sendHighWaterBytes: 10_000_000 }, new VirtualClock(), link);
+    assert.equal(uploader.add(req(1, 7), undefined), 'ok');
+    assert.equal(uploader.add(req(2, 7, 50_000), undefined), 'ok');
+    assert.equal(uploader.add(req(3, 8), undefined), 'ok');
+    assert.equal(link.sent.length, 0, 'nothing sent while parked');
+    uploader.settle({ rendition: 'v0', sn: 7 }, segment.subarray(0, 40_000));
+    assert.ok(sameBytes(link.body(1), segment.subarray(0, 40_000)));
+    assert.deepEqual(link.sent.filter((m) => m.type === 'absent'), [{ type: 'absent', requestId: 2 }], 'offset past the end');
+    assert.equal(link.count('data', 3), 0, 'other segments stay parked');
+    uploader.settle({ rendition: 'v0', sn: 8 }, undefined);
+    assert.equal(link.count('absent', 3), 1, 'a segment given up is ABSENT');
+  });
+
+  void test('is busy beyond maxUploadsPerPeer and flags duplicate request ids', () => {
+    const link = new FakeChannel();
+    const uploader = new Uploader(config, new VirtualClock(), link);
+    for (let id = 1; id <= 4; id++) assert.equal(uploader.add(req(id, id), undefined), 'ok');
+    assert.equal(uploader.add(req(5, 5), undefined), 'busy');
+    assert.equal(uploader.add(req(3, 3), undefined), 'duplicate');
+    uploader.cancel(2);
+    assert.equal(uploader.add(req(6, 6), undefined), 'ok', 'a cancel frees a slot');
+    uploader.settle({ rendition: 'v0', sn: 6 }, segment.subarray(0, 1_000));
+    assert.equal(link.count('data', 6), 1);
+    assert.equal(uploader.add(req(7, 7), undefined), 'ok', 'a finished upload frees a slot');
+  });
+
+  void test('a cancelled upload stops sending', () => {
+    const link = new FakeChannel();
+    const uploader = new Uploader(config, new VirtualClock(), link);
+    uploader.add(req(1), segment);
+    const sent = link.count('data', 1);
+    uploader.cancel(1);
+    link.buffered = 0;
+    uploader.pump();
+    assert.equal(link.count('data', 1), sent);
+  });
+});
+
+void describe('uploads over a slow link (engine + memory network)', () => {
+  void test('the DataChannel buffer stays under sendHighWaterBytes, drains drive the transfer, bytes arrive intact', async () => {
+    const bed = new Testbed({ seed: 'slow-link', latencyMs: 20, bandwidthBytesPerSec: 200_000, lowWaterBytes: 16 * 1024 });
+    const hwm = 64 * 1024;
+    const a = bed.addEngine('A', { sendHighWaterBytes: hwm });
+    const b = bed.addEngine('B', { sendHighWaterBytes: hwm });
+    await bed.connectAll();
+    const ref = { rendition: 'v0', sn: 1 };
+    const seg = bed.publish(ref, 400_000);
+    // A gets it first (deadline close: HTTP at once), then B takes it from A.
+    await bed.clock.settle(a.engine.loadSegment(bed.request(ref, 1_000)));
+    await bed.clock.advance(100); // A's HAVE reaches B
+    const startedMs = bed.clock.now();
+    const got = await bed.clock.settle(b.engine.loadSegment(bed.request(ref, 10_000)));
+    const tookMs = bed.clock.now() - startedMs;
+    assert.equal(got.source, 'p2p');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    const link = a.node.linkToPeer(bed.idOf('B'));
+    assert.ok(link);
+    assert.ok(link.maxBufferedBytes <= hwm, `buffered up to ${link.maxBufferedBytes}`);
+    assert.ok(link.maxBufferedBytes > hwm / 2, 'the buffer was used');
+    assert.ok(link.drainEvents >= 1, `${link.drainEvents} drains`);
+    // Back-pressure must not starve the link: 400 KB at 200 KB/s is 2 s, plus latencies.
+    assert.ok(tookMs < 2_200, `took ${tookMs} ms`);
+    assert.equal(b.http.requestCount, 0);
+    bed.destroyAll();
+  });
+});
