@@ -41,7 +41,9 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
       this.context = context;
       const { frag } = context;
       const engine = host.engine();
-      const ranged = context.rangeStart !== undefined || context.rangeEnd !== undefined;
+      // EXT-X-BYTERANGE segments share a file with others: not yet identified for P2P. (hls.js sets
+      // rangeStart/rangeEnd to 0 on every load, so the fragment itself is what tells.)
+      const ranged = frag.byteRange.length > 0;
       if (!engine || frag.sn === 'initSegment' || ranged) {
         this.fallback = new fallbackLoader(this.hlsConfig);
         this.fallback.load(context, config, callbacks);

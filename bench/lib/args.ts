@@ -1,0 +1,69 @@
+/** Command-line options of `npm run bench:live`, checked: a bad value fails with a clear message. */
+import { parseArgs } from 'node:util';
+
+export type BenchMode = 'live' | 'vod';
+
+export interface BenchArgs {
+  readonly viewers: number;
+  readonly durationSec: number;
+  readonly joinSpreadSec: number;
+  readonly mode: BenchMode;
+  /** Where the JSON result goes. */
+  readonly jsonFile: string;
+  /** Skip the plain hls.js baseline run. */
+  readonly skipBaseline: boolean;
+  /** Log progress and page errors. */
+  readonly verbose: boolean;
+}
+
+export const BENCH_USAGE =
+  'usage: npm run bench:live -- --viewers N --duration S --join-spread S [--mode live|vod] [--json FILE] [--no-baseline] [--verbose]';
+
+/** A real-browser swarm above this is not meaningful on a small machine (see MACHINE-NOTES). */
+export const MAX_VIEWERS = 24;
+
+export function parseBenchArgs(argv: readonly string[], now: Date = new Date()): BenchArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      viewers: { type: 'string', default: '4' },
+      duration: { type: 'string', default: '60' },
+      'join-spread': { type: 'string', default: '10' },
+      mode: { type: 'string', default: 'live' },
+      json: { type: 'string' },
+      'no-baseline': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) throw new Error(BENCH_USAGE);
+  const viewers = positiveNumber('viewers', values.viewers, { integer: true });
+  if (viewers > MAX_VIEWERS) throw new Error(`Invalid args: --viewers must be at most ${MAX_VIEWERS}, got ${viewers}`);
+  const mode = values.mode;
+  if (mode !== 'live' && mode !== 'vod') throw new Error(`Invalid args: --mode must be live or vod, got ${mode}`);
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  return {
+    viewers,
+    durationSec: positiveNumber('duration', values.duration),
+    joinSpreadSec: nonNegativeNumber('join-spread', values['join-spread']),
+    mode,
+    jsonFile: values.json ?? `.bench-out/live-${stamp}.json`,
+    skipBaseline: values['no-baseline'],
+    verbose: values.verbose,
+  };
+}
+
+function positiveNumber(name: string, raw: string, opts: { integer?: boolean } = {}): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (opts.integer === true && !Number.isInteger(value))) {
+    throw new Error(`Invalid args: --${name} must be a positive ${opts.integer === true ? 'integer' : 'number'}, got ${raw}`);
+  }
+  return value;
+}
+
+function nonNegativeNumber(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`Invalid args: --${name} must be a number >= 0, got ${raw}`);
+  return value;
+}

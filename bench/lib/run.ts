@@ -1,0 +1,56 @@
+/**
+ * One benchmark run: N viewer pages (Swarmcast or plain hls.js) on the stack's stream, the origin's
+ * counters reset first, every segment's bytes checked against the origin's copy.
+ */
+import type { Browser } from 'playwright-core';
+import type { ViewerReport } from '@swarmcast/web';
+import { OriginHashes } from '../../test/e2e/harness/origin-hashes.js';
+import type { Stack } from '../../test/e2e/harness/stack.js';
+import { runSwarm } from '../../test/e2e/harness/swarm-run.js';
+import type { BenchArgs } from './args.js';
+import { sanityWarnings } from './sanity.js';
+import { summarizeRun } from './stats.js';
+import type { RunSummary } from './stats.js';
+
+/** Per viewer, the report without its segment list. */
+export type ViewerFiguresOut = Omit<ViewerReport, 'segments'> & { readonly segments: number };
+
+export interface BenchRun extends RunSummary {
+  /** Segments whose bytes matched the origin's / did not. */
+  readonly integrity: { readonly verified: number; readonly verifiedP2p: number; readonly mismatches: number; readonly unchecked: number };
+  readonly perViewer: readonly ViewerFiguresOut[];
+  /** Why the figures may be wrong; empty when every cross-check passed. */
+  readonly warnings: readonly string[];
+}
+
+export async function benchRun(browser: Browser, stack: Stack, args: BenchArgs, p2p: boolean, log?: (line: string) => void): Promise<BenchRun> {
+  const { origin, tracker } = stack;
+  const src = args.mode === 'live' ? origin.liveMasterUrl : origin.vodMasterUrl;
+  const hashes = new OriginHashes(origin, args.mode);
+  origin.resetStats();
+  const reports = await runSwarm({
+    browser,
+    src,
+    tracker: tracker.url,
+    p2p,
+    viewers: args.viewers,
+    joinSpreadMs: args.joinSpreadSec * 1000,
+    durationMs: args.durationSec * 1000,
+    until: 'each',
+    hashes,
+    ...(log ? { log } : {}),
+  });
+  const segmentBytesFromOrigin = origin.stats().segmentBytes;
+  const check = hashes.check(reports);
+  return {
+    ...summarizeRun(reports, { durationSec: args.durationSec, segmentBytesFromOrigin }),
+    integrity: {
+      verified: check.verified,
+      verifiedP2p: check.verifiedP2p,
+      mismatches: check.mismatches.length,
+      unchecked: check.unavailable.length,
+    },
+    perViewer: reports.map(({ segments, ...rest }) => ({ ...rest, segments: segments.length })),
+    warnings: sanityWarnings(p2p ? 'swarmcast' : 'baseline', reports, segmentBytesFromOrigin, check),
+  };
+}

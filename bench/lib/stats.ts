@@ -1,0 +1,105 @@
+/**
+ * The benchmark's figures, computed from the viewers' reports and the origin's byte counter.
+ * Definitions follow the project's shared metrics (docs: ARCHITECTURE "Metrics everyone uses").
+ */
+
+/** What the figures need from one viewer report. */
+export interface ViewerFigures {
+  readonly startupMs: number | null;
+  readonly stalls: number;
+  readonly stalledMs: number;
+  readonly watchMs: number;
+  readonly liveLatencySec: number | null;
+  readonly httpBytes: number;
+  readonly p2pBytes: number;
+  readonly controlBytes: number;
+  readonly hlsErrors: readonly string[];
+}
+
+export interface MeanMax {
+  readonly mean: number | null;
+  readonly max: number | null;
+}
+
+export interface RunSummary {
+  readonly viewers: number;
+  /** Viewers that reached 'playing'. */
+  readonly startedViewers: number;
+  readonly durationSec: number;
+  /** Sum of p2pBytes / sum of (p2pBytes + httpBytes) over viewers; 0 when no bytes. */
+  readonly p2pShare: number;
+  /** Segment bytes the origin sent during the run (its own counter). */
+  readonly segmentBytesFromOrigin: number;
+  /** Per viewer stalledMs / watchMs. */
+  readonly stallRatio: MeanMax;
+  /** Total stall count. */
+  readonly stalls: number;
+  /** Over viewers that started. */
+  readonly startupMs: MeanMax;
+  /** Mean of the viewers' mean live latency; null for VOD. */
+  readonly liveLatencySec: { readonly mean: number | null };
+  /** Sum of controlBytes / sum of p2pBytes; 0 when no P2P bytes. */
+  readonly controlOverhead: number;
+  /** Count of hls.js errors (fatal or not) over viewers. */
+  readonly hlsErrors: number;
+}
+
+export interface RunRatios {
+  /** Origin segment bytes with Swarmcast / without; null when the baseline sent none. */
+  readonly originBytes: number | null;
+  /** Mean startup with Swarmcast - mean without, in ms. */
+  readonly startupDeltaMs: number | null;
+  /** Mean live latency with Swarmcast - without, in s. */
+  readonly latencyDeltaSec: number | null;
+}
+
+export function mean(values: readonly number[]): number | null {
+  return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+export function max(values: readonly number[]): number | null {
+  return values.length === 0 ? null : Math.max(...values);
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function meanMax(values: readonly number[]): MeanMax {
+  return { mean: mean(values), max: max(values) };
+}
+
+export function summarizeRun(
+  reports: readonly ViewerFigures[],
+  run: { readonly durationSec: number; readonly segmentBytesFromOrigin: number },
+): RunSummary {
+  const p2pBytes = sum(reports.map((r) => r.p2pBytes));
+  const allBytes = p2pBytes + sum(reports.map((r) => r.httpBytes));
+  const startups = reports.flatMap((r) => (r.startupMs === null ? [] : [r.startupMs]));
+  const latencies = reports.flatMap((r) => (r.liveLatencySec === null ? [] : [r.liveLatencySec]));
+  return {
+    viewers: reports.length,
+    startedViewers: startups.length,
+    durationSec: run.durationSec,
+    p2pShare: allBytes > 0 ? p2pBytes / allBytes : 0,
+    segmentBytesFromOrigin: run.segmentBytesFromOrigin,
+    stallRatio: meanMax(reports.map((r) => (r.watchMs > 0 ? r.stalledMs / r.watchMs : 0))),
+    stalls: sum(reports.map((r) => r.stalls)),
+    startupMs: meanMax(startups),
+    liveLatencySec: { mean: mean(latencies) },
+    controlOverhead: p2pBytes > 0 ? sum(reports.map((r) => r.controlBytes)) / p2pBytes : 0,
+    hlsErrors: sum(reports.map((r) => r.hlsErrors.length)),
+  };
+}
+
+export function compareRuns(swarmcast: RunSummary, baseline: RunSummary): RunRatios {
+  return {
+    originBytes: baseline.segmentBytesFromOrigin > 0 ? swarmcast.segmentBytesFromOrigin / baseline.segmentBytesFromOrigin : null,
+    startupDeltaMs: delta(swarmcast.startupMs.mean, baseline.startupMs.mean),
+    latencyDeltaSec: delta(swarmcast.liveLatencySec.mean, baseline.liveLatencySec.mean),
+  };
+}
+
+function delta(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : a - b;
+}

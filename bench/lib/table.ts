@@ -1,0 +1,38 @@
+/** The human summary of a benchmark: one row per figure, one column per run. */
+import type { RunRatios, RunSummary } from './stats.js';
+
+type Cell = (s: RunSummary) => string;
+
+const num = (v: number | null, digits = 0, unit = ''): string => (v === null ? '–' : `${v.toFixed(digits)}${unit}`);
+const pct = (v: number | null): string => (v === null ? '–' : `${(100 * v).toFixed(1)} %`);
+const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(2)} MiB`;
+
+const ROWS: readonly [string, Cell][] = [
+  ['viewers (started)', (s) => `${s.viewers} (${s.startedViewers})`],
+  ['P2P share', (s) => pct(s.p2pShare)],
+  ['origin segment bytes', (s) => mib(s.segmentBytesFromOrigin)],
+  ['stall ratio mean / max', (s) => `${pct(s.stallRatio.mean)} / ${pct(s.stallRatio.max)}`],
+  ['stalls', (s) => String(s.stalls)],
+  ['startup mean / max', (s) => `${num(s.startupMs.mean, 0, ' ms')} / ${num(s.startupMs.max, 0, ' ms')}`],
+  ['live latency mean', (s) => num(s.liveLatencySec.mean, 2, ' s')],
+  ['control overhead', (s) => pct(s.controlOverhead)],
+  ['hls.js errors', (s) => String(s.hlsErrors)],
+];
+
+export function formatSummaryTable(swarmcast: RunSummary, baseline: RunSummary | null, ratios: RunRatios | null): string {
+  const header = ['', 'swarmcast', ...(baseline ? ['hls.js only'] : [])];
+  const rows = ROWS.map(([label, cell]) => [label, cell(swarmcast), ...(baseline ? [cell(baseline)] : [])]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  if (ratios) {
+    out.push(
+      '',
+      `origin bytes swarmcast/baseline: ${num(ratios.originBytes, 3)}` +
+        `   startup delta: ${num(ratios.startupDeltaMs, 0, ' ms')}` +
+        `   latency delta: ${num(ratios.latencyDeltaSec, 2, ' s')}`,
+    );
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,24 @@
+/**
+ * How the page gets segment bytes: through Swarmcast (P2P with HTTP fallback) or plain hls.js
+ * (the baseline). Either way it reports byte counters and records every segment it hands to hls.js.
+ */
+import type Hls from 'hls.js';
+import type { HlsConfig } from 'hls.js';
+
+export interface DeliveryStats {
+  readonly httpBytes: number;
+  readonly p2pBytes: number;
+  readonly uploadedBytes: number;
+  readonly controlBytes: number;
+  readonly peers: number;
+}
+
+export interface Delivery {
+  /** Config to spread into `new Hls(...)`: the loaders. */
+  readonly hlsConfig: Partial<HlsConfig>;
+  /** Called once, right after `new Hls(...)` and before loadSource/attachMedia. */
+  attach(hls: Hls): void;
+  stats(): DeliveryStats;
+  /** Idempotent. */
+  destroy(): void;
+}

@@ -1,0 +1,36 @@
+/**
+ * The baseline: plain hls.js over HTTP. Bytes are counted from FRAG_LOADED stats; segments are
+ * recorded through a thin wrapper of hls.js's default fragment loader.
+ */
+import Hls from 'hls.js';
+import type { FragLoadedData } from 'hls.js';
+import type { Delivery, DeliveryStats } from './delivery.js';
+import { createRecordingFragmentLoader } from './recording-loader.js';
+import type { SegmentRecorder } from './segment-recorder.js';
+
+export function createHttpDelivery(recorder: SegmentRecorder): Delivery {
+  let httpBytes = 0;
+  let hls: Hls | null = null;
+  const onFragLoaded = (_event: string, data: FragLoadedData): void => {
+    httpBytes += (data.part ?? data.frag).stats.loaded;
+  };
+  const fLoader = createRecordingFragmentLoader((context, bytes) => {
+    const { frag } = context;
+    if (typeof frag.sn !== 'number') return;
+    recorder.record({ rendition: String(frag.level), sn: frag.sn, source: 'http', bytes });
+  });
+  return {
+    hlsConfig: { fLoader },
+    attach(player: Hls): void {
+      hls = player;
+      player.on(Hls.Events.FRAG_LOADED, onFragLoaded);
+    },
+    stats(): DeliveryStats {
+      return { httpBytes, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0, peers: 0 };
+    },
+    destroy(): void {
+      hls?.off(Hls.Events.FRAG_LOADED, onFragLoaded);
+      hls = null;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * The viewer page's settings, read from its URL:
+ * - `src`: playlist URL (default: the origin's live or VOD master playlist on this host, by `mode`);
+ * - `tracker`: tracker WebSocket URL (default: `window.SWARMCAST_TRACKER_URL` when a server injected
+ *   one, else ws on this host, port 8081);
+ * - `p2p`: `1` (default) uses Swarmcast, `0` plays with plain hls.js (the baseline);
+ * - `mode`: `live` (default) or `vod`, which default playlist to play when `src` is absent.
+ */
+
+export type ViewerMode = 'live' | 'vod';
+
+export interface ViewerParams {
+  readonly src: string;
+  readonly trackerUrl: string;
+  readonly p2p: boolean;
+  readonly mode: ViewerMode;
+}
+
+/** The tracker's default port when the page is served without a `tracker` param. */
+export const DEFAULT_TRACKER_PORT = 8081;
+
+declare global {
+  interface Window {
+    /** Set by a server (e.g. the CLI) that injects its tracker URL into the page. */
+    SWARMCAST_TRACKER_URL?: string;
+  }
+}
+
+/** Reads the params; throws a clear error on a value it does not understand. */
+export function parseViewerParams(location: Location, injectedTrackerUrl?: string): ViewerParams {
+  const query = new URLSearchParams(location.search);
+  const mode = parseMode(query.get('mode'));
+  const p2p = parseP2p(query.get('p2p'));
+  const src = query.get('src') ?? `${location.origin}/${mode}/master.m3u8`;
+  const wsScheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const trackerUrl =
+    query.get('tracker') ?? injectedTrackerUrl ?? `${wsScheme}://${location.hostname}:${DEFAULT_TRACKER_PORT}/`;
+  return { src: new URL(src, location.href).href, trackerUrl, p2p, mode };
+}
+
+function parseMode(value: string | null): ViewerMode {
+  if (value === null || value === 'live') return 'live';
+  if (value === 'vod') return 'vod';
+  throw new Error(`Invalid param: mode must be live or vod, got ${JSON.stringify(value)}`);
+}
+
+function parseP2p(value: string | null): boolean {
+  if (value === null || value === '1') return true;
+  if (value === '0') return false;
+  throw new Error(`Invalid param: p2p must be 0 or 1, got ${JSON.stringify(value)}`);
+}

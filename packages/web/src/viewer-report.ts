@@ -1,0 +1,63 @@
+/**
+ * What the viewer page reports about itself through `window.__swarmcastReport()`: the contract
+ * between the page and the e2e harness / benchmark. Plain JSON (it crosses the page boundary).
+ */
+
+/** Where the bytes of one segment came from. */
+export type SegmentSource = 'http' | 'p2p';
+
+/** One media segment handed to hls.js. */
+export interface SegmentRecord {
+  /** Rendition id as the P2P library names it (the hls.js level index for the plain player). */
+  readonly rendition: string;
+  /** Media sequence number. */
+  readonly sn: number;
+  readonly source: SegmentSource;
+  /** Segment size in bytes. */
+  readonly bytes: number;
+  /** SHA-256 of the segment bytes, lower-case hex (WebCrypto). */
+  readonly sha256: string;
+}
+
+export interface ViewerReport {
+  /** true when the page runs the P2P library; false for the plain hls.js baseline. */
+  readonly p2p: boolean;
+  /** From hls.js attach to the first 'playing' event, in ms; null while not yet playing. */
+  readonly startupMs: number | null;
+  /** The video is playing now (not paused, not stalled, not ended). */
+  readonly playing: boolean;
+  /** 'waiting' events after the first 'playing', seeks excluded. */
+  readonly stalls: number;
+  /** Total time spent stalled, in ms (includes a stall still in progress). */
+  readonly stalledMs: number;
+  /** Time since the first 'playing', in ms. */
+  readonly watchMs: number;
+  /** Mean of hls.latency sampled every second after playing (live only); null otherwise. */
+  readonly liveLatencySec: number | null;
+  /** The last hls.latency sample; null before playing or for VOD. */
+  readonly currentLatencySec: number | null;
+  /** Segment bytes fetched over HTTP. */
+  readonly httpBytes: number;
+  /** Segment bytes received from peers. */
+  readonly p2pBytes: number;
+  /** Segment bytes sent to peers. */
+  readonly uploadedBytes: number;
+  /** Non-data bytes of the P2P protocol (tracker + peer control messages). */
+  readonly controlBytes: number;
+  /** Connected peers now. */
+  readonly peers: number;
+  /** Every hls.js error, fatal or not, as `type:details`. */
+  readonly hlsErrors: readonly string[];
+  /** The fatal ones among hlsErrors, as `type:details`. */
+  readonly hlsFatalErrors: readonly string[];
+  /** Segments handed to hls.js, in order, hashed. Hashing is async: the newest may lag by a tick. */
+  readonly segments: readonly SegmentRecord[];
+}
+
+declare global {
+  interface Window {
+    __swarmcastReport?: () => ViewerReport;
+    /** Resolves once every segment handed to hls.js so far is hashed (read the report after it). */
+    __swarmcastSettled?: () => Promise<void>;
+  }
+}

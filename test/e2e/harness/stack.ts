@@ -1,0 +1,47 @@
+/**
+ * The server side of a run: the demo origin (serving the viewer page from packages/web/public and
+ * the live/VOD streams) and the tracker, both on port 0 on loopback.
+ */
+import { join } from 'node:path';
+import { startOrigin } from '@swarmcast/origin';
+import { startTracker } from '@swarmcast/tracker';
+import { closeAll } from './close-all.js';
+
+/** The viewer page's static files, served by the origin at /. */
+export const WEB_PUBLIC_DIR = join(import.meta.dirname, '..', '..', '..', 'packages', 'web', 'public');
+
+export type Origin = Awaited<ReturnType<typeof startOrigin>>;
+export type Tracker = Awaited<ReturnType<typeof startTracker>>;
+export type LiveSource = 'loop' | 'ffmpeg' | 'auto';
+
+export interface StackOptions {
+  /** Where the live stream comes from; 'loop' (default) is deterministic and cheap. */
+  readonly liveSource?: LiveSource;
+}
+
+export interface Stack {
+  readonly origin: Origin;
+  readonly tracker: Tracker;
+  /** Closes the tracker and the origin; idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const origin = await startOrigin({ port: 0, liveSource: options.liveSource ?? 'loop', staticDir: WEB_PUBLIC_DIR });
+  let tracker: Tracker;
+  try {
+    tracker = await startTracker({ port: 0 });
+  } catch (error) {
+    await origin.close();
+    throw error;
+  }
+  let closed: Promise<void> | null = null;
+  return {
+    origin,
+    tracker,
+    close(): Promise<void> {
+      closed ??= closeAll([() => tracker.close(), () => origin.close()]);
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The checks every P2P e2e run makes, shared by the live and VOD tests: everyone played without a
+ * stall, every late joiner got bytes from peers, every peer byte matches the origin's, the tracker
+ * relayed signaling, no fatal hls.js error.
+ */
+import assert from 'node:assert/strict';
+import type { ViewerReport } from '@swarmcast/web';
+import type { SegmentCheck } from './origin-hashes.js';
+
+/** One line per viewer, for the test log. */
+export function describeReports(reports: readonly ViewerReport[]): string {
+  return reports
+    .map((r, i) => {
+      const p2pSegments = r.segments.filter((s) => s.source === 'p2p').length;
+      return (
+        `viewer#${i}: startup=${r.startupMs ?? 'never'}ms stalls=${r.stalls} (${r.stalledMs}ms) ` +
+        `http=${r.httpBytes}B p2p=${r.p2pBytes}B up=${r.uploadedBytes}B ctrl=${r.controlBytes}B peers=${r.peers} ` +
+        `segments=${r.segments.length} (${p2pSegments} p2p) latency=${r.liveLatencySec?.toFixed(2) ?? '-'}s ` +
+        `errors=[${r.hlsErrors.join(', ')}]`
+      );
+    })
+    .join('\n');
+}
+
+export function assertSwarmPlayedWell(
+  reports: readonly ViewerReport[],
+  check: SegmentCheck,
+  tracker: { readonly signalsRelayed: number },
+  expectedViewers: number,
+): void {
+  assert.equal(reports.length, expectedViewers, 'every viewer reported');
+  reports.forEach((r, i) => {
+    assert.ok(r.p2p, `viewer#${i} ran with P2P`);
+    assert.notEqual(r.startupMs, null, `viewer#${i} never started playing`);
+    assert.equal(r.stalls, 0, `viewer#${i} stalled ${r.stalls} times (${r.stalledMs} ms)`);
+    assert.deepEqual(r.hlsFatalErrors, [], `viewer#${i} had fatal hls.js errors`);
+    if (i > 0) assert.ok(r.p2pBytes > 0, `viewer#${i} (joined after the first) got no bytes from peers`);
+    assert.ok(
+      r.segments.length > 0,
+      `viewer#${i} reported no segments: Swarmcast emitted no 'segment' event (did every load go through hls.js's own loader?)`,
+    );
+  });
+  assert.deepEqual(check.mismatches, [], 'segments differ from the origin');
+  const uncheckedP2p = check.unavailable.filter((label) => label.includes('source=p2p'));
+  assert.deepEqual(uncheckedP2p, [], 'segments from peers that could not be checked against the origin');
+  assert.ok(check.verifiedP2p > 0, 'no segment from peers was verified');
+  assert.ok(tracker.signalsRelayed > 0, 'the tracker relayed no signaling');
+}

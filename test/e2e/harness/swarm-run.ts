@@ -1,0 +1,113 @@
+/**
+ * One run of N viewer pages on one stream: they join spread evenly over a time window, play, and
+ * their reports are read at the end. While it runs, the origin's copy of every segment a viewer
+ * reports is hashed (a live window slides) so the caller can check the bytes afterwards.
+ */
+import type { Browser } from 'playwright-core';
+import type { ViewerReport } from '@swarmcast/web';
+import type { OriginHashes } from './origin-hashes.js';
+import { every, joinOffsetMs, sleep } from './schedule.js';
+import { closeAll, toError } from './close-all.js';
+import { openViewer } from './viewer.js';
+import type { ViewerHandle } from './viewer.js';
+
+/** How often the run reads the viewers' reports to hash the origin's segments. */
+const HASH_POLL_INTERVAL_MS = 2000;
+/** How often a progress line is logged. */
+const PROGRESS_INTERVAL_MS = 10_000;
+
+export interface SwarmRunOptions {
+  readonly browser: Browser;
+  readonly src: string;
+  readonly tracker: string;
+  readonly p2p: boolean;
+  readonly viewers: number;
+  /** Viewer i joins at i * joinSpreadMs / (viewers - 1). */
+  readonly joinSpreadMs: number;
+  /** How long viewers play; see `until`. */
+  readonly durationMs: number;
+  /**
+   * 'each': a viewer plays durationMs from its own join, then reports and leaves (closes), so its
+   * counters cover all it fetched; 'together': all play until joinSpreadMs + durationMs.
+   */
+  readonly until: 'each' | 'together';
+  /** When given, the origin's copy of every reported segment is hashed during the run. */
+  readonly hashes?: OriginHashes;
+  /** Progress and page errors, one line each. */
+  readonly log?: (line: string) => void;
+}
+
+export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]> {
+  const { viewers, log } = options;
+  /** Open viewers (a viewer that left is undefined again). */
+  const handles: (ViewerHandle | undefined)[] = new Array<ViewerHandle | undefined>(viewers).fill(undefined);
+  const reports: (ViewerReport | undefined)[] = new Array<ViewerReport | undefined>(viewers).fill(undefined);
+  const abort = new AbortController();
+  const startedAt = performance.now();
+  const endAtAll = options.joinSpreadMs + options.durationMs;
+
+  const readOpen = async (): Promise<ViewerReport[]> => {
+    const open = handles.filter((h): h is ViewerHandle => h !== undefined);
+    const settled = await Promise.allSettled(open.map((h) => h.report()));
+    return settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  };
+  const onPollError = (error: unknown): void => { log?.(`poll failed: ${String(error)}`); };
+  const { hashes } = options;
+  const hashPoll = hashes
+    ? every(HASH_POLL_INTERVAL_MS, async () => { await hashes.add((await readOpen()).flatMap((r) => r.segments.map((s) => s.sn))); }, onPollError)
+    : null;
+  const progress = log
+    ? every(PROGRESS_INTERVAL_MS, async () => { log(progressLine(performance.now() - startedAt, await readOpen())); }, onPollError)
+    : null;
+
+  const runViewer = async (i: number): Promise<void> => {
+    const joinAt = joinOffsetMs(i, viewers, options.joinSpreadMs);
+    await sleep(startedAt + joinAt - performance.now(), abort.signal);
+    const tag = `viewer#${i}`;
+    const onConsole = log ? (line: string): void => { log(`${tag} ${line}`); } : undefined;
+    const { src, tracker, p2p } = options;
+    const handle = await openViewer(options.browser, onConsole ? { src, tracker, p2p, onConsole } : { src, tracker, p2p });
+    handles[i] = handle;
+    log?.(`${tag} joined at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+    const endAt = options.until === 'each' ? joinAt + options.durationMs : endAtAll;
+    await sleep(startedAt + endAt - performance.now(), abort.signal);
+    const report = await handle.report();
+    reports[i] = report;
+    if (options.until === 'each') {
+      // Hash its last segments now: by the end of the run a live window may have dropped them.
+      if (hashes) await hashes.add(report.segments.map((s) => s.sn));
+      handles[i] = undefined;
+      await handle.close();
+    }
+  };
+
+  try {
+    // The first failure stops the others (their sleeps abort); it is the one reported.
+    let firstError: unknown = null;
+    await Promise.all(
+      Array.from({ length: viewers }, (_, i) =>
+        runViewer(i).catch((error: unknown) => {
+          if (abort.signal.aborted) return;
+          firstError = error;
+          abort.abort(error);
+        }),
+      ),
+    );
+    if (firstError !== null) throw toError(firstError);
+    const done = reports.filter((r): r is ViewerReport => r !== undefined);
+    if (hashes) await hashes.add(done.flatMap((r) => r.segments.map((s) => s.sn)));
+    return done;
+  } finally {
+    await Promise.all([hashPoll?.stop(), progress?.stop()]);
+    await closeAll(handles.map((h) => () => h?.close()));
+  }
+}
+
+function progressLine(elapsedMs: number, reports: readonly ViewerReport[]): string {
+  const cells = reports.map((r) => {
+    const total = r.p2pBytes + r.httpBytes;
+    const share = total > 0 ? Math.round((100 * r.p2pBytes) / total) : 0;
+    return `${r.startupMs === null ? 'starting' : r.playing ? 'play' : 'STALL'} p2p=${share}% peers=${r.peers} stalls=${r.stalls}`;
+  });
+  return `t=${(elapsedMs / 1000).toFixed(0)}s ${cells.join(' | ')}`;
+}

@@ -1,0 +1,104 @@
+/**
+ * One viewer: the Swarmcast viewer page in its own browser context (its own cookies, cache and
+ * WebRTC stack), with camera+microphone granted so Chromium gathers loopback ICE candidates.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { ViewerReport } from '@swarmcast/web';
+
+/** The bundle `npm run build:web` writes; the page is useless without it. */
+export const VIEWER_BUNDLE = join(import.meta.dirname, '..', '..', '..', 'packages', 'web', 'public', 'build', 'main.js');
+
+/** How long a page may take to load and define window.__swarmcastReport. */
+const REPORT_HOOK_TIMEOUT_MS = 15_000;
+
+export interface ViewerOptions {
+  /** Playlist URL. */
+  readonly src: string;
+  /** Tracker WebSocket URL (ignored when p2p is false). */
+  readonly tracker: string;
+  readonly p2p: boolean;
+  /** Where the viewer page is served; default: index.html on the playlist's origin. */
+  readonly pageUrl?: string;
+  /** Console lines of the page are passed here (errors and warnings only unless verbose). */
+  readonly onConsole?: (line: string) => void;
+}
+
+export interface ViewerHandle {
+  readonly page: Page;
+  readonly context: BrowserContext;
+  readonly url: string;
+  report(): Promise<ViewerReport>;
+  /** Closes the page and its context; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Throws a clear error when the viewer bundle has not been built. */
+export function assertViewerBuilt(): void {
+  if (!existsSync(VIEWER_BUNDLE)) {
+    throw new Error(`e2e: viewer bundle ${VIEWER_BUNDLE} is missing: run npm run build:web first`);
+  }
+}
+
+export function viewerUrl(options: ViewerOptions): string {
+  const url = new URL(options.pageUrl ?? '/index.html', options.src);
+  url.searchParams.set('src', options.src);
+  url.searchParams.set('tracker', options.tracker);
+  url.searchParams.set('p2p', options.p2p ? '1' : '0');
+  return url.href;
+}
+
+export async function openViewer(browser: Browser, options: ViewerOptions): Promise<ViewerHandle> {
+  assertViewerBuilt();
+  const url = viewerUrl(options);
+  const context = await browser.newContext();
+  try {
+    await context.grantPermissions(['camera', 'microphone'], { origin: new URL(url).origin });
+    const page = await context.newPage();
+    const log = options.onConsole;
+    if (log) {
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') log(`[${message.type()}] ${message.text()}`);
+      });
+      page.on('pageerror', (error) => { log(`[pageerror] ${error.message}`); });
+    }
+    await page.goto(url, { waitUntil: 'load' });
+    await waitForReportHook(page, url);
+    return createHandle(page, context, url);
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
+}
+
+/** Waits for the page to define its report hook; on failure, says what the page showed. */
+async function waitForReportHook(page: Page, url: string): Promise<void> {
+  try {
+    await page.waitForFunction(() => typeof window.__swarmcastReport === 'function', undefined, { timeout: REPORT_HOOK_TIMEOUT_MS });
+  } catch (error) {
+    const shown = await page.locator('#error').textContent().catch(() => null);
+    throw new Error(`viewer page ${url} did not start${shown ? `: ${shown}` : ''}`, { cause: error });
+  }
+}
+
+function createHandle(page: Page, context: BrowserContext, url: string): ViewerHandle {
+  let closed: Promise<void> | null = null;
+  return {
+    page,
+    context,
+    url,
+    report: () =>
+      page.evaluate(async () => {
+        // Hashes are async: wait for the pending ones so segments and byte counters agree.
+        await window.__swarmcastSettled?.();
+        const report = window.__swarmcastReport;
+        if (!report) throw new Error('viewer page: window.__swarmcastReport is not defined');
+        return report();
+      }),
+    close(): Promise<void> {
+      closed ??= context.close();
+      return closed;
+    },
+  };
+}
