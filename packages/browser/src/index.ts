@@ -1,4 +1,4 @@
-import type { EnginePorts } from '@swarmcast/core';
+import { webCryptoPort, type EnginePorts } from '@swarmcast/core';
 import { browserClock } from './browser-clock.js';
 import { createFetchHttp } from './fetch-http.js';
 import { createRtcConnector, type RtcConnectorConfig } from './rtc-connector.js';
@@ -15,5 +15,6 @@ export function createBrowserPorts(rtc: Partial<RtcConnectorConfig> = {}): Engin
     connector: createRtcConnector(rtc),
     trackerSocket: browserTrackerSocket,
     random: { random: () => Math.random() },
+    crypto: webCryptoPort(crypto.subtle),
   };
 }

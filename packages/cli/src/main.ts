@@ -1,16 +1,31 @@
 #!/usr/bin/env node
 import { intOption, parseArgs } from './args.js';
 import { startDemo } from './demo.js';
+import { runKeygen } from './keygen.js';
+import { runSign } from './sign.js';
 
 const usage = `usage: swarmcast <command> [options]
 
 commands:
   demo     live origin + tracker + player page with stats
            --host 127.0.0.1  --origin-port 8080  --tracker-port 8081  --live-source auto|loop|ffmpeg
+  keygen   new Ed25519 stream signing key, as JSON {keyId, publicKey, privateKeyPkcs8}
+           [--out FILE]  (written with mode 0600; stdout then shows only the public part)
+  sign     integrity sidecar: sign every segment of the streams and publish the records to a tracker
+           --stream URL [--stream URL...]  --key FILE  --publish ws://TRACKER/authority
+           --secret S  (or SWARMCAST_AUTHORITY_SECRET; the tracker's authoritySecret)
 `;
 
 async function main(): Promise<void> {
-  const { command, options } = parseArgs(process.argv.slice(2));
+  const { command, options, lists } = parseArgs(process.argv.slice(2));
+  if (command === 'keygen') {
+    await runKeygen(options);
+    return;
+  }
+  if (command === 'sign') {
+    await runSign(options, lists);
+    return;
+  }
   if (command !== 'demo') {
     process.stdout.write(usage);
     process.exitCode = command === undefined || command === 'help' ? 0 : 2;

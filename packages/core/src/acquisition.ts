@@ -4,6 +4,7 @@ import { EngineError } from './errors.js';
 import { PartialSegment } from './partial-segment.js';
 import type { Peer } from './peer.js';
 import type { Clock, HttpPort } from './ports.js';
+import type { Verdict } from './record-book.js';
 
 export type AcquisitionConfig = Pick<
   EngineConfig,
@@ -28,6 +29,12 @@ export interface AcquisitionHost {
   downloading(ref: SegmentRef): void;
   countBytes(kind: 'http' | 'p2p', bytes: number): void;
   countFallback(): void;
+  /** False when peers' bytes could not be verified anyway (integrity required, no trusted key). */
+  p2pAllowed(): boolean;
+  /** Checks bytes that came (partly) from peers against the signed record, waiting for it until `untilMs`. */
+  verify(ref: SegmentRef, bytes: Uint8Array, untilMs: number, signal: AbortSignal): Promise<Verdict>;
+  /** The peers that sent bytes failing verification: cut them off. */
+  rejectPeers(peers: ReadonlySet<Peer>, ref: SegmentRef): void;
 }
 
 export interface AcquiredSegment {
@@ -44,6 +51,8 @@ type AttemptResult = 'done' | 'absent' | 'busy' | 'closed' | 'stalled' | 'deadli
 export class Acquisition {
   private partial: PartialSegment | undefined;
   private p2pBytes = 0;
+  /** Peers whose bytes are in `partial`. */
+  private readonly contributors = new Set<Peer>();
 
   constructor(
     private readonly ref: SegmentRef,
@@ -57,7 +66,7 @@ export class Acquisition {
   async run(): Promise<AcquiredSegment> {
     const { clock } = this.host;
     const p2pDeadlineMs = this.deadlineMs - this.config.httpSafetyMs;
-    if (this.deadlineMs - clock.now() >= this.config.minP2pSlackMs) {
+    if (this.deadlineMs - clock.now() >= this.config.minP2pSlackMs && this.host.p2pAllowed()) {
       const tried = new Set<string>();
       let waited = false;
       while (clock.now() < p2pDeadlineMs) {
@@ -66,7 +75,12 @@ export class Acquisition {
         if (peer) {
           tried.add(peer.id);
           const result = await this.fromPeer(peer, p2pDeadlineMs);
-          if (result === 'done' && this.partial?.complete === true) return { bytes: this.partial.bytes, source: 'p2p' };
+          if (result === 'done' && this.partial?.complete === true) {
+            // Not a byte from a peer reaches the player before it matches the signed record.
+            if ((await this.checked(this.partial.bytes, p2pDeadlineMs)) === 'ok') return { bytes: this.partial.bytes, source: 'p2p' };
+            this.host.countFallback();
+            break;
+          }
           this.host.countFallback();
           continue;
         }
@@ -117,6 +131,7 @@ export class Acquisition {
             return;
           }
           this.partial.append(offsetBytes, payload);
+          this.contributors.add(peer);
           this.p2pBytes += payload.length;
           this.host.countBytes('p2p', payload.length);
           if (this.partial.complete) finish('done');
@@ -133,13 +148,26 @@ export class Acquisition {
       const rest = await this.httpGet(partial.receivedBytes);
       if (rest.length === partial.totalBytes - partial.receivedBytes) {
         partial.append(partial.receivedBytes, rest);
-        return { bytes: partial.bytes, source: 'p2p' };
+        if ((await this.checked(partial.bytes, this.host.clock.now())) === 'ok') return { bytes: partial.bytes, source: 'p2p' };
+        return { bytes: await this.httpGet(undefined), source: 'http' };
       }
       // The server ignored the range, or the peers' size was wrong: a full body is the segment.
       if (rest.length !== partial.totalBytes) return { bytes: await this.httpGet(undefined), source: 'http' };
       return { bytes: rest, source: 'http' };
     }
     return { bytes: await this.httpGet(undefined), source: 'http' };
+  }
+
+  /** Verifies assembled bytes; on failure forgets them (and cuts off their senders on a mismatch). */
+  private async checked(bytes: Uint8Array, untilMs: number): Promise<Verdict> {
+    const verdict = await this.host.verify(this.ref, bytes, untilMs, this.signal);
+    this.throwIfAborted();
+    if (verdict !== 'ok') {
+      if (verdict === 'mismatch') this.host.rejectPeers(this.contributors, this.ref);
+      this.partial = undefined;
+      this.contributors.clear();
+    }
+    return verdict;
   }
 
   private async httpGet(startBytes: number | undefined): Promise<Uint8Array> {

@@ -1,4 +1,4 @@
-import { LIMITS } from '@swarmcast/protocol';
+import { KEY_ID_PATTERN, LIMITS, type IntegrityKey } from '@swarmcast/protocol';
 
 /** Settings of the P2P engine. Every field has its unit in its name. */
 export interface EngineConfig {
@@ -37,6 +37,16 @@ export interface EngineConfig {
   minP2pSlackMs: number;
   /** A P2P request with no byte for this long is given up. @default 1500 */
   p2pStallTimeoutMs: number;
+  /**
+   * 'required': bytes from peers reach the player only once they match the segment's signed record
+   * (size + SHA-256, Ed25519-signed by the integrity authority). 'off' trusts peers: for closed
+   * networks and the simulator only. @default 'required'
+   */
+  integrity: 'required' | 'off';
+  /** Pinned signing keys. Empty: trust the keys the tracker announces. @default [] */
+  integrityPublicKeys: IntegrityKey[];
+  /** Signed records kept (oldest dropped first). @default 8192 */
+  maxRecords: number;
   /** Tracker reconnect backoff: first delay. @default 1000 */
   trackerReconnectBaseMs: number;
   /** Tracker reconnect backoff: largest delay. @default 30000 */
@@ -60,6 +70,9 @@ export const engineDefaults: EngineConfig = {
   httpSafetyMs: 1_500,
   minP2pSlackMs: 2_000,
   p2pStallTimeoutMs: 1_500,
+  integrity: 'required',
+  integrityPublicKeys: [],
+  maxRecords: 8192,
   trackerReconnectBaseMs: 1_000,
   trackerReconnectMaxMs: 30_000,
 };
@@ -82,6 +95,13 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
   if (c.minPeers > c.maxPeers) fail(`minPeers (${c.minPeers}) must not exceed maxPeers (${c.maxPeers})`);
   if (c.chunkBytes < 1024 || c.chunkBytes > LIMITS.maxChunkBytes) fail(`chunkBytes must be 1024-${LIMITS.maxChunkBytes}`);
   if (c.sendHighWaterBytes < c.chunkBytes) fail('sendHighWaterBytes must be at least chunkBytes');
+  // Configs come from JavaScript callers too: check the union at run time.
+  if (!(['required', 'off'] as unknown[]).includes(c.integrity)) fail(`integrity must be 'required' or 'off', got ${JSON.stringify(c.integrity)}`);
+  for (const key of c.integrityPublicKeys) {
+    if (!KEY_ID_PATTERN.test(key.keyId) || !/^[A-Za-z0-9_-]{43}$/.test(key.publicKey)) {
+      fail('integrityPublicKeys entries must be {keyId, publicKey: raw Ed25519 key in base64url} as `swarmcast keygen` prints them');
+    }
+  }
   if (c.httpFetchersPerSegment < 1) fail('httpFetchersPerSegment must be at least 1');
   if (c.trackerReconnectMaxMs < c.trackerReconnectBaseMs) fail('trackerReconnectMaxMs must be >= trackerReconnectBaseMs');
   return c;

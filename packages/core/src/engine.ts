@@ -14,6 +14,7 @@ import type { Peer } from './peer.js';
 import { PeerPool } from './peer-pool.js';
 import type { EnginePorts } from './ports.js';
 import { rendezvousTop } from './rendezvous.js';
+import { RecordBook, type Verdict } from './record-book.js';
 import { segmentKey } from './segment-id.js';
 import { SegmentStore } from './segment-store.js';
 import { emptyStats, type EngineStats } from './stats.js';
@@ -66,6 +67,9 @@ export class Engine {
   private readonly events = new Emitter<EngineEvents>((error) => this.events.emit('error', { error }));
   private readonly counters = emptyStats();
   private readonly store: SegmentStore;
+  private readonly records: RecordBook;
+  /** Records asked of the tracker and not yet answered, so each is asked once. */
+  private readonly recordsAsked = new Set<string>();
   private readonly pool: PeerPool;
   private readonly tracker: TrackerClient;
   private readonly acquisitions = new Map<string, SharedAcquisition>();
@@ -81,6 +85,8 @@ export class Engine {
     this.config = resolveEngineConfig(config);
     this.instanceId = randomId(ports.random);
     const { clock } = ports;
+    this.records = new RecordBook(this.config.swarmId, ports.crypto, clock, this.config.maxRecords);
+    if (this.config.integrityPublicKeys.length > 0) this.records.setKeys(this.config.integrityPublicKeys);
     this.store = new SegmentStore(this.config.storeBudgetBytes, (ref) => {
       this.pool.broadcast({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
     });
@@ -103,6 +109,14 @@ export class Engine {
       },
       peers: (peers) => this.pool.connectTo(peers),
       signal: (from, data) => this.pool.signal(from, data),
+      integrityKeys: (keys) => {
+        // Pinned keys win: a player configured with its stream's key ignores what the tracker says.
+        if (this.config.integrityPublicKeys.length === 0) this.records.setKeys(keys);
+      },
+      records: (records) => {
+        for (const r of records) this.recordsAsked.delete(segmentKey(r));
+        this.records.add(records).catch((error: unknown) => this.events.emit('error', { error }));
+      },
       disconnected: (reason) => this.events.emit('tracker-disconnected', { reason }),
       countBytes: (_kind, bytes) => (this.counters.trackerBytes += bytes),
     });
@@ -118,6 +132,14 @@ export class Engine {
         else this.counters.p2pBytes += bytes;
       },
       countFallback: () => (this.counters.p2pFallbacks += 1),
+      p2pAllowed: () => this.config.integrity === 'off' || this.records.hasKeys,
+      verify: (ref, bytes, untilMs, signal) => this.verify(ref, bytes, untilMs, signal),
+      rejectPeers: (peers, ref) => {
+        for (const peer of peers) {
+          this.counters.integrityFailures += 1;
+          peer.close(`integrity violation: bytes of ${segmentKey(ref)} do not match the signed record`);
+        }
+      },
     };
   }
 
@@ -139,7 +161,7 @@ export class Engine {
   }
 
   stats(): EngineStats {
-    return { ...this.counters, peers: this.pool.readyPeers().length };
+    return { ...this.counters, peers: this.pool.readyPeers().length, recordsRejected: this.records.rejected };
   }
 
   /** Our tracker-assigned id, once joined. */
@@ -189,6 +211,7 @@ export class Engine {
     this.pool.destroy();
     this.tracker.destroy();
     this.store.clear();
+    this.records.clear();
     this.events.removeAllListeners();
   }
 
@@ -304,8 +327,25 @@ export class Engine {
     this.events.emit('peer-connected', { peerId: peer.id });
   }
 
+  private async verify(ref: SegmentRef, bytes: Uint8Array, untilMs: number, signal: AbortSignal): Promise<Verdict> {
+    if (this.config.integrity === 'off') return 'ok';
+    if (!this.records.has(ref)) {
+      const key = segmentKey(ref);
+      if (!this.recordsAsked.has(key)) {
+        if (this.recordsAsked.size > 1024) this.recordsAsked.clear();
+        this.recordsAsked.add(key);
+        this.tracker.requestRecords(ref.rendition, [ref.sn]);
+      }
+      await this.records.waitFor(ref, untilMs, signal);
+    }
+    const verdict = await this.records.verify(ref, bytes);
+    if (verdict === 'ok') this.counters.segmentsVerified += 1;
+    else if (verdict === 'no-record') this.counters.segmentsUnverifiable += 1;
+    return verdict;
+  }
+
   private onPeerClosed(peer: Peer, reason: string): void {
-    if (reason.startsWith('protocol violation')) this.counters.peerViolations += 1;
+    if (reason.startsWith('protocol violation') || reason.startsWith('integrity violation')) this.counters.peerViolations += 1;
     if (peer.ready || peer.closed) this.events.emit('peer-disconnected', { peerId: peer.id, reason });
     this.pool.maybeRefill();
   }

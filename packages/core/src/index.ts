@@ -5,3 +5,5 @@ export type { EngineStats } from './stats.js';
 export { Emitter } from './emitter.js';
 export { rendezvousTop, hash32 } from './rendezvous.js';
 export type * from './ports.js';
+export { webCryptoPort } from './webcrypto.js';
+export { RecordBook, type Verdict } from './record-book.js';

@@ -113,7 +113,7 @@ export class PeerPool {
 
   private onPeerClosed(peer: Peer, reason: string): void {
     if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
-    if (reason.startsWith('protocol violation')) this.banned.add(peer.id);
+    if (reason.startsWith('protocol violation') || reason.startsWith('integrity violation')) this.banned.add(peer.id);
     this.host.peerClosed(peer, reason);
   }
 }

@@ -87,9 +87,15 @@ export interface TrackerSocketEvents {
 
 export type TrackerSocketFactory = (url: string, events: TrackerSocketEvents) => TrackerSocket;
 
-/** Content hashing (WebCrypto in browsers and Node). */
+/** A public key as the CryptoPort imported it (a CryptoKey with WebCrypto); opaque to the core. */
+export type PublicKeyHandle = object;
+
+/** Hashing and signature checks (WebCrypto in browsers and Node). */
 export interface CryptoPort {
   sha256(bytes: Uint8Array): Promise<Uint8Array>;
+  /** Imports a raw 32-byte Ed25519 public key; rejects if the platform or the key is unusable. */
+  importEd25519(publicKeyRaw: Uint8Array): Promise<PublicKeyHandle>;
+  verifyEd25519(key: PublicKeyHandle, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }
 
 /** Randomness, injectable so the simulator is reproducible. */
@@ -105,4 +111,5 @@ export interface EnginePorts {
   readonly connector: PeerConnector;
   readonly trackerSocket: TrackerSocketFactory;
   readonly random: RandomPort;
+  readonly crypto: CryptoPort;
 }

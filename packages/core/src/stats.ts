@@ -17,7 +17,15 @@ export interface EngineStats {
   segmentsFromStore: number;
   /** P2P attempts that gave up and left the rest to HTTP or another peer. */
   p2pFallbacks: number;
-  /** Connections closed because the remote broke the protocol. */
+  /** P2P segments that matched their signed record. */
+  segmentsVerified: number;
+  /** P2P segments dropped because their record did not arrive in time. */
+  segmentsUnverifiable: number;
+  /** Records dropped for a bad signature or an unknown key. */
+  recordsRejected: number;
+  /** Peers cut off for sending bytes that did not match a signed record. */
+  integrityFailures: number;
+  /** Connections closed because the remote broke the protocol (or sent bad bytes). */
   peerViolations: number;
   /** Peers connected and past HELLO now. */
   peers: number;
@@ -35,6 +43,10 @@ export function emptyStats(): EngineStats {
     segmentsFromP2p: 0,
     segmentsFromStore: 0,
     p2pFallbacks: 0,
+    segmentsVerified: 0,
+    segmentsUnverifiable: 0,
+    integrityFailures: 0,
+    recordsRejected: 0,
     peerViolations: 0,
     peers: 0,
   };

@@ -4,6 +4,8 @@ import {
   parseServerMessage,
   serializeMessage,
   type ClientMessage,
+  type IntegrityKey,
+  type SegmentRecord,
   type ServerMessage,
   type SignalData,
 } from '@swarmcast/protocol';
@@ -20,6 +22,9 @@ export interface TrackerClientHost {
   joined(peerId: string, peers: string[]): void;
   peers(peers: string[]): void;
   signal(from: string, data: SignalData): void;
+  /** The keys the tracker's integrity authority signs with (from welcome). */
+  integrityKeys(keys: IntegrityKey[]): void;
+  records(records: SegmentRecord[]): void;
   disconnected(reason: string): void;
   /** Bytes of tracker traffic, for the control-overhead figure. */
   countBytes(kind: 'controlSent' | 'controlReceived', bytes: number): void;
@@ -76,6 +81,10 @@ export class TrackerClient {
     this.send({ type: 'peers', swarm: this.config.swarmId });
   }
 
+  requestRecords(rendition: string, sns: number[]): void {
+    if (sns.length > 0) this.send({ type: 'get-records', swarm: this.config.swarmId, rendition, sns });
+  }
+
   sendSignal(to: string, data: SignalData): void {
     this.send({ type: 'signal', swarm: this.config.swarmId, to, data });
   }
@@ -114,6 +123,7 @@ export class TrackerClient {
         this.peerId = msg.peerId;
         this.attempt = 0;
         this.heartbeatMs = Math.max(1000, msg.heartbeatMs);
+        if (msg.integrityKeys) this.host.integrityKeys(msg.integrityKeys);
         this.scheduleHeartbeat();
         this.send({ type: 'join', protocol: TRACKER_PROTOCOL_VERSION, swarm: this.config.swarmId, uploadKbps: this.config.uploadKbps });
         return;
@@ -125,6 +135,9 @@ export class TrackerClient {
         return;
       case 'signal':
         if (msg.swarm === this.config.swarmId) this.host.signal(msg.from, msg.data);
+        return;
+      case 'records':
+        if (msg.swarm === this.config.swarmId) this.host.records(msg.records);
         return;
       case 'pong':
         return;

@@ -1,4 +1,5 @@
 /** Engine lifecycle: destroy(), the tracker connection, and the events around peers. */
+import { nodeCrypto } from './support/node-crypto.ts';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Engine, EngineError } from '../src/index.ts';
@@ -95,6 +96,7 @@ function loneEngine(tracker: Partial<ConstructorParameters<typeof MemoryTracker>
       connector: new MemoryNetwork({ clock }).node('solo'),
       trackerSocket: mt.socketFactory,
       random: new SeededRandom('lone'),
+      crypto: nodeCrypto,
     },
   );
   const log: string[] = [];

@@ -1,4 +1,5 @@
 import type { Engine } from '@swarmcast/core';
+import { renditionIdFromUrl } from '@swarmcast/protocol';
 import {
   LoadStats,
   type FragmentLoaderConstructor,
@@ -51,7 +52,9 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
         return;
       }
       const sn = frag.sn;
-      const rendition = String(frag.level);
+      // Identified by its media playlist URL (without tokens), as the integrity authority names it:
+      // level indexes differ between viewers once hls.js filters or reorders the ladder.
+      const rendition = renditionIdFromUrl(frag.baseurl);
       const controller = new AbortController();
       this.controller = controller;
       this.callbacks = callbacks;

@@ -13,3 +13,15 @@ export {
   type ServerMessage,
   type SignalData,
 } from './tracker-messages.js';
+export { toBase64Url, fromBase64Url, toHex } from './base64url.js';
+export {
+  IntegrityKeySchema,
+  SegmentRecordSchema,
+  KEY_ID_PATTERN,
+  recordSigningPayload,
+  type IntegrityKey,
+  type SegmentRecord,
+  type RecordFields,
+} from './integrity.js';
+export { hash32 } from './hash32.js';
+export { renditionIdFromUrl } from './rendition-id.js';

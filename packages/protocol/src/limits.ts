@@ -23,6 +23,12 @@ export const LIMITS = {
   maxSdpLength: 32 * 1024,
   /** Longest ICE candidate line. */
   maxCandidateLength: 1024,
+  /** Most segment records in one records message. */
+  maxRecordsPerMessage: 64,
+  /** Most integrity keys a tracker announces. */
+  maxIntegrityKeys: 4,
+  /** Longest join token. */
+  maxJoinTokenLength: 4096,
   /** Most peer ids in one peers/joined message. */
   maxPeersInList: 64,
 } as const;

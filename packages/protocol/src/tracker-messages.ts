@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ProtocolError } from './errors.js';
+import { IntegrityKeySchema, SegmentRecordSchema } from './integrity.js';
 import { ID_PATTERN, LIMITS, TRACKER_PROTOCOL_VERSION } from './limits.js';
 
 const peerId = v.pipe(v.string(), v.regex(ID_PATTERN));
@@ -31,12 +32,21 @@ export const ClientMessageSchema = v.variant('type', [
     swarm: swarmId,
     /** The joiner's upload estimate in kbit/s, 0 if unknown. */
     uploadKbps: v.optional(u32, 0),
+    /** Join token, when the stream requires one. */
+    token: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.maxJoinTokenLength))),
   }),
   v.strictObject({ type: v.literal('leave'), swarm: swarmId }),
   /** Ask for more peers (after losing some). */
   v.strictObject({ type: v.literal('peers'), swarm: swarmId }),
   v.strictObject({ type: v.literal('signal'), swarm: swarmId, to: peerId, data: SignalDataSchema }),
   v.strictObject({ type: v.literal('ping') }),
+  /** Ask for the signed records of segments (a late joiner, or VOD); answered with `records`. */
+  v.strictObject({
+    type: v.literal('get-records'),
+    swarm: swarmId,
+    rendition: v.pipe(v.string(), v.regex(ID_PATTERN)),
+    sns: v.pipe(v.array(u32), v.minLength(1), v.maxLength(LIMITS.maxRecordsPerMessage)),
+  }),
 ]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
@@ -48,11 +58,19 @@ export const ServerMessageSchema = v.variant('type', [
     peerId,
     /** How often the client must send something (ping) so the tracker keeps it. */
     heartbeatMs: u32,
+    /** Keys the tracker's integrity authority signs with (players may pin their own instead). */
+    integrityKeys: v.optional(v.pipe(v.array(IntegrityKeySchema), v.maxLength(LIMITS.maxIntegrityKeys))),
   }),
   v.strictObject({ type: v.literal('joined'), swarm: swarmId, peers: peerList }),
   v.strictObject({ type: v.literal('peers'), swarm: swarmId, peers: peerList }),
   v.strictObject({ type: v.literal('signal'), swarm: swarmId, from: peerId, data: SignalDataSchema }),
   v.strictObject({ type: v.literal('pong') }),
+  /** Signed hashes of segments of the swarm's stream, pushed as the authority makes them. */
+  v.strictObject({
+    type: v.literal('records'),
+    swarm: swarmId,
+    records: v.pipe(v.array(SegmentRecordSchema), v.maxLength(LIMITS.maxRecordsPerMessage)),
+  }),
   v.strictObject({
     type: v.literal('error'),
     code: v.pipe(v.string(), v.maxLength(64)),

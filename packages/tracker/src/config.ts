@@ -1,4 +1,7 @@
-import { LIMITS } from '@swarmcast/protocol';
+import { authorityConfigProblems } from '@swarmcast/integrity';
+import type { IntegrityAuthorityOptions } from '@swarmcast/integrity';
+import { KEY_ID_PATTERN, LIMITS } from '@swarmcast/protocol';
+import type { IntegrityKey } from '@swarmcast/protocol';
 
 export interface TrackerConfig {
   /**
@@ -51,6 +54,33 @@ export interface TrackerConfig {
    * @default 10_000 // high so loopback tests and NATed campuses fit
    */
   maxConnectionsPerIp: number;
+  /**
+   * Makes the tracker an integrity authority: it watches these playlists, signs every segment with
+   * the key, announces the key in welcome and sends the records to the members of each swarm.
+   * Other IntegrityAuthorityOptions fields (timeouts, history sizes) may be given too.
+   * @default undefined // no signing here
+   */
+  integrity?: IntegrityAuthorityOptions;
+  /**
+   * Shared secret that `swarmcast sign` sidecars present (`Authorization: Bearer <secret>`) on the
+   * WebSocket path /authority to publish records. At least 16 characters, no spaces.
+   * @default undefined // /authority is refused
+   */
+  authoritySecret?: string;
+  /**
+   * Public keys of sidecars that publish to /authority: announced in welcome with the tracker's
+   * own key (at most LIMITS.maxIntegrityKeys in all), and, when given, published records must carry
+   * a valid signature by one of them.
+   * @default undefined // published records are not checked here; players must pin the sidecar's key
+   */
+  authorityPublicKeys?: IntegrityKey[];
+  /**
+   * Most recent records of a swarm sent to a peer when it joins (in records messages of at most
+   * LIMITS.maxRecordsPerMessage); older ones it asks for with get-records. Bounded in practice by
+   * the 256 recent records kept per swarm (the authority's recentPerSwarm).
+   * @default 64
+   */
+  maxRecordsOnJoin: number;
 }
 
 /** The one source of tracker defaults. */
@@ -65,6 +95,10 @@ export const trackerDefaults: Readonly<TrackerConfig> = Object.freeze({
   rateLimitBurst: 200,
   maxConnections: 100_000,
   maxConnectionsPerIp: 10_000,
+  integrity: undefined,
+  authoritySecret: undefined,
+  authorityPublicKeys: undefined,
+  maxRecordsOnJoin: 64,
 });
 
 const U32_MAX = 0xffff_ffff;
@@ -77,6 +111,33 @@ function show(value: unknown): string {
 function checkInteger(problems: string[], name: keyof TrackerConfig, value: unknown, min: number, max: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     problems.push(`${name} must be an integer from ${min} to ${max}, got ${show(value)}`);
+  }
+}
+
+/** The shape of welcome's integrityKeys entries (IntegrityKeySchema). */
+function isIntegrityKey(key: unknown): key is IntegrityKey {
+  if (typeof key !== 'object' || key === null) return false;
+  const { keyId, publicKey } = key as Record<string, unknown>;
+  return Object.keys(key).length === 2 && typeof keyId === 'string' && KEY_ID_PATTERN.test(keyId) && typeof publicKey === 'string' && /^[A-Za-z0-9_-]{43}$/.test(publicKey);
+}
+
+function checkIntegrity(problems: string[], config: TrackerConfig): void {
+  if (config.integrity !== undefined) {
+    for (const problem of authorityConfigProblems(config.integrity)) problems.push(`integrity.${problem}`);
+  }
+  const secret: unknown = config.authoritySecret;
+  if (secret !== undefined && (typeof secret !== 'string' || !/^[\x21-\x7e]{16,1024}$/.test(secret))) {
+    problems.push('authoritySecret must be 16 to 1024 printable ASCII characters without spaces');
+  }
+  const keys: unknown = config.authorityPublicKeys;
+  if (keys === undefined) return;
+  const own = config.integrity === undefined ? 0 : 1;
+  if (!Array.isArray(keys) || !keys.every(isIntegrityKey)) {
+    problems.push('authorityPublicKeys must be an array of { keyId, publicKey } (base64url raw Ed25519 keys)');
+  } else if (keys.length + own > LIMITS.maxIntegrityKeys) {
+    problems.push(`authorityPublicKeys: at most ${LIMITS.maxIntegrityKeys - own} keys (welcome carries at most ${LIMITS.maxIntegrityKeys} in all)`);
+  } else if (config.authoritySecret === undefined) {
+    problems.push('authorityPublicKeys is set but authoritySecret is not: nothing could publish records signed by them');
   }
 }
 
@@ -120,6 +181,8 @@ export function resolveTrackerConfig(partial: Partial<TrackerConfig> = {}): Trac
   checkInteger(problems, 'rateLimitBurst', config.rateLimitBurst, 1, Number.MAX_SAFE_INTEGER);
   checkInteger(problems, 'maxConnections', config.maxConnections, 1, Number.MAX_SAFE_INTEGER);
   checkInteger(problems, 'maxConnectionsPerIp', config.maxConnectionsPerIp, 1, Number.MAX_SAFE_INTEGER);
+  checkInteger(problems, 'maxRecordsOnJoin', config.maxRecordsOnJoin, 0, 4_096);
+  checkIntegrity(problems, config);
 
   if (problems.length > 0) throw new Error(`Invalid tracker config: ${problems.join('; ')}`);
   return config;

@@ -84,6 +84,11 @@ export class Connection implements SwarmMember {
 
   /** Queues msg; false if the socket is not open or was just dropped for not reading. */
   send(msg: ServerMessage): boolean {
+    return this.sendSerialized(serializeMessage(msg));
+  }
+
+  /** Queues a message already serialized (one broadcast, serialized once for all members); as send(). */
+  sendSerialized(text: string): boolean {
     if (this.#socket.readyState !== WebSocket.OPEN) return false;
     if (this.#socket.bufferedAmount > MAX_SEND_BUFFER_BYTES) {
       // A close frame would only queue behind the backlog: drop the socket.
@@ -92,7 +97,7 @@ export class Connection implements SwarmMember {
       this.#socket.terminate();
       return false;
     }
-    this.#socket.send(serializeMessage(msg));
+    this.#socket.send(text);
     return true;
   }
 
@@ -174,7 +179,8 @@ export class Connection implements SwarmMember {
   }
 }
 
-function rawDataToText(data: RawData): string {
+/** A text frame's payload as a string, whatever form ws delivered it in. */
+export function rawDataToText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
   return data.toString('utf8');

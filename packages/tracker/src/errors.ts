@@ -22,7 +22,15 @@ export type TrackerRejectCode =
   /** The client stopped reading and its send buffer overflowed; the socket is dropped. */
   | 'SEND_BUFFER_FULL'
   /** A bug in the tracker while handling a message; the connection is closed with 1011. */
-  | 'INTERNAL_ERROR';
+  | 'INTERNAL_ERROR'
+  /** A connection to /authority while no authoritySecret is configured (HTTP 403). */
+  | 'AUTHORITY_DISABLED'
+  /** A connection to /authority without the right `Authorization: Bearer` secret (HTTP 401). */
+  | 'AUTHORITY_UNAUTHORIZED'
+  /** A publisher sent something other than a records message; it is closed with 1008. */
+  | 'AUTHORITY_MSG_INVALID'
+  /** A published record whose keyId or signature matches none of authorityPublicKeys; it is dropped. */
+  | 'RECORD_BAD_SIGNATURE';
 
 /** WebSocket close codes the tracker uses. */
 export const CLOSE_CODES = {

@@ -2,6 +2,7 @@ import type { ClientMessage } from '@swarmcast/protocol';
 import type { TrackerConfig } from './config.js';
 import type { Connection } from './connection.js';
 import { TrackerError } from './errors.js';
+import type { RecordHub } from './record-hub.js';
 import type { TrackerCounters } from './stats.js';
 import type { SwarmRegistry } from './swarm-registry.js';
 
@@ -11,6 +12,7 @@ export interface HandlerContext {
   readonly config: HandlerConfig;
   readonly registry: SwarmRegistry<Connection>;
   readonly counters: TrackerCounters;
+  readonly records: RecordHub<Connection>;
 }
 
 type Msg<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
@@ -34,6 +36,9 @@ export function handleClientMessage(ctx: HandlerContext, conn: Connection, msg: 
     case 'ping':
       conn.send({ type: 'pong' });
       return;
+    case 'get-records':
+      handleGetRecords(ctx, conn, msg);
+      return;
     default:
       msg satisfies never;
   }
@@ -49,8 +54,16 @@ function handleJoin(ctx: HandlerContext, conn: Connection, msg: Msg<'join'>): vo
     conn.swarms.add(msg.swarm);
     ctx.registry.join(msg.swarm, conn);
   }
-  // A repeated join is answered again, with a fresh sample.
+  // A repeated join is answered again, with a fresh sample and the recent records.
   conn.send({ type: 'joined', swarm: msg.swarm, peers: ctx.registry.sample(msg.swarm, conn.peerId, ctx.config.maxPeersInList) });
+  ctx.records.joined(conn, msg.swarm);
+}
+
+/** Answered with what is held (possibly nothing): unknown sns are simply absent. */
+function handleGetRecords(ctx: HandlerContext, conn: Connection, msg: Msg<'get-records'>): void {
+  requireMember(conn, msg.swarm, 'get-records');
+  const records = ctx.records.lookup(msg.swarm, msg.rendition, msg.sns);
+  if (conn.send({ type: 'records', swarm: msg.swarm, records })) ctx.records.countSent(records.length);
 }
 
 function handleLeave(ctx: HandlerContext, conn: Connection, msg: Msg<'leave'>): void {

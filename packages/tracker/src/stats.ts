@@ -1,4 +1,5 @@
 import type { TrackerRejectCode } from './errors.js';
+import type { TrackerIntegrityStats } from './record-hub.js';
 
 /** A snapshot of the tracker's state and counters, as served on GET /stats. */
 export interface TrackerStats {
@@ -13,6 +14,8 @@ export interface TrackerStats {
   /** Refused input and dropped connections, by TrackerRejectCode. */
   rejects: Record<string, number>;
   swarmsDetail: Record<string, { peers: number }>;
+  /** Segment integrity: signing, publishers and records sent; null without integrity or authoritySecret. */
+  integrity: TrackerIntegrityStats | null;
 }
 
 /** The counters that only grow; the live gauges come from the registry and the connection table. */

@@ -54,6 +54,12 @@ export class SwarmRegistry<M extends SwarmMember> {
     return this.#swarms.get(swarmId)?.members.get(peerId);
   }
 
+  /** A snapshot of the members of swarm (a send may drop a member while the caller iterates). */
+  members(swarmId: string): M[] {
+    const swarm = this.#swarms.get(swarmId);
+    return swarm === undefined ? [] : [...swarm.members.values()];
+  }
+
   has(swarmId: string, peerId: string): boolean {
     return this.get(swarmId, peerId) !== undefined;
   }

@@ -9,24 +9,26 @@ import { resolveTrackerConfig } from './config.js';
 import type { TrackerConfig } from './config.js';
 import { Connection } from './connection.js';
 import type { ConnectionHooks } from './connection.js';
+import { AUTHORITY_PATH, AuthorityEndpoint } from './authority-endpoint.js';
 import { CLOSE_CODES } from './errors.js';
 import { handleHttpRequest } from './http-routes.js';
 import { handleClientMessage } from './message-handlers.js';
 import type { HandlerContext } from './message-handlers.js';
+import { RecordHub } from './record-hub.js';
 import { TrackerCounters } from './stats.js';
 import type { TrackerStats } from './stats.js';
 import { SwarmRegistry } from './swarm-registry.js';
 
 /** A running tracker. */
 export interface TrackerServer {
-  /** WebSocket URL, e.g. 'ws://127.0.0.1:54321/'; any path is accepted. */
+  /** WebSocket URL, e.g. 'ws://127.0.0.1:54321/'; any path but /authority (sidecars) is accepted. */
   readonly url: string;
   /** Base of the HTTP routes, e.g. 'http://127.0.0.1:54321'. */
   readonly httpUrl: string;
   /** The port actually bound (useful with port 0). */
   readonly port: number;
   stats(): TrackerStats;
-  /** Closes every client socket, the sweep timer and the HTTP server; idempotent. */
+  /** Closes every client and publisher socket, the integrity authority, the sweep timer and the HTTP server; idempotent. */
   close(): Promise<void>;
 }
 
@@ -50,13 +52,22 @@ class Tracker implements TrackerServer {
   readonly #connections = new Map<string, Connection>();
   readonly #connectionsPerIp = new Map<string, number>();
   readonly #hooks: ConnectionHooks;
+  readonly #records: RecordHub<Connection>;
+  readonly #authorityEndpoint: AuthorityEndpoint;
   #sweepTimer: NodeJS.Timeout | undefined;
   #closed: Promise<void> | undefined;
   #port = 0;
 
   constructor(config: TrackerConfig) {
     this.#config = config;
-    const ctx: HandlerContext = { config, registry: this.#registry, counters: this.#counters };
+    this.#records = new RecordHub(config, this.#registry);
+    this.#authorityEndpoint = new AuthorityEndpoint(config, {
+      records: (swarm, records) => this.#records.publish(swarm, records),
+      reject: (code) => {
+        this.#counters.reject(code);
+      },
+    });
+    const ctx: HandlerContext = { config, registry: this.#registry, counters: this.#counters, records: this.#records };
     this.#hooks = {
       message: (conn, msg) => {
         handleClientMessage(ctx, conn, msg);
@@ -85,12 +96,18 @@ class Tracker implements TrackerServer {
         stats: () => this.stats(),
       });
     });
-    this.#wss = new WebSocketServer({ server: this.#http, maxPayload: LIMITS.maxTrackerMessageBytes, perMessageDeflate: false });
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxTrackerMessageBytes, perMessageDeflate: false });
     this.#wss.on('connection', (socket, req) => {
       this.#accept(socket, req);
     });
-    // ws re-emits the HTTP server's own errors here; listen() and the server listener handle those.
-    this.#wss.on('error', () => undefined);
+    // Sidecars on /authority, peers on any other path.
+    this.#http.on('upgrade', (req, socket, head) => {
+      if ((req.url ?? '/').split('?', 1)[0] === AUTHORITY_PATH) this.#authorityEndpoint.handleUpgrade(req, socket, head);
+      else
+        this.#wss.handleUpgrade(req, socket, head, (ws) => {
+          this.#wss.emit('connection', ws, req);
+        });
+    });
   }
 
   get port(): number {
@@ -131,6 +148,7 @@ class Tracker implements TrackerServer {
       Math.max(1, Math.floor(this.#config.heartbeatTimeoutMs / 4)),
     );
     this.#sweepTimer.unref();
+    this.#records.start();
   }
 
   stats(): TrackerStats {
@@ -142,6 +160,7 @@ class Tracker implements TrackerServer {
       signalsRelayed: this.#counters.signalsRelayed,
       rejects: this.#counters.rejects(),
       swarmsDetail: this.#registry.detail(),
+      integrity: this.#records.stats(this.#authorityEndpoint.publisherCount),
     };
   }
 
@@ -167,7 +186,7 @@ class Tracker implements TrackerServer {
     const grace = setTimeout(() => {
       for (const socket of this.#wss.clients) socket.terminate();
     }, SHUTDOWN_GRACE_MS);
-    await clientsClosed;
+    await Promise.all([clientsClosed, this.#authorityEndpoint.close(), this.#records.close()]);
     clearTimeout(grace);
     await httpClosed;
   }
@@ -186,7 +205,14 @@ class Tracker implements TrackerServer {
     const conn = new Connection(socket, peerId, ip, this.#config, this.#hooks);
     this.#connections.set(peerId, conn);
     this.#connectionsPerIp.set(ip, fromIp + 1);
-    conn.send({ type: 'welcome', protocol: TRACKER_PROTOCOL_VERSION, peerId, heartbeatMs: this.#config.heartbeatIntervalMs });
+    const keys = this.#records.keys();
+    conn.send({
+      type: 'welcome',
+      protocol: TRACKER_PROTOCOL_VERSION,
+      peerId,
+      heartbeatMs: this.#config.heartbeatIntervalMs,
+      ...(keys.length > 0 ? { integrityKeys: keys } : {}),
+    });
   }
 
   #release(conn: Connection): void {

@@ -140,6 +140,7 @@ void describe('tracker: peers and signaling', () => {
       signalsRelayed: 1,
       rejects: {},
       swarmsDetail: { m: { peers: 2 }, n: { peers: 1 } },
+      integrity: null,
     });
     assert.deepEqual(tracker.stats(), await (await fetch(`${tracker.httpUrl}/stats`)).json());
 

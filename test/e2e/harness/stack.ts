@@ -3,6 +3,7 @@
  * the live/VOD streams) and the tracker, both on port 0 on loopback.
  */
 import { join } from 'node:path';
+import { generateSigningKey } from '@swarmcast/integrity';
 import { startOrigin } from '@swarmcast/origin';
 import { startTracker } from '@swarmcast/tracker';
 import { closeAll } from './close-all.js';
@@ -30,7 +31,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const origin = await startOrigin({ port: 0, liveSource: options.liveSource ?? 'loop', staticDir: WEB_PUBLIC_DIR });
   let tracker: Tracker;
   try {
-    tracker = await startTracker({ port: 0 });
+    // The tracker is the integrity authority: it signs every live and VOD segment, so viewers
+    // (integrity required by default) can verify what peers send them.
+    const signingKeyPkcs8 = generateSigningKey().privateKeyPkcs8;
+    tracker = await startTracker({ port: 0, integrity: { signingKeyPkcs8, streams: [origin.liveMasterUrl, origin.vodMasterUrl] } });
   } catch (error) {
     await origin.close();
     throw error;

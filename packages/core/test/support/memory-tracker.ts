@@ -12,6 +12,8 @@ import {
   parseClientMessage,
   serializeMessage,
   type ClientMessage,
+  type IntegrityKey,
+  type SegmentRecord,
   type ServerMessage,
 } from '@swarmcast/protocol';
 import type { Clock, RandomPort, TrackerSocket, TrackerSocketEvents, TrackerSocketFactory } from '../../src/ports.ts';
@@ -59,6 +61,10 @@ export class MemoryTracker {
   readonly messageCounts = new Map<string, number>();
   /** Error codes sent to clients, in order. */
   readonly rejects: string[] = [];
+  /** Keys announced in welcome (the integrity authority's). */
+  integrityKeys: IntegrityKey[] | undefined;
+  /** Signed records by swarm, answered to get-records like the Node tracker's authority. */
+  private readonly records = new Map<string, Map<string, SegmentRecord>>();
   private readonly clock: Clock;
   private readonly latencyMs: number;
   private readonly heartbeatMs: number;
@@ -95,6 +101,15 @@ export class MemoryTracker {
     if (conn) this.closeFromServer(conn, reason);
   }
 
+  /** Holds signed records of a swarm; with `push`, sends them to its members as the real tracker does. */
+  addRecords(swarm: string, records: readonly SegmentRecord[], push: boolean): void {
+    let book = this.records.get(swarm);
+    if (!book) this.records.set(swarm, (book = new Map<string, SegmentRecord>()));
+    for (const r of records) book.set(`${r.rendition}/${r.sn}`, r);
+    if (!push) return;
+    for (const conn of this.swarms.get(swarm)?.values() ?? []) this.send(conn, { type: 'records', swarm, records: [...records] });
+  }
+
   /** Sends a raw text frame to a client, for tests of the client's input checks. */
   sendRaw(peerId: string, text: string): void {
     const conn = this.connections.get(peerId);
@@ -116,7 +131,13 @@ export class MemoryTracker {
       conn.clientState = 'open';
       this.connections.set(conn.peerId, conn);
       events.open();
-      this.send(conn, { type: 'welcome', protocol: TRACKER_PROTOCOL_VERSION, peerId: conn.peerId, heartbeatMs: this.heartbeatMs });
+      this.send(conn, {
+        type: 'welcome',
+        protocol: TRACKER_PROTOCOL_VERSION,
+        peerId: conn.peerId,
+        heartbeatMs: this.heartbeatMs,
+        ...(this.integrityKeys ? { integrityKeys: this.integrityKeys } : {}),
+      });
     }, this.latencyMs);
     return {
       send: (text) => {
@@ -173,6 +194,13 @@ export class MemoryTracker {
       case 'ping':
         this.send(conn, { type: 'pong' });
         return;
+      case 'get-records': {
+        if (!conn.swarms.has(msg.swarm)) return this.fail(conn, 'NOT_IN_SWARM', 'get-records for a swarm not joined');
+        const book = this.records.get(msg.swarm);
+        const found = msg.sns.map((sn) => book?.get(`${msg.rendition}/${sn}`)).filter((r) => r !== undefined);
+        this.send(conn, { type: 'records', swarm: msg.swarm, records: found });
+        return;
+      }
     }
   }
 

@@ -3,6 +3,7 @@
  * (shared resources behind a MemoryHttp per viewer), and engines or scripted peers joined to it.
  * Everything random comes from one seed, so a run replays exactly.
  */
+import { nodeCrypto } from './node-crypto.ts';
 import { Engine, type EngineConfig, type EngineStats, type SegmentRequest } from '../../src/index.ts';
 import type { SegmentRef } from '@swarmcast/protocol';
 import { MemoryHttp } from './memory-http.ts';
@@ -83,8 +84,9 @@ export class Testbed {
     });
     const node = this.network.node(name);
     const engine = new Engine(
-      { trackerUrl: TEST_TRACKER_URL, swarmId: TEST_SWARM, ...this.options.engineConfig, ...config },
-      { clock, http: memoryHttp, connector: node, trackerSocket: this.tracker.socketFactory, random: this.random.fork(name) },
+      // Integrity is off unless a test turns it on (and then signs records: see integrity tests).
+      { trackerUrl: TEST_TRACKER_URL, swarmId: TEST_SWARM, integrity: 'off', ...this.options.engineConfig, ...config },
+      { clock, http: memoryHttp, connector: node, trackerSocket: this.tracker.socketFactory, random: this.random.fork(name), crypto: nodeCrypto },
     );
     const entry: TestEngine = { name, engine, http: memoryHttp, node, clockOwner, disconnects: [], errors: [] };
     engine.on('peer-disconnected', (e) => entry.disconnects.push(e));

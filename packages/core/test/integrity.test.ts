@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { PeerMessage, SegmentRef } from '@swarmcast/protocol';
+import { TestSigner } from './support/signing.ts';
+import { TEST_SWARM, Testbed, sameBytes, type TestEngine } from './support/testbed.ts';
+import type { ScriptedLink, ScriptedPeer } from './support/scripted-peer.ts';
+
+const required = { integrity: 'required' } as const;
+
+/** A testbed whose tracker announces a signer's key, as the Node tracker with an authority does. */
+function signedBed(seed: string): { bed: Testbed; signer: TestSigner } {
+  const bed = new Testbed({ seed });
+  const signer = new TestSigner();
+  bed.tracker.integrityKeys = [signer.key];
+  return { bed, signer };
+}
+
+/** Engine E with integrity required, connected to a scripted peer H that claims to hold `ref`. */
+async function engineAndHostile(bed: Testbed, ref: SegmentRef, sizeBytes: number): Promise<{ e: TestEngine; link: ScriptedLink; h: ScriptedPeer }> {
+  const h = bed.addScriptedPeer('H');
+  await bed.clock.advance(100);
+  const e = bed.addEngine('E', required);
+  await bed.clock.advance(1_000);
+  const link = h.linkTo(bed.idOf('E'));
+  assert.ok(link?.open);
+  link.send({ type: 'have', rendition: ref.rendition, sn: ref.sn, sizeBytes });
+  await bed.clock.advance(100);
+  return { e, link, h };
+}
+
+/** Makes H answer every request with `bytes`, in 16 KiB chunks. */
+function serve(h: ScriptedPeer, bytes: Uint8Array): void {
+  h.onMessage = (msg: PeerMessage, link: ScriptedLink) => {
+    if (msg.type !== 'request') return;
+    for (let o = 0; o < bytes.length; o += 16_384) {
+      link.send({ type: 'data', requestId: msg.requestId, offsetBytes: o, totalBytes: bytes.length, payload: bytes.subarray(o, o + 16_384) });
+    }
+  };
+}
+
+void describe('segment integrity', () => {
+  void test('a segment from a peer that matches its signed record reaches the player', async () => {
+    const { bed, signer } = signedBed('honest');
+    const e = bed.addEngine('E', required);
+    const g = bed.addEngine('G', required);
+    await bed.connectAll();
+    const ref = { rendition: 'v0', sn: 2 };
+    const seg = bed.publish(ref, 150_000);
+    bed.tracker.addRecords(TEST_SWARM, [signer.record(TEST_SWARM, ref, seg.bytes)], true);
+    await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
+    await bed.clock.advance(100);
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.equal(got.source, 'p2p');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(e.http.requestCount, 0);
+    assert.equal(e.engine.stats().segmentsVerified, 1);
+    bed.destroyAll();
+  });
+
+  void test('a record not pushed is asked of the tracker once, then the segment verifies', async () => {
+    const { bed, signer } = signedBed('on-demand');
+    const e = bed.addEngine('E', required);
+    const g = bed.addEngine('G', required);
+    await bed.connectAll();
+    const ref = { rendition: 'v0', sn: 3 };
+    const seg = bed.publish(ref, 80_000);
+    bed.tracker.addRecords(TEST_SWARM, [signer.record(TEST_SWARM, ref, seg.bytes)], false);
+    await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
+    await bed.clock.advance(100);
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.equal(got.source, 'p2p');
+    assert.equal(bed.tracker.messageCounts.get('get-records'), 1);
+    assert.equal(e.engine.stats().segmentsVerified, 1);
+    bed.destroyAll();
+  });
+
+  for (const attack of ['corrupted bytes', 'a valid segment of another sequence number'] as const) {
+    void test(`${attack} from a peer never reach the player: HTTP in time, the sender cut off`, async () => {
+      const { bed, signer } = signedBed(attack);
+      const ref = { rendition: 'v0', sn: 5 };
+      const seg = bed.publish(ref, 50_000);
+      const other = bed.publish({ rendition: 'v0', sn: 6 }, 50_000);
+      bed.tracker.addRecords(TEST_SWARM, [signer.record(TEST_SWARM, ref, seg.bytes)], true);
+      const { e, h } = await engineAndHostile(bed, ref, 50_000);
+      const bad = attack === 'corrupted bytes' ? seg.bytes.slice() : other.bytes;
+      if (attack === 'corrupted bytes') bad[1_000] = (bad[1_000] ?? 0) ^ 0xff;
+      serve(h, bad);
+      const request = bed.request(ref, 10_000);
+      const got = await bed.clock.settle(e.engine.loadSegment(request));
+      assert.equal(got.source, 'http');
+      assert.ok(sameBytes(got.bytes, seg.bytes), 'the player gets the origin bytes');
+      assert.ok(bed.clock.now() <= request.deadlineMs, 'before the deadline');
+      assert.equal(e.engine.stats().integrityFailures, 1);
+      assert.ok(e.disconnects.some((d) => d.reason.startsWith('integrity violation')), 'the sender is cut off');
+      assert.equal(e.engine.connectedPeerIds().length, 0);
+      bed.destroyAll();
+    });
+  }
+
+  void test('without its record, a segment from a peer is dropped and fetched over HTTP before the deadline', async () => {
+    const { bed } = signedBed('no-record');
+    const ref = { rendition: 'v0', sn: 7 };
+    const seg = bed.publish(ref, 40_000);
+    const { e, h } = await engineAndHostile(bed, ref, 40_000);
+    serve(h, seg.bytes);
+    const request = bed.request(ref, 6_000);
+    const got = await bed.clock.settle(e.engine.loadSegment(request));
+    assert.equal(got.source, 'http');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.ok(bed.clock.now() <= request.deadlineMs);
+    assert.equal(e.engine.stats().segmentsUnverifiable, 1);
+    assert.equal(e.engine.stats().integrityFailures, 0, 'an honest peer is not punished for a late record');
+    bed.destroyAll();
+  });
+
+  void test('a record signed by an unknown key is rejected and proves nothing', async () => {
+    const { bed, signer } = signedBed('forged');
+    const forger = new TestSigner(signer.key.keyId);
+    const ref = { rendition: 'v0', sn: 8 };
+    const seg = bed.publish(ref, 30_000);
+    const fake = seg.bytes.slice();
+    fake[0] = (fake[0] ?? 0) ^ 1;
+    const { e, h } = await engineAndHostile(bed, ref, 30_000);
+    bed.tracker.addRecords(TEST_SWARM, [forger.record(TEST_SWARM, ref, fake)], true);
+    serve(h, fake);
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 6_000)));
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(got.source, 'http');
+    // Rejected when pushed, and again when the engine asked the tracker for a record it could trust.
+    assert.ok(e.engine.stats().recordsRejected >= 1);
+    assert.equal(e.engine.stats().segmentsVerified, 0);
+    bed.destroyAll();
+  });
+
+  void test('with integrity required and no trusted key, peers are not asked at all', async () => {
+    const bed = new Testbed({ seed: 'no-key' });
+    const ref = { rendition: 'v0', sn: 9 };
+    const seg = bed.publish(ref, 30_000);
+    const { e, link } = await engineAndHostile(bed, ref, 30_000);
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.equal(got.source, 'http');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(link.messages('request').length, 0);
+    bed.destroyAll();
+  });
+});

@@ -1,0 +1,12 @@
+export { IntegrityAuthority, type IntegrityAuthorityStats, type RecordsListener, type ErrorListener } from './authority.js';
+export { authorityConfigProblems, integrityDefaults, resolveAuthorityConfig, type IntegrityAuthorityConfig, type IntegrityAuthorityOptions } from './config.js';
+export { IntegrityError, type IntegrityErrorCode } from './errors.js';
+export { readPublicKeyFile, readSigningKeyFile } from './key-file.js';
+export { generateSigningKey, loadSigningKey, keyIdOf, type GeneratedSigningKey, type SigningKey } from './keys.js';
+export { parsePlaylist, MAX_VARIANTS, type ParsedPlaylist, type MasterPlaylist, type MediaPlaylist, type MediaSegmentEntry } from './playlist-parser.js';
+export { RecordStore, type RecordStoreLimits } from './record-store.js';
+export { recordsMessages, type RecordsMessage } from './records-messages.js';
+export { signRecord, verifyRecord } from './signer.js';
+export { startSigningSidecar, type SidecarStats, type SigningSidecar } from './sidecar.js';
+export { sidecarDefaults, resolveSidecarConfig, type SidecarConfig, type SigningSidecarOptions } from './sidecar-config.js';
+export { swarmIdFromUrl } from './stream-ids.js';

@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { LIMITS, renditionIdFromUrl } from '@swarmcast/protocol';
+import type { SegmentRecord } from '@swarmcast/protocol';
+import type { IntegrityAuthorityConfig } from './config.js';
+import { IntegrityError, asIntegrityError } from './errors.js';
+import { fetchLimited } from './fetch-limited.js';
+import type { SigningKey } from './keys.js';
+import { parsePlaylist } from './playlist-parser.js';
+import type { MediaPlaylist, MediaSegmentEntry } from './playlist-parser.js';
+import { signRecord } from './signer.js';
+import { backoffMs, isAborted, sleep } from './sleep.js';
+
+export type WatcherConfig = Pick<
+  IntegrityAuthorityConfig,
+  | 'playlistTimeoutMs'
+  | 'segmentTimeoutMs'
+  | 'maxPlaylistBytes'
+  | 'liveHistoryRecords'
+  | 'maxVodRecords'
+  | 'minPollIntervalMs'
+  | 'retryMinMs'
+  | 'retryMaxMs'
+  | 'segmentAttempts'
+>;
+
+/** How watchers report to their authority. */
+export interface WatcherHooks {
+  /** A new record; keep is how many records of its rendition to hold. */
+  record(swarm: string, record: SegmentRecord, keepPerRendition: number): void;
+  /** Cost of one segment, for the stats. */
+  signed(sizeBytes: number, hashMs: number, signMs: number): void;
+  /** Segments seen for the first time that cannot be signed (EXT-X-BYTERANGE, ...). */
+  unsupported(count: number): void;
+  error(error: IntegrityError): void;
+}
+
+/** A parsed media playlist and the URL it came from after redirects. */
+export interface FetchedPlaylist {
+  readonly playlist: MediaPlaylist;
+  readonly finalUrl: string;
+}
+
+/** What a segment's sn maps to once handled: its URL when signed, or how often it failed. */
+type SegmentState = { url: string; signed: true } | { url: string; signed: false; failures: number };
+
+/**
+ * Polls one media playlist and signs every segment not seen yet. Live playlists are polled every
+ * targetDuration / 2; VOD (EXT-X-ENDLIST) ones are hashed once, fully, in order, and then left.
+ */
+export class RenditionWatcher {
+  readonly swarm: string;
+  /** The URL the playlist is requested at. */
+  readonly url: string;
+  readonly #key: SigningKey;
+  readonly #config: WatcherConfig;
+  readonly #hooks: WatcherHooks;
+  readonly #signal: AbortSignal;
+  readonly #segments = new Map<number, SegmentState>();
+  #rendition: string;
+  #lastMediaSequence = -1;
+  #vodTooLongReported = false;
+
+  constructor(swarm: string, url: string, key: SigningKey, config: WatcherConfig, hooks: WatcherHooks, signal: AbortSignal) {
+    this.swarm = swarm;
+    this.url = url;
+    this.#rendition = renditionIdFromUrl(url);
+    this.#key = key;
+    this.#config = config;
+    this.#hooks = hooks;
+    this.#signal = signal;
+  }
+
+  /**
+   * The rendition id: from the playlist's URL after redirects, as hls.js names a fragment's
+   * playlist (frag.baseurl), so it may change when the redirect does.
+   */
+  get rendition(): string {
+    return this.#rendition;
+  }
+
+  /** Runs until the signal aborts or a VOD playlist is done; never rejects. `first` saves a fetch. */
+  async run(first?: FetchedPlaylist): Promise<void> {
+    let playlist = first;
+    let failures = 0;
+    while (!this.#signal.aborted) {
+      const startedMs = performance.now();
+      try {
+        playlist ??= await this.#fetchPlaylist();
+        failures = 0;
+      } catch (error) {
+        if (isAborted(this.#signal)) return;
+        this.#report(error);
+        failures += 1;
+        await sleep(backoffMs(failures, this.#config.retryMinMs, this.#config.retryMaxMs), this.#signal);
+        continue;
+      }
+      const pending = await this.#signNew(playlist);
+      const { endList, targetDurationSec } = playlist.playlist;
+      if (endList && pending === 0) return;
+      const waitMs = endList
+        ? this.#config.retryMinMs
+        : Math.max(this.#config.minPollIntervalMs, (targetDurationSec * 1000) / 2) - (performance.now() - startedMs);
+      playlist = undefined;
+      await sleep(Math.max(0, waitMs), this.#signal);
+    }
+  }
+
+  async #fetchPlaylist(): Promise<FetchedPlaylist> {
+    const limits = { maxBytes: this.#config.maxPlaylistBytes, timeoutMs: this.#config.playlistTimeoutMs };
+    const body = await fetchLimited(this.url, 'playlist', limits, this.#signal);
+    const playlist = parsePlaylist(new TextDecoder().decode(body.bytes), body.url);
+    if (playlist.kind !== 'media') throw new IntegrityError('PLAYLIST_INVALID', 'expected a media playlist, got a master playlist', { url: this.url });
+    return { playlist, finalUrl: body.url };
+  }
+
+  /** Signs what is new in playlist; returns how many segments are left to retry. */
+  async #signNew({ playlist, finalUrl }: FetchedPlaylist): Promise<number> {
+    const rendition = renditionIdFromUrl(finalUrl);
+    if (rendition !== this.#rendition) {
+      this.#rendition = rendition;
+      this.#segments.clear();
+    }
+    // A sequence that went back means the packager restarted: old sns may now name other bytes.
+    if (playlist.mediaSequence < this.#lastMediaSequence) this.#segments.clear();
+    this.#lastMediaSequence = playlist.mediaSequence;
+    const keep = playlist.endList ? this.#config.maxVodRecords : this.#config.liveHistoryRecords;
+    let candidates = playlist.segments;
+    if (playlist.endList && candidates.length > keep) {
+      candidates = candidates.slice(0, keep);
+      if (!this.#vodTooLongReported) {
+        this.#vodTooLongReported = true;
+        const message = `VOD playlist lists ${playlist.segments.length} segments; only the first ${keep} (maxVodRecords) are signed`;
+        this.#report(new IntegrityError('VOD_TOO_LONG', message, { url: this.url }));
+      }
+    } else if (!playlist.endList) {
+      // Older segments of a long live window would only be evicted from the history again.
+      candidates = candidates.slice(-keep);
+      for (const sn of this.#segments.keys()) if (sn < playlist.mediaSequence) this.#segments.delete(sn);
+    }
+    this.#countUnsupported(playlist.unsupported);
+    let pending = 0;
+    for (const segment of candidates) {
+      if (isAborted(this.#signal)) return pending;
+      const state = this.#segments.get(segment.sn);
+      if (state?.url === segment.url && (state.signed || state.failures >= this.#config.segmentAttempts)) continue;
+      const failures = state?.url === segment.url && !state.signed ? state.failures : 0;
+      try {
+        this.#hooks.record(this.swarm, await this.#sign(segment), keep);
+        this.#segments.set(segment.sn, { url: segment.url, signed: true });
+      } catch (error) {
+        if (isAborted(this.#signal)) return pending;
+        this.#report(error);
+        this.#segments.set(segment.sn, { url: segment.url, signed: false, failures: failures + 1 });
+        if (failures + 1 < this.#config.segmentAttempts) pending += 1;
+      }
+    }
+    return pending;
+  }
+
+  async #sign(segment: MediaSegmentEntry): Promise<SegmentRecord> {
+    const limits = { maxBytes: LIMITS.maxSegmentBytes, timeoutMs: this.#config.segmentTimeoutMs };
+    const { bytes } = await fetchLimited(segment.url, 'segment', limits, this.#signal);
+    if (bytes.byteLength === 0) throw new IntegrityError('SEGMENT_FETCH_FAILED', 'empty segment', { url: segment.url });
+    const t0 = performance.now();
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const t1 = performance.now();
+    const record = signRecord(this.swarm, { rendition: this.#rendition, sn: segment.sn, sizeBytes: bytes.byteLength, sha256 }, this.#key);
+    this.#hooks.signed(bytes.byteLength, t1 - t0, performance.now() - t1);
+    return record;
+  }
+
+  #countUnsupported(sns: readonly number[]): void {
+    let fresh = 0;
+    for (const sn of sns) {
+      if (this.#segments.has(sn)) continue;
+      // Marked as given up, so the next poll neither counts nor tries it again.
+      this.#segments.set(sn, { url: '', signed: false, failures: Number.POSITIVE_INFINITY });
+      fresh += 1;
+    }
+    if (fresh > 0) this.#hooks.unsupported(fresh);
+  }
+
+  #report(error: unknown): void {
+    this.#hooks.error(asIntegrityError(error, this.url));
+  }
+}
