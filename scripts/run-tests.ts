@@ -1,5 +1,5 @@
 /**
- * Runs one test group with Node's test runner: `unit` (every packages/<name>/test/*.test.ts) or
+ * Runs one test group with Node's test runner: `unit` (every packages/<name>/test/*.test.ts and sim/test) or
  * `e2e` (test/e2e/*.test.ts, inside a loopback-only network namespace). Extra args filter by path.
  */
 import { spawnSync } from 'node:child_process';
@@ -24,7 +24,8 @@ if (group === 'unit') {
   files = readdirSync(join(root, 'packages'))
     .map((p) => join(root, 'packages', p, 'test'))
     .filter((d) => statSync(d, { throwIfNoEntry: false })?.isDirectory() === true)
-    .flatMap((d) => findTests(d));
+    .flatMap((d) => findTests(d))
+    .concat(findTests(join(root, 'sim', 'test')));
 } else if (group === 'e2e') {
   files = findTests(join(root, 'test', 'e2e'));
 } else {

@@ -5,7 +5,8 @@ import { createRtcConnector, type RtcConnectorConfig } from './rtc-connector.js'
 import { browserTrackerSocket } from './websocket-tracker.js';
 
 export { browserClock, createFetchHttp, createRtcConnector, browserTrackerSocket };
-export { rtcConnectorDefaults, type RtcConnectorConfig } from './rtc-connector.js';
+export { relayRefusal, resolveRtcConnectorConfig, rtcConnectorDefaults, type RtcConnectorConfig } from './rtc-connector.js';
+export { candidateType, hasTurnServer, isRelayCandidate, mergeIceServers, privacySafeSdp } from './ice-servers.js';
 
 /** Every port the engine needs, from the browser's own APIs. */
 export function createBrowserPorts(rtc: Partial<RtcConnectorConfig> = {}): EnginePorts {

@@ -1,11 +1,24 @@
-import type { PeerConnector, PeerLinkEvents, PendingPeerLink } from '@swarmcast/core';
+import type { ConnectOptions, PeerConnector, PeerLinkEvents, PendingPeerLink } from '@swarmcast/core';
 import type { SignalData } from '@swarmcast/protocol';
+import { hasTurnServer, isRelayCandidate, mergeIceServers, privacySafeSdp } from './ice-servers.js';
 
 export interface RtcConnectorConfig {
-  /** STUN/TURN servers. None by default: loopback and LAN need none; the internet needs STUN at least. */
+  /**
+   * STUN/TURN servers. None by default: loopback and LAN need none; the internet needs STUN at least.
+   * The tracker's servers (welcome.iceServers, with TURN credentials minted per viewer) are added
+   * after these; for a URL in both, these win (see mergeIceServers).
+   */
   iceServers: RTCIceServer[];
   /** 'relay' sends everything through TURN, so no peer learns another's address. @default 'all' */
   iceTransportPolicy: RTCIceTransportPolicy;
+  /**
+   * Privacy mode: connections go through TURN relays only (iceTransportPolicy 'relay'), and only
+   * relay candidates are ever signaled, so neither the tracker nor any peer learns this viewer's
+   * addresses from Swarmcast. Without a TURN server (configured or from the tracker) the engine makes
+   * no P2P connection and plays over HTTP. See PRIVACY.md for what it hides and what it does not.
+   * @default false
+   */
+  privacy: boolean;
   /** DataChannel bufferedAmount at which the core is told to send more. @default 262144 */
   bufferedAmountLowThresholdBytes: number;
 }
@@ -13,11 +26,20 @@ export interface RtcConnectorConfig {
 export const rtcConnectorDefaults: RtcConnectorConfig = {
   iceServers: [],
   iceTransportPolicy: 'all',
+  privacy: false,
   bufferedAmountLowThresholdBytes: 256 * 1024,
 };
 
 /** Most remote candidates queued before the remote description arrives. */
 const MAX_QUEUED_CANDIDATES = 64;
+
+/** What one link is made with. */
+interface LinkSettings {
+  readonly rtc: RTCConfiguration;
+  /** Signal relay candidates only, and descriptions without any other address. */
+  readonly privacy: boolean;
+  readonly bufferedAmountLowThresholdBytes: number;
+}
 
 /** One RTCPeerConnection with one pre-negotiated, ordered, reliable DataChannel. */
 class RtcPeerLink implements PendingPeerLink {
@@ -27,15 +49,15 @@ class RtcPeerLink implements PendingPeerLink {
   private closed = false;
 
   constructor(
-    config: RtcConnectorConfig,
+    private readonly settings: LinkSettings,
     initiator: boolean,
     private readonly events: PeerLinkEvents,
   ) {
-    this.pc = new RTCPeerConnection({ iceServers: config.iceServers, iceTransportPolicy: config.iceTransportPolicy });
+    this.pc = new RTCPeerConnection(settings.rtc);
     // Negotiated id 0 on both sides: no in-band DataChannel open handshake, and no ondatachannel race.
     this.dc = this.pc.createDataChannel('swarmcast', { negotiated: true, id: 0, ordered: true });
     this.dc.binaryType = 'arraybuffer';
-    this.dc.bufferedAmountLowThreshold = config.bufferedAmountLowThresholdBytes;
+    this.dc.bufferedAmountLowThreshold = settings.bufferedAmountLowThresholdBytes;
     this.dc.onopen = () => {
       if (!this.closed) events.open();
     };
@@ -53,6 +75,8 @@ class RtcPeerLink implements PendingPeerLink {
     };
     this.pc.onicecandidate = (e) => {
       if (this.closed || !e.candidate || e.candidate.candidate === '') return;
+      // Belt and braces: the relay policy already keeps Chromium from gathering anything else.
+      if (settings.privacy && !isRelayCandidate(e.candidate.candidate)) return;
       events.signal({ kind: 'candidate', candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex });
     };
     if (initiator) this.run(this.makeOffer());
@@ -93,7 +117,7 @@ class RtcPeerLink implements PendingPeerLink {
   private async makeOffer(): Promise<void> {
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
-    if (!this.closed) this.events.signal({ kind: 'description', sdpType: 'offer', sdp: offer.sdp ?? '' });
+    if (!this.closed) this.events.signal({ kind: 'description', sdpType: 'offer', sdp: this.outgoingSdp(offer.sdp) });
   }
 
   private async applyDescription(type: 'offer' | 'answer', sdp: string): Promise<void> {
@@ -102,8 +126,12 @@ class RtcPeerLink implements PendingPeerLink {
     if (type === 'offer') {
       const answer = await this.pc.createAnswer();
       await this.pc.setLocalDescription(answer);
-      if (!this.closed) this.events.signal({ kind: 'description', sdpType: 'answer', sdp: answer.sdp ?? '' });
+      if (!this.closed) this.events.signal({ kind: 'description', sdpType: 'answer', sdp: this.outgoingSdp(answer.sdp) });
     }
+  }
+
+  private outgoingSdp(sdp: string | undefined): string {
+    return this.settings.privacy ? privacySafeSdp(sdp ?? '') : (sdp ?? '');
   }
 
   /** Runs a negotiation step; any failure closes the link with its reason. */
@@ -118,8 +146,42 @@ class RtcPeerLink implements PendingPeerLink {
   }
 }
 
+/** Merges `config` over rtcConnectorDefaults and checks it; throws Error('Invalid Swarmcast config: ...'). */
+export function resolveRtcConnectorConfig(config: Partial<RtcConnectorConfig> = {}): RtcConnectorConfig {
+  const resolved: RtcConnectorConfig = { ...rtcConnectorDefaults, ...config };
+  // Configs come from JavaScript callers too: check at run time.
+  if (typeof resolved.privacy !== 'boolean') {
+    throw new Error(`Invalid Swarmcast config: privacy must be true or false, got ${JSON.stringify(resolved.privacy)}`);
+  }
+  if (resolved.privacy && config.iceTransportPolicy !== undefined && config.iceTransportPolicy !== 'relay') {
+    throw new Error(`Invalid Swarmcast config: privacy: true connects through TURN relays only; iceTransportPolicy must be 'relay' or unset, got '${config.iceTransportPolicy}'`);
+  }
+  return resolved.privacy ? { ...resolved, iceTransportPolicy: 'relay' } : resolved;
+}
+
 /** WebRTC connections for the core, with the browser's RTCPeerConnection. */
 export function createRtcConnector(config: Partial<RtcConnectorConfig> = {}): PeerConnector {
-  const resolved = { ...rtcConnectorDefaults, ...config };
-  return { connect: (_remotePeerId, initiator, events) => new RtcPeerLink(resolved, initiator, events) };
+  const resolved = resolveRtcConnectorConfig(config);
+  const iceServersFor = (options: ConnectOptions): RTCIceServer[] => mergeIceServers(resolved.iceServers, options.trackerIceServers);
+  return {
+    connect: (_remotePeerId, initiator, events, options) =>
+      new RtcPeerLink(
+        {
+          rtc: { iceServers: iceServersFor(options), iceTransportPolicy: resolved.iceTransportPolicy },
+          privacy: resolved.privacy,
+          bufferedAmountLowThresholdBytes: resolved.bufferedAmountLowThresholdBytes,
+        },
+        initiator,
+        events,
+      ),
+    refusal: (options) => relayRefusal(resolved, iceServersFor(options)),
+  };
+}
+
+/** A relay-only connector with no TURN server could never connect: it says so instead of trying. */
+export function relayRefusal(config: Pick<RtcConnectorConfig, 'iceTransportPolicy' | 'privacy'>, iceServers: readonly RTCIceServer[]): string | undefined {
+  if (config.iceTransportPolicy !== 'relay' || hasTurnServer(iceServers)) return undefined;
+  return config.privacy
+    ? 'privacy mode connects through TURN relays only, and no TURN server is known (none configured in iceServers, none announced by the tracker)'
+    : "iceTransportPolicy 'relay' needs a TURN server, and none is known (none configured in iceServers, none announced by the tracker)";
 }

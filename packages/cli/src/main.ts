@@ -3,6 +3,7 @@ import { intOption, parseArgs } from './args.js';
 import { startDemo } from './demo.js';
 import { runKeygen } from './keygen.js';
 import { runSign } from './sign.js';
+import { runToken } from './token.js';
 
 const usage = `usage: swarmcast <command> [options]
 
@@ -14,6 +15,9 @@ commands:
   sign     integrity sidecar: sign every segment of the streams and publish the records to a tracker
            --stream URL [--stream URL...]  --key FILE  --publish ws://TRACKER/authority
            --secret S  (or SWARMCAST_AUTHORITY_SECRET; the tracker's authoritySecret)
+  token    print a join token for a stream whose tracker requires one (joinTokens)
+           --stream MASTER_URL  --secret S (HS256, or SWARMCAST_JOIN_TOKEN_SECRET) | --key FILE (EdDSA, from keygen)
+           [--ttl 3600]  [--viewer ID]
 `;
 
 async function main(): Promise<void> {
@@ -24,6 +28,10 @@ async function main(): Promise<void> {
   }
   if (command === 'sign') {
     await runSign(options, lists);
+    return;
+  }
+  if (command === 'token') {
+    await runToken(options);
     return;
   }
   if (command !== 'demo') {

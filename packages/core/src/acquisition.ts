@@ -103,17 +103,22 @@ export class Acquisition {
     return new Promise<AttemptResult>((resolve) => {
       let settled = false;
       let stallTimer: unknown;
+      /** When the stall timer was last armed: the request, or its last chunk. */
+      let stallSinceMs = 0;
       const finish = (result: AttemptResult): void => {
         if (settled) return;
         settled = true;
         clock.clearTimeout(guardTimer);
         clock.clearTimeout(stallTimer);
         this.signal.removeEventListener('abort', onAbort);
-        if (result !== 'done' && result !== 'absent' && result !== 'busy' && result !== 'closed') peer.cancel(requestId);
+        // A stall may cut the peer off (silence after HAVE); the other give-ups only cancel.
+        if (result === 'stalled') peer.stalled(requestId, stallSinceMs);
+        else if (result !== 'done' && result !== 'absent' && result !== 'busy' && result !== 'closed') peer.cancel(requestId);
         resolve(result);
       };
       const armStall = (): void => {
         clock.clearTimeout(stallTimer);
+        stallSinceMs = clock.now();
         stallTimer = clock.setTimeout(() => finish('stalled'), this.config.p2pStallTimeoutMs);
       };
       const onAbort = (): void => finish('deadline');

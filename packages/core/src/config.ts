@@ -51,6 +51,14 @@ export interface EngineConfig {
   trackerReconnectBaseMs: number;
   /** Tracker reconnect backoff: largest delay. @default 30000 */
   trackerReconnectMaxMs: number;
+  /**
+   * Join token for streams whose tracker requires one: a JWT from the site's token service, for this
+   * stream's swarm id, sent in join. Up to LIMITS.maxJoinTokenLength characters. If the tracker refuses
+   * it (TOKEN_REQUIRED / TOKEN_INVALID / TOKEN_EXPIRED / TOKEN_WRONG_STREAM), the engine emits `error`
+   * with that code, stops reconnecting and plays over HTTP; Engine.setJoinToken() tries again.
+   * @default undefined (no token)
+   */
+  joinToken: string | undefined;
 }
 
 export const engineDefaults: EngineConfig = {
@@ -75,10 +83,18 @@ export const engineDefaults: EngineConfig = {
   maxRecords: 8192,
   trackerReconnectBaseMs: 1_000,
   trackerReconnectMaxMs: 30_000,
+  joinToken: undefined,
 };
 
 function fail(message: string): never {
   throw new Error(`Invalid Swarmcast config: ${message}`);
+}
+
+/** Why `token` cannot be a join token, or undefined if it can (undefined itself: none). */
+export function joinTokenProblem(token: unknown): string | undefined {
+  if (token === undefined) return undefined;
+  if (typeof token === 'string' && token.length > 0 && token.length <= LIMITS.maxJoinTokenLength) return undefined;
+  return `joinToken must be a string of 1-${LIMITS.maxJoinTokenLength} characters (omit it when the stream needs none)`;
 }
 
 /** Merges a partial config over the defaults and checks every rule, failing with a clear message. */
@@ -104,5 +120,7 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
   }
   if (c.httpFetchersPerSegment < 1) fail('httpFetchersPerSegment must be at least 1');
   if (c.trackerReconnectMaxMs < c.trackerReconnectBaseMs) fail('trackerReconnectMaxMs must be >= trackerReconnectBaseMs');
+  const tokenProblem = joinTokenProblem(c.joinToken);
+  if (tokenProblem !== undefined) fail(tokenProblem);
   return c;
 }

@@ -2,17 +2,18 @@ import {
   PEER_PROTOCOL_VERSION,
   type AvailabilityState,
   type HaveMapEntry,
+  type IceServer,
   type PeerMessage,
   type SegmentRef,
   type SignalData,
 } from '@swarmcast/protocol';
 import { Acquisition, type AcquiredSegment, type AcquisitionHost } from './acquisition.js';
-import { resolveEngineConfig, type EngineConfig } from './config.js';
+import { joinTokenProblem, resolveEngineConfig, type EngineConfig } from './config.js';
 import { Emitter } from './emitter.js';
 import { EngineError } from './errors.js';
 import type { Peer } from './peer.js';
 import { PeerPool } from './peer-pool.js';
-import type { EnginePorts } from './ports.js';
+import type { ConnectOptions, EnginePorts } from './ports.js';
 import { rendezvousTop } from './rendezvous.js';
 import { RecordBook, type Verdict } from './record-book.js';
 import { segmentKey } from './segment-id.js';
@@ -76,6 +77,8 @@ export class Engine {
   private readonly announceWaiters = new Map<string, Set<() => void>>();
   private readonly acquisitionHost: AcquisitionHost;
   private refillTimer: unknown;
+  /** Handed to the connector for each new connection: the latest welcome's ICE servers. */
+  private connectOptions: ConnectOptions = { trackerIceServers: [] };
   private destroyed = false;
 
   constructor(
@@ -96,6 +99,7 @@ export class Engine {
       haveMapMessage: () => this.haveMapMessage(),
       lookupSegment: (ref) => this.lookupSegment(ref),
       sendSignal: (to, data) => this.tracker.sendSignal(to, data),
+      connectOptions: () => this.connectOptions,
       requestMorePeers: () => this.tracker.requestPeers(),
       countBytes: (kind, bytes) => this.countPeerBytes(kind, bytes),
       peerReady: (peer) => this.onPeerReady(peer),
@@ -109,6 +113,7 @@ export class Engine {
       },
       peers: (peers) => this.pool.connectTo(peers),
       signal: (from, data) => this.pool.signal(from, data),
+      welcomed: (iceServers) => this.onWelcome(iceServers),
       integrityKeys: (keys) => {
         // Pinned keys win: a player configured with its stream's key ignores what the tracker says.
         if (this.config.integrityPublicKeys.length === 0) this.records.setKeys(keys);
@@ -118,6 +123,7 @@ export class Engine {
         this.records.add(records).catch((error: unknown) => this.events.emit('error', { error }));
       },
       disconnected: (reason) => this.events.emit('tracker-disconnected', { reason }),
+      joinRefused: (code, message) => this.events.emit('error', { error: new EngineError(code, `tracker refused the join token, P2P is off (segments come over HTTP): ${message}`) }),
       countBytes: (_kind, bytes) => (this.counters.trackerBytes += bytes),
     });
     this.acquisitionHost = {
@@ -161,7 +167,27 @@ export class Engine {
   }
 
   stats(): EngineStats {
-    return { ...this.counters, peers: this.pool.readyPeers().length, recordsRejected: this.records.rejected };
+    const r = this.records;
+    return {
+      ...this.counters,
+      peers: this.pool.readyPeers().length,
+      recordsRejected: r.rejected,
+      hashMs: r.hashMs,
+      segmentsHashed: r.segmentsHashed,
+      signatureMs: r.signatureMs,
+      signaturesChecked: r.signaturesChecked,
+    };
+  }
+
+  /**
+   * Replaces the join token (a renewed one, say) for the next joins. After the tracker refused the
+   * previous token, reconnects at once. Throws on a token that is not 1-LIMITS.maxJoinTokenLength characters.
+   */
+  setJoinToken(token: string): void {
+    if (this.destroyed) throw new EngineError('ENGINE_DESTROYED', 'setJoinToken() after destroy()');
+    const problem = joinTokenProblem(token);
+    if (problem !== undefined) throw new Error(`Invalid Swarmcast config: ${problem}`);
+    this.tracker.setJoinToken(token);
   }
 
   /** Our tracker-assigned id, once joined. */
@@ -321,6 +347,19 @@ export class Engine {
     if (state === 'lost') return;
     const waiters = this.announceWaiters.get(segmentKey(ref));
     if (waiters) for (const wake of [...waiters]) wake();
+  }
+
+  /** Takes the tracker's ICE servers for new connections, unless the connector cannot use them. */
+  private onWelcome(iceServers: IceServer[]): boolean {
+    const options: ConnectOptions = { trackerIceServers: iceServers };
+    const refusal = this.ports.connector.refusal?.(options);
+    if (refusal !== undefined) {
+      this.ports.clock.clearTimeout(this.refillTimer);
+      this.events.emit('error', { error: new EngineError('P2P_REFUSED', `P2P is off (segments come over HTTP): ${refusal}`) });
+      return false;
+    }
+    this.connectOptions = options;
+    return true;
   }
 
   private onPeerReady(peer: Peer): void {

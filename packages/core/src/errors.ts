@@ -1,6 +1,12 @@
+import type { JoinTokenErrorCode } from '@swarmcast/protocol';
+
 /** Stable codes of the errors the engine reports. */
 export type EngineErrorCode =
+  /** The tracker refused the join token (the tracker's own code); P2P stops, HTTP goes on. */
+  | JoinTokenErrorCode
   | 'ENGINE_DESTROYED'
+  /** The connector cannot connect with what it knows (privacy mode without a TURN server): HTTP only. */
+  | 'P2P_REFUSED'
   | 'LOAD_ABORTED'
   | 'HTTP_FAILED'
   | 'PEER_PROTOCOL_VIOLATION'

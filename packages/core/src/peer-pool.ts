@@ -9,7 +9,7 @@ export type PeerPoolConfig = Pick<
 >;
 
 /** What the pool needs from the engine. */
-export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'sendSignal'> {
+export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'sendSignal' | 'connectOptions'> {
   /** Our current tracker-assigned id, if joined. */
   selfId(): string | undefined;
   requestMorePeers(): void;
@@ -40,6 +40,7 @@ export class PeerPool {
       haveMapMessage: () => host.haveMapMessage(),
       lookupSegment: (ref) => host.lookupSegment(ref),
       sendSignal: (id, data) => host.sendSignal(id, data),
+      connectOptions: () => host.connectOptions(),
       countBytes: (kind, bytes) => host.countBytes(kind, bytes),
       peerReady: (peer) => host.peerReady(peer),
       peerClosed: (peer, reason) => this.onPeerClosed(peer, reason),
@@ -87,8 +88,13 @@ export class PeerPool {
     peer.signal(data);
   }
 
+  /**
+   * Sends to every open channel, the remote's HELLO arrived or not: our HELLO and HAVE-MAP went out
+   * when it opened, so every change since must follow them (a LOST missed here would make our later
+   * ABSENT contradict the HAVE-MAP). send() skips channels not open yet.
+   */
   broadcast(msg: PeerMessage): void {
-    for (const peer of this.peers.values()) if (peer.ready) peer.send(msg);
+    for (const peer of this.peers.values()) peer.send(msg);
   }
 
   /** A local segment completed or failed: peers with requests parked on it get answered. */

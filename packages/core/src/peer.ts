@@ -11,7 +11,7 @@ import {
   type SignalData,
 } from '@swarmcast/protocol';
 import type { EngineConfig } from './config.js';
-import type { Clock, PeerConnector, PendingPeerLink } from './ports.js';
+import type { Clock, ConnectOptions, PeerConnector, PendingPeerLink } from './ports.js';
 import { RateWindow } from './rate-window.js';
 import { segmentKey } from './segment-id.js';
 import { Uploader } from './uploader.js';
@@ -32,10 +32,24 @@ export interface PeerHost {
   /** The bytes of a complete local segment, 'receiving' if it is on its way, else undefined. */
   lookupSegment(ref: SegmentRef): Uint8Array | 'receiving' | undefined;
   sendSignal(peerId: string, data: SignalData): void;
+  /** What the connector is told for each new connection (the tracker's ICE servers). */
+  connectOptions(): ConnectOptions;
   peerReady(peer: Peer): void;
   peerClosed(peer: Peer, reason: string): void;
   availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost'): void;
   countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void;
+}
+
+/** One request we made to this peer. */
+interface Download {
+  readonly sink: DownloadSink;
+  /** segmentKey of the requested segment. */
+  readonly key: string;
+  readonly requestedOffset: number;
+  /** The peer had announced the segment as held (HAVE or HAVE-MAP) when we asked. */
+  readonly promised: boolean;
+  nextOffset: number;
+  totalBytes: number;
 }
 
 /** The requester's side of one P2P request. */
@@ -54,10 +68,13 @@ export class Peer {
   readonly connectedAtMs: number;
   private readonly link: PendingPeerLink;
   private readonly uploader: Uploader;
-  private readonly availability = new Map<string, { ref: SegmentRef; state: AvailabilityState }>();
-  private readonly downloads = new Map<number, { sink: DownloadSink; nextOffset: number; totalBytes: number }>();
+  /** sizeBytes: what a HAVE message said (unknown for HAVE-MAP entries and 'receiving'). */
+  private readonly availability = new Map<string, { ref: SegmentRef; state: AvailabilityState; sizeBytes?: number }>();
+  private readonly downloads = new Map<number, Download>();
   private readonly controlRate = new RateWindow(MAX_CONTROL_MESSAGES_PER_SEC, 1000);
   private nextRequestId = 1;
+  /** When the last DATA message (of any request) arrived, clock ms. */
+  private lastDataAtMs = Number.NEGATIVE_INFINITY;
   private open = false;
   private gotHaveMap = false;
   private connectTimer: unknown;
@@ -83,7 +100,7 @@ export class Peer {
       drain: () => this.uploader.pump(),
       close: (reason) => this.close(`link closed: ${reason}`),
       signal: (data) => host.sendSignal(id, data),
-    });
+    }, host.connectOptions());
   }
 
   /** Applies a signaling payload from the remote peer. */
@@ -111,13 +128,30 @@ export class Peer {
   /** Asks the peer for a segment from `offsetBytes`; returns the request id for cancel(). */
   request(ref: SegmentRef, offsetBytes: number, sink: DownloadSink): number {
     const requestId = this.nextRequestId++;
-    this.downloads.set(requestId, { sink, nextOffset: offsetBytes, totalBytes: 0 });
+    const promised = this.stateOf(ref) === 'have';
+    this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, promised, nextOffset: offsetBytes, totalBytes: 0 });
     this.send({ type: 'request', requestId, rendition: ref.rendition, sn: ref.sn, offsetBytes });
     return requestId;
   }
 
   cancel(requestId: number): void {
     if (this.downloads.delete(requestId)) this.send({ type: 'cancel', requestId });
+  }
+
+  /**
+   * The requester gave up on a request that got no byte since `sinceMs`. An honest peer serves a
+   * segment it announced as held from memory at once, and one slowed by back-pressure still sends
+   * DATA (for this or another request): total silence after HAVE is a lie or a dead link, and the
+   * peer is cut off. Otherwise (a peer still receiving the segment) the request is just cancelled.
+   */
+  stalled(requestId: number, sinceMs: number): void {
+    const download = this.downloads.get(requestId);
+    if (download?.promised === true && this.lastDataAtMs <= sinceMs) {
+      const silentMs = Math.round(this.host.clock.now() - sinceMs);
+      this.violation(`no data for ${download.key} in ${silentMs} ms after announcing it as held`);
+      return;
+    }
+    this.cancel(requestId);
   }
 
   /** A local segment just completed (or failed): answer the requests parked on it. */
@@ -191,7 +225,7 @@ export class Peer {
         for (const e of msg.entries) this.setAvailability(e, e.state);
         return;
       case 'have':
-        return this.setAvailability(msg, 'have');
+        return this.setAvailability(msg, 'have', msg.sizeBytes);
       case 'receiving':
         return this.setAvailability(msg, 'receiving');
       case 'lost':
@@ -207,11 +241,11 @@ export class Peer {
     }
   }
 
-  private setAvailability(ref: SegmentRef, state: AvailabilityState | 'lost'): void {
+  private setAvailability(ref: SegmentRef, state: AvailabilityState | 'lost', sizeBytes?: number): void {
     const key = segmentKey(ref);
     this.availability.delete(key);
     if (state !== 'lost') {
-      this.availability.set(key, { ref: { rendition: ref.rendition, sn: ref.sn }, state });
+      this.availability.set(key, { ref: { rendition: ref.rendition, sn: ref.sn }, state, ...(sizeBytes === undefined ? {} : { sizeBytes }) });
       if (this.availability.size > MAX_AVAILABILITY_ENTRIES) {
         const oldest = this.availability.keys().next().value;
         if (oldest !== undefined) this.availability.delete(oldest);
@@ -237,6 +271,14 @@ export class Peer {
       if (this.neverMade(requestId)) this.violation(`${reason} for request ${requestId} never made`);
       return;
     }
+    // A peer announces every LOST after its HAVE-MAP and HAVEs, and on an ordered channel a LOST sent
+    // before our request arrived comes before the ABSENT: ABSENT for a segment still announced as held
+    // (at an offset below its size; HAVE-MAP gives none, offset 0 is below any) contradicts the peer.
+    const announced = this.availability.get(download.key);
+    if (reason === 'absent' && announced?.state === 'have' && download.requestedOffset < (announced.sizeBytes ?? 1)) {
+      this.violation(`absent for ${download.key} it announced as held`);
+      return;
+    }
     this.downloads.delete(requestId);
     download.sink.failed(reason);
   }
@@ -248,6 +290,7 @@ export class Peer {
 
   private onData(msg: DataMessage): void {
     if (!this.ready) return this.violation('data before hello');
+    this.lastDataAtMs = this.host.clock.now();
     const download = this.downloads.get(msg.requestId);
     if (!download) {
       // Chunks of a request we cancelled may still be in flight; ids we never used are a violation.

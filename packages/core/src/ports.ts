@@ -2,7 +2,7 @@
  * The ports through which the core touches the world. The core itself has no clock, no network,
  * no crypto and no DOM of its own: the browser, the Node peer and the simulator each inject theirs.
  */
-import type { SignalData } from '@swarmcast/protocol';
+import type { IceServer, SignalData } from '@swarmcast/protocol';
 
 /** Monotonic time and timers. */
 export interface Clock {
@@ -64,13 +64,29 @@ export interface PendingPeerLink extends PeerLink {
   signal(data: SignalData): void;
 }
 
+/** What the engine knows, beyond the remote's id, when it opens a connection. */
+export interface ConnectOptions {
+  /**
+   * STUN/TURN servers the tracker announced in its latest welcome, TURN credentials minted for this
+   * peer; empty when it announced none. How they combine with the connector's own is the connector's rule.
+   */
+  readonly trackerIceServers: readonly IceServer[];
+}
+
 /** Creates WebRTC connections (RTCPeerConnection + one DataChannel in a browser). */
 export interface PeerConnector {
   /**
    * Starts a connection to `remotePeerId`. The initiator creates the offer. Events arrive through
    * `events`; `open` means the DataChannel is ready for send().
    */
-  connect(remotePeerId: string, initiator: boolean, events: PeerLinkEvents): PendingPeerLink;
+  connect(remotePeerId: string, initiator: boolean, events: PeerLinkEvents, options: ConnectOptions): PendingPeerLink;
+  /**
+   * Why no connection could be made with `options`, or undefined when connections can be made: a
+   * relay-only connector (privacy mode) that knows no TURN server says why. Asked at each tracker
+   * welcome, before joining; a reason keeps the engine out of the swarm (HTTP only, `P2P_REFUSED`).
+   * Optional: a connector without it can always connect.
+   */
+  refusal?(options: ConnectOptions): string | undefined;
 }
 
 /** A text-frame socket to the tracker (the W3C WebSocket in a browser, ws in Node). */

@@ -27,6 +27,17 @@ export interface EngineStats {
   integrityFailures: number;
   /** Connections closed because the remote broke the protocol (or sent bad bytes). */
   peerViolations: number;
+  /**
+   * Time spent hashing peer-sourced segments (SHA-256), ms on the engine's clock from the call to
+   * the digest (WebCrypto is asynchronous: an upper bound of the CPU time).
+   */
+  hashMs: number;
+  /** Segments hashed for verification. */
+  segmentsHashed: number;
+  /** Time spent checking record signatures (Ed25519), ms, measured the same way. */
+  signatureMs: number;
+  /** Record signatures checked (good or bad). */
+  signaturesChecked: number;
   /** Peers connected and past HELLO now. */
   peers: number;
 }
@@ -48,6 +59,10 @@ export function emptyStats(): EngineStats {
     integrityFailures: 0,
     recordsRejected: 0,
     peerViolations: 0,
+    hashMs: 0,
+    segmentsHashed: 0,
+    signatureMs: 0,
+    signaturesChecked: 0,
     peers: 0,
   };
 }

@@ -1,10 +1,13 @@
 import {
   ProtocolError,
   TRACKER_PROTOCOL_VERSION,
+  isJoinTokenErrorCode,
   parseServerMessage,
   serializeMessage,
   type ClientMessage,
+  type IceServer,
   type IntegrityKey,
+  type JoinTokenErrorCode,
   type SegmentRecord,
   type ServerMessage,
   type SignalData,
@@ -14,7 +17,7 @@ import type { Clock, RandomPort, TrackerSocket, TrackerSocketFactory } from './p
 
 export type TrackerClientConfig = Pick<
   EngineConfig,
-  'trackerUrl' | 'swarmId' | 'uploadKbps' | 'trackerReconnectBaseMs' | 'trackerReconnectMaxMs'
+  'trackerUrl' | 'swarmId' | 'uploadKbps' | 'trackerReconnectBaseMs' | 'trackerReconnectMaxMs' | 'joinToken'
 >;
 
 export interface TrackerClientHost {
@@ -24,8 +27,15 @@ export interface TrackerClientHost {
   signal(from: string, data: SignalData): void;
   /** The keys the tracker's integrity authority signs with (from welcome). */
   integrityKeys(keys: IntegrityKey[]): void;
+  /**
+   * The tracker's welcome, before joining: the ICE servers it announced (empty if none). False keeps
+   * us out of the swarm: the client closes and does not reconnect (P2P is off for good).
+   */
+  welcomed(iceServers: IceServer[]): boolean;
   records(records: SegmentRecord[]): void;
   disconnected(reason: string): void;
+  /** The tracker refused the join token; no reconnect follows until setJoinToken(). Called after disconnected(). */
+  joinRefused(code: JoinTokenErrorCode, message: string): void;
   /** Bytes of tracker traffic, for the control-overhead figure. */
   countBytes(kind: 'controlSent' | 'controlReceived', bytes: number): void;
 }
@@ -45,6 +55,9 @@ export class TrackerClient {
   private destroyed = false;
   /** Bumped for each socket and when one is given up: tells stale socket events apart. */
   private generation = 0;
+  private joinToken: string | undefined;
+  /** The tracker refused joinToken: the same token would be refused again, so we wait for another. */
+  private tokenRefused = false;
 
   constructor(
     private readonly config: TrackerClientConfig,
@@ -52,7 +65,9 @@ export class TrackerClient {
     private readonly random: RandomPort,
     private readonly socketFactory: TrackerSocketFactory,
     private readonly host: TrackerClientHost,
-  ) {}
+  ) {
+    this.joinToken = config.joinToken;
+  }
 
   get isConnected(): boolean {
     return this.connected && this.peerId !== undefined;
@@ -75,6 +90,15 @@ export class TrackerClient {
         if (current()) this.onClose(reason);
       },
     });
+  }
+
+  /** Sends `token` in the next joins; after a refused token, connects again at once. */
+  setJoinToken(token: string | undefined): void {
+    this.joinToken = token;
+    if (!this.tokenRefused || this.destroyed) return;
+    this.tokenRefused = false;
+    this.attempt = 0;
+    this.start();
   }
 
   requestPeers(): void {
@@ -124,8 +148,18 @@ export class TrackerClient {
         this.attempt = 0;
         this.heartbeatMs = Math.max(1000, msg.heartbeatMs);
         if (msg.integrityKeys) this.host.integrityKeys(msg.integrityKeys);
+        if (!this.host.welcomed(msg.iceServers ?? [])) {
+          this.giveUp('P2P refused: no usable ICE servers');
+          return;
+        }
         this.scheduleHeartbeat();
-        this.send({ type: 'join', protocol: TRACKER_PROTOCOL_VERSION, swarm: this.config.swarmId, uploadKbps: this.config.uploadKbps });
+        this.send({
+          type: 'join',
+          protocol: TRACKER_PROTOCOL_VERSION,
+          swarm: this.config.swarmId,
+          uploadKbps: this.config.uploadKbps,
+          ...(this.joinToken === undefined ? {} : { token: this.joinToken }),
+        });
         return;
       case 'joined':
         if (msg.swarm === this.config.swarmId && this.peerId !== undefined) this.host.joined(this.peerId, msg.peers);
@@ -142,9 +176,17 @@ export class TrackerClient {
       case 'pong':
         return;
       case 'error':
-        this.drop(`tracker error ${msg.code}: ${msg.message}`);
+        if (isJoinTokenErrorCode(msg.code)) this.refuseToken(msg.code, msg.message);
+        else this.drop(`tracker error ${msg.code}: ${msg.message}`);
         return;
     }
+  }
+
+  /** Closes for good: no reconnect follows. */
+  private giveUp(reason: string): void {
+    const socket = this.socket;
+    this.onClose(reason, false);
+    socket?.close();
   }
 
   private scheduleHeartbeat(): void {
@@ -161,7 +203,16 @@ export class TrackerClient {
     socket?.close();
   }
 
-  private onClose(reason: string): void {
+  /** Retrying with a token the tracker refused would only be refused again, by every viewer at once. */
+  private refuseToken(code: JoinTokenErrorCode, message: string): void {
+    const socket = this.socket;
+    this.onClose(`tracker refused the join token: ${code}`, false);
+    socket?.close();
+    this.tokenRefused = true;
+    this.host.joinRefused(code, message);
+  }
+
+  private onClose(reason: string, reconnect = true): void {
     if (this.destroyed || !this.socket) return;
     this.socket = undefined;
     this.generation += 1;
@@ -169,6 +220,7 @@ export class TrackerClient {
     this.peerId = undefined;
     this.clock.clearTimeout(this.heartbeatTimer);
     this.host.disconnected(reason);
+    if (!reconnect) return;
     // Equal jitter: half the capped exponential delay, plus a random share of the other half.
     const cap = Math.min(this.config.trackerReconnectMaxMs, this.config.trackerReconnectBaseMs * 2 ** this.attempt);
     this.attempt += 1;

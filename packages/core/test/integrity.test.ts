@@ -53,7 +53,11 @@ void describe('segment integrity', () => {
     assert.equal(got.source, 'p2p');
     assert.ok(sameBytes(got.bytes, seg.bytes));
     assert.equal(e.http.requestCount, 0);
-    assert.equal(e.engine.stats().segmentsVerified, 1);
+    const stats = e.engine.stats();
+    assert.equal(stats.segmentsVerified, 1);
+    assert.equal(stats.segmentsHashed, 1, 'one SHA-256, timed');
+    assert.equal(stats.signaturesChecked, 1, 'one record signature, timed');
+    assert.ok(stats.hashMs >= 0 && stats.signatureMs >= 0);
     bed.destroyAll();
   });
 

@@ -32,6 +32,7 @@ function pools(ids: readonly string[], config = {}): {
         clock.setTimeout(() => all.get(to)?.signal(self, data), 15);
       },
       countBytes: () => undefined,
+      connectOptions: () => ({ trackerIceServers: [] }),
       requestMorePeers: () => refills.push(`${self}@${clock.now()}`),
       peerReady: (peer) => log.push(`${self} ready ${peer.id}`),
       peerClosed: (peer, reason) => log.push(`${self} closed ${peer.id}: ${reason}`),

@@ -1,10 +1,13 @@
-import { createBrowserPorts, type RtcConnectorConfig } from '@swarmcast/browser';
+import { createBrowserPorts, resolveRtcConnectorConfig, type RtcConnectorConfig } from '@swarmcast/browser';
 import { Emitter, Engine, type EngineConfig, type EngineEvents, type EngineStats } from '@swarmcast/core';
 import Hls, { type FragmentLoaderConstructor, type HlsConfig } from 'hls.js';
 import { createFragmentLoader } from './fragment-loader.js';
 import { swarmIdFromUrl } from './swarm-id.js';
 
-/** Swarmcast for hls.js: engine settings plus the WebRTC ones. */
+/**
+ * Swarmcast for hls.js: engine settings plus the WebRTC ones (iceServers, iceTransportPolicy,
+ * privacy: see RtcConnectorConfig).
+ */
 export type SwarmcastConfig = Partial<EngineConfig> &
   Partial<RtcConnectorConfig> & {
     /** Tracker WebSocket URL. */
@@ -19,6 +22,8 @@ export interface SwarmcastStats {
   /** Non-data bytes this viewer sent on DataChannels. */
   controlBytes: number;
   peers: number;
+  /** Our tracker-assigned id in the current swarm; null before joining. */
+  peerId: string | null;
   engine: EngineStats | undefined;
 }
 
@@ -60,6 +65,8 @@ export class Swarmcast {
     if (typeof config.trackerUrl !== 'string' || !/^wss?:\/\//.test(config.trackerUrl)) {
       throw new Error(`Invalid Swarmcast config: trackerUrl must be a ws:// or wss:// URL, got ${JSON.stringify(config.trackerUrl)}`);
     }
+    // The WebRTC settings fail here, not later inside an hls.js event.
+    resolveRtcConnectorConfig(this.rtcConfig());
   }
 
   /** The hls.js config entries that route media segments through Swarmcast. Spread into `new Hls({...})`. */
@@ -102,6 +109,7 @@ export class Swarmcast {
       uploadedBytes: this.retired.uploadedBytes + (s?.uploadedBytes ?? 0),
       controlBytes: this.retired.controlBytes + (s?.controlBytesSent ?? 0),
       peers: s?.peers ?? 0,
+      peerId: this.engine?.peerId ?? null,
       engine: s,
     };
   }
@@ -117,18 +125,24 @@ export class Swarmcast {
   private startSwarm(playlistUrl: string): void {
     if (this.destroyed) return;
     this.stopSwarm();
-    const { iceServers, iceTransportPolicy, bufferedAmountLowThresholdBytes, ...engineConfig } = this.config;
-    const rtc: Partial<RtcConnectorConfig> = {
-      ...(iceServers ? { iceServers } : {}),
-      ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
-      ...(bufferedAmountLowThresholdBytes !== undefined ? { bufferedAmountLowThresholdBytes } : {}),
-    };
-    const engine = new Engine({ ...engineConfig, swarmId: this.config.swarmId ?? swarmIdFromUrl(playlistUrl) }, createBrowserPorts(rtc));
+    const { iceServers: _i, iceTransportPolicy: _t, privacy: _p, bufferedAmountLowThresholdBytes: _b, ...engineConfig } = this.config;
+    const engine = new Engine({ ...engineConfig, swarmId: this.config.swarmId ?? swarmIdFromUrl(playlistUrl) }, createBrowserPorts(this.rtcConfig()));
     engine.on('peer-connected', (e) => this.events.emit('peer-connected', e));
     engine.on('peer-disconnected', (e) => this.events.emit('peer-disconnected', e));
     engine.on('error', (e) => this.events.emit('error', e));
     this.engine = engine;
     engine.start();
+  }
+
+  /** The WebRTC slice of the config. */
+  private rtcConfig(): Partial<RtcConnectorConfig> {
+    const { iceServers, iceTransportPolicy, privacy, bufferedAmountLowThresholdBytes } = this.config;
+    return {
+      ...(iceServers ? { iceServers } : {}),
+      ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
+      ...(privacy !== undefined ? { privacy } : {}),
+      ...(bufferedAmountLowThresholdBytes !== undefined ? { bufferedAmountLowThresholdBytes } : {}),
+    };
   }
 
   private stopSwarm(): void {

@@ -1,3 +1,4 @@
+import { INTEGRITY_AUTHORITY_USER_AGENT } from '@swarmcast/protocol';
 import { IntegrityError } from './errors.js';
 import type { IntegrityErrorCode } from './errors.js';
 import { isAborted } from './sleep.js';
@@ -36,7 +37,7 @@ export async function fetchLimited(url: string, kind: keyof typeof CODES, limits
     controller.abort();
   }, limits.timeoutMs);
   try {
-    const res = await fetch(url, { signal: controller.signal, redirect: 'follow' });
+    const res = await fetch(url, { signal: controller.signal, redirect: 'follow', headers: { 'user-agent': INTEGRITY_AUTHORITY_USER_AGENT } });
     if (!res.ok) {
       await res.body?.cancel();
       throw new IntegrityError(codes.failed, `HTTP ${res.status} for ${kind}`, { url });

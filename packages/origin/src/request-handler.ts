@@ -1,3 +1,4 @@
+import { INTEGRITY_AUTHORITY_USER_AGENT } from '@swarmcast/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { renderMasterPlaylist } from './hls-playlist.js';
 import { contentRange, decideRange } from './http-range.js';
@@ -96,7 +97,10 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, c
     } else if (method !== 'GET' && method !== 'HEAD') {
       sendReply(res, textReply(405, 'Method Not Allowed', { allow: 'GET, HEAD, OPTIONS' }), options);
     } else {
-      sendReply(res, await replyFor(route, req, ctx), options);
+      const reply = await replyFor(route, req, ctx);
+      // The integrity authority's one copy per segment is counted apart from viewers' traffic.
+      if (reply.kind === 'segment' && req.headers['user-agent'] === INTEGRITY_AUTHORITY_USER_AGENT) reply.kind = 'authority-segment';
+      sendReply(res, reply, options);
     }
   } catch (error) {
     console.error(`swarmcast:origin ${method} ${req.url ?? ''} failed:`, error);

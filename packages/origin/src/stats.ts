@@ -6,8 +6,12 @@ export interface OriginStats {
   bytes: number;
   /** Media segment (.ts) responses with status 200 or 206, GET or HEAD. */
   segmentRequests: number;
-  /** Body bytes of media segment responses. */
+  /** Body bytes of media segment responses to viewers (the integrity authority's copies are apart). */
   segmentBytes: number;
+  /** Segment responses to the integrity authority (User-Agent INTEGRITY_AUTHORITY_USER_AGENT). */
+  authoritySegmentRequests: number;
+  /** Body bytes of those: what integrity costs the origin (one copy per segment and rendition). */
+  authoritySegmentBytes: number;
   /** Master and media playlist responses with status 200. */
   playlistRequests: number;
   /** Body bytes of playlist responses. */
@@ -19,10 +23,21 @@ export interface OriginStats {
 }
 
 /** What a response is, for the per-kind counters. */
-export type ResponseKind = 'segment' | 'playlist' | 'other';
+export type ResponseKind = 'segment' | 'authority-segment' | 'playlist' | 'other';
 
 function zero(): OriginStats {
-  return { requests: 0, bytes: 0, segmentRequests: 0, segmentBytes: 0, playlistRequests: 0, playlistBytes: 0, rangeRequests: 0, notFound: 0 };
+  return {
+    requests: 0,
+    bytes: 0,
+    segmentRequests: 0,
+    segmentBytes: 0,
+    authoritySegmentRequests: 0,
+    authoritySegmentBytes: 0,
+    playlistRequests: 0,
+    playlistBytes: 0,
+    rangeRequests: 0,
+    notFound: 0,
+  };
 }
 
 /** The origin's counters. Bytes may be taken back (negative) when a client aborts mid-response. */
@@ -43,6 +58,8 @@ export class StatsCounter {
     if (kind === 'segment') {
       if (ok) s.segmentRequests++;
       if (hasRangeHeader) s.rangeRequests++;
+    } else if (kind === 'authority-segment') {
+      if (ok) s.authoritySegmentRequests++;
     } else if (kind === 'playlist' && ok) {
       s.playlistRequests++;
     }
@@ -53,6 +70,7 @@ export class StatsCounter {
     const s = this.#stats;
     s.bytes += bytes;
     if (kind === 'segment') s.segmentBytes += bytes;
+    else if (kind === 'authority-segment') s.authoritySegmentBytes += bytes;
     else if (kind === 'playlist') s.playlistBytes += bytes;
   }
 

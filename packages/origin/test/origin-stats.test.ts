@@ -5,10 +5,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { test } from 'node:test';
+import { INTEGRITY_AUTHORITY_USER_AGENT } from '@swarmcast/protocol';
 import { startOrigin, type OriginStats } from '../src/index.js';
 import { fetchBytes, loopSegmentsFromDisk } from './helpers.js';
 
-const ZERO: OriginStats = { requests: 0, bytes: 0, segmentRequests: 0, segmentBytes: 0, playlistRequests: 0, playlistBytes: 0, rangeRequests: 0, notFound: 0 };
+const ZERO: OriginStats = {
+  requests: 0,
+  bytes: 0,
+  segmentRequests: 0,
+  segmentBytes: 0,
+  authoritySegmentRequests: 0,
+  authoritySegmentBytes: 0,
+  playlistRequests: 0,
+  playlistBytes: 0,
+  rangeRequests: 0,
+  notFound: 0,
+};
 
 test('stats count exact bytes for a known set of requests; /stats is not counted; resetStats zeroes', async () => {
   const origin = await startOrigin({ port: 0, liveSource: 'loop' });
@@ -37,6 +49,8 @@ test('stats count exact bytes for a known set of requests; /stats is not counted
       bytes: segmentBytes + playlistBytes + missing.bytes.length,
       segmentRequests: 5, // 200, 200, 206, HEAD 200, live 200
       segmentBytes,
+      authoritySegmentRequests: 0,
+      authoritySegmentBytes: 0,
       playlistRequests: 2,
       playlistBytes,
       rangeRequests: 2,
@@ -89,5 +103,23 @@ test('a client that aborts mid-body is counted only for what was written', async
   } finally {
     await origin.close();
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("the integrity authority's segment fetches are counted apart from viewers' traffic", async () => {
+  const origin = await startOrigin({ port: 0, liveSource: 'loop' });
+  try {
+    const loop = loopSegmentsFromDisk();
+    await fetchBytes(`${origin.url}/vod/0/seg-0.ts`, { headers: { 'user-agent': INTEGRITY_AUTHORITY_USER_AGENT } });
+    await fetchBytes(`${origin.url}/vod/0/seg-1.ts`);
+    await delay(50);
+    const s = origin.stats();
+    assert.equal(s.authoritySegmentRequests, 1);
+    assert.equal(s.authoritySegmentBytes, loop[0]?.length);
+    assert.equal(s.segmentRequests, 1);
+    assert.equal(s.segmentBytes, loop[1]?.length);
+    assert.equal(s.bytes, (loop[0]?.length ?? 0) + (loop[1]?.length ?? 0));
+  } finally {
+    await origin.close();
   }
 });

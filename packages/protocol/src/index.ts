@@ -1,15 +1,17 @@
 export { ProtocolError, type ProtocolErrorCode } from './errors.js';
-export { LIMITS, ID_PATTERN, PEER_PROTOCOL_VERSION, TRACKER_PROTOCOL_VERSION } from './limits.js';
+export { LIMITS, ICE_URL_PATTERN, ID_PATTERN, PEER_PROTOCOL_VERSION, TRACKER_PROTOCOL_VERSION, INTEGRITY_AUTHORITY_USER_AGENT } from './limits.js';
 export * from './peer-messages.js';
 export { encodePeerMessage, decodePeerMessage } from './peer-codec.js';
 export {
   ClientMessageSchema,
+  IceServerSchema,
   ServerMessageSchema,
   SignalDataSchema,
   parseClientMessage,
   parseServerMessage,
   serializeMessage,
   type ClientMessage,
+  type IceServer,
   type ServerMessage,
   type SignalData,
 } from './tracker-messages.js';
@@ -25,3 +27,4 @@ export {
 } from './integrity.js';
 export { hash32 } from './hash32.js';
 export { renditionIdFromUrl } from './rendition-id.js';
+export { JOIN_TOKEN_ERROR_CODES, isJoinTokenErrorCode, type JoinTokenErrorCode } from './join-token-errors.js';

@@ -31,7 +31,28 @@ export const LIMITS = {
   maxJoinTokenLength: 4096,
   /** Most peer ids in one peers/joined message. */
   maxPeersInList: 64,
+  /** Most ICE servers a tracker announces in welcome. */
+  maxIceServers: 4,
+  /** Most URLs of one announced ICE server. */
+  maxIceServerUrls: 4,
+  /** Longest announced ICE server URL. */
+  maxIceUrlLength: 256,
+  /** Longest TURN username or credential. */
+  maxIceCredentialLength: 128,
 } as const;
+
+/**
+ * An ICE server URL as RFC 7064 / RFC 7065 spell it, restricted to what a browser surely parses:
+ * `stun:host[:port]` or `turn:` / `turns:host[:port][?transport=udp|tcp]`, host a name, an IPv4
+ * address or a bracketed IPv6 address. No credentials inside the URL.
+ */
+export const ICE_URL_PATTERN = /^(?:stun:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?|turns?:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:\?transport=(?:udp|tcp))?)$/;
 
 /** Ids (peer ids, renditions) are short printable tokens. */
 export const ID_PATTERN = /^[A-Za-z0-9._~-]{1,64}$/;
+
+/**
+ * User-Agent of the integrity authority's origin fetches, so an origin (ours counts them apart) and
+ * operators' CDN logs can tell its one copy per segment from viewers' traffic.
+ */
+export const INTEGRITY_AUTHORITY_USER_AGENT = 'swarmcast-integrity-authority/1';

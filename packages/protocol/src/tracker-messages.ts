@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { ProtocolError } from './errors.js';
 import { IntegrityKeySchema, SegmentRecordSchema } from './integrity.js';
-import { ID_PATTERN, LIMITS, TRACKER_PROTOCOL_VERSION } from './limits.js';
+import { ICE_URL_PATTERN, ID_PATTERN, LIMITS, TRACKER_PROTOCOL_VERSION } from './limits.js';
 
 const peerId = v.pipe(v.string(), v.regex(ID_PATTERN));
 const swarmId = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxSwarmIdLength));
@@ -23,6 +23,24 @@ export const SignalDataSchema = v.variant('kind', [
   }),
 ]);
 export type SignalData = v.InferOutput<typeof SignalDataSchema>;
+
+/** A TURN username or credential: printable ASCII. */
+const iceSecret = v.pipe(v.string(), v.maxLength(LIMITS.maxIceCredentialLength), v.regex(/^[\x20-\x7e]*$/));
+
+/**
+ * A STUN/TURN server the tracker hands a peer for its WebRTC connections (the shape of an
+ * RTCIceServer, with urls always a list); TURN entries carry credentials minted for that peer.
+ */
+export const IceServerSchema = v.strictObject({
+  urls: v.pipe(
+    v.array(v.pipe(v.string(), v.maxLength(LIMITS.maxIceUrlLength), v.regex(ICE_URL_PATTERN))),
+    v.minLength(1),
+    v.maxLength(LIMITS.maxIceServerUrls),
+  ),
+  username: v.optional(iceSecret),
+  credential: v.optional(iceSecret),
+});
+export type IceServer = v.InferOutput<typeof IceServerSchema>;
 
 /** Messages a peer sends to the tracker. */
 export const ClientMessageSchema = v.variant('type', [
@@ -60,6 +78,8 @@ export const ServerMessageSchema = v.variant('type', [
     heartbeatMs: u32,
     /** Keys the tracker's integrity authority signs with (players may pin their own instead). */
     integrityKeys: v.optional(v.pipe(v.array(IntegrityKeySchema), v.maxLength(LIMITS.maxIntegrityKeys))),
+    /** STUN/TURN servers for this peer's connections (TURN credentials are this peer's own, time-limited). */
+    iceServers: v.optional(v.pipe(v.array(IceServerSchema), v.maxLength(LIMITS.maxIceServers))),
   }),
   v.strictObject({ type: v.literal('joined'), swarm: swarmId, peers: peerList }),
   v.strictObject({ type: v.literal('peers'), swarm: swarmId, peers: peerList }),

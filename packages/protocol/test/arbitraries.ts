@@ -15,6 +15,7 @@ import {
   type HaveMapMessage,
   type HaveMessage,
   type HelloMessage,
+  type IceServer,
   type LostMessage,
   type PeerMessage,
   type ReceivingMessage,
@@ -285,8 +286,29 @@ export const clientMessageArb: fc.Arbitrary<ClientMessage> = fc.oneof(
   rec({ type: fc.constant('ping') }),
 );
 
+const printableAsciiArb = fc.constantFrom(...Array.from({ length: 95 }, (_, i) => String.fromCharCode(0x20 + i)));
+const iceUrlArb: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom('stun:stun.example.com', 'stun:[::1]:3478', 'turn:127.0.0.1:3478?transport=udp', 'turns:turn.example.com:443?transport=tcp'),
+  fc
+    .tuple(fc.constantFrom('stun:', 'turn:', 'turns:'), fc.string({ unit: fc.constantFrom(...Array.from('az09.-')), minLength: 1, maxLength: LIMITS.maxIceUrlLength - 6 }))
+    .map(([scheme, host]) => scheme + host),
+);
+const iceSecretArb = fc.string({ unit: printableAsciiArb, maxLength: LIMITS.maxIceCredentialLength });
+/** Welcome's iceServers entries (username and credential each present or absent). */
+export const iceServerArb: fc.Arbitrary<IceServer> = fc.record(
+  { urls: fc.array(iceUrlArb, { minLength: 1, maxLength: LIMITS.maxIceServerUrls }), username: iceSecretArb, credential: iceSecretArb },
+  { requiredKeys: ['urls'], noNullPrototype: true },
+);
+
 export const serverMessageArb: fc.Arbitrary<ServerMessage> = fc.oneof(
   rec({ type: fc.constant('welcome'), protocol: fc.constant(TRACKER_PROTOCOL_VERSION), peerId: idArb, heartbeatMs: u32Arb }),
+  rec({
+    type: fc.constant('welcome'),
+    protocol: fc.constant(TRACKER_PROTOCOL_VERSION),
+    peerId: idArb,
+    heartbeatMs: u32Arb,
+    iceServers: fc.array(iceServerArb, { maxLength: LIMITS.maxIceServers }),
+  }),
   rec({ type: fc.constant('joined'), swarm: swarmIdArb, peers: peerListArb }),
   rec({ type: fc.constant('peers'), swarm: swarmIdArb, peers: peerListArb }),
   rec({ type: fc.constant('signal'), swarm: swarmIdArb, from: idArb, data: signalDataArb }),

@@ -59,6 +59,19 @@ const validClient: ClientMessage[] = [
 
 const validServer: ServerMessage[] = [
   { type: 'welcome', protocol: TRACKER_PROTOCOL_VERSION, peerId: 'peer-A', heartbeatMs: 15_000 },
+  {
+    type: 'welcome',
+    protocol: TRACKER_PROTOCOL_VERSION,
+    peerId: 'peer-A',
+    heartbeatMs: 15_000,
+    iceServers: [
+      { urls: ['turn:127.0.0.1:3478?transport=udp', 'turns:turn.example.com:443?transport=tcp'], username: '1700000000:peer-A', credential: 'c2VjcmV0Cg==' },
+      { urls: ['stun:stun.example.com:3478', 'stun:[2001:db8::1]'] },
+      { urls: [`turn:${'h'.repeat(LIMITS.maxIceUrlLength - 5)}`], username: 'u'.repeat(LIMITS.maxIceCredentialLength), credential: '' },
+      { urls: ['turn:a', 'turn:b', 'turn:c', 'turn:d'] },
+    ],
+  },
+  { type: 'welcome', protocol: TRACKER_PROTOCOL_VERSION, peerId: 'peer-A', heartbeatMs: 15_000, iceServers: [] },
   { type: 'joined', swarm: 'swarm-1', peers: [] },
   { type: 'joined', swarm: 'swarm-1', peers: Array.from({ length: LIMITS.maxPeersInList }, (_, i) => `peer-${i}`) },
   { type: 'peers', swarm: 'swarm-1', peers: ['a', 'b'] },
@@ -68,6 +81,30 @@ const validServer: ServerMessage[] = [
   { type: 'error', code: 'SWARM_FULL', message: 'swarm has too many peers' },
   { type: 'error', code: '', message: '' },
 ];
+
+/** Welcome messages whose iceServers break the schema, with the path the error must name. */
+function iceServerRejections(): [string, 'server', string][] {
+  const welcome = (iceServers: unknown): string => JSON.stringify({ type: 'welcome', protocol: 1, peerId: 'p', heartbeatMs: 1, iceServers });
+  const turn = { urls: ['turn:127.0.0.1:3478'] };
+  return [
+    [welcome(Array.from({ length: LIMITS.maxIceServers + 1 }, () => turn)), 'server', 'iceServers'],
+    [welcome({ urls: ['turn:x'] }), 'server', 'iceServers'],
+    [welcome([{ urls: 'turn:127.0.0.1' }]), 'server', 'iceServers.0.urls'],
+    [welcome([{ urls: [] }]), 'server', 'iceServers.0.urls'],
+    [welcome([{ urls: ['turn:a', 'turn:b', 'turn:c', 'turn:d', 'turn:e'] }]), 'server', 'iceServers.0.urls'],
+    [welcome([{ urls: [`turn:${'h'.repeat(LIMITS.maxIceUrlLength - 4)}`] }]), 'server', 'iceServers.0.urls.0'],
+    [welcome([{ urls: ['http://turn.example.com'] }]), 'server', 'iceServers.0.urls.0'],
+    [welcome([{ urls: ['stuns:stun.example.com'] }]), 'server', 'iceServers.0.urls.0'],
+    [welcome([{ urls: ['turn:user:pass@turn.example.com'] }]), 'server', 'iceServers.0.urls.0'],
+    [welcome([{ urls: ['stun:stun.example.com?transport=udp'] }]), 'server', 'iceServers.0.urls.0'],
+    [welcome([{ urls: ['turn:127.0.0.1:3478?transport=sctp'] }]), 'server', 'iceServers.0.urls.0'],
+    [welcome([{ urls: ['turn:127.0.0.1\n'] }]), 'server', 'iceServers.0.urls.0'],
+    [welcome([{ ...turn, username: 'u'.repeat(LIMITS.maxIceCredentialLength + 1) }]), 'server', 'iceServers.0.username'],
+    [welcome([{ ...turn, credential: 'line\nbreak' }]), 'server', 'iceServers.0.credential'],
+    [welcome([{ ...turn, credential: 7 }]), 'server', 'iceServers.0.credential'],
+    [welcome([{ ...turn, credentialType: 'password' }]), 'server', 'iceServers.0.credentialType'],
+  ];
+}
 
 void describe('tracker messages: valid messages', () => {
   void test('every valid client message parses to itself and round-trips through serializeMessage', () => {
@@ -256,12 +293,13 @@ void describe('tracker messages: strict shapes', () => {
     assert.deepStrictEqual(Object.keys(out), ['type']);
   });
 
-  void test('property: any message with one key removed (other than join.uploadKbps) is invalid', () => {
+  void test('property: any message with one key removed (other than the optional join.uploadKbps, welcome.iceServers) is invalid', () => {
     fc.assert(
       fc.property(fc.oneof(clientMessageArb, serverMessageArb), fc.nat(), fc.boolean(), (m, pick, nested) => {
         const copy = JSON.parse(serializeMessage(m)) as Record<string, unknown>;
         const target = nested && typeof copy.data === 'object' ? (copy.data as Record<string, unknown>) : copy;
-        const keys = Object.keys(target).filter((k) => !(copy.type === 'join' && k === 'uploadKbps'));
+        const optional = copy.type === 'join' ? 'uploadKbps' : copy.type === 'welcome' ? 'iceServers' : undefined;
+        const keys = Object.keys(target).filter((k) => target !== copy || k !== optional);
         const key = keys[pick % keys.length];
         if (key === undefined) return;
         Reflect.deleteProperty(target, key);
@@ -302,6 +340,7 @@ void describe('tracker messages: strict shapes', () => {
       ['{"type":"joined","swarm":"s","peers":["a","b","c d"]}', 'server', 'peers.2'],
       [`{"type":"peers","swarm":"s","peers":${JSON.stringify(Array.from({ length: LIMITS.maxPeersInList + 1 }, (_, i) => `p${i}`))}}`, 'server', 'peers'],
       ['{"type":"welcome","protocol":1,"peerId":"p","heartbeatMs":-5}', 'server', 'heartbeatMs'],
+      ...iceServerRejections(),
       ['{"type":"error","code":"x","message":7}', 'server', 'message'],
       [`{"type":"error","code":"${'c'.repeat(65)}","message":""}`, 'server', 'code'],
     ];

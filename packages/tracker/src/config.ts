@@ -2,6 +2,10 @@ import { authorityConfigProblems } from '@swarmcast/integrity';
 import type { IntegrityAuthorityOptions } from '@swarmcast/integrity';
 import { KEY_ID_PATTERN, LIMITS } from '@swarmcast/protocol';
 import type { IntegrityKey } from '@swarmcast/protocol';
+import { turnOptionsProblems } from './turn-credentials.js';
+import type { TurnOptions } from './turn-credentials.js';
+import { joinTokensConfigProblems, resolveJoinTokensConfig } from './join-token-config.js';
+import type { JoinTokensOptions } from './join-token-config.js';
 
 export interface TrackerConfig {
   /**
@@ -81,6 +85,20 @@ export interface TrackerConfig {
    * @default 64
    */
   maxRecordsOnJoin: number;
+  /**
+   * A TURN server (coturn with `use-auth-secret` and `static-auth-secret=<secret>`) for peers' WebRTC
+   * connections: every welcome carries iceServers with these URLs and a credential minted for that
+   * peer (username `<expiry>:<peerId>`, valid ttlSec). Privacy-mode players connect only through it.
+   * @default undefined // welcome carries no iceServers
+   */
+  turn?: TurnOptions;
+  /**
+   * Join tokens: joins of the listed swarms (or of every swarm) must carry a JWT signed for that
+   * stream (HS256 secret or EdDSA public keys); others are refused with TOKEN_* and closed (1008).
+   * See JoinTokensConfig and JOIN-TOKENS.md.
+   * @default undefined // no token needed
+   */
+  joinTokens?: JoinTokensOptions;
 }
 
 /** The one source of tracker defaults. */
@@ -99,6 +117,8 @@ export const trackerDefaults: Readonly<TrackerConfig> = Object.freeze({
   authoritySecret: undefined,
   authorityPublicKeys: undefined,
   maxRecordsOnJoin: 64,
+  turn: undefined,
+  joinTokens: undefined,
 });
 
 const U32_MAX = 0xffff_ffff;
@@ -183,6 +203,13 @@ export function resolveTrackerConfig(partial: Partial<TrackerConfig> = {}): Trac
   checkInteger(problems, 'maxConnectionsPerIp', config.maxConnectionsPerIp, 1, Number.MAX_SAFE_INTEGER);
   checkInteger(problems, 'maxRecordsOnJoin', config.maxRecordsOnJoin, 0, 4_096);
   checkIntegrity(problems, config);
+  if (config.turn !== undefined) problems.push(...turnOptionsProblems(config.turn));
+  if (config.joinTokens !== undefined) {
+    const tokenProblems = joinTokensConfigProblems(config.joinTokens);
+    for (const problem of tokenProblems) problems.push(`joinTokens: ${problem}`);
+    // A frozen copy: the tracker builds its verifier once from it.
+    if (tokenProblems.length === 0) config.joinTokens = resolveJoinTokensConfig(config.joinTokens);
+  }
 
   if (problems.length > 0) throw new Error(`Invalid tracker config: ${problems.join('; ')}`);
   return config;

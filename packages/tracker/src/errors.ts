@@ -1,8 +1,10 @@
-import type { ProtocolErrorCode } from '@swarmcast/protocol';
+import type { JoinTokenErrorCode, ProtocolErrorCode } from '@swarmcast/protocol';
 
 /** Stable codes for every way the tracker refuses input or drops a connection; keys of TrackerStats.rejects. */
 export type TrackerRejectCode =
   | ProtocolErrorCode
+  /** A join refused for its token (TOKEN_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_WRONG_STREAM); closed with 1008. */
+  | JoinTokenErrorCode
   /** A binary WebSocket frame: the tracker speaks JSON text only. */
   | 'BINARY_FRAME'
   /** The connection outran its token bucket. */

@@ -1,6 +1,11 @@
 export { resolveTrackerConfig, trackerDefaults, type TrackerConfig } from './config.js';
 export { CLOSE_CODES, TrackerError, type TrackerRejectCode } from './errors.js';
+export { joinTokensDefaults, resolveJoinTokensConfig, type JoinTokenAlgorithm, type JoinTokensConfig, type JoinTokensOptions } from './join-token-config.js';
+export { JoinTokenVerifier, type JoinTokenClaims } from './join-tokens.js';
+export { issueJoinToken, type JoinTokenRequest, type JoinTokenSigningKey } from './join-token-issuer.js';
 export type { TrackerStats } from './stats.js';
 export type { TrackerIntegrityStats } from './record-hub.js';
 export { AUTHORITY_PATH } from './authority-endpoint.js';
 export { startTracker, type TrackerServer } from './tracker-server.js';
+export type { ObservedSignal, TrackerObserverApi, TrackerObserverEvents } from './tracker-observer.js';
+export { mintTurnCredential, turnRestCredential, TURN_DEFAULT_TTL_SEC, type TurnCredential, type TurnOptions } from './turn-credentials.js';

@@ -3,11 +3,14 @@
  *   tsx packages/tracker/src/main.ts [--host H] [--port N]
  *     [--stream URL ... --key FILE]     sign these streams here (key from `swarmcast keygen`)
  *     [--authority-key FILE ...]        public keys of `swarmcast sign` sidecars, announced to players
+ *     [--join-token-key FILE ...]       require EdDSA join tokens signed by one of these keys (`swarmcast keygen`)
+ *     [--join-token-stream URL ...]     only these streams require a join token (default: every stream)
  * Flags win over the TRACKER_HOST / TRACKER_PORT environment variables. The sidecars' secret comes
  * from TRACKER_AUTHORITY_SECRET only, so it does not show in `ps`; without it /authority is refused.
+ * Likewise TRACKER_JOIN_TOKEN_SECRET, when set, requires HS256 join tokens signed with it.
  */
 import { parseArgs } from 'node:util';
-import { readPublicKeyFile, readSigningKeyFile } from '@swarmcast/integrity';
+import { readPublicKeyFile, readSigningKeyFile, swarmIdFromUrl } from '@swarmcast/integrity';
 import type { TrackerConfig } from './config.js';
 import { startTracker } from './tracker-server.js';
 
@@ -23,6 +26,15 @@ async function integrityOptions(streams: string[], keyFile: string | undefined):
   return { signingKeyPkcs8: await readSigningKeyFile(keyFile), streams };
 }
 
+async function joinTokenOptions(keyFiles: string[], streams: string[], secret: string | undefined): Promise<TrackerConfig['joinTokens']> {
+  if (keyFiles.length > 0 && secret !== undefined) throw new Error('--join-token-key (EdDSA) and TRACKER_JOIN_TOKEN_SECRET (HS256) exclude each other');
+  const swarms = streams.length === 0 ? undefined : streams.map(swarmIdFromUrl);
+  if (secret !== undefined) return { algorithm: 'HS256', secret, swarms };
+  if (keyFiles.length > 0) return { algorithm: 'EdDSA', publicKeys: (await Promise.all(keyFiles.map(readPublicKeyFile))).map((k) => k.publicKey), swarms };
+  if (swarms !== undefined) throw new Error('--join-token-stream needs --join-token-key FILE or TRACKER_JOIN_TOKEN_SECRET');
+  return undefined;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -31,6 +43,8 @@ async function main(): Promise<void> {
       stream: { type: 'string', multiple: true },
       key: { type: 'string' },
       'authority-key': { type: 'string', multiple: true },
+      'join-token-key': { type: 'string', multiple: true },
+      'join-token-stream': { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -41,6 +55,7 @@ async function main(): Promise<void> {
     integrity: await integrityOptions(values.stream ?? [], values.key),
     authoritySecret: process.env['TRACKER_AUTHORITY_SECRET'],
     authorityPublicKeys: authorityKeys.length === 0 ? undefined : await Promise.all(authorityKeys.map(readPublicKeyFile)),
+    joinTokens: await joinTokenOptions(values['join-token-key'] ?? [], values['join-token-stream'] ?? [], process.env['TRACKER_JOIN_TOKEN_SECRET']),
   });
   console.log(`swarmcast tracker listening on ${tracker.url} (stats: ${tracker.httpUrl}/stats)`);
   const stop = (): void => {

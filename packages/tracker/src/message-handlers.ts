@@ -2,11 +2,12 @@ import type { ClientMessage } from '@swarmcast/protocol';
 import type { TrackerConfig } from './config.js';
 import type { Connection } from './connection.js';
 import { TrackerError } from './errors.js';
+import { checkJoinToken } from './join-tokens.js';
 import type { RecordHub } from './record-hub.js';
 import type { TrackerCounters } from './stats.js';
 import type { SwarmRegistry } from './swarm-registry.js';
 
-export type HandlerConfig = Pick<TrackerConfig, 'maxPeersInList' | 'maxSwarmsPerConnection'>;
+export type HandlerConfig = Pick<TrackerConfig, 'maxPeersInList' | 'maxSwarmsPerConnection' | 'joinTokens'>;
 
 export interface HandlerContext {
   readonly config: HandlerConfig;
@@ -45,6 +46,8 @@ export function handleClientMessage(ctx: HandlerContext, conn: Connection, msg: 
 }
 
 function handleJoin(ctx: HandlerContext, conn: Connection, msg: Msg<'join'>): void {
+  // Every join of a protected swarm is checked, a repeated one too; a refusal closes the connection.
+  checkJoinToken(ctx.config.joinTokens, msg.swarm, msg.token);
   if (!conn.swarms.has(msg.swarm)) {
     if (conn.swarms.size >= ctx.config.maxSwarmsPerConnection) {
       throw new TrackerError('TOO_MANY_SWARMS', `a connection may join at most ${ctx.config.maxSwarmsPerConnection} swarms; leave one first`, {

@@ -16,6 +16,9 @@ import { handleClientMessage } from './message-handlers.js';
 import type { HandlerContext } from './message-handlers.js';
 import { RecordHub } from './record-hub.js';
 import { TrackerCounters } from './stats.js';
+import { TrackerObserver } from './tracker-observer.js';
+import type { TrackerObserverApi } from './tracker-observer.js';
+import { TurnCredentialMinter } from './turn-credentials.js';
 import type { TrackerStats } from './stats.js';
 import { SwarmRegistry } from './swarm-registry.js';
 
@@ -27,6 +30,8 @@ export interface TrackerServer {
   readonly httpUrl: string;
   /** The port actually bound (useful with port 0). */
   readonly port: number;
+  /** What the tracker sees, for monitoring and tests (e.g. every signal payload it relays). */
+  readonly observer: TrackerObserverApi;
   stats(): TrackerStats;
   /** Closes every client and publisher socket, the integrity authority, the sweep timer and the HTTP server; idempotent. */
   close(): Promise<void>;
@@ -54,12 +59,15 @@ class Tracker implements TrackerServer {
   readonly #hooks: ConnectionHooks;
   readonly #records: RecordHub<Connection>;
   readonly #authorityEndpoint: AuthorityEndpoint;
+  readonly #observer = new TrackerObserver();
+  readonly #turn: TurnCredentialMinter | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   #closed: Promise<void> | undefined;
   #port = 0;
 
   constructor(config: TrackerConfig) {
     this.#config = config;
+    this.#turn = config.turn === undefined ? undefined : new TurnCredentialMinter(config.turn);
     this.#records = new RecordHub(config, this.#registry);
     this.#authorityEndpoint = new AuthorityEndpoint(config, {
       records: (swarm, records) => this.#records.publish(swarm, records),
@@ -70,6 +78,9 @@ class Tracker implements TrackerServer {
     const ctx: HandlerContext = { config, registry: this.#registry, counters: this.#counters, records: this.#records };
     this.#hooks = {
       message: (conn, msg) => {
+        if (msg.type === 'signal' && this.#observer.listening('signal')) {
+          this.#observer.emit('signal', { swarm: msg.swarm, from: conn.peerId, to: msg.to, data: msg.data });
+        }
         handleClientMessage(ctx, conn, msg);
       },
       frame: () => {
@@ -108,6 +119,10 @@ class Tracker implements TrackerServer {
           this.#wss.emit('connection', ws, req);
         });
     });
+  }
+
+  get observer(): TrackerObserverApi {
+    return this.#observer;
   }
 
   get port(): number {
@@ -189,6 +204,7 @@ class Tracker implements TrackerServer {
     await Promise.all([clientsClosed, this.#authorityEndpoint.close(), this.#records.close()]);
     clearTimeout(grace);
     await httpClosed;
+    this.#observer.clear();
   }
 
   #accept(socket: WebSocket, req: IncomingMessage): void {
@@ -212,6 +228,7 @@ class Tracker implements TrackerServer {
       peerId,
       heartbeatMs: this.#config.heartbeatIntervalMs,
       ...(keys.length > 0 ? { integrityKeys: keys } : {}),
+      ...(this.#turn ? { iceServers: this.#turn.iceServersFor(peerId) } : {}),
     });
   }
 

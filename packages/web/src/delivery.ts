@@ -4,6 +4,7 @@
  */
 import type Hls from 'hls.js';
 import type { HlsConfig } from 'hls.js';
+import type { IntegrityFigures, PeerDisconnect } from './viewer-report.js';
 
 export interface DeliveryStats {
   readonly httpBytes: number;
@@ -11,7 +12,21 @@ export interface DeliveryStats {
   readonly uploadedBytes: number;
   readonly controlBytes: number;
   readonly peers: number;
+  readonly peerId: string | null;
+  readonly disconnects: readonly PeerDisconnect[];
+  readonly integrity: IntegrityFigures;
 }
+
+/** The figures of a delivery without P2P. */
+export const NO_INTEGRITY: IntegrityFigures = {
+  segmentsVerified: 0,
+  integrityFailures: 0,
+  peerViolations: 0,
+  hashMs: 0,
+  segmentsHashed: 0,
+  signatureMs: 0,
+  signaturesChecked: 0,
+};
 
 export interface Delivery {
   /** Config to spread into `new Hls(...)`: the loaders. */

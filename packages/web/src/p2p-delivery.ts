@@ -1,13 +1,28 @@
 /** Swarmcast: segments from peers over WebRTC, HTTP as the fallback. */
 import type Hls from 'hls.js';
 import { Swarmcast } from '@swarmcast/hlsjs';
+import { NO_INTEGRITY } from './delivery.js';
 import type { Delivery, DeliveryStats } from './delivery.js';
 import type { SegmentRecorder } from './segment-recorder.js';
+import type { PeerDisconnect } from './viewer-report.js';
 
-export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder): Delivery {
-  const swarmcast = new Swarmcast({ trackerUrl });
+/** Disconnects kept for the report (the oldest dropped first). */
+const MAX_DISCONNECTS_KEPT = 200;
+
+export interface P2pDeliveryOptions {
+  /** Swarmcast's privacy mode: peers only through TURN relays. @default false */
+  readonly privacy?: boolean;
+}
+
+export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder, options: P2pDeliveryOptions = {}): Delivery {
+  const swarmcast = new Swarmcast({ trackerUrl, ...(options.privacy === true ? { privacy: true } : {}) });
   swarmcast.on('segment', (e) => {
     recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });
+  });
+  const disconnects: PeerDisconnect[] = [];
+  swarmcast.on('peer-disconnected', (e) => {
+    disconnects.push({ peerId: e.peerId, reason: e.reason, atMs: performance.timeOrigin + performance.now() });
+    if (disconnects.length > MAX_DISCONNECTS_KEPT) disconnects.shift();
   });
   let destroyed = false;
   return {
@@ -23,6 +38,19 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder)
         uploadedBytes: s.uploadedBytes,
         controlBytes: s.controlBytes,
         peers: s.peers,
+        peerId: s.peerId,
+        disconnects: [...disconnects],
+        integrity: s.engine
+          ? {
+              segmentsVerified: s.engine.segmentsVerified,
+              integrityFailures: s.engine.integrityFailures,
+              peerViolations: s.engine.peerViolations,
+              hashMs: s.engine.hashMs,
+              segmentsHashed: s.engine.segmentsHashed,
+              signatureMs: s.engine.signatureMs,
+              signaturesChecked: s.engine.signaturesChecked,
+            }
+          : NO_INTEGRITY,
       };
     },
     destroy(): void {

@@ -4,7 +4,9 @@
  * - `tracker`: tracker WebSocket URL (default: `window.SWARMCAST_TRACKER_URL` when a server injected
  *   one, else ws on this host, port 8081);
  * - `p2p`: `1` (default) uses Swarmcast, `0` plays with plain hls.js (the baseline);
- * - `mode`: `live` (default) or `vod`, which default playlist to play when `src` is absent.
+ * - `mode`: `live` (default) or `vod`, which default playlist to play when `src` is absent;
+ * - `privacy`: `1` connects to peers through TURN relays only (Swarmcast's `privacy: true`; the
+ *   tracker must announce a TURN server, else the page plays over HTTP), `0` (default) does not.
  */
 
 export type ViewerMode = 'live' | 'vod';
@@ -14,6 +16,7 @@ export interface ViewerParams {
   readonly trackerUrl: string;
   readonly p2p: boolean;
   readonly mode: ViewerMode;
+  readonly privacy: boolean;
 }
 
 /** The tracker's default port when the page is served without a `tracker` param. */
@@ -35,7 +38,8 @@ export function parseViewerParams(location: Location, injectedTrackerUrl?: strin
   const wsScheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const trackerUrl =
     query.get('tracker') ?? injectedTrackerUrl ?? `${wsScheme}://${location.hostname}:${DEFAULT_TRACKER_PORT}/`;
-  return { src: new URL(src, location.href).href, trackerUrl, p2p, mode };
+  const privacy = parseFlag('privacy', query.get('privacy'), false);
+  return { src: new URL(src, location.href).href, trackerUrl, p2p, mode, privacy };
 }
 
 function parseMode(value: string | null): ViewerMode {
@@ -48,4 +52,11 @@ function parseP2p(value: string | null): boolean {
   if (value === null || value === '1') return true;
   if (value === '0') return false;
   throw new Error(`Invalid param: p2p must be 0 or 1, got ${JSON.stringify(value)}`);
+}
+
+function parseFlag(name: string, value: string | null, byDefault: boolean): boolean {
+  if (value === null) return byDefault;
+  if (value === '1') return true;
+  if (value === '0') return false;
+  throw new Error(`Invalid param: ${name} must be 0 or 1, got ${JSON.stringify(value)}`);
 }

@@ -19,6 +19,35 @@ export interface SegmentRecord {
   readonly sha256: string;
 }
 
+/** A peer connection that ended, as the P2P engine reported it. */
+export interface PeerDisconnect {
+  /** The remote's tracker id. */
+  readonly peerId: string;
+  /** Why: 'protocol violation: ...', 'integrity violation: ...', 'link closed: ...', ... */
+  readonly reason: string;
+  /**
+   * When, in ms since the epoch on the browser's own clock (performance.timeOrigin +
+   * performance.now()): comparable between pages of one browser.
+   */
+  readonly atMs: number;
+}
+
+/** How the engine checked peers' bytes and whom it cut off (zeros without P2P). */
+export interface IntegrityFigures {
+  /** Segments from peers that matched their signed record. */
+  readonly segmentsVerified: number;
+  /** Peers cut off for bytes that did not match a signed record. */
+  readonly integrityFailures: number;
+  /** Peers cut off for breaking the protocol or sending bad bytes. */
+  readonly peerViolations: number;
+  /** Time in SHA-256 of segments from peers (ms, awaits included), and how many. */
+  readonly hashMs: number;
+  readonly segmentsHashed: number;
+  /** Time in Ed25519 checks of segment records (ms, awaits included), and how many. */
+  readonly signatureMs: number;
+  readonly signaturesChecked: number;
+}
+
 export interface ViewerReport {
   /** true when the page runs the P2P library; false for the plain hls.js baseline. */
   readonly p2p: boolean;
@@ -46,6 +75,11 @@ export interface ViewerReport {
   readonly controlBytes: number;
   /** Connected peers now. */
   readonly peers: number;
+  /** This viewer's tracker id (null before joining, and without P2P). */
+  readonly peerId: string | null;
+  /** Peer connections that ended, oldest first (the latest 200). */
+  readonly disconnects: readonly PeerDisconnect[];
+  readonly integrity: IntegrityFigures;
   /** Every hls.js error, fatal or not, as `type:details`. */
   readonly hlsErrors: readonly string[];
   /** The fatal ones among hlsErrors, as `type:details`. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { generateSigningKey } from '@swarmcast/integrity';
 import { startOrigin } from '@swarmcast/origin';
 import { startTracker } from '@swarmcast/tracker';
+import type { TrackerConfig } from '@swarmcast/tracker';
 import { closeAll } from './close-all.js';
 
 /** The viewer page's static files, served by the origin at /. */
@@ -18,6 +19,8 @@ export type LiveSource = 'loop' | 'ffmpeg' | 'auto';
 export interface StackOptions {
   /** Where the live stream comes from; 'loop' (default) is deterministic and cheap. */
   readonly liveSource?: LiveSource;
+  /** More tracker settings (e.g. `turn`), over the stack's own. */
+  readonly tracker?: Partial<TrackerConfig>;
 }
 
 export interface Stack {
@@ -34,7 +37,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // The tracker is the integrity authority: it signs every live and VOD segment, so viewers
     // (integrity required by default) can verify what peers send them.
     const signingKeyPkcs8 = generateSigningKey().privateKeyPkcs8;
-    tracker = await startTracker({ port: 0, integrity: { signingKeyPkcs8, streams: [origin.liveMasterUrl, origin.vodMasterUrl] } });
+    tracker = await startTracker({ port: 0, integrity: { signingKeyPkcs8, streams: [origin.liveMasterUrl, origin.vodMasterUrl] }, ...options.tracker });
   } catch (error) {
     await origin.close();
     throw error;

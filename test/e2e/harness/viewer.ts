@@ -19,6 +19,10 @@ export interface ViewerOptions {
   /** Tracker WebSocket URL (ignored when p2p is false). */
   readonly tracker: string;
   readonly p2p: boolean;
+  /** Swarmcast's privacy mode (TURN relays only): the page's `privacy=1`. @default false */
+  readonly privacy?: boolean;
+  /** Runs on the viewer's fresh context before the page loads (e.g. to add an init script). */
+  readonly prepare?: (context: BrowserContext) => Promise<void>;
   /** Where the viewer page is served; default: index.html on the playlist's origin. */
   readonly pageUrl?: string;
   /** Console lines of the page are passed here (errors and warnings only unless verbose). */
@@ -46,6 +50,7 @@ export function viewerUrl(options: ViewerOptions): string {
   url.searchParams.set('src', options.src);
   url.searchParams.set('tracker', options.tracker);
   url.searchParams.set('p2p', options.p2p ? '1' : '0');
+  if (options.privacy === true) url.searchParams.set('privacy', '1');
   return url.href;
 }
 
@@ -55,6 +60,7 @@ export async function openViewer(browser: Browser, options: ViewerOptions): Prom
   const context = await browser.newContext();
   try {
     await context.grantPermissions(['camera', 'microphone'], { origin: new URL(url).origin });
+    await options.prepare?.(context);
     const page = await context.newPage();
     const log = options.onConsole;
     if (log) {

@@ -3,7 +3,9 @@
  * parsed with parseClientMessage and written with serializeMessage) and behaves like the Node tracker:
  * a welcome with a server-made id on connect; join answered by joined with a sample of the other
  * members; peers; signal relayed within a swarm (silently dropped for an unknown target, which is not
- * fatal); ping answered by pong; invalid frames answered by an error and a close.
+ * fatal); ping answered by pong; invalid frames answered by an error and a close. With
+ * `requiredJoinToken` set, a join without that exact token is refused like the Node tracker refuses a
+ * bad one (TOKEN_REQUIRED or TOKEN_INVALID, then a close); it does not parse JWTs.
  */
 import {
   LIMITS,
@@ -12,6 +14,7 @@ import {
   parseClientMessage,
   serializeMessage,
   type ClientMessage,
+  type IceServer,
   type IntegrityKey,
   type SegmentRecord,
   type ServerMessage,
@@ -54,6 +57,8 @@ export class MemoryTracker {
   readonly socketFactory: TrackerSocketFactory;
   /** When true, new sockets fail to connect (close with 'connection refused'). */
   refuseConnections = false;
+  /** When set, every join must carry exactly this token. */
+  requiredJoinToken: string | undefined;
   messagesIn = 0;
   messagesOut = 0;
   signalsRelayed = 0;
@@ -63,6 +68,8 @@ export class MemoryTracker {
   readonly rejects: string[] = [];
   /** Keys announced in welcome (the integrity authority's). */
   integrityKeys: IntegrityKey[] | undefined;
+  /** ICE servers announced in welcome (a tracker with a TURN server). */
+  iceServers: IceServer[] | undefined;
   /** Signed records by swarm, answered to get-records like the Node tracker's authority. */
   private readonly records = new Map<string, Map<string, SegmentRecord>>();
   private readonly clock: Clock;
@@ -137,6 +144,7 @@ export class MemoryTracker {
         peerId: conn.peerId,
         heartbeatMs: this.heartbeatMs,
         ...(this.integrityKeys ? { integrityKeys: this.integrityKeys } : {}),
+        ...(this.iceServers ? { iceServers: this.iceServers } : {}),
       });
     }, this.latencyMs);
     return {
@@ -168,6 +176,10 @@ export class MemoryTracker {
     this.messageCounts.set(msg.type, (this.messageCounts.get(msg.type) ?? 0) + 1);
     switch (msg.type) {
       case 'join': {
+        if (this.requiredJoinToken !== undefined && msg.token !== this.requiredJoinToken) {
+          if (msg.token === undefined) return this.fail(conn, 'TOKEN_REQUIRED', 'this stream requires a join token');
+          return this.fail(conn, 'TOKEN_INVALID', 'join token signature does not verify');
+        }
         let swarm = this.swarms.get(msg.swarm);
         if (!swarm) this.swarms.set(msg.swarm, (swarm = new Map<string, TrackerConnection>()));
         swarm.set(conn.peerId, conn);

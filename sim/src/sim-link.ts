@@ -1,0 +1,180 @@
+/**
+ * One side of a simulated WebRTC connection, as the engine sees it (a PendingPeerLink): signaling
+ * through the engine's tracker path (an offer/answer whose SDP names the sending side's token), an
+ * ordered reliable channel with its own send queue (bufferedAmount, drain at the low-water mark),
+ * latency, loss as retransmission delay, close notices, and silence when a host crashes.
+ */
+import { PeerMessageCode, type SignalData } from '@swarmcast/protocol';
+import type { PeerLinkEvents, PendingPeerLink } from '@swarmcast/core';
+import type { Host } from './host.ts';
+import type { SimNetwork } from './network.ts';
+
+type LinkState = 'new' | 'connecting' | 'open' | 'closed';
+
+/** Bytes a DATA message adds to its payload (type u8, requestId, offsetBytes, totalBytes u32). */
+export const DATA_HEADER_BYTES = 13;
+const SDP_PATTERN = /^v=0 simnet endpoint=(\S+)$/;
+
+function description(token: string, sdpType: 'offer' | 'answer'): SignalData {
+  return { kind: 'description', sdpType, sdp: `v=0 simnet endpoint=${token}` };
+}
+
+function candidate(token: string): SignalData {
+  return { kind: 'candidate', candidate: `candidate:1 1 udp 2122260223 simnet ${token} typ host`, sdpMid: '0', sdpMLineIndex: 0 };
+}
+
+export class SimLink implements PendingPeerLink {
+  state: LinkState = 'new';
+  /** The other side, once paired (the answerer learns it from the offer, the offerer from the answer). */
+  remote: SimLink | undefined;
+  /** The answerer that took this offer, before its answer got back. */
+  claimedBy: SimLink | undefined;
+  /** Messages waiting for the uplink (the head may be on the wire already: see dequeued()). */
+  readonly queue: Uint8Array[] = [];
+  buffered = 0;
+  /** In the host's round-robin. */
+  active = false;
+  /** One-way latency to the other side, once paired. */
+  private latencyMs = 0;
+  private lastArrivalMs = 0;
+  private drainDue = false;
+
+  constructor(
+    readonly token: string,
+    readonly host: Host,
+    readonly initiator: boolean,
+    private readonly events: PeerLinkEvents,
+    private readonly net: SimNetwork,
+  ) {}
+
+  get bufferedAmountBytes(): number {
+    return this.buffered;
+  }
+
+  /** The other side's host crashed: nothing leaves this side any more (SCTP retransmits into the void). */
+  get frozen(): boolean {
+    return this.remote !== undefined && this.remote.host.crashed;
+  }
+
+  send(bytes: Uint8Array): void {
+    // RTCDataChannel.send() throws InvalidStateError too: the core must not send on a closed channel.
+    if (this.state !== 'open' || !this.remote) throw new Error(`SimLink ${this.token}: send() while ${this.state}`);
+    const isData = bytes[0] === PeerMessageCode.data;
+    this.net.countSent(bytes, isData);
+    this.host.send(this, bytes, this.wireBytes(bytes), isData);
+  }
+
+  /** Bytes on the wire at full scale: DATA payloads stand for `byteScale` times their size. */
+  wireBytes(bytes: Uint8Array): number {
+    return bytes[0] === PeerMessageCode.data ? DATA_HEADER_BYTES + (bytes.length - DATA_HEADER_BYTES) * this.net.byteScale : bytes.length;
+  }
+
+  close(): void {
+    if (this.state === 'closed') return;
+    const partner = this.remote ?? this.claimedBy;
+    this.shutdown();
+    if (partner && partner.state !== 'closed' && !this.host.crashed && !partner.host.crashed) {
+      const at = Math.max(this.net.scheduler.now() + this.net.latencyMs(this.host, partner.host), this.lastArrivalMs);
+      this.net.scheduler.at(at, () => partner.closeFromRemote('remote peer closed the connection'));
+    }
+  }
+
+  signal(data: SignalData): void {
+    if (this.state === 'closed' || data.kind === 'candidate') return;
+    const match = SDP_PATTERN.exec(data.sdp);
+    const other = match?.[1] === undefined ? undefined : this.net.linkByToken(match[1]);
+    if (!other || other.state === 'closed') return;
+    if (data.sdpType === 'offer') {
+      if (this.initiator || this.remote) return;
+      this.remote = other;
+      this.latencyMs = this.net.latencyMs(this.host, other.host);
+      other.claimedBy = this;
+      this.state = 'connecting';
+      this.net.scheduler.setTimeout(() => {
+        if (this.state !== 'connecting') return;
+        this.events.signal(description(this.token, 'answer'));
+        this.events.signal(candidate(this.token));
+      }, 0);
+      return;
+    }
+    if (!this.initiator || this.state !== 'new' || other.remote !== this) return;
+    this.remote = other;
+    this.latencyMs = this.net.latencyMs(this.host, other.host);
+    this.state = 'connecting';
+    // ICE checks, DTLS and SCTP handshakes: about 1.5 RTT after the answer is in.
+    const setupMs = 3 * this.latencyMs;
+    this.net.scheduler.setTimeout(() => {
+      this.openNow();
+      other.openNow();
+    }, setupMs);
+  }
+
+  /** An offerer starts signaling once the engine holds this side. */
+  start(): void {
+    if (!this.initiator) return;
+    this.net.scheduler.setTimeout(() => {
+      if (this.state !== 'new') return;
+      this.events.signal(description(this.token, 'offer'));
+      this.events.signal(candidate(this.token));
+    }, 0);
+  }
+
+  /** The uplink took the head of the queue onto the wire. */
+  dequeued(bytes: Uint8Array): void {
+    if (this.state === 'closed') return;
+    const before = this.buffered;
+    this.buffered -= bytes.length;
+    const low = this.net.lowWaterBytes;
+    if (before > low && this.buffered <= low) this.drainDue = true;
+  }
+
+  checkDrain(): void {
+    if (!this.drainDue) return;
+    this.drainDue = false;
+    if (this.state === 'open') this.events.drain();
+  }
+
+  /** The last bit of a message left the host at `endMs` after `txMs` on the uplink. */
+  transmitted(bytes: Uint8Array, wireBytes: number, endMs: number, txMs: number): void {
+    const remote = this.remote;
+    if (this.state !== 'open' || !remote) return;
+    let at = endMs + this.latencyMs;
+    if (this.net.lossy) at += this.net.lossDelayMs(this.latencyMs, wireBytes);
+    if (at < this.lastArrivalMs) at = this.lastArrivalMs;
+    this.lastArrivalMs = at;
+    this.net.scheduler.at(at, () => remote.arrive(bytes, wireBytes, txMs));
+  }
+
+  closeFromRemote(reason: string): void {
+    if (this.state === 'closed') return;
+    this.shutdown();
+    this.events.close(reason);
+  }
+
+  private arrive(bytes: Uint8Array, wireBytes: number, txMs: number): void {
+    if (this.state !== 'open' || this.host.crashed) return;
+    const now = this.net.scheduler.now();
+    const done = this.host.receive(now - txMs, now, wireBytes);
+    if (done <= now) this.deliver(bytes);
+    else this.net.scheduler.at(done, () => this.deliver(bytes));
+  }
+
+  private deliver(bytes: Uint8Array): void {
+    if (this.state !== 'open' || this.host.crashed) return;
+    this.events.message(bytes);
+  }
+
+  private openNow(): void {
+    if (this.state !== 'connecting' || this.remote?.state === 'closed') return;
+    this.state = 'open';
+    this.events.open();
+  }
+
+  private shutdown(): void {
+    this.state = 'closed';
+    this.host.deactivate(this);
+    this.queue.length = 0;
+    this.buffered = 0;
+    this.net.linkClosed(this);
+  }
+}

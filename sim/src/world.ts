@@ -1,0 +1,209 @@
+/**
+ * One simulated run: builds the network, tracker, origin and stream, starts a real Engine and a
+ * live player for every session when it joins, takes them out when they leave (destroy() or crash),
+ * runs the event loop to the end and gathers what every part counted.
+ */
+import { Engine, type EngineConfig, type EngineStats } from '@swarmcast/core';
+import { nodeCrypto } from '../../packages/core/test/support/node-crypto.ts';
+import { SeededRandom } from '../../packages/core/test/support/seeded-random.ts';
+import type { Host, TransmitHook } from './host.ts';
+import { LivePlayer, type SessionRecord } from './live-player.ts';
+import { LiveStream } from './live-stream.ts';
+import { SimNetwork, type NetworkCounters } from './network.ts';
+import { SimOrigin } from './origin.ts';
+import type { ScenarioParams } from './params.ts';
+import { Scheduler } from './scheduler.ts';
+import { planSessions, type SessionPlan } from './sessions.ts';
+import { SimTracker } from './tracker.ts';
+
+const SWARM_ID = 'sim';
+const TRACKER_URL = 'wss://tracker.sim/ws';
+/** The browser transport's bufferedAmountLowThreshold (packages/browser rtc-connector). */
+const LOW_WATER_BYTES = 256 * 1024;
+const PROGRESS_EVERY_MS = 10_000;
+
+export interface RunHooks {
+  /** Every uplink transmission (for capacity tests). */
+  readonly onTransmit?: TransmitHook;
+  /** A progress line every 10 simulated seconds. */
+  readonly progress?: (line: string) => void;
+  /** Each engine as its session starts (for diagnostics). */
+  readonly onJoin?: (engine: Engine, plan: SessionPlan, host: Host) => void;
+}
+
+export interface RunOutcome {
+  readonly params: ScenarioParams;
+  readonly sessions: readonly SessionRecord[];
+  /** Sum over every engine of its stats (departed ones as they were when they left). */
+  readonly engineTotals: Record<string, number>;
+  readonly engineErrors: number;
+  readonly network: NetworkCounters;
+  readonly origin: { egressBytes: number; requests: number; rangeRequests: number; aborted: number; failed: number };
+  readonly tracker: { messagesIn: number; messagesOut: number; signalsRelayed: number; rejected: number };
+  readonly segmentBytes: number;
+  readonly distinctSegments: number;
+  readonly events: number;
+  readonly callbackErrors: readonly string[];
+  readonly callbackErrorCount: number;
+  readonly wallSec: number;
+  readonly cpuSec: number;
+}
+
+interface Viewer {
+  readonly plan: SessionPlan;
+  readonly engine: Engine;
+  readonly player: LivePlayer;
+  readonly host: Host;
+}
+
+/** Engine settings in bytes hold scaled bytes: the engine sees segments byteScale times smaller. */
+function engineConfig(params: ScenarioParams, stream: LiveStream, uploadMultiple: number): Partial<EngineConfig> {
+  const scale = params.byteScale;
+  const overrides: Record<string, number> = {};
+  for (const [key, value] of Object.entries(params.engine)) overrides[key] = key.endsWith('Bytes') ? Math.round(value / scale) : value;
+  return {
+    trackerUrl: TRACKER_URL,
+    swarmId: SWARM_ID,
+    integrity: 'off',
+    uploadKbps: Math.round(uploadMultiple * params.bitrateKbps),
+    chunkBytes: Math.round(params.chunkBytes / scale),
+    sendHighWaterBytes: Math.round((1024 * 1024) / scale),
+    storeBudgetBytes: params.storeSegments * stream.body.length,
+    ...overrides,
+  };
+}
+
+function addStats(totals: Record<string, number>, stats: EngineStats): void {
+  for (const [key, value] of Object.entries(stats)) if (typeof value === 'number') totals[key] = (totals[key] ?? 0) + value;
+}
+
+export async function runScenario(params: ScenarioParams, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const wallStart = performance.now();
+  const cpuStart = process.cpuUsage();
+  const rng = new SeededRandom(params.seed);
+  const scheduler = new Scheduler();
+  const bitrateBytesPerSec = (params.bitrateKbps * 1000) / 8;
+  const stream = new LiveStream(params.bitrateKbps, params.segmentSec, params.byteScale);
+  const network = new SimNetwork({
+    scheduler,
+    random: rng.fork('network'),
+    rttMinMs: params.rttMinMs,
+    rttMaxMs: params.rttMaxMs,
+    loss: params.loss,
+    byteScale: params.byteScale,
+    lowWaterBytes: LOW_WATER_BYTES,
+    crashDetectMs: params.crashDetectSec * 1000,
+    ...(hooks.onTransmit ? { onTransmit: hooks.onTransmit } : {}),
+  });
+  const tracker = new SimTracker({ scheduler, random: rng.fork('tracker'), swarmId: SWARM_ID, maxPeersInList: params.trackerPeerList });
+  const trackerPos = rng.fork('tracker-position').random();
+  const origin = new SimOrigin({
+    scheduler,
+    stream,
+    random: rng.fork('origin'),
+    ttfbMinMs: params.originTtfbMinMs,
+    ttfbMaxMs: params.originTtfbMaxMs,
+    cdnBytesPerSec: (params.cdnMbps * 1e6) / 8,
+    byteScale: params.byteScale,
+  });
+  const playerRandom = rng.fork('players');
+  const viewers = new Map<number, Viewer>();
+  const sessions: SessionRecord[] = [];
+  const engineTotals: Record<string, number> = {};
+  let engineErrors = 0;
+
+  const join = (plan: SessionPlan): void => {
+    const host = network.addHost(plan.uploadMultiple * bitrateBytesPerSec, params.downloadMultiple * bitrateBytesPerSec);
+    const engine = new Engine(engineConfig(params, stream, plan.uploadMultiple), {
+      clock: scheduler,
+      http: origin.portFor(host),
+      connector: network.connectorFor(host),
+      trackerSocket: tracker.socketFactoryFor(host, network.latencyAt(host.ringPos, trackerPos)),
+      random: rng.fork(`peer${plan.index}`),
+      crypto: nodeCrypto,
+    });
+    engine.on('error', () => (engineErrors += 1));
+    const ttfb = params.originTtfbMinMs + playerRandom.random() * (params.originTtfbMaxMs - params.originTtfbMinMs);
+    const player = new LivePlayer(engine, stream, scheduler, playerRandom.random() * stream.segmentMs, ttfb);
+    sessions.push(player.record);
+    viewers.set(plan.index, { plan, engine, player, host });
+    hooks.onJoin?.(engine, plan, host);
+    engine.start();
+    player.start();
+  };
+
+  const leave = (viewer: Viewer, crash: boolean): void => {
+    viewers.delete(viewer.plan.index);
+    viewer.player.stop(true);
+    if (crash) {
+      network.crash(viewer.host);
+      tracker.crashed(viewer.host);
+    }
+    viewer.engine.destroy();
+    addStats(engineTotals, viewer.engine.stats());
+  };
+
+  const durationMs = params.durationSec * 1000;
+  for (const plan of planSessions(params, rng.fork('sessions'))) {
+    scheduler.at(plan.joinMs, () => join(plan));
+    if (plan.leaveMs !== undefined) {
+      const leaveMs = plan.leaveMs;
+      scheduler.at(leaveMs, () => {
+        const viewer = viewers.get(plan.index);
+        if (viewer) leave(viewer, plan.crash);
+      });
+    }
+  }
+  if (hooks.progress) {
+    const progress = hooks.progress;
+    const tick = (): void => {
+      const wall = (performance.now() - wallStart) / 1000;
+      const heapMb = process.memoryUsage().heapUsed / 1e6;
+      progress(
+        `t=${(scheduler.now() / 1000).toFixed(0)}s wall=${wall.toFixed(1)}s viewers=${viewers.size} members=${tracker.memberCount} ` +
+          `events=${scheduler.fired} pending=${scheduler.pendingEvents} heap=${heapMb.toFixed(0)}MB`,
+      );
+      scheduler.setTimeout(tick, PROGRESS_EVERY_MS);
+    };
+    scheduler.setTimeout(tick, PROGRESS_EVERY_MS);
+  }
+  await scheduler.run(durationMs);
+
+  for (const viewer of viewers.values()) {
+    viewer.player.stop(false);
+    addStats(engineTotals, viewer.engine.stats());
+  }
+  for (const viewer of viewers.values()) viewer.engine.destroy();
+  viewers.clear();
+  const cpu = process.cpuUsage(cpuStart);
+  return {
+    params,
+    sessions,
+    engineTotals,
+    engineErrors,
+    network: { ...network.counters },
+    origin: { egressBytes: origin.egressBytes, requests: origin.requests, rangeRequests: origin.rangeRequests, aborted: origin.aborted, failed: origin.failed },
+    tracker: { messagesIn: tracker.messagesIn, messagesOut: tracker.messagesOut, signalsRelayed: tracker.signalsRelayed, rejected: tracker.rejected },
+    segmentBytes: stream.segmentBytes,
+    distinctSegments: countDistinct(sessions),
+    events: scheduler.fired,
+    callbackErrors: scheduler.errors.map((e) => (e instanceof Error ? (e.stack ?? e.message) : String(e))),
+    callbackErrorCount: scheduler.errorCount,
+    wallSec: (performance.now() - wallStart) / 1000,
+    cpuSec: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+/** Distinct segments loaded by anyone: the union of every session's (contiguous) range. */
+function countDistinct(sessions: readonly SessionRecord[]): number {
+  const ranges = sessions.flatMap((s) => (s.firstSn === undefined || s.lastSn === undefined ? [] : [[s.firstSn, s.lastSn] as const]));
+  ranges.sort((a, b) => a[0] - b[0]);
+  let count = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const [lo, hi] of ranges) {
+    if (hi <= end) continue;
+    count += hi - Math.max(lo, end + 1) + 1;
+    end = hi;
+  }
+  return count;
+}

@@ -1,0 +1,78 @@
+/** Whole runs: a small swarm's sanity, replay from a seed, byte-scale invariance, churn. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { computeMetrics, meanUploadMultiple, type SimResult } from '../src/metrics.ts';
+import { parseCli, parseUploadMix, scenario, type ScenarioParams } from '../src/params.ts';
+import { runScenario } from '../src/world.ts';
+
+async function simulate(params: ScenarioParams): Promise<SimResult> {
+  return computeMetrics(await runScenario(params));
+}
+
+/** The JSON minus what depends on the machine rather than the seed. */
+function replayable(r: SimResult): string {
+  const { wallSec: _w, cpuPerViewer: _c, cpuSec: _s, date: _d, ...rest } = r;
+  return JSON.stringify(rest);
+}
+
+void describe('small swarm', () => {
+  void test('8 peers for 60 s with ample uplinks: every load on time, most bytes from peers', async () => {
+    const r = await simulate(scenario({ peers: 8, durationSec: 60, uploadMix: parseUploadMix('1:10'), seed: 'sanity' }));
+    assert.equal(r.continuity, 1);
+    assert.equal(r.stalls, 0);
+    assert.ok(r.p2pShare > 0.5, `p2pShare ${r.p2pShare}`);
+    assert.ok(r.shareOfLimit <= 1 + 1e-9);
+    assert.equal(r.counts.engineErrors, 0);
+    assert.equal(r.counts.callbackErrors, 0);
+    assert.equal(r.counts.loadErrors, 0);
+    assert.equal(r.counts.trackerRejected, 0);
+    // Startup is one HTTP segment: playlist + TTFB + 100 kB at 25x the bitrate.
+    assert.ok(r.startupMs.max < 400, `startup ${r.startupMs.max} ms`);
+    // Started 3 segments behind the edge, no stall: latency between 3 and 5 segments.
+    assert.ok(r.liveLatencySec.mean > 6 && r.liveLatencySec.mean < 10, `latency ${r.liveLatencySec.mean} s`);
+    assert.ok(r.originEgressPerSegment >= 1, 'the origin sends every segment at least once');
+    assert.ok(r.controlOverhead > 0 && r.controlOverhead < 0.05);
+  });
+
+  void test('the same seed gives the same result (all but the wall-clock figures); another seed does not', async () => {
+    const params = scenario({ peers: 24, durationSec: 40, churn: 0.4, seed: 'replay' });
+    const a = await simulate(params);
+    const b = await simulate(params);
+    assert.equal(replayable(a), replayable(b));
+    assert.ok(a.sessions > 24, 'churn brought newcomers');
+    const c = await simulate({ ...params, seed: 'other' });
+    assert.notEqual(replayable(a), replayable(c));
+  });
+
+  void test('holding segment bytes 8x smaller changes nothing the engines or the network do', async () => {
+    const base = scenario({ peers: 16, durationSec: 30, seed: 'scale', byteScale: 1 });
+    const full = await simulate(base);
+    const scaled = await simulate({ ...base, byteScale: 8 });
+    assert.equal(scaled.p2pShare, full.p2pShare);
+    assert.equal(scaled.counts.dataChannelMessages, full.counts.dataChannelMessages);
+    assert.equal(scaled.counts.originEgressBytes, full.counts.originEgressBytes);
+    assert.equal(scaled.startupMs.mean, full.startupMs.mean);
+  });
+
+  void test('churn: leavers crash or leave, newcomers join, the swarm keeps playing', async () => {
+    const r = await simulate(scenario({ peers: 30, durationSec: 60, churn: 0.5, crashShare: 0.5, crashDetectSec: 10, seed: 'churn' }));
+    assert.ok(r.sessions > 30 + 10 && r.sessions <= 30 + 15, `${r.sessions} sessions: 15 leave, as many join (unless too late)`);
+    assert.ok(r.continuity > 0.95, `continuity ${r.continuity}`);
+    assert.equal(r.counts.engineErrors, 0);
+    assert.equal(r.counts.callbackErrors, 0);
+  });
+});
+
+void describe('scenario', () => {
+  void test('parses the command line of the issue, and rhoMax follows the documented formula', () => {
+    const { params, jsonPath } = parseCli(['--peers', '10000', '--duration', '600', '--upload-mix', '0.2:0.5,0.5:1.5,0.3:4', '--rtt-ms', '20-200', '--churn', '30', '--json', 'out.json']);
+    assert.equal(params.peers, 10_000);
+    assert.equal(params.churn, 0.3);
+    assert.deepEqual([params.rttMinMs, params.rttMaxMs], [20, 200]);
+    assert.equal(jsonPath, 'out.json');
+    assert.ok(Math.abs(meanUploadMultiple(params) - 2.05) < 1e-9);
+    assert.equal(params.byteScale, 16, 'large runs hold bytes 16x smaller by default');
+    assert.throws(() => parseCli(['--peers', '10']), /required/);
+    assert.throws(() => parseCli(['--peers', '10', '--duration', '5', '--upload-mix', '0.5:1']), /sum to 1/);
+  });
+});
