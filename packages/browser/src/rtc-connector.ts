@@ -15,7 +15,7 @@ export interface RtcConnectorConfig {
    * Privacy mode: connections go through TURN relays only (iceTransportPolicy 'relay'), and only
    * relay candidates are ever signaled, so neither the tracker nor any peer learns this viewer's
    * addresses from Swarmcast. Without a TURN server (configured or from the tracker) the engine makes
-   * no P2P connection and plays over HTTP. See PRIVACY.md for what it hides and what it does not.
+   * no P2P connection and plays over HTTP. See docs/security.md (privacy mode) for what it hides and what it does not.
    * @default false
    */
   privacy: boolean;

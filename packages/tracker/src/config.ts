@@ -95,7 +95,7 @@ export interface TrackerConfig {
   /**
    * Join tokens: joins of the listed swarms (or of every swarm) must carry a JWT signed for that
    * stream (HS256 secret or EdDSA public keys); others are refused with TOKEN_* and closed (1008).
-   * See JoinTokensConfig and JOIN-TOKENS.md.
+   * See JoinTokensConfig and docs/security.md (join tokens).
    * @default undefined // no token needed
    */
   joinTokens?: JoinTokensOptions;

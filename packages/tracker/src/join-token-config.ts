@@ -5,7 +5,7 @@ import { LIMITS } from '@swarmcast/protocol';
 /** How join tokens are signed; a token is checked against the configured one only, never its own header. */
 export type JoinTokenAlgorithm = 'HS256' | 'EdDSA';
 
-/** Join tokens: which swarms need one and how the tracker checks them (see JOIN-TOKENS.md). */
+/** Join tokens: which swarms need one and how the tracker checks them (see docs/security.md, join tokens). */
 export interface JoinTokensConfig {
   /** 'HS256' (a secret shared with the issuer) or 'EdDSA' (Ed25519: the tracker holds public keys only). Required. */
   algorithm: JoinTokenAlgorithm;
