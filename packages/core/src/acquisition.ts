@@ -124,8 +124,10 @@ export class Acquisition {
       const onAbort = (): void => finish('deadline');
       const guardTimer = clock.setTimeout(() => finish('deadline'), Math.max(0, untilMs - clock.now()));
       this.signal.addEventListener('abort', onAbort);
-      // A peer that is itself still receiving answers once it has the segment: no stall timer until then.
+      // A peer that is itself still receiving answers once it has the segment: no stall timer until
+      // then, but a bounded wait for its first byte, so a false 'receiving' cannot hold us to the deadline.
       if (peer.stateOf(this.ref) === 'have') armStall();
+      else stallTimer = clock.setTimeout(() => finish('deadline'), 2 * this.config.p2pStallTimeoutMs);
       this.host.downloading(this.ref);
       const requestId = peer.request(this.ref, this.partial?.receivedBytes ?? 0, {
         data: (offsetBytes, payload, totalBytes) => {

@@ -318,10 +318,26 @@ export class Engine {
   }
 
   private isDesignatedFetcher(ref: SegmentRef): boolean {
-    // Ranked by the ids peers announce in HELLO, which (unlike tracker ids) survive a tracker reconnect.
-    const self = this.instanceId;
-    const candidates = [{ id: self, weight: this.config.uploadKbps }, ...this.pool.readyPeers().map((p) => ({ id: p.helloId, weight: p.uploadKbps }))];
-    return rendezvousTop(candidates, segmentKey(ref), this.config.httpFetchersPerSegment).includes(self);
+    return this.designatedFetchers(ref).includes(this.instanceId);
+  }
+
+  /**
+   * The HTTP fetchers of a new segment by rendezvous hashing over us and our peers, ranked by the
+   * ids announced in HELLO (which, unlike tracker ids, survive a tracker reconnect). Every candidate
+   * weighs the same: an upload figure a peer claims for itself is not trusted (a liar would make
+   * itself everyone's fetcher). Peers that repeatedly failed to fetch what they were designated for
+   * are left out until they announce something again.
+   */
+  private designatedFetchers(ref: SegmentRef): string[] {
+    const peers = this.pool.readyPeers().filter((p) => p.missedFetches < MAX_MISSED_FETCHES);
+    const candidates = [{ id: this.instanceId, weight: 1 }, ...peers.map((p) => ({ id: p.helloId, weight: 1 }))];
+    return rendezvousTop(candidates, segmentKey(ref), this.config.httpFetchersPerSegment);
+  }
+
+  /** Nobody announced `ref` while we waited: the peers designated to fetch it missed. */
+  private blameFetchers(ref: SegmentRef): void {
+    const designated = new Set(this.designatedFetchers(ref));
+    for (const peer of this.pool.readyPeers()) if (designated.has(peer.helloId)) peer.missedFetches += 1;
   }
 
   private waitForAnnouncement(ref: SegmentRef, untilMs: number, signal: AbortSignal): Promise<void> {
@@ -337,7 +353,10 @@ export class Engine {
         if (set.size === 0 && this.announceWaiters.get(key) === set) this.announceWaiters.delete(key);
         resolve();
       };
-      const timer = this.ports.clock.setTimeout(wake, Math.max(0, untilMs - this.ports.clock.now()));
+      const timer = this.ports.clock.setTimeout(() => {
+        if (!this.destroyed) this.blameFetchers(ref);
+        wake();
+      }, Math.max(0, untilMs - this.ports.clock.now()));
       signal.addEventListener('abort', wake);
       set.add(wake);
     });
@@ -412,6 +431,9 @@ export class Engine {
     this.pool.signal(from, data);
   }
 }
+
+/** A peer designated this many times in a row without announcing is no longer designated. */
+const MAX_MISSED_FETCHES = 2;
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 

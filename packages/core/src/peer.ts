@@ -20,6 +20,13 @@ import { Uploader } from './uploader.js';
 const MAX_AVAILABILITY_ENTRIES = 4096;
 /** Non-data messages a peer may send per second before it is cut off. */
 const MAX_CONTROL_MESSAGES_PER_SEC = 1000;
+/** Requests a peer may send per second: a player needs a few; more is a flood. */
+const MAX_REQUESTS_PER_SEC = 50;
+/**
+ * DATA bytes for requests we cancelled, per 10 s. Some arrive after every cancel (what the sender
+ * had buffered, up to its high-water mark); a stream of them is an attack on our bandwidth.
+ */
+const MAX_STRAY_DATA_BYTES_PER_10S = 8 * 1024 * 1024;
 
 export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs'>;
 
@@ -72,6 +79,10 @@ export class Peer {
   private readonly availability = new Map<string, { ref: SegmentRef; state: AvailabilityState; sizeBytes?: number }>();
   private readonly downloads = new Map<number, Download>();
   private readonly controlRate = new RateWindow(MAX_CONTROL_MESSAGES_PER_SEC, 1000);
+  private readonly requestRate = new RateWindow(MAX_REQUESTS_PER_SEC, 1000);
+  private readonly strayDataRate = new RateWindow(MAX_STRAY_DATA_BYTES_PER_10S, 10_000);
+  /** Times this peer was the designated HTTP fetcher of a segment and never announced it. */
+  missedFetches = 0;
   private nextRequestId = 1;
   /** When the last DATA message (of any request) arrived, clock ms. */
   private lastDataAtMs = Number.NEGATIVE_INFINITY;
@@ -225,12 +236,15 @@ export class Peer {
         for (const e of msg.entries) this.setAvailability(e, e.state);
         return;
       case 'have':
+        this.missedFetches = 0;
         return this.setAvailability(msg, 'have', msg.sizeBytes);
       case 'receiving':
+        this.missedFetches = 0;
         return this.setAvailability(msg, 'receiving');
       case 'lost':
         return this.setAvailability(msg, 'lost');
       case 'request':
+        if (!this.requestRate.hit(this.host.clock.now())) return this.violation('request rate limit');
         return this.onRequest(msg);
       case 'cancel':
         this.uploader.cancel(msg.requestId);
@@ -295,6 +309,7 @@ export class Peer {
     if (!download) {
       // Chunks of a request we cancelled may still be in flight; ids we never used are a violation.
       if (this.neverMade(msg.requestId)) this.violation(`data for request ${msg.requestId} never made`);
+      else if (!this.strayDataRate.hit(this.host.clock.now(), msg.payload.length)) this.violation('too much data for cancelled requests');
       return;
     }
     if (msg.offsetBytes !== download.nextOffset) return this.violation(`data at ${msg.offsetBytes}, expected ${download.nextOffset}`);

@@ -8,13 +8,13 @@ export class RateWindow {
     private readonly windowMs: number,
   ) {}
 
-  /** Records one event at `nowMs`; false once the window holds more than the limit. */
-  hit(nowMs: number): boolean {
+  /** Records `amount` (events or bytes) at `nowMs`; false once the window holds more than the limit. */
+  hit(nowMs: number, amount = 1): boolean {
     if (nowMs - this.windowStartMs >= this.windowMs) {
       this.windowStartMs = nowMs;
       this.count = 0;
     }
-    this.count += 1;
+    this.count += amount;
     return this.count <= this.limit;
   }
 }

@@ -148,3 +148,46 @@ void describe('segment integrity', () => {
     bed.destroyAll();
   });
 });
+
+void describe('peers that do not cooperate cost little', () => {
+  void test('a silent peer claiming a huge upload is not everyone’s HTTP fetcher, and is dropped from the choice after two misses', async () => {
+    const bed = new Testbed({ seed: 'silent-fetcher' });
+    const h = bed.addScriptedPeer('H');
+    h.onOpen = (link) => link.greet({ uploadKbps: 0xffff_ffff });
+    await bed.clock.advance(100);
+    const e = bed.addEngine('E');
+    await bed.clock.advance(1_000);
+    assert.equal(e.engine.connectedPeerIds().length, 1);
+    const waits: number[] = [];
+    for (let sn = 1; sn <= 20; sn++) {
+      const ref = { rendition: 'v0', sn };
+      bed.publish(ref, 20_000);
+      const t0 = bed.clock.now();
+      await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 8_000)));
+      waits.push(bed.clock.now() - t0);
+    }
+    const waited = waits.filter((ms) => ms >= 2_900).length;
+    assert.ok(waited <= 2, `E waited for H on ${waited} of 20 segments (${waits.join(', ')} ms)`);
+    bed.destroyAll();
+  });
+
+  void test("a false 'receiving' holds a request for a bounded time, not until the deadline", async () => {
+    const bed = new Testbed({ seed: 'false-receiving' });
+    const h = bed.addScriptedPeer('H');
+    await bed.clock.advance(100);
+    const e = bed.addEngine('E');
+    await bed.clock.advance(1_000);
+    const link = h.linkTo(bed.idOf('E'));
+    assert.ok(link?.open);
+    const ref = { rendition: 'v0', sn: 3 };
+    bed.publish(ref, 20_000);
+    link.send({ type: 'receiving', rendition: 'v0', sn: 3 });
+    await bed.clock.advance(50);
+    const t0 = bed.clock.now();
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 20_000)));
+    assert.equal(got.source, 'http');
+    const tookMs = bed.clock.now() - t0;
+    assert.ok(tookMs < 3_500, `took ${tookMs} ms (the P2P deadline was ${20_000 - 1_500} ms away)`);
+    bed.destroyAll();
+  });
+});

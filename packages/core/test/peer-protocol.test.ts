@@ -179,6 +179,35 @@ void describe('peer protocol: hostile remote', () => {
     await assertViolation(w, /control message rate limit/);
   });
 
+  void test('a request flood below the control-message limit', async () => {
+    const w = await world();
+    for (let i = 0; i < 60; i++) w.link.send({ type: 'request', requestId: i + 1, rendition: 'v0', sn: 50_000 + i, offsetBytes: 0 });
+    await assertViolation(w, /request rate limit/);
+  });
+
+  void test('a stream of data for requests E cancelled', async () => {
+    const w = await world();
+    const ref = { rendition: 'v0', sn: 40 };
+    w.bed.publish(ref, 30_000);
+    w.link.send({ type: 'have', rendition: 'v0', sn: 40, sizeBytes: 30_000 });
+    await w.bed.clock.advance(100);
+    // E asks H, then the load is aborted: the request is cancelled.
+    const controller = new AbortController();
+    const loading = w.e.engine.loadSegment(w.bed.request(ref, 10_000, controller.signal));
+    loading.catch(() => undefined);
+    await w.bed.clock.advance(50);
+    const [request] = w.link.messages('request');
+    assert.ok(request, 'E asked H');
+    controller.abort();
+    await w.bed.clock.advance(50);
+    // A few stray chunks are normal; 9 MiB of them within 10 s is not.
+    const chunk = new Uint8Array(200_000);
+    for (let i = 0; i < 48; i++) {
+      w.link.send({ type: 'data', requestId: request.requestId, offsetBytes: 0, totalBytes: chunk.length, payload: chunk.subarray(0, 200_000) });
+    }
+    await assertViolation(w, /too much data for cancelled requests/);
+  });
+
   void test('a busy but legal control rate is not a violation', async () => {
     const w = await world({ withGood: false });
     for (let s = 0; s < 5; s++) {
