@@ -45,6 +45,14 @@ export interface EngineConfig {
   integrity: 'required' | 'off';
   /** Pinned signing keys. Empty: trust the keys the tracker announces. @default [] */
   integrityPublicKeys: IntegrityKey[];
+  /**
+   * Where signed VOD hash lists are fetched (GET `${integrityListUrl}?swarm=...&rendition=...`, through
+   * the HttpPort): one list per rendition, one Ed25519 signature over the whole rendition, fetched the
+   * first time a peer's segment of that rendition has no record yet. A 404 or any failure (live
+   * streams have no list) is not retried. @default undefined: derived from trackerUrl, ws:// -> http://,
+   * wss:// -> https://, path `/integrity/vod` (see integrityListUrlOf)
+   */
+  integrityListUrl: string | undefined;
   /** Signed records kept (oldest dropped first). @default 8192 */
   maxRecords: number;
   /** Tracker reconnect backoff: first delay. @default 1000 */
@@ -80,6 +88,7 @@ export const engineDefaults: EngineConfig = {
   p2pStallTimeoutMs: 1_500,
   integrity: 'required',
   integrityPublicKeys: [],
+  integrityListUrl: undefined,
   maxRecords: 8192,
   trackerReconnectBaseMs: 1_000,
   trackerReconnectMaxMs: 30_000,
@@ -95,6 +104,16 @@ export function joinTokenProblem(token: unknown): string | undefined {
   if (token === undefined) return undefined;
   if (typeof token === 'string' && token.length > 0 && token.length <= LIMITS.maxJoinTokenLength) return undefined;
   return `joinToken must be a string of 1-${LIMITS.maxJoinTokenLength} characters (omit it when the stream needs none)`;
+}
+
+/**
+ * The URL signed VOD hash lists are fetched from: integrityListUrl when set, else the tracker's
+ * host with ws:// -> http://, wss:// -> https:// and the path replaced by `/integrity/vod`.
+ */
+export function integrityListUrlOf(config: Pick<EngineConfig, 'trackerUrl' | 'integrityListUrl'>): string {
+  if (config.integrityListUrl !== undefined) return config.integrityListUrl;
+  const tracker = new URL(config.trackerUrl);
+  return `${tracker.protocol === 'wss:' ? 'https' : 'http'}://${tracker.host}/integrity/vod`;
 }
 
 /** Merges a partial config over the defaults and checks every rule, failing with a clear message. */
@@ -117,6 +136,9 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
     if (!KEY_ID_PATTERN.test(key.keyId) || !/^[A-Za-z0-9_-]{43}$/.test(key.publicKey)) {
       fail('integrityPublicKeys entries must be {keyId, publicKey: raw Ed25519 key in base64url} as `swarmcast keygen` prints them');
     }
+  }
+  if (c.integrityListUrl !== undefined && (typeof c.integrityListUrl !== 'string' || !/^https?:\/\/[^\s?#]+$/.test(c.integrityListUrl))) {
+    fail(`integrityListUrl must be an http:// or https:// URL without query or fragment, got ${JSON.stringify(c.integrityListUrl)}`);
   }
   if (c.httpFetchersPerSegment < 1) fail('httpFetchersPerSegment must be at least 1');
   if (c.trackerReconnectMaxMs < c.trackerReconnectBaseMs) fail('trackerReconnectMaxMs must be >= trackerReconnectBaseMs');

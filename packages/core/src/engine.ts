@@ -1,5 +1,6 @@
 import {
   PEER_PROTOCOL_VERSION,
+  parseVodList,
   type AvailabilityState,
   type HaveMapEntry,
   type IceServer,
@@ -8,7 +9,7 @@ import {
   type SignalData,
 } from '@swarmcast/protocol';
 import { Acquisition, type AcquiredSegment, type AcquisitionHost } from './acquisition.js';
-import { joinTokenProblem, resolveEngineConfig, type EngineConfig } from './config.js';
+import { integrityListUrlOf, joinTokenProblem, resolveEngineConfig, type EngineConfig } from './config.js';
 import { Emitter } from './emitter.js';
 import { EngineError } from './errors.js';
 import type { Peer } from './peer.js';
@@ -20,6 +21,9 @@ import { segmentKey } from './segment-id.js';
 import { SegmentStore } from './segment-store.js';
 import { emptyStats, type EngineStats } from './stats.js';
 import { TrackerClient } from './tracker-client.js';
+
+/** Most renditions an engine asks a VOD list for over its life. */
+const MAX_LIST_RENDITIONS = 256;
 
 /** A segment the player needs. */
 export interface SegmentRequest {
@@ -71,6 +75,11 @@ export class Engine {
   private readonly records: RecordBook;
   /** Records asked of the tracker and not yet answered, so each is asked once. */
   private readonly recordsAsked = new Set<string>();
+  /** Renditions whose signed VOD list was asked for (fetched, pending, or 'no list'), so each is asked once. */
+  private readonly listsAsked = new Set<string>();
+  /** Aborts VOD list fetches on destroy(). */
+  private readonly lifetime = new AbortController();
+  private readonly listUrl: string;
   private readonly pool: PeerPool;
   private readonly tracker: TrackerClient;
   private readonly acquisitions = new Map<string, SharedAcquisition>();
@@ -87,6 +96,7 @@ export class Engine {
   ) {
     this.config = resolveEngineConfig(config);
     this.instanceId = randomId(ports.random);
+    this.listUrl = integrityListUrlOf(this.config);
     const { clock } = ports;
     this.records = new RecordBook(this.config.swarmId, ports.crypto, clock, this.config.maxRecords);
     if (this.config.integrityPublicKeys.length > 0) this.records.setKeys(this.config.integrityPublicKeys);
@@ -229,6 +239,7 @@ export class Engine {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.lifetime.abort();
     this.ports.clock.clearTimeout(this.refillTimer);
     for (const shared of this.acquisitions.values()) shared.controller.abort();
     this.acquisitions.clear();
@@ -394,12 +405,34 @@ export class Engine {
         this.recordsAsked.add(key);
         this.tracker.requestRecords(ref.rendition, [ref.sn]);
       }
+      this.fetchVodList(ref.rendition);
       await this.records.waitFor(ref, untilMs, signal);
     }
     const verdict = await this.records.verify(ref, bytes);
     if (verdict === 'ok') this.counters.segmentsVerified += 1;
     else if (verdict === 'no-record') this.counters.segmentsUnverifiable += 1;
     return verdict;
+  }
+
+  /**
+   * Fetches the signed VOD list of `rendition` once, in the background; waiters wake when it is
+   * verified. A 404 (live streams have none), a bad list or any failure leaves it 'no list' for good.
+   */
+  private fetchVodList(rendition: string): void {
+    // Bounded without forgetting: past MAX_LIST_RENDITIONS renditions, records only.
+    if (this.listsAsked.has(rendition) || this.listsAsked.size >= MAX_LIST_RENDITIONS) return;
+    this.listsAsked.add(rendition);
+    const url = `${this.listUrl}?swarm=${encodeURIComponent(this.config.swarmId)}&rendition=${encodeURIComponent(rendition)}`;
+    this.ports.http
+      .fetch({ url }, this.lifetime.signal)
+      .then(async (response) => {
+        const list = parseVodList(new TextDecoder().decode(response.bytes));
+        if (list.rendition !== rendition || this.destroyed) return;
+        if (await this.records.addVerifiedList(list)) this.counters.vodListsFetched += 1;
+      })
+      .catch(() => {
+        // No list: a live stream, a tracker without one, or a list that does not parse.
+      });
   }
 
   private onPeerClosed(peer: Peer, reason: string): void {

@@ -1,5 +1,5 @@
 export { Engine, type EngineEvents, type LoadedSegment, type SegmentRequest } from './engine.js';
-export { engineDefaults, resolveEngineConfig, type EngineConfig } from './config.js';
+export { engineDefaults, integrityListUrlOf, resolveEngineConfig, type EngineConfig } from './config.js';
 export { EngineError, type EngineErrorCode } from './errors.js';
 export type { EngineStats } from './stats.js';
 export { Emitter } from './emitter.js';

@@ -1,9 +1,27 @@
-import { fromBase64Url, recordSigningPayload, toHex, type IntegrityKey, type SegmentRecord, type SegmentRef } from '@swarmcast/protocol';
+import {
+  fromBase64Url,
+  recordSigningPayload,
+  toHex,
+  vodListSigningPayload,
+  type IntegrityKey,
+  type SegmentRecord,
+  type SegmentRef,
+  type VodList,
+} from '@swarmcast/protocol';
 import type { Clock, CryptoPort, PublicKeyHandle } from './ports.js';
 import { segmentKey } from './segment-id.js';
 
 /** Outcome of checking a segment's bytes against its signed record. */
 export type Verdict = 'ok' | 'mismatch' | 'no-record';
+
+/** What verify() compares bytes with: from a signed record, or an entry of a signed VOD list. */
+interface Expected {
+  readonly sizeBytes: number;
+  readonly sha256: string;
+}
+
+/** VOD lists held at once (one per rendition; the least recently added goes first). */
+const MAX_LISTS = 16;
 
 /**
  * Signed segment records, kept once their signature checks out against a trusted key. Answers
@@ -11,6 +29,8 @@ export type Verdict = 'ok' | 'mismatch' | 'no-record';
  */
 export class RecordBook {
   private readonly records = new Map<string, SegmentRecord>();
+  /** Entries of signed VOD lists: rendition -> sn -> expected size and hash. */
+  private readonly lists = new Map<string, Map<number, Expected>>();
   private readonly waiters = new Map<string, Set<() => void>>();
   private keys = new Map<string, Promise<PublicKeyHandle | undefined>>();
   /** Records dropped for a bad signature or an unknown key. */
@@ -39,7 +59,46 @@ export class RecordBook {
   }
 
   has(ref: SegmentRef): boolean {
-    return this.records.has(segmentKey(ref));
+    return this.expected(ref) !== undefined;
+  }
+
+  /** Whether a signed VOD list of `rendition` is held. */
+  hasList(rendition: string): boolean {
+    return this.lists.has(rendition);
+  }
+
+  /**
+   * Checks the one signature of a VOD list (for this swarm, by a trusted key); if it holds, keeps
+   * every entry as if it were a signed record and wakes whoever waits for them. Resolves false (and
+   * counts it in `rejected`) for a list of another swarm, an unknown key or a bad signature.
+   */
+  async addVerifiedList(list: VodList): Promise<boolean> {
+    const key = list.swarm === this.swarmId ? await this.keys.get(list.keyId) : undefined;
+    let ok = false;
+    if (key !== undefined) {
+      const startedMs = this.clock.now();
+      ok = await this.crypto
+        .verifyEd25519(key, vodListSigningPayload(this.swarmId, list.rendition, list.segments), fromBase64Url(list.signature))
+        .catch(() => false);
+      this.signatureMs += this.clock.now() - startedMs;
+      this.signaturesChecked += 1;
+    }
+    if (!ok) {
+      this.rejected += 1;
+      return false;
+    }
+    const bySn = new Map<number, Expected>(list.segments.map(([sn, sizeBytes, sha256]) => [sn, { sizeBytes, sha256 }]));
+    this.lists.delete(list.rendition);
+    this.lists.set(list.rendition, bySn);
+    if (this.lists.size > MAX_LISTS) {
+      const oldest = this.lists.keys().next().value;
+      if (oldest !== undefined) this.lists.delete(oldest);
+    }
+    for (const sn of bySn.keys()) {
+      const waiters = this.waiters.get(segmentKey({ rendition: list.rendition, sn }));
+      if (waiters) for (const wake of [...waiters]) wake();
+    }
+    return true;
   }
 
   /** Checks each record's signature; keeps the good ones and wakes whoever waits for them. */
@@ -72,7 +131,7 @@ export class RecordBook {
   /** Resolves once the record of `ref` is held, or at `untilMs` (then false). */
   waitFor(ref: SegmentRef, untilMs: number, signal: AbortSignal): Promise<boolean> {
     const k = segmentKey(ref);
-    if (this.records.has(k)) return Promise.resolve(true);
+    if (this.has(ref)) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       let set = this.waiters.get(k);
       if (!set) this.waiters.set(k, (set = new Set()));
@@ -82,7 +141,7 @@ export class RecordBook {
         signal.removeEventListener('abort', wake);
         waiters.delete(wake);
         if (waiters.size === 0) this.waiters.delete(k);
-        resolve(this.records.has(k));
+        resolve(this.has(ref));
       };
       const timer = this.clock.setTimeout(wake, Math.max(0, untilMs - this.clock.now()));
       signal.addEventListener('abort', wake);
@@ -90,9 +149,9 @@ export class RecordBook {
     });
   }
 
-  /** Compares size and SHA-256 with the record; 'no-record' if none is held. */
+  /** Compares size and SHA-256 with the record (or VOD list entry); 'no-record' if none is held. */
   async verify(ref: SegmentRef, bytes: Uint8Array): Promise<Verdict> {
-    const record = this.records.get(segmentKey(ref));
+    const record = this.expected(ref);
     if (!record) return 'no-record';
     if (record.sizeBytes !== bytes.length) return 'mismatch';
     const startedMs = this.clock.now();
@@ -105,5 +164,11 @@ export class RecordBook {
   clear(): void {
     for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
     this.records.clear();
+    this.lists.clear();
+  }
+
+  /** A signed record wins over a list entry (it may be newer). */
+  private expected(ref: SegmentRef): Expected | undefined {
+    return this.records.get(segmentKey(ref)) ?? this.lists.get(ref.rendition)?.get(ref.sn);
   }
 }

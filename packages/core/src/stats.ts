@@ -23,6 +23,8 @@ export interface EngineStats {
   segmentsUnverifiable: number;
   /** Records dropped for a bad signature or an unknown key. */
   recordsRejected: number;
+  /** Signed VOD hash lists fetched and verified (one per rendition). */
+  vodListsFetched: number;
   /** Peers cut off for sending bytes that did not match a signed record. */
   integrityFailures: number;
   /** Connections closed because the remote broke the protocol (or sent bad bytes). */
@@ -56,6 +58,7 @@ export function emptyStats(): EngineStats {
     p2pFallbacks: 0,
     segmentsVerified: 0,
     segmentsUnverifiable: 0,
+    vodListsFetched: 0,
     integrityFailures: 0,
     recordsRejected: 0,
     peerViolations: 0,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { PeerMessage, SegmentRef } from '@swarmcast/protocol';
+import { integrityListUrlOf, resolveEngineConfig } from '../src/config.ts';
 import { TestSigner } from './support/signing.ts';
 import { TEST_SWARM, Testbed, sameBytes, type TestEngine } from './support/testbed.ts';
 import type { ScriptedLink, ScriptedPeer } from './support/scripted-peer.ts';
@@ -145,6 +146,98 @@ void describe('segment integrity', () => {
     assert.equal(got.source, 'http');
     assert.ok(sameBytes(got.bytes, seg.bytes));
     assert.equal(link.messages('request').length, 0);
+    bed.destroyAll();
+  });
+});
+
+/** Where the engines of the testbed look for VOD lists (derived from TEST_TRACKER_URL). */
+function listUrl(rendition: string): string {
+  return `http://tracker.test/integrity/vod?swarm=${encodeURIComponent(TEST_SWARM)}&rendition=${encodeURIComponent(rendition)}`;
+}
+
+void describe('signed VOD hash lists', () => {
+  void test('the list URL is derived from the tracker URL unless configured', () => {
+    assert.equal(integrityListUrlOf({ trackerUrl: 'ws://tracker.test:8081/ws?x=1', integrityListUrl: undefined }), 'http://tracker.test:8081/integrity/vod');
+    assert.equal(integrityListUrlOf({ trackerUrl: 'wss://t.example/', integrityListUrl: undefined }), 'https://t.example/integrity/vod');
+    assert.equal(integrityListUrlOf({ trackerUrl: 'wss://t.example/', integrityListUrl: 'https://cdn.example/lists' }), 'https://cdn.example/lists');
+    assert.throws(() => resolveEngineConfig({ trackerUrl: 'ws://t/', swarmId: 's', integrityListUrl: 'ftp://x' }), /integrityListUrl/);
+  });
+
+  void test('VOD segments from a peer verify through the one list fetched for their rendition: no record held anywhere, no get-records after the first', async () => {
+    const { bed, signer } = signedBed('vod-list');
+    const e = bed.addEngine('E', required);
+    const g = bed.addEngine('G', required);
+    await bed.connectAll();
+    const segments = [0, 1, 2, 3].map((sn) => ({ sn, ...bed.publish({ rendition: 'v0', sn }, 40_000) }));
+    bed.resources.set(listUrl('v0'), new TextEncoder().encode(JSON.stringify(signer.vodList(TEST_SWARM, 'v0', segments))));
+    for (const { sn } of segments) await bed.clock.settle(g.engine.loadSegment(bed.request({ rendition: 'v0', sn }, 1_000)));
+    await bed.clock.advance(100);
+
+    const first = await bed.clock.settle(e.engine.loadSegment(bed.request({ rendition: 'v0', sn: 0 }, 10_000)));
+    assert.equal(first.source, 'p2p');
+    assert.ok(sameBytes(first.bytes, segments[0]?.bytes ?? new Uint8Array()));
+    // The first miss asks the tracker in parallel with the list (a live stream has no list).
+    const asked = bed.tracker.messageCounts.get('get-records') ?? 0;
+    assert.ok(asked <= 1);
+    for (const { sn, bytes } of segments.slice(1)) {
+      const got = await bed.clock.settle(e.engine.loadSegment(bed.request({ rendition: 'v0', sn }, 10_000)));
+      assert.equal(got.source, 'p2p');
+      assert.ok(sameBytes(got.bytes, bytes));
+    }
+    assert.equal(bed.tracker.messageCounts.get('get-records') ?? 0, asked, 'no get-records once the list is held');
+    assert.equal(e.http.requestsFor(listUrl('v0')).length, 1, 'one list fetch');
+    assert.equal(e.http.requestCount, 1, 'no segment over HTTP');
+    const stats = e.engine.stats();
+    assert.equal(stats.vodListsFetched, 1);
+    assert.equal(stats.segmentsVerified, 4);
+    assert.equal(stats.signaturesChecked, 1, 'one signature for the whole rendition');
+    assert.equal(stats.recordsRejected, 0);
+    bed.destroyAll();
+  });
+
+  void test('a list with a bad signature is rejected: the segment from a peer falls back to HTTP', async () => {
+    const { bed, signer } = signedBed('vod-list-forged');
+    const forger = new TestSigner(signer.key.keyId);
+    const ref = { rendition: 'v0', sn: 4 };
+    const seg = bed.publish(ref, 30_000);
+    const fake = seg.bytes.slice();
+    fake[0] = (fake[0] ?? 0) ^ 1;
+    bed.resources.set(listUrl('v0'), new TextEncoder().encode(JSON.stringify(forger.vodList(TEST_SWARM, 'v0', [{ sn: 4, bytes: fake }]))));
+    const { e, h } = await engineAndHostile(bed, ref, 30_000);
+    serve(h, fake);
+    const request = bed.request(ref, 6_000);
+    const got = await bed.clock.settle(e.engine.loadSegment(request));
+    assert.equal(got.source, 'http');
+    assert.ok(sameBytes(got.bytes, seg.bytes), 'the player gets the origin bytes');
+    assert.ok(bed.clock.now() <= request.deadlineMs);
+    const stats = e.engine.stats();
+    assert.equal(stats.vodListsFetched, 0);
+    assert.equal(stats.recordsRejected, 1);
+    assert.equal(stats.segmentsVerified, 0);
+    assert.equal(e.http.requestsFor(listUrl('v0')).length, 1);
+    bed.destroyAll();
+  });
+
+  void test('a list that is not there (404: live) is asked once only; segments fall back to HTTP', async () => {
+    const { bed } = signedBed('vod-list-404');
+    const refs = [10, 11, 12].map((sn) => ({ rendition: 'v0', sn }));
+    const segs = refs.map((ref) => bed.publish(ref, 20_000));
+    const { e, link, h } = await engineAndHostile(bed, refs[0] ?? { rendition: 'v0', sn: 10 }, 20_000);
+    for (const ref of refs.slice(1)) link.send({ type: 'have', rendition: ref.rendition, sn: ref.sn, sizeBytes: 20_000 });
+    await bed.clock.advance(100);
+    h.onMessage = (msg: PeerMessage, l: ScriptedLink) => {
+      if (msg.type !== 'request') return;
+      const bytes = segs[msg.sn - 10]?.bytes ?? new Uint8Array(1);
+      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 0, totalBytes: bytes.length, payload: bytes });
+    };
+    for (const [i, ref] of refs.entries()) {
+      const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 6_000)));
+      assert.ok(sameBytes(got.bytes, segs[i]?.bytes ?? new Uint8Array()));
+      assert.equal(got.source, 'http');
+    }
+    assert.equal(e.http.requestsFor(listUrl('v0')).length, 1, 'the list is asked once');
+    assert.equal(e.engine.stats().vodListsFetched, 0);
+    assert.equal(e.engine.stats().segmentsUnverifiable, 3);
     bed.destroyAll();
   });
 });

@@ -1,4 +1,4 @@
-import type { IntegrityKey, SegmentRecord } from '@swarmcast/protocol';
+import type { IntegrityKey, SegmentRecord, VodList } from '@swarmcast/protocol';
 import { resolveAuthorityConfig } from './config.js';
 import type { IntegrityAuthorityConfig, IntegrityAuthorityOptions } from './config.js';
 import { FETCH_ERROR_CODES } from './errors.js';
@@ -9,6 +9,7 @@ import { MAX_VARIANTS } from './playlist-parser.js';
 import { PlaylistWatcher } from './playlist-watcher.js';
 import type { WatcherHooks } from './rendition-watcher.js';
 import { RecordStore } from './record-store.js';
+import { signVodList } from './signer.js';
 
 /** Counters since start; times are sums in milliseconds. */
 export interface IntegrityAuthorityStats {
@@ -49,6 +50,8 @@ export class IntegrityAuthority {
   readonly #errorListeners = new Set<ErrorListener>();
   readonly #stats = { segmentsSigned: 0, bytesHashed: 0, hashMs: 0, signMs: 0, fetchErrors: 0, unsupportedSegments: 0 };
   readonly #errors = new Map<IntegrityErrorCode, number>();
+  /** Signed VOD hash lists: swarm -> rendition -> list. Bounded by streams x MAX_VARIANTS renditions. */
+  readonly #vodLists = new Map<string, Map<string, VodList>>();
   #started = false;
   #closed: Promise<void> | undefined;
 
@@ -70,6 +73,13 @@ export class IntegrityAuthority {
         this.#stats.bytesHashed += sizeBytes;
         this.#stats.hashMs += hashMs;
         this.#stats.signMs += signMs;
+      },
+      vodComplete: (swarm, rendition, segments) => {
+        if (this.#closed !== undefined) return;
+        let byRendition = this.#vodLists.get(swarm);
+        if (byRendition === undefined) this.#vodLists.set(swarm, (byRendition = new Map<string, VodList>()));
+        if (!byRendition.has(rendition) && byRendition.size >= MAX_VARIANTS) return;
+        byRendition.set(rendition, signVodList(swarm, rendition, segments, this.#key));
       },
       unsupported: (count) => {
         this.#stats.unsupportedSegments += count;
@@ -124,6 +134,14 @@ export class IntegrityAuthority {
   /** Every record held for swarm. */
   records(swarm: string): SegmentRecord[] {
     return this.#store.all(swarm);
+  }
+
+  /**
+   * The signed hash list of a VOD (EXT-X-ENDLIST) rendition, once every segment in it is hashed;
+   * undefined for live renditions, unknown ones and VOD still being hashed.
+   */
+  vodList(swarm: string, rendition: string): VodList | undefined {
+    return this.#vodLists.get(swarm)?.get(rendition);
   }
 
   /** The swarm ids of the configured streams, in config order. */

@@ -6,7 +6,7 @@ export { generateSigningKey, loadSigningKey, keyIdOf, type GeneratedSigningKey, 
 export { parsePlaylist, MAX_VARIANTS, type ParsedPlaylist, type MasterPlaylist, type MediaPlaylist, type MediaSegmentEntry } from './playlist-parser.js';
 export { RecordStore, type RecordStoreLimits } from './record-store.js';
 export { recordsMessages, type RecordsMessage } from './records-messages.js';
-export { signRecord, verifyRecord } from './signer.js';
+export { signRecord, signVodList, verifyRecord, verifyVodList } from './signer.js';
 export { startSigningSidecar, type SidecarStats, type SigningSidecar } from './sidecar.js';
 export { sidecarDefaults, resolveSidecarConfig, type SidecarConfig, type SigningSidecarOptions } from './sidecar-config.js';
 export { swarmIdFromUrl } from './stream-ids.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { LIMITS, renditionIdFromUrl } from '@swarmcast/protocol';
-import type { SegmentRecord } from '@swarmcast/protocol';
+import { LIMITS, MAX_VOD_LIST_SEGMENTS, renditionIdFromUrl } from '@swarmcast/protocol';
+import type { SegmentRecord, VodListEntry } from '@swarmcast/protocol';
 import type { IntegrityAuthorityConfig } from './config.js';
 import { IntegrityError, asIntegrityError } from './errors.js';
 import { fetchLimited } from './fetch-limited.js';
@@ -33,6 +33,11 @@ export interface WatcherHooks {
   /** Segments seen for the first time that cannot be signed (EXT-X-BYTERANGE, ...). */
   unsupported(count: number): void;
   error(error: IntegrityError): void;
+  /**
+   * A VOD (EXT-X-ENDLIST) rendition is done and every segment in it was signed: its entries
+   * [sn, sizeBytes, sha256] in playlist order. Not called when a segment could not be signed.
+   */
+  vodComplete?(swarm: string, rendition: string, segments: readonly VodListEntry[]): void;
 }
 
 /** A parsed media playlist and the URL it came from after redirects. */
@@ -42,7 +47,7 @@ export interface FetchedPlaylist {
 }
 
 /** What a segment's sn maps to once handled: its URL when signed, or how often it failed. */
-type SegmentState = { url: string; signed: true } | { url: string; signed: false; failures: number };
+type SegmentState = { url: string; signed: true; entry: VodListEntry } | { url: string; signed: false; failures: number };
 
 /**
  * Polls one media playlist and signs every segment not seen yet. Live playlists are polled every
@@ -97,7 +102,10 @@ export class RenditionWatcher {
       }
       const pending = await this.#signNew(playlist);
       const { endList, targetDurationSec } = playlist.playlist;
-      if (endList && pending === 0) return;
+      if (endList && pending === 0) {
+        this.#completeVod(playlist);
+        return;
+      }
       const waitMs = endList
         ? this.#config.retryMinMs
         : Math.max(this.#config.minPollIntervalMs, (targetDurationSec * 1000) / 2) - (performance.now() - startedMs);
@@ -146,8 +154,9 @@ export class RenditionWatcher {
       if (state?.url === segment.url && (state.signed || state.failures >= this.#config.segmentAttempts)) continue;
       const failures = state?.url === segment.url && !state.signed ? state.failures : 0;
       try {
-        this.#hooks.record(this.swarm, await this.#sign(segment), keep);
-        this.#segments.set(segment.sn, { url: segment.url, signed: true });
+        const record = await this.#sign(segment);
+        this.#hooks.record(this.swarm, record, keep);
+        this.#segments.set(segment.sn, { url: segment.url, signed: true, entry: [record.sn, record.sizeBytes, record.sha256] });
       } catch (error) {
         if (isAborted(this.#signal)) return pending;
         this.#report(error);
@@ -156,6 +165,18 @@ export class RenditionWatcher {
       }
     }
     return pending;
+  }
+
+  /** Hands the whole VOD list to the authority, if every segment it covers was signed. */
+  #completeVod({ playlist }: FetchedPlaylist): void {
+    if (this.#hooks.vodComplete === undefined || playlist.unsupported.length > 0) return;
+    const entries: VodListEntry[] = [];
+    for (const segment of playlist.segments.slice(0, Math.min(this.#config.maxVodRecords, MAX_VOD_LIST_SEGMENTS))) {
+      const state = this.#segments.get(segment.sn);
+      if (state?.url !== segment.url || !state.signed) return;
+      entries.push(state.entry);
+    }
+    if (entries.length > 0) this.#hooks.vodComplete(this.swarm, this.#rendition, entries);
   }
 
   async #sign(segment: MediaSegmentEntry): Promise<SegmentRecord> {

@@ -8,7 +8,10 @@ export type ProtocolErrorCode =
   | 'PEER_MSG_BAD_FIELD'
   | 'TRACKER_MSG_TOO_LARGE'
   | 'TRACKER_MSG_NOT_JSON'
-  | 'TRACKER_MSG_INVALID';
+  | 'TRACKER_MSG_INVALID'
+  | 'VOD_LIST_TOO_LARGE'
+  | 'VOD_LIST_NOT_JSON'
+  | 'VOD_LIST_INVALID';
 
 /** Thrown by every decoder and parser in this package; never anything else. */
 export class ProtocolError extends Error {

@@ -28,3 +28,13 @@ export {
 export { hash32 } from './hash32.js';
 export { renditionIdFromUrl } from './rendition-id.js';
 export { JOIN_TOKEN_ERROR_CODES, isJoinTokenErrorCode, type JoinTokenErrorCode } from './join-token-errors.js';
+export {
+  MAX_VOD_LIST_BYTES,
+  MAX_VOD_LIST_SEGMENTS,
+  VodListEntrySchema,
+  VodListSchema,
+  parseVodList,
+  vodListSigningPayload,
+  type VodList,
+  type VodListEntry,
+} from './vod-list.js';

@@ -103,7 +103,7 @@ export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
  * UTF-8 size of `text` as a WebSocket would send it (a lone surrogate becomes U+FFFD, 3 bytes),
  * counting no further than `limit + 1`.
  */
-function utf8Length(text: string, limit: number): number {
+export function utf8Length(text: string, limit: number): number {
   let n = 0;
   for (let i = 0; i < text.length && n <= limit; i++) {
     const c = text.charCodeAt(i);
@@ -124,14 +124,14 @@ function utf8Length(text: string, limit: number): number {
  * Makes an untrusted part of an error message safe to log: issues quote received values and keys,
  * which may be huge or hold line breaks and other control characters.
  */
-function clip(text: string, max: number): string {
+export function clip(text: string, max: number): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** `data.sdp`, `peers.3`; keys that are not plain names are quoted: `"a b"`, `""`. */
-function formatPath(path: readonly { key: unknown }[] | undefined): string {
+export function formatPath(path: readonly { key: unknown }[] | undefined): string {
   return (path ?? []).map(({ key }) => (typeof key === 'string' && !/^[A-Za-z_$][\w$]*$/.test(key) ? JSON.stringify(key) : String(key))).join('.');
 }
 

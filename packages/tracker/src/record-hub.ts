@@ -1,7 +1,7 @@
 import { IntegrityAuthority, RecordStore, recordsMessages, verifyRecord } from '@swarmcast/integrity';
 import type { IntegrityAuthorityStats } from '@swarmcast/integrity';
 import { serializeMessage } from '@swarmcast/protocol';
-import type { IntegrityKey, SegmentRecord } from '@swarmcast/protocol';
+import type { IntegrityKey, SegmentRecord, VodList } from '@swarmcast/protocol';
 import type { TrackerConfig } from './config.js';
 import type { SwarmMember } from './swarm-registry.js';
 import type { SwarmRegistry } from './swarm-registry.js';
@@ -102,6 +102,11 @@ export class RecordHub<M extends RecordReceiver> {
     for (const record of this.#published.get(swarm, rendition, sns)) found.set(record.sn, record);
     for (const record of this.#authority?.recordsFor(swarm, rendition, sns) ?? []) found.set(record.sn, record);
     return [...found.values()];
+  }
+
+  /** The own authority's signed hash list of a VOD rendition, if it has one. */
+  vodList(swarm: string, rendition: string): VodList | undefined {
+    return this.#authority?.vodList(swarm, rendition);
   }
 
   /** Counts a records reply sent by a handler. */

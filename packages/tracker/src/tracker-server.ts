@@ -105,6 +105,7 @@ class Tracker implements TrackerServer {
       handleHttpRequest(req, res, {
         health: () => ({ connections: this.#connections.size, swarms: this.#registry.swarmCount }),
         stats: () => this.stats(),
+        vodList: (swarm, rendition) => this.#records.vodList(swarm, rendition),
       });
     });
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxTrackerMessageBytes, perMessageDeflate: false });

@@ -1,0 +1,69 @@
+import * as v from 'valibot';
+import { ProtocolError } from './errors.js';
+import { KEY_ID_PATTERN } from './integrity.js';
+import { ID_PATTERN, LIMITS } from './limits.js';
+import { clip, formatPath, utf8Length } from './tracker-messages.js';
+
+/**
+ * Signed hash lists of VOD renditions. Once an ENDLIST rendition is fully hashed, the integrity
+ * authority signs the whole list of its segments {sn, size, SHA-256} with one Ed25519 signature; the
+ * tracker serves it over HTTP (GET /integrity/vod), cacheable, so a VOD viewer fetches one list per
+ * rendition instead of asking for records segment by segment.
+ */
+
+/** Most segments in one list (the authority's maxVodRecords default). */
+export const MAX_VOD_LIST_SEGMENTS = 20_000;
+/** Largest list document, in UTF-8 bytes: checked before JSON.parse. */
+export const MAX_VOD_LIST_BYTES = 2 * 1024 * 1024;
+
+/** One segment of a list: [sn, sizeBytes, sha256 (lowercase hex)]. */
+export const VodListEntrySchema = v.strictTuple([
+  v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffff_ffff)),
+  v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.maxSegmentBytes)),
+  v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+]);
+export type VodListEntry = v.InferOutput<typeof VodListEntrySchema>;
+
+export const VodListSchema = v.strictObject({
+  swarm: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxSwarmIdLength)),
+  rendition: v.pipe(v.string(), v.regex(ID_PATTERN)),
+  keyId: v.pipe(v.string(), v.regex(KEY_ID_PATTERN)),
+  /** Ed25519 signature of vodListSigningPayload(), base64url (64 bytes). */
+  signature: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{86}$/)),
+  segments: v.pipe(v.array(VodListEntrySchema), v.maxLength(MAX_VOD_LIST_SEGMENTS)),
+});
+export type VodList = v.InferOutput<typeof VodListSchema>;
+
+const encoder = new TextEncoder();
+
+/**
+ * The exact bytes signed for a list: a prefix of its own (a list signature can never pass as a
+ * record's, nor the reverse), the swarm and rendition, then one `{sn} {sizeBytes} {sha256}` line per
+ * segment in the list's order.
+ */
+export function vodListSigningPayload(swarm: string, rendition: string, segments: readonly (readonly [number, number, string])[]): Uint8Array {
+  const lines = [`swarmcast-vod-v1\n${swarm}\n${rendition}\n`];
+  for (const [sn, sizeBytes, sha256] of segments) lines.push(`${sn} ${sizeBytes} ${sha256}\n`);
+  return encoder.encode(lines.join(''));
+}
+
+/** Parses a list document (the body of GET /integrity/vod). Throws ProtocolError on anything invalid. */
+export function parseVodList(text: string): VodList {
+  const limit = MAX_VOD_LIST_BYTES;
+  if (text.length > limit || (text.length * 3 > limit && utf8Length(text, limit) > limit)) {
+    throw new ProtocolError('VOD_LIST_TOO_LARGE', `VOD list larger than ${limit} bytes`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ProtocolError('VOD_LIST_NOT_JSON', 'VOD list is not JSON', { cause });
+  }
+  const result = v.safeParse(VodListSchema, json);
+  if (!result.success) {
+    const issue = result.issues[0];
+    const path = clip(formatPath(issue.path), 128);
+    throw new ProtocolError('VOD_LIST_INVALID', `VOD list invalid${path ? ` at ${path}` : ''}: ${clip(issue.message, 256)}`);
+  }
+  return result.output;
+}
