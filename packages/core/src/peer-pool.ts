@@ -1,4 +1,4 @@
-import type { AvailabilityState, PeerMessage, SegmentRef, SignalData } from '@swarmcast/protocol';
+import { encodePeerMessage, type AvailabilityState, type PeerMessage, type SegmentRef, type SignalData } from '@swarmcast/protocol';
 import type { EngineConfig } from './config.js';
 import { Peer, type PeerHost } from './peer.js';
 import type { Clock, PeerConnector } from './ports.js';
@@ -93,8 +93,11 @@ export class PeerPool {
    * when it opened, so every change since must follow them (a LOST missed here would make our later
    * ABSENT contradict the HAVE-MAP). send() skips channels not open yet.
    */
-  broadcast(msg: PeerMessage): void {
-    for (const peer of this.peers.values()) peer.send(msg);
+  /** Sends an availability message to every peer, encoded once rather than once per peer. */
+  broadcast(msg: Exclude<PeerMessage, { type: 'data' }>): void {
+    if (this.peers.size === 0) return;
+    const bytes = encodePeerMessage(msg);
+    for (const peer of this.peers.values()) peer.sendEncodedControl(bytes);
   }
 
   /** A local segment completed or failed: peers with requests parked on it get answered. */

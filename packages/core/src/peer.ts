@@ -136,6 +136,13 @@ export class Peer {
     this.link.send(bytes);
   }
 
+  /** Sends an already encoded control message (a broadcast, encoded once for every peer). */
+  sendEncodedControl(bytes: Uint8Array): void {
+    if (!this.open || this.closed) return;
+    this.host.countBytes('controlSent', bytes.length);
+    this.link.send(bytes);
+  }
+
   /** Asks the peer for a segment from `offsetBytes`; returns the request id for cancel(). */
   request(ref: SegmentRef, offsetBytes: number, sink: DownloadSink): number {
     const requestId = this.nextRequestId++;
