@@ -2,8 +2,8 @@
  * A coturn TURN server on loopback for one test run: a temp dir with its config, started as a child
  * process (so inside the test's loopback-only network namespace), stopped by its PID. Auth is the
  * TURN REST convention (use-auth-secret + static-auth-secret) the tracker mints credentials for.
- * Its log is kept, and the per-session usage lines coturn writes when an allocation ends are parsed
- * into bytes relayed.
+ * Its log is kept, and the per-session usage lines coturn writes (deltas, the last as an allocation
+ * ends) are summed into bytes relayed.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -41,7 +41,7 @@ export interface CoturnTraffic {
   readonly sentBytes: number;
 }
 
-/** One allocation's traffic, from the `usage:` and `peer usage:` lines coturn logs when it ends. */
+/** One closed allocation's traffic: the sum of the `usage:` and `peer usage:` lines coturn logged for it. */
 export interface CoturnSessionUsage {
   readonly session: string;
   readonly username: string;
@@ -174,22 +174,38 @@ export function parseAllocations(log: string): CoturnAllocation[] {
 }
 
 /**
- * coturn's end-of-allocation lines, e.g.
+ * coturn's usage lines, e.g.
  * `session 001000000000000001: usage: realm=<swarmcast.test>, username=<1700000000:abc>, rp=12, rb=3456, sp=12, sb=3456`
- * then the same with `peer usage:`; a session is listed once both have been logged. Sessions that
- * never authenticated (username <>: a first Allocate answered 401 on a socket then dropped) are left out.
+ * then the same with `peer usage:`. Each pair is a delta: coturn (4.6) logs one whenever a session's
+ * four packet counters together reach a multiple of 4096, resets them, and logs a last one, forced,
+ * as the session closes (`session ...: closed (2nd stage), ...`). So a session's traffic is the sum
+ * of all its lines, and it is listed only once its closed line is in the log. Sessions that never
+ * authenticated (username <>: a first Allocate answered 401 on a socket then dropped) are left out.
  */
 export function parseUsage(log: string): CoturnSessionUsage[] {
-  const found = new Map<string, { username: string; client?: CoturnTraffic; peer?: CoturnTraffic }>();
-  for (const m of log.matchAll(/session (\d+): (peer )?usage: realm=<[^>]*>, username=<([^>]*)>, rp=(\d+), rb=(\d+), sp=(\d+), sb=(\d+)/g)) {
-    const [, session = '', peerSide, username = ''] = m;
-    const traffic: CoturnTraffic = { receivedPackets: Number(m[4]), receivedBytes: Number(m[5]), sentPackets: Number(m[6]), sentBytes: Number(m[7]) };
-    const entry = found.get(session) ?? { username };
-    if (peerSide === undefined) entry.client = traffic;
-    else entry.peer = traffic;
+  const found = new Map<string, { username: string; client: CoturnTraffic; peer: CoturnTraffic; closed: boolean }>();
+  const none: CoturnTraffic = { receivedPackets: 0, receivedBytes: 0, sentPackets: 0, sentBytes: 0 };
+  const add = (a: CoturnTraffic, b: CoturnTraffic): CoturnTraffic => ({
+    receivedPackets: a.receivedPackets + b.receivedPackets,
+    receivedBytes: a.receivedBytes + b.receivedBytes,
+    sentPackets: a.sentPackets + b.sentPackets,
+    sentBytes: a.sentBytes + b.sentBytes,
+  });
+  const pattern = /session (\d+): (?:(peer )?usage: realm=<[^>]*>, username=<([^>]*)>, rp=(\d+), rb=(\d+), sp=(\d+), sb=(\d+)|(closed) )/g;
+  for (const m of log.matchAll(pattern)) {
+    const [, session = '', peerSide, username = '', rp, rb, sp, sb, closed] = m;
+    const entry = found.get(session) ?? { username, client: none, peer: none, closed: false };
+    if (closed !== undefined) {
+      entry.closed = true;
+    } else {
+      const traffic: CoturnTraffic = { receivedPackets: Number(rp), receivedBytes: Number(rb), sentPackets: Number(sp), sentBytes: Number(sb) };
+      if (entry.username === '') entry.username = username;
+      if (peerSide === undefined) entry.client = add(entry.client, traffic);
+      else entry.peer = add(entry.peer, traffic);
+    }
     found.set(session, entry);
   }
-  return [...found].flatMap(([session, { username, client, peer }]) => (client && peer && username !== '' ? [{ session, username, client, peer }] : []));
+  return [...found].flatMap(([session, { username, client, peer, closed }]) => (closed && username !== '' ? [{ session, username, client, peer }] : []));
 }
 
 /** Waits until the server answers a STUN Binding request on 127.0.0.1:port. */
