@@ -10,6 +10,7 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v unshare >/dev/null || need+=(util-linux)
 command -v ip >/dev/null || need+=(iproute2)
 command -v turnserver >/dev/null || need+=(coturn)
+command -v redis-server >/dev/null || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
