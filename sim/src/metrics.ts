@@ -35,6 +35,8 @@ export interface SimResult {
   cpuSec: number;
   counts: Record<string, number>;
   engine: Record<string, number>;
+  /** Peer disconnections by reason (numbers and keys masked). */
+  disconnectReasons: Record<string, number>;
   errors: string[];
   notes: string[];
   params: ScenarioParams;
@@ -121,6 +123,7 @@ export function computeMetrics(run: RunOutcome): SimResult {
     },
     // Byte counters at full scale (the engines count the byteScale-times-smaller bytes they held).
     engine: Object.fromEntries(Object.entries(run.engineTotals).map(([k, v]) => [k, /bytes/i.test(k) && !/control|tracker/i.test(k) ? v * scale : v])),
+    disconnectReasons: run.disconnectReasons,
     errors: run.callbackErrors.slice(0, 5),
     notes: [
       'integrity checks are off in simulation (integrity: "off"): peers are trusted, no hashing or signatures',

@@ -4,7 +4,7 @@
  * ordered reliable channel with its own send queue (bufferedAmount, drain at the low-water mark),
  * latency, loss as retransmission delay, close notices, and silence when a host crashes.
  */
-import { PeerMessageCode, type SignalData } from '@swarmcast/protocol';
+import { PeerMessageCode, type ConnectionSignal } from '@swarmcast/protocol';
 import type { PeerLinkEvents, PendingPeerLink } from '@swarmcast/core';
 import type { Host } from './host.ts';
 import type { SimNetwork } from './network.ts';
@@ -15,11 +15,11 @@ type LinkState = 'new' | 'connecting' | 'open' | 'closed';
 export const DATA_HEADER_BYTES = 13;
 const SDP_PATTERN = /^v=0 simnet endpoint=(\S+)$/;
 
-function description(token: string, sdpType: 'offer' | 'answer'): SignalData {
+function description(token: string, sdpType: 'offer' | 'answer'): ConnectionSignal {
   return { kind: 'description', sdpType, sdp: `v=0 simnet endpoint=${token}` };
 }
 
-function candidate(token: string): SignalData {
+function candidate(token: string): ConnectionSignal {
   return { kind: 'candidate', candidate: `candidate:1 1 udp 2122260223 simnet ${token} typ host`, sdpMid: '0', sdpMLineIndex: 0 };
 }
 
@@ -79,7 +79,7 @@ export class SimLink implements PendingPeerLink {
     }
   }
 
-  signal(data: SignalData): void {
+  signal(data: ConnectionSignal): void {
     if (this.state === 'closed' || data.kind === 'candidate') return;
     const match = SDP_PATTERN.exec(data.sdp);
     const other = match?.[1] === undefined ? undefined : this.net.linkByToken(match[1]);

@@ -37,6 +37,8 @@ export interface RunOutcome {
   /** Sum over every engine of its stats (departed ones as they were when they left). */
   readonly engineTotals: Record<string, number>;
   readonly engineErrors: number;
+  /** Peer disconnections by reason, numbers and segment keys masked (e.g. 'protocol violation: no data for # in # ms after announcing it as held'). */
+  readonly disconnectReasons: Record<string, number>;
   readonly network: NetworkCounters;
   readonly origin: { egressBytes: number; requests: number; rangeRequests: number; aborted: number; failed: number };
   readonly tracker: { messagesIn: number; messagesOut: number; signalsRelayed: number; rejected: number };
@@ -111,6 +113,7 @@ export async function runScenario(params: ScenarioParams, hooks: RunHooks = {}):
   const sessions: SessionRecord[] = [];
   const engineTotals: Record<string, number> = {};
   let engineErrors = 0;
+  const disconnectReasons: Record<string, number> = {};
 
   const join = (plan: SessionPlan): void => {
     const host = network.addHost(plan.uploadMultiple * bitrateBytesPerSec, params.downloadMultiple * bitrateBytesPerSec);
@@ -123,6 +126,10 @@ export async function runScenario(params: ScenarioParams, hooks: RunHooks = {}):
       crypto: nodeCrypto,
     });
     engine.on('error', () => (engineErrors += 1));
+    engine.on('peer-disconnected', ({ reason }) => {
+      const key = reason.replace(/\S*\d\S*/g, '#');
+      disconnectReasons[key] = (disconnectReasons[key] ?? 0) + 1;
+    });
     const ttfb = params.originTtfbMinMs + playerRandom.random() * (params.originTtfbMaxMs - params.originTtfbMinMs);
     const player = new LivePlayer(engine, stream, scheduler, playerRandom.random() * stream.segmentMs, ttfb);
     sessions.push(player.record);
@@ -181,6 +188,7 @@ export async function runScenario(params: ScenarioParams, hooks: RunHooks = {}):
     sessions,
     engineTotals,
     engineErrors,
+    disconnectReasons,
     network: { ...network.counters },
     origin: { egressBytes: origin.egressBytes, requests: origin.requests, rangeRequests: origin.rangeRequests, aborted: origin.aborted, failed: origin.failed },
     tracker: { messagesIn: tracker.messagesIn, messagesOut: tracker.messagesOut, signalsRelayed: tracker.signalsRelayed, rejected: tracker.rejected },

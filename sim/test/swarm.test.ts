@@ -44,14 +44,32 @@ void describe('small swarm', () => {
     assert.notEqual(replayable(a), replayable(c));
   });
 
-  void test('holding segment bytes 8x smaller changes nothing the engines or the network do', async () => {
+  // Not identical: the engine measures its uplink (upload admission, per-channel high-water mark)
+  // from bytes buffered, where control messages keep their real size while DATA is scaled, so the
+  // measured rates differ a little between scales. Everything else scales exactly.
+  void test('holding segment bytes 8x smaller changes what the engines or the network do by under 2 %', async () => {
     const base = scenario({ peers: 16, durationSec: 30, seed: 'scale', byteScale: 1 });
     const full = await simulate(base);
     const scaled = await simulate({ ...base, byteScale: 8 });
-    assert.equal(scaled.p2pShare, full.p2pShare);
-    assert.equal(scaled.counts.dataChannelMessages, full.counts.dataChannelMessages);
-    assert.equal(scaled.counts.originEgressBytes, full.counts.originEgressBytes);
-    assert.equal(scaled.startupMs.mean, full.startupMs.mean);
+    const near = (a: number, b: number, what: string): void => {
+      assert.ok(Math.abs(a - b) <= 0.02 * Math.max(Math.abs(a), Math.abs(b)), `${what}: ${a} at scale 8, ${b} at scale 1`);
+    };
+    assert.ok(full.p2pShare > 0.1, `p2pShare ${full.p2pShare}: too little P2P for the comparison to mean anything`);
+    near(scaled.p2pShare, full.p2pShare, 'p2pShare');
+    near(scaled.counts.dataChannelMessages ?? 0, full.counts.dataChannelMessages ?? 0, 'DataChannel messages');
+    near(scaled.counts.originEgressBytes ?? 0, full.counts.originEgressBytes ?? 0, 'origin egress bytes');
+    near(scaled.startupMs.mean, full.startupMs.mean, 'startup');
+  });
+
+  void test("the issue's upload mix (a fifth of uplinks at half the bitrate): no honest peer is cut off, none left full at its connect timeout", async () => {
+    const r = await simulate(scenario({ peers: 60, durationSec: 40, uploadMix: parseUploadMix('0.2:0.5,0.5:1.5,0.3:4'), seed: 'slow-uplinks' }));
+    const violations = Object.entries(r.disconnectReasons).filter(([reason]) => reason.includes('violation'));
+    assert.deepEqual(violations, [], 'honest peers cut off as liars');
+    assert.equal(r.disconnectReasons['connect timeout'] ?? 0, 0, 'offers to full peers must be declined, not left to time out');
+    assert.ok((r.disconnectReasons['declined: peer full'] ?? 0) > 0, 'the swarm filled up: some offers met full peers');
+    assert.equal(r.continuity, 1);
+    assert.equal(r.stalls, 0);
+    assert.ok(r.p2pShare > 0.1, `p2pShare ${r.p2pShare}`);
   });
 
   void test('churn: leavers crash or leave, newcomers join, the swarm keeps playing', async () => {

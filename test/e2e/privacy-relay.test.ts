@@ -220,7 +220,7 @@ function describeRelay(t: TestContext, run: PairRun): void {
     const types = probe.gathered.map((g) => candidateTypeOf(g.candidate) ?? '?');
     t.diagnostic(`viewer#${i} gathered ${types.length} candidates: ${[...new Set(types)].map((k) => `${k} x${types.filter((x) => x === k).length}`).join(', ') || '-'}`);
   });
-  const kinds = run.signals.map((s) => (s.data.kind === 'candidate' ? `candidate/${candidateTypeOf(s.data.candidate) ?? '?'}` : s.data.sdpType));
+  const kinds = run.signals.map((s) => (s.data.kind === 'candidate' ? `candidate/${candidateTypeOf(s.data.candidate) ?? '?'}` : s.data.kind === 'decline' ? 'decline' : s.data.sdpType));
   const counts = [...new Set(kinds)].map((k) => `${k} x${kinds.filter((x) => x === k).length}`);
   t.diagnostic(`tracker relayed ${run.signals.length} signals: ${counts.join(', ')}`);
   for (const a of run.allocations) t.diagnostic(`coturn allocation ${a.session} user ${a.username}`);

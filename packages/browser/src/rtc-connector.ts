@@ -1,5 +1,5 @@
 import type { ConnectOptions, PeerConnector, PeerLinkEvents, PendingPeerLink } from '@swarmcast/core';
-import type { SignalData } from '@swarmcast/protocol';
+import type { ConnectionSignal } from '@swarmcast/protocol';
 import { hasTurnServer, isRelayCandidate, mergeIceServers, privacySafeSdp } from './ice-servers.js';
 
 export interface RtcConnectorConfig {
@@ -96,7 +96,7 @@ class RtcPeerLink implements PendingPeerLink {
     }
   }
 
-  signal(data: SignalData): void {
+  signal(data: ConnectionSignal): void {
     if (this.closed) return;
     if (data.kind === 'description') {
       this.run(this.applyDescription(data.sdpType, data.sdp));

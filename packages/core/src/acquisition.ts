@@ -28,6 +28,8 @@ export interface AcquisitionHost {
    */
   downloading(ref: SegmentRef): void;
   countBytes(kind: 'http' | 'p2p', bytes: number): void;
+  /** More bytes of `ref` arrived from a peer: uploads relaying it may send them on. */
+  progress(ref: SegmentRef): void;
   countFallback(): void;
   /** False when peers' bytes could not be verified anyway (integrity required, no trusted key). */
   p2pAllowed(): boolean;
@@ -49,7 +51,8 @@ type AttemptResult = 'done' | 'absent' | 'busy' | 'closed' | 'stalled' | 'deadli
  * (or for what a peer left undelivered) over HTTP with a Range request. Startup never waits for peers.
  */
 export class Acquisition {
-  private partial: PartialSegment | undefined;
+  /** The bytes assembled so far (read by uploads that relay them on, cut-through). */
+  partial: PartialSegment | undefined;
   private p2pBytes = 0;
   /** Peers whose bytes are in `partial`. */
   private readonly contributors = new Set<Peer>();
@@ -141,10 +144,19 @@ export class Acquisition {
           this.contributors.add(peer);
           this.p2pBytes += payload.length;
           this.host.countBytes('p2p', payload.length);
+          this.host.progress(this.ref);
           if (this.partial.complete) finish('done');
           else armStall();
         },
-        failed: (reason) => finish(reason),
+        failed: (reason) => {
+          // A relaying peer that gives up mid-segment may have thrown its bytes away (a failed
+          // check upstream): what it sent us cannot be trusted to continue over HTTP.
+          if (reason === 'absent' && this.contributors.has(peer)) {
+            this.partial = undefined;
+            this.contributors.clear();
+          }
+          finish(reason);
+        },
       });
     });
   }

@@ -38,6 +38,13 @@ export interface EngineConfig {
   /** A P2P request with no byte for this long is given up. @default 1500 */
   p2pStallTimeoutMs: number;
   /**
+   * A peer's request for a segment we hold is answered BUSY when our uplink (measured while it is
+   * backlogged) would not get its first chunk out within this long: better than leaving the
+   * requester silent until its stall timeout, which it must read as a lie. 0 = accept every request
+   * up to maxUploadsPerPeer. Keep it well below the peers' p2pStallTimeoutMs. @default 750
+   */
+  uploadAdmissionDelayMs: number;
+  /**
    * 'required': bytes from peers reach the player only once they match the segment's signed record
    * (size + SHA-256, Ed25519-signed by the integrity authority). 'off' trusts peers: for closed
    * networks and the simulator only. @default 'required'
@@ -86,6 +93,7 @@ export const engineDefaults: EngineConfig = {
   httpSafetyMs: 1_500,
   minP2pSlackMs: 2_000,
   p2pStallTimeoutMs: 1_500,
+  uploadAdmissionDelayMs: 750,
   integrity: 'required',
   integrityPublicKeys: [],
   integrityListUrl: undefined,

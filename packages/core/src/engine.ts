@@ -14,6 +14,7 @@ import { Emitter } from './emitter.js';
 import { EngineError } from './errors.js';
 import type { Peer } from './peer.js';
 import { PeerPool } from './peer-pool.js';
+import type { ReceivingSegment } from './partial-segment.js';
 import type { ConnectOptions, EnginePorts } from './ports.js';
 import { rendezvousTop } from './rendezvous.js';
 import { RecordBook, type Verdict } from './record-book.js';
@@ -55,6 +56,8 @@ export interface EngineEvents {
 
 interface SharedAcquisition {
   readonly promise: Promise<AcquiredSegment>;
+  /** What uploads relaying this segment read (cut-through). */
+  readonly receiving: ReceivingSegment;
   readonly controller: AbortController;
   users: number;
   /** 'receiving' was announced: the acquisition is downloading (see AcquisitionHost.downloading). */
@@ -148,6 +151,9 @@ export class Engine {
         else this.counters.p2pBytes += bytes;
       },
       countFallback: () => (this.counters.p2pFallbacks += 1),
+      progress: (ref) => {
+        this.pool.progress(ref);
+      },
       p2pAllowed: () => this.config.integrity === 'off' || this.records.hasKeys,
       verify: (ref, bytes, untilMs, signal) => this.verify(ref, bytes, untilMs, signal),
       rejectPeers: (peers, ref) => {
@@ -288,7 +294,7 @@ export class Engine {
       );
     // Every user awaits through abortable(); this keeps an unobserved rejection from being reported.
     promise.catch(() => undefined);
-    const shared: SharedAcquisition = { promise, controller, users: 0, announced: false };
+    const shared: SharedAcquisition = { promise, controller, users: 0, announced: false, receiving: { get partial() { return acquisition.partial; } } };
     this.acquisitions.set(key, shared);
     return shared;
   }
@@ -314,10 +320,11 @@ export class Engine {
     return { type: 'haveMap', entries: entries.slice(-4096) };
   }
 
-  private lookupSegment(ref: SegmentRef): Uint8Array | 'receiving' | undefined {
+  private lookupSegment(ref: SegmentRef): Uint8Array | ReceivingSegment | undefined {
     const stored = this.store.get(ref);
     if (stored) return stored.bytes;
-    return this.acquisitions.get(segmentKey(ref))?.announced === true ? 'receiving' : undefined;
+    const shared = this.acquisitions.get(segmentKey(ref));
+    return shared?.announced === true ? shared.receiving : undefined;
   }
 
   private candidates(ref: SegmentRef, exclude: ReadonlySet<string>): Peer[] {

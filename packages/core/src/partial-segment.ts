@@ -1,3 +1,11 @@
+/**
+ * A segment this engine is downloading, as its uploads see it: the bytes assembled so far, read
+ * afresh each time (the acquisition replaces its partial when it throws bytes away).
+ */
+export interface ReceivingSegment {
+  readonly partial: PartialSegment | undefined;
+}
+
 /** A segment being assembled from a prefix that grows: chunks from peers, then maybe an HTTP range. */
 export class PartialSegment {
   readonly bytes: Uint8Array;

@@ -2,10 +2,12 @@ import { encodePeerMessage, type AvailabilityState, type PeerMessage, type Segme
 import type { EngineConfig } from './config.js';
 import { Peer, type PeerHost } from './peer.js';
 import type { Clock, PeerConnector } from './ports.js';
+import { segmentKey } from './segment-id.js';
+import { UploadMeter } from './upload-meter.js';
 
 export type PeerPoolConfig = Pick<
   EngineConfig,
-  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs'
+  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs'
 >;
 
 /** What the pool needs from the engine. */
@@ -18,6 +20,9 @@ export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMe
   availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost'): void;
 }
 
+/** Data kept queued per DataChannel, in time at its share of the uplink (see sendHighWaterBytes()). */
+const UPLINK_QUEUE_TARGET_MS = 300;
+
 /** The set of peer connections of one swarm: who to connect to, glare, limits and refills. */
 export class PeerPool {
   private readonly peers = new Map<string, Peer>();
@@ -26,6 +31,7 @@ export class PeerPool {
   private lastRefillMs = Number.NEGATIVE_INFINITY;
   private destroyed = false;
   private readonly peerHost: PeerHost;
+  private readonly uploadMeter = new UploadMeter();
 
   constructor(
     private readonly config: PeerPoolConfig,
@@ -45,7 +51,70 @@ export class PeerPool {
       peerReady: (peer) => host.peerReady(peer),
       peerClosed: (peer, reason) => this.onPeerClosed(peer, reason),
       availabilityChanged: (peer, ref, state) => host.availabilityChanged(peer, ref, state),
+      linkQueued: (bytes) => {
+        this.uploadMeter.enqueued(bytes);
+        const now = this.clock.now();
+        if (this.uploadMeter.due(now)) this.uploadMeter.sample(now, this.totalBufferedBytes());
+      },
+      linkDiscarded: (bytes) => {
+        this.uploadMeter.discarded(bytes);
+      },
+      admitUpload: (peer) => this.admitUpload(peer),
+      sendHighWaterBytes: () => this.sendHighWaterBytes(),
     };
+  }
+
+  /** Measured upload capacity, bytes per ms (undefined until our channels were backlogged long enough). */
+  get uploadBytesPerMs(): number | undefined {
+    return this.uploadMeter.bytesPerMs;
+  }
+
+  /**
+   * Estimates when a new upload's first chunk to `peer` would arrive. The uplink is shared about
+   * fairly by the connections with a backlog (SCTP flows through one bottleneck), and a connection's
+   * own backlog and its other uploads' next chunks go first (ordered channel, round-robin uploads).
+   */
+  /**
+   * How much one DataChannel may hold: about UPLINK_QUEUE_TARGET_MS of its share of the measured
+   * uplink, at least two chunks, at most sendHighWaterBytes. Messages on a channel are ordered, so
+   * every byte buffered delays the HAVEs, requests and cancels behind it, and bytes buffered for a
+   * request the peer then cancels are sent anyway.
+   */
+  private sendHighWaterBytes(): number {
+    const rate = this.uploadMeter.bytesPerMs;
+    const max = this.config.sendHighWaterBytes;
+    if (rate === undefined) return max;
+    let backlogged = 0;
+    for (const p of this.peers.values()) if (p.bufferedBytes > 0) backlogged++;
+    const shareBytes = (rate * UPLINK_QUEUE_TARGET_MS) / Math.max(1, backlogged);
+    return Math.min(max, Math.max(2 * this.config.chunkBytes, Math.round(shareBytes)));
+  }
+
+  private totalBufferedBytes(): number {
+    let total = 0;
+    for (const p of this.peers.values()) total += p.bufferedBytes;
+    return total;
+  }
+
+  private admitUpload(peer: Peer): boolean {
+    const limitMs = this.config.uploadAdmissionDelayMs;
+    if (limitMs === 0) return true;
+    let totalBytes = 0;
+    let backlogged = 0;
+    for (const p of this.peers.values()) {
+      const buffered = p.bufferedBytes;
+      totalBytes += buffered;
+      if (buffered > 0) backlogged++;
+    }
+    const now = this.clock.now();
+    this.uploadMeter.sample(now, totalBytes);
+    const rate = this.uploadMeter.bytesPerMs;
+    // Unmeasured yet: accept while the uplink is idle or busy with this very peer only.
+    if (rate === undefined) return backlogged === 0 || (backlogged === 1 && peer.bufferedBytes > 0);
+    const ownBytes = peer.bufferedBytes + (peer.sendingUploads + 1) * this.config.chunkBytes;
+    const sharers = backlogged + (peer.bufferedBytes > 0 ? 0 : 1);
+    const delayMs = Math.min(ownBytes * sharers, totalBytes + ownBytes - peer.bufferedBytes) / Math.max(rate, 1e-6);
+    return delayMs <= limitMs;
   }
 
   /** Peers past HELLO. */
@@ -71,6 +140,15 @@ export class PeerPool {
   signal(from: string, data: SignalData): void {
     if (this.destroyed || this.banned.has(from)) return;
     const existing = this.peers.get(from);
+    if (data.kind === 'decline') {
+      // Our offer met a full peer: free the slot now and look for others, rather than at connectTimeoutMs.
+      if (existing?.initiator === true && !existing.ready) {
+        existing.close('declined: peer full');
+        this.lastRefillMs = Number.NEGATIVE_INFINITY;
+        this.maybeRefill();
+      }
+      return;
+    }
     const isOffer = data.kind === 'description' && data.sdpType === 'offer';
     if (existing && isOffer && existing.initiator && !existing.ready) {
       // Both sides offered at once: the smaller id keeps its offer, the other answers.
@@ -82,7 +160,11 @@ export class PeerPool {
       existing.signal(data);
       return;
     }
-    if (!isOffer || this.peers.size >= this.config.maxPeers) return;
+    if (!isOffer) return;
+    if (this.peers.size >= this.config.maxPeers) {
+      this.host.sendSignal(from, { kind: 'decline' });
+      return;
+    }
     const peer = new Peer(from, false, this.connector, this.peerHost);
     this.peers.set(from, peer);
     peer.signal(data);
@@ -98,6 +180,12 @@ export class PeerPool {
     if (this.peers.size === 0) return;
     const bytes = encodePeerMessage(msg);
     for (const peer of this.peers.values()) peer.sendEncodedControl(bytes);
+  }
+
+  /** More of a segment we are receiving arrived: peers with requests parked on it get it relayed. */
+  progress(ref: SegmentRef): void {
+    const key = segmentKey(ref);
+    for (const peer of this.peers.values()) peer.localSegmentProgress(key);
   }
 
   /** A local segment completed or failed: peers with requests parked on it get answered. */

@@ -8,12 +8,13 @@ import {
   type PeerMessage,
   type RequestMessage,
   type SegmentRef,
-  type SignalData,
+  type ConnectionSignal, type SignalData,
 } from '@swarmcast/protocol';
 import type { EngineConfig } from './config.js';
 import type { Clock, ConnectOptions, PeerConnector, PendingPeerLink } from './ports.js';
 import { RateWindow } from './rate-window.js';
 import { segmentKey } from './segment-id.js';
+import type { ReceivingSegment } from './partial-segment.js';
 import { Uploader } from './uploader.js';
 
 /** Most availability entries remembered per peer (oldest dropped first). */
@@ -36,8 +37,8 @@ export interface PeerHost {
   readonly config: PeerConfig;
   helloMessage(): PeerMessage;
   haveMapMessage(): PeerMessage;
-  /** The bytes of a complete local segment, 'receiving' if it is on its way, else undefined. */
-  lookupSegment(ref: SegmentRef): Uint8Array | 'receiving' | undefined;
+  /** The bytes of a complete local segment, its download's live view if it is on its way, else undefined. */
+  lookupSegment(ref: SegmentRef): Uint8Array | ReceivingSegment | undefined;
   sendSignal(peerId: string, data: SignalData): void;
   /** What the connector is told for each new connection (the tracker's ICE servers). */
   connectOptions(): ConnectOptions;
@@ -45,6 +46,17 @@ export interface PeerHost {
   peerClosed(peer: Peer, reason: string): void;
   availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost'): void;
   countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void;
+  /** Bytes handed to this peer's DataChannel (any message), for the upload meter. */
+  linkQueued(bytes: number): void;
+  /** Bytes left in this peer's DataChannel buffer when it closed: they never leave. */
+  linkDiscarded(bytes: number): void;
+  /**
+   * May this peer's request start now? False when our uplink could not get its first chunk out
+   * soon: an honest uploader says BUSY rather than leave a request silent (which reads as a lie).
+   */
+  admitUpload(peer: Peer): boolean;
+  /** Most bytes a DataChannel should hold now (back-pressure high-water mark). */
+  sendHighWaterBytes(): number;
 }
 
 /** One request we made to this peer. */
@@ -53,7 +65,11 @@ interface Download {
   /** segmentKey of the requested segment. */
   readonly key: string;
   readonly requestedOffset: number;
-  /** The peer had announced the segment as held (HAVE or HAVE-MAP) when we asked. */
+  /**
+   * The peer had announced the segment as held (HAVE or HAVE-MAP) when we asked, and the request
+   * left at once (our channel to it held nothing, so no backlog of ours delayed it): silence is then
+   * the peer's doing.
+   */
   readonly promised: boolean;
   nextOffset: number;
   totalBytes: number;
@@ -100,6 +116,7 @@ export class Peer {
     this.uploader = new Uploader(host.config, host.clock, {
       send: (msg) => this.send(msg),
       bufferedAmountBytes: () => this.link.bufferedAmountBytes,
+      highWaterBytes: () => host.sendHighWaterBytes(),
       uploaded: (bytes) => host.countBytes('uploaded', bytes),
     });
     this.connectTimer = host.clock.setTimeout(() => {
@@ -115,7 +132,7 @@ export class Peer {
   }
 
   /** Applies a signaling payload from the remote peer. */
-  signal(data: SignalData): void {
+  signal(data: ConnectionSignal): void {
     if (!this.closed) this.link.signal(data);
   }
 
@@ -128,11 +145,22 @@ export class Peer {
     return this.downloads.size;
   }
 
+  /** Bytes waiting in our DataChannel to this peer (0 once closed). */
+  get bufferedBytes(): number {
+    return this.open && !this.closed ? this.link.bufferedAmountBytes : 0;
+  }
+
+  /** Uploads to this peer that have bytes to send: each takes a chunk per round before a new one. */
+  get sendingUploads(): number {
+    return this.uploader.sending;
+  }
+
   /** Sends a control or availability message if the channel is open. */
   send(msg: PeerMessage): void {
     if (!this.open || this.closed) return;
     const bytes = encodePeerMessage(msg);
     this.host.countBytes('controlSent', msg.type === 'data' ? bytes.length - msg.payload.length : bytes.length);
+    this.host.linkQueued(bytes.length);
     this.link.send(bytes);
   }
 
@@ -140,13 +168,14 @@ export class Peer {
   sendEncodedControl(bytes: Uint8Array): void {
     if (!this.open || this.closed) return;
     this.host.countBytes('controlSent', bytes.length);
+    this.host.linkQueued(bytes.length);
     this.link.send(bytes);
   }
 
   /** Asks the peer for a segment from `offsetBytes`; returns the request id for cancel(). */
   request(ref: SegmentRef, offsetBytes: number, sink: DownloadSink): number {
     const requestId = this.nextRequestId++;
-    const promised = this.stateOf(ref) === 'have';
+    const promised = this.stateOf(ref) === 'have' && this.link.bufferedAmountBytes === 0;
     this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, promised, nextOffset: offsetBytes, totalBytes: 0 });
     this.send({ type: 'request', requestId, rendition: ref.rendition, sn: ref.sn, offsetBytes });
     return requestId;
@@ -172,6 +201,11 @@ export class Peer {
     this.cancel(requestId);
   }
 
+  /** More bytes of a segment we are receiving arrived: relay them to requests parked on it. */
+  localSegmentProgress(key: string): void {
+    this.uploader.progress(key);
+  }
+
   /** A local segment just completed (or failed): answer the requests parked on it. */
   localSegmentSettled(ref: SegmentRef, bytes: Uint8Array | undefined): void {
     this.uploader.settle(ref, bytes);
@@ -183,6 +217,7 @@ export class Peer {
     this.ready = false;
     this.host.clock.clearTimeout(this.connectTimer);
     this.uploader.destroy();
+    if (this.open) this.host.linkDiscarded(this.link.bufferedAmountBytes);
     this.link.close();
     const downloads = [...this.downloads.values()];
     this.downloads.clear();
@@ -281,7 +316,13 @@ export class Peer {
       this.send({ type: 'absent', requestId: msg.requestId });
       return;
     }
-    const result = this.uploader.add(msg, found === 'receiving' ? undefined : found);
+    // A parked request waits for the segment anyway (the requester allows for it); one we could
+    // serve now must get its first chunk out promptly or be refused.
+    if (found instanceof Uint8Array && !this.host.admitUpload(this)) {
+      this.send({ type: 'busy', requestId: msg.requestId });
+      return;
+    }
+    const result = this.uploader.add(msg, found);
     if (result === 'duplicate') this.violation(`duplicate request id ${msg.requestId}`);
     else if (result === 'busy') this.send({ type: 'busy', requestId: msg.requestId });
   }

@@ -2,7 +2,7 @@
  * The ports through which the core touches the world. The core itself has no clock, no network,
  * no crypto and no DOM of its own: the browser, the Node peer and the simulator each inject theirs.
  */
-import type { IceServer, SignalData } from '@swarmcast/protocol';
+import type { ConnectionSignal, IceServer } from '@swarmcast/protocol';
 
 /** Monotonic time and timers. */
 export interface Clock {
@@ -55,13 +55,13 @@ export interface PeerLinkEvents {
   drain(): void;
   close(reason: string): void;
   /** A signaling payload to relay to the remote peer through the tracker. */
-  signal(data: SignalData): void;
+  signal(data: ConnectionSignal): void;
 }
 
 /** A connection in the making: the core feeds it the remote's signaling payloads. */
 export interface PendingPeerLink extends PeerLink {
   /** Applies a signaling payload received from the remote peer. */
-  signal(data: SignalData): void;
+  signal(data: ConnectionSignal): void;
 }
 
 /** What the engine knows, beyond the remote's id, when it opens a connection. */

@@ -1,6 +1,7 @@
 import type { PeerMessage, RequestMessage, SegmentRef } from '@swarmcast/protocol';
 import type { EngineConfig } from './config.js';
 import type { Clock } from './ports.js';
+import type { PartialSegment, ReceivingSegment } from './partial-segment.js';
 import { segmentKey } from './segment-id.js';
 
 /** If no drain event comes while blocked on back-pressure, look again after this long. */
@@ -11,21 +12,30 @@ const DATA_HEADER_BYTES = 13;
 interface Upload {
   readonly requestId: number;
   readonly key: string;
-  /** Undefined while parked: the segment is still arriving here. */
+  /** Undefined while the segment is still arriving here. */
   bytes: Uint8Array | undefined;
+  /** While it arrives: its download, whose bytes are relayed as they come (cut-through). */
+  receiving: ReceivingSegment | undefined;
+  /** The partial segment this upload sent bytes from: the final bytes must be the same buffer. */
+  relayedFrom: PartialSegment | undefined;
   offsetBytes: number;
 }
 
 export interface UploaderLink {
   send(msg: PeerMessage): void;
   bufferedAmountBytes(): number;
+  /** The high-water mark now (at most config.sendHighWaterBytes). */
+  highWaterBytes(): number;
   uploaded(bytes: number): void;
 }
 
 /**
- * Serves one peer's requests: chunks of complete segments, round-robin across uploads, pausing
- * while the DataChannel buffers more than the high-water mark. Requests for a segment still on
- * its way here are parked until it completes.
+ * Serves one peer's requests: chunks of segments, round-robin across uploads, pausing while the
+ * DataChannel buffers more than the high-water mark. A segment still on its way here is relayed as
+ * its chunks arrive (cut-through), all but its last chunk: that goes once the whole segment is in
+ * and checked, so a requester never completes a segment its relay then finds bad. If the relay
+ * throws bytes away that it already passed on, the request is answered ABSENT (the requester then
+ * drops them too).
  */
 export class Uploader {
   private readonly uploads = new Map<number, Upload>();
@@ -39,16 +49,28 @@ export class Uploader {
     private readonly link: UploaderLink,
   ) {}
 
-  add(req: RequestMessage, bytes: Uint8Array | undefined): 'ok' | 'busy' | 'duplicate' {
+  add(req: RequestMessage, source: Uint8Array | ReceivingSegment): 'ok' | 'busy' | 'duplicate' {
     if (this.uploads.has(req.requestId)) return 'duplicate';
     if (this.uploads.size >= this.config.maxUploadsPerPeer) return 'busy';
+    const bytes = source instanceof Uint8Array ? source : undefined;
     if (bytes && req.offsetBytes >= bytes.length) {
       this.link.send({ type: 'absent', requestId: req.requestId });
       return 'ok';
     }
-    this.uploads.set(req.requestId, { requestId: req.requestId, key: segmentKey(req), bytes, offsetBytes: req.offsetBytes });
+    const receiving = bytes ? undefined : (source as ReceivingSegment);
+    this.uploads.set(req.requestId, { requestId: req.requestId, key: segmentKey(req), bytes, receiving, relayedFrom: undefined, offsetBytes: req.offsetBytes });
     this.pump();
     return 'ok';
+  }
+
+  /** More bytes of segment `key` arrived here: relay them to the uploads waiting on it. */
+  progress(key: string): void {
+    for (const upload of this.uploads.values()) {
+      if (upload.key === key && !upload.bytes) {
+        this.pump();
+        return;
+      }
+    }
   }
 
   /** The local copy of `ref` completed (bytes) or was given up (undefined). */
@@ -56,7 +78,9 @@ export class Uploader {
     const key = segmentKey(ref);
     for (const upload of [...this.uploads.values()]) {
       if (upload.key !== key || upload.bytes) continue;
-      if (!bytes || upload.offsetBytes >= bytes.length) {
+      upload.receiving = undefined;
+      const relayedOther = upload.relayedFrom !== undefined && upload.relayedFrom.bytes !== bytes;
+      if (!bytes || upload.offsetBytes >= bytes.length || relayedOther) {
         this.uploads.delete(upload.requestId);
         this.link.send({ type: 'absent', requestId: upload.requestId });
       } else {
@@ -64,6 +88,13 @@ export class Uploader {
       }
     }
     this.pump();
+  }
+
+  /** Uploads with bytes ready to send (not parked). */
+  get sending(): number {
+    let n = 0;
+    for (const upload of this.uploads.values()) if (upload.bytes) n++;
+    return n;
   }
 
   cancel(requestId: number): void {
@@ -79,16 +110,17 @@ export class Uploader {
       let progressed = true;
       while (progressed) {
         progressed = false;
-        for (const upload of this.uploads.values()) {
-          if (!upload.bytes) continue;
+        for (const upload of [...this.uploads.values()]) {
+          const from = upload.bytes ? { bytes: upload.bytes, endBytes: upload.bytes.length, totalBytes: upload.bytes.length } : this.relayable(upload);
+          if (!from) continue;
           // Send only what keeps the buffer within the high-water mark (an empty buffer always takes one chunk).
-          const messageBytes = Math.min(this.config.chunkBytes, upload.bytes.length - upload.offsetBytes) + DATA_HEADER_BYTES;
+          const messageBytes = Math.min(this.config.chunkBytes, from.endBytes - upload.offsetBytes) + DATA_HEADER_BYTES;
           const bufferedBytes = this.link.bufferedAmountBytes();
-          if (bufferedBytes > 0 && bufferedBytes + messageBytes > this.config.sendHighWaterBytes) {
+          if (bufferedBytes > 0 && bufferedBytes + messageBytes > this.link.highWaterBytes()) {
             this.blockedTimer = this.clock.setTimeout(() => this.pump(), BLOCKED_RECHECK_MS);
             return;
           }
-          this.sendChunk(upload, upload.bytes);
+          this.sendChunk(upload, from.bytes, from.endBytes, from.totalBytes);
           progressed = true;
         }
       }
@@ -97,13 +129,33 @@ export class Uploader {
     }
   }
 
-  private sendChunk(upload: Upload, bytes: Uint8Array): void {
-    const end = Math.min(upload.offsetBytes + this.config.chunkBytes, bytes.length);
+  /**
+   * What a waiting upload can send of a segment still arriving: the next whole chunk of the received
+   * prefix, unless it is the segment's last. Undefined when nothing is ready; an upload whose relay source was replaced
+   * (bytes thrown away) is answered ABSENT here.
+   */
+  private relayable(upload: Upload): { bytes: Uint8Array; endBytes: number; totalBytes: number } | undefined {
+    const partial = upload.receiving?.partial;
+    if (upload.relayedFrom && partial !== upload.relayedFrom) {
+      this.uploads.delete(upload.requestId);
+      this.link.send({ type: 'absent', requestId: upload.requestId });
+      return undefined;
+    }
+    if (!partial) return undefined;
+    // Whole chunks only, and never the one that completes the segment.
+    const endBytes = upload.offsetBytes + this.config.chunkBytes;
+    if (endBytes > partial.receivedBytes || endBytes >= partial.totalBytes) return undefined;
+    upload.relayedFrom = partial;
+    return { bytes: partial.bytes, endBytes, totalBytes: partial.totalBytes };
+  }
+
+  private sendChunk(upload: Upload, bytes: Uint8Array, endBytes = bytes.length, totalBytes = bytes.length): void {
+    const end = Math.min(upload.offsetBytes + this.config.chunkBytes, endBytes);
     const payload = bytes.subarray(upload.offsetBytes, end);
-    this.link.send({ type: 'data', requestId: upload.requestId, offsetBytes: upload.offsetBytes, totalBytes: bytes.length, payload });
+    this.link.send({ type: 'data', requestId: upload.requestId, offsetBytes: upload.offsetBytes, totalBytes, payload });
     this.link.uploaded(payload.length);
     upload.offsetBytes = end;
-    if (end >= bytes.length) this.uploads.delete(upload.requestId);
+    if (end >= totalBytes) this.uploads.delete(upload.requestId);
   }
 
   destroy(): void {

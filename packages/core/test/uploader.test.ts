@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { encodePeerMessage, type PeerMessage, type RequestMessage } from '@swarmcast/protocol';
+import { PartialSegment, type ReceivingSegment } from '../src/partial-segment.ts';
 import { Uploader, type UploaderLink } from '../src/uploader.ts';
 import { SeededRandom } from './support/seeded-random.ts';
 import { Testbed, sameBytes } from './support/testbed.ts';
@@ -20,6 +21,9 @@ class FakeChannel implements UploaderLink {
   }
   bufferedAmountBytes(): number {
     return this.buffered;
+  }
+  highWaterBytes(): number {
+    return config.sendHighWaterBytes;
   }
   uploaded(bytes: number): void {
     this.uploadedBytes += bytes;
@@ -43,6 +47,8 @@ class FakeChannel implements UploaderLink {
 const config = { chunkBytes: 16_384, sendHighWaterBytes: 65_536, maxUploadsPerPeer: 4 };
 const req = (requestId: number, sn = 1, offsetBytes = 0): RequestMessage => ({ type: 'request', requestId, rendition: 'v0', sn, offsetBytes });
 const segment = new SeededRandom('uploader').bytes(300_000);
+/** A segment on its way with no byte yet. */
+const notYet: ReceivingSegment = { partial: undefined };
 
 void describe('Uploader', () => {
   void test('never lets the channel buffer more than the high-water mark, and resumes on drain', async () => {
@@ -103,9 +109,9 @@ void describe('Uploader', () => {
   void test('parks requests for a segment still arriving and answers them when it settles', () => {
     const link = new FakeChannel();
     const uploader = new Uploader({ ...config, sendHighWaterBytes: 10_000_000 }, new VirtualClock(), link);
-    assert.equal(uploader.add(req(1, 7), undefined), 'ok');
-    assert.equal(uploader.add(req(2, 7, 50_000), undefined), 'ok');
-    assert.equal(uploader.add(req(3, 8), undefined), 'ok');
+    assert.equal(uploader.add(req(1, 7), notYet), 'ok');
+    assert.equal(uploader.add(req(2, 7, 50_000), notYet), 'ok');
+    assert.equal(uploader.add(req(3, 8), notYet), 'ok');
     assert.equal(link.sent.length, 0, 'nothing sent while parked');
     uploader.settle({ rendition: 'v0', sn: 7 }, segment.subarray(0, 40_000));
     assert.ok(sameBytes(link.body(1), segment.subarray(0, 40_000)));
@@ -115,17 +121,58 @@ void describe('Uploader', () => {
     assert.equal(link.count('absent', 3), 1, 'a segment given up is ABSENT');
   });
 
+  void test('relays a segment still arriving chunk by chunk, all but its last chunk until it settles', () => {
+    const link = new FakeChannel();
+    const uploader = new Uploader({ ...config, sendHighWaterBytes: 10_000_000 }, new VirtualClock(), link);
+    const body = segment.subarray(0, 40_000);
+    const receiving = { partial: new PartialSegment(body.length) };
+    assert.equal(uploader.add(req(1, 7), receiving), 'ok');
+    assert.equal(link.sent.length, 0, 'no byte yet');
+    receiving.partial.append(0, body.subarray(0, 20_000));
+    uploader.progress('v0/7');
+    assert.deepEqual(link.sent.map((m) => (m.type === 'data' ? [m.offsetBytes, m.payload.length, m.totalBytes] : m.type)), [[0, 16_384, 40_000]], 'whole chunks of the prefix only');
+    receiving.partial.append(20_000, body.subarray(20_000));
+    uploader.progress('v0/7');
+    assert.equal(link.body(1).length, 2 * 16_384, 'everything but the last chunk');
+    uploader.settle({ rendition: 'v0', sn: 7 }, receiving.partial.bytes);
+    assert.ok(sameBytes(link.body(1), body), 'the rest once the segment is in');
+  });
+
+  void test('answers ABSENT when the bytes it relayed were thrown away, before or at the end', () => {
+    const link = new FakeChannel();
+    const uploader = new Uploader({ ...config, sendHighWaterBytes: 10_000_000 }, new VirtualClock(), link);
+    const body = segment.subarray(0, 40_000);
+    const first: { partial: PartialSegment | undefined } = { partial: new PartialSegment(body.length) };
+    const second = { partial: new PartialSegment(body.length) };
+    uploader.add(req(1, 7), first);
+    uploader.add(req(2, 8), second);
+    first.partial?.append(0, body.subarray(0, 20_000));
+    second.partial.append(0, body.subarray(0, 20_000));
+    uploader.progress('v0/7');
+    uploader.progress('v0/8');
+    assert.equal(link.count('data'), 2);
+    // sn 7: the download dropped its bytes (a failed check) and starts over.
+    first.partial = new PartialSegment(body.length);
+    first.partial.append(0, body.subarray(0, 20_000));
+    uploader.progress('v0/7');
+    assert.equal(link.count('absent', 1), 1, 'replaced source: ABSENT');
+    // sn 8: completed, but from other bytes (say a full HTTP body after a failed check).
+    uploader.settle({ rendition: 'v0', sn: 8 }, body.slice());
+    assert.equal(link.count('absent', 2), 1, 'final bytes from another buffer: ABSENT');
+    assert.equal(link.count('data'), 2, 'nothing more sent');
+  });
+
   void test('is busy beyond maxUploadsPerPeer and flags duplicate request ids', () => {
     const link = new FakeChannel();
     const uploader = new Uploader(config, new VirtualClock(), link);
-    for (let id = 1; id <= 4; id++) assert.equal(uploader.add(req(id, id), undefined), 'ok');
-    assert.equal(uploader.add(req(5, 5), undefined), 'busy');
-    assert.equal(uploader.add(req(3, 3), undefined), 'duplicate');
+    for (let id = 1; id <= 4; id++) assert.equal(uploader.add(req(id, id), notYet), 'ok');
+    assert.equal(uploader.add(req(5, 5), notYet), 'busy');
+    assert.equal(uploader.add(req(3, 3), notYet), 'duplicate');
     uploader.cancel(2);
-    assert.equal(uploader.add(req(6, 6), undefined), 'ok', 'a cancel frees a slot');
+    assert.equal(uploader.add(req(6, 6), notYet), 'ok', 'a cancel frees a slot');
     uploader.settle({ rendition: 'v0', sn: 6 }, segment.subarray(0, 1_000));
     assert.equal(link.count('data', 6), 1);
-    assert.equal(uploader.add(req(7, 7), undefined), 'ok', 'a finished upload frees a slot');
+    assert.equal(uploader.add(req(7, 7), notYet), 'ok', 'a finished upload frees a slot');
   });
 
   void test('a cancelled upload stops sending', () => {

@@ -14,6 +14,7 @@ export {
   type IceServer,
   type ServerMessage,
   type SignalData,
+  type ConnectionSignal,
 } from './tracker-messages.js';
 export { toBase64Url, fromBase64Url, toHex } from './base64url.js';
 export {

@@ -21,8 +21,12 @@ export const SignalDataSchema = v.variant('kind', [
     sdpMid: v.nullable(v.pipe(v.string(), v.maxLength(64))),
     sdpMLineIndex: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(255))),
   }),
+  // The answerer has no room for another connection: the offerer gives up now, not at its timeout.
+  v.strictObject({ kind: v.literal('decline') }),
 ]);
 export type SignalData = v.InferOutput<typeof SignalDataSchema>;
+/** The signals a WebRTC connection consumes (a decline is for the engine, not the connection). */
+export type ConnectionSignal = Exclude<SignalData, { kind: 'decline' }>;
 
 /** A TURN username or credential: printable ASCII. */
 const iceSecret = v.pipe(v.string(), v.maxLength(LIMITS.maxIceCredentialLength), v.regex(/^[\x20-\x7e]*$/));

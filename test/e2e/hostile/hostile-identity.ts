@@ -12,6 +12,7 @@ import {
   encodePeerMessage,
   type HaveMapEntry,
   type PeerMessage,
+  type ConnectionSignal,
   type SignalData,
 } from '@swarmcast/protocol';
 import type { VictimLog } from './hostile-report.js';
@@ -69,7 +70,7 @@ export class VictimConnection {
   }
 
   /** @internal */
-  signal(data: SignalData): void {
+  signal(data: ConnectionSignal): void {
     this.link?.signal(data);
   }
 
@@ -148,6 +149,7 @@ export class HostileIdentity {
   }
 
   private onSignal(from: string, data: SignalData): void {
+    if (data.kind === 'decline') return;
     const existing = this.connections.get(from);
     const isOffer = data.kind === 'description' && data.sdpType === 'offer';
     if (existing && !existing.closed && !(isOffer && !existing.open)) {

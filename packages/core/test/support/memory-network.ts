@@ -9,7 +9,7 @@
  * offerer applies the answer, both channels open after a connection set-up delay. The SDP carries a
  * token naming the sending endpoint, which is how the two halves find each other.
  */
-import type { SignalData } from '@swarmcast/protocol';
+import type { ConnectionSignal } from '@swarmcast/protocol';
 import type { Clock, PeerConnector, PeerLinkEvents, PendingPeerLink, TimerHandle } from '../../src/ports.ts';
 
 export interface LinkProfile {
@@ -37,11 +37,11 @@ export type LinkState = 'new' | 'connecting' | 'open' | 'closed';
 
 const SDP_PATTERN = /^v=0 memnet endpoint=(\S+)$/;
 
-function description(token: string, sdpType: 'offer' | 'answer'): SignalData {
+function description(token: string, sdpType: 'offer' | 'answer'): ConnectionSignal {
   return { kind: 'description', sdpType, sdp: `v=0 memnet endpoint=${token}` };
 }
 
-function candidate(token: string): SignalData {
+function candidate(token: string): ConnectionSignal {
   return { kind: 'candidate', candidate: `candidate:1 1 udp 2122260223 memnet ${token} typ host`, sdpMid: '0', sdpMLineIndex: 0 };
 }
 
@@ -128,7 +128,7 @@ export class MemoryLink implements PendingPeerLink {
     }
   }
 
-  signal(data: SignalData): void {
+  signal(data: ConnectionSignal): void {
     if (this.state === 'closed') return;
     if (data.kind === 'candidate') {
       if (!data.candidate.includes('memnet')) this.ignoredSignals += 1;

@@ -151,6 +151,7 @@ export class ScriptedPeer {
   }
 
   private onSignal(from: string, data: SignalData): void {
+    if (data.kind === 'decline') return;
     let scripted = this.links.get(from);
     if (!scripted || scripted.closed) {
       if (data.kind !== 'description' || data.sdpType !== 'offer' || !this.acceptOffers) return;
