@@ -22,9 +22,10 @@ export interface AcquisitionHost {
   /** Resolves when some peer announces `ref`, or at `untilMs`. */
   waitForAnnouncement(ref: SegmentRef, untilMs: number, signal: AbortSignal): Promise<void>;
   /**
-   * Bytes of `ref` are about to be asked for (from a peer or over HTTP). Only from then on may the
-   * engine announce the segment as 'receiving': a peer merely waiting for an announcement must not
-   * look like a source, or waiting peers end up waiting on each other.
+   * Bytes of `ref` are coming: an HTTP download starts, or a peer's first chunk arrived. Only from
+   * then on may the engine announce the segment as 'receiving': a peer merely waiting, or asking a
+   * peer that has sent nothing yet, must not look like a source, or peers end up waiting on each
+   * other in a cycle no byte enters.
    */
   downloading(ref: SegmentRef): void;
   countBytes(kind: 'http' | 'p2p', bytes: number): void;
@@ -117,6 +118,8 @@ export class Acquisition {
         // A stall may cut the peer off (silence after HAVE); the other give-ups only cancel.
         if (result === 'stalled') peer.stalled(requestId, stallSinceMs);
         else if (result !== 'done' && result !== 'absent' && result !== 'busy' && result !== 'closed') peer.cancel(requestId);
+        if (result === 'stalled' || result === 'deadline') peer.lateDeliveries += 1;
+        else if (result === 'done') peer.lateDeliveries = Math.max(0, peer.lateDeliveries - 1);
         resolve(result);
       };
       const armStall = (): void => {
@@ -131,11 +134,15 @@ export class Acquisition {
       // then, but a bounded wait for its first byte, so a false 'receiving' cannot hold us to the deadline.
       if (peer.stateOf(this.ref) === 'have') armStall();
       else stallTimer = clock.setTimeout(() => finish('deadline'), 2 * this.config.p2pStallTimeoutMs);
-      this.host.downloading(this.ref);
       const requestId = peer.request(this.ref, this.partial?.receivedBytes ?? 0, {
         data: (offsetBytes, payload, totalBytes) => {
           if (settled) return;
-          this.partial ??= new PartialSegment(totalBytes);
+          if (!this.partial) {
+            this.partial = new PartialSegment(totalBytes);
+            // Announced 'receiving' only once bytes flow: announcing at the request lets peers
+            // that wait on each other (A asks B, B asks A) form a cycle no byte ever enters.
+            this.host.downloading(this.ref);
+          }
           if (this.partial.totalBytes !== totalBytes) {
             finish('mismatch');
             return;

@@ -328,7 +328,10 @@ export class Engine {
   }
 
   private candidates(ref: SegmentRef, exclude: ReadonlySet<string>): Peer[] {
-    const rank = (p: Peer): number => (p.stateOf(ref) === 'have' ? 0 : 1) * 1000 + p.activeDownloads;
+    // Holders before relays; then peers that delivered in time; then the larger announced upload
+    // (a peer that overstates it is soon ranked down by its late deliveries).
+    const rank = (p: Peer): number =>
+      (p.stateOf(ref) === 'have' ? 0 : 4e12) + Math.min(p.lateDeliveries, 3) * 1e12 - Math.min(p.uploadKbps, 1e6) * 1e4 + p.activeDownloads;
     return this.pool
       .readyPeers()
       .filter((p) => !exclude.has(p.id) && p.stateOf(ref) !== undefined)

@@ -99,6 +99,8 @@ export class Peer {
   private readonly strayDataRate = new RateWindow(MAX_STRAY_DATA_BYTES_PER_10S, 10_000);
   /** Times this peer was the designated HTTP fetcher of a segment and never announced it. */
   missedFetches = 0;
+  /** Our requests to it that stalled or ran out of time, less those it then completed (>= 0). */
+  lateDeliveries = 0;
   private nextRequestId = 1;
   /** When the last DATA message (of any request) arrived, clock ms. */
   private lastDataAtMs = Number.NEGATIVE_INFINITY;
