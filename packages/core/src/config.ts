@@ -24,8 +24,13 @@ export interface EngineConfig {
   maxUploadsPerPeer: number;
   /** Memory budget of the segment store. @default 67108864 */
   storeBudgetBytes: number;
-  /** Peers (besides the swarm's own consensus) that fetch each new segment over HTTP. @default 1 */
+  /**
+   * Most peers of a neighbourhood (us and our peers) that fetch each new segment over HTTP, chosen
+   * by rendezvous hashing so all agree without talking. @default 3
+   */
   httpFetchersPerSegment: number;
+  /** One HTTP fetcher per this many of us and our peers (at least one, at most httpFetchersPerSegment). @default 8 */
+  peersPerHttpFetcher: number;
   /** Longest time a non-designated peer waits for a new segment to appear among its peers. @default 3000 */
   maxAnnounceWaitMs: number;
   /**
@@ -44,6 +49,12 @@ export interface EngineConfig {
    * up to maxUploadsPerPeer. Keep it well below the peers' p2pStallTimeoutMs. @default 750
    */
   uploadAdmissionDelayMs: number;
+  /**
+   * ...and BUSY when our uplink could not finish every upload already accepted plus this one within
+   * this long: serving fewer requests whole beats splitting it among many that all end late.
+   * 0 = no such limit. @default 1500
+   */
+  uploadCommitMs: number;
   /**
    * 'required': bytes from peers reach the player only once they match the segment's signed record
    * (size + SHA-256, Ed25519-signed by the integrity authority). 'off' trusts peers: for closed
@@ -88,12 +99,14 @@ export const engineDefaults: EngineConfig = {
   sendHighWaterBytes: 1024 * 1024, // 1 MiB
   maxUploadsPerPeer: 4,
   storeBudgetBytes: 64 * 1024 * 1024, // 64 MiB
-  httpFetchersPerSegment: 1,
+  httpFetchersPerSegment: 3,
+  peersPerHttpFetcher: 8,
   maxAnnounceWaitMs: 3_000,
   httpSafetyMs: 1_500,
   minP2pSlackMs: 2_000,
   p2pStallTimeoutMs: 1_500,
   uploadAdmissionDelayMs: 750,
+  uploadCommitMs: 1_500,
   integrity: 'required',
   integrityPublicKeys: [],
   integrityListUrl: undefined,
@@ -149,6 +162,7 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
     fail(`integrityListUrl must be an http:// or https:// URL without query or fragment, got ${JSON.stringify(c.integrityListUrl)}`);
   }
   if (c.httpFetchersPerSegment < 1) fail('httpFetchersPerSegment must be at least 1');
+  if (c.peersPerHttpFetcher < 1) fail('peersPerHttpFetcher must be at least 1');
   if (c.trackerReconnectMaxMs < c.trackerReconnectBaseMs) fail('trackerReconnectMaxMs must be >= trackerReconnectBaseMs');
   const tokenProblem = joinTokenProblem(c.joinToken);
   if (tokenProblem !== undefined) fail(tokenProblem);

@@ -352,7 +352,10 @@ export class Engine {
   private designatedFetchers(ref: SegmentRef): string[] {
     const peers = this.pool.readyPeers().filter((p) => p.missedFetches < MAX_MISSED_FETCHES);
     const candidates = [{ id: this.instanceId, weight: 1 }, ...peers.map((p) => ({ id: p.helloId, weight: 1 }))];
-    return rendezvousTop(candidates, segmentKey(ref), this.config.httpFetchersPerSegment);
+    // One fetcher per peersPerHttpFetcher of the neighbourhood: a small swarm needs one, a large one
+    // seeds each segment in several places at once, so it spreads before the deadlines.
+    const count = Math.min(this.config.httpFetchersPerSegment, Math.max(1, Math.ceil(candidates.length / this.config.peersPerHttpFetcher)));
+    return rendezvousTop(candidates, segmentKey(ref), count);
   }
 
   /** Nobody announced `ref` while we waited: the peers designated to fetch it missed. */

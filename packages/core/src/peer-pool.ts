@@ -7,7 +7,7 @@ import { UploadMeter } from './upload-meter.js';
 
 export type PeerPoolConfig = Pick<
   EngineConfig,
-  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs'
+  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs' | 'uploadCommitMs'
 >;
 
 /** What the pool needs from the engine. */
@@ -22,6 +22,9 @@ export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMe
 
 /** Data kept queued per DataChannel, in time at its share of the uplink (see sendHighWaterBytes()). */
 const UPLINK_QUEUE_TARGET_MS = 300;
+
+/** A request that waits longer than this behind our own uplink backlog may be late through no fault of the peer. */
+const UPLINK_CLEAR_MS = 150;
 
 /** The set of peer connections of one swarm: who to connect to, glare, limits and refills. */
 export class PeerPool {
@@ -59,8 +62,9 @@ export class PeerPool {
       linkDiscarded: (bytes) => {
         this.uploadMeter.discarded(bytes);
       },
-      admitUpload: (peer) => this.admitUpload(peer),
+      admitUpload: (peer, requestBytes) => this.admitUpload(peer, requestBytes),
       sendHighWaterBytes: () => this.sendHighWaterBytes(),
+      uplinkClear: () => this.uplinkClear(),
     };
   }
 
@@ -90,20 +94,34 @@ export class PeerPool {
     return Math.min(max, Math.max(2 * this.config.chunkBytes, Math.round(shareBytes)));
   }
 
+  /** See PeerHost.uplinkClear: at most one message per backlogged channel goes first. */
+  private uplinkClear(): boolean {
+    let aheadBytes = 0;
+    for (const p of this.peers.values()) aheadBytes += Math.min(p.bufferedBytes, this.config.chunkBytes);
+    if (aheadBytes === 0) return true;
+    // Unmeasured (the channels never stayed backlogged long enough to measure): one message ahead is
+    // taken as clear, more is not.
+    const rate = this.uploadMeter.bytesPerMs;
+    if (rate === undefined) return aheadBytes <= this.config.chunkBytes;
+    return aheadBytes / Math.max(rate, 1e-6) <= UPLINK_CLEAR_MS;
+  }
+
   private totalBufferedBytes(): number {
     let total = 0;
     for (const p of this.peers.values()) total += p.bufferedBytes;
     return total;
   }
 
-  private admitUpload(peer: Peer): boolean {
+  private admitUpload(peer: Peer, requestBytes: number): boolean {
     const limitMs = this.config.uploadAdmissionDelayMs;
     if (limitMs === 0) return true;
     let totalBytes = 0;
     let backlogged = 0;
+    let committedBytes = 0;
     for (const p of this.peers.values()) {
       const buffered = p.bufferedBytes;
       totalBytes += buffered;
+      committedBytes += buffered + p.unsentUploadBytes;
       if (buffered > 0) backlogged++;
     }
     const now = this.clock.now();
@@ -113,8 +131,11 @@ export class PeerPool {
     if (rate === undefined) return backlogged === 0 || (backlogged === 1 && peer.bufferedBytes > 0);
     const ownBytes = peer.bufferedBytes + (peer.sendingUploads + 1) * this.config.chunkBytes;
     const sharers = backlogged + (peer.bufferedBytes > 0 ? 0 : 1);
-    const delayMs = Math.min(ownBytes * sharers, totalBytes + ownBytes - peer.bufferedBytes) / Math.max(rate, 1e-6);
-    return delayMs <= limitMs;
+    const firstChunkMs = Math.min(ownBytes * sharers, totalBytes + ownBytes - peer.bufferedBytes) / Math.max(rate, 1e-6);
+    // Whole uploads, not just their start: an uplink split among more requests than it can finish
+    // in time completes none of them, and a peer that completes a segment serves it on.
+    const doneMs = (committedBytes + requestBytes) / Math.max(rate, 1e-6);
+    return firstChunkMs <= limitMs && (this.config.uploadCommitMs === 0 || doneMs <= this.config.uploadCommitMs);
   }
 
   /** Peers past HELLO. */

@@ -46,7 +46,7 @@ export interface PeerHost {
   peerClosed(peer: Peer, reason: string): void;
   availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost'): void;
   countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void;
-  /** Bytes handed to this peer's DataChannel (any message), for the upload meter. */
+  /** DATA bytes handed to this peer's DataChannel, for the upload meter (which measures DATA throughput). */
   linkQueued(bytes: number): void;
   /** Bytes left in this peer's DataChannel buffer when it closed: they never leave. */
   linkDiscarded(bytes: number): void;
@@ -54,7 +54,12 @@ export interface PeerHost {
    * May this peer's request start now? False when our uplink could not get its first chunk out
    * soon: an honest uploader says BUSY rather than leave a request silent (which reads as a lie).
    */
-  admitUpload(peer: Peer): boolean;
+  admitUpload(peer: Peer, requestBytes: number): boolean;
+  /**
+   * True when a control message we send now leaves at once: our uplink holds no backlog it would
+   * wait behind (channels share the uplink message by message).
+   */
+  uplinkClear(): boolean;
   /** Most bytes a DataChannel should hold now (back-pressure high-water mark). */
   sendHighWaterBytes(): number;
 }
@@ -67,8 +72,8 @@ interface Download {
   readonly requestedOffset: number;
   /**
    * The peer had announced the segment as held (HAVE or HAVE-MAP) when we asked, and the request
-   * left at once (our channel to it held nothing, so no backlog of ours delayed it): silence is then
-   * the peer's doing.
+   * left at once (our channel to it held nothing and our uplink was clear, so no backlog of ours
+   * delayed it): silence is then the peer's doing.
    */
   readonly promised: boolean;
   nextOffset: number;
@@ -152,6 +157,11 @@ export class Peer {
     return this.open && !this.closed ? this.link.bufferedAmountBytes : 0;
   }
 
+  /** Bytes our uploads to this peer have yet to hand to the channel. */
+  get unsentUploadBytes(): number {
+    return this.uploader.unsentBytes;
+  }
+
   /** Uploads to this peer that have bytes to send: each takes a chunk per round before a new one. */
   get sendingUploads(): number {
     return this.uploader.sending;
@@ -162,7 +172,7 @@ export class Peer {
     if (!this.open || this.closed) return;
     const bytes = encodePeerMessage(msg);
     this.host.countBytes('controlSent', msg.type === 'data' ? bytes.length - msg.payload.length : bytes.length);
-    this.host.linkQueued(bytes.length);
+    if (msg.type === 'data') this.host.linkQueued(bytes.length);
     this.link.send(bytes);
   }
 
@@ -170,14 +180,13 @@ export class Peer {
   sendEncodedControl(bytes: Uint8Array): void {
     if (!this.open || this.closed) return;
     this.host.countBytes('controlSent', bytes.length);
-    this.host.linkQueued(bytes.length);
     this.link.send(bytes);
   }
 
   /** Asks the peer for a segment from `offsetBytes`; returns the request id for cancel(). */
   request(ref: SegmentRef, offsetBytes: number, sink: DownloadSink): number {
     const requestId = this.nextRequestId++;
-    const promised = this.stateOf(ref) === 'have' && this.link.bufferedAmountBytes === 0;
+    const promised = this.stateOf(ref) === 'have' && this.link.bufferedAmountBytes === 0 && this.host.uplinkClear();
     this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, promised, nextOffset: offsetBytes, totalBytes: 0 });
     this.send({ type: 'request', requestId, rendition: ref.rendition, sn: ref.sn, offsetBytes });
     return requestId;
@@ -320,7 +329,7 @@ export class Peer {
     }
     // A parked request waits for the segment anyway (the requester allows for it); one we could
     // serve now must get its first chunk out promptly or be refused.
-    if (found instanceof Uint8Array && !this.host.admitUpload(this)) {
+    if (found instanceof Uint8Array && !this.host.admitUpload(this, found.length - msg.offsetBytes)) {
       this.send({ type: 'busy', requestId: msg.requestId });
       return;
     }

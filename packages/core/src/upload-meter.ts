@@ -13,7 +13,11 @@ export class UploadMeter {
   /** @param minIntervalMs shortest interval a rate is computed over (shorter ones are noise). */
   constructor(private readonly minIntervalMs = 250) {}
 
-  /** Bytes handed to a DataChannel (message size, headers included). */
+  /**
+   * DATA message bytes handed to a DataChannel. Control messages are left out: what is measured is
+   * the rate DATA leaves at, which is what uploads are admitted against (the few control bytes in a
+   * buffer only blur it a little).
+   */
   enqueued(bytes: number): void {
     this.enqueuedBytes += bytes;
   }

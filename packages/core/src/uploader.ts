@@ -90,6 +90,16 @@ export class Uploader {
     this.pump();
   }
 
+  /** Bytes the uploads still have to hand to the channel (a relay not started yet counts 0). */
+  get unsentBytes(): number {
+    let n = 0;
+    for (const upload of this.uploads.values()) {
+      const total = upload.bytes?.length ?? upload.receiving?.partial?.totalBytes ?? upload.offsetBytes;
+      n += Math.max(0, total - upload.offsetBytes);
+    }
+    return n;
+  }
+
   /** Uploads with bytes ready to send (not parked). */
   get sending(): number {
     let n = 0;
