@@ -8,6 +8,8 @@
 const POLL_MS = 2000;
 /** Samples kept per stream in the page (1 h at one per 2 s). */
 const MAX_SAMPLES = 1800;
+/** Bandwidth is averaged over this many seconds. */
+const RATE_WINDOW_SEC = 10;
 /** Series colours; the e2e test counts pixels of the P2P colour to know a line was drawn. */
 export const COLORS = { viewers: '#3b5bdb', share: '#e8590c', http: '#868e96', p2p: '#2b8a3e', saved: '#2b8a3e' };
 
@@ -37,11 +39,14 @@ function plotData(h) {
   const share = [];
   const httpMbps = [];
   const p2pMbps = [];
+  // Rates over a window of RATE_WINDOW_SEC: peers report every few seconds, so rates between
+  // consecutive 2 s samples would jump between 0 and double.
+  let from = 0;
   for (let i = 0; i < n; i++) {
-    const prev = i === 0 ? null : i - 1;
-    const dt = prev === null ? 0 : h.t[i] - h.t[prev];
-    const dHttp = prev === null ? 0 : h.httpBytes[i] - h.httpBytes[prev];
-    const dP2p = prev === null ? 0 : h.p2pBytes[i] - h.p2pBytes[prev];
+    while (h.t[i] - h.t[from] > RATE_WINDOW_SEC) from += 1;
+    const dt = h.t[i] - h.t[from];
+    const dHttp = h.httpBytes[i] - h.httpBytes[from];
+    const dP2p = h.p2pBytes[i] - h.p2pBytes[from];
     httpMbps.push(dt > 0 ? (dHttp * 8) / dt / 1e6 : null);
     p2pMbps.push(dt > 0 ? (dP2p * 8) / dt / 1e6 : null);
     const all = h.httpBytes[i] + h.p2pBytes[i];
