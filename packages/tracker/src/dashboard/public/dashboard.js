@@ -61,7 +61,16 @@ function plotData(h) {
 
 function makePlots(card) {
   const width = () => Math.max(300, card.querySelector('.plot').clientWidth);
-  const opts = (series, axes) => ({ width: width(), height: 200, series: [{}, ...series], axes, legend: { live: false } });
+  // Counts and rates start at 0, so a swarm of 4 does not look like one that went from 3 to 4 by 33 %.
+  const fromZero = { range: (_u, _min, max) => [0, Math.max(1, max)] };
+  const opts = (series, axes) => ({
+    width: width(),
+    height: 200,
+    series: [{}, ...series],
+    axes,
+    scales: { n: fromZero, '%': { range: [0, 100] }, mbps: fromZero },
+    legend: { live: false },
+  });
   const line = (label, stroke, scale) => ({ label, stroke, width: 2, scale, spanGaps: true });
   const at = (name) => card.querySelector(`[data-plot="${name}"]`);
   return [
