@@ -85,6 +85,12 @@ export interface EngineConfig {
    * @default undefined (no token)
    */
   joinToken: string | undefined;
+  /**
+   * How often this peer sends the tracker a summary of its counters (bytes by source, uploads,
+   * segments, stalls, latency, peers) for the tracker's metrics and dashboard; only to a tracker
+   * that asks for them in welcome, and never more often than it allows. 0 = never. @default 5000
+   */
+  summaryIntervalMs: number;
 }
 
 export const engineDefaults: EngineConfig = {
@@ -114,6 +120,7 @@ export const engineDefaults: EngineConfig = {
   trackerReconnectBaseMs: 1_000,
   trackerReconnectMaxMs: 30_000,
   joinToken: undefined,
+  summaryIntervalMs: 5_000,
 };
 
 function fail(message: string): never {
@@ -164,6 +171,7 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
   if (c.httpFetchersPerSegment < 1) fail('httpFetchersPerSegment must be at least 1');
   if (c.peersPerHttpFetcher < 1) fail('peersPerHttpFetcher must be at least 1');
   if (c.trackerReconnectMaxMs < c.trackerReconnectBaseMs) fail('trackerReconnectMaxMs must be >= trackerReconnectBaseMs');
+  if (c.summaryIntervalMs !== 0 && c.summaryIntervalMs < 1000) fail(`summaryIntervalMs must be 0 (off) or at least 1000, got ${c.summaryIntervalMs}`);
   const tokenProblem = joinTokenProblem(c.joinToken);
   if (tokenProblem !== undefined) fail(tokenProblem);
   return c;

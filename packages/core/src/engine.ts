@@ -21,6 +21,7 @@ import { RecordBook, type Verdict } from './record-book.js';
 import { segmentKey } from './segment-id.js';
 import { SegmentStore } from './segment-store.js';
 import { emptyStats, type EngineStats } from './stats.js';
+import { SummaryReporter, type PlaybackReport } from './summary-reporter.js';
 import { TrackerClient } from './tracker-client.js';
 
 /** Most renditions an engine asks a VOD list for over its life. */
@@ -88,6 +89,7 @@ export class Engine {
   private readonly acquisitions = new Map<string, SharedAcquisition>();
   private readonly announceWaiters = new Map<string, Set<() => void>>();
   private readonly acquisitionHost: AcquisitionHost;
+  private readonly summaries: SummaryReporter;
   private refillTimer: unknown;
   /** Handed to the connector for each new connection: the latest welcome's ICE servers. */
   private connectOptions: ConnectOptions = { trackerIceServers: [] };
@@ -139,6 +141,12 @@ export class Engine {
       joinRefused: (code, message) => this.events.emit('error', { error: new EngineError(code, `tracker refused the join token, P2P is off (segments come over HTTP): ${message}`) }),
       countBytes: (_kind, bytes) => (this.counters.trackerBytes += bytes),
     });
+    this.summaries = new SummaryReporter(this.config, clock, {
+      peerId: () => this.tracker.peerId,
+      trackerIntervalMs: () => this.tracker.summaryIntervalMs,
+      counters: () => ({ ...this.counters, segmentsHttp: this.counters.segmentsFromHttp, segmentsP2p: this.counters.segmentsFromP2p, peers: this.pool.readyPeers().length }),
+      send: (summary) => this.tracker.sendSummary(summary),
+    });
     this.acquisitionHost = {
       clock,
       http: ports.http,
@@ -170,6 +178,15 @@ export class Engine {
     if (this.destroyed) throw new EngineError('ENGINE_DESTROYED', 'start() after destroy()');
     this.tracker.start();
     this.scheduleRefill();
+    this.summaries.start();
+  }
+
+  /**
+   * The player's figures the engine cannot see (stalls, live latency), for the summaries sent to the
+   * tracker; the player integration calls it whenever they change. Optional: without it they read 0 / null.
+   */
+  reportPlayback(report: PlaybackReport): void {
+    this.summaries.reportPlayback(report);
   }
 
   on<K extends keyof EngineEvents>(event: K, listener: EngineEvents[K]): this {
@@ -247,6 +264,7 @@ export class Engine {
     this.destroyed = true;
     this.lifetime.abort();
     this.ports.clock.clearTimeout(this.refillTimer);
+    this.summaries.stop();
     for (const shared of this.acquisitions.values()) shared.controller.abort();
     this.acquisitions.clear();
     for (const waiters of this.announceWaiters.values()) for (const wake of waiters) wake();
@@ -398,6 +416,7 @@ export class Engine {
     const refusal = this.ports.connector.refusal?.(options);
     if (refusal !== undefined) {
       this.ports.clock.clearTimeout(this.refillTimer);
+      this.summaries.stop();
       this.events.emit('error', { error: new EngineError('P2P_REFUSED', `P2P is off (segments come over HTTP): ${refusal}`) });
       return false;
     }

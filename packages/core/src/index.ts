@@ -7,3 +7,4 @@ export { rendezvousTop, hash32 } from './rendezvous.js';
 export type * from './ports.js';
 export { webCryptoPort } from './webcrypto.js';
 export { RecordBook, type Verdict } from './record-book.js';
+export type { PlaybackReport } from './summary-reporter.js';

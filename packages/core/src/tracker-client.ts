@@ -46,6 +46,8 @@ export interface TrackerClientHost {
  */
 export class TrackerClient {
   peerId: string | undefined;
+  /** From the current connection's welcome: the least interval between summaries; undefined: it takes none. */
+  summaryIntervalMs: number | undefined;
   private socket: TrackerSocket | undefined;
   private connected = false;
   private attempt = 0;
@@ -109,6 +111,11 @@ export class TrackerClient {
     if (sns.length > 0) this.send({ type: 'get-records', swarm: this.config.swarmId, rendition, sns });
   }
 
+  /** Sends a summary of our counters (see SummaryReporter). */
+  sendSummary(summary: Omit<Extract<ClientMessage, { type: 'summary' }>, 'type' | 'swarm'>): void {
+    this.send({ type: 'summary', swarm: this.config.swarmId, ...summary });
+  }
+
   sendSignal(to: string, data: SignalData): void {
     this.send({ type: 'signal', swarm: this.config.swarmId, to, data });
   }
@@ -145,6 +152,7 @@ export class TrackerClient {
     switch (msg.type) {
       case 'welcome':
         this.peerId = msg.peerId;
+        this.summaryIntervalMs = msg.summaryIntervalMs;
         this.attempt = 0;
         this.heartbeatMs = Math.max(1000, msg.heartbeatMs);
         if (msg.integrityKeys) this.host.integrityKeys(msg.integrityKeys);
@@ -218,6 +226,7 @@ export class TrackerClient {
     this.generation += 1;
     this.connected = false;
     this.peerId = undefined;
+    this.summaryIntervalMs = undefined;
     this.clock.clearTimeout(this.heartbeatTimer);
     this.host.disconnected(reason);
     if (!reconnect) return;

@@ -2,6 +2,7 @@ import { createBrowserPorts, resolveRtcConnectorConfig, type RtcConnectorConfig 
 import { Emitter, Engine, type EngineConfig, type EngineEvents, type EngineStats } from '@swarmcast/core';
 import Hls, { type FragmentLoaderConstructor, type HlsConfig } from 'hls.js';
 import { createFragmentLoader } from './fragment-loader.js';
+import { PlaybackMonitor } from './playback-monitor.js';
 import { swarmIdFromUrl } from './swarm-id.js';
 
 /**
@@ -57,6 +58,7 @@ export class Swarmcast {
   private readonly events = new Emitter<SwarmcastEvents>((error) => this.events.emit('error', { error }));
   private engine: Engine | undefined;
   private hls: Hls | undefined;
+  private playback: PlaybackMonitor | undefined;
   private destroyed = false;
   /** Counters of engines replaced by a new source, so stats() stays cumulative. */
   private retired = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0 };
@@ -87,6 +89,8 @@ export class Swarmcast {
   /** Follows `hls`: a new source starts (or switches) the swarm; hls.js's destroy ends it. */
   attach(hls: Hls): void {
     this.hls = hls;
+    // Stalls and latency go to the engine for the summaries it sends the tracker.
+    this.playback = new PlaybackMonitor(hls, (report) => this.engine?.reportPlayback(report), () => performance.now());
     hls.on(Hls.Events.MANIFEST_LOADING, (_event, data) => this.startSwarm(data.url));
     hls.on(Hls.Events.DESTROYING, () => this.destroy());
   }
@@ -118,6 +122,8 @@ export class Swarmcast {
     if (this.destroyed) return;
     this.destroyed = true;
     this.stopSwarm();
+    this.playback?.destroy();
+    this.playback = undefined;
     this.events.removeAllListeners();
     this.hls = undefined;
   }

@@ -5,6 +5,7 @@ export { encodePeerMessage, decodePeerMessage } from './peer-codec.js';
 export {
   ClientMessageSchema,
   IceServerSchema,
+  PeerSummarySchema,
   ServerMessageSchema,
   SignalDataSchema,
   parseClientMessage,
@@ -12,6 +13,7 @@ export {
   serializeMessage,
   type ClientMessage,
   type IceServer,
+  type PeerSummary,
   type ServerMessage,
   type SignalData,
   type ConnectionSignal,

@@ -39,6 +39,10 @@ export const LIMITS = {
   maxIceUrlLength: 256,
   /** Longest TURN username or credential. */
   maxIceCredentialLength: 128,
+  /** Largest byte counter in a peer summary: 1 PiB, far beyond any viewer, still exact in a double. */
+  maxSummaryBytes: 2 ** 50,
+  /** Largest peer count in a peer summary. */
+  maxSummaryPeers: 65_535,
 } as const;
 
 /**

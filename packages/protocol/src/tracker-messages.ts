@@ -46,6 +46,34 @@ export const IceServerSchema = v.strictObject({
 });
 export type IceServer = v.InferOutput<typeof IceServerSchema>;
 
+const summaryBytes = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(LIMITS.maxSummaryBytes));
+
+/**
+ * A peer's playback and delivery counters for one swarm, sent every summaryIntervalMs (announced in
+ * welcome; a tracker that announces none gets none). Counters are cumulative over the peer's
+ * connection, so a lost report loses nothing: the next one carries it.
+ */
+export const PeerSummarySchema = v.strictObject({
+  type: v.literal('summary'),
+  swarm: swarmId,
+  /** Segment bytes received over HTTP (the origin/CDN). */
+  httpBytes: summaryBytes,
+  /** Segment bytes received from peers: the origin egress this peer saved. */
+  p2pBytes: summaryBytes,
+  /** Segment bytes sent to peers. */
+  uploadedBytes: summaryBytes,
+  segmentsHttp: u32,
+  segmentsP2p: u32,
+  /** Playback stalls after startup, as the player integration counted them (0 if it reports none). */
+  stalls: u32,
+  stalledMs: summaryBytes,
+  /** Distance to the live edge now, in ms; null when unknown or VOD. */
+  liveLatencyMs: v.nullable(u32),
+  /** Peers connected now. */
+  peers: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(LIMITS.maxSummaryPeers)),
+});
+export type PeerSummary = v.InferOutput<typeof PeerSummarySchema>;
+
 /** Messages a peer sends to the tracker. */
 export const ClientMessageSchema = v.variant('type', [
   v.strictObject({
@@ -69,6 +97,7 @@ export const ClientMessageSchema = v.variant('type', [
     rendition: v.pipe(v.string(), v.regex(ID_PATTERN)),
     sns: v.pipe(v.array(u32), v.minLength(1), v.maxLength(LIMITS.maxRecordsPerMessage)),
   }),
+  PeerSummarySchema,
 ]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
@@ -84,6 +113,11 @@ export const ServerMessageSchema = v.variant('type', [
     integrityKeys: v.optional(v.pipe(v.array(IntegrityKeySchema), v.maxLength(LIMITS.maxIntegrityKeys))),
     /** STUN/TURN servers for this peer's connections (TURN credentials are this peer's own, time-limited). */
     iceServers: v.optional(v.pipe(v.array(IceServerSchema), v.maxLength(LIMITS.maxIceServers))),
+    /**
+     * The tracker takes peer summaries no more often than this (ms); absent: it takes none, so a
+     * client never sends a summary to a tracker that predates them.
+     */
+    summaryIntervalMs: v.optional(v.pipe(u32, v.minValue(1))),
   }),
   v.strictObject({ type: v.literal('joined'), swarm: swarmId, peers: peerList }),
   v.strictObject({ type: v.literal('peers'), swarm: swarmId, peers: peerList }),

@@ -276,7 +276,11 @@ export const signalDataArb: fc.Arbitrary<SignalData> = fc.oneof(
     sdpMid: fc.option(textArb(64), { nil: null }),
     sdpMLineIndex: fc.option(fc.integer({ min: 0, max: 255 }), { nil: null }),
   }),
+  rec({ kind: fc.constant('decline') }),
 );
+
+/** Summary byte counters, edges included. */
+const summaryBytesArb = fc.oneof(fc.integer({ min: 0, max: 1e12 }), fc.constantFrom(0, LIMITS.maxSummaryBytes));
 
 export const clientMessageArb: fc.Arbitrary<ClientMessage> = fc.oneof(
   rec({ type: fc.constant('join'), protocol: fc.constant(TRACKER_PROTOCOL_VERSION), swarm: swarmIdArb, uploadKbps: u32Arb }),
@@ -284,6 +288,19 @@ export const clientMessageArb: fc.Arbitrary<ClientMessage> = fc.oneof(
   rec({ type: fc.constant('peers'), swarm: swarmIdArb }),
   rec({ type: fc.constant('signal'), swarm: swarmIdArb, to: idArb, data: signalDataArb }),
   rec({ type: fc.constant('ping') }),
+  rec({
+    type: fc.constant('summary'),
+    swarm: swarmIdArb,
+    httpBytes: summaryBytesArb,
+    p2pBytes: summaryBytesArb,
+    uploadedBytes: summaryBytesArb,
+    segmentsHttp: u32Arb,
+    segmentsP2p: u32Arb,
+    stalls: u32Arb,
+    stalledMs: summaryBytesArb,
+    liveLatencyMs: fc.option(u32Arb, { nil: null }),
+    peers: fc.integer({ min: 0, max: LIMITS.maxSummaryPeers }),
+  }),
 );
 
 const printableAsciiArb = fc.constantFrom(...Array.from({ length: 95 }, (_, i) => String.fromCharCode(0x20 + i)));
@@ -308,6 +325,13 @@ export const serverMessageArb: fc.Arbitrary<ServerMessage> = fc.oneof(
     peerId: idArb,
     heartbeatMs: u32Arb,
     iceServers: fc.array(iceServerArb, { maxLength: LIMITS.maxIceServers }),
+  }),
+  rec({
+    type: fc.constant('welcome'),
+    protocol: fc.constant(TRACKER_PROTOCOL_VERSION),
+    peerId: idArb,
+    heartbeatMs: u32Arb,
+    summaryIntervalMs: fc.integer({ min: 1, max: 0xffff_ffff }),
   }),
   rec({ type: fc.constant('joined'), swarm: swarmIdArb, peers: peerListArb }),
   rec({ type: fc.constant('peers'), swarm: swarmIdArb, peers: peerListArb }),

@@ -39,6 +39,25 @@ function rejection(fn: () => unknown, code: ProtocolErrorCode): ProtocolError {
   assert.fail(`expected ${code}, nothing thrown`);
 }
 
+const SUMMARY: ClientMessage = {
+  type: 'summary',
+  swarm: 'swarm-1',
+  httpBytes: 1_000_000,
+  p2pBytes: 3_000_000,
+  uploadedBytes: 2_500_000,
+  segmentsHttp: 4,
+  segmentsP2p: 12,
+  stalls: 1,
+  stalledMs: 850,
+  liveLatencyMs: 6_200,
+  peers: 3,
+};
+
+/** SUMMARY as JSON text with some fields replaced (or added). */
+function summaryWith(fields: Record<string, unknown>): string {
+  return JSON.stringify({ ...SUMMARY, ...fields });
+}
+
 const validClient: ClientMessage[] = [
   { type: 'join', protocol: TRACKER_PROTOCOL_VERSION, swarm: 'https://cdn.example.com/live/master.m3u8', uploadKbps: 0 },
   { type: 'join', protocol: TRACKER_PROTOCOL_VERSION, swarm: 's'.repeat(LIMITS.maxSwarmIdLength), uploadKbps: 0xffff_ffff },
@@ -55,10 +74,21 @@ const validClient: ClientMessage[] = [
   { type: 'signal', swarm: 'swarm-1', to: 'peer-B', data: { kind: 'candidate', candidate: '', sdpMid: null, sdpMLineIndex: null } },
   { type: 'signal', swarm: 'ω', to: 'a', data: { kind: 'candidate', candidate: 'c', sdpMid: 'm'.repeat(64), sdpMLineIndex: 255 } },
   { type: 'ping' },
+  SUMMARY,
+  {
+    ...SUMMARY,
+    httpBytes: LIMITS.maxSummaryBytes,
+    p2pBytes: LIMITS.maxSummaryBytes,
+    stalledMs: LIMITS.maxSummaryBytes,
+    segmentsP2p: 0xffff_ffff,
+    liveLatencyMs: null,
+    peers: LIMITS.maxSummaryPeers,
+  },
 ];
 
 const validServer: ServerMessage[] = [
   { type: 'welcome', protocol: TRACKER_PROTOCOL_VERSION, peerId: 'peer-A', heartbeatMs: 15_000 },
+  { type: 'welcome', protocol: TRACKER_PROTOCOL_VERSION, peerId: 'peer-A', heartbeatMs: 15_000, summaryIntervalMs: 5_000 },
   {
     type: 'welcome',
     protocol: TRACKER_PROTOCOL_VERSION,
@@ -293,13 +323,13 @@ void describe('tracker messages: strict shapes', () => {
     assert.deepStrictEqual(Object.keys(out), ['type']);
   });
 
-  void test('property: any message with one key removed (other than the optional join.uploadKbps, welcome.iceServers) is invalid', () => {
+  void test('property: any message with one key removed (other than the optional join.uploadKbps, welcome.iceServers/summaryIntervalMs) is invalid', () => {
     fc.assert(
       fc.property(fc.oneof(clientMessageArb, serverMessageArb), fc.nat(), fc.boolean(), (m, pick, nested) => {
         const copy = JSON.parse(serializeMessage(m)) as Record<string, unknown>;
         const target = nested && typeof copy.data === 'object' ? (copy.data as Record<string, unknown>) : copy;
-        const optional = copy.type === 'join' ? 'uploadKbps' : copy.type === 'welcome' ? 'iceServers' : undefined;
-        const keys = Object.keys(target).filter((k) => target !== copy || k !== optional);
+        const optional = copy.type === 'join' ? ['uploadKbps'] : copy.type === 'welcome' ? ['iceServers', 'summaryIntervalMs'] : [];
+        const keys = Object.keys(target).filter((k) => target !== copy || !optional.includes(k));
         const key = keys[pick % keys.length];
         if (key === undefined) return;
         Reflect.deleteProperty(target, key);
@@ -326,6 +356,15 @@ void describe('tracker messages: strict shapes', () => {
       ['{"type":"join","protocol":1,"swarm":""}', 'client', 'swarm'],
       [`{"type":"join","protocol":1,"swarm":"${'s'.repeat(LIMITS.maxSwarmIdLength + 1)}"}`, 'client', 'swarm'],
       ['{"type":"leave","swarm":7}', 'client', 'swarm'],
+      [summaryWith({ p2pBytes: -1 }), 'client', 'p2pBytes'],
+      [summaryWith({ httpBytes: 2 ** 50 + 1 }), 'client', 'httpBytes'],
+      [summaryWith({ uploadedBytes: 1.5 }), 'client', 'uploadedBytes'],
+      [summaryWith({ stalls: 2 ** 32 }), 'client', 'stalls'],
+      [summaryWith({ liveLatencyMs: -5 }), 'client', 'liveLatencyMs'],
+      [summaryWith({ peers: 65_536 }), 'client', 'peers'],
+      [summaryWith({ segmentsP2p: '3' }), 'client', 'segmentsP2p'],
+      [summaryWith({ extra: 1 }), 'client', 'extra'],
+      ['{"type":"welcome","protocol":1,"peerId":"a","heartbeatMs":1,"summaryIntervalMs":0}', 'server', 'summaryIntervalMs'],
       ['{"type":"signal","swarm":"s","to":"a b","data":{"kind":"candidate","candidate":"c","sdpMid":null,"sdpMLineIndex":null}}', 'client', 'to'],
       [`{"type":"signal","swarm":"s","to":"${'p'.repeat(65)}","data":{"kind":"candidate","candidate":"c","sdpMid":null,"sdpMLineIndex":null}}`, 'client', 'to'],
       ['{"type":"signal","swarm":"s","to":"p","data":{"kind":"candidate","candidate":"c","sdpMid":null,"sdpMLineIndex":256}}', 'client', 'data.sdpMLineIndex'],

@@ -20,6 +20,8 @@ export interface AuthorityEndpointHooks {
   /** Checked records from a publisher; returns how many were refused for their signature. */
   records(swarm: string, records: readonly SegmentRecord[]): number;
   reject(code: TrackerRejectCode): void;
+  /** A bug while handling a publisher's message (logged as an error by the tracker). */
+  internalError?(error: unknown): void;
 }
 
 function digest(text: string): Buffer {
@@ -106,7 +108,7 @@ export class AuthorityEndpoint {
     } catch (error) {
       if (error instanceof ProtocolError) return error.code;
       // Nothing may escape into ws's listener.
-      console.error('[swarmcast:tracker] internal error on a publisher connection:', error);
+      this.#hooks.internalError?.(error);
       return 'INTERNAL_ERROR';
     }
   }

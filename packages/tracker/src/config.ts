@@ -5,6 +5,8 @@ import type { IntegrityKey } from '@swarmcast/protocol';
 import { turnOptionsProblems } from './turn-credentials.js';
 import type { TurnOptions } from './turn-credentials.js';
 import { joinTokensConfigProblems, resolveJoinTokensConfig } from './join-token-config.js';
+import { isLogger } from './observability/logger.js';
+import type { TrackerLogger } from './observability/logger.js';
 import type { JoinTokensOptions } from './join-token-config.js';
 
 export interface TrackerConfig {
@@ -99,6 +101,57 @@ export interface TrackerConfig {
    * @default undefined // no token needed
    */
   joinTokens?: JoinTokensOptions;
+  /**
+   * Peers are asked (in welcome) to send a summary of their counters at most this often; reports
+   * closer than half of it are ignored. 0: no summaries (welcome does not ask for them).
+   * @default 5_000 // 5 s
+   */
+  summaryIntervalMs: number;
+  /**
+   * Most streams whose summaries are aggregated; at the cap a new stream evicts the idlest one with
+   * no reporter left, or its summaries are ignored (SUMMARY_UNTRACKED).
+   * @default 1_000
+   */
+  maxStreamsTracked: number;
+  /**
+   * Streams with their own `stream` label in /metrics (those with the most viewers); the others are
+   * summed under stream="other", so clients cannot blow up the label cardinality.
+   * @default 20
+   */
+  maxStreamsLabelled: number;
+  /**
+   * Most streams on the dashboard (those with the most viewers), each with a history ring.
+   * @default 50
+   */
+  dashboardMaxStreams: number;
+  /**
+   * Dashboard history: one sample of each shown stream per this.
+   * @default 2_000 // 2 s
+   */
+  historySampleMs: number;
+  /**
+   * Dashboard history: samples kept per stream (1_800 x 2 s = 1 h). Streams with no reporter are
+   * forgotten after historySampleMs x historySamples.
+   * @default 1_800
+   */
+  historySamples: number;
+  /**
+   * Protects GET /metrics and GET /dashboard/data.json: requests must carry
+   * `Authorization: Bearer <token>` or `?token=<token>`. At least 16 characters, no spaces.
+   * @default undefined // open: bind to a private interface or put a proxy in front
+   */
+  monitoringToken?: string;
+  /**
+   * A pino logger (see observability/logger.ts for the level rubric). The CLI passes one at level
+   * 'info' on stdout (TRACKER_LOG_LEVEL changes it).
+   * @default undefined // silent
+   */
+  logger?: TrackerLogger;
+  /**
+   * At most one warn line per remote address per this (refused clients, limits hit).
+   * @default 60_000 // 1 min
+   */
+  warnLogIntervalMs: number;
 }
 
 /** The one source of tracker defaults. */
@@ -119,6 +172,15 @@ export const trackerDefaults: Readonly<TrackerConfig> = Object.freeze({
   maxRecordsOnJoin: 64,
   turn: undefined,
   joinTokens: undefined,
+  summaryIntervalMs: 5_000,
+  maxStreamsTracked: 1_000,
+  maxStreamsLabelled: 20,
+  dashboardMaxStreams: 50,
+  historySampleMs: 2_000,
+  historySamples: 1_800,
+  monitoringToken: undefined,
+  logger: undefined,
+  warnLogIntervalMs: 60_000,
 });
 
 const U32_MAX = 0xffff_ffff;
@@ -132,6 +194,21 @@ function checkInteger(problems: string[], name: keyof TrackerConfig, value: unkn
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     problems.push(`${name} must be an integer from ${min} to ${max}, got ${show(value)}`);
   }
+}
+
+function checkObservability(problems: string[], config: TrackerConfig): void {
+  checkInteger(problems, 'summaryIntervalMs', config.summaryIntervalMs, 0, U32_MAX);
+  checkInteger(problems, 'maxStreamsTracked', config.maxStreamsTracked, 1, 1_000_000);
+  checkInteger(problems, 'maxStreamsLabelled', config.maxStreamsLabelled, 0, 1_000);
+  checkInteger(problems, 'dashboardMaxStreams', config.dashboardMaxStreams, 1, 1_000);
+  checkInteger(problems, 'historySampleMs', config.historySampleMs, 100, U32_MAX);
+  checkInteger(problems, 'historySamples', config.historySamples, 1, 100_000);
+  checkInteger(problems, 'warnLogIntervalMs', config.warnLogIntervalMs, 0, U32_MAX);
+  const token: unknown = config.monitoringToken;
+  if (token !== undefined && (typeof token !== 'string' || token.length < 16 || /\s/.test(token))) {
+    problems.push('monitoringToken must be a string of at least 16 characters without spaces');
+  }
+  if (config.logger !== undefined && !isLogger(config.logger)) problems.push('logger must be a pino logger');
 }
 
 /** The shape of welcome's integrityKeys entries (IntegrityKeySchema). */
@@ -203,6 +280,7 @@ export function resolveTrackerConfig(partial: Partial<TrackerConfig> = {}): Trac
   checkInteger(problems, 'maxConnectionsPerIp', config.maxConnectionsPerIp, 1, Number.MAX_SAFE_INTEGER);
   checkInteger(problems, 'maxRecordsOnJoin', config.maxRecordsOnJoin, 0, 4_096);
   checkIntegrity(problems, config);
+  checkObservability(problems, config);
   if (config.turn !== undefined) problems.push(...turnOptionsProblems(config.turn));
   if (config.joinTokens !== undefined) {
     const tokenProblems = joinTokensConfigProblems(config.joinTokens);

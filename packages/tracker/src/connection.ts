@@ -16,7 +16,8 @@ export interface ConnectionHooks {
   message(conn: Connection, msg: ClientMessage): void;
   /** Any frame arrived, valid or not. */
   frame(): void;
-  reject(code: TrackerRejectCode): void;
+  /** conn: the connection refused, when there is one (for the log). */
+  reject(code: TrackerRejectCode, conn?: Connection): void;
   /** Internal failure (a tracker bug), reported once per occurrence. */
   internalError(conn: Connection, error: unknown): void;
   /** The connection started closing, for any reason; called exactly once, before closed(). */
@@ -92,7 +93,7 @@ export class Connection implements SwarmMember {
     if (this.#socket.readyState !== WebSocket.OPEN) return false;
     if (this.#socket.bufferedAmount > MAX_SEND_BUFFER_BYTES) {
       // A close frame would only queue behind the backlog: drop the socket.
-      this.#hooks.reject('SEND_BUFFER_FULL');
+      this.#hooks.reject('SEND_BUFFER_FULL', this);
       this.#markClosing();
       this.#socket.terminate();
       return false;
@@ -104,7 +105,7 @@ export class Connection implements SwarmMember {
   /** Reports code to the client, counts it, and closes with closeCode and the code as reason. */
   fail(code: TrackerRejectCode, message: string, closeCode: number = CLOSE_CODES.policyViolation): void {
     if (this.#closing) return;
-    this.#hooks.reject(code);
+    this.#hooks.reject(code, this);
     this.send({ type: 'error', code, message: message.slice(0, MAX_ERROR_MESSAGE_LENGTH) });
     this.close(closeCode, code);
   }
@@ -152,7 +153,7 @@ export class Connection implements SwarmMember {
     } catch (error) {
       if (!(error instanceof TrackerError)) throw error;
       if (error.fatal) this.fail(error.code, error.message);
-      else this.#hooks.reject(error.code);
+      else this.#hooks.reject(error.code, this);
     }
   }
 
@@ -160,7 +161,7 @@ export class Connection implements SwarmMember {
     // ws has already started closing with the matching code (1009 for an oversized frame).
     this.#markClosing();
     const wsCode = (error as { code?: unknown }).code;
-    this.#hooks.reject(wsCode === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'TRACKER_MSG_TOO_LARGE' : 'WS_PROTOCOL_ERROR');
+    this.#hooks.reject(wsCode === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'TRACKER_MSG_TOO_LARGE' : 'WS_PROTOCOL_ERROR', this);
   }
 
   /** One client's input must never throw out of a socket listener. */

@@ -23,6 +23,14 @@ export type TrackerRejectCode =
   | 'WS_PROTOCOL_ERROR'
   /** The client stopped reading and its send buffer overflowed; the socket is dropped. */
   | 'SEND_BUFFER_FULL'
+  /** A summary less than half summaryIntervalMs after the previous one from that peer; ignored. */
+  | 'SUMMARY_TOO_FREQUENT'
+  /** A summary whose cumulative counters went down; ignored. */
+  | 'SUMMARY_REGRESSED'
+  /** A summary for a new stream while maxStreamsTracked streams all have reporters; ignored. */
+  | 'SUMMARY_UNTRACKED'
+  /** A summary to a tracker with summaryIntervalMs 0 (it announced none); ignored. */
+  | 'SUMMARY_DISABLED'
   /** A bug in the tracker while handling a message; the connection is closed with 1011. */
   | 'INTERNAL_ERROR'
   /** A connection to /authority while no authoritySecret is configured (HTTP 403). */

@@ -9,3 +9,6 @@ export { AUTHORITY_PATH } from './authority-endpoint.js';
 export { startTracker, type TrackerServer } from './tracker-server.js';
 export type { ObservedSignal, TrackerObserverApi, TrackerObserverEvents } from './tracker-observer.js';
 export { mintTurnCredential, turnRestCredential, TURN_DEFAULT_TTL_SEC, type TurnCredential, type TurnOptions } from './turn-credentials.js';
+export { silentLogger, stdoutLogger, type TrackerLogger } from './observability/logger.js';
+export type { DashboardStream, MonitoringData } from './observability/monitoring-routes.js';
+export type { HistorySeries } from './observability/stream-history.js';

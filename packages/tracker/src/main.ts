@@ -8,10 +8,13 @@
  * Flags win over the TRACKER_HOST / TRACKER_PORT environment variables. The sidecars' secret comes
  * from TRACKER_AUTHORITY_SECRET only, so it does not show in `ps`; without it /authority is refused.
  * Likewise TRACKER_JOIN_TOKEN_SECRET, when set, requires HS256 join tokens signed with it.
+ * Logs are JSON lines on stdout (pino) at TRACKER_LOG_LEVEL (default info); TRACKER_MONITORING_TOKEN,
+ * when set, protects /metrics and /dashboard/data.json.
  */
 import { parseArgs } from 'node:util';
 import { readPublicKeyFile, readSigningKeyFile, swarmIdFromUrl } from '@swarmcast/integrity';
 import type { TrackerConfig } from './config.js';
+import { stdoutLogger } from './observability/logger.js';
 import { startTracker } from './tracker-server.js';
 
 function parsePort(text: string | undefined): number | undefined {
@@ -35,6 +38,8 @@ async function joinTokenOptions(keyFiles: string[], streams: string[], secret: s
   return undefined;
 }
 
+const logger = stdoutLogger(process.env['TRACKER_LOG_LEVEL'] ?? 'info');
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -56,13 +61,14 @@ async function main(): Promise<void> {
     authoritySecret: process.env['TRACKER_AUTHORITY_SECRET'],
     authorityPublicKeys: authorityKeys.length === 0 ? undefined : await Promise.all(authorityKeys.map(readPublicKeyFile)),
     joinTokens: await joinTokenOptions(values['join-token-key'] ?? [], values['join-token-stream'] ?? [], process.env['TRACKER_JOIN_TOKEN_SECRET']),
+    monitoringToken: process.env['TRACKER_MONITORING_TOKEN'],
+    logger,
   });
-  console.log(`swarmcast tracker listening on ${tracker.url} (stats: ${tracker.httpUrl}/stats)`);
   const stop = (): void => {
     tracker.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error('swarmcast tracker: error while closing:', error);
+        logger.error({ err: error }, 'error while closing');
         process.exit(1);
       },
     );
@@ -72,6 +78,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  logger.fatal({ err: error }, error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

@@ -3,6 +3,7 @@ import type { TrackerConfig } from './config.js';
 import type { Connection } from './connection.js';
 import { TrackerError } from './errors.js';
 import { checkJoinToken } from './join-tokens.js';
+import type { Observability } from './observability/observability.js';
 import type { RecordHub } from './record-hub.js';
 import type { TrackerCounters } from './stats.js';
 import type { SwarmRegistry } from './swarm-registry.js';
@@ -14,6 +15,8 @@ export interface HandlerContext {
   readonly registry: SwarmRegistry<Connection>;
   readonly counters: TrackerCounters;
   readonly records: RecordHub<Connection>;
+  /** Takes peer summaries; throws a non-fatal TrackerError for one it ignores. */
+  readonly summaries: Pick<Observability, 'summary' | 'left'>;
 }
 
 type Msg<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
@@ -39,6 +42,10 @@ export function handleClientMessage(ctx: HandlerContext, conn: Connection, msg: 
       return;
     case 'get-records':
       handleGetRecords(ctx, conn, msg);
+      return;
+    case 'summary':
+      requireMember(conn, msg.swarm, 'summary');
+      ctx.summaries.summary(conn.peerId, msg);
       return;
     default:
       msg satisfies never;
@@ -72,7 +79,7 @@ function handleGetRecords(ctx: HandlerContext, conn: Connection, msg: Msg<'get-r
 function handleLeave(ctx: HandlerContext, conn: Connection, msg: Msg<'leave'>): void {
   // Leaving a swarm not joined is harmless (a retry, or a race with a close) and needs no reply.
   conn.swarms.delete(msg.swarm);
-  ctx.registry.leave(msg.swarm, conn.peerId);
+  if (ctx.registry.leave(msg.swarm, conn.peerId)) ctx.summaries.left(msg.swarm, conn.peerId);
 }
 
 function handleSignal(ctx: HandlerContext, conn: Connection, msg: Msg<'signal'>): void {

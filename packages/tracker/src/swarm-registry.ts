@@ -91,6 +91,11 @@ export class SwarmRegistry<M extends SwarmMember> {
     return [...picked];
   }
 
+  /** Members of swarmId now (0 for an unknown swarm). */
+  memberCount(swarmId: string): number {
+    return this.#swarms.get(swarmId)?.members.size ?? 0;
+  }
+
   get swarmCount(): number {
     return this.#swarms.size;
   }

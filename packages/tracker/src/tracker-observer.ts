@@ -21,7 +21,13 @@ export interface TrackerObserverEvents {
 }
 
 export class TrackerObserver {
+  readonly #onListenerError: (event: string, error: unknown) => void;
   readonly #listeners: { [K in keyof TrackerObserverEvents]: Set<TrackerObserverEvents[K]> } = { signal: new Set() };
+
+  /** onListenerError: where a listener's exception goes (the tracker logs it as an error). */
+  constructor(onListenerError: (event: string, error: unknown) => void = () => undefined) {
+    this.#onListenerError = onListenerError;
+  }
 
   on<K extends keyof TrackerObserverEvents>(event: K, listener: TrackerObserverEvents[K]): void {
     this.#listeners[event].add(listener);
@@ -42,7 +48,7 @@ export class TrackerObserver {
       try {
         (listener as (...a: Parameters<TrackerObserverEvents[K]>) => void)(...args);
       } catch (error) {
-        console.error(`[swarmcast:tracker] observer '${event}' listener threw:`, error);
+        this.#onListenerError(event, error);
       }
     }
   }

@@ -13,6 +13,8 @@ import { AUTHORITY_PATH, AuthorityEndpoint } from './authority-endpoint.js';
 import { CLOSE_CODES } from './errors.js';
 import { handleHttpRequest } from './http-routes.js';
 import { handleClientMessage } from './message-handlers.js';
+import { Observability } from './observability/observability.js';
+import type { TrackerRejectCode } from './errors.js';
 import type { HandlerContext } from './message-handlers.js';
 import { RecordHub } from './record-hub.js';
 import { TrackerCounters } from './stats.js';
@@ -59,7 +61,8 @@ class Tracker implements TrackerServer {
   readonly #hooks: ConnectionHooks;
   readonly #records: RecordHub<Connection>;
   readonly #authorityEndpoint: AuthorityEndpoint;
-  readonly #observer = new TrackerObserver();
+  readonly #observer: TrackerObserver;
+  readonly #obs: Observability;
   readonly #turn: TurnCredentialMinter | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   #closed: Promise<void> | undefined;
@@ -67,33 +70,54 @@ class Tracker implements TrackerServer {
 
   constructor(config: TrackerConfig) {
     this.#config = config;
+    this.#obs = new Observability(config, {
+      connections: () => this.#connections.size,
+      swarms: () => this.#registry.swarmCount,
+      memberships: () => this.#registry.membershipCount,
+      viewers: (swarm) => this.#registry.memberCount(swarm),
+      now: () => performance.now(),
+    });
+    this.#observer = new TrackerObserver((event, error) => {
+      this.#obs.log.error({ err: error, event }, 'observer listener threw');
+    });
     this.#turn = config.turn === undefined ? undefined : new TurnCredentialMinter(config.turn);
     this.#records = new RecordHub(config, this.#registry);
     this.#authorityEndpoint = new AuthorityEndpoint(config, {
       records: (swarm, records) => this.#records.publish(swarm, records),
       reject: (code) => {
-        this.#counters.reject(code);
+        this.#reject(code, undefined);
+      },
+      internalError: (error) => {
+        this.#obs.log.error({ err: error }, 'internal error on a publisher connection');
       },
     });
-    const ctx: HandlerContext = { config, registry: this.#registry, counters: this.#counters, records: this.#records };
+    const ctx: HandlerContext = { config, registry: this.#registry, counters: this.#counters, records: this.#records, summaries: this.#obs };
     this.#hooks = {
       message: (conn, msg) => {
         if (msg.type === 'signal' && this.#observer.listening('signal')) {
           this.#observer.emit('signal', { swarm: msg.swarm, from: conn.peerId, to: msg.to, data: msg.data });
         }
+        this.#obs.message(conn.peerId, msg);
+        const relayed = this.#counters.signalsRelayed;
         handleClientMessage(ctx, conn, msg);
+        if (this.#counters.signalsRelayed !== relayed) this.#obs.relayed();
       },
       frame: () => {
         this.#counters.messagesIn += 1;
+        this.#obs.frame();
       },
-      reject: (code) => {
-        this.#counters.reject(code);
+      reject: (code, conn) => {
+        this.#reject(code, conn?.ip, conn?.peerId);
       },
       internalError: (conn, error) => {
-        console.error(`[swarmcast:tracker] internal error on connection ${conn.peerId}:`, error);
+        this.#obs.log.error({ err: error, peerId: conn.peerId }, 'internal error on a connection');
       },
       closing: (conn) => {
-        for (const swarm of conn.swarms) this.#registry.leave(swarm, conn.peerId);
+        if (this.#obs.log.isLevelEnabled('debug')) this.#obs.log.debug({ peerId: conn.peerId, ip: conn.ip }, 'connection closing');
+        for (const swarm of conn.swarms) {
+          this.#registry.leave(swarm, conn.peerId);
+          this.#obs.left(swarm, conn.peerId);
+        }
         conn.swarms.clear();
       },
       closed: (conn) => {
@@ -102,6 +126,7 @@ class Tracker implements TrackerServer {
       now: () => performance.now(),
     };
     this.#http = createServer((req, res) => {
+      if (this.#obs.handleHttp(req, res)) return;
       handleHttpRequest(req, res, {
         health: () => ({ connections: this.#connections.size, swarms: this.#registry.swarmCount }),
         stats: () => this.stats(),
@@ -152,7 +177,7 @@ class Tracker implements TrackerServer {
       throw new Error(`Tracker could not listen on ${this.#config.host}:${this.#config.port}`, { cause: error });
     }
     this.#http.on('error', (error) => {
-      console.error('[swarmcast:tracker] HTTP server error:', error);
+      this.#obs.log.error({ err: error }, 'HTTP server error');
     });
     const address = this.#http.address();
     if (address !== null && typeof address === 'object') this.#port = address.port;
@@ -165,6 +190,8 @@ class Tracker implements TrackerServer {
     );
     this.#sweepTimer.unref();
     this.#records.start();
+    this.#obs.start();
+    this.#obs.log.info({ url: this.url, metrics: `${this.httpUrl}/metrics`, dashboard: `${this.httpUrl}/dashboard` }, 'tracker listening');
   }
 
   stats(): TrackerStats {
@@ -187,6 +214,8 @@ class Tracker implements TrackerServer {
 
   async #shutdown(): Promise<void> {
     clearInterval(this.#sweepTimer);
+    this.#obs.close();
+    this.#obs.log.info({ connections: this.#connections.size }, 'tracker closing');
     const httpClosed = new Promise<void>((resolve) => {
       this.#http.close(() => {
         resolve();
@@ -206,13 +235,14 @@ class Tracker implements TrackerServer {
     clearTimeout(grace);
     await httpClosed;
     this.#observer.clear();
+    this.#obs.log.info('tracker closed');
   }
 
   #accept(socket: WebSocket, req: IncomingMessage): void {
     const ip = req.socket.remoteAddress ?? 'unknown';
     const fromIp = this.#connectionsPerIp.get(ip) ?? 0;
     if (this.#connections.size >= this.#config.maxConnections || fromIp >= this.#config.maxConnectionsPerIp) {
-      this.#counters.reject('TRACKER_FULL');
+      this.#reject('TRACKER_FULL', ip);
       // Refused sockets get no Connection; errors while they close are of no interest.
       socket.on('error', () => undefined);
       socket.close(CLOSE_CODES.tryAgainLater, 'TRACKER_FULL');
@@ -228,9 +258,15 @@ class Tracker implements TrackerServer {
       protocol: TRACKER_PROTOCOL_VERSION,
       peerId,
       heartbeatMs: this.#config.heartbeatIntervalMs,
+      ...(this.#config.summaryIntervalMs > 0 ? { summaryIntervalMs: this.#config.summaryIntervalMs } : {}),
       ...(keys.length > 0 ? { integrityKeys: keys } : {}),
       ...(this.#turn ? { iceServers: this.#turn.iceServersFor(peerId) } : {}),
     });
+  }
+
+  #reject(code: TrackerRejectCode, ip: string | undefined, peerId?: string): void {
+    this.#counters.reject(code);
+    this.#obs.rejected(code, ip, peerId);
   }
 
   #release(conn: Connection): void {

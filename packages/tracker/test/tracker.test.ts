@@ -28,7 +28,7 @@ void describe('tracker: peers and signaling', () => {
 
     // The welcome message itself, with nothing more than the protocol allows.
     const raw = await connectRawWelcome(t, tracker.url);
-    assert.deepEqual(Object.keys(raw).sort(), ['heartbeatMs', 'peerId', 'protocol', 'type']);
+    assert.deepEqual(Object.keys(raw).sort(), ['heartbeatMs', 'peerId', 'protocol', 'summaryIntervalMs', 'type']);
     assert.equal(raw.protocol, TRACKER_PROTOCOL_VERSION);
     assert.equal(raw.heartbeatMs, 1234);
   });

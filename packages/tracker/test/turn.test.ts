@@ -12,6 +12,7 @@ import { mintTurnCredential, resolveTrackerConfig, startTracker, turnRestCredent
 import type { ObservedSignal, TrackerConfig, TrackerServer } from '../src/index.js';
 import { TurnCredentialMinter } from '../src/turn-credentials.js';
 import { CANDIDATE, OFFER, eventually, joined, openClient } from './test-client.js';
+import { captureLog } from './log-capture.js';
 
 const SECRET = 'swarmcast-turn-secret-0123';
 const TURN = { urls: ['turn:127.0.0.1:3478?transport=udp'], secret: SECRET };
@@ -120,7 +121,8 @@ void describe('tracker: welcome with TURN', () => {
 
 void describe('tracker: observer', () => {
   void test('sees every signal a client sends, relayed or not; a throwing listener breaks nothing', async (t) => {
-    const tracker = await start(t);
+    const log = captureLog('info');
+    const tracker = await start(t, { logger: log.logger });
     const seen: ObservedSignal[] = [];
     const record = (e: ObservedSignal): void => {
       seen.push(e);
@@ -129,8 +131,6 @@ void describe('tracker: observer', () => {
       throw new Error('listener bug');
     });
     tracker.observer.on('signal', record);
-    const errors: unknown[] = [];
-    t.mock.method(console, 'error', (...args: unknown[]) => errors.push(args));
     const a = await joined(t, tracker.url, 's');
     const b = await joined(t, tracker.url, 's');
     b.send({ type: 'signal', swarm: 's', to: a.peerId, data: OFFER });
@@ -141,7 +141,11 @@ void describe('tracker: observer', () => {
       { swarm: 's', from: b.peerId, to: a.peerId, data: OFFER },
       { swarm: 's', from: b.peerId, to: 'gone-peer', data: CANDIDATE },
     ]);
+    const errors = log.at('error');
     assert.equal(errors.length, 2, 'the throwing listener was logged each time');
+    assert.equal(errors[0]?.msg, 'observer listener threw');
+    const logged = errors.map((line) => (line.err as { message?: unknown } | undefined)?.message);
+    assert.deepEqual(logged, ['listener bug', 'listener bug']);
     tracker.observer.off('signal', record);
     a.send({ type: 'signal', swarm: 's', to: b.peerId, data: CANDIDATE });
     await eventually(() => tracker.stats().signalsRelayed === 2, 'the last signal relayed');
