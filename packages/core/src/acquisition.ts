@@ -58,16 +58,62 @@ export class Acquisition {
   /** Peers whose bytes are in `partial`. */
   private readonly contributors = new Set<Peer>();
 
+  /** The player's wait for the segment, once it asks (a prefetch has none yet). */
+  private adopted: (() => void) | undefined;
+
+  /**
+   * @param url undefined for a prefetch: peers only, until the player asks for the segment and
+   *   adopt() gives the URL (and its deadline) for the HTTP part.
+   */
   constructor(
     private readonly ref: SegmentRef,
-    private readonly url: string,
-    private readonly deadlineMs: number,
+    private url: string | undefined,
+    private deadlineMs: number,
     private readonly config: AcquisitionConfig,
     private readonly host: AcquisitionHost,
     private readonly signal: AbortSignal,
   ) {}
 
+  /** A prefetch has no URL until the player asks (adopt() may have run while run() awaited). */
+  private hasUrl(): boolean {
+    return this.url !== undefined;
+  }
+
+  /** The player asks for a segment being prefetched: from now on it may come over HTTP, by this deadline. */
+  adopt(url: string, deadlineMs: number): void {
+    if (this.url !== undefined) return;
+    this.url = url;
+    this.deadlineMs = deadlineMs;
+    this.adopted?.();
+  }
+
   async run(): Promise<AcquiredSegment> {
+    const result = await this.runPeers();
+    if (result) return result;
+    if (this.url === undefined) {
+      // A prefetch whose peers could not deliver: the player may still ask before the deadline.
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.host.clock.clearTimeout(timer);
+          this.signal.removeEventListener('abort', done);
+          this.adopted = undefined;
+          resolve();
+        };
+        this.adopted = done;
+        const timer = this.host.clock.setTimeout(done, Math.max(0, this.deadlineMs - this.config.httpSafetyMs - this.host.clock.now()));
+        this.signal.addEventListener('abort', done);
+      });
+      this.throwIfAborted();
+      if (!this.hasUrl()) throw new EngineError('PREFETCH_MISSED', 'prefetch: no peer delivered the segment and the player did not ask for it');
+      // The player asks: peers get another chance with its time, as for any load.
+      const again = await this.runPeers();
+      if (again) return again;
+    }
+    return this.fromHttp();
+  }
+
+  /** The peer part: the bytes from peers, checked, or undefined to go on over HTTP. */
+  private async runPeers(): Promise<AcquiredSegment | undefined> {
     const { clock } = this.host;
     const p2pDeadlineMs = this.deadlineMs - this.config.httpSafetyMs;
     if (this.deadlineMs - clock.now() >= this.config.minP2pSlackMs && this.host.p2pAllowed()) {
@@ -89,13 +135,13 @@ export class Acquisition {
           continue;
         }
         // After a failed peer, or as a designated fetcher, waiting longer only eats the margin.
-        if (waited || tried.size > 0 || this.partial || this.host.isDesignatedFetcher(this.ref)) break;
+        if (waited || tried.size > 0 || this.partial || (this.url !== undefined && this.host.isDesignatedFetcher(this.ref))) break;
         waited = true;
         await this.host.waitForAnnouncement(this.ref, Math.min(clock.now() + this.config.maxAnnounceWaitMs, p2pDeadlineMs), this.signal);
       }
     }
     this.throwIfAborted();
-    return this.fromHttp();
+    return undefined;
   }
 
   private throwIfAborted(): void {
@@ -199,13 +245,14 @@ export class Acquisition {
   private async httpGet(startBytes: number | undefined): Promise<Uint8Array> {
     this.host.downloading(this.ref);
     try {
-      const request = startBytes === undefined ? { url: this.url } : { url: this.url, range: { startBytes } };
+      const url = this.url ?? '';
+      const request = startBytes === undefined ? { url } : { url, range: { startBytes } };
       const response = await this.host.http.fetch(request, this.signal);
       this.host.countBytes('http', response.bytes.length);
       return response.bytes;
     } catch (cause) {
       if (this.signal.aborted) throw new EngineError('LOAD_ABORTED', 'segment load aborted', { cause });
-      throw new EngineError('HTTP_FAILED', `GET ${this.url} failed: ${String(cause)}`, { cause });
+      throw new EngineError('HTTP_FAILED', `GET ${this.url ?? ''} failed: ${String(cause)}`, { cause });
     }
   }
 }

@@ -56,6 +56,11 @@ export interface EngineConfig {
    */
   uploadCommitMs: number;
   /**
+   * Fetch the segment after the player's latest from peers as soon as a neighbour announces it,
+   * before the player's playlist shows it (never over HTTP unless the player then asks). @default true
+   */
+  prefetchNext: boolean;
+  /**
    * 'required': bytes from peers reach the player only once they match the segment's signed record
    * (size + SHA-256, Ed25519-signed by the integrity authority). 'off' trusts peers: for closed
    * networks and the simulator only. @default 'required'
@@ -113,6 +118,7 @@ export const engineDefaults: EngineConfig = {
   p2pStallTimeoutMs: 1_500,
   uploadAdmissionDelayMs: 750,
   uploadCommitMs: 1_500,
+  prefetchNext: true,
   integrity: 'required',
   integrityPublicKeys: [],
   integrityListUrl: undefined,

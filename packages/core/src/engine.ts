@@ -14,6 +14,7 @@ import { Emitter } from './emitter.js';
 import { EngineError } from './errors.js';
 import type { Peer } from './peer.js';
 import { PeerPool } from './peer-pool.js';
+import { Prefetcher } from './prefetcher.js';
 import type { ReceivingSegment } from './partial-segment.js';
 import type { ConnectOptions, EnginePorts } from './ports.js';
 import { rendezvousTop } from './rendezvous.js';
@@ -57,6 +58,7 @@ export interface EngineEvents {
 
 interface SharedAcquisition {
   readonly promise: Promise<AcquiredSegment>;
+  readonly acquisition: Acquisition;
   /** What uploads relaying this segment read (cut-through). */
   readonly receiving: ReceivingSegment;
   readonly controller: AbortController;
@@ -89,6 +91,7 @@ export class Engine {
   private readonly acquisitions = new Map<string, SharedAcquisition>();
   private readonly announceWaiters = new Map<string, Set<() => void>>();
   private readonly acquisitionHost: AcquisitionHost;
+  private readonly prefetcher: Prefetcher;
   private readonly summaries: SummaryReporter;
   private refillTimer: unknown;
   /** Handed to the connector for each new connection: the latest welcome's ICE servers. */
@@ -147,6 +150,11 @@ export class Engine {
       counters: () => ({ ...this.counters, segmentsHttp: this.counters.segmentsFromHttp, segmentsP2p: this.counters.segmentsFromP2p, peers: this.pool.readyPeers().length }),
       send: (summary) => this.tracker.sendSummary(summary),
     });
+    this.prefetcher = new Prefetcher(
+      { enabled: this.config.prefetchNext, minSlackMs: this.config.minP2pSlackMs },
+      ports.clock,
+      (ref, deadlineMs) => this.startPrefetch(ref, deadlineMs),
+    );
     this.acquisitionHost = {
       clock,
       http: ports.http,
@@ -237,8 +245,10 @@ export class Engine {
       return { bytes: stored.bytes, source: stored.source, fromStore: true };
     }
     const key = segmentKey(request.ref);
+    this.prefetcher.requested(request);
     let shared = this.acquisitions.get(key);
-    if (!shared) shared = this.startAcquisition(request, key);
+    if (shared) shared.acquisition.adopt(request.url, request.deadlineMs);
+    else shared = this.startAcquisition(request, key);
     shared.users += 1;
     const current = shared;
     const onAbort = (): void => {
@@ -276,11 +286,20 @@ export class Engine {
     this.events.removeAllListeners();
   }
 
-  private startAcquisition(request: SegmentRequest, key: string): SharedAcquisition {
+  /** A peer announced the segment after the one the player asked for last: fetch it from peers now. */
+  private startPrefetch(ref: SegmentRef, deadlineMs: number): void {
+    const key = segmentKey(ref);
+    if (this.destroyed || this.acquisitions.has(key) || this.store.get(ref)) return;
+    if (!this.acquisitionHost.p2pAllowed()) return;
+    this.startAcquisition({ ref, url: undefined, deadlineMs }, key);
+  }
+
+  private startAcquisition(request: Omit<SegmentRequest, 'url' | 'signal'> & { url: string | undefined }, key: string): SharedAcquisition {
     const controller = new AbortController();
     const startedMs = this.ports.clock.now();
     const { ref } = request;
     const acquisition = new Acquisition(ref, request.url, request.deadlineMs, this.config, this.acquisitionHost, controller.signal);
+    const prefetch = request.url === undefined;
     // Started a microtask later, once this acquisition is in the map (announceReceiving looks it up).
     const promise = Promise.resolve()
       .then(() => acquisition.run())
@@ -297,6 +316,7 @@ export class Engine {
             else if (shared.announced) this.pool.broadcast({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
           }
           const durationMs = this.ports.clock.now() - startedMs;
+          if (prefetch) this.counters.segmentsPrefetched += 1;
           this.events.emit('segment-acquired', { ref, source: acquired.source, sizeBytes: acquired.bytes.length, durationMs });
           return acquired;
         },
@@ -312,7 +332,7 @@ export class Engine {
       );
     // Every user awaits through abortable(); this keeps an unobserved rejection from being reported.
     promise.catch(() => undefined);
-    const shared: SharedAcquisition = { promise, controller, users: 0, announced: false, receiving: { get partial() { return acquisition.partial; } } };
+    const shared: SharedAcquisition = { promise, acquisition, controller, users: 0, announced: false, receiving: { get partial() { return acquisition.partial; } } };
     this.acquisitions.set(key, shared);
     return shared;
   }
@@ -408,6 +428,7 @@ export class Engine {
     if (state === 'lost') return;
     const waiters = this.announceWaiters.get(segmentKey(ref));
     if (waiters) for (const wake of [...waiters]) wake();
+    if (state === 'have') this.prefetcher.announced(ref);
   }
 
   /** Takes the tracker's ICE servers for new connections, unless the connector cannot use them. */

@@ -8,6 +8,8 @@ export type EngineErrorCode =
   /** The connector cannot connect with what it knows (privacy mode without a TURN server): HTTP only. */
   | 'P2P_REFUSED'
   | 'LOAD_ABORTED'
+  /** Internal: a prefetch got no bytes from peers and the player never asked for the segment. */
+  | 'PREFETCH_MISSED'
   | 'HTTP_FAILED'
   | 'PEER_PROTOCOL_VIOLATION'
   | 'PEER_VERSION_MISMATCH'

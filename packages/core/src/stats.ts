@@ -15,6 +15,8 @@ export interface EngineStats {
   segmentsFromP2p: number;
   /** Segments served from the local store (already counted when acquired). */
   segmentsFromStore: number;
+  /** Segments fetched from peers before the player asked for them (see Prefetcher). */
+  segmentsPrefetched: number;
   /** P2P attempts that gave up and left the rest to HTTP or another peer. */
   p2pFallbacks: number;
   /** P2P segments that matched their signed record. */
@@ -55,6 +57,7 @@ export function emptyStats(): EngineStats {
     segmentsFromHttp: 0,
     segmentsFromP2p: 0,
     segmentsFromStore: 0,
+    segmentsPrefetched: 0,
     p2pFallbacks: 0,
     segmentsVerified: 0,
     segmentsUnverifiable: 0,
