@@ -7,6 +7,7 @@ export {
   IceServerSchema,
   ServerMessageSchema,
   SignalDataSchema,
+  TRACKER_SHUTDOWN_CODE,
   parseClientMessage,
   parseServerMessage,
   serializeMessage,

@@ -6,6 +6,8 @@ import { turnOptionsProblems } from './turn-credentials.js';
 import type { TurnOptions } from './turn-credentials.js';
 import { joinTokensConfigProblems, resolveJoinTokensConfig } from './join-token-config.js';
 import type { JoinTokensOptions } from './join-token-config.js';
+import { clusterOptionsProblems, resolveClusterConfig } from './cluster/cluster-config.js';
+import type { ClusterOptions } from './cluster/cluster-config.js';
 
 export interface TrackerConfig {
   /**
@@ -99,6 +101,12 @@ export interface TrackerConfig {
    * @default undefined // no token needed
    */
   joinTokens?: JoinTokensOptions;
+  /**
+   * Cluster mode: this node shares swarm membership, signaling and published records with the other
+   * nodes through Redis (see ClusterOptions and packages/tracker/README.md).
+   * @default undefined // one process, state in memory
+   */
+  cluster?: ClusterOptions;
 }
 
 /** The one source of tracker defaults. */
@@ -119,6 +127,7 @@ export const trackerDefaults: Readonly<TrackerConfig> = Object.freeze({
   maxRecordsOnJoin: 64,
   turn: undefined,
   joinTokens: undefined,
+  cluster: undefined,
 });
 
 const U32_MAX = 0xffff_ffff;
@@ -209,6 +218,13 @@ export function resolveTrackerConfig(partial: Partial<TrackerConfig> = {}): Trac
     for (const problem of tokenProblems) problems.push(`joinTokens: ${problem}`);
     // A frozen copy: the tracker builds its verifier once from it.
     if (tokenProblems.length === 0) config.joinTokens = resolveJoinTokensConfig(config.joinTokens);
+  }
+
+  if (config.cluster !== undefined) {
+    const clusterProblems = clusterOptionsProblems(config.cluster);
+    problems.push(...clusterProblems);
+    // Resolved once, so a random nodeId stays the same for the node's life.
+    if (clusterProblems.length === 0) config.cluster = resolveClusterConfig(config.cluster);
   }
 
   if (problems.length > 0) throw new Error(`Invalid tracker config: ${problems.join('; ')}`);

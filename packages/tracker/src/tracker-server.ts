@@ -21,6 +21,9 @@ import type { TrackerObserverApi } from './tracker-observer.js';
 import { TurnCredentialMinter } from './turn-credentials.js';
 import type { TrackerStats } from './stats.js';
 import { SwarmRegistry } from './swarm-registry.js';
+import { createSwarmDirectory } from './cluster/create-swarm-directory.js';
+import type { SwarmDirectory } from './cluster/swarm-directory.js';
+import { TRACKER_SHUTDOWN_CODE } from '@swarmcast/protocol';
 
 /** A running tracker. */
 export interface TrackerServer {
@@ -52,6 +55,8 @@ class Tracker implements TrackerServer {
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #registry = new SwarmRegistry<Connection>();
+  /** Membership of this node's swarms: the registry alone, or shared with the cluster. */
+  readonly #directory: SwarmDirectory<Connection>;
   readonly #counters = new TrackerCounters();
   /** Accepted connections by peer id. */
   readonly #connections = new Map<string, Connection>();
@@ -68,14 +73,21 @@ class Tracker implements TrackerServer {
   constructor(config: TrackerConfig) {
     this.#config = config;
     this.#turn = config.turn === undefined ? undefined : new TurnCredentialMinter(config.turn);
+    this.#directory = createSwarmDirectory(config.cluster, this.#registry);
     this.#records = new RecordHub(config, this.#registry);
+    this.#records.shareWith((swarm, records) => {
+      this.#directory.shareRecords(swarm, records);
+    });
+    this.#directory.onRemoteRecords((swarm, records) => {
+      this.#records.acceptShared(swarm, records);
+    });
     this.#authorityEndpoint = new AuthorityEndpoint(config, {
       records: (swarm, records) => this.#records.publish(swarm, records),
       reject: (code) => {
         this.#counters.reject(code);
       },
     });
-    const ctx: HandlerContext = { config, registry: this.#registry, counters: this.#counters, records: this.#records };
+    const ctx: HandlerContext = { config, directory: this.#directory, counters: this.#counters, records: this.#records };
     this.#hooks = {
       message: (conn, msg) => {
         if (msg.type === 'signal' && this.#observer.listening('signal')) {
@@ -93,7 +105,7 @@ class Tracker implements TrackerServer {
         console.error(`[swarmcast:tracker] internal error on connection ${conn.peerId}:`, error);
       },
       closing: (conn) => {
-        for (const swarm of conn.swarms) this.#registry.leave(swarm, conn.peerId);
+        for (const swarm of conn.swarms) this.#directory.leave(swarm, conn.peerId);
         conn.swarms.clear();
       },
       closed: (conn) => {
@@ -105,6 +117,7 @@ class Tracker implements TrackerServer {
       handleHttpRequest(req, res, {
         health: () => ({ connections: this.#connections.size, swarms: this.#registry.swarmCount }),
         stats: () => this.stats(),
+        ready: () => this.#readiness(),
         vodList: (swarm, rendition) => this.#records.vodList(swarm, rendition),
       });
     });
@@ -165,6 +178,7 @@ class Tracker implements TrackerServer {
     );
     this.#sweepTimer.unref();
     this.#records.start();
+    this.#directory.start();
   }
 
   stats(): TrackerStats {
@@ -177,6 +191,7 @@ class Tracker implements TrackerServer {
       rejects: this.#counters.rejects(),
       swarmsDetail: this.#registry.detail(),
       integrity: this.#records.stats(this.#authorityEndpoint.publisherCount),
+      cluster: this.#directory.stats(),
     };
   }
 
@@ -198,17 +213,36 @@ class Tracker implements TrackerServer {
         resolve();
       });
     });
-    for (const socket of this.#wss.clients) socket.close(CLOSE_CODES.goingAway, 'TRACKER_SHUTDOWN');
+    // Peers are told to reconnect elsewhere at once (another node, or this one restarted), not to back off.
+    for (const conn of this.#connections.values()) {
+      conn.send({ type: 'error', code: TRACKER_SHUTDOWN_CODE, message: 'tracker node going away: reconnect to another one' });
+      conn.close(CLOSE_CODES.goingAway, TRACKER_SHUTDOWN_CODE);
+    }
+    for (const socket of this.#wss.clients) socket.close(CLOSE_CODES.goingAway, TRACKER_SHUTDOWN_CODE);
     const grace = setTimeout(() => {
       for (const socket of this.#wss.clients) socket.terminate();
     }, SHUTDOWN_GRACE_MS);
     await Promise.all([clientsClosed, this.#authorityEndpoint.close(), this.#records.close()]);
     clearTimeout(grace);
+    // After the clients: their leaves went to Redis first; then this node withdraws what is left.
+    await this.#directory.close();
     await httpClosed;
     this.#observer.clear();
   }
 
+  /** Accepting peers, and (in cluster mode) connected to Redis. */
+  #readiness(): { ready: boolean; reason?: string } {
+    if (this.#closed !== undefined) return { ready: false, reason: 'shutting down' };
+    if (!this.#directory.ready) return { ready: false, reason: 'redis not connected' };
+    return { ready: true };
+  }
+
   #accept(socket: WebSocket, req: IncomingMessage): void {
+    if (this.#closed !== undefined) {
+      socket.on('error', () => undefined);
+      socket.close(CLOSE_CODES.goingAway, TRACKER_SHUTDOWN_CODE);
+      return;
+    }
     const ip = req.socket.remoteAddress ?? 'unknown';
     const fromIp = this.#connectionsPerIp.get(ip) ?? 0;
     if (this.#connections.size >= this.#config.maxConnections || fromIp >= this.#config.maxConnectionsPerIp) {
