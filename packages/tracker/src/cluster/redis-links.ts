@@ -38,6 +38,7 @@ export class RedisLinks {
   readonly #channels: readonly string[];
   readonly #hooks: RedisLinksHooks;
   #subscribed = false;
+  #closing = false;
   #wasUp = { commands: false, subscriber: false };
 
   constructor(redisUrl: string, channels: readonly string[], hooks: RedisLinksHooks) {
@@ -63,6 +64,7 @@ export class RedisLinks {
 
   /** Ends both connections without reconnecting; idempotent. */
   async close(): Promise<void> {
+    this.#closing = true;
     await Promise.all([end(this.commands), end(this.#subscriber)]);
   }
 
@@ -87,7 +89,7 @@ export class RedisLinks {
     });
     redis.on('close', () => {
       if (name === 'subscriber') this.#subscribed = false;
-      if (!this.#wasUp[name]) return;
+      if (!this.#wasUp[name] || this.#closing) return;
       this.#wasUp[name] = false;
       this.#hooks.log(`redis ${name} connection lost; reconnecting`);
     });

@@ -73,7 +73,9 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
   join(swarmId: string, member: M): boolean {
     if (!this.local.join(swarmId, member)) return false;
     const key = this.#keys.swarm(swarmId);
-    this.#run((redis) => redis.multi().hset(key, member.peerId, this.#config.nodeId).pexpire(key, this.#swarmTtlMs).exec());
+    // Plain commands, not MULTI: they queue in order with the sample that answers this join.
+    this.#run((redis) => redis.hset(key, member.peerId, this.#config.nodeId));
+    this.#run((redis) => redis.pexpire(key, this.#swarmTtlMs));
     return true;
   }
 
