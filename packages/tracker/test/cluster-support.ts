@@ -12,8 +12,8 @@ export const TEST_BEAT_MS = 1_000;
 /** Waits on cluster state are bounded by this (not asserted: a timeout that fails the test). */
 export const CLUSTER_WAIT_MS = 15_000;
 
-export async function redisFor(t: TestContext, port?: number): Promise<RedisServer> {
-  const redis = await startRedis(port);
+export async function redisFor(t: TestContext, port?: number, dataDir?: string): Promise<RedisServer> {
+  const redis = await startRedis(port, dataDir);
   t.after(() => redis.stop());
   return redis;
 }

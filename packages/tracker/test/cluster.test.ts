@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadSigningKey, signRecord, verifyRecord } from '@swarmcast/integrity';
 import { Redis } from 'ioredis';
@@ -109,17 +112,21 @@ void describe('cluster over Redis', () => {
     assert.deepEqual(await peersOf(a1, SWARM), [], 'a gracefully closed node withdraws its members before close() resolves');
   });
 
-  void test('Redis down: nodes keep serving their own peers and report not ready; when it is back they rejoin the cluster', async (t) => {
+  void test('Redis down: nodes keep serving their own peers and report not ready; when it is back they rejoin the cluster, without ghosts', async (t) => {
     const redis = await redisFor(t);
     const a = await node(t, redis.url, 'node-a');
     const b = await node(t, redis.url, 'node-b');
     const a1 = await joined(t, a.url, SWARM);
     const b1 = await joined(t, b.url, SWARM);
+    const leaver = await joined(t, a.url, SWARM);
+    assert.deepEqual(await peersOf(b1, SWARM), [a1.peerId, leaver.peerId].sort());
 
     await redis.stop();
     await waitReady(a.httpUrl, false);
     await waitReady(b.httpUrl, false);
     assert.equal(a.stats().cluster?.redisConnected, false);
+    // Its leave cannot reach Redis now.
+    await leaver.close();
     // Local service goes on: joins, peer lists of local members, local signaling.
     const a2 = await joined(t, a.url, SWARM);
     assert.deepEqual(await peersOf(a2, SWARM), [a1.peerId]);
@@ -131,6 +138,7 @@ void describe('cluster over Redis', () => {
     assert.ok((a.stats().cluster?.localFallbacks ?? 0) >= 1);
 
     // An empty Redis on the same port: both nodes reconnect and write their members again.
+    const instanceBefore = a.stats().cluster?.instance;
     await redisFor(t, redis.port);
     await waitReady(a.httpUrl, true);
     await waitReady(b.httpUrl, true);
@@ -138,6 +146,31 @@ void describe('cluster over Redis', () => {
     assert.deepEqual(await peersOf(b1, SWARM), [a1.peerId, a2.peerId].sort());
     b1.send({ type: 'signal', swarm: SWARM, to: a2.peerId, data: CANDIDATE });
     assert.deepEqual(await a2.skipTo('signal'), { type: 'signal', swarm: SWARM, from: b1.peerId, data: CANDIDATE });
+    assert.notEqual(a.stats().cluster?.instance, instanceBefore, 'a lost writes, so it rewrote its members under a new instance');
+  });
+
+  void test('a leave lost while Redis was down leaves no ghost, even when Redis comes back with its old data', async (t) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'swarmcast-redis-'));
+    t.after(() => rm(dataDir, { recursive: true, force: true }));
+    const redis = await redisFor(t, undefined, dataDir);
+    const a = await node(t, redis.url, 'node-a');
+    const b = await node(t, redis.url, 'node-b');
+    const a1 = await joined(t, a.url, SWARM);
+    const b1 = await joined(t, b.url, SWARM);
+    const leaver = await joined(t, a.url, SWARM);
+    const admin = new Redis(redis.url);
+    await admin.save();
+    await admin.quit();
+
+    await redis.stop();
+    await waitReady(a.httpUrl, false);
+    await leaver.close();
+    // Back from the snapshot, which still lists the leaver as a member of node a.
+    await redisFor(t, redis.port, dataDir);
+    await waitReady(a.httpUrl, true);
+    await waitReady(b.httpUrl, true);
+    await waitFor(async () => (await peersOf(b1, SWARM)).includes(a1.peerId), 'b to see a1 again');
+    assert.deepEqual(await peersOf(b1, SWARM), [a1.peerId]);
   });
 
   void test('cluster options are checked', () => {

@@ -7,6 +7,7 @@ import { TRACKER_SHUTDOWN_CODE } from '@swarmcast/protocol';
 import { Redis } from 'ioredis';
 import { envName, mergeConfigSources, readConfigFile } from '../src/config-sources.js';
 import { resolveTrackerConfig } from '../src/index.js';
+import type { TrackerStats } from '../src/index.js';
 import { redisFor, waitReady } from './cluster-support.js';
 import { TestClient } from './test-client.js';
 import { startTrackerProcess } from './tracker-process.js';
@@ -66,7 +67,10 @@ void describe('tracker config from file, environment and flags', () => {
     await waitReady(tracker.httpUrl, true);
     const raw = new Redis(redis.url);
     t.after(() => raw.quit());
-    assert.equal(await raw.exists('test:node:from-file'), 1);
+    const stats = (await (await fetch(`${tracker.httpUrl}/stats`)).json()) as TrackerStats;
+    const instance = stats.cluster?.instance ?? '';
+    assert.match(instance, /^from-file:[\w-]{8}$/);
+    assert.equal(await raw.exists(`test:node:${instance}`), 1);
 
     const client = new TestClient(tracker.url);
     t.after(() => client.close());
@@ -74,12 +78,12 @@ void describe('tracker config from file, environment and flags', () => {
     client.peerId = (await client.expect('welcome')).peerId;
     client.join('s');
     await client.expect('joined');
-    assert.equal(await raw.hget('test:swarm:s', client.peerId), 'from-file');
+    assert.equal(await raw.hget('test:swarm:s', client.peerId), instance);
 
     assert.equal(await tracker.stop('SIGTERM'), 0);
     assert.equal((await client.expect('error')).code, TRACKER_SHUTDOWN_CODE);
     assert.deepEqual(await client.closed, { code: 1001, reason: TRACKER_SHUTDOWN_CODE });
-    assert.equal(await raw.exists('test:node:from-file'), 0, 'the node withdrew its liveness key');
+    assert.equal(await raw.exists(`test:node:${instance}`), 0, 'the node withdrew its liveness key');
     assert.equal(await raw.hlen('test:swarm:s'), 0, 'and its members');
   });
 });

@@ -39,11 +39,15 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Starts redis-server on port (a free one by default) and resolves once it accepts connections. */
-export async function startRedis(port?: number): Promise<RedisServer> {
+/**
+ * Starts redis-server on port (a free one by default) and resolves once it accepts connections.
+ * Nothing is saved unless asked (SAVE); with dataDir, a snapshot there is loaded at start.
+ */
+export async function startRedis(port?: number, dataDir?: string): Promise<RedisServer> {
   assertRedisInstalled();
   const bound = port ?? (await freePort());
-  const child = spawn(REDIS_SERVER_PATH, ['--port', String(bound), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
+  const dataArgs = dataDir === undefined ? [] : ['--dir', dataDir, '--dbfilename', 'dump.rdb'];
+  const child = spawn(REDIS_SERVER_PATH, ['--port', String(bound), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...dataArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));

@@ -1,7 +1,8 @@
 /**
  * The Redis layout of a cluster (every name under ClusterConfig.keyPrefix, `p` below):
- * - `p` + `node:<nodeId>`: a node's liveness key, set with a TTL of memberTtlMs on every heartbeat;
- * - `p` + `swarm:<swarmId>`: a hash peerId -> nodeId of the swarm's members on every node, expiring
+ * - `p` + `node:<instance>`: a node's liveness key, set with a TTL of memberTtlMs on every heartbeat;
+ *   an instance is `<nodeId>:<random>`, renewed when the node may have lost writes;
+ * - `p` + `swarm:<swarmId>`: a hash peerId -> instance of the swarm's members on every node, expiring
  *   2 x memberTtlMs after the last heartbeat of the last node with members in it;
  * - channel `p` + `to:<nodeId>`: signals for the members of that node;
  * - channel `p` + `records`: records published on one node, for all the others.
@@ -10,7 +11,7 @@
  */
 
 export interface RedisKeys {
-  node(nodeId: string): string;
+  node(instance: string): string;
   swarm(swarmId: string): string;
   nodeChannel(nodeId: string): string;
   readonly recordsChannel: string;
@@ -19,7 +20,7 @@ export interface RedisKeys {
 
 export function redisKeys(prefix: string): RedisKeys {
   return {
-    node: (nodeId) => `${prefix}node:${nodeId}`,
+    node: (instance) => `${prefix}node:${instance}`,
     swarm: (swarmId) => `${prefix}swarm:${swarmId}`,
     nodeChannel: (nodeId) => `${prefix}to:${nodeId}`,
     recordsChannel: `${prefix}records`,

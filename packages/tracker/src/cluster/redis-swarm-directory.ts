@@ -3,9 +3,16 @@
  * node holding the addressee, published records shared with every node. Redis failures never reach
  * the peers: the node keeps serving its own members and counts the failure; when Redis is back it
  * writes its members again.
+ *
+ * Members are written under the node's instance, `<nodeId>:<random>`, whose liveness key carries the
+ * TTL. When a write may have been lost (Redis down or failing: a leave that never reached Redis
+ * would leave a ghost member), the node takes a new instance and rewrites all its members under it:
+ * every older entry dies with the old liveness key. A node restarted with the same nodeId cannot
+ * revive its previous life's entries either.
  */
 import { recordsMessages } from '@swarmcast/integrity';
 import { ID_PATTERN, serializeMessage } from '@swarmcast/protocol';
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SegmentRecord } from '@swarmcast/protocol';
 import type { SwarmRegistry } from '../swarm-registry.js';
@@ -29,7 +36,11 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
   #heartbeat: NodeJS.Timeout | undefined;
   #recordsListener: ((swarmId: string, records: SegmentRecord[]) => void) | undefined;
   #closed: Promise<void> | undefined;
-  readonly #stats: Omit<ClusterStats, 'nodeId' | 'redisConnected'> = {
+  /** The value of this node's member entries and the suffix of its liveness key. */
+  #instance: string;
+  /** Some membership write may be missing from Redis: take a new instance at the next chance. */
+  #dirty = false;
+  readonly #stats: Omit<ClusterStats, 'nodeId' | 'instance' | 'redisConnected'> = {
     redisErrors: 0,
     signalsSentRemote: 0,
     signalsDeliveredRemote: 0,
@@ -44,6 +55,7 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     this.#config = config;
     this.#keys = redisKeys(config.keyPrefix);
     this.#log = log;
+    this.#instance = newInstance(config.nodeId);
   }
 
   get ready(): boolean {
@@ -74,7 +86,7 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     if (!this.local.join(swarmId, member)) return false;
     const key = this.#keys.swarm(swarmId);
     // Plain commands, not MULTI: they queue in order with the sample that answers this join.
-    this.#run((redis) => redis.hset(key, member.peerId, this.#config.nodeId));
+    this.#run((redis) => redis.hset(key, member.peerId, this.#instance));
     this.#run((redis) => redis.pexpire(key, this.#swarmTtlMs));
     return true;
   }
@@ -103,9 +115,11 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     const redis = this.#commands();
     if (redis === undefined) return false;
     try {
-      const node = await redis.eval(LIVE_NODE_OF_LUA, 1, this.#keys.swarm(swarmId), to, this.#keys.nodePrefix);
+      const instance = await redis.eval(LIVE_NODE_OF_LUA, 1, this.#keys.swarm(swarmId), to, this.#keys.nodePrefix);
+      if (typeof instance !== 'string') return false;
+      const node = instance.slice(0, instance.lastIndexOf(':'));
       // Our own node: the caller looked locally already, so the entry is stale.
-      if (typeof node !== 'string' || node === this.#config.nodeId) return false;
+      if (node === '' || node === this.#config.nodeId) return false;
       const receivers = await redis.publish(this.#keys.nodeChannel(node), encodeSignal(to, text));
       if (receivers === 0) return false;
       this.#stats.signalsSentRemote += 1;
@@ -120,7 +134,7 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     if (records.length === 0) return;
     for (const msg of recordsMessages(swarmId, records)) {
       const text = encodeRecords(this.#config.nodeId, serializeMessage(msg));
-      this.#run((redis) => redis.publish(this.#keys.recordsChannel, text));
+      this.#run((redis) => redis.publish(this.#keys.recordsChannel, text), false);
     }
   }
 
@@ -129,7 +143,7 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
   }
 
   stats(): ClusterStats {
-    return { nodeId: this.#config.nodeId, redisConnected: this.ready, ...this.#stats };
+    return { nodeId: this.#config.nodeId, instance: this.#instance, redisConnected: this.ready, ...this.#stats };
   }
 
   close(): Promise<void> {
@@ -143,7 +157,7 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     if (links === undefined) return;
     if (links.commands.status === 'ready') {
       // Withdraw at once rather than leave the others to wait for the TTL.
-      const batch = links.commands.multi().del(this.#keys.node(this.#config.nodeId));
+      const batch = links.commands.multi().del(this.#keys.node(this.#instance));
       for (const swarmId of this.#localSwarms()) {
         const ids = this.local.members(swarmId).map((m) => m.peerId);
         if (ids.length > 0) batch.hdel(this.#keys.swarm(swarmId), ...ids);
@@ -170,11 +184,15 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     return this.local.sample(swarmId, excludeId, max);
   }
 
-  /** Fire and forget: a write lost while Redis is down is redone by the resync when it is back. */
-  #run(command: (redis: Redis) => Promise<unknown>): void {
+  /** Fire and forget; a lost membership write marks the node dirty, so the next resync replaces its instance. */
+  #run(command: (redis: Redis) => Promise<unknown>, membership = true): void {
     const redis = this.#commands();
-    if (redis === undefined) return;
+    if (redis === undefined) {
+      if (membership) this.#dirty = true;
+      return;
+    }
     command(redis).catch((error: unknown) => {
+      if (membership) this.#dirty = true;
       this.#failed(error);
     });
   }
@@ -192,33 +210,48 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     const redis = this.#commands();
     if (redis === undefined) return;
     try {
-      const batch = redis.multi().set(this.#keys.node(this.#config.nodeId), '1', 'PX', this.#config.memberTtlMs, 'GET');
+      if (this.#dirty) {
+        await this.#resync(redis);
+        return;
+      }
+      const batch = redis.multi().set(this.#keys.node(this.#instance), '1', 'PX', this.#config.memberTtlMs, 'GET');
       for (const swarmId of this.#localSwarms()) batch.pexpire(this.#keys.swarm(swarmId), this.#swarmTtlMs);
       const replies = await batch.exec();
-      const previous = replies?.[0]?.[1];
-      if (previous === null || previous === undefined) await this.#resync(redis);
+      const [error, previous] = replies?.[0] ?? [new Error('transaction discarded'), undefined];
+      if (error !== null) throw error;
+      if (previous === null) await this.#resync(redis);
     } catch (error) {
       this.#failed(error);
     }
   }
 
-  /** Writes this node's liveness key and every local membership (after a (re)connect or an expiry). */
+  /**
+   * Writes this node's liveness key and every local membership (after a (re)connect or an expiry),
+   * under a new instance when a write may have been lost (the old instance's key is deleted with it).
+   */
   async #resync(redis: Redis): Promise<void> {
     if (this.#closed !== undefined) return;
     try {
-      const batch = redis.multi().set(this.#keys.node(this.#config.nodeId), '1', 'PX', this.#config.memberTtlMs);
+      const batch = redis.multi();
+      if (this.#dirty) {
+        batch.del(this.#keys.node(this.#instance));
+        this.#instance = newInstance(this.#config.nodeId);
+        this.#dirty = false;
+      }
+      batch.set(this.#keys.node(this.#instance), '1', 'PX', this.#config.memberTtlMs);
       for (const swarmId of this.#localSwarms()) {
         const key = this.#keys.swarm(swarmId);
         const members = this.local.members(swarmId);
         for (let i = 0; i < members.length; i += RESYNC_BATCH) {
           const fields: string[] = [];
-          for (const m of members.slice(i, i + RESYNC_BATCH)) fields.push(m.peerId, this.#config.nodeId);
+          for (const m of members.slice(i, i + RESYNC_BATCH)) fields.push(m.peerId, this.#instance);
           batch.hset(key, ...fields);
         }
         batch.pexpire(key, this.#swarmTtlMs);
       }
       await batch.exec();
     } catch (error) {
+      this.#dirty = true;
       this.#failed(error);
     }
   }
@@ -251,4 +284,9 @@ function pickIds(reply: unknown, excludeId: string, max: number): string[] {
     if (typeof id === 'string' && id !== excludeId && ID_PATTERN.test(id)) out.add(id);
   }
   return [...out];
+}
+
+/** `<nodeId>:<8 random characters>`: ':' never occurs in a nodeId, so the nodeId is what precedes the last one. */
+function newInstance(nodeId: string): string {
+  return `${nodeId}:${randomBytes(6).toString('base64url')}`;
 }

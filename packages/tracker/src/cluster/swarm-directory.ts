@@ -13,6 +13,8 @@ export interface DirectoryMember extends SwarmMember {
 /** Counters of cluster mode, in TrackerStats.cluster. */
 export interface ClusterStats {
   nodeId: string;
+  /** The node's current instance in Redis, `<nodeId>:<random>`; renewed after Redis lost some of its writes. */
+  instance: string;
   /** Both Redis connections are up and subscribed. */
   redisConnected: boolean;
   /** Redis commands that failed (Redis down, timeout, script error). */
