@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { LIMITS, TRACKER_PROTOCOL_VERSION } from '@swarmcast/protocol';
+import { LIMITS, TRACKER_PROTOCOL_VERSION, TRACKER_SHUTDOWN_CODE } from '@swarmcast/protocol';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { resolveTrackerConfig } from './config.js';
@@ -23,7 +23,6 @@ import type { TrackerStats } from './stats.js';
 import { SwarmRegistry } from './swarm-registry.js';
 import { createSwarmDirectory } from './cluster/create-swarm-directory.js';
 import type { SwarmDirectory } from './cluster/swarm-directory.js';
-import { TRACKER_SHUTDOWN_CODE } from '@swarmcast/protocol';
 
 /** A running tracker. */
 export interface TrackerServer {
