@@ -134,6 +134,9 @@ export function integrityListUrlOf(config: Pick<EngineConfig, 'trackerUrl' | 'in
 /** Merges a partial config over the defaults and checks every rule, failing with a clear message. */
 export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfig {
   const c: EngineConfig = { ...engineDefaults, ...partial };
+  // Wrappers pass these through as undefined when their user left them out.
+  c.trackerUrl = partial.trackerUrl ?? engineDefaults.trackerUrl;
+  c.trackerUrls = partial.trackerUrls ?? engineDefaults.trackerUrls;
   // Checked at run time: JavaScript callers can pass anything.
   const urls: unknown = c.trackerUrls;
   if (!Array.isArray(urls) || urls.length > MAX_TRACKER_URLS || !urls.every((u) => typeof u === 'string' && WS_URL.test(u))) {

@@ -85,6 +85,9 @@ void describe('tracker URLs', () => {
     assert.equal(c.trackerUrl, URL_A);
     assert.deepEqual(c.trackerUrls, [URL_A, URL_B]);
     assert.deepEqual(resolveEngineConfig({ trackerUrl: URL_B, swarmId: 's' }).trackerUrls, []);
+    // Wrappers pass options through as undefined when their user left them out.
+    assert.deepEqual(resolveEngineConfig({ trackerUrl: URL_B, trackerUrls: undefined, swarmId: 's' }).trackerUrls, []);
+    assert.equal(resolveEngineConfig({ trackerUrl: undefined, trackerUrls: [URL_A], swarmId: 's' }).trackerUrl, URL_A);
     assert.throws(() => resolveEngineConfig({ trackerUrls: ['http://x/'], swarmId: 's' }), /trackerUrls must be a list of at most 16 ws:\/\/ or wss:\/\/ URLs/);
     assert.throws(() => resolveEngineConfig({ trackerUrls: Array<string>(17).fill(URL_A), swarmId: 's' }), /at most 16/);
     assert.throws(() => resolveEngineConfig({ swarmId: 's' }), /trackerUrl must be a ws:\/\/ or wss:\/\/ URL/);
