@@ -9,3 +9,5 @@ export { AUTHORITY_PATH } from './authority-endpoint.js';
 export { startTracker, type TrackerServer } from './tracker-server.js';
 export type { ObservedSignal, TrackerObserverApi, TrackerObserverEvents } from './tracker-observer.js';
 export { mintTurnCredential, turnRestCredential, TURN_DEFAULT_TTL_SEC, type TurnCredential, type TurnOptions } from './turn-credentials.js';
+export { clusterDefaults, type ClusterOptions } from './cluster/cluster-config.js';
+export type { ClusterStats } from './cluster/swarm-directory.js';
