@@ -2,8 +2,17 @@ import { KEY_ID_PATTERN, LIMITS, type IntegrityKey } from '@swarmcast/protocol';
 
 /** Settings of the P2P engine. Every field has its unit in its name. */
 export interface EngineConfig {
-  /** WebSocket URL of the tracker. @default '' (required) */
+  /**
+   * WebSocket URL of the tracker. Required unless trackerUrls is given (then it defaults to the first).
+   * @default ''
+   */
   trackerUrl: string;
+  /**
+   * Several tracker URLs (nodes of one cluster, or one load balancer each): the client starts with the
+   * first and moves to the next after each lost connection, and at once when a node announces its
+   * shutdown. At most MAX_TRACKER_URLS. @default [] (trackerUrl alone)
+   */
+  trackerUrls: string[];
   /** Swarm id: every viewer of the same stream must use the same one. @default '' (required) */
   swarmId: string;
   /** Most peer connections held at once. @default 12 */
@@ -100,6 +109,7 @@ export interface EngineConfig {
 
 export const engineDefaults: EngineConfig = {
   trackerUrl: '',
+  trackerUrls: [],
   swarmId: '',
   maxPeers: 12,
   minPeers: 4,
@@ -129,6 +139,11 @@ export const engineDefaults: EngineConfig = {
   summaryIntervalMs: 5_000,
 };
 
+/** Most tracker URLs a client rotates through. */
+export const MAX_TRACKER_URLS = 16;
+
+const WS_URL = /^wss?:\/\//;
+
 function fail(message: string): never {
   throw new Error(`Invalid Swarmcast config: ${message}`);
 }
@@ -153,7 +168,17 @@ export function integrityListUrlOf(config: Pick<EngineConfig, 'trackerUrl' | 'in
 /** Merges a partial config over the defaults and checks every rule, failing with a clear message. */
 export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfig {
   const c: EngineConfig = { ...engineDefaults, ...partial };
-  if (!/^wss?:\/\//.test(c.trackerUrl)) fail(`trackerUrl must be a ws:// or wss:// URL, got "${c.trackerUrl}"`);
+  // Wrappers pass these through as undefined when their user left them out.
+  c.trackerUrl = partial.trackerUrl ?? engineDefaults.trackerUrl;
+  c.trackerUrls = partial.trackerUrls ?? engineDefaults.trackerUrls;
+  // Checked at run time: JavaScript callers can pass anything.
+  const urls: unknown = c.trackerUrls;
+  if (!Array.isArray(urls) || urls.length > MAX_TRACKER_URLS || !urls.every((u) => typeof u === 'string' && WS_URL.test(u))) {
+    fail(`trackerUrls must be a list of at most ${MAX_TRACKER_URLS} ws:// or wss:// URLs, got ${JSON.stringify(urls)}`);
+  }
+  c.trackerUrls = [...c.trackerUrls];
+  if (c.trackerUrl === '' && c.trackerUrls[0] !== undefined) c.trackerUrl = c.trackerUrls[0];
+  if (!WS_URL.test(c.trackerUrl)) fail(`trackerUrl must be a ws:// or wss:// URL, got "${c.trackerUrl}"`);
   if (c.swarmId.length === 0 || c.swarmId.length > LIMITS.maxSwarmIdLength) {
     fail(`swarmId must be 1-${LIMITS.maxSwarmIdLength} characters`);
   }

@@ -1,6 +1,7 @@
 import {
   ProtocolError,
   TRACKER_PROTOCOL_VERSION,
+  TRACKER_SHUTDOWN_CODE,
   isJoinTokenErrorCode,
   parseServerMessage,
   serializeMessage,
@@ -17,7 +18,7 @@ import type { Clock, RandomPort, TrackerSocket, TrackerSocketFactory } from './p
 
 export type TrackerClientConfig = Pick<
   EngineConfig,
-  'trackerUrl' | 'swarmId' | 'uploadKbps' | 'trackerReconnectBaseMs' | 'trackerReconnectMaxMs' | 'joinToken'
+  'trackerUrl' | 'trackerUrls' | 'swarmId' | 'uploadKbps' | 'trackerReconnectBaseMs' | 'trackerReconnectMaxMs' | 'joinToken'
 >;
 
 export interface TrackerClientHost {
@@ -42,7 +43,9 @@ export interface TrackerClientHost {
 
 /**
  * The engine's connection to the tracker: join, peer lists, signaling relay and heartbeats.
- * Reconnects with jittered exponential backoff so a restarted tracker is not hit by every peer at once.
+ * Reconnects with jittered exponential backoff so a restarted tracker is not hit by every peer at once,
+ * each time to the next of its tracker URLs (another node of a cluster). A node that announces its
+ * shutdown is left at once: the next URL is tried within one jittered base delay, without backoff.
  */
 export class TrackerClient {
   peerId: string | undefined;
@@ -60,6 +63,9 @@ export class TrackerClient {
   private joinToken: string | undefined;
   /** The tracker refused joinToken: the same token would be refused again, so we wait for another. */
   private tokenRefused = false;
+  /** trackerUrls, or trackerUrl alone; tried in turn, one step per lost connection. */
+  private readonly urls: readonly string[];
+  private urlIndex = 0;
 
   constructor(
     private readonly config: TrackerClientConfig,
@@ -69,6 +75,12 @@ export class TrackerClient {
     private readonly host: TrackerClientHost,
   ) {
     this.joinToken = config.joinToken;
+    this.urls = trackerUrlsOf(config);
+  }
+
+  /** The tracker URL in use (or tried next). */
+  get url(): string {
+    return this.urls[this.urlIndex] ?? this.config.trackerUrl;
   }
 
   get isConnected(): boolean {
@@ -81,7 +93,7 @@ export class TrackerClient {
     // must not touch the current one.
     const generation = ++this.generation;
     const current = (): boolean => generation === this.generation;
-    this.socket = this.socketFactory(this.config.trackerUrl, {
+    this.socket = this.socketFactory(this.url, {
       open: () => {
         if (current()) this.connected = true;
       },
@@ -184,7 +196,8 @@ export class TrackerClient {
       case 'pong':
         return;
       case 'error':
-        if (isJoinTokenErrorCode(msg.code)) this.refuseToken(msg.code, msg.message);
+        if (msg.code === TRACKER_SHUTDOWN_CODE) this.leaveNode();
+        else if (isJoinTokenErrorCode(msg.code)) this.refuseToken(msg.code, msg.message);
         else this.drop(`tracker error ${msg.code}: ${msg.message}`);
         return;
     }
@@ -205,6 +218,13 @@ export class TrackerClient {
     }, this.heartbeatMs * 0.8);
   }
 
+  /** The node is shutting down: go to the next URL promptly, not after a backoff. */
+  private leaveNode(): void {
+    const socket = this.socket;
+    this.onClose('tracker node going away', true, true);
+    socket?.close();
+  }
+
   private drop(reason: string): void {
     const socket = this.socket;
     this.onClose(reason);
@@ -220,7 +240,7 @@ export class TrackerClient {
     this.host.joinRefused(code, message);
   }
 
-  private onClose(reason: string, reconnect = true): void {
+  private onClose(reason: string, reconnect = true, goingAway = false): void {
     if (this.destroyed || !this.socket) return;
     this.socket = undefined;
     this.generation += 1;
@@ -230,10 +250,22 @@ export class TrackerClient {
     this.clock.clearTimeout(this.heartbeatTimer);
     this.host.disconnected(reason);
     if (!reconnect) return;
-    // Equal jitter: half the capped exponential delay, plus a random share of the other half.
-    const cap = Math.min(this.config.trackerReconnectMaxMs, this.config.trackerReconnectBaseMs * 2 ** this.attempt);
-    this.attempt += 1;
-    const delayMs = cap / 2 + (this.random.random() * cap) / 2;
+    this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+    let delayMs: number;
+    if (goingAway) {
+      // Every peer of the node hears this at once: spread them over one base delay, but do not back off.
+      delayMs = this.random.random() * this.config.trackerReconnectBaseMs;
+    } else {
+      // Equal jitter: half the capped exponential delay, plus a random share of the other half.
+      const cap = Math.min(this.config.trackerReconnectMaxMs, this.config.trackerReconnectBaseMs * 2 ** this.attempt);
+      this.attempt += 1;
+      delayMs = cap / 2 + (this.random.random() * cap) / 2;
+    }
     this.reconnectTimer = this.clock.setTimeout(() => this.start(), delayMs);
   }
+}
+
+/** The URLs a client tries in turn: trackerUrls when given, else trackerUrl alone. */
+export function trackerUrlsOf(config: Pick<EngineConfig, 'trackerUrl' | 'trackerUrls'>): readonly string[] {
+  return config.trackerUrls.length > 0 ? config.trackerUrls : [config.trackerUrl];
 }

@@ -1,5 +1,5 @@
 import { createBrowserPorts, resolveRtcConnectorConfig, type RtcConnectorConfig } from '@swarmcast/browser';
-import { Emitter, Engine, type EngineConfig, type EngineEvents, type EngineStats } from '@swarmcast/core';
+import { Emitter, Engine, resolveEngineConfig, type EngineConfig, type EngineEvents, type EngineStats } from '@swarmcast/core';
 import Hls, { type FragmentLoaderConstructor, type HlsConfig } from 'hls.js';
 import { createFragmentLoader } from './fragment-loader.js';
 import { PlaybackMonitor } from './playback-monitor.js';
@@ -7,13 +7,21 @@ import { swarmIdFromUrl } from './swarm-id.js';
 
 /**
  * Swarmcast for hls.js: engine settings plus the WebRTC ones (iceServers, iceTransportPolicy,
- * privacy: see RtcConnectorConfig).
+ * privacy: see RtcConnectorConfig). A tracker URL is required: trackerUrl, or trackerUrls (several
+ * nodes of a tracker cluster, tried in turn).
  */
 export type SwarmcastConfig = Partial<EngineConfig> &
-  Partial<RtcConnectorConfig> & {
-    /** Tracker WebSocket URL. */
-    trackerUrl: string;
-  };
+  Partial<RtcConnectorConfig> &
+  (
+    | {
+        /** Tracker WebSocket URL. */
+        trackerUrl: string;
+      }
+    | {
+        /** Tracker WebSocket URLs, tried in turn (see EngineConfig.trackerUrls). */
+        trackerUrls: string[];
+      }
+  );
 
 /** Counters shown to viewers and collected by benchmarks. */
 export interface SwarmcastStats {
@@ -64,9 +72,8 @@ export class Swarmcast {
   private retired = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0 };
 
   constructor(private readonly config: SwarmcastConfig) {
-    if (typeof config.trackerUrl !== 'string' || !/^wss?:\/\//.test(config.trackerUrl)) {
-      throw new Error(`Invalid Swarmcast config: trackerUrl must be a ws:// or wss:// URL, got ${JSON.stringify(config.trackerUrl)}`);
-    }
+    // The engine checks the URLs fully; fail here already, not later inside an hls.js event.
+    resolveEngineConfig({ trackerUrl: config.trackerUrl, trackerUrls: config.trackerUrls, swarmId: 'check' });
     // The WebRTC settings fail here, not later inside an hls.js event.
     resolveRtcConnectorConfig(this.rtcConfig());
   }

@@ -8,6 +8,7 @@ export {
   PeerSummarySchema,
   ServerMessageSchema,
   SignalDataSchema,
+  TRACKER_SHUTDOWN_CODE,
   parseClientMessage,
   parseServerMessage,
   serializeMessage,

@@ -101,6 +101,12 @@ export const ClientMessageSchema = v.variant('type', [
 ]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 
+/**
+ * The `error` code a tracker node sends before closing (1001) on shutdown: the node is going away,
+ * so the peer reconnects at once (to another node, or to this one restarted) instead of backing off.
+ */
+export const TRACKER_SHUTDOWN_CODE = 'TRACKER_SHUTDOWN';
+
 /** Messages the tracker sends to a peer. */
 export const ServerMessageSchema = v.variant('type', [
   v.strictObject({

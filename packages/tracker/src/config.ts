@@ -8,6 +8,8 @@ import { joinTokensConfigProblems, resolveJoinTokensConfig } from './join-token-
 import { isLogger } from './observability/logger.js';
 import type { TrackerLogger } from './observability/logger.js';
 import type { JoinTokensOptions } from './join-token-config.js';
+import { clusterOptionsProblems, resolveClusterConfig } from './cluster/cluster-config.js';
+import type { ClusterOptions } from './cluster/cluster-config.js';
 
 export interface TrackerConfig {
   /**
@@ -152,6 +154,12 @@ export interface TrackerConfig {
    * @default 60_000 // 1 min
    */
   warnLogIntervalMs: number;
+  /**
+   * Cluster mode: this node shares swarm membership, signaling and published records with the other
+   * nodes through Redis (see ClusterOptions and packages/tracker/README.md).
+   * @default undefined // one process, state in memory
+   */
+  cluster?: ClusterOptions;
 }
 
 /** The one source of tracker defaults. */
@@ -181,6 +189,7 @@ export const trackerDefaults: Readonly<TrackerConfig> = Object.freeze({
   monitoringToken: undefined,
   logger: undefined,
   warnLogIntervalMs: 60_000,
+  cluster: undefined,
 });
 
 const U32_MAX = 0xffff_ffff;
@@ -287,6 +296,13 @@ export function resolveTrackerConfig(partial: Partial<TrackerConfig> = {}): Trac
     for (const problem of tokenProblems) problems.push(`joinTokens: ${problem}`);
     // A frozen copy: the tracker builds its verifier once from it.
     if (tokenProblems.length === 0) config.joinTokens = resolveJoinTokensConfig(config.joinTokens);
+  }
+
+  if (config.cluster !== undefined) {
+    const clusterProblems = clusterOptionsProblems(config.cluster);
+    problems.push(...clusterProblems);
+    // Resolved once, so a random nodeId stays the same for the node's life.
+    if (clusterProblems.length === 0) config.cluster = resolveClusterConfig(config.cluster);
   }
 
   if (problems.length > 0) throw new Error(`Invalid tracker config: ${problems.join('; ')}`);

@@ -8,6 +8,8 @@ export interface HttpRouteSources {
   /** The cheap gauges, without the per-swarm detail. */
   health(): Pick<TrackerStats, 'connections' | 'swarms'>;
   stats(): TrackerStats;
+  /** Whether the tracker takes peers now (and, in cluster mode, reaches Redis); /ready answers 503 when not. */
+  ready?(): { ready: boolean; reason?: string };
   /** The signed hash list of a VOD rendition, if the tracker's authority has one. */
   vodList?(swarm: string, rendition: string): VodList | undefined;
 }
@@ -22,7 +24,7 @@ const BASE_HEADERS = {
   'Cache-Control': 'no-store',
 } as const;
 
-/** Plain HTTP on the tracker's port: /health and /stats for monitoring, 404 for the rest. */
+/** Plain HTTP on the tracker's port: /health (alive), /ready (serving), /stats for monitoring, 404 for the rest. */
 export function handleHttpRequest(req: IncomingMessage, res: ServerResponse, sources: HttpRouteSources): void {
   // Splitting cannot throw on a malformed target the way new URL() can.
   const target = req.url ?? '/';
@@ -34,6 +36,11 @@ export function handleHttpRequest(req: IncomingMessage, res: ServerResponse, sou
   switch (path) {
     case '/health': {
       sendJson(res, 200, { status: 'ok', ...sources.health() });
+      return;
+    }
+    case '/ready': {
+      const state = sources.ready?.() ?? { ready: true };
+      sendJson(res, state.ready ? 200 : 503, { status: state.ready ? 'ready' : 'not ready', ...state });
       return;
     }
     case '/stats':

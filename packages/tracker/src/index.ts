@@ -12,3 +12,5 @@ export { mintTurnCredential, turnRestCredential, TURN_DEFAULT_TTL_SEC, type Turn
 export { silentLogger, stdoutLogger, type TrackerLogger } from './observability/logger.js';
 export type { DashboardStream, MonitoringData } from './observability/monitoring-routes.js';
 export type { HistorySeries } from './observability/stream-history.js';
+export { clusterDefaults, type ClusterOptions } from './cluster/cluster-config.js';
+export type { ClusterStats } from './cluster/swarm-directory.js';

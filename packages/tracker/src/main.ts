@@ -1,27 +1,25 @@
 /**
  * Runs a tracker from the command line:
- *   tsx packages/tracker/src/main.ts [--host H] [--port N]
+ *   tsx packages/tracker/src/main.ts [--config FILE] [--host H] [--port N] [--redis-url URL --node-id ID] ...
+ *     every scalar option as a flag or a SWARMCAST_TRACKER_* variable (see config-sources.ts and the README)
  *     [--stream URL ... --key FILE]     sign these streams here (key from `swarmcast keygen`)
  *     [--authority-key FILE ...]        public keys of `swarmcast sign` sidecars, announced to players
  *     [--join-token-key FILE ...]       require EdDSA join tokens signed by one of these keys (`swarmcast keygen`)
  *     [--join-token-stream URL ...]     only these streams require a join token (default: every stream)
- * Flags win over the TRACKER_HOST / TRACKER_PORT environment variables. The sidecars' secret comes
- * from TRACKER_AUTHORITY_SECRET only, so it does not show in `ps`; without it /authority is refused.
- * Likewise TRACKER_JOIN_TOKEN_SECRET, when set, requires HS256 join tokens signed with it.
  * Logs are JSON lines on stdout (pino) at TRACKER_LOG_LEVEL (default info); TRACKER_MONITORING_TOKEN,
  * when set, protects /metrics and /dashboard/data.json.
+ * Flags win over variables, variables over the config file (TRACKER_HOST / TRACKER_PORT still work). The sidecars' secret comes
+ * from TRACKER_AUTHORITY_SECRET only, so it does not show in `ps`; without it /authority is refused.
+ * Likewise TRACKER_JOIN_TOKEN_SECRET, when set, requires HS256 join tokens signed with it.
  */
 import { parseArgs } from 'node:util';
 import { readPublicKeyFile, readSigningKeyFile, swarmIdFromUrl } from '@swarmcast/integrity';
 import type { TrackerConfig } from './config.js';
+import { CONFIG_FILE_ENV, configFlagOptions, mergeConfigSources, readConfigFile } from './config-sources.js';
 import { stdoutLogger } from './observability/logger.js';
 import { startTracker } from './tracker-server.js';
 
-function parsePort(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  // NaN for anything but digits, so the config check reports the bad value.
-  return /^\d+$/.test(text) ? Number(text) : Number.NaN;
-}
+const logger = stdoutLogger(process.env['TRACKER_LOG_LEVEL'] ?? 'info');
 
 async function integrityOptions(streams: string[], keyFile: string | undefined): Promise<TrackerConfig['integrity']> {
   if (streams.length === 0 && keyFile === undefined) return undefined;
@@ -38,13 +36,11 @@ async function joinTokenOptions(keyFiles: string[], streams: string[], secret: s
   return undefined;
 }
 
-const logger = stdoutLogger(process.env['TRACKER_LOG_LEVEL'] ?? 'info');
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
+      ...configFlagOptions(),
+      config: { type: 'string' },
       stream: { type: 'string', multiple: true },
       key: { type: 'string' },
       'authority-key': { type: 'string', multiple: true },
@@ -54,17 +50,29 @@ async function main(): Promise<void> {
     strict: true,
   });
   const authorityKeys = values['authority-key'] ?? [];
-  const tracker = await startTracker({
-    host: values.host ?? process.env['TRACKER_HOST'],
-    port: parsePort(values.port ?? process.env['TRACKER_PORT']),
-    integrity: await integrityOptions(values.stream ?? [], values.key),
-    authoritySecret: process.env['TRACKER_AUTHORITY_SECRET'],
-    authorityPublicKeys: authorityKeys.length === 0 ? undefined : await Promise.all(authorityKeys.map(readPublicKeyFile)),
-    joinTokens: await joinTokenOptions(values['join-token-key'] ?? [], values['join-token-stream'] ?? [], process.env['TRACKER_JOIN_TOKEN_SECRET']),
-    monitoringToken: process.env['TRACKER_MONITORING_TOKEN'],
-    logger,
-  });
+  const configFile = values.config ?? process.env[CONFIG_FILE_ENV];
+  const flags = Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const config = mergeConfigSources(configFile === undefined ? undefined : await readConfigFile(configFile), process.env, flags);
+  // The options below come from their own flags and variables; unset, they leave the file's value.
+  const integrity = await integrityOptions(values.stream ?? [], values.key);
+  if (integrity !== undefined) config.integrity = integrity;
+  const authoritySecret = process.env['TRACKER_AUTHORITY_SECRET'];
+  if (authoritySecret !== undefined) config.authoritySecret = authoritySecret;
+  if (authorityKeys.length > 0) config.authorityPublicKeys = await Promise.all(authorityKeys.map(readPublicKeyFile));
+  const joinTokens = await joinTokenOptions(values['join-token-key'] ?? [], values['join-token-stream'] ?? [], process.env['TRACKER_JOIN_TOKEN_SECRET']);
+  if (joinTokens !== undefined) config.joinTokens = joinTokens;
+  const monitoringToken = process.env['TRACKER_MONITORING_TOKEN'];
+  if (monitoringToken !== undefined) config.monitoringToken = monitoringToken;
+  config.logger = logger;
+  const tracker = await startTracker(config);
+  const node = tracker.stats().cluster?.nodeId;
+  // One human-readable line (scripts and tests wait for it), besides the tracker's own 'tracker listening'.
+  logger.info(`swarmcast tracker listening on ${tracker.url} (stats: ${tracker.httpUrl}/stats)${node === undefined ? '' : ` as cluster node ${node}`}`);
+  let stopping = false;
+  // SIGTERM/SIGINT: stop accepting, tell peers to reconnect elsewhere, drain, leave Redis; a second signal exits at once.
   const stop = (): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
     tracker.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -73,8 +81,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {

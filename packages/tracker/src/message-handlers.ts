@@ -1,3 +1,4 @@
+import { serializeMessage } from '@swarmcast/protocol';
 import type { ClientMessage } from '@swarmcast/protocol';
 import type { TrackerConfig } from './config.js';
 import type { Connection } from './connection.js';
@@ -6,13 +7,15 @@ import { checkJoinToken } from './join-tokens.js';
 import type { Observability } from './observability/observability.js';
 import type { RecordHub } from './record-hub.js';
 import type { TrackerCounters } from './stats.js';
-import type { SwarmRegistry } from './swarm-registry.js';
+import { whenSettled } from './cluster/swarm-directory.js';
+import type { SwarmDirectory } from './cluster/swarm-directory.js';
 
 export type HandlerConfig = Pick<TrackerConfig, 'maxPeersInList' | 'maxSwarmsPerConnection' | 'joinTokens'>;
 
 export interface HandlerContext {
   readonly config: HandlerConfig;
-  readonly registry: SwarmRegistry<Connection>;
+  /** Swarm membership: this process's, or the whole cluster's. */
+  readonly directory: SwarmDirectory<Connection>;
   readonly counters: TrackerCounters;
   readonly records: RecordHub<Connection>;
   /** Takes peer summaries; throws a non-fatal TrackerError for one it ignores. */
@@ -32,7 +35,9 @@ export function handleClientMessage(ctx: HandlerContext, conn: Connection, msg: 
       return;
     case 'peers':
       requireMember(conn, msg.swarm, 'peers');
-      conn.send({ type: 'peers', swarm: msg.swarm, peers: ctx.registry.sample(msg.swarm, conn.peerId, ctx.config.maxPeersInList) });
+      whenSettled(ctx.directory.sample(msg.swarm, conn.peerId, ctx.config.maxPeersInList), (peers) => {
+        conn.send({ type: 'peers', swarm: msg.swarm, peers });
+      });
       return;
     case 'signal':
       handleSignal(ctx, conn, msg);
@@ -62,11 +67,13 @@ function handleJoin(ctx: HandlerContext, conn: Connection, msg: Msg<'join'>): vo
       });
     }
     conn.swarms.add(msg.swarm);
-    ctx.registry.join(msg.swarm, conn);
+    ctx.directory.join(msg.swarm, conn);
   }
   // A repeated join is answered again, with a fresh sample and the recent records.
-  conn.send({ type: 'joined', swarm: msg.swarm, peers: ctx.registry.sample(msg.swarm, conn.peerId, ctx.config.maxPeersInList) });
-  ctx.records.joined(conn, msg.swarm);
+  whenSettled(ctx.directory.sample(msg.swarm, conn.peerId, ctx.config.maxPeersInList), (peers) => {
+    conn.send({ type: 'joined', swarm: msg.swarm, peers });
+    ctx.records.joined(conn, msg.swarm);
+  });
 }
 
 /** Answered with what is held (possibly nothing): unknown sns are simply absent. */
@@ -79,16 +86,28 @@ function handleGetRecords(ctx: HandlerContext, conn: Connection, msg: Msg<'get-r
 function handleLeave(ctx: HandlerContext, conn: Connection, msg: Msg<'leave'>): void {
   // Leaving a swarm not joined is harmless (a retry, or a race with a close) and needs no reply.
   conn.swarms.delete(msg.swarm);
-  if (ctx.registry.leave(msg.swarm, conn.peerId)) ctx.summaries.left(msg.swarm, conn.peerId);
+  if (ctx.directory.leave(msg.swarm, conn.peerId)) ctx.summaries.left(msg.swarm, conn.peerId);
 }
 
 function handleSignal(ctx: HandlerContext, conn: Connection, msg: Msg<'signal'>): void {
   requireMember(conn, msg.swarm, 'signal');
-  const target = msg.to === conn.peerId ? undefined : ctx.registry.get(msg.swarm, msg.to);
-  if (target === undefined) {
-    throw new TrackerError('SIGNAL_UNKNOWN_PEER', `no peer ${msg.to} in swarm`, { fatal: false });
+  if (msg.to === conn.peerId) throw unknownPeer(msg.to);
+  const text = serializeMessage({ type: 'signal', swarm: msg.swarm, from: conn.peerId, data: msg.data });
+  const target = ctx.directory.local.get(msg.swarm, msg.to);
+  if (target !== undefined) {
+    if (target.sendSerialized(text)) ctx.counters.signalsRelayed += 1;
+    return;
   }
-  if (target.send({ type: 'signal', swarm: msg.swarm, from: conn.peerId, data: msg.data })) ctx.counters.signalsRelayed += 1;
+  if (!ctx.directory.clustered) throw unknownPeer(msg.to);
+  // Maybe a member of another node; the answer comes later, so a miss is only counted.
+  void ctx.directory.relaySignal(msg.swarm, msg.to, text).then((relayed) => {
+    if (relayed) ctx.counters.signalsRelayed += 1;
+    else ctx.counters.reject('SIGNAL_UNKNOWN_PEER');
+  });
+}
+
+function unknownPeer(to: string): TrackerError {
+  return new TrackerError('SIGNAL_UNKNOWN_PEER', `no peer ${to} in swarm`, { fatal: false });
 }
 
 function requireMember(conn: Connection, swarm: string, what: string): void {

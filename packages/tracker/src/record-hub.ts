@@ -57,6 +57,7 @@ export class RecordHub<M extends RecordReceiver> {
   /** Records waiting for the next broadcast, by swarm. */
   readonly #pending = new Map<string, SegmentRecord[]>();
   #flush: NodeJS.Immediate | undefined;
+  #share: ((swarm: string, records: readonly SegmentRecord[]) => void) | undefined;
   #counters = { recordsPublished: 0, recordsSent: 0, recordMessagesSent: 0 };
   #closed = false;
 
@@ -120,12 +121,28 @@ export class RecordHub<M extends RecordReceiver> {
    * and queues the new ones for broadcast. Returns how many were refused for their signature.
    */
   publish(swarm: string, records: readonly SegmentRecord[]): number {
+    const { refused, added } = this.#store(swarm, records);
+    this.#counters.recordsPublished += added.length;
+    if (added.length > 0) this.#share?.(swarm, added);
+    return refused;
+  }
+
+  /** Sends the records publishers give this node on to the other nodes of a cluster. */
+  shareWith(share: (swarm: string, records: readonly SegmentRecord[]) => void): void {
+    this.#share = share;
+  }
+
+  /** Takes records another node of the cluster was published: checked, stored and sent like its own. */
+  acceptShared(swarm: string, records: readonly SegmentRecord[]): void {
+    this.#store(swarm, records);
+  }
+
+  #store(swarm: string, records: readonly SegmentRecord[]): { refused: number; added: SegmentRecord[] } {
     const keys = this.#config.authorityPublicKeys;
     const valid = keys === undefined ? records : records.filter((r) => keys.some((k) => k.keyId === r.keyId && verifyRecord(swarm, r, k.publicKey)));
     const added = this.#published.add(swarm, valid, PUBLISHED_LIMITS.keepPerRendition);
-    this.#counters.recordsPublished += added.length;
     this.#queue(swarm, added);
-    return records.length - valid.length;
+    return { refused: records.length - valid.length, added };
   }
 
   /** null when integrity is off (no authority, no authoritySecret). */

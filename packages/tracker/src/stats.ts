@@ -1,5 +1,6 @@
 import type { TrackerRejectCode } from './errors.js';
 import type { TrackerIntegrityStats } from './record-hub.js';
+import type { ClusterStats } from './cluster/swarm-directory.js';
 
 /** A snapshot of the tracker's state and counters, as served on GET /stats. */
 export interface TrackerStats {
@@ -16,6 +17,8 @@ export interface TrackerStats {
   swarmsDetail: Record<string, { peers: number }>;
   /** Segment integrity: signing, publishers and records sent; null without integrity or authoritySecret. */
   integrity: TrackerIntegrityStats | null;
+  /** Cluster mode (Redis link, cross-node signals); null for a tracker alone. Other figures here are this node's own. */
+  cluster: ClusterStats | null;
 }
 
 /** The counters that only grow; the live gauges come from the registry and the connection table. */

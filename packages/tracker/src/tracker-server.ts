@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { LIMITS, TRACKER_PROTOCOL_VERSION } from '@swarmcast/protocol';
+import { LIMITS, TRACKER_PROTOCOL_VERSION, TRACKER_SHUTDOWN_CODE } from '@swarmcast/protocol';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { resolveTrackerConfig } from './config.js';
@@ -23,6 +23,8 @@ import type { TrackerObserverApi } from './tracker-observer.js';
 import { TurnCredentialMinter } from './turn-credentials.js';
 import type { TrackerStats } from './stats.js';
 import { SwarmRegistry } from './swarm-registry.js';
+import { createSwarmDirectory } from './cluster/create-swarm-directory.js';
+import type { SwarmDirectory } from './cluster/swarm-directory.js';
 
 /** A running tracker. */
 export interface TrackerServer {
@@ -54,6 +56,8 @@ class Tracker implements TrackerServer {
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #registry = new SwarmRegistry<Connection>();
+  /** Membership of this node's swarms: the registry alone, or shared with the cluster. */
+  readonly #directory: SwarmDirectory<Connection>;
   readonly #counters = new TrackerCounters();
   /** Accepted connections by peer id. */
   readonly #connections = new Map<string, Connection>();
@@ -81,7 +85,16 @@ class Tracker implements TrackerServer {
       this.#obs.log.error({ err: error, event }, 'observer listener threw');
     });
     this.#turn = config.turn === undefined ? undefined : new TurnCredentialMinter(config.turn);
+    this.#directory = createSwarmDirectory(config.cluster, this.#registry, (line) => {
+      this.#obs.log.warn({ component: 'cluster' }, line);
+    });
     this.#records = new RecordHub(config, this.#registry);
+    this.#records.shareWith((swarm, records) => {
+      this.#directory.shareRecords(swarm, records);
+    });
+    this.#directory.onRemoteRecords((swarm, records) => {
+      this.#records.acceptShared(swarm, records);
+    });
     this.#authorityEndpoint = new AuthorityEndpoint(config, {
       records: (swarm, records) => this.#records.publish(swarm, records),
       reject: (code) => {
@@ -91,7 +104,7 @@ class Tracker implements TrackerServer {
         this.#obs.log.error({ err: error }, 'internal error on a publisher connection');
       },
     });
-    const ctx: HandlerContext = { config, registry: this.#registry, counters: this.#counters, records: this.#records, summaries: this.#obs };
+    const ctx: HandlerContext = { config, directory: this.#directory, counters: this.#counters, records: this.#records, summaries: this.#obs };
     this.#hooks = {
       message: (conn, msg) => {
         if (msg.type === 'signal' && this.#observer.listening('signal')) {
@@ -115,7 +128,7 @@ class Tracker implements TrackerServer {
       closing: (conn) => {
         if (this.#obs.log.isLevelEnabled('debug')) this.#obs.log.debug({ peerId: conn.peerId, ip: conn.ip }, 'connection closing');
         for (const swarm of conn.swarms) {
-          this.#registry.leave(swarm, conn.peerId);
+          this.#directory.leave(swarm, conn.peerId);
           this.#obs.left(swarm, conn.peerId);
         }
         conn.swarms.clear();
@@ -130,6 +143,7 @@ class Tracker implements TrackerServer {
       handleHttpRequest(req, res, {
         health: () => ({ connections: this.#connections.size, swarms: this.#registry.swarmCount }),
         stats: () => this.stats(),
+        ready: () => this.#readiness(),
         vodList: (swarm, rendition) => this.#records.vodList(swarm, rendition),
       });
     });
@@ -190,6 +204,7 @@ class Tracker implements TrackerServer {
     );
     this.#sweepTimer.unref();
     this.#records.start();
+    this.#directory.start();
     this.#obs.start();
     this.#obs.log.info({ url: this.url, metrics: `${this.httpUrl}/metrics`, dashboard: `${this.httpUrl}/dashboard` }, 'tracker listening');
   }
@@ -204,6 +219,7 @@ class Tracker implements TrackerServer {
       rejects: this.#counters.rejects(),
       swarmsDetail: this.#registry.detail(),
       integrity: this.#records.stats(this.#authorityEndpoint.publisherCount),
+      cluster: this.#directory.stats(),
     };
   }
 
@@ -227,18 +243,37 @@ class Tracker implements TrackerServer {
         resolve();
       });
     });
-    for (const socket of this.#wss.clients) socket.close(CLOSE_CODES.goingAway, 'TRACKER_SHUTDOWN');
+    // Peers are told to reconnect elsewhere at once (another node, or this one restarted), not to back off.
+    for (const conn of this.#connections.values()) {
+      conn.send({ type: 'error', code: TRACKER_SHUTDOWN_CODE, message: 'tracker node going away: reconnect to another one' });
+      conn.close(CLOSE_CODES.goingAway, TRACKER_SHUTDOWN_CODE);
+    }
+    for (const socket of this.#wss.clients) socket.close(CLOSE_CODES.goingAway, TRACKER_SHUTDOWN_CODE);
     const grace = setTimeout(() => {
       for (const socket of this.#wss.clients) socket.terminate();
     }, SHUTDOWN_GRACE_MS);
     await Promise.all([clientsClosed, this.#authorityEndpoint.close(), this.#records.close()]);
     clearTimeout(grace);
+    // After the clients: their leaves went to Redis first; then this node withdraws what is left.
+    await this.#directory.close();
     await httpClosed;
     this.#observer.clear();
     this.#obs.log.info('tracker closed');
   }
 
+  /** Accepting peers, and (in cluster mode) connected to Redis. */
+  #readiness(): { ready: boolean; reason?: string } {
+    if (this.#closed !== undefined) return { ready: false, reason: 'shutting down' };
+    if (!this.#directory.ready) return { ready: false, reason: 'redis not connected' };
+    return { ready: true };
+  }
+
   #accept(socket: WebSocket, req: IncomingMessage): void {
+    if (this.#closed !== undefined) {
+      socket.on('error', () => undefined);
+      socket.close(CLOSE_CODES.goingAway, TRACKER_SHUTDOWN_CODE);
+      return;
+    }
     const ip = req.socket.remoteAddress ?? 'unknown';
     const fromIp = this.#connectionsPerIp.get(ip) ?? 0;
     if (this.#connections.size >= this.#config.maxConnections || fromIp >= this.#config.maxConnectionsPerIp) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LIMITS } from '@swarmcast/protocol';
+import { LIMITS, TRACKER_SHUTDOWN_CODE } from '@swarmcast/protocol';
 import { startTracker } from '../src/index.js';
 import { TestClient, connect, eventually, joined, openClient } from './test-client.js';
 
@@ -63,6 +63,9 @@ void describe('tracker: heartbeat, capacity and shutdown', () => {
     const first = tracker.close();
     assert.equal(tracker.close(), first);
     await first;
+    // Told why first, so the client reconnects elsewhere at once instead of backing off.
+    const told = await client.expect('error');
+    assert.equal(told.code, TRACKER_SHUTDOWN_CODE);
     assert.deepEqual(await client.closed, { code: 1001, reason: 'TRACKER_SHUTDOWN' });
     await tracker.close();
     const late = new TestClient(tracker.url);

@@ -141,8 +141,14 @@ void describe('tracker: peers and signaling', () => {
       rejects: {},
       swarmsDetail: { m: { peers: 2 }, n: { peers: 1 } },
       integrity: null,
+      cluster: null,
     });
     assert.deepEqual(tracker.stats(), await (await fetch(`${tracker.httpUrl}/stats`)).json());
+
+    // Alone (no cluster), a listening tracker is ready.
+    const ready = await fetch(`${tracker.httpUrl}/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ready', ready: true });
 
     const missing = await fetch(`${tracker.httpUrl}/nope`);
     assert.equal(missing.status, 404);

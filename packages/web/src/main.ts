@@ -36,7 +36,7 @@ function describe(params: ViewerParams): void {
   if (mode) mode.textContent = params.p2p ? 'P2P on' : 'P2P off (plain hls.js)';
   mode?.classList.toggle('off', !params.p2p);
   const source = document.querySelector('#source');
-  if (source) source.textContent = params.p2p ? `${params.src} · tracker ${params.trackerUrl}` : params.src;
+  if (source) source.textContent = params.p2p ? `${params.src} · tracker ${params.trackerUrls.length > 1 ? params.trackerUrls.join(', ') : params.trackerUrl}` : params.src;
 }
 
 function start(): void {
@@ -48,7 +48,7 @@ function start(): void {
   video.muted = true;
   video.autoplay = true;
   const recorder = new SegmentRecorder();
-  const delivery: Delivery = params.p2p ? createP2pDelivery(params.trackerUrl, recorder, { privacy: params.privacy }) : createHttpDelivery(recorder);
+  const delivery: Delivery = params.p2p ? createP2pDelivery(params.trackerUrl, recorder, { privacy: params.privacy, trackerUrls: params.trackerUrls }) : createHttpDelivery(recorder);
   const hls = new Hls({ ...delivery.hlsConfig });
   delivery.attach(hls);
   const errors = new HlsErrorLog(hls);

@@ -12,10 +12,16 @@ const MAX_DISCONNECTS_KEPT = 200;
 export interface P2pDeliveryOptions {
   /** Swarmcast's privacy mode: peers only through TURN relays. @default false */
   readonly privacy?: boolean;
+  /** Several tracker URLs (cluster nodes), tried in turn; trackerUrl is then the first. @default [] */
+  readonly trackerUrls?: readonly string[];
 }
 
 export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder, options: P2pDeliveryOptions = {}): Delivery {
-  const swarmcast = new Swarmcast({ trackerUrl, ...(options.privacy === true ? { privacy: true } : {}) });
+  const swarmcast = new Swarmcast({
+    trackerUrl,
+    ...(options.trackerUrls !== undefined && options.trackerUrls.length > 0 ? { trackerUrls: [...options.trackerUrls] } : {}),
+    ...(options.privacy === true ? { privacy: true } : {}),
+  });
   swarmcast.on('segment', (e) => {
     recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });
   });

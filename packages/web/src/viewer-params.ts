@@ -2,7 +2,8 @@
  * The viewer page's settings, read from its URL:
  * - `src`: playlist URL (default: the origin's live or VOD master playlist on this host, by `mode`);
  * - `tracker`: tracker WebSocket URL (default: `window.SWARMCAST_TRACKER_URL` when a server injected
- *   one, else ws on this host, port 8081);
+ *   one, else ws on this host, port 8081); repeated (`tracker=A&tracker=B`), the nodes of a tracker
+ *   cluster, tried in that order;
  * - `p2p`: `1` (default) uses Swarmcast, `0` plays with plain hls.js (the baseline);
  * - `mode`: `live` (default) or `vod`, which default playlist to play when `src` is absent;
  * - `privacy`: `1` connects to peers through TURN relays only (Swarmcast's `privacy: true`; the
@@ -13,7 +14,10 @@ export type ViewerMode = 'live' | 'vod';
 
 export interface ViewerParams {
   readonly src: string;
+  /** The first tracker URL. */
   readonly trackerUrl: string;
+  /** Every `tracker` param, in order (empty when there is at most one). */
+  readonly trackerUrls: readonly string[];
   readonly p2p: boolean;
   readonly mode: ViewerMode;
   readonly privacy: boolean;
@@ -38,8 +42,9 @@ export function parseViewerParams(location: Location, injectedTrackerUrl?: strin
   const wsScheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const trackerUrl =
     query.get('tracker') ?? injectedTrackerUrl ?? `${wsScheme}://${location.hostname}:${DEFAULT_TRACKER_PORT}/`;
+  const listed = query.getAll('tracker');
   const privacy = parseFlag('privacy', query.get('privacy'), false);
-  return { src: new URL(src, location.href).href, trackerUrl, p2p, mode, privacy };
+  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy };
 }
 
 function parseMode(value: string | null): ViewerMode {

@@ -18,6 +18,8 @@ export interface ViewerOptions {
   readonly src: string;
   /** Tracker WebSocket URL (ignored when p2p is false). */
   readonly tracker: string;
+  /** More tracker URLs after `tracker` (cluster nodes the page tries in turn: repeated `tracker` params). */
+  readonly moreTrackers?: readonly string[];
   readonly p2p: boolean;
   /** Swarmcast's privacy mode (TURN relays only): the page's `privacy=1`. @default false */
   readonly privacy?: boolean;
@@ -49,6 +51,7 @@ export function viewerUrl(options: ViewerOptions): string {
   const url = new URL(options.pageUrl ?? '/index.html', options.src);
   url.searchParams.set('src', options.src);
   url.searchParams.set('tracker', options.tracker);
+  for (const tracker of options.moreTrackers ?? []) url.searchParams.append('tracker', tracker);
   url.searchParams.set('p2p', options.p2p ? '1' : '0');
   if (options.privacy === true) url.searchParams.set('privacy', '1');
   return url.href;

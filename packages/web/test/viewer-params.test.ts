@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseViewerParams } from '../src/viewer-params.js';
+
+/** The page's location, as far as parseViewerParams reads it. */
+function at(href: string): Location {
+  return new URL(href) as unknown as Location;
+}
+
+void describe('viewer page params: tracker URLs', () => {
+  void test('one tracker param: trackerUrl alone, no list', () => {
+    const p = parseViewerParams(at('http://origin.test/index.html?tracker=ws%3A%2F%2Ft1.test%2F'));
+    assert.equal(p.trackerUrl, 'ws://t1.test/');
+    assert.deepEqual(p.trackerUrls, []);
+  });
+
+  void test('repeated tracker params: the list in order, trackerUrl the first', () => {
+    const p = parseViewerParams(at('http://origin.test/index.html?tracker=ws%3A%2F%2Ft2.test%2F&tracker=ws%3A%2F%2Ft1.test%2F'));
+    assert.equal(p.trackerUrl, 'ws://t2.test/');
+    assert.deepEqual(p.trackerUrls, ['ws://t2.test/', 'ws://t1.test/']);
+  });
+
+  void test('no tracker param: the injected URL, else this host on port 8081', () => {
+    assert.equal(parseViewerParams(at('http://origin.test/'), 'ws://injected.test/').trackerUrl, 'ws://injected.test/');
+    assert.equal(parseViewerParams(at('https://origin.test/')).trackerUrl, 'wss://origin.test:8081/');
+  });
+});
