@@ -177,6 +177,12 @@ export class PeerPool {
       if (self < from) return;
       this.peers.delete(from);
       existing.close('glare: answering instead');
+    } else if (existing && isOffer) {
+      // An offer from a peer we are connected to: it lost track of us (say we rejoined the tracker
+      // under a new id and it found us again) and wants a new connection. Feeding the offer to the
+      // open one would break it; the new one replaces it.
+      this.peers.delete(from);
+      existing.close('replaced by a new connection it offered');
     } else if (existing) {
       existing.signal(data);
       return;

@@ -15,6 +15,8 @@ function pools(ids: readonly string[], config = {}): {
   pool: (id: string) => PeerPool;
   log: string[];
   refills: string[];
+  /** The peer rejoined the tracker under a new id (what a tracker restart or fail-over does). */
+  rename: (id: string, newId: string) => void;
 } {
   const clock = new VirtualClock();
   const net = new MemoryNetwork({ clock, latencyMs: 10 });
@@ -22,14 +24,18 @@ function pools(ids: readonly string[], config = {}): {
   const log: string[] = [];
   const refills: string[] = [];
   const resolved = resolveEngineConfig({ trackerUrl: 'ws://t', swarmId: 's', ...config });
+  /** Current tracker id of each pool (by its first id), and the pool answering to each id. */
+  const currentId = new Map(ids.map((id) => [id, id]));
+  const byId = new Map<string, PeerPool>();
   for (const self of ids) {
     const host: PeerPoolHost = {
-      selfId: () => self,
+      selfId: () => currentId.get(self),
       helloMessage: () => ({ type: 'hello', version: PEER_PROTOCOL_VERSION, peerId: self, uploadKbps: 0 }),
       haveMapMessage: () => ({ type: 'haveMap', entries: [] }),
       lookupSegment: () => undefined,
       sendSignal: (to, data) => {
-        clock.setTimeout(() => all.get(to)?.signal(self, data), 15);
+        const from = currentId.get(self) ?? self;
+        clock.setTimeout(() => byId.get(to)?.signal(from, data), 15);
       },
       countBytes: () => undefined,
       connectOptions: () => ({ trackerIceServers: [] }),
@@ -39,12 +45,17 @@ function pools(ids: readonly string[], config = {}): {
       availabilityChanged: () => undefined,
     };
     all.set(self, new PeerPool(resolved, clock, net.node(self), host));
+    byId.set(self, all.get(self) as PeerPool);
   }
   return {
     clock,
     net,
     log,
     refills,
+    rename: (id, newId) => {
+      currentId.set(id, newId);
+      byId.set(newId, all.get(id) as PeerPool);
+    },
     pool: (id) => {
       const p = all.get(id);
       if (!p) throw new Error(id);
@@ -77,7 +88,24 @@ void describe('PeerPool', () => {
     await clock.advance(2_000);
     assert.deepEqual(pool('p0').readyPeers().map((p) => p.id), ['p1', 'p2']);
     assert.equal(pool('p0').size, 2);
-    assert.equal(pool('p4').readyPeers().length, 0, "p0 is full: p4's offer goes unanswered");
+    assert.equal(pool('p4').readyPeers().length, 0, 'p0 is full: it declines the offer of p4');
+    assert.equal(pool('p4').size, 0, 'p4 gave up at once, not at its connect timeout');
+  });
+
+  void test('an offer from a peer already connected replaces the connection (it lost track of us: we rejoined under a new id)', async () => {
+    const { clock, net, pool, log, rename } = pools(['pa', 'pb']);
+    pool('pa').connectTo(['pb']);
+    await clock.advance(2_000);
+    assert.deepEqual(pool('pb').readyPeers().map((p) => p.id), ['pa']);
+    // pb rejoined the tracker as pb2; pa finds it in a peer list and offers, not knowing it is pb.
+    rename('pb', 'pb2');
+    pool('pa').connectTo(['pb2']);
+    await clock.advance(2_000);
+    assert.deepEqual(pool('pb').readyPeers().map((p) => p.id), ['pa'], 'pb: one connection to pa, the new one');
+    assert.deepEqual(pool('pa').readyPeers().map((p) => p.id), ['pb2'], 'pa: the old connection closed, the new one open');
+    assert.equal(net.openLinks().length, 2, 'one connection, two sides');
+    assert.deepEqual(log.filter((l) => l.includes('violation')), [], 'nobody cut off');
+    assert.ok(log.includes('pb closed pa: replaced by a new connection it offered'), log.join('; '));
   });
 
   void test('a connection that never opens is dropped after connectTimeoutMs', async () => {
