@@ -109,6 +109,9 @@ void test('cluster: viewers on two nodes share segments; a killed node\'s viewer
       assert.deepEqual(r.hlsFatalErrors, [], `viewer#${i} had fatal hls.js errors`);
     });
     assert.ok(final.reduce((sum, r) => sum + r.p2pBytes, 0) > 0, 'segments went over WebRTC');
+    // The rejoined viewer has a new tracker id; its neighbour finds it again and the pair keeps sharing.
+    assert.ok(final.reduce((sum, r, i) => sum + r.p2pBytes - (p2pBefore[i] ?? 0), 0) > 0, 'no P2P bytes after the fail-over');
+    final.forEach((r, i) => { assert.ok(r.peers >= 1, `viewer#${i} has no peer at the end`); });
     assert.deepEqual(check.mismatches, [], 'segments differ from the origin');
     assert.deepEqual(check.unavailable.filter((l) => l.includes('source=p2p')), [], 'P2P segments that could not be checked');
     assert.ok(check.verifiedP2p > 0, 'no P2P segment verified against the origin');
