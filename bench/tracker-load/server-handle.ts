@@ -1,0 +1,49 @@
+/** The parent's side of the tracker child (server-main.ts): start, sample, stop. */
+import type { ChildProcess } from 'node:child_process';
+import { killChild, nextMessage, spawnTsChild } from './child-process.js';
+import type { ServerCommand, ServerReport, ServerSample, TrackerKind } from './ipc.js';
+
+const READY_TIMEOUT_MS = 30_000;
+const SAMPLE_TIMEOUT_MS = 30_000;
+
+export class ServerHandle {
+  readonly #child: ChildProcess;
+  readonly port: number;
+
+  private constructor(child: ChildProcess, port: number) {
+    this.#child = child;
+    this.port = port;
+  }
+
+  /** Starts the tracker in its own process (on CPU 0 when pinning works), with --expose-gc for clean memory samples. */
+  static async start(kind: TrackerKind, cpu: number | undefined): Promise<ServerHandle> {
+    const child = spawnTsChild('server-main.ts', [kind], { ...(cpu === undefined ? {} : { cpu }), nodeArgs: ['--expose-gc'] });
+    try {
+      const port = await nextMessage(child, (m) => ((m as ServerReport).type === 'ready' ? (m as { port: number }).port : undefined), READY_TIMEOUT_MS, `${kind} tracker start`);
+      return new ServerHandle(child, port);
+    } catch (error) {
+      await killChild(child);
+      throw error;
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /** Memory, CPU and counters, read inside the tracker process; gc first when asked (for memory). */
+  sample(gc: boolean): Promise<ServerSample> {
+    const reply = nextMessage(this.#child, (m) => ((m as ServerReport).type === 'sample' ? (m as ServerSample) : undefined), SAMPLE_TIMEOUT_MS, 'tracker sample');
+    this.#send({ type: 'sample', gc });
+    return reply;
+  }
+
+  /** Kills the tracker by PID; idempotent. */
+  stop(): Promise<void> {
+    return killChild(this.#child);
+  }
+
+  #send(cmd: ServerCommand): void {
+    if (this.#child.connected) this.#child.send(cmd);
+  }
+}
