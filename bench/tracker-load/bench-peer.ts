@@ -1,5 +1,5 @@
 /** One simulated peer of a load worker, and what its protocol adapter needs from the worker. */
-import type { WebSocket } from 'ws';
+import type { RawWsClient } from './raw-ws-client.js';
 
 export class BenchPeer {
   /** This peer's own id: the server-made one (Swarmcast) or a 20-character client id (WebTorrent). */
@@ -22,7 +22,7 @@ export class BenchPeer {
   constructor(
     readonly slot: number,
     readonly swarm: string,
-    readonly socket: WebSocket,
+    readonly socket: RawWsClient,
   ) {}
 }
 

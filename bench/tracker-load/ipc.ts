@@ -70,6 +70,8 @@ export interface LoadReport {
   /** Latency histogram counts (histogram.ts) of every relayed offer and answer. */
   readonly relayLatency: number[];
   readonly peersReplaced: number;
+  /** This worker's own CPU (user + system) during the window, in seconds. */
+  readonly cpuSec: number;
   /** Client-side errors by kind (socket errors, unexpected closes, tracker error messages). */
   readonly errors: Readonly<Record<string, number>>;
 }

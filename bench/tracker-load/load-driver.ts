@@ -4,10 +4,10 @@
  * (at most one in flight per peer, at most exchangesPerSecPerPeer) and optional churn. Every queue
  * holds at most one entry per peer; one 10 ms tick drives all timed work.
  */
-import { WebSocket } from 'ws';
 import { BenchPeer, nowMs, sdpPadding } from './bench-peer.js';
 import type { PeerEvents, PeerProtocol } from './bench-peer.js';
 import { Fifo } from './fifo.js';
+import { RawWsClient } from './raw-ws-client.js';
 import { LatencyHistogram } from './histogram.js';
 import type { LoadReport, WorkerPlan } from './ipc.js';
 import { SwarmcastProtocol } from './swarmcast-protocol.js';
@@ -22,14 +22,8 @@ interface Timed {
   readonly atMs: number;
 }
 
-/** ws masks client frames with this: an all-zero mask is valid (RFC 6455 5.3) and lets ws skip the XOR. */
-function zeroMask(): void {
-  // The mask buffer ws passes in is already zero-filled.
-}
-
 export class LoadDriver implements PeerEvents {
   readonly #plan: WorkerPlan;
-  readonly #url: string;
   readonly #protocol: PeerProtocol;
   readonly #peers: (BenchPeer | undefined)[];
   readonly #announces = new Fifo<Timed>();
@@ -50,7 +44,6 @@ export class LoadDriver implements PeerEvents {
 
   constructor(plan: WorkerPlan) {
     this.#plan = plan;
-    this.#url = `ws://127.0.0.1:${plan.port}/`;
     const padding = sdpPadding(plan.sdpBytes);
     this.#protocol = plan.kind === 'swarmcast' ? new SwarmcastProtocol(this, padding) : new WebtorrentProtocol(this, padding);
     this.#peers = new Array<BenchPeer | undefined>(plan.peers);
@@ -97,6 +90,7 @@ export class LoadDriver implements PeerEvents {
     this.#counts = { signalsRelayed: 0, announcesAnswered: 0, exchangesCompleted: 0, exchangesLost: 0, peersReplaced: 0 };
     for (const key of Object.keys(this.#errors)) this.#errors[key] = 0;
     const start = nowMs();
+    const cpuStart = process.cpuUsage();
     const spreadMs = 1000 / this.#plan.exchangesPerSecPerPeer;
     if (exchanges) {
       // Start times spread over one exchange interval, so the window opens without a burst.
@@ -110,6 +104,7 @@ export class LoadDriver implements PeerEvents {
     this.#exchanging = exchanges;
     this.#churnPerSec = churnPerSec;
     await sleep(durationMs);
+    const cpu = process.cpuUsage(cpuStart);
     this.#measuring = false;
     this.#exchanging = false;
     this.#churnPerSec = 0;
@@ -117,6 +112,7 @@ export class LoadDriver implements PeerEvents {
     return {
       type: 'load-done',
       ...this.#counts,
+      cpuSec: (cpu.user + cpu.system) / 1e6,
       relayLatency: this.#histogram.toArray(),
       errors: { ...this.#errors },
     };
@@ -129,7 +125,7 @@ export class LoadDriver implements PeerEvents {
     for (const peer of this.#peers) {
       if (peer === undefined) continue;
       peer.gone = true;
-      peer.socket.terminate();
+      peer.socket.close();
     }
   }
 
@@ -165,31 +161,34 @@ export class LoadDriver implements PeerEvents {
     const index = this.#plan.firstPeer + slot;
     const swarmNo = Math.floor(index / this.#plan.swarmSize);
     const localAddress = `127.0.0.${1 + Math.floor(index / this.#plan.peersPerAddress)}`;
-    const socket = new WebSocket(this.#url, { localAddress, perMessageDeflate: false, skipUTF8Validation: true, generateMask: zeroMask, handshakeTimeout: 30_000 });
     const swarm = this.#plan.kind === 'swarmcast' ? `bench-${swarmNo}` : webtorrentId('s', swarmNo);
+    let opened = false;
+    // The handlers run on later ticks (net connects asynchronously), after peer is set below.
+    const socket = new RawWsClient(this.#plan.port, localAddress, {
+      open: () => {
+        opened = true;
+        this.#protocol.opened(peer);
+      },
+      message: (text) => {
+        const wasReady = peer.ready;
+        this.#protocol.received(peer, text);
+        if (!wasReady && peer.ready) settled?.(true);
+      },
+      error: (error) => {
+        this.error(`socket:${error.code ?? error.message.slice(0, 40)}`);
+      },
+      close: (code) => {
+        if (!peer.gone && !this.#closing) this.error(`closed:${code}`);
+        const wasReady = peer.ready;
+        peer.gone = true;
+        if (!opened || !wasReady) settled?.(false);
+      },
+    });
     const peer = new BenchPeer(slot, swarm, socket);
     this.#created += 1;
     // Unique across workers and churn generations: global index, then this worker's open count.
     if (this.#plan.kind === 'bittorrent-tracker') peer.id = webtorrentId('p', index * 10_000_000 + this.#created);
     this.#peers[slot] = peer;
-    let opened = false;
-    socket.on('open', () => {
-      opened = true;
-      this.#protocol.opened(peer);
-    });
-    socket.on('message', (data: Buffer) => {
-      const wasReady = peer.ready;
-      this.#protocol.received(peer, data.toString());
-      if (!wasReady && peer.ready) settled?.(true);
-    });
-    socket.on('error', (error: Error & { code?: string }) => {
-      this.error(`socket:${error.code ?? error.message.slice(0, 40)}`);
-    });
-    socket.on('close', (code) => {
-      if (!peer.gone && !this.#closing) this.error(`closed:${code}`);
-      peer.gone = true;
-      if (!opened || !peer.ready) settled?.(false);
-    });
   }
 
   #onTick(): void {

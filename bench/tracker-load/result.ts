@@ -23,6 +23,7 @@ export function loadResult(shape: LoadShape, swarmcast: TrackerFigures, bt: Trac
     if (f === null) continue;
     if (f.peers < shape.peers) warnings.push(`${name}: only ${f.peers} of ${shape.peers} peers connected`);
     if (f.signalsRelayed === 0) warnings.push(`${name}: no signal was relayed`);
+    if (f.cpuUtilization < 0.9) warnings.push(`${name}: the tracker used ${(f.cpuUtilization * 100).toFixed(0)} % of its core: not saturated (load workers ${(f.loadCpuUtilization * 100).toFixed(0)} %), messagesPerSec is a lower bound of its capacity`);
     if (Object.keys(f.clientErrors).length > 0) warnings.push(`${name}: client errors ${JSON.stringify(f.clientErrors)}`);
   }
   const ratios =
@@ -57,8 +58,10 @@ export function formatLoadSummary(r: LoadResult): string {
     row('messages per tracker CPU-second', (f) => num(f.messagesPerCpuSec), r.ratios ? `${r.ratios.messagesPerCpuSecRatio}x` : ''),
     row('relay latency p50 / p99 (ms)', (f) => `${num(f.relayLatencyMs.p50, 2)} / ${num(f.relayLatencyMs.p99, 2)}`),
     row('tracker CPU (s) / utilization', (f) => `${num(f.cpuSec, 1)} / ${num(f.cpuUtilization * 100)} %`),
-    row('RSS bytes per idle peer', (f) => num(f.bytesPerPeer), r.ratios ? `${r.ratios.memoryRatio}x less` : ''),
-    row('heap+external bytes per idle peer', (f) => num(f.heapBytesPerPeer)),
+    row('load workers CPU utilization', (f) => `${num(f.loadCpuUtilization * 100)} %`),
+    row('RSS bytes per idle peer (marginal)', (f) => num(f.bytesPerPeer), r.ratios ? `${r.ratios.memoryRatio}x less` : ''),
+    row('heap+external bytes per idle peer (marginal)', (f) => num(f.heapBytesPerPeer)),
+    row('RSS bytes per idle peer (average, with fixed costs)', (f) => num(f.averageBytesPerPeer)),
     row('exchanges completed / lost', (f) => `${num(f.exchangesCompleted)} / ${num(f.exchangesLost)}`),
   ];
   for (const w of r.warnings) lines.push(`WARNING ${w}`);

@@ -30,14 +30,22 @@ export interface TrackerFigures {
   /** Client->tracker messages handled per second: relayed offers and answers + answered announces. */
   readonly messagesPerSec: number;
   readonly relayLatencyMs: { readonly p50: number | null; readonly p99: number | null };
-  /** Tracker RSS growth from before the peers connected to when they sat idle, per peer (after gc). */
+  /**
+   * Marginal tracker RSS per idle connected peer: growth while the second half of the peers
+   * connected, per peer of that half (after gc); with one worker, growth from no peers.
+   */
   readonly bytesPerPeer: number;
+  /** The same for V8 heap used + external memory. */
   readonly heapBytesPerPeer: number;
+  /** RSS growth from no peers to all peers idle, per peer: includes the fixed costs the marginal figure leaves out. */
+  readonly averageBytesPerPeer: number;
   /** Tracker CPU (user + system) during the load window. */
   readonly cpuSec: number;
   /** cpuSec / window: near 1 means the tracker's core was the bottleneck. */
   readonly cpuUtilization: number;
   readonly messagesPerCpuSec: number;
+  /** CPU of all load workers during the window / window: near 1 with pinning means the load generator was the bottleneck. */
+  readonly loadCpuUtilization: number;
   readonly signalsRelayed: number;
   readonly announcesAnswered: number;
   readonly exchangesCompleted: number;
@@ -47,7 +55,7 @@ export interface TrackerFigures {
   readonly connectFailed: number;
   readonly clientErrors: Readonly<Record<string, number>>;
   readonly trackerErrors: Readonly<Record<string, number>>;
-  readonly memory: { readonly before: ServerSample; readonly idle: ServerSample };
+  readonly memory: { readonly before: ServerSample; readonly half: ServerSample | null; readonly halfPeers: number; readonly idle: ServerSample };
 }
 
 /** Source addresses 127.0.0.k each carry at most this many peers (ephemeral ports and maxConnectionsPerIp). */
@@ -112,6 +120,8 @@ export class LoadSession {
     readonly peers: number,
     readonly connectFailed: number,
     readonly before: ServerSample,
+    /** After the first batch of workers connected (none with a single worker). */
+    readonly mid: { readonly sample: ServerSample; readonly peers: number } | undefined,
   ) {}
 
   static async open(kind: TrackerKind, shape: LoadShape, log: (line: string) => void): Promise<LoadSession> {
@@ -126,12 +136,20 @@ export class LoadSession {
         workers.push(worker);
         liveChildren.add(worker);
       }
+      // Two batches, with a memory sample between: the second batch's growth per peer is the marginal
+      // cost of a peer, free of fixed costs (young generation growth, JIT code) that the first pays.
       const t0 = Date.now();
-      const connected = await Promise.all(plans.map((plan, i) => (workers[i] as WorkerHandle).connect(plan)));
+      const half = Math.max(1, Math.floor(plans.length / 2));
+      const connectBatch = (from: number, to: number): Promise<{ open: number; failed: number }[]> =>
+        Promise.all(plans.slice(from, to).map((plan, i) => (workers[from + i] as WorkerHandle).connect(plan)));
+      const first = await connectBatch(0, half);
+      const mid = plans.length > 1 ? await server.sample(true) : undefined;
+      const connected = [...first, ...(await connectBatch(half, plans.length))];
       const open = connected.reduce((n, c) => n + c.open, 0);
       const failed = connected.reduce((n, c) => n + c.failed, 0);
+      const firstOpen = first.reduce((n, c) => n + c.open, 0);
       log(`${kind}: ${open} peers connected and joined in ${((Date.now() - t0) / 1000).toFixed(1)} s (${failed} failed)`);
-      return new LoadSession(server, workers, open, failed, before);
+      return new LoadSession(server, workers, open, failed, before, mid === undefined ? undefined : { sample: mid, peers: firstOpen });
     } catch (error) {
       await stopAll(server, workers);
       throw error;
@@ -169,7 +187,9 @@ export function mergeReports(reports: readonly LoadReport[]): Omit<LoadReport, '
   let exchangesCompleted = 0;
   let exchangesLost = 0;
   let peersReplaced = 0;
+  let cpuSec = 0;
   for (const r of reports) {
+    cpuSec += r.cpuSec;
     histogram.merge(r.relayLatency);
     signalsRelayed += r.signalsRelayed;
     announcesAnswered += r.announcesAnswered;
@@ -178,7 +198,7 @@ export function mergeReports(reports: readonly LoadReport[]): Omit<LoadReport, '
     peersReplaced += r.peersReplaced;
     for (const [k, v] of Object.entries(r.errors)) if (v > 0) errors[k] = (errors[k] ?? 0) + v;
   }
-  return { histogram, errors, signalsRelayed, announcesAnswered, exchangesCompleted, exchangesLost, peersReplaced };
+  return { histogram, errors, signalsRelayed, announcesAnswered, exchangesCompleted, exchangesLost, peersReplaced, cpuSec };
 }
 
 /** The full measurement of one tracker under the shape. */
@@ -188,6 +208,8 @@ export async function measureTracker(kind: TrackerKind, shape: LoadShape, log: (
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const idle = await session.server.sample(true);
     const peers = Math.max(1, session.peers);
+    const base = session.mid ?? { sample: session.before, peers: 0 };
+    const marginalPeers = Math.max(1, session.peers - base.peers);
     const durationMs = shape.durationSec * 1000;
     log(`${kind}: load window ${shape.durationSec} s`);
     const { reports, start, end } = await session.window(durationMs, 0, true);
@@ -200,11 +222,13 @@ export async function measureTracker(kind: TrackerKind, shape: LoadShape, log: (
       peers: session.peers,
       messagesPerSec: handled / shape.durationSec,
       relayLatencyMs: { p50: merged.histogram.quantileMs(0.5), p99: merged.histogram.quantileMs(0.99) },
-      bytesPerPeer: Math.round((idle.rssBytes - session.before.rssBytes) / peers),
-      heapBytesPerPeer: Math.round((idle.heapUsedBytes + idle.externalBytes - session.before.heapUsedBytes - session.before.externalBytes) / peers),
+      bytesPerPeer: Math.round((idle.rssBytes - base.sample.rssBytes) / marginalPeers),
+      heapBytesPerPeer: Math.round((idle.heapUsedBytes + idle.externalBytes - base.sample.heapUsedBytes - base.sample.externalBytes) / marginalPeers),
+      averageBytesPerPeer: Math.round((idle.rssBytes - session.before.rssBytes) / peers),
       cpuSec,
       cpuUtilization: cpuSec / windowSec,
       messagesPerCpuSec: cpuSec > 0 ? handled / cpuSec : 0,
+      loadCpuUtilization: merged.cpuSec / windowSec,
       signalsRelayed: merged.signalsRelayed,
       announcesAnswered: merged.announcesAnswered,
       exchangesCompleted: merged.exchangesCompleted,
@@ -213,7 +237,7 @@ export async function measureTracker(kind: TrackerKind, shape: LoadShape, log: (
       connectFailed: session.connectFailed,
       clientErrors: merged.errors,
       trackerErrors,
-      memory: { before: session.before, idle },
+      memory: { before: session.before, half: session.mid?.sample ?? null, halfPeers: base.peers, idle },
     };
   } finally {
     await session.stop();

@@ -45,6 +45,8 @@ export async function runSoak(args: TrackerBenchArgs, log: (line: string) => voi
     const durationMs = args.durationSec * 1000;
     const t0 = Date.now();
     const window = session.window(durationMs, args.churnPerSec, true);
+    // Awaited below; this keeps an early failure from being reported as unhandled meanwhile.
+    window.catch(() => undefined);
     // Bounded: one sample per interval until the window ends.
     while (Date.now() - t0 < durationMs) {
       const s = await session.server.sample(true);
