@@ -39,7 +39,7 @@ export class LatencyHistogram {
     }
   }
 
-  /** Upper edge of the bucket holding quantile q (0..1), in ms; null when empty. */
+  /** Upper edge of the bucket holding quantile q (0..1), in ms (at most 10,000: the overflow bucket); null when empty. */
   quantileMs(q: number): number | null {
     if (this.total === 0) return null;
     const rank = Math.max(1, Math.ceil(q * this.total));
@@ -59,5 +59,6 @@ export class LatencyHistogram {
 
 function upperEdgeMs(index: number): number {
   if (index < FINE_BUCKETS) return Math.round((index + 1) * FINE_STEP_MS * 100) / 100;
-  return FINE_LIMIT_MS + (index - FINE_BUCKETS + 1) * COARSE_STEP_MS;
+  // The last bucket holds everything from 10 s up: reported as 10 s.
+  return Math.min(COARSE_LIMIT_MS, FINE_LIMIT_MS + (index - FINE_BUCKETS + 1) * COARSE_STEP_MS);
 }

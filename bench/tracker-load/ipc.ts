@@ -16,6 +16,8 @@ export interface ServerSample {
   readonly externalBytes: number;
   /** process.cpuUsage() user + system since the tracker process started, in seconds. */
   readonly cpuSec: number;
+  /** The system (kernel) part of cpuSec: on loopback it includes the TCP work of every send. */
+  readonly cpuSystemSec: number;
   /** Accepted connections (Swarmcast; null for bittorrent-tracker, which does not track them). */
   readonly connections: number | null;
   /** Refused input and dropped connections (Swarmcast's rejects by code; bittorrent-tracker's 'warning' events). */

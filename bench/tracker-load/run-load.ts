@@ -41,6 +41,8 @@ export interface TrackerFigures {
   readonly averageBytesPerPeer: number;
   /** Tracker CPU (user + system) during the load window. */
   readonly cpuSec: number;
+  /** Kernel share of cpuSec (system / (user + system)). */
+  readonly cpuSystemShare: number;
   /** cpuSec / window: near 1 means the tracker's core was the bottleneck. */
   readonly cpuUtilization: number;
   readonly messagesPerCpuSec: number;
@@ -227,6 +229,7 @@ export async function measureTracker(kind: TrackerKind, shape: LoadShape, log: (
       averageBytesPerPeer: Math.round((idle.rssBytes - session.before.rssBytes) / peers),
       cpuSec,
       cpuUtilization: cpuSec / windowSec,
+      cpuSystemShare: cpuSec > 0 ? (end.cpuSystemSec - start.cpuSystemSec) / cpuSec : 0,
       messagesPerCpuSec: cpuSec > 0 ? handled / cpuSec : 0,
       loadCpuUtilization: merged.cpuSec / windowSec,
       signalsRelayed: merged.signalsRelayed,

@@ -60,6 +60,7 @@ function sample(gc: boolean): ServerReport {
     heapUsedBytes: mem.heapUsed,
     externalBytes: mem.external,
     cpuSec: (cpu.user + cpu.system) / 1e6,
+    cpuSystemSec: cpu.system / 1e6,
     connections: running.connections(),
     errors: running.errors(),
     signalsRelayed: running.signalsRelayed(),
