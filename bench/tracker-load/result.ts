@@ -11,6 +11,8 @@ export interface LoadResult {
     readonly messagesPerCpuSecRatio: number;
     /** bittorrent-tracker's bytes per peer / Swarmcast's. */
     readonly memoryRatio: number;
+    /** bittorrent-tracker's heapBytesPerPeer / Swarmcast's. */
+    readonly heapMemoryRatio: number;
     readonly p99LatencyRatio: number | null;
   } | null;
   /** Why the figures may mislead (e.g. the tracker's core was not saturated). */
@@ -33,6 +35,7 @@ export function loadResult(shape: LoadShape, swarmcast: TrackerFigures, bt: Trac
           throughputRatio: ratio(swarmcast.messagesPerSec, bt.messagesPerSec),
           messagesPerCpuSecRatio: ratio(swarmcast.messagesPerCpuSec, bt.messagesPerCpuSec),
           memoryRatio: ratio(bt.bytesPerPeer, swarmcast.bytesPerPeer),
+          heapMemoryRatio: ratio(bt.heapBytesPerPeer, swarmcast.heapBytesPerPeer),
           p99LatencyRatio: swarmcast.relayLatencyMs.p99 === null || bt.relayLatencyMs.p99 === null ? null : ratio(swarmcast.relayLatencyMs.p99, bt.relayLatencyMs.p99),
         };
   return { shape: { ...shape, offeredMessagesPerSec: swarmcast.offeredMessagesPerSec }, swarmcast, bittorrentTracker: bt, ratios, warnings };
@@ -60,9 +63,9 @@ export function formatLoadSummary(r: LoadResult): string {
     row('tracker CPU (s) / utilization', (f) => `${num(f.cpuSec, 1)} / ${num(f.cpuUtilization * 100)} %`),
     row('kernel share of tracker CPU', (f) => `${num(f.cpuSystemShare * 100)} %`),
     row('load workers CPU utilization', (f) => `${num(f.loadCpuUtilization * 100)} %`),
-    row('RSS bytes per idle peer (marginal)', (f) => num(f.bytesPerPeer), r.ratios ? `${r.ratios.memoryRatio}x less` : ''),
-    row('heap+external bytes per idle peer (marginal)', (f) => num(f.heapBytesPerPeer)),
-    row('RSS bytes per idle peer (average, with fixed costs)', (f) => num(f.averageBytesPerPeer)),
+    row('RSS bytes per idle peer (bytesPerPeer: all growth / peers)', (f) => num(f.bytesPerPeer), r.ratios ? `${r.ratios.memoryRatio}x less` : ''),
+    row('heap+external bytes per idle peer (marginal)', (f) => num(f.heapBytesPerPeer), r.ratios ? `${r.ratios.heapMemoryRatio}x less` : ''),
+    row('RSS bytes per idle peer (marginal, noisy)', (f) => num(f.marginalRssBytesPerPeer)),
     row('exchanges completed / lost', (f) => `${num(f.exchangesCompleted)} / ${num(f.exchangesLost)}`),
   ];
   for (const w of r.warnings) lines.push(`WARNING ${w}`);

@@ -31,14 +31,17 @@ export interface TrackerFigures {
   readonly messagesPerSec: number;
   readonly relayLatencyMs: { readonly p50: number | null; readonly p99: number | null };
   /**
-   * Marginal tracker RSS per idle connected peer: growth while the second half of the peers
-   * connected, per peer of that half (after gc); with one worker, growth from no peers.
+   * Tracker RSS growth from no peers to all peers connected and idle, per peer (after gc): includes
+   * fixed costs (young generation growth, JIT code), so it overstates the cost of a peer at small N.
    */
   readonly bytesPerPeer: number;
-  /** The same for V8 heap used + external memory. */
+  /**
+   * Marginal V8 heap used + external per idle peer: growth while the second half of the peers
+   * connected, per peer of that half (after gc); with one worker, growth from no peers.
+   */
   readonly heapBytesPerPeer: number;
-  /** RSS growth from no peers to all peers idle, per peer: includes the fixed costs the marginal figure leaves out. */
-  readonly averageBytesPerPeer: number;
+  /** The same marginal figure for RSS: noisy (RSS grows in steps as pages are committed), for reference. */
+  readonly marginalRssBytesPerPeer: number;
   /** Tracker CPU (user + system) during the load window. */
   readonly cpuSec: number;
   /** Kernel share of cpuSec (system / (user + system)). */
@@ -224,9 +227,9 @@ export async function measureTracker(kind: TrackerKind, shape: LoadShape, log: (
       peers: session.peers,
       messagesPerSec: handled / shape.durationSec,
       relayLatencyMs: { p50: merged.histogram.quantileMs(0.5), p99: merged.histogram.quantileMs(0.99) },
-      bytesPerPeer: Math.round((idle.rssBytes - base.sample.rssBytes) / marginalPeers),
+      bytesPerPeer: Math.round((idle.rssBytes - session.before.rssBytes) / peers),
       heapBytesPerPeer: Math.round((idle.heapUsedBytes + idle.externalBytes - base.sample.heapUsedBytes - base.sample.externalBytes) / marginalPeers),
-      averageBytesPerPeer: Math.round((idle.rssBytes - session.before.rssBytes) / peers),
+      marginalRssBytesPerPeer: Math.round((idle.rssBytes - base.sample.rssBytes) / marginalPeers),
       cpuSec,
       cpuUtilization: cpuSec / windowSec,
       cpuSystemShare: cpuSec > 0 ? (end.cpuSystemSec - start.cpuSystemSec) / cpuSec : 0,
