@@ -1,5 +1,5 @@
 /** The machine and the run, recorded with the figures. */
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { canPin } from './child-process.js';
 
@@ -14,6 +14,10 @@ export interface RunContext {
     readonly os: string;
     readonly openFileLimit: number;
     readonly pinned: string;
+    /** Extra Node flags given to the tracker process (TRACKER_BENCH_NODE_ARGS), '' for none. */
+    readonly trackerNodeArgs: string;
+    /** Load average when the run started: the machine is shared, this says how busy it was. */
+    readonly loadAverage1m: number;
   };
 }
 
@@ -37,6 +41,8 @@ export function runContext(argv: readonly string[], openFileLimit: number, pin: 
       os,
       openFileLimit,
       pinned: pin && canPin() ? 'tracker on CPU 0, load workers on CPU 1 (taskset)' : 'not pinned',
+      trackerNodeArgs: process.env.TRACKER_BENCH_NODE_ARGS ?? '',
+      loadAverage1m: loadavg()[0] ?? 0,
     },
   };
 }

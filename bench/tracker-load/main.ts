@@ -34,6 +34,7 @@ process.once('SIGINT', () => {
 });
 
 const context = runContext(argv, openFileLimit(), args.pin);
+log(`load average ${context.machine.loadAverage1m.toFixed(2)} at start (the machine may be shared)`);
 let result: unknown;
 let summary: string;
 if (args.soak) {
