@@ -18,6 +18,8 @@ export interface ServerSample {
   readonly cpuSec: number;
   /** The system (kernel) part of cpuSec: on loopback it includes the TCP work of every send. */
   readonly cpuSystemSec: number;
+  /** The tracker's event-loop delay since the previous sample (perf_hooks, 10 ms resolution), ms. */
+  readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** Accepted connections (Swarmcast; null for bittorrent-tracker, which does not track them). */
   readonly connections: number | null;
   /** Refused input and dropped connections (Swarmcast's rejects by code; bittorrent-tracker's 'warning' events). */

@@ -60,6 +60,7 @@ export function formatLoadSummary(r: LoadResult): string {
     row('messages/s handled', (f) => num(f.messagesPerSec), r.ratios ? `${r.ratios.throughputRatio}x` : ''),
     row('messages per tracker CPU-second', (f) => num(f.messagesPerCpuSec), r.ratios ? `${r.ratios.messagesPerCpuSecRatio}x` : ''),
     row('relay latency p50 / p99 (ms)', (f) => `${num(f.relayLatencyMs.p50, 2)} / ${num(f.relayLatencyMs.p99, 2)}`),
+    row('tracker event-loop delay p99 / max (ms)', (f) => `${num(f.trackerEventLoopDelayMs.p99, 1)} / ${num(f.trackerEventLoopDelayMs.max, 1)}`),
     row('tracker CPU (s) / utilization', (f) => `${num(f.cpuSec, 1)} / ${num(f.cpuUtilization * 100)} %`),
     row('kernel share of tracker CPU', (f) => `${num(f.cpuSystemShare * 100)} %`),
     row('load workers CPU utilization', (f) => `${num(f.loadCpuUtilization * 100)} %`),

@@ -51,6 +51,8 @@ export interface TrackerFigures {
   readonly messagesPerCpuSec: number;
   /** CPU of all load workers during the window / window: near 1 with pinning means the load generator was the bottleneck. */
   readonly loadCpuUtilization: number;
+  /** The tracker's event-loop delay over the window (10 ms resolution): its own share of the latency tail. */
+  readonly trackerEventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
   readonly signalsRelayed: number;
   readonly announcesAnswered: number;
   readonly exchangesCompleted: number;
@@ -235,6 +237,7 @@ export async function measureTracker(kind: TrackerKind, shape: LoadShape, log: (
       cpuSystemShare: cpuSec > 0 ? (end.cpuSystemSec - start.cpuSystemSec) / cpuSec : 0,
       messagesPerCpuSec: cpuSec > 0 ? handled / cpuSec : 0,
       loadCpuUtilization: merged.cpuSec / windowSec,
+      trackerEventLoopDelayMs: end.eventLoopDelayMs,
       signalsRelayed: merged.signalsRelayed,
       announcesAnswered: merged.announcesAnswered,
       exchangesCompleted: merged.exchangesCompleted,

@@ -3,7 +3,7 @@
  * tracker or bittorrent-tracker's WebSocket server, on 127.0.0.1 port 0. Controlled over IPC by
  * server-handle.ts; exits when told, or when the parent goes away.
  */
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { startTracker } from '@swarmcast/tracker';
 import type { TrackerServer } from '@swarmcast/tracker';
 import { Server } from 'bittorrent-tracker';
@@ -25,6 +25,9 @@ const send = (msg: ServerReport): void => {
   process.send?.(msg);
 };
 
+// How long ready work waits in the tracker: the tracker's share of relay latency.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 const running = kind === 'swarmcast' ? await startSwarmcast() : await startBittorrentTracker();
 send({ type: 'ready', port: running.port });
 
@@ -40,6 +43,7 @@ async function shutdown(): Promise<void> {
   if (closing) return;
   closing = true;
   const force = setTimeout(() => process.exit(0), 3_000);
+  loopDelay.disable();
   await running.close().catch(() => undefined);
   clearTimeout(force);
   process.exit(0);
@@ -51,6 +55,8 @@ function sample(gc: boolean): ServerReport {
     collect();
     collect();
   }
+  const delay = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+  loopDelay.reset();
   const mem = process.memoryUsage();
   const cpu = process.cpuUsage();
   return {
@@ -61,6 +67,7 @@ function sample(gc: boolean): ServerReport {
     externalBytes: mem.external,
     cpuSec: (cpu.user + cpu.system) / 1e6,
     cpuSystemSec: cpu.system / 1e6,
+    eventLoopDelayMs: delay,
     connections: running.connections(),
     errors: running.errors(),
     signalsRelayed: running.signalsRelayed(),
