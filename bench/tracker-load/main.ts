@@ -27,29 +27,40 @@ try {
 const log = (line: string): void => {
   console.error(`[bench:tracker] ${line}`);
 };
-// Ctrl-C: kill every child by PID before leaving.
+// Ctrl-C: kill every child by PID before leaving (children in the same process group may already
+// have died of the same SIGINT: the run's promises then fail, and that failure is not reported).
+const state = { interrupted: false };
 process.once('SIGINT', () => {
+  state.interrupted = true;
   log('interrupted: stopping children');
   void Promise.allSettled([...liveChildren].map((c) => c.stop())).then(() => process.exit(130));
 });
 
-const context = runContext(argv, openFileLimit(), args.pin);
-log(`load average ${context.machine.loadAverage1m.toFixed(2)} at start (the machine may be shared)`);
-let result: unknown;
-let summary: string;
-if (args.soak) {
-  const soak = await runSoak(args, log);
-  result = { ...context, soak };
-  summary = formatSoakSummary(soak);
-} else {
+async function run(): Promise<{ result: unknown; summary: string }> {
+  const context = runContext(argv, openFileLimit(), args.pin);
+  log(`load average ${context.machine.loadAverage1m.toFixed(2)} at start (the machine may be shared)`);
+  if (args.soak) {
+    const soak = await runSoak(args, log);
+    return { result: { ...context, soak }, summary: formatSoakSummary(soak) };
+  }
   const swarmcast = await measureTracker('swarmcast', args, log);
   const bittorrentTracker = args.skipBaseline ? null : await measureTracker('bittorrent-tracker', args, log);
   const load = loadResult(args, swarmcast, bittorrentTracker);
-  result = { ...context, ...load };
-  summary = formatLoadSummary(load);
+  return { result: { ...context, ...load }, summary: formatLoadSummary(load) };
 }
-const file = resolve(args.jsonFile);
-await mkdir(dirname(file), { recursive: true });
-await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-console.log(summary);
-console.log(`JSON: ${file}`);
+
+try {
+  const { result, summary } = await run();
+  const file = resolve(args.jsonFile);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(summary);
+  console.log(`JSON: ${file}`);
+} catch (error) {
+  // The run's own finally blocks have stopped its children; anything left is stopped here.
+  await Promise.allSettled([...liveChildren].map((c) => c.stop()));
+  if (!state.interrupted) {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
+  }
+}

@@ -168,6 +168,8 @@ export class LoadSession {
     const start = await this.server.sample(false);
     const churnEach = churnPerSec / this.workers.length;
     const loads = Promise.all(this.workers.map((w) => w.load(durationMs, churnEach, exchanges)));
+    // Awaited below; this keeps a worker dying meanwhile from being reported as unhandled.
+    loads.catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, durationMs));
     const end = await this.server.sample(false);
     return { reports: await loads, start, end };
