@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { ProtocolError } from './errors.js';
 import { IntegrityKeySchema, SegmentRecordSchema } from './integrity.js';
 import { ICE_URL_PATTERN, ID_PATTERN, LIMITS, TRACKER_PROTOCOL_VERSION } from './limits.js';
+import { fastCheckClientMessage } from './tracker-fast-check.js';
 
 const peerId = v.pipe(v.string(), v.regex(ID_PATTERN));
 const swarmId = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxSwarmIdLength));
@@ -179,7 +180,7 @@ export function formatPath(path: readonly { key: unknown }[] | undefined): strin
   return (path ?? []).map(({ key }) => (typeof key === 'string' && !/^[A-Za-z_$][\w$]*$/.test(key) ? JSON.stringify(key) : String(key))).join('.');
 }
 
-function parseWith<S extends v.GenericSchema>(schema: S, text: string, who: string): v.InferOutput<S> {
+function parseWith<S extends v.GenericSchema>(schema: S, text: string, who: string, fastCheck?: (json: unknown) => v.InferOutput<S> | undefined): v.InferOutput<S> {
   // Length in UTF-16 units bounds the UTF-8 size from below (and from above at 3x): reject on it
   // first without reading the text, then count UTF-8 bytes only when the text could be too large.
   const limit = LIMITS.maxTrackerMessageBytes;
@@ -195,6 +196,9 @@ function parseWith<S extends v.GenericSchema>(schema: S, text: string, who: stri
   } catch (cause) {
     throw new ProtocolError('TRACKER_MSG_NOT_JSON', `${who} message is not JSON`, { cause });
   }
+  // The hot messages skip valibot; whatever the fast check does not accept gets the full schema.
+  const fast = fastCheck?.(json);
+  if (fast !== undefined) return fast;
   const result = v.safeParse(schema, json);
   if (!result.success) {
     const issue = result.issues[0];
@@ -206,7 +210,7 @@ function parseWith<S extends v.GenericSchema>(schema: S, text: string, who: stri
 
 /** Parses a text frame received by the tracker. Throws ProtocolError on anything invalid. */
 export function parseClientMessage(text: string): ClientMessage {
-  return parseWith(ClientMessageSchema, text, 'client');
+  return parseWith(ClientMessageSchema, text, 'client', fastCheckClientMessage);
 }
 
 /** Parses a text frame received from the tracker. Throws ProtocolError on anything invalid. */

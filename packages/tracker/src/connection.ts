@@ -34,6 +34,10 @@ export interface ConnectionHooks {
  */
 export const MAX_SEND_BUFFER_BYTES = 1024 * 1024; // 1 MiB, 16 largest messages
 
+/** Where a socket finds its Connection, so its listeners can be shared functions instead of closures. */
+const CONNECTION = Symbol('connection');
+type TaggedSocket = WebSocket & { [CONNECTION]?: Connection };
+
 /** ServerMessageSchema caps error messages at 1024 characters. */
 const MAX_ERROR_MESSAGE_LENGTH = 1024;
 
@@ -60,22 +64,43 @@ export class Connection implements SwarmMember {
     this.#hooks = hooks;
     this.#lastSeenMs = hooks.now();
     this.#bucket = new TokenBucket({ refillPerSec: config.rateLimitMessagesPerSec, capacity: config.rateLimitBurst }, this.#lastSeenMs);
-    socket.on('message', (data, isBinary) => {
-      this.#guard(() => {
-        this.#onFrame(data, isBinary);
-      });
-    });
-    socket.on('error', (error) => {
-      this.#guard(() => {
-        this.#onSocketError(error);
-      });
-    });
-    socket.once('close', () => {
-      this.#guard(() => {
-        this.#markClosing();
-        hooks.closed(this);
-      });
-    });
+    // Listeners shared by every connection (no closures per socket: memory per idle peer counts).
+    (socket as TaggedSocket)[CONNECTION] = this;
+    socket.on('message', Connection.#onMessage);
+    socket.on('error', Connection.#onError);
+    // ws emits 'close' once; on() avoids the wrapper once() would allocate.
+    socket.on('close', Connection.#onClose);
+  }
+
+  static #onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    const conn = (this as TaggedSocket)[CONNECTION];
+    if (conn === undefined) return;
+    try {
+      conn.#onFrame(data, isBinary);
+    } catch (error) {
+      conn.#internalFailure(error);
+    }
+  }
+
+  static #onError(this: WebSocket, error: Error): void {
+    const conn = (this as TaggedSocket)[CONNECTION];
+    if (conn === undefined) return;
+    try {
+      conn.#onSocketError(error);
+    } catch (failure) {
+      conn.#internalFailure(failure);
+    }
+  }
+
+  static #onClose(this: WebSocket): void {
+    const conn = (this as TaggedSocket)[CONNECTION];
+    if (conn === undefined) return;
+    try {
+      conn.#markClosing();
+      conn.#hooks.closed(conn);
+    } catch (error) {
+      conn.#internalFailure(error);
+    }
   }
 
   /** When the last valid message arrived, on the hooks' clock. */
@@ -164,18 +189,14 @@ export class Connection implements SwarmMember {
     this.#hooks.reject(wsCode === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'TRACKER_MSG_TOO_LARGE' : 'WS_PROTOCOL_ERROR', this);
   }
 
-  /** One client's input must never throw out of a socket listener. */
-  #guard(fn: () => void): void {
+  /** One client's input must never throw out of a socket listener: a failure is reported and the connection closed. */
+  #internalFailure(error: unknown): void {
     try {
-      fn();
-    } catch (error) {
-      try {
-        this.#hooks.internalError(this, error);
-        this.fail('INTERNAL_ERROR', 'internal tracker error', CLOSE_CODES.internalError);
-      } catch {
-        // Last resort: drop the socket rather than let anything escape into ws.
-        this.#socket.terminate();
-      }
+      this.#hooks.internalError(this, error);
+      this.fail('INTERNAL_ERROR', 'internal tracker error', CLOSE_CODES.internalError);
+    } catch {
+      // Last resort: drop the socket rather than let anything escape into ws.
+      this.#socket.terminate();
     }
   }
 }

@@ -1,0 +1,69 @@
+/** Command-line options of `npm run bench:tracker`, checked: a bad value fails with a clear message. */
+import { parseArgs } from 'node:util';
+import type { LoadShape } from './run-load.js';
+
+export interface TrackerBenchArgs extends LoadShape {
+  readonly jsonFile: string;
+  /** Soak mode: Swarmcast only, continuous churn, memory sampled every sampleEverySec. */
+  readonly soak: boolean;
+  readonly churnPerSec: number;
+  readonly sampleEverySec: number;
+  /** Skip bittorrent-tracker (load mode). */
+  readonly skipBaseline: boolean;
+}
+
+export const TRACKER_BENCH_USAGE =
+  'usage: npm run bench:tracker -- --peers N --duration S [--json FILE] [--workers W] [--swarm-size K] [--rate EXCHANGES_PER_SEC_PER_PEER] ' +
+  '[--announce-interval S] [--sdp-bytes B] [--no-pin] [--no-baseline] [--soak --churn-per-sec R --sample-every S]';
+
+export function parseTrackerBenchArgs(argv: readonly string[], now: Date = new Date()): TrackerBenchArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      peers: { type: 'string', default: '2000' },
+      duration: { type: 'string', default: '10' },
+      json: { type: 'string' },
+      workers: { type: 'string', default: '4' },
+      'swarm-size': { type: 'string', default: '50' },
+      rate: { type: 'string', default: '10' },
+      'announce-interval': { type: 'string', default: '10' },
+      'sdp-bytes': { type: 'string', default: '600' },
+      'no-pin': { type: 'boolean', default: false },
+      'no-baseline': { type: 'boolean', default: false },
+      soak: { type: 'boolean', default: false },
+      'churn-per-sec': { type: 'string', default: '20' },
+      'sample-every': { type: 'string', default: '5' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) throw new Error(TRACKER_BENCH_USAGE);
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const soak = values.soak;
+  const args: TrackerBenchArgs = {
+    peers: number('peers', values.peers, 2, 1_000_000, true),
+    durationSec: number('duration', values.duration, 1, 86_400, false),
+    workers: number('workers', values.workers, 1, 64, true),
+    swarmSize: number('swarm-size', values['swarm-size'], 2, 1000, true),
+    exchangesPerSecPerPeer: number('rate', values.rate, 0.001, 20, false),
+    announceIntervalSec: number('announce-interval', values['announce-interval'], 1, 25, false),
+    sdpBytes: number('sdp-bytes', values['sdp-bytes'], 32, 16_384, true),
+    pin: !values['no-pin'],
+    skipBaseline: values['no-baseline'],
+    soak,
+    churnPerSec: number('churn-per-sec', values['churn-per-sec'], 0, 10_000, false),
+    sampleEverySec: number('sample-every', values['sample-every'], 1, 600, false),
+    jsonFile: values.json ?? `.bench-out/tracker-${soak ? 'soak' : 'load'}-${stamp}.json`,
+  };
+  if (args.workers > args.peers) throw new Error(`Invalid args: --workers (${args.workers}) must not exceed --peers (${args.peers})`);
+  return args;
+}
+
+/** Limits: rate <= 20 exchanges/s keeps a peer under the tracker's 50 messages/s rate limit; the announce interval stays under its 30 s heartbeat timeout. */
+function number(name: string, raw: string, min: number, max: number, integer: boolean): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new Error(`Invalid args: --${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${raw}`);
+  }
+  return value;
+}

@@ -1,0 +1,115 @@
+/**
+ * The tracker under test, alone in its own process (so its CPU and memory are its own): Swarmcast's
+ * tracker or bittorrent-tracker's WebSocket server, on 127.0.0.1 port 0. Controlled over IPC by
+ * server-handle.ts; exits when told, or when the parent goes away.
+ */
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { startTracker } from '@swarmcast/tracker';
+import type { TrackerServer } from '@swarmcast/tracker';
+import { Server } from 'bittorrent-tracker';
+import type { ServerCommand, ServerReport, TrackerKind } from './ipc.js';
+
+interface Running {
+  readonly port: number;
+  connections(): number | null;
+  errors(): Record<string, number>;
+  signalsRelayed(): number | null;
+  close(): Promise<void>;
+}
+
+const kindArg = process.argv[2];
+if (kindArg !== 'swarmcast' && kindArg !== 'bittorrent-tracker') throw new Error(`unknown tracker kind ${String(kindArg)}`);
+const kind: TrackerKind = kindArg;
+if (process.send === undefined) throw new Error('server-main.ts runs as a child with an IPC channel');
+const send = (msg: ServerReport): void => {
+  process.send?.(msg);
+};
+
+// How long ready work waits in the tracker: the tracker's share of relay latency.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+const running = kind === 'swarmcast' ? await startSwarmcast() : await startBittorrentTracker();
+send({ type: 'ready', port: running.port });
+
+process.on('message', (raw: ServerCommand) => {
+  if (raw.type === 'sample') send(sample(raw.gc));
+  else void shutdown();
+});
+// The parent died or closed the channel: do not linger.
+process.on('disconnect', () => void shutdown());
+
+let closing = false;
+async function shutdown(): Promise<void> {
+  if (closing) return;
+  closing = true;
+  const force = setTimeout(() => process.exit(0), 3_000);
+  loopDelay.disable();
+  await running.close().catch(() => undefined);
+  clearTimeout(force);
+  process.exit(0);
+}
+
+function sample(gc: boolean): ServerReport {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (gc && collect !== undefined) {
+    collect();
+    collect();
+  }
+  const delay = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+  loopDelay.reset();
+  const mem = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  return {
+    type: 'sample',
+    atMs: performance.timeOrigin + performance.now(),
+    rssBytes: mem.rss,
+    heapUsedBytes: mem.heapUsed,
+    externalBytes: mem.external,
+    cpuSec: (cpu.user + cpu.system) / 1e6,
+    cpuSystemSec: cpu.system / 1e6,
+    eventLoopDelayMs: delay,
+    connections: running.connections(),
+    errors: running.errors(),
+    signalsRelayed: running.signalsRelayed(),
+  };
+}
+
+async function startSwarmcast(): Promise<Running> {
+  // Defaults but for the port, and a per-IP cap that the bench's source addresses never reach.
+  const tracker: TrackerServer = await startTracker({ host: '127.0.0.1', port: 0 });
+  return {
+    port: tracker.port,
+    connections: () => tracker.stats().connections,
+    errors: () => tracker.stats().rejects,
+    signalsRelayed: () => tracker.stats().signalsRelayed,
+    close: () => tracker.close(),
+  };
+}
+
+async function startBittorrentTracker(): Promise<Running> {
+  // WebSocket part only: no UDP, no HTTP announce, no /stats page (a bare HTTP server carries the upgrade).
+  const server = new Server({ udp: false, http: false, ws: true, stats: false });
+  let warnings = 0;
+  server.on('warning', () => {
+    warnings += 1;
+  });
+  server.on('error', () => {
+    warnings += 1;
+  });
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const http = server.http;
+  if (http === null) throw new Error('bittorrent-tracker started without its HTTP server');
+  const address = http.address();
+  if (address === null || typeof address !== 'object') throw new Error('bittorrent-tracker has no address');
+  return {
+    port: address.port,
+    // Counting would add a listener per socket to the server's memory: the workers count instead.
+    connections: () => null,
+    errors: (): Record<string, number> => (warnings > 0 ? { warning: warnings } : {}),
+    signalsRelayed: () => null,
+    // Its ws server tracks no clients, so close() would wait for them: the process exit ends them.
+    close: () => Promise.resolve(),
+  };
+}
