@@ -41,6 +41,7 @@ function isSignalData(data: unknown): boolean {
       (sdpMLineIndex === null || (typeof sdpMLineIndex === 'number' && Number.isInteger(sdpMLineIndex) && sdpMLineIndex >= 0 && sdpMLineIndex <= 255))
     );
   }
+  if (data.kind === 'decline') return keyCount(data) === 1;
   return false;
 }
 
