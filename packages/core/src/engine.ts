@@ -1,6 +1,7 @@
 import {
   PEER_PROTOCOL_VERSION,
   parseVodList,
+  MAX_VOD_LIST_BYTES,
   type AvailabilityState,
   type HaveMapEntry,
   type IceServer,
@@ -476,8 +477,20 @@ export class Engine {
     if (this.listsAsked.has(rendition) || this.listsAsked.size >= MAX_LIST_RENDITIONS) return;
     this.listsAsked.add(rendition);
     const url = `${this.listUrl}?swarm=${encodeURIComponent(this.config.swarmId)}&rendition=${encodeURIComponent(rendition)}`;
+    // Cut the download off past the list size bound, rather than take it whole and refuse it then.
+    const download = new AbortController();
+    const stop = (): void => {
+      download.abort();
+    };
+    this.lifetime.signal.addEventListener('abort', stop);
+    const onProgress = (loadedBytes: number): void => {
+      if (loadedBytes > MAX_VOD_LIST_BYTES) download.abort();
+    };
     this.ports.http
-      .fetch({ url }, this.lifetime.signal)
+      .fetch({ url, onProgress }, download.signal)
+      .finally(() => {
+        this.lifetime.signal.removeEventListener('abort', stop);
+      })
       .then(async (response) => {
         const list = parseVodList(new TextDecoder().decode(response.bytes));
         if (list.rendition !== rendition || this.destroyed) return;

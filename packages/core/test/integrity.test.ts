@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { PeerMessage, SegmentRef } from '@swarmcast/protocol';
+import { MAX_VOD_LIST_BYTES, type PeerMessage, type SegmentRef } from '@swarmcast/protocol';
 import { integrityListUrlOf, resolveEngineConfig } from '../src/config.ts';
 import { TestSigner } from './support/signing.ts';
 import { TEST_SWARM, Testbed, sameBytes, type TestEngine } from './support/testbed.ts';
@@ -215,6 +215,25 @@ void describe('signed VOD hash lists', () => {
     assert.equal(stats.recordsRejected, 1);
     assert.equal(stats.segmentsVerified, 0);
     assert.equal(e.http.requestsFor(listUrl('v0')).length, 1);
+    bed.destroyAll();
+  });
+
+  void test('a list larger than its bound is cut off while downloading, not taken whole', async () => {
+    const { bed } = signedBed('vod-list-huge');
+    const ref = { rendition: 'v0', sn: 4 };
+    const seg = bed.publish(ref, 30_000);
+    bed.resources.set(listUrl('v0'), new Uint8Array(MAX_VOD_LIST_BYTES * 4).fill(0x20));
+    const { e, h } = await engineAndHostile(bed, ref, 30_000);
+    serve(h, seg.bytes);
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 6_000)));
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    await bed.clock.advance(2_000);
+    const entries = e.http.requestsFor(listUrl('v0'));
+    assert.equal(entries.length, 1);
+    const entry = entries[0] ?? assert.fail('no list request');
+    assert.equal(entry.outcome, 'aborted');
+    assert.ok(entry.bytes <= MAX_VOD_LIST_BYTES + 16_384, `${entry.bytes} bytes downloaded`);
+    assert.equal(e.engine.stats().vodListsFetched, 0);
     bed.destroyAll();
   });
 

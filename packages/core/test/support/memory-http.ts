@@ -111,6 +111,8 @@ export class MemoryHttp implements HttpPort {
         const step = (): void => {
           entry.bytes = Math.min(slice.length, entry.bytes + this.stepBytes);
           request.onProgress?.(entry.bytes);
+          // The caller may abort from its progress callback.
+          if (signal.aborted) return;
           if (entry.bytes >= slice.length) {
             end('ok');
             resolve({ bytes: slice, totalBytes: body.length });
