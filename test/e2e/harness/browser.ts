@@ -63,13 +63,18 @@ export function assertChromiumInstalled(): void {
   }
 }
 
-export async function launchBrowser(extraArgs: readonly string[] = []): Promise<LaunchedBrowser> {
+export interface LaunchOptions {
+  /** Run this instead of CHROMIUM_PATH, with the same arguments (e.g. a wrapper that enters a network namespace). */
+  readonly executablePath?: string;
+}
+
+export async function launchBrowser(extraArgs: readonly string[] = [], options: LaunchOptions = {}): Promise<LaunchedBrowser> {
   assertChromiumInstalled();
   const profileDir = await mkdtemp(join(tmpdir(), 'swarmcast-chromium-'));
   let browser: Browser;
   try {
     browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
+      executablePath: options.executablePath ?? CHROMIUM_PATH,
       ignoreDefaultArgs: true,
       args: [...BASE_FLAGS, ...LOOPBACK_WEBRTC_FLAGS, ...extraArgs, '--remote-debugging-pipe', `--user-data-dir=${profileDir}`, '--no-startup-window'],
     });
