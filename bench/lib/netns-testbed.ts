@@ -1,12 +1,14 @@
 /**
- * Constrained mode's network: inside the benchmark's own (loopback-only) namespace, a bridge `br0`
- * with the servers' address 10.77.0.1/24, and per viewer slot k a network namespace (held by a
- * `unshare -n` process) joined to the bridge by a veth pair: `vb<k>` on the bridge, `eth0` with
- * 10.77.0.(k+2) inside. Shaping (tc) on both ends of the pair:
- * - viewer side `eth0` egress (= the viewer's upload): tbf at the cap, then netem delay rtt/2;
- * - bridge side `vb<k>` egress (= the viewer's download): netem delay rtt/2, no rate limit.
- * So viewer <-> server RTT = rtt, viewer <-> viewer RTT = 2 x rtt (two access links), like two
- * homes on the same ISP. Everything is removed by close(): holder processes by PID, links by name.
+ * Constrained mode's network: inside the benchmark's own (loopback-only) namespace, the servers'
+ * address 10.77.0.1/24 and per viewer slot k a network namespace (held by a `unshare -n` process)
+ * whose `eth0` has 10.77.0.(k+2)/24. The upload cap is tbf on the viewer side's `eth0` egress.
+ * - Without --rtt-ms: `eth0` is one end of a veth pair whose other end `vb<k>` is on a bridge `br0`
+ *   that holds 10.77.0.1.
+ * - With --rtt-ms: `eth0` is a TUN device of the userspace delay line (delay-line.py; this
+ *   kernel has no netem), which holds each packet rtt/2 per viewer access link it crosses; the
+ *   servers' side is its TUN `ts0`. So viewer <-> server RTT = rtt and viewer <-> viewer RTT =
+ *   2 x rtt (two access links), like two homes on the same ISP.
+ * Everything is removed by close(): holder and delay-line processes by PID, links by name.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -38,8 +40,8 @@ export interface ViewerSlot {
   /** The inode id of the namespace (readlink of nsPath), to find its processes in /proc. */
   readonly nsId: string;
   readonly address: string;
-  /** The bridge side of the pair, in the benchmark's namespace: its rx bytes are the viewer's upload. */
-  readonly hostLink: string;
+  /** /proc/<holder>/net/dev: the namespace's interface counters (eth0's tx bytes = the viewer's upload). */
+  readonly procNetDev: string;
   /** A script that runs Chromium inside this namespace (Playwright's executablePath). */
   readonly chromiumWrapper: string;
 }
@@ -78,6 +80,7 @@ export function inSlot(nsPath: string, cmd: string, args: readonly string[]): vo
 export async function createTestbed(count: number, shaping: Shaping): Promise<Testbed> {
   assertTestbedPossible();
   const holders: ChildProcess[] = [];
+  let delayLine: ChildProcess | null = null;
   const links: string[] = [];
   const tempDir = await mkdtemp(join(tmpdir(), 'swarmcast-netbench-'));
   let closed: Promise<void> | null = null;
@@ -85,37 +88,52 @@ export async function createTestbed(count: number, shaping: Shaping): Promise<Te
     closed ??= (async () => {
       for (const link of [...links].reverse()) spawnSync('ip', ['link', 'del', link], { stdio: 'ignore' });
       // The namespace (and its eth0) goes with the last process in it: Chromium is closed first by the caller.
-      await Promise.all(holders.map((h) => stopHolder(h)));
+      await Promise.all([...holders, ...(delayLine ? [delayLine] : [])].map((h) => stopHolder(h)));
       await rm(tempDir, { recursive: true, force: true });
     })();
     return closed;
   };
   try {
-    run('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
-    links.push(BRIDGE);
-    run('ip', ['addr', 'add', `${SERVER_ADDRESS}/24`, 'dev', BRIDGE]);
-    run('ip', ['link', 'set', BRIDGE, 'up']);
+    const delayed = shaping.rttMs !== null && shaping.rttMs > 0;
+    const addresses = Array.from({ length: count }, (_, k) => `10.77.0.${String(k + 2)}`);
+    if (delayed) {
+      delayLine = await startDelayLine(shaping.rttMs / 2, addresses);
+      run('ip', ['addr', 'add', `${SERVER_ADDRESS}/24`, 'dev', SERVER_TUN]);
+      run('ip', ['link', 'set', SERVER_TUN, 'up']);
+    } else {
+      run('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+      links.push(BRIDGE);
+      run('ip', ['addr', 'add', `${SERVER_ADDRESS}/24`, 'dev', BRIDGE]);
+      run('ip', ['link', 'set', BRIDGE, 'up']);
+    }
     const slots: ViewerSlot[] = [];
-    for (let index = 0; index < count; index++) {
+    for (const [index, address] of addresses.entries()) {
       const holder = await startHolder();
       holders.push(holder);
-      const pid = holder.pid ?? 0;
-      const nsPath = `/proc/${String(pid)}/ns/net`;
-      const hostLink = `vb${String(index)}`;
-      const address = `10.77.0.${String(index + 2)}`;
-      run('ip', ['link', 'add', hostLink, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid)]);
-      links.push(hostLink);
-      run('ip', ['link', 'set', hostLink, 'master', BRIDGE, 'up']);
+      const pid = String(holder.pid ?? 0);
+      const nsPath = `/proc/${pid}/ns/net`;
+      if (delayed) {
+        run('ip', ['link', 'set', viewerTun(index), 'netns', pid]);
+        inSlot(nsPath, 'ip', ['link', 'set', viewerTun(index), 'name', 'eth0']);
+      } else {
+        const hostLink = `vb${String(index)}`;
+        run('ip', ['link', 'add', hostLink, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pid]);
+        links.push(hostLink);
+        run('ip', ['link', 'set', hostLink, 'master', BRIDGE, 'up']);
+      }
       inSlot(nsPath, 'ip', ['link', 'set', 'lo', 'up']);
       inSlot(nsPath, 'ip', ['addr', 'add', `${address}/24`, 'dev', 'eth0']);
       inSlot(nsPath, 'ip', ['link', 'set', 'eth0', 'up']);
       // A default route makes eth0 the interface Chromium's ICE gathers on without camera permission.
-      inSlot(nsPath, 'ip', ['route', 'add', 'default', 'via', SERVER_ADDRESS]);
-      applyShaping(nsPath, hostLink, shaping);
+      inSlot(nsPath, 'ip', ['route', 'add', 'default', ...(delayed ? ['dev', 'eth0'] : ['via', SERVER_ADDRESS])]);
+      if (shaping.uploadKbps !== null) {
+        inSlot(nsPath, 'tc', ['qdisc', 'add', 'dev', 'eth0', 'root', 'tbf', 'rate', `${String(shaping.uploadKbps)}kbit`,
+          'burst', String(TBF_BURST_BYTES), 'latency', `${String(TBF_LATENCY_MS)}ms`]);
+      }
       const chromiumWrapper = join(tempDir, `chromium-${String(index)}.sh`);
       await writeFile(chromiumWrapper, `#!/bin/sh\nexec nsenter --net=${nsPath} -- ${CHROMIUM_PATH} "$@"\n`);
       await chmod(chromiumWrapper, 0o755);
-      slots.push({ index, nsPath, nsId: readlinkSync(nsPath), address, hostLink, chromiumWrapper });
+      slots.push({ index, nsPath, nsId: readlinkSync(nsPath), address, procNetDev: `/proc/${pid}/net/dev`, chromiumWrapper });
     }
     return { slots, shaping, close };
   } catch (error) {
@@ -124,27 +142,21 @@ export async function createTestbed(count: number, shaping: Shaping): Promise<Te
   }
 }
 
-function applyShaping(nsPath: string, hostLink: string, shaping: Shaping): void {
-  try {
-    applyQdiscs(nsPath, hostLink, shaping);
-  } catch (error) {
-    if (error instanceof Error && /qdisc kind is unknown/.test(error.message) && /netem/.test(error.message)) {
-      throw new Error('--rtt-ms needs the kernel\'s netem qdisc (CONFIG_NET_SCH_NETEM), which this kernel lacks: run without --rtt-ms (the upload cap uses tbf)', { cause: error });
-    }
-    throw error;
-  }
-}
+const SERVER_TUN = 'ts0';
+const viewerTun = (index: number): string => `tv${String(index)}`;
 
-function applyQdiscs(nsPath: string, hostLink: string, { uploadKbps, rttMs }: Shaping): void {
-  const halfDelay = rttMs === null || rttMs === 0 ? null : `${String(rttMs / 2)}ms`;
-  if (uploadKbps !== null) {
-    inSlot(nsPath, 'tc', ['qdisc', 'add', 'dev', 'eth0', 'root', 'handle', '1:', 'tbf', 'rate', `${String(uploadKbps)}kbit`,
-      'burst', String(TBF_BURST_BYTES), 'latency', `${String(TBF_LATENCY_MS)}ms`]);
-    if (halfDelay !== null) inSlot(nsPath, 'tc', ['qdisc', 'add', 'dev', 'eth0', 'parent', '1:1', 'handle', '10:', 'netem', 'delay', halfDelay]);
-  } else if (halfDelay !== null) {
-    inSlot(nsPath, 'tc', ['qdisc', 'add', 'dev', 'eth0', 'root', 'handle', '1:', 'netem', 'delay', halfDelay]);
-  }
-  if (halfDelay !== null) run('tc', ['qdisc', 'add', 'dev', hostLink, 'root', 'netem', 'delay', halfDelay]);
+/** Starts delay-line.py with one TUN per viewer and waits until its devices exist. */
+async function startDelayLine(halfDelayMs: number, addresses: readonly string[]): Promise<ChildProcess> {
+  const script = join(import.meta.dirname, 'delay-line.py');
+  const specs = addresses.map((a, i) => `${viewerTun(i)}=${a}`);
+  const line = spawn('python3', [script, String(halfDelayMs), SERVER_TUN, ...specs], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { reject(new Error('delay line: no "ready" in time')); }, HOLDER_READY_TIMEOUT_MS);
+    line.once('error', (error) => { clearTimeout(timer); reject(new Error(`delay line needs python3 (apt-get install -y python3): ${error.message}`)); });
+    line.once('exit', (code) => { clearTimeout(timer); reject(new Error(`delay line exited with ${String(code)}`)); });
+    line.stdout.once('data', () => { clearTimeout(timer); resolve(); });
+  });
+  return line;
 }
 
 /**

@@ -1,7 +1,6 @@
 /**
- * Evidence that constrained mode's upload cap was in effect: each viewer's upload (rx bytes of its
- * veth's bridge side, from /proc/net/dev of the benchmark's namespace) sampled every second, and the
- * viewer-side tbf counters (`tc -s -j qdisc`) at the end.
+ * Evidence that constrained mode's upload cap was in effect: each viewer's upload (tx bytes of its
+ * eth0, from /proc/<holder>/net/dev) sampled every second, and its tbf counters (`tc -s -j qdisc`).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,15 +20,13 @@ export interface ShapingFigures {
   readonly qdisc: { readonly sentBytes: number; readonly drops: number; readonly overlimits: number };
 }
 
-/** Bytes received per interface, from the calling process's namespace. */
-export function readRxBytes(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2)) {
+/** Bytes sent by eth0, from a /proc/<pid>/net/dev file (columns: 8 receive counters, then transmit bytes). */
+export function readTxBytes(procNetDev: string): number {
+  for (const line of readFileSync(procNetDev, 'utf8').split('\n').slice(2)) {
     const [name, rest] = line.split(':');
-    if (name === undefined || rest === undefined) continue;
-    out.set(name.trim(), Number(rest.trim().split(/\s+/)[0]));
+    if (name?.trim() === 'eth0' && rest !== undefined) return Number(rest.trim().split(/\s+/)[8]);
   }
-  return out;
+  return 0;
 }
 
 interface QdiscStats { bytes?: number; drops?: number; overlimits?: number; root?: boolean }
@@ -65,9 +62,8 @@ export function startShapingMonitor(slots: readonly ViewerSlot[]): { stop(): Pro
   const startedAt = performance.now();
   const qdiscStart = slots.map(readQdisc);
   const sample = (): void => {
-    const rx = readRxBytes();
     const atSec = (performance.now() - startedAt) / 1000;
-    slots.forEach((s, i) => series[i]?.push({ atSec, bytes: rx.get(s.hostLink) ?? 0 }));
+    slots.forEach((s, i) => series[i]?.push({ atSec, bytes: readTxBytes(s.procNetDev) }));
   };
   sample();
   const timer = every(SAMPLE_INTERVAL_MS, () => { sample(); return Promise.resolve(); }, () => undefined);
