@@ -16,6 +16,13 @@ import { SERVER_ADDRESS, createTestbed } from './netns-testbed.js';
 import type { Testbed } from './netns-testbed.js';
 import type { BenchBrowsers } from './run.js';
 
+/**
+ * On eth0 (a default-route, non-loopback interface) Chromium gathers host candidates without the
+ * loopback flags. Host IPs instead of mDNS names: this flag, and also the camera/microphone grant
+ * openViewer makes (either alone was enough here); the flag keeps it independent of the grant.
+ */
+const CONSTRAINED_WEBRTC_FLAGS: readonly string[] = ['--disable-features=WebRtcHideLocalIpsWithMdns'];
+
 export interface BenchEnvironment {
   readonly stack: Stack;
   readonly browsers: BenchBrowsers;
@@ -59,7 +66,7 @@ export async function setUpEnvironment(args: BenchArgs): Promise<BenchEnvironmen
     // The page's origin is http://10.77.0.1:port: not a secure context for Chromium (no WebCrypto
     // subtle, no media permission) unless told to treat it as one.
     const secure = `--unsafely-treat-insecure-origin-as-secure=${new URL(stack.origin.liveMasterUrl).origin}`;
-    for (const slot of bed.slots) launched.push(await launchBrowser([secure], { executablePath: slot.chromiumWrapper }));
+    for (const slot of bed.slots) launched.push(await launchBrowser([secure], { executablePath: slot.chromiumWrapper, webrtcFlags: CONSTRAINED_WEBRTC_FLAGS }));
     const browsers = launched.map((l) => l.browser);
     return {
       stack,

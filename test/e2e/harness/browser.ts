@@ -66,6 +66,8 @@ export function assertChromiumInstalled(): void {
 export interface LaunchOptions {
   /** Run this instead of CHROMIUM_PATH, with the same arguments (e.g. a wrapper that enters a network namespace). */
   readonly executablePath?: string;
+  /** WebRTC flags instead of LOOPBACK_WEBRTC_FLAGS (e.g. on a non-loopback interface fewer are needed). */
+  readonly webrtcFlags?: readonly string[];
 }
 
 export async function launchBrowser(extraArgs: readonly string[] = [], options: LaunchOptions = {}): Promise<LaunchedBrowser> {
@@ -76,7 +78,7 @@ export async function launchBrowser(extraArgs: readonly string[] = [], options: 
     browser = await chromium.launch({
       executablePath: options.executablePath ?? CHROMIUM_PATH,
       ignoreDefaultArgs: true,
-      args: [...BASE_FLAGS, ...LOOPBACK_WEBRTC_FLAGS, ...extraArgs, '--remote-debugging-pipe', `--user-data-dir=${profileDir}`, '--no-startup-window'],
+      args: [...BASE_FLAGS, ...(options.webrtcFlags ?? LOOPBACK_WEBRTC_FLAGS), ...extraArgs, '--remote-debugging-pipe', `--user-data-dir=${profileDir}`, '--no-startup-window'],
     });
   } catch (error) {
     await rm(profileDir, { recursive: true, force: true });
