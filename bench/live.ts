@@ -43,11 +43,15 @@ try {
 const log = (line: string): void => { console.error(`[bench] ${line}`); };
 const verboseLog = args.verbose ? log : undefined;
 let env: BenchEnvironment | null = null;
+const SIGNAL_CLOSE_TIMEOUT_MS = 5000;
 // Ctrl-C or a kill: remove the namespaces, links, browsers and temp dirs before leaving.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log(`${signal}: cleaning up`);
-    void (env?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+    // Chromium may be dying from the same Ctrl-C, so an orderly close can hang: do the sure part now.
+    env?.closeNow();
+    const orderly = env?.close() ?? Promise.resolve();
+    void Promise.race([orderly, new Promise((resolve) => setTimeout(resolve, SIGNAL_CLOSE_TIMEOUT_MS))]).finally(() => process.exit(130));
   });
 }
 env = await setUpEnvironment(args);

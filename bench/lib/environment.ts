@@ -3,7 +3,7 @@
  * constrained mode, one Chromium per viewer slot inside that slot's shaped network namespace, with
  * the servers on the bridge address. close() removes all of it, in order: browsers, servers, network.
  */
-import { readlinkSync } from 'node:fs';
+import { readlinkSync, rmSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../../test/e2e/harness/browser.js';
 import type { LaunchedBrowser } from '../../test/e2e/harness/browser.js';
@@ -31,6 +31,8 @@ export interface BenchEnvironment {
   readonly chromiumVersion: string;
   readonly testbed: Testbed | null;
   close(): Promise<void>;
+  /** Signal handler's part that cannot be interrupted: processes by PID, temp and profile dirs. */
+  closeNow(): void;
 }
 
 export async function setUpEnvironment(args: BenchArgs): Promise<BenchEnvironment> {
@@ -45,6 +47,10 @@ export async function setUpEnvironment(args: BenchArgs): Promise<BenchEnvironmen
     })();
     return closing;
   };
+  const closeNow = (): void => {
+    testbed?.closeNow();
+    for (const b of launched) rmSync(b.profileDir, { recursive: true, force: true });
+  };
   try {
     if (!isConstrained(args)) {
       const browser = await launchBrowser();
@@ -58,6 +64,7 @@ export async function setUpEnvironment(args: BenchArgs): Promise<BenchEnvironmen
         chromiumVersion: browser.version,
         testbed,
         close,
+        closeNow,
       };
     }
     const bed = await createTestbed(args.viewers, { uploadKbps: args.uploadKbps, rttMs: args.rttMs });
@@ -83,6 +90,7 @@ export async function setUpEnvironment(args: BenchArgs): Promise<BenchEnvironmen
       chromiumVersion: launched[0]?.version ?? 'unknown',
       testbed: bed,
       close,
+      closeNow,
     };
   } catch (error) {
     await close();

@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { readlinkSync, rmSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,11 @@ export interface Testbed {
   readonly shaping: Shaping;
   /** Removes every namespace, link, process and temp file it made; idempotent. */
   close(): Promise<void>;
+  /**
+   * For a signal handler that must not wait: kills the holders and the delay line by PID and removes
+   * the temp dir now (the namespaces and their links go with their last process).
+   */
+  closeNow(): void;
 }
 
 /** Throws a clear error when `ip`/`tc`/`nsenter`/`unshare` are missing or we are not in our own namespace. */
@@ -135,7 +140,11 @@ export async function createTestbed(count: number, shaping: Shaping): Promise<Te
       await chmod(chromiumWrapper, 0o755);
       slots.push({ index, nsPath, nsId: readlinkSync(nsPath), address, procNetDev: `/proc/${pid}/net/dev`, chromiumWrapper });
     }
-    return { slots, shaping, close };
+    const closeNow = (): void => {
+      for (const p of [...holders, ...(delayLine ? [delayLine] : [])]) p.kill('SIGKILL');
+      rmSync(tempDir, { recursive: true, force: true });
+    };
+    return { slots, shaping, close, closeNow };
   } catch (error) {
     await close();
     throw error;

@@ -52,6 +52,8 @@ export interface LaunchedBrowser {
   readonly browser: Browser;
   /** The Chromium version string, e.g. "156.0.8078.114". */
   readonly version: string;
+  /** The browser's fresh profile directory (removed by close()). */
+  readonly profileDir: string;
   /** Closes the browser and removes its profile directory; idempotent. */
   close(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function launchBrowser(extraArgs: readonly string[] = [], options: 
   return {
     browser,
     version: browser.version(),
+    profileDir,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
