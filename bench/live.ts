@@ -1,57 +1,87 @@
 /**
- * `npm run bench:live -- --viewers N --duration S --join-spread S [--mode live|vod] [--json FILE]`
+ * `npm run bench:live -- --viewers N --duration S --join-spread S [--mode live|vod] [--churn PCT]
+ *  [--upload-kbps K] [--rtt-ms R] [--json FILE]`
  *
  * Real-browser benchmark: the demo origin + tracker + N headless Chromium viewers with Swarmcast,
  * joining spread evenly over join-spread seconds, each playing `duration` seconds from its join and
  * then leaving; then the same with N plain hls.js viewers as the baseline (one warm-up viewer first,
- * so neither run pays for the browser's cold start). Writes the figures as JSON and
- * prints a summary table. Runs inside a loopback-only network namespace (scripts/in-netns.ts).
+ * so neither run pays for the browser's cold start). `--churn` replaces that share of viewers mid-run;
+ * `--upload-kbps`/`--rtt-ms` put each viewer in its own shaped network namespace (lib/netns-testbed.ts).
+ * Writes the figures as JSON and prints a summary table. Runs inside a loopback-only network
+ * namespace (scripts/in-netns.ts).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseBenchArgs } from './lib/args.js';
 import type { BenchArgs } from './lib/args.js';
+import { planChurn } from './lib/churn.js';
+import { setUpEnvironment } from './lib/environment.js';
+import type { BenchEnvironment } from './lib/environment.js';
 import { machineInfo } from './lib/machine.js';
 import { benchRun } from './lib/run.js';
 import { warmUp } from './lib/warm-up.js';
 import type { BenchRun } from './lib/run.js';
 import { compareRuns } from './lib/stats.js';
-import { formatSummaryTable } from './lib/table.js';
-import { assertChromiumInstalled, launchBrowser } from '../test/e2e/harness/browser.js';
-import { startStack } from '../test/e2e/harness/stack.js';
+import { formatExtraLines, formatSummaryTable } from './lib/table.js';
+import { assertChromiumInstalled } from '../test/e2e/harness/browser.js';
 import { assertViewerBuilt } from '../test/e2e/harness/viewer.js';
+import { assertTestbedPossible } from './lib/netns-testbed.js';
+import { isConstrained } from './lib/args.js';
+import { checkShaping } from './lib/shaping-check.js';
 
 let args: BenchArgs;
 try {
   args = parseBenchArgs(process.argv.slice(2));
+  assertChromiumInstalled();
+  assertViewerBuilt();
+  if (isConstrained(args)) assertTestbedPossible();
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(2);
 }
-assertChromiumInstalled();
-assertViewerBuilt();
 
 const log = (line: string): void => { console.error(`[bench] ${line}`); };
 const verboseLog = args.verbose ? log : undefined;
-const launched = await launchBrowser();
-const stack = await startStack({ liveSource: 'loop' });
+let env: BenchEnvironment | null = null;
+const SIGNAL_CLOSE_TIMEOUT_MS = 5000;
+// Ctrl-C or a kill: remove the namespaces, links, browsers and temp dirs before leaving.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    // Chromium may be dying from the same Ctrl-C, so an orderly close can hang: do the sure part now.
+    env?.closeNow();
+    const orderly = env?.close() ?? Promise.resolve();
+    void Promise.race([orderly, new Promise((resolve) => setTimeout(resolve, SIGNAL_CLOSE_TIMEOUT_MS))]).finally(() => process.exit(130));
+  });
+}
+env = await setUpEnvironment(args);
 try {
-  const plan = `${args.viewers} viewers, ${args.mode}, join over ${args.joinSpreadSec} s, ${args.durationSec} s each`;
+  const { stack, browsers } = env;
+  const constraints = isConstrained(args) ? { uploadKbps: args.uploadKbps, rttMs: args.rttMs } : null;
+  const shapingCheck = env.testbed ? await checkShaping(env.testbed) : null;
+  if (shapingCheck) log(`shaping check: ${shapingCheck.summary}`);
+  const churn = planChurn(args.viewers, args.churnPct, args.durationSec * 1000);
+  const plan = `${args.viewers} viewers, ${args.mode}, join over ${args.joinSpreadSec} s, ${args.durationSec} s each` +
+    (churn.length > 0 ? `, ${churn.length} replaced mid-run` : '') +
+    (constraints ? `, upload ${args.uploadKbps ?? '∞'} kbit/s, rtt ${args.rttMs ?? 0} ms` : '');
   const src = args.mode === 'live' ? stack.origin.liveMasterUrl : stack.origin.vodMasterUrl;
-  await warmUp(launched.browser, src, stack.tracker.url);
+  await Promise.all(env.allBrowsers.map((b) => warmUp(b, src, stack.tracker.url)));
   log(`swarmcast run: ${plan}`);
-  const swarmcast = await benchRun(launched.browser, stack, args, true, verboseLog);
+  const swarmcast = await benchRun(browsers, stack, args, true, churn, verboseLog);
   const trackerStats = stack.tracker.stats();
   let baseline: BenchRun | null = null;
   if (!args.skipBaseline) {
     log(`baseline run (plain hls.js): ${plan}`);
-    baseline = await benchRun(launched.browser, stack, args, false, verboseLog);
+    baseline = await benchRun(browsers, stack, args, false, churn, verboseLog);
   }
   const ratios = baseline ? compareRuns(swarmcast, baseline) : null;
   const result = {
     date: new Date().toISOString(),
-    machine: machineInfo(launched.version),
+    machine: machineInfo(env.chromiumVersion),
     params: { viewers: args.viewers, durationSec: args.durationSec, joinSpreadSec: args.joinSpreadSec, mode: args.mode },
+    constraints,
+    churn: { pct: args.churnPct, events: churn },
+    shapingCheck,
     swarmcast: {
       ...swarmcast,
       tracker: {
@@ -67,6 +97,7 @@ try {
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(formatSummaryTable(swarmcast, baseline, ratios));
+  console.log(formatExtraLines(swarmcast, baseline, args.uploadKbps));
   console.log(`\nsegments checked against the origin: ${swarmcast.integrity.verified} ok (${swarmcast.integrity.verifiedP2p} from peers), ` +
     `${swarmcast.integrity.mismatches} mismatched, ${swarmcast.integrity.unchecked} unchecked`);
   const warnings = [...swarmcast.warnings, ...(baseline?.warnings ?? [])];
@@ -74,5 +105,5 @@ try {
   console.log(`JSON: ${file}`);
   if (swarmcast.integrity.mismatches > 0) process.exitCode = 1;
 } finally {
-  await Promise.allSettled([launched.close(), stack.close()]);
+  await env.close();
 }

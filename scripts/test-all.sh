@@ -11,6 +11,9 @@ command -v unshare >/dev/null || need+=(util-linux)
 command -v ip >/dev/null || need+=(iproute2)
 command -v turnserver >/dev/null || need+=(coturn)
 command -v redis-server >/dev/null || need+=(redis-server)
+command -v python3 >/dev/null || need+=(python3)
+command -v nsenter >/dev/null || need+=(util-linux)
+command -v tc >/dev/null || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -14,13 +14,27 @@ export interface BenchArgs {
   readonly skipBaseline: boolean;
   /** Log progress and page errors. */
   readonly verbose: boolean;
+  /** Percent of the viewers that leave mid-run and are replaced (0 = none). */
+  readonly churnPct: number;
+  /** Each viewer's upload cap in kbit/s; null = not limited. */
+  readonly uploadKbps: number | null;
+  /** Round-trip delay each viewer's access link adds, ms; null = none. */
+  readonly rttMs: number | null;
+}
+
+/** True when the run needs a network namespace per viewer (a cap or a delay was asked for). */
+export function isConstrained(args: Pick<BenchArgs, 'uploadKbps' | 'rttMs'>): boolean {
+  return args.uploadKbps !== null || args.rttMs !== null;
 }
 
 export const BENCH_USAGE =
-  'usage: npm run bench:live -- --viewers N --duration S --join-spread S [--mode live|vod] [--json FILE] [--no-baseline] [--verbose]';
+  'usage: npm run bench:live -- --viewers N --duration S --join-spread S [--mode live|vod] [--churn PCT] [--upload-kbps K] [--rtt-ms R] [--json FILE] [--no-baseline] [--verbose]';
 
 /** A real-browser swarm above this is not meaningful on a small machine (see MACHINE-NOTES). */
 export const MAX_VIEWERS = 24;
+
+/** Below this a viewer cannot even send its HTTP requests and signalling in time. */
+export const MIN_UPLOAD_KBPS = 64;
 
 export function parseBenchArgs(argv: readonly string[], now: Date = new Date()): BenchArgs {
   const { values } = parseArgs({
@@ -33,6 +47,9 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
       json: { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      churn: { type: 'string', default: '0' },
+      'upload-kbps': { type: 'string' },
+      'rtt-ms': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -43,6 +60,13 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
   const mode = values.mode;
   if (mode !== 'live' && mode !== 'vod') throw new Error(`Invalid args: --mode must be live or vod, got ${mode}`);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const churnPct = nonNegativeNumber('churn', values.churn);
+  if (churnPct > 100) throw new Error(`Invalid args: --churn must be a percentage from 0 to 100, got ${values.churn}`);
+  const uploadKbps = values['upload-kbps'] === undefined ? null : positiveNumber('upload-kbps', values['upload-kbps']);
+  if (uploadKbps !== null && uploadKbps < MIN_UPLOAD_KBPS) {
+    throw new Error(`Invalid args: --upload-kbps must be at least ${MIN_UPLOAD_KBPS} (HTTP requests and signalling need it), got ${uploadKbps}`);
+  }
+  const rttMs = values['rtt-ms'] === undefined ? null : nonNegativeNumber('rtt-ms', values['rtt-ms']);
   return {
     viewers,
     durationSec: positiveNumber('duration', values.duration),
@@ -51,6 +75,9 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
     jsonFile: values.json ?? `.bench-out/live-${stamp}.json`,
     skipBaseline: values['no-baseline'],
     verbose: values.verbose,
+    churnPct,
+    uploadKbps,
+    rttMs,
   };
 }
 

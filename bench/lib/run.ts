@@ -8,7 +8,12 @@ import { OriginHashes } from '../../test/e2e/harness/origin-hashes.js';
 import type { Stack } from '../../test/e2e/harness/stack.js';
 import { runSwarm } from '../../test/e2e/harness/swarm-run.js';
 import type { BenchArgs } from './args.js';
+import type { ChurnEvent } from '../../test/e2e/harness/schedule.js';
+import { startCpuMonitor } from './cpu-monitor.js';
+import type { ViewerSlot } from './netns-testbed.js';
 import { sanityWarnings } from './sanity.js';
+import { startShapingMonitor } from './shaping-monitor.js';
+import type { ShapingFigures } from './shaping-monitor.js';
 import { summarizeRun } from './stats.js';
 import type { RunSummary } from './stats.js';
 
@@ -21,15 +26,41 @@ export interface BenchRun extends RunSummary {
   readonly perViewer: readonly ViewerFiguresOut[];
   /** Why the figures may be wrong; empty when every cross-check passed. */
   readonly warnings: readonly string[];
+  /**
+   * CPU seconds of the browser processes during the run / viewers / duration: each viewer slot is
+   * present `duration` seconds, so this is CPU per viewer per second of viewing (1 = one core).
+   */
+  readonly cpuPerViewer: number;
+  /** Constrained mode only: what the viewers really uploaded, and the tbf counters. */
+  readonly shaping: ShapingFigures | null;
 }
 
-export async function benchRun(browser: Browser, stack: Stack, args: BenchArgs, p2p: boolean, log?: (line: string) => void): Promise<BenchRun> {
+/** Where the viewers run: the browser of each slot, and the network namespaces to find their processes in. */
+export interface BenchBrowsers {
+  readonly browserFor: (slot: number) => Browser;
+  readonly nsIds: readonly string[];
+  /** Constrained mode's per-viewer namespaces; null on loopback. */
+  readonly slots: readonly ViewerSlot[] | null;
+}
+
+export async function benchRun(
+  browsers: BenchBrowsers,
+  stack: Stack,
+  args: BenchArgs,
+  p2p: boolean,
+  churn: readonly ChurnEvent[],
+  log?: (line: string) => void,
+): Promise<BenchRun> {
   const { origin, tracker } = stack;
   const src = args.mode === 'live' ? origin.liveMasterUrl : origin.vodMasterUrl;
   const hashes = new OriginHashes(origin, args.mode);
   origin.resetStats();
+  const cpu = startCpuMonitor(browsers.nsIds);
+  const shaping = browsers.slots ? startShapingMonitor(browsers.slots) : null;
   const reports = await runSwarm({
-    browser,
+    browser: browsers.browserFor(0),
+    browserFor: browsers.browserFor,
+    churn,
     src,
     tracker: tracker.url,
     p2p,
@@ -40,10 +71,12 @@ export async function benchRun(browser: Browser, stack: Stack, args: BenchArgs, 
     hashes,
     ...(log ? { log } : {}),
   });
+  const cpuSec = await cpu.stop();
+  const shapingFigures = (await shaping?.stop()) ?? null;
   const segmentBytesFromOrigin = origin.stats().segmentBytes;
   const check = hashes.check(reports);
   return {
-    ...summarizeRun(reports, { durationSec: args.durationSec, segmentBytesFromOrigin }),
+    ...summarizeRun(reports, { durationSec: args.durationSec, segmentBytesFromOrigin, viewers: args.viewers }),
     integrity: {
       verified: check.verified,
       verifiedP2p: check.verifiedP2p,
@@ -52,5 +85,7 @@ export async function benchRun(browser: Browser, stack: Stack, args: BenchArgs, 
     },
     perViewer: reports.map(({ segments, ...rest }) => ({ ...rest, segments: segments.length })),
     warnings: sanityWarnings(p2p ? 'swarmcast' : 'baseline', reports, segmentBytesFromOrigin, check),
+    cpuPerViewer: Math.round((cpuSec / args.viewers / args.durationSec) * 10_000) / 10_000,
+    shaping: shapingFigures,
   };
 }

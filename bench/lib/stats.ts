@@ -22,7 +22,10 @@ export interface MeanMax {
 }
 
 export interface RunSummary {
+  /** Viewer slots: concurrent viewers at full strength. */
   readonly viewers: number;
+  /** Pages opened: viewers plus one per churn replacement. Per-viewer figures are per session. */
+  readonly sessions: number;
   /** Viewers that reached 'playing'. */
   readonly startedViewers: number;
   readonly durationSec: number;
@@ -71,14 +74,15 @@ function meanMax(values: readonly number[]): MeanMax {
 
 export function summarizeRun(
   reports: readonly ViewerFigures[],
-  run: { readonly durationSec: number; readonly segmentBytesFromOrigin: number },
+  run: { readonly durationSec: number; readonly segmentBytesFromOrigin: number; readonly viewers?: number },
 ): RunSummary {
   const p2pBytes = sum(reports.map((r) => r.p2pBytes));
   const allBytes = p2pBytes + sum(reports.map((r) => r.httpBytes));
   const startups = reports.flatMap((r) => (r.startupMs === null ? [] : [r.startupMs]));
   const latencies = reports.flatMap((r) => (r.liveLatencySec === null ? [] : [r.liveLatencySec]));
   return {
-    viewers: reports.length,
+    viewers: run.viewers ?? reports.length,
+    sessions: reports.length,
     startedViewers: startups.length,
     durationSec: run.durationSec,
     p2pShare: allBytes > 0 ? p2pBytes / allBytes : 0,

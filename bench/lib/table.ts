@@ -1,4 +1,5 @@
 /** The human summary of a benchmark: one row per figure, one column per run. */
+import type { BenchRun } from './run.js';
 import type { RunRatios, RunSummary } from './stats.js';
 
 type Cell = (s: RunSummary) => string;
@@ -8,7 +9,7 @@ const pct = (v: number | null): string => (v === null ? '–' : `${(100 * v).toF
 const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(2)} MiB`;
 
 const ROWS: readonly [string, Cell][] = [
-  ['viewers (started)', (s) => `${s.viewers} (${s.startedViewers})`],
+  ['viewers / sessions (started)', (s) => `${s.viewers} / ${s.sessions} (${s.startedViewers})`],
   ['P2P share', (s) => pct(s.p2pShare)],
   ['origin segment bytes', (s) => mib(s.segmentBytesFromOrigin)],
   ['stall ratio mean / max', (s) => `${pct(s.stallRatio.mean)} / ${pct(s.stallRatio.max)}`],
@@ -33,6 +34,19 @@ export function formatSummaryTable(swarmcast: RunSummary, baseline: RunSummary |
         `   startup delta: ${num(ratios.startupDeltaMs, 0, ' ms')}` +
         `   latency delta: ${num(ratios.latencyDeltaSec, 2, ' s')}`,
     );
+  }
+  return out.join('\n');
+}
+
+/** CPU per viewer and, in constrained mode, what the viewers really uploaded against the cap. */
+export function formatExtraLines(swarmcast: BenchRun, baseline: BenchRun | null, capKbps: number | null): string {
+  const runs: [string, BenchRun][] = [['swarmcast', swarmcast], ...(baseline ? [['baseline', baseline] as [string, BenchRun]] : [])];
+  const out = runs.map(([label, r]) => `${label}: CPU per viewer ${(100 * r.cpuPerViewer).toFixed(1)} % of a core`);
+  for (const [label, r] of runs) {
+    if (!r.shaping) continue;
+    const q = r.shaping.qdisc;
+    out.push(`${label}: upload per viewer max ${r.shaping.maxUploadKbps.join('/')} kbit/s over 2 s, mean ${r.shaping.meanUploadKbps.join('/')} kbit/s` +
+      `${capKbps === null ? '' : ` (cap ${String(capKbps)})`}; tbf sent ${mib(q.sentBytes)}, ${String(q.overlimits)} overlimits, ${String(q.drops)} drops`);
   }
   return out.join('\n');
 }

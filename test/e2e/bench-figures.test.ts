@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseBenchArgs } from '../../bench/lib/args.js';
+import { planChurn } from '../../bench/lib/churn.js';
+import { maxWindowKbps } from '../../bench/lib/shaping-monitor.js';
 import { compareRuns, summarizeRun } from '../../bench/lib/stats.js';
+import { sessionWindows } from './harness/schedule.js';
 import type { ViewerFigures } from '../../bench/lib/stats.js';
 
 function viewer(overrides: Partial<ViewerFigures>): ViewerFigures {
@@ -90,7 +93,13 @@ void test('compareRuns: origin ratio and deltas, null when undefined', () => {
 
 void test('parseBenchArgs: reads the options and rejects bad values clearly', () => {
   const args = parseBenchArgs(['--viewers', '6', '--duration', '30', '--join-spread', '5', '--mode', 'vod', '--json', 'out.json']);
-  assert.deepEqual(args, { viewers: 6, durationSec: 30, joinSpreadSec: 5, mode: 'vod', jsonFile: 'out.json', skipBaseline: false, verbose: false });
+  assert.deepEqual(args, { viewers: 6, durationSec: 30, joinSpreadSec: 5, mode: 'vod', jsonFile: 'out.json', skipBaseline: false, verbose: false,
+    churnPct: 0, uploadKbps: null, rttMs: null });
+  const constrained = parseBenchArgs(['--churn', '25', '--upload-kbps', '720', '--rtt-ms', '40']);
+  assert.deepEqual([constrained.churnPct, constrained.uploadKbps, constrained.rttMs], [25, 720, 40]);
+  assert.throws(() => parseBenchArgs(['--churn', '101']), /--churn must be a percentage from 0 to 100/);
+  assert.throws(() => parseBenchArgs(['--upload-kbps', '10']), /--upload-kbps must be at least 64/);
+  assert.throws(() => parseBenchArgs(['--rtt-ms=-5']), /--rtt-ms must be a number >= 0/);
   const defaults = parseBenchArgs([], new Date('2025-01-02T03:04:05.678Z'));
   assert.equal(defaults.jsonFile, '.bench-out/live-2025-01-02T03-04-05-678Z.json');
   assert.throws(() => parseBenchArgs(['--viewers', '0']), /Invalid args: --viewers must be a positive integer/);
@@ -99,4 +108,36 @@ void test('parseBenchArgs: reads the options and rejects bad values clearly', ()
   assert.throws(() => parseBenchArgs(['--join-spread=-1']), /--join-spread must be a number >= 0/);
   assert.throws(() => parseBenchArgs(['--mode', 'dvr']), /--mode must be live or vod/);
   assert.throws(() => parseBenchArgs(['--bogus']), /Unknown option/);
+});
+
+void test('planChurn: round(N x pct) distinct slots, leaving mid-play, replaced within 2 s', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 24 }), fc.integer({ min: 0, max: 100 }), (viewers, pct) => {
+      const plan = planChurn(viewers, pct, 60_000);
+      assert.equal(plan.length, Math.round((viewers * pct) / 100));
+      assert.equal(new Set(plan.map((c) => c.slot)).size, plan.length);
+      for (const c of plan) {
+        assert.ok(c.slot >= 0 && c.slot < viewers);
+        assert.ok(c.leaveAfterMs >= 12_000 && c.leaveAfterMs <= 48_000);
+        assert.ok(c.rejoinDelayMs >= 0 && c.rejoinDelayMs <= 2000);
+      }
+    }),
+  );
+});
+
+void test('sessionWindows: one page without churn, a replacement after each leave', () => {
+  assert.deepEqual(sessionWindows(1000, 61_000, []), [{ openAtMs: 1000, closeAtMs: 61_000 }]);
+  assert.deepEqual(sessionWindows(1000, 61_000, [{ slot: 0, leaveAfterMs: 20_000, rejoinDelayMs: 1500 }]), [
+    { openAtMs: 1000, closeAtMs: 21_000 },
+    { openAtMs: 22_500, closeAtMs: 61_000 },
+  ]);
+  // A replacement that would join after the slot's end is not opened.
+  assert.equal(sessionWindows(0, 10_000, [{ slot: 0, leaveAfterMs: 9000, rejoinDelayMs: 2000 }]).length, 1);
+});
+
+void test('maxWindowKbps: the largest rate over windows of at least the given length', () => {
+  const samples = [0, 1, 2, 3, 4].map((atSec) => ({ atSec, bytes: atSec < 2 ? 0 : (atSec - 1) * 125_000 }));
+  // 0..2 s: 125 kB = 500 kbit/s; 2..4 s: 250 kB over 2 s = 1000 kbit/s.
+  assert.equal(maxWindowKbps(samples, 2), 1000);
+  assert.equal(maxWindowKbps(samples.slice(0, 2), 2), 0);
 });

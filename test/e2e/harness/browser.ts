@@ -52,6 +52,8 @@ export interface LaunchedBrowser {
   readonly browser: Browser;
   /** The Chromium version string, e.g. "156.0.8078.114". */
   readonly version: string;
+  /** The browser's fresh profile directory (removed by close()). */
+  readonly profileDir: string;
   /** Closes the browser and removes its profile directory; idempotent. */
   close(): Promise<void>;
 }
@@ -63,15 +65,22 @@ export function assertChromiumInstalled(): void {
   }
 }
 
-export async function launchBrowser(extraArgs: readonly string[] = []): Promise<LaunchedBrowser> {
+export interface LaunchOptions {
+  /** Run this instead of CHROMIUM_PATH, with the same arguments (e.g. a wrapper that enters a network namespace). */
+  readonly executablePath?: string;
+  /** WebRTC flags instead of LOOPBACK_WEBRTC_FLAGS (e.g. on a non-loopback interface fewer are needed). */
+  readonly webrtcFlags?: readonly string[];
+}
+
+export async function launchBrowser(extraArgs: readonly string[] = [], options: LaunchOptions = {}): Promise<LaunchedBrowser> {
   assertChromiumInstalled();
   const profileDir = await mkdtemp(join(tmpdir(), 'swarmcast-chromium-'));
   let browser: Browser;
   try {
     browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
+      executablePath: options.executablePath ?? CHROMIUM_PATH,
       ignoreDefaultArgs: true,
-      args: [...BASE_FLAGS, ...LOOPBACK_WEBRTC_FLAGS, ...extraArgs, '--remote-debugging-pipe', `--user-data-dir=${profileDir}`, '--no-startup-window'],
+      args: [...BASE_FLAGS, ...(options.webrtcFlags ?? LOOPBACK_WEBRTC_FLAGS), ...extraArgs, '--remote-debugging-pipe', `--user-data-dir=${profileDir}`, '--no-startup-window'],
     });
   } catch (error) {
     await rm(profileDir, { recursive: true, force: true });
@@ -81,6 +90,7 @@ export async function launchBrowser(extraArgs: readonly string[] = []): Promise<
   return {
     browser,
     version: browser.version(),
+    profileDir,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

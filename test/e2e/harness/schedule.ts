@@ -30,3 +30,34 @@ export function every(intervalMs: number, tick: () => Promise<void>, onError: (e
     },
   };
 }
+
+/** One viewer slot's churn: its page closes `leaveAfterMs` after the slot's join; a new one opens `rejoinDelayMs` later. */
+export interface ChurnEvent {
+  readonly slot: number;
+  readonly leaveAfterMs: number;
+  readonly rejoinDelayMs: number;
+}
+
+/** When one page of a slot is open, ms from the run's start. */
+export interface SessionWindow {
+  readonly openAtMs: number;
+  readonly closeAtMs: number;
+}
+
+/**
+ * The pages (sessions) one slot opens between its join and its end: one without churn, or one per
+ * leave plus the replacement that plays to the slot's end. Leaves past the end are ignored.
+ */
+export function sessionWindows(joinAtMs: number, endAtMs: number, leavesAfterMs: readonly ChurnEvent[]): SessionWindow[] {
+  const windows: SessionWindow[] = [];
+  let openAtMs = joinAtMs;
+  for (const leave of [...leavesAfterMs].sort((a, b) => a.leaveAfterMs - b.leaveAfterMs)) {
+    const closeAtMs = joinAtMs + leave.leaveAfterMs;
+    const nextOpenMs = closeAtMs + leave.rejoinDelayMs;
+    if (closeAtMs <= openAtMs || nextOpenMs >= endAtMs) continue;
+    windows.push({ openAtMs, closeAtMs });
+    openAtMs = nextOpenMs;
+  }
+  windows.push({ openAtMs, closeAtMs: endAtMs });
+  return windows;
+}

@@ -21,6 +21,8 @@ export interface StackOptions {
   readonly liveSource?: LiveSource;
   /** More tracker settings (e.g. `turn`), over the stack's own. */
   readonly tracker?: Partial<TrackerConfig>;
+  /** Address both servers listen on (and put in their URLs). @default '127.0.0.1' */
+  readonly host?: string;
 }
 
 export interface Stack {
@@ -31,13 +33,13 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const origin = await startOrigin({ port: 0, liveSource: options.liveSource ?? 'loop', staticDir: WEB_PUBLIC_DIR });
+  const origin = await startOrigin({ port: 0, ...(options.host === undefined ? {} : { host: options.host }), liveSource: options.liveSource ?? 'loop', staticDir: WEB_PUBLIC_DIR });
   let tracker: Tracker;
   try {
     // The tracker is the integrity authority: it signs every live and VOD segment, so viewers
     // (integrity required by default) can verify what peers send them.
     const signingKeyPkcs8 = generateSigningKey().privateKeyPkcs8;
-    tracker = await startTracker({ port: 0, integrity: { signingKeyPkcs8, streams: [origin.liveMasterUrl, origin.vodMasterUrl] }, ...options.tracker });
+    tracker = await startTracker({ port: 0, ...(options.host === undefined ? {} : { host: options.host }), integrity: { signingKeyPkcs8, streams: [origin.liveMasterUrl, origin.vodMasterUrl] }, ...options.tracker });
   } catch (error) {
     await origin.close();
     throw error;

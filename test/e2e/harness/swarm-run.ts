@@ -6,7 +6,8 @@
 import type { Browser } from 'playwright-core';
 import type { ViewerReport } from '@swarmcast/web';
 import type { OriginHashes } from './origin-hashes.js';
-import { every, joinOffsetMs, sleep } from './schedule.js';
+import { every, joinOffsetMs, sessionWindows, sleep } from './schedule.js';
+import type { ChurnEvent } from './schedule.js';
 import { closeAll, toError } from './close-all.js';
 import { openViewer } from './viewer.js';
 import type { ViewerHandle } from './viewer.js';
@@ -18,6 +19,10 @@ const PROGRESS_INTERVAL_MS = 10_000;
 
 export interface SwarmRunOptions {
   readonly browser: Browser;
+  /** The browser of viewer slot i (e.g. one per network namespace); default: `browser` for all. */
+  readonly browserFor?: (slot: number) => Browser;
+  /** Viewers that leave mid-run and are replaced by a new page (a new session) in the same slot. */
+  readonly churn?: readonly ChurnEvent[];
   readonly src: string;
   readonly tracker: string;
   readonly p2p: boolean;
@@ -37,11 +42,12 @@ export interface SwarmRunOptions {
   readonly log?: (line: string) => void;
 }
 
+/** Every session's report (one per page opened: `viewers` plus one per churn event), slot by slot. */
 export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]> {
   const { viewers, log } = options;
   /** Open viewers (a viewer that left is undefined again). */
   const handles: (ViewerHandle | undefined)[] = new Array<ViewerHandle | undefined>(viewers).fill(undefined);
-  const reports: (ViewerReport | undefined)[] = new Array<ViewerReport | undefined>(viewers).fill(undefined);
+  const reports: ViewerReport[][] = Array.from({ length: viewers }, () => []);
   const abort = new AbortController();
   const startedAt = performance.now();
   const endAtAll = options.joinSpreadMs + options.durationMs;
@@ -62,22 +68,28 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
 
   const runViewer = async (i: number): Promise<void> => {
     const joinAt = joinOffsetMs(i, viewers, options.joinSpreadMs);
-    await sleep(startedAt + joinAt - performance.now(), abort.signal);
-    const tag = `viewer#${i}`;
-    const onConsole = log ? (line: string): void => { log(`${tag} ${line}`); } : undefined;
-    const { src, tracker, p2p } = options;
-    const handle = await openViewer(options.browser, onConsole ? { src, tracker, p2p, onConsole } : { src, tracker, p2p });
-    handles[i] = handle;
-    log?.(`${tag} joined at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
     const endAt = options.until === 'each' ? joinAt + options.durationMs : endAtAll;
-    await sleep(startedAt + endAt - performance.now(), abort.signal);
-    const report = await handle.report();
-    reports[i] = report;
-    if (options.until === 'each') {
-      // Hash its last segments now: by the end of the run a live window may have dropped them.
-      if (hashes) await hashes.add(report.segments.map((s) => s.sn));
-      handles[i] = undefined;
-      await handle.close();
+    const windows = sessionWindows(joinAt, endAt, (options.churn ?? []).filter((c) => c.slot === i));
+    const browser = options.browserFor?.(i) ?? options.browser;
+    for (const [session, window] of windows.entries()) {
+      await sleep(startedAt + window.openAtMs - performance.now(), abort.signal);
+      const tag = session === 0 ? `viewer#${i}` : `viewer#${i}.${session}`;
+      const onConsole = log ? (line: string): void => { log(`${tag} ${line}`); } : undefined;
+      const { src, tracker, p2p } = options;
+      const handle = await openViewer(browser, onConsole ? { src, tracker, p2p, onConsole } : { src, tracker, p2p });
+      handles[i] = handle;
+      log?.(`${tag} joined at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+      await sleep(startedAt + window.closeAtMs - performance.now(), abort.signal);
+      const report = await handle.report();
+      reports[i]?.push(report);
+      const last = session === windows.length - 1;
+      if (options.until === 'each' || !last) {
+        // Hash its last segments now: by the end of the run a live window may have dropped them.
+        if (hashes) await hashes.add(report.segments.map((s) => s.sn));
+        handles[i] = undefined;
+        await handle.close();
+        if (!last) log?.(`${tag} left at ${((performance.now() - startedAt) / 1000).toFixed(1)} s (churn)`);
+      }
     }
   };
 
@@ -94,7 +106,7 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
       ),
     );
     if (firstError !== null) throw toError(firstError);
-    const done = reports.filter((r): r is ViewerReport => r !== undefined);
+    const done = reports.flat();
     if (hashes) await hashes.add(done.flatMap((r) => r.segments.map((s) => s.sn)));
     return done;
   } finally {
