@@ -155,12 +155,36 @@ export class Acquisition {
       let stallTimer: unknown;
       /** When the stall timer was last armed: the request, or its last chunk. */
       let stallSinceMs = 0;
+      const held = peer.stateOf(this.ref) === 'have';
+      /**
+       * Our time ran out mid-transfer from a holder: we move on, but the transfer goes on to its end
+       * (or until the stall timeout), so a peer that sent some chunks and went silent is judged as
+       * if we had waited, while an honest one keeps sending (a cancel would stop it too).
+       */
+      let judging = false;
+      let judgeEndTimer: unknown;
+      const stopJudging = (): void => {
+        judging = false;
+        clock.clearTimeout(stallTimer);
+        clock.clearTimeout(judgeEndTimer);
+      };
       const finish = (result: AttemptResult): void => {
         if (settled) return;
         settled = true;
         clock.clearTimeout(guardTimer);
-        clock.clearTimeout(stallTimer);
         this.signal.removeEventListener('abort', onAbort);
+        if (result === 'deadline' && held && this.contributors.has(peer) && !this.signal.aborted) {
+          judging = true;
+          peer.lateDeliveries += 1;
+          // Still sending a stall timeout later: slow, not lying; the rest is not worth its bytes.
+          judgeEndTimer = clock.setTimeout(() => {
+            stopJudging();
+            peer.cancel(requestId);
+          }, this.config.p2pStallTimeoutMs);
+          resolve(result);
+          return;
+        }
+        clock.clearTimeout(stallTimer);
         // A stall may cut the peer off (silence after HAVE); the other give-ups only cancel.
         if (result === 'stalled') peer.stalled(requestId, stallSinceMs);
         else if (result !== 'done' && result !== 'absent' && result !== 'busy' && result !== 'closed') peer.cancel(requestId);
@@ -171,7 +195,14 @@ export class Acquisition {
       const armStall = (): void => {
         clock.clearTimeout(stallTimer);
         stallSinceMs = clock.now();
-        stallTimer = clock.setTimeout(() => finish('stalled'), this.config.p2pStallTimeoutMs);
+        stallTimer = clock.setTimeout(() => {
+          if (!judging) {
+            finish('stalled');
+            return;
+          }
+          stopJudging();
+          peer.stalled(requestId, stallSinceMs);
+        }, this.config.p2pStallTimeoutMs);
       };
       const onAbort = (): void => finish('deadline');
       const guardTimer = clock.setTimeout(() => finish('deadline'), Math.max(0, untilMs - clock.now()));
@@ -182,6 +213,11 @@ export class Acquisition {
       else stallTimer = clock.setTimeout(() => finish('deadline'), 2 * this.config.p2pStallTimeoutMs);
       const requestId = peer.request(this.ref, this.partial?.receivedBytes ?? 0, {
         data: (offsetBytes, payload, totalBytes) => {
+          if (judging) {
+            if (offsetBytes + payload.length >= totalBytes) stopJudging();
+            else armStall();
+            return;
+          }
           if (settled) return;
           if (!this.partial) {
             this.partial = new PartialSegment(totalBytes);
@@ -202,6 +238,7 @@ export class Acquisition {
           else armStall();
         },
         failed: (reason) => {
+          if (judging) stopJudging();
           // A relaying peer that gives up mid-segment may have thrown its bytes away (a failed
           // check upstream): what it sent us cannot be trusted to continue over HTTP.
           if (reason === 'absent' && this.contributors.has(peer)) {

@@ -7,7 +7,7 @@ import { UploadMeter } from './upload-meter.js';
 
 export type PeerPoolConfig = Pick<
   EngineConfig,
-  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs' | 'uploadCommitMs'
+  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs' | 'uploadCommitMs' | 'p2pStallTimeoutMs'
 >;
 
 /** What the pool needs from the engine. */

@@ -29,7 +29,7 @@ const MAX_REQUESTS_PER_SEC = 50;
  */
 const MAX_STRAY_DATA_BYTES_PER_10S = 8 * 1024 * 1024;
 
-export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs'>;
+export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'p2pStallTimeoutMs'>;
 
 /** What a Peer needs from the engine that owns it. */
 export interface PeerHost {
@@ -70,12 +70,16 @@ interface Download {
   /** segmentKey of the requested segment. */
   readonly key: string;
   readonly requestedOffset: number;
+  /** The peer had announced the segment as held (HAVE or HAVE-MAP) when we asked. */
+  readonly held: boolean;
   /**
-   * The peer had announced the segment as held (HAVE or HAVE-MAP) when we asked, and the request
-   * left at once (our channel to it held nothing and our uplink was clear, so no backlog of ours
-   * delayed it): silence is then the peer's doing.
+   * The request left at once (our channel to it held nothing and our uplink was clear, so no backlog
+   * of ours delayed it). Once a chunk of it arrived, the request evidently did too.
    */
-  readonly promised: boolean;
+  readonly leftAtOnce: boolean;
+  readonly requestedAtMs: number;
+  /** When its latest chunk arrived (requestedAtMs until one did). */
+  lastChunkAtMs: number;
   nextOffset: number;
   totalBytes: number;
 }
@@ -186,8 +190,10 @@ export class Peer {
   /** Asks the peer for a segment from `offsetBytes`; returns the request id for cancel(). */
   request(ref: SegmentRef, offsetBytes: number, sink: DownloadSink): number {
     const requestId = this.nextRequestId++;
-    const promised = this.stateOf(ref) === 'have' && this.link.bufferedAmountBytes === 0 && this.host.uplinkClear();
-    this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, promised, nextOffset: offsetBytes, totalBytes: 0 });
+    const held = this.stateOf(ref) === 'have';
+    const leftAtOnce = held && this.link.bufferedAmountBytes === 0 && this.host.uplinkClear();
+    const now = this.host.clock.now();
+    this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0 });
     this.send({ type: 'request', requestId, rendition: ref.rendition, sn: ref.sn, offsetBytes });
     return requestId;
   }
@@ -198,18 +204,34 @@ export class Peer {
 
   /**
    * The requester gave up on a request that got no byte since `sinceMs`. An honest peer serves a
-   * segment it announced as held from memory at once, and one slowed by back-pressure still sends
-   * DATA (for this or another request): total silence after HAVE is a lie or a dead link, and the
-   * peer is cut off. Otherwise (a peer still receiving the segment) the request is just cancelled.
+   * segment it announced as held from memory at once (or answers BUSY), and one slowed by
+   * back-pressure still sends DATA (for this or another request): total silence after HAVE, for a
+   * request that surely arrived (it left at once, or some of its bytes came), is a lie or a dead
+   * link, and the peer is cut off. Otherwise (a peer still receiving the segment, or a request our
+   * own backlog may have held up) the request is just cancelled.
    */
   stalled(requestId: number, sinceMs: number): void {
     const download = this.downloads.get(requestId);
-    if (download?.promised === true && this.lastDataAtMs <= sinceMs) {
+    if (download?.held === true && this.lastDataAtMs <= sinceMs && this.silenceIsALie(download)) {
       const silentMs = Math.round(this.host.clock.now() - sinceMs);
       this.violation(`no data for ${download.key} in ${silentMs} ms after announcing it as held`);
       return;
     }
     this.cancel(requestId);
+  }
+
+  /**
+   * Before any byte: a lie if the request surely arrived (it left at once). Mid-transfer: a lie if
+   * the silence is much longer than the gaps between the chunks so far (a peer that sent two chunks
+   * at once and then nothing lies; one that was slow all along is slow).
+   */
+  private silenceIsALie(download: Download): boolean {
+    const receivedBytes = download.nextOffset - download.requestedOffset;
+    if (receivedBytes === 0) return download.leftAtOnce;
+    const now = this.host.clock.now();
+    const bytesPerMs = receivedBytes / Math.max(1, download.lastChunkAtMs - download.requestedAtMs);
+    const expectedGapMs = this.host.config.chunkBytes / bytesPerMs;
+    return now - download.lastChunkAtMs > 2 * expectedGapMs;
   }
 
   /** More bytes of a segment we are receiving arrived: relay them to requests parked on it. */
@@ -375,6 +397,7 @@ export class Peer {
     if (download.totalBytes !== 0 && msg.totalBytes !== download.totalBytes) return this.violation('segment size changed mid-transfer');
     download.totalBytes = msg.totalBytes;
     download.nextOffset += msg.payload.length;
+    download.lastChunkAtMs = this.host.clock.now();
     if (download.nextOffset === msg.totalBytes) this.downloads.delete(msg.requestId);
     download.sink.data(msg.offsetBytes, msg.payload, msg.totalBytes);
   }

@@ -188,7 +188,12 @@ void describe('acquisition', () => {
     assert.equal(range?.startedAtMs, request.deadlineMs - e.engine.config.httpSafetyMs, 'switched at deadline - httpSafetyMs');
     assert.equal(range.range?.startBytes, e.engine.stats().p2pBytes);
     assert.ok(e.engine.stats().p2pBytes >= 3 * CHUNK);
+    // The transfer is watched one stall timeout longer (a peer gone silent would be judged), then
+    // cancelled: this one kept sending, slow but honest.
+    assert.equal(cancelled, false);
+    await bed.clock.advance(e.engine.config.p2pStallTimeoutMs + 100);
     assert.equal(cancelled, true, 'the slow request was cancelled');
+    assert.deepEqual(e.disconnects, [], 'a slow peer is not cut off');
     bed.destroyAll();
   });
 
