@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { intOption, parseArgs } from './args.js';
 import { startDemo } from './demo.js';
+import { runEdge } from './edge.js';
 import { runKeygen } from './keygen.js';
 import { runSign } from './sign.js';
 import { runToken } from './token.js';
@@ -10,6 +11,9 @@ const usage = `usage: swarmcast <command> [options]
 commands:
   demo     live origin + tracker + player page with stats
            --host 127.0.0.1  --origin-port 8080  --tracker-port 8081  --live-source auto|loop|ffmpeg
+  edge     edge peer: joins a live stream's swarm as a well-provisioned peer and serves viewers
+           --stream MASTER_URL  --tracker ws://TRACKER  [--upload-kbps 100000]  [--store-mib 256]
+           [--bind-address IP]  [--rendition URL_PART...]  (Ctrl+C stops it, closing every connection)
   keygen   new Ed25519 stream signing key, as JSON {keyId, publicKey, privateKeyPkcs8}
            [--out FILE]  (written with mode 0600; stdout then shows only the public part)
   sign     integrity sidecar: sign every segment of the streams and publish the records to a tracker
@@ -22,6 +26,10 @@ commands:
 
 async function main(): Promise<void> {
   const { command, options, lists } = parseArgs(process.argv.slice(2));
+  if (command === 'edge') {
+    await runEdge(options, lists);
+    return;
+  }
   if (command === 'keygen') {
     await runKeygen(options);
     return;

@@ -1,0 +1,27 @@
+import { webcrypto } from 'node:crypto';
+import { createFetchHttp } from '@swarmcast/browser';
+import { webCryptoPort, type EnginePorts, type HttpPort } from '@swarmcast/core';
+import { nodeClock } from './node-clock.js';
+import { createNodeRtcConnector } from './rtc-connector.js';
+import type { NodeRtcConfig } from './rtc-config.js';
+import { nodeTrackerSocket } from './ws-tracker.js';
+
+/**
+ * Segment downloads with Node 20's global fetch: the browser package's implementation (Range
+ * requests, progress, abort, size bound) runs unchanged on it.
+ */
+export function createNodeHttp(maxBytes?: number): HttpPort {
+  return maxBytes === undefined ? createFetchHttp() : createFetchHttp(maxBytes);
+}
+
+/** Every port the engine needs, from Node's APIs and node-datachannel. */
+export function createNodePorts(rtc: Partial<NodeRtcConfig> = {}): EnginePorts {
+  return {
+    clock: nodeClock,
+    http: createNodeHttp(),
+    connector: createNodeRtcConnector(rtc),
+    trackerSocket: nodeTrackerSocket,
+    random: { random: () => Math.random() },
+    crypto: webCryptoPort(webcrypto.subtle as SubtleCrypto),
+  };
+}

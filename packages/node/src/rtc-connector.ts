@@ -1,0 +1,164 @@
+/**
+ * WebRTC connections for the core on node-datachannel's native API (libdatachannel). One
+ * PeerConnection with one pre-negotiated, ordered, reliable DataChannel (label 'swarmcast', id 0),
+ * exactly as packages/browser/src/rtc-connector.ts sets it up, so Node and Chromium peers interoperate;
+ * trickle ICE through the tracker.
+ */
+import type { ConnectOptions, PeerConnector, PeerLinkEvents, PendingPeerLink } from '@swarmcast/core';
+import type { ConnectionSignal } from '@swarmcast/protocol';
+import { mergeIceServers } from '@swarmcast/browser';
+import nodeDataChannel, { type DataChannel, type PeerConnection, type RtcConfig } from 'node-datachannel';
+import { resolveNodeRtcConfig, type NodeRtcConfig } from './rtc-config.js';
+import { toNdcIceServers } from './ice-config.js';
+
+/** Most remote candidates queued before the remote description arrives. */
+const MAX_QUEUED_CANDIDATES = 64;
+
+/** One PeerConnection + its negotiated DataChannel. Every native callback is guarded: a throw there aborts the process. */
+class NodePeerLink implements PendingPeerLink {
+  private readonly pc: PeerConnection;
+  private readonly dc: DataChannel;
+  private readonly queuedCandidates: { candidate: string; mid: string }[] = [];
+  private closed = false;
+
+  constructor(rtc: RtcConfig, lowWaterBytes: number, initiator: boolean, private readonly events: PeerLinkEvents) {
+    this.pc = new nodeDataChannel.PeerConnection('swarmcast', rtc);
+    // Both 'closed' listeners must exist: node-datachannel releases its callbacks (and the event loop) on them.
+    this.pc.onStateChange((state) => {
+      this.guard(() => {
+        if (state === 'failed' || state === 'closed') this.fail(`connection ${state}`);
+      });
+    });
+    this.pc.onLocalDescription((sdp, type) => {
+      this.guard(() => {
+        if (type === 'offer' || type === 'answer') this.events.signal({ kind: 'description', sdpType: type, sdp });
+      });
+    });
+    this.pc.onLocalCandidate((candidate, mid) => {
+      // libdatachannel writes the SDP attribute form; browsers' addIceCandidate wants 'candidate:...'.
+      this.guard(() => this.events.signal({ kind: 'candidate', candidate: candidate.replace(/^a=/, ''), sdpMid: mid, sdpMLineIndex: 0 }));
+    });
+    // Negotiated id 0 on both sides: no in-band open handshake, no ondatachannel race (as in the browser).
+    this.dc = this.pc.createDataChannel('swarmcast', { negotiated: true, id: 0 });
+    this.dc.setBufferedAmountLowThreshold(lowWaterBytes);
+    this.dc.onOpen(() => {
+      this.guard(() => this.events.open());
+    });
+    this.dc.onMessage((message) => {
+      this.guard(() => {
+        if (typeof message === 'string') this.fail('text message on the data channel');
+        else if (message instanceof ArrayBuffer) this.events.message(new Uint8Array(message));
+        else this.events.message(new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
+      });
+    });
+    this.dc.onBufferedAmountLow(() => {
+      this.guard(() => this.events.drain());
+    });
+    this.dc.onError((error) => {
+      this.guard(() => this.fail(`data channel error: ${error}`));
+    });
+    this.dc.onClosed(() => {
+      this.guard(() => this.fail('data channel closed'));
+    });
+    if (initiator) this.step(() => this.pc.setLocalDescription('offer'));
+  }
+
+  get bufferedAmountBytes(): number {
+    if (this.closed) return 0;
+    try {
+      return this.dc.bufferedAmount();
+    } catch {
+      return 0;
+    }
+  }
+
+  send(bytes: Uint8Array): void {
+    if (this.closed || !this.dc.isOpen()) return;
+    // false only means "queued": bufferedAmount and the low-water event carry the back-pressure.
+    this.step(() => this.dc.sendMessageBinary(bytes));
+  }
+
+  signal(data: ConnectionSignal): void {
+    if (this.closed) return;
+    if (data.kind === 'description') {
+      this.step(() => {
+        this.pc.setRemoteDescription(data.sdp, data.sdpType);
+        for (const c of this.queuedCandidates.splice(0)) this.pc.addRemoteCandidate(c.candidate, c.mid);
+        if (data.sdpType === 'offer') this.pc.setLocalDescription('answer');
+      });
+      return;
+    }
+    // End-of-candidates markers carry nothing to add.
+    if (data.candidate === '') return;
+    const candidate = { candidate: data.candidate, mid: data.sdpMid ?? '0' };
+    if (this.pc.remoteDescription() !== null) this.step(() => this.pc.addRemoteCandidate(candidate.candidate, candidate.mid));
+    else if (this.queuedCandidates.length < MAX_QUEUED_CANDIDATES) this.queuedCandidates.push(candidate);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.dc.close();
+    } catch {
+      // Already destroyed by the library.
+    }
+    try {
+      this.pc.close();
+    } catch {
+      // Same.
+    }
+  }
+
+  /** A negotiation or send step: a throw (bad SDP, bad candidate, closed channel) closes the link with its reason. */
+  private step(fn: () => unknown): void {
+    try {
+      fn();
+    } catch (error) {
+      this.fail(`negotiation failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Runs a native callback's work: nothing after close(), and nothing may escape. */
+  private guard(fn: () => void): void {
+    if (this.closed) return;
+    try {
+      fn();
+    } catch (error) {
+      this.fail(`listener failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private fail(reason: string): void {
+    if (this.closed) return;
+    this.close();
+    try {
+      this.events.close(reason);
+    } catch {
+      // A throwing listener must not reach the native callback.
+    }
+  }
+}
+
+/** WebRTC connections for the core in Node, on node-datachannel. */
+export function createNodeRtcConnector(config: Partial<NodeRtcConfig> = {}): PeerConnector {
+  const resolved = resolveNodeRtcConfig(config);
+  const rtcFor = (options: ConnectOptions): RtcConfig => ({
+    iceServers: toNdcIceServers(mergeIceServers(resolved.iceServers.map((s) => ({ ...s, urls: [...s.urls] })), options.trackerIceServers).map((s) => ({
+      urls: typeof s.urls === 'string' ? [s.urls] : s.urls,
+      ...(s.username === undefined ? {} : { username: s.username }),
+      ...(s.credential === undefined ? {} : { credential: s.credential }),
+    }))),
+    iceTransportPolicy: resolved.iceTransportPolicy,
+    disableAutoNegotiation: true,
+    ...(resolved.bindAddress === undefined ? {} : { bindAddress: resolved.bindAddress }),
+    ...(resolved.portRange === undefined ? {} : { portRangeBegin: resolved.portRange.beginPort, portRangeEnd: resolved.portRange.endPort }),
+  });
+  return {
+    connect: (_remotePeerId, initiator, events, options) => new NodePeerLink(rtcFor(options), resolved.bufferedAmountLowThresholdBytes, initiator, events),
+    refusal: (options) =>
+      resolved.iceTransportPolicy === 'relay' && !rtcFor(options).iceServers.some((s) => typeof s !== 'string' && s.relayType !== undefined)
+        ? "iceTransportPolicy 'relay' needs a TURN server, and none is known (none configured in iceServers, none announced by the tracker)"
+        : undefined,
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Two Node peers over loopback with the node-datachannel connector: open, messages both ways,
+ * back-pressure (bufferedAmount + drain), close on both sides. The process must be able to exit
+ * afterwards (node-datachannel releases its callbacks only on 'closed').
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { PeerLinkEvents, PendingPeerLink } from '@swarmcast/core';
+import { createNodeRtcConnector, resolveNodeRtcConfig } from '../src/index.ts';
+
+interface Side {
+  link: PendingPeerLink;
+  opened: Promise<void>;
+  closed: Promise<string>;
+  messages: Uint8Array[];
+  drains: number;
+  onMessage?: () => void;
+}
+
+function pair(): { a: Side; b: Side } {
+  const connector = createNodeRtcConnector({ bindAddress: '127.0.0.1', bufferedAmountLowThresholdBytes: 64 * 1024 });
+  const sides: Partial<Record<'a' | 'b', Side>> = {};
+  const make = (name: 'a' | 'b', initiator: boolean): Side => {
+    let open = (): void => undefined;
+    let close = (_reason: string): void => undefined;
+    const side: Side = {
+      link: undefined as unknown as PendingPeerLink,
+      opened: new Promise<void>((resolve) => (open = resolve)),
+      closed: new Promise<string>((resolve) => (close = resolve)),
+      messages: [],
+      drains: 0,
+    };
+    const events: PeerLinkEvents = {
+      open: () => { open(); },
+      message: (bytes) => { side.messages.push(bytes.slice()); side.onMessage?.(); },
+      drain: () => { side.drains += 1; },
+      close: (reason) => { close(reason); },
+      // Relayed asynchronously, as through a tracker.
+      signal: (data) => { setImmediate(() => { sides[name === 'a' ? 'b' : 'a']?.link.signal(data); }); },
+    };
+    side.link = connector.connect(name === 'a' ? 'b' : 'a', initiator, events, { trackerIceServers: [] });
+    return side;
+  };
+  sides.b = make('b', false);
+  sides.a = make('a', true);
+  return { a: sides.a, b: sides.b };
+}
+
+test('two Node peers connect on loopback, exchange messages both ways, drain, and close', { timeout: 20_000 }, async () => {
+  const { a, b } = pair();
+  try {
+    await Promise.all([a.opened, b.opened]);
+    a.link.send(new Uint8Array([1, 2, 3]));
+    b.link.send(new Uint8Array([4, 5]));
+    await waitFor(() => a.messages.length === 1 && b.messages.length === 1);
+    assert.deepEqual([...(b.messages[0] ?? [])], [1, 2, 3]);
+    assert.deepEqual([...(a.messages[0] ?? [])], [4, 5]);
+
+    // Back-pressure: 8 MiB in 16 KiB messages at once queues far above the low-water mark, then drains.
+    const chunk = new Uint8Array(16 * 1024).fill(7);
+    let peak = 0;
+    for (let i = 0; i < 512; i++) {
+      a.link.send(chunk);
+      peak = Math.max(peak, a.link.bufferedAmountBytes);
+    }
+    assert.ok(peak > 64 * 1024, `bufferedAmount rose above the low-water mark (peak ${peak})`);
+    await waitFor(() => b.messages.length === 1 + 512, 15_000);
+    await waitFor(() => a.drains > 0);
+    assert.ok(b.messages.slice(1).every((m) => m.length === chunk.length && m[0] === 7));
+    assert.equal(a.link.bufferedAmountBytes, 0);
+
+    // Closing one side closes the other with a reason; close() itself fires nothing on its own side.
+    a.link.close();
+    assert.match(await b.closed, /closed/);
+    a.link.close();
+    assert.equal(a.link.bufferedAmountBytes, 0);
+  } finally {
+    a.link.close();
+    b.link.close();
+  }
+});
+
+test('a link closed before it opens releases everything, and bad SDP closes it with a reason', { timeout: 10_000 }, async () => {
+  const connector = createNodeRtcConnector({ bindAddress: '127.0.0.1' });
+  const silent: PeerLinkEvents = { open: () => undefined, message: () => undefined, drain: () => undefined, close: () => undefined, signal: () => undefined };
+  connector.connect('x', true, silent, { trackerIceServers: [] }).close();
+  let reason = '';
+  const bad = connector.connect('y', false, { ...silent, close: (r) => { reason = r; } }, { trackerIceServers: [] });
+  bad.signal({ kind: 'description', sdpType: 'offer', sdp: 'not sdp' });
+  assert.match(reason, /negotiation failed/);
+  bad.close();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+});
+
+test('connector config: clear errors for bad values; relay without TURN is refused', () => {
+  assert.throws(() => resolveNodeRtcConfig({ bindAddress: 'lo cal' }), /bindAddress must be an IP address/);
+  assert.throws(() => resolveNodeRtcConfig({ portRange: { beginPort: 5000, endPort: 4000 } }), /portRange/);
+  assert.throws(() => resolveNodeRtcConfig({ iceServers: [{ urls: ['turn:example.com'] }] }), /needs a username/);
+  assert.throws(() => resolveNodeRtcConfig({ iceServers: [{ urls: ['http://x'] }] }), /unsupported ICE server URL/);
+  const relay = createNodeRtcConnector({ iceTransportPolicy: 'relay' });
+  assert.match(relay.refusal?.({ trackerIceServers: [] }) ?? '', /needs a TURN server/);
+  assert.equal(relay.refusal?.({ trackerIceServers: [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: 'u', credential: 'p' }] }), undefined);
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
