@@ -13,6 +13,7 @@ import {
   type ClientMessage,
   type ServerMessage,
 } from '@swarmcast/protocol';
+import { sampleOthers } from '@swarmcast/tracker/random-sample';
 import type { RandomPort, TrackerSocket, TrackerSocketEvents, TrackerSocketFactory } from '@swarmcast/core';
 import type { Host } from './host.ts';
 import type { Scheduler } from './scheduler.ts';
@@ -177,28 +178,9 @@ export class SimTracker {
     if (this.byHost.get(conn.host) === conn) this.byHost.delete(conn.host);
   }
 
-  /** Up to maxPeersInList distinct random members other than `self`, in random order. */
+  /** Up to maxPeersInList distinct random members other than `self`, in random order (the real tracker's sampling). */
   private sample(self: string): string[] {
     const { random, maxPeersInList } = this.options;
-    const ids = this.members;
-    const others = ids.length - (this.memberIndex.has(self) ? 1 : 0);
-    const want = Math.min(maxPeersInList, others);
-    if (want <= 0) return [];
-    if (ids.length <= want * 4) {
-      const pool = ids.filter((id) => id !== self);
-      for (let i = 0; i < want; i++) {
-        const j = i + Math.floor(random.random() * (pool.length - i));
-        const picked = pool[j] as string;
-        pool[j] = pool[i] as string;
-        pool[i] = picked;
-      }
-      return pool.slice(0, want);
-    }
-    const picked = new Set<string>();
-    while (picked.size < want) {
-      const id = ids[Math.floor(random.random() * ids.length)] as string;
-      if (id !== self) picked.add(id);
-    }
-    return [...picked];
+    return sampleOthers(this.members, self, this.memberIndex.has(self), maxPeersInList, () => random.random());
   }
 }

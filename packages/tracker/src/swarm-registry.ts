@@ -1,3 +1,5 @@
+import { sampleOthers } from './random-sample.js';
+
 /** What the registry needs of a member: its server-made id. */
 export interface SwarmMember {
   readonly peerId: string;
@@ -68,27 +70,7 @@ export class SwarmRegistry<M extends SwarmMember> {
   sample(swarmId: string, excludeId: string, max: number): string[] {
     const swarm = this.#swarms.get(swarmId);
     if (swarm === undefined) return [];
-    const ids = swarm.ids;
-    const others = ids.length - (swarm.indexById.has(excludeId) ? 1 : 0);
-    const want = Math.min(max, others);
-    if (want <= 0) return [];
-    // Small or nearly-all samples: shuffle a copy. Large swarms: pick random indices, O(want).
-    if (ids.length <= want * 4) {
-      const pool = ids.filter((id) => id !== excludeId);
-      for (let i = 0; i < want; i++) {
-        const j = i + Math.floor(Math.random() * (pool.length - i));
-        const picked = pool[j] as string;
-        pool[j] = pool[i] as string;
-        pool[i] = picked;
-      }
-      return pool.slice(0, want);
-    }
-    const picked = new Set<string>();
-    while (picked.size < want) {
-      const id = ids[Math.floor(Math.random() * ids.length)];
-      if (id !== undefined && id !== excludeId) picked.add(id);
-    }
-    return [...picked];
+    return sampleOthers(swarm.ids, excludeId, swarm.indexById.has(excludeId), max, Math.random);
   }
 
   /** Members of swarmId now (0 for an unknown swarm). */
