@@ -39,6 +39,19 @@ export async function killChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/**
+ * Asks the child to exit (sends `close` over IPC) and kills it by PID if it has not within
+ * graceMs; resolves once it exited. Idempotent.
+ */
+export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  if (child.connected) child.send({ type: 'close' });
+  const timer = setTimeout(() => void killChild(child), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** Resolves with the next IPC message for which pick returns a value; rejects if the child exits first or after timeoutMs. */
 export function nextMessage<T>(child: ChildProcess, pick: (msg: unknown) => T | undefined, timeoutMs: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {

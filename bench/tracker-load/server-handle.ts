@@ -1,7 +1,6 @@
 /** The parent's side of the tracker child (server-main.ts): start, sample, stop. */
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { killChild, nextMessage, spawnTsChild } from './child-process.js';
+import { killChild, nextMessage, spawnTsChild, stopChild } from './child-process.js';
 import type { ServerCommand, ServerReport, ServerSample, TrackerKind } from './ipc.js';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -43,14 +42,8 @@ export class ServerHandle {
   }
 
   /** Asks the tracker to exit, and kills it by PID if it has not within STOP_GRACE_MS; idempotent. */
-  async stop(): Promise<void> {
-    const child = this.#child;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    this.#send({ type: 'close' });
-    const timer = setTimeout(() => void killChild(child), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopChild(this.#child, STOP_GRACE_MS);
   }
 
   #send(cmd: ServerCommand): void {

@@ -1,7 +1,6 @@
 /** The parent's side of one load worker (worker-main.ts). */
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { killChild, nextMessage, spawnTsChild } from './child-process.js';
+import { nextMessage, spawnTsChild, stopChild } from './child-process.js';
 import type { LoadReport, WorkerCommand, WorkerPlan, WorkerReport } from './ipc.js';
 
 /** Longer than the worker's own connect deadline. */
@@ -40,14 +39,8 @@ export class WorkerHandle {
   }
 
   /** Asks the worker to drop its sockets and exit, then kills it by PID if it has not. */
-  async stop(): Promise<void> {
-    const child = this.#child;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    this.#send({ type: 'close' });
-    const timer = setTimeout(() => void killChild(child), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopChild(this.#child, STOP_GRACE_MS);
   }
 
   #send(cmd: WorkerCommand): void {
