@@ -74,6 +74,9 @@ export class Acquisition {
     private readonly signal: AbortSignal,
   ) {}
 
+  /** Wakes the peer part when expedite() moved the deadline earlier. */
+  private readonly hurried = new Set<() => void>();
+
   /** A prefetch has no URL until the player asks (adopt() may have run while run() awaited). */
   private hasUrl(): boolean {
     return this.url !== undefined;
@@ -85,6 +88,22 @@ export class Acquisition {
     this.url = url;
     this.deadlineMs = deadlineMs;
     this.adopted?.();
+  }
+
+  /**
+   * The player needs the segment sooner than it said (a seek: hls.js waits for a fragment it was
+   * loading before it loads the new position). Peers keep only what fits the new deadline; the rest
+   * comes over HTTP, from the offset peers reached.
+   */
+  expedite(deadlineMs: number): void {
+    if (this.url === undefined || deadlineMs >= this.deadlineMs) return;
+    this.deadlineMs = deadlineMs;
+    for (const wake of [...this.hurried]) wake();
+  }
+
+  /** Peers must have delivered by then, so HTTP still makes the deadline. */
+  private p2pDeadlineMs(): number {
+    return this.deadlineMs - this.config.httpSafetyMs;
   }
 
   async run(): Promise<AcquiredSegment> {
@@ -115,19 +134,18 @@ export class Acquisition {
   /** The peer part: the bytes from peers, checked, or undefined to go on over HTTP. */
   private async runPeers(): Promise<AcquiredSegment | undefined> {
     const { clock } = this.host;
-    const p2pDeadlineMs = this.deadlineMs - this.config.httpSafetyMs;
     if (this.deadlineMs - clock.now() >= this.config.minP2pSlackMs && this.host.p2pAllowed()) {
       const tried = new Set<string>();
       let waited = false;
-      while (clock.now() < p2pDeadlineMs) {
+      while (clock.now() < this.p2pDeadlineMs()) {
         this.throwIfAborted();
         const peer = this.host.candidates(this.ref, tried)[0];
         if (peer) {
           tried.add(peer.id);
-          const result = await this.fromPeer(peer, p2pDeadlineMs);
+          const result = await this.fromPeer(peer);
           if (result === 'done' && this.partial?.complete === true) {
             // Not a byte from a peer reaches the player before it matches the signed record.
-            if ((await this.checked(this.partial.bytes, p2pDeadlineMs)) === 'ok') return { bytes: this.partial.bytes, source: 'p2p' };
+            if ((await this.checked(this.partial.bytes, this.p2pDeadlineMs())) === 'ok') return { bytes: this.partial.bytes, source: 'p2p' };
             this.host.countFallback();
             break;
           }
@@ -137,18 +155,32 @@ export class Acquisition {
         // After a failed peer, or as a designated fetcher, waiting longer only eats the margin.
         if (waited || tried.size > 0 || this.partial || (this.url !== undefined && this.host.isDesignatedFetcher(this.ref))) break;
         waited = true;
-        await this.host.waitForAnnouncement(this.ref, Math.min(clock.now() + this.config.maxAnnounceWaitMs, p2pDeadlineMs), this.signal);
+        await this.waitForAnnouncement();
       }
     }
     this.throwIfAborted();
     return undefined;
   }
 
+  /** Waits for a peer to announce the segment, until the P2P deadline (which expedite() may move). */
+  private async waitForAnnouncement(): Promise<void> {
+    const until = new AbortController();
+    const stop = (): void => { until.abort(); };
+    this.signal.addEventListener('abort', stop);
+    this.hurried.add(stop);
+    try {
+      await this.host.waitForAnnouncement(this.ref, Math.min(this.host.clock.now() + this.config.maxAnnounceWaitMs, this.p2pDeadlineMs()), until.signal);
+    } finally {
+      this.signal.removeEventListener('abort', stop);
+      this.hurried.delete(stop);
+    }
+  }
+
   private throwIfAborted(): void {
     if (this.signal.aborted) throw new EngineError('LOAD_ABORTED', 'segment load aborted');
   }
 
-  private fromPeer(peer: Peer, untilMs: number): Promise<AttemptResult> {
+  private fromPeer(peer: Peer): Promise<AttemptResult> {
     const { clock } = this.host;
     return new Promise<AttemptResult>((resolve) => {
       let settled = false;
@@ -173,6 +205,7 @@ export class Acquisition {
         settled = true;
         clock.clearTimeout(guardTimer);
         this.signal.removeEventListener('abort', onAbort);
+        this.hurried.delete(armGuard);
         if (result === 'deadline' && held && this.contributors.has(peer) && !this.signal.aborted) {
           judging = true;
           peer.lateDeliveries += 1;
@@ -205,7 +238,13 @@ export class Acquisition {
         }, this.config.p2pStallTimeoutMs);
       };
       const onAbort = (): void => finish('deadline');
-      const guardTimer = clock.setTimeout(() => finish('deadline'), Math.max(0, untilMs - clock.now()));
+      let guardTimer: unknown;
+      const armGuard = (): void => {
+        clock.clearTimeout(guardTimer);
+        guardTimer = clock.setTimeout(() => finish('deadline'), Math.max(0, this.p2pDeadlineMs() - clock.now()));
+      };
+      armGuard();
+      this.hurried.add(armGuard);
       this.signal.addEventListener('abort', onAbort);
       // A peer that is itself still receiving answers once it has the segment: no stall timer until
       // then, but a bounded wait for its first byte, so a false 'receiving' cannot hold us to the deadline.

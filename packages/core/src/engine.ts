@@ -269,6 +269,14 @@ export class Engine {
     }
   }
 
+  /**
+   * The player needs `ref` sooner than it asked (a seek): a load in progress gives peers only what
+   * fits the new deadline and goes on over HTTP. Does nothing when `ref` is not being loaded.
+   */
+  expedite(ref: SegmentRef, deadlineMs: number): void {
+    this.acquisitions.get(segmentKey(ref))?.acquisition.expedite(deadlineMs);
+  }
+
   /** Closes every connection, timer and socket. Idempotent. */
   destroy(): void {
     if (this.destroyed) return;

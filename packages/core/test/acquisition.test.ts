@@ -197,6 +197,54 @@ void describe('acquisition', () => {
     bed.destroyAll();
   });
 
+  void test('expedite (a seek): a slow peer transfer moves on to HTTP at once, from the offset peers reached', async () => {
+    const ref = { rendition: 'v0', sn: 5 };
+    const { bed, e, link, bytes } = await engineAndScripted('expedite', ref, 200_000);
+    const script = bed.clock.view('script');
+    let sent = 0;
+    let cancelled = false;
+    link.owner.onMessage = (msg, l) => {
+      if (msg.type === 'cancel') cancelled = true;
+      if (msg.type !== 'request') return;
+      const next = (): void => {
+        if (cancelled || !l.open) return;
+        l.send({ type: 'data', requestId: msg.requestId, offsetBytes: sent, totalBytes: bytes.length, payload: bytes.subarray(sent, sent + CHUNK) });
+        sent += CHUNK;
+        script.setTimeout(next, 500);
+      };
+      next();
+    };
+    // Far from needed: peers have 30 s.
+    const loading = e.engine.loadSegment(bed.request(ref, 30_000));
+    await bed.clock.advance(1_200);
+    assert.equal(e.http.requestCount, 0, 'peers first while there is time');
+    const seekAt = bed.clock.now();
+    e.engine.expedite(ref, seekAt);
+    const got = await bed.clock.settle(loading);
+    assert.ok(sameBytes(got.bytes, bytes));
+    const [range] = e.http.log;
+    assert.equal(range?.startedAtMs, seekAt, 'HTTP started at the expedite, not at the old deadline');
+    assert.equal(range.range?.startBytes, 3 * CHUNK, 'the HTTP Range continues from the peer bytes');
+    // A later deadline never slows a load down.
+    e.engine.expedite(ref, seekAt + 60_000);
+    bed.destroyAll();
+  });
+
+  void test('expedite ends the wait for a designated fetcher\'s announcement', async () => {
+    const { bed, e } = await pairOfEngines('expedite-wait');
+    const ref = segmentDesignating(bed, ['E', 'G'], 'G');
+    bed.publish(ref, 10_000);
+    const loading = e.engine.loadSegment(bed.request(ref, 30_000));
+    await bed.clock.advance(500);
+    assert.equal(e.http.requestCount, 0, 'E waits for G, the designated fetcher');
+    const seekAt = bed.clock.now();
+    e.engine.expedite(ref, seekAt + 100);
+    const got = await bed.clock.settle(loading);
+    assert.equal(got.source, 'http');
+    assert.equal(e.http.log[0]?.startedAtMs, seekAt, 'the wait ended at the expedite');
+    bed.destroyAll();
+  });
+
   void test('an aborted load rejects with LOAD_ABORTED and cancels the peer request', async () => {
     const ref = { rendition: 'v0', sn: 5 };
     const { bed, e, link } = await engineAndScripted('abort', ref, 100_000);

@@ -35,6 +35,7 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
     private controller: AbortController | undefined;
     private callbacks: LoaderCallbacks<FragmentLoaderContext> | undefined;
     private timeout: ReturnType<typeof setTimeout> | undefined;
+    private stopWatchingSeeks: () => void = () => undefined;
 
     constructor(private readonly hlsConfig: HlsConfig) {}
 
@@ -65,9 +66,18 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
         controller.abort();
         callbacks.onTimeout(stats, context, null);
       }, maxLoadTimeMs);
-      const deadlineMs = host.now() + msUntilNeeded(host.media(), frag.start);
+      const media = host.media();
+      const deadlineMs = host.now() + msUntilNeeded(media, frag.start);
+      // hls.js finishes a fragment it was loading before it loads a seek's new position (it aborts
+      // only on a seek past it): the time peers had for it is gone, the seek waits on it.
+      const onSeeking = (): void => {
+        engine.expedite({ rendition, sn }, host.now() + msUntilNeeded(media, frag.start));
+      };
+      media?.addEventListener('seeking', onSeeking);
+      this.stopWatchingSeeks = () => media?.removeEventListener('seeking', onSeeking);
       engine.loadSegment({ ref: { rendition, sn }, url: context.url, deadlineMs, signal: controller.signal }).then(
         (loaded) => {
+          this.stopWatchingSeeks();
           if (controller.signal.aborted) return;
           clearTimeout(this.timeout);
           const end = host.now();
@@ -80,6 +90,7 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
           callbacks.onSuccess({ url: context.url, data: copy.buffer }, stats, context, null);
         },
         (error: unknown) => {
+          this.stopWatchingSeeks();
           if (controller.signal.aborted) return;
           clearTimeout(this.timeout);
           callbacks.onError({ code: 0, text: error instanceof Error ? error.message : String(error) }, context, null, stats);
@@ -89,6 +100,7 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
 
     abort(): void {
       clearTimeout(this.timeout);
+      this.stopWatchingSeeks();
       if (this.fallback) {
         this.fallback.abort();
         return;
@@ -101,6 +113,7 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
 
     destroy(): void {
       clearTimeout(this.timeout);
+      this.stopWatchingSeeks();
       this.controller?.abort();
       this.fallback?.destroy();
       this.callbacks = undefined;

@@ -21,6 +21,8 @@ export interface StackOptions {
   readonly liveSource?: LiveSource;
   /** More tracker settings (e.g. `turn`), over the stack's own. */
   readonly tracker?: Partial<TrackerConfig>;
+  /** Length of the VOD asset in 20 s loops (the origin's `vodLoops`). @default the origin's */
+  readonly vodLoops?: number;
   /** Address both servers listen on (and put in their URLs). @default '127.0.0.1' */
   readonly host?: string;
 }
@@ -33,7 +35,7 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const origin = await startOrigin({ port: 0, ...(options.host === undefined ? {} : { host: options.host }), liveSource: options.liveSource ?? 'loop', staticDir: WEB_PUBLIC_DIR });
+  const origin = await startOrigin({ port: 0, ...(options.host === undefined ? {} : { host: options.host }), liveSource: options.liveSource ?? 'loop', vodLoops: options.vodLoops, staticDir: WEB_PUBLIC_DIR });
   let tracker: Tracker;
   try {
     // The tracker is the integrity authority: it signs every live and VOD segment, so viewers

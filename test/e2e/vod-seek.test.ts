@@ -1,0 +1,104 @@
+/**
+ * VOD seeking: 4 Swarmcast viewers and 2 plain hls.js viewers play the same VOD at the same time,
+ * each jumping to a random position every 10 s for 2 minutes (seeded plans; baseline viewer i runs
+ * Swarmcast viewer i's plan). A seek must never interrupt playback longer with Swarmcast than
+ * without it: the target segment goes to HTTP at once (its deadline is now) and what the old position
+ * still loaded is cancelled, so P2P only helps the buffer ahead of the playhead.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { assertChromiumInstalled, assertViewerBuilt, launchBrowser, OriginHashes, startStack } from './harness/index.js';
+import type { LaunchedBrowser, Stack } from './harness/index.js';
+import { runSeekingViewer, seekPlan } from './harness/seek-run.js';
+import type { SeekingViewerResult } from './harness/seek-run.js';
+import { describeReports } from './harness/swarm-assertions.js';
+
+const P2P_VIEWERS = 4;
+const BASELINE_VIEWERS = 2;
+const SEEKS = 12;
+const SEEK_INTERVAL_MS = 10_000;
+/** A 400 s VOD (20 loops of 20 s): most seeks land outside what the player has buffered. */
+const VOD_LOOPS = 20;
+const SEEK_MIN_SEC = 2;
+const SEEK_MAX_SEC = 390;
+const JOIN_STEP_MS = 2000;
+/**
+ * How much longer than the baseline's longest interruption Swarmcast's may be: the pages share two
+ * busy cores, so one seek of either kind can lose a few hundred ms to scheduling alone.
+ */
+const NOISE_MS = 500;
+
+let browser: LaunchedBrowser | undefined;
+let stack: Stack | undefined;
+
+before(async () => {
+  assertChromiumInstalled();
+  assertViewerBuilt();
+  stack = await startStack({ liveSource: 'loop', vodLoops: VOD_LOOPS });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await Promise.allSettled([browser?.close(), stack?.close()]);
+});
+
+function longestInterruptionMs(result: SeekingViewerResult): number {
+  // Stalls are counted apart from seeks by the page: take the worse of both.
+  return Math.max(...result.seekWaitsMs, result.report.stalls > 0 ? result.report.stalledMs : 0);
+}
+
+void test('vod: random seeks every 10 s for 2 minutes interrupt no longer than plain hls.js, peers still help', { timeout: 300_000 }, async (t) => {
+  if (!browser || !stack) throw new Error('e2e setup failed (see the before hook)');
+  const { origin, tracker } = stack;
+  const chromium = browser.browser;
+  const abort = new AbortController();
+  const run = (p2p: boolean, i: number): Promise<SeekingViewerResult> =>
+    runSeekingViewer(chromium, {
+      src: origin.vodMasterUrl,
+      tracker: tracker.url,
+      p2p,
+      joinAfterMs: i * JOIN_STEP_MS,
+      plan: seekPlan(1000 + i, SEEKS, SEEK_MIN_SEC, SEEK_MAX_SEC),
+      intervalMs: SEEK_INTERVAL_MS,
+      signal: abort.signal,
+    }).catch((error: unknown) => {
+      abort.abort(error);
+      throw error;
+    });
+  const [swarm, baseline] = await Promise.all([
+    Promise.all(Array.from({ length: P2P_VIEWERS }, (_, i) => run(true, i))),
+    Promise.all(Array.from({ length: BASELINE_VIEWERS }, (_, i) => run(false, i))),
+  ]);
+  const reports = swarm.map((r) => r.report);
+  t.diagnostic(describeReports(reports));
+  const line = (name: string, r: SeekingViewerResult): string => `${name}: seek waits ${r.seekWaitsMs.join(' ')} ms, stalls ${r.report.stalls} (${r.report.stalledMs} ms)`;
+  swarm.forEach((r, i) => { t.diagnostic(line(`swarmcast#${i}`, r)); });
+  baseline.forEach((r, i) => { t.diagnostic(line(`baseline#${i}`, r)); });
+
+  const baselineLongest = Math.max(...baseline.map(longestInterruptionMs));
+  const swarmLongest = Math.max(...swarm.map(longestInterruptionMs));
+  const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  t.diagnostic(
+    `longest interruption: swarmcast ${swarmLongest} ms, baseline ${baselineLongest} ms; mean seek wait ` +
+      `swarmcast ${mean(swarm.flatMap((r) => r.seekWaitsMs)).toFixed(0)} ms, baseline ${mean(baseline.flatMap((r) => r.seekWaitsMs)).toFixed(0)} ms`,
+  );
+
+  for (const [i, r] of swarm.entries()) {
+    assert.equal(r.seekWaitsMs.length, SEEKS, `swarmcast#${i} did every seek`);
+    assert.deepEqual(r.report.hlsFatalErrors, [], `swarmcast#${i} had fatal hls.js errors`);
+  }
+  assert.ok(
+    swarmLongest <= baselineLongest + NOISE_MS,
+    `a seek or stall interrupted a Swarmcast viewer ${swarmLongest} ms, plain hls.js at most ${baselineLongest} ms`,
+  );
+  const p2pBytes = reports.reduce((sum, r) => sum + r.p2pBytes, 0);
+  assert.ok(p2pBytes > 0, 'seeking viewers got no bytes from peers');
+
+  const hashes = new OriginHashes(origin, 'vod');
+  await hashes.add(reports.flatMap((r) => r.segments.map((s) => s.sn)));
+  const check = hashes.check(reports);
+  t.diagnostic(`segments verified: ${check.verified} (${check.verifiedP2p} from peers); P2P bytes ${p2pBytes}`);
+  assert.deepEqual(check.mismatches, [], 'segments differ from the origin');
+  assert.deepEqual(check.unavailable, [], 'segments the origin does not have');
+  assert.ok(check.verifiedP2p > 0, 'no segment from peers was verified');
+});
