@@ -109,9 +109,13 @@ export class Engine {
     const { clock } = ports;
     this.records = new RecordBook(this.config.swarmId, ports.crypto, clock, this.config.maxRecords);
     if (this.config.integrityPublicKeys.length > 0) this.records.setKeys(this.config.integrityPublicKeys);
-    this.store = new SegmentStore(this.config.storeBudgetBytes, (ref) => {
-      this.pool.broadcast({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
-    });
+    this.store = new SegmentStore(
+      this.config.storeBudgetBytes,
+      (ref) => {
+        this.pool.broadcast({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
+      },
+      (ref) => this.pool.readyPeers().filter((peer) => peer.stateOf(ref) === 'have').length,
+    );
     this.pool = new PeerPool(this.config, clock, ports.connector, {
       selfId: () => this.tracker.peerId,
       helloMessage: () => this.helloMessage(),

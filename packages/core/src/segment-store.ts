@@ -8,17 +8,26 @@ export interface StoredSegment {
   readonly source: 'http' | 'p2p';
 }
 
+/** How many of the oldest segments an eviction chooses among. */
+const EVICTION_WINDOW = 8;
+
 /**
- * Complete segments held for the player and for peers, within a memory budget. The oldest
- * insertions go first: in live they are the segments furthest behind the edge.
+ * Complete segments held for the player and for peers, within a memory budget. Old insertions go
+ * first (in live, the segments furthest behind the edge); among the oldest few, the one most of our
+ * neighbours already hold goes first, so the swarm keeps copies of what is scarce (a VOD viewer
+ * that seeked around holds parts of the asset others may still need).
  */
 export class SegmentStore {
   private readonly segments = new Map<string, StoredSegment>();
   private usedBytes = 0;
 
+  /**
+   * @param replicas how many neighbours hold `ref` (0 when unknown).
+   */
   constructor(
     private readonly budgetBytes: number,
     private readonly onEvict: (ref: SegmentRef) => void,
+    private readonly replicas: (ref: SegmentRef) => number = () => 0,
   ) {}
 
   get(ref: SegmentRef): StoredSegment | undefined {
@@ -39,15 +48,31 @@ export class SegmentStore {
       this.segments.delete(key);
     }
     while (this.usedBytes + bytes.length > this.budgetBytes) {
-      const oldest = this.segments.entries().next().value;
-      if (!oldest) break;
-      this.segments.delete(oldest[0]);
-      this.usedBytes -= oldest[1].bytes.length;
-      this.onEvict(oldest[1].ref);
+      const victim = this.victim();
+      if (!victim) break;
+      this.segments.delete(victim[0]);
+      this.usedBytes -= victim[1].bytes.length;
+      this.onEvict(victim[1].ref);
     }
     this.segments.set(key, { ref, bytes, source });
     this.usedBytes += bytes.length;
     return true;
+  }
+
+  /** Among the oldest EVICTION_WINDOW segments, the most replicated one (the oldest on a tie). */
+  private victim(): [string, StoredSegment] | undefined {
+    let best: [string, StoredSegment] | undefined;
+    let bestReplicas = -1;
+    let seen = 0;
+    for (const entry of this.segments) {
+      const replicas = this.replicas(entry[1].ref);
+      if (replicas > bestReplicas) {
+        best = entry;
+        bestReplicas = replicas;
+      }
+      if (++seen >= EVICTION_WINDOW) break;
+    }
+    return best;
   }
 
   /** Every held segment, oldest first. */

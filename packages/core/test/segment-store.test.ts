@@ -18,6 +18,19 @@ void describe('SegmentStore', () => {
     assert.equal(store.has(ref(2, 'v1')), false, 'renditions are separate segments');
   });
 
+  void test('among the oldest, evicts what most neighbours already hold: scarce segments stay in the swarm', () => {
+    const evicted: number[] = [];
+    const replicas = new Map([[1, 0], [2, 3], [3, 1]]);
+    const store = new SegmentStore(900, (r) => evicted.push(r.sn), (r) => replicas.get(r.sn) ?? 0);
+    for (let sn = 1; sn <= 3; sn++) store.put(ref(sn), bytes(300), 'http');
+    store.put(ref(4), bytes(300), 'http');
+    assert.deepEqual(evicted, [2], 'sn 2, held by 3 neighbours, goes before the older sn 1 held by none');
+    store.put(ref(5), bytes(300), 'http');
+    assert.deepEqual(evicted, [2, 3]);
+    store.put(ref(6), bytes(300), 'http');
+    assert.deepEqual(evicted, [2, 3, 1], 'then the oldest of the equally held');
+  });
+
   void test('evicts oldest insertions first, reporting each through onEvict, never passing the budget', () => {
     const evicted: number[] = [];
     const store = new SegmentStore(1_000, (r) => evicted.push(r.sn));
