@@ -18,6 +18,8 @@ export interface FragmentLoaderHost {
   media(): HTMLMediaElement | null;
   now(): number;
   segmentDelivered(rendition: string, sn: number, source: 'http' | 'p2p', bytes: Uint8Array): void;
+  /** hls.js's own loader fetched this many bytes (init segments, parts, byte ranges): HTTP bytes too. */
+  fallbackLoaded(bytes: number): void;
 }
 
 type AnyLoader = Loader<FragmentLoaderContext>;
@@ -25,7 +27,7 @@ type LoaderClass = new (config: HlsConfig) => AnyLoader;
 
 /**
  * Builds hls.js's fLoader: media segments go through the P2P engine; init segments, byte-range
- * segments and anything before the engine exists go through hls.js's own loader.
+ * segments, LL-HLS parts and anything before the engine exists go through hls.js's own loader.
  */
 export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: LoaderClass): FragmentLoaderConstructor {
   return class SwarmcastFragmentLoader implements AnyLoader {
@@ -46,9 +48,18 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
       // EXT-X-BYTERANGE segments share a file with others: not yet identified for P2P. (hls.js sets
       // rangeStart/rangeEnd to 0 on every load, so the fragment itself is what tells.)
       const ranged = frag.byteRange.length > 0;
-      if (!engine || frag.sn === 'initSegment' || ranged) {
+      // An LL-HLS part carries its parent segment's sn: through the engine it would pass for the
+      // whole segment. Parts live a few hundred ms at the edge, where every viewer asks at once.
+      const part = context.part !== null;
+      if (!engine || frag.sn === 'initSegment' || ranged || part) {
         this.fallback = new fallbackLoader(this.hlsConfig);
-        this.fallback.load(context, config, callbacks);
+        this.fallback.load(context, config, {
+          ...callbacks,
+          onSuccess: (response, stats, ctx, details) => {
+            if (response.data instanceof ArrayBuffer) host.fallbackLoaded(response.data.byteLength);
+            callbacks.onSuccess(response, stats, ctx, details);
+          },
+        });
         this.stats = this.fallback.stats;
         return;
       }

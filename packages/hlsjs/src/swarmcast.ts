@@ -25,6 +25,7 @@ export type SwarmcastConfig = Partial<EngineConfig> &
 
 /** Counters shown to viewers and collected by benchmarks. */
 export interface SwarmcastStats {
+  /** Bytes fetched over HTTP: by the engine, and by hls.js's own loader for what never goes P2P (init segments, LL-HLS parts, byte ranges). */
   httpBytes: number;
   p2pBytes: number;
   uploadedBytes: number;
@@ -70,6 +71,8 @@ export class Swarmcast {
   private destroyed = false;
   /** Counters of engines replaced by a new source, so stats() stays cumulative. */
   private retired = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0 };
+  /** What hls.js's own loader fetched for us (init segments, parts, byte ranges). */
+  private fallbackHttpBytes = 0;
 
   constructor(private readonly config: SwarmcastConfig) {
     // The engine checks the URLs fully; fail here already, not later inside an hls.js event.
@@ -87,6 +90,9 @@ export class Swarmcast {
         media: () => this.hls?.media ?? null,
         now: () => performance.now(),
         segmentDelivered: (rendition, sn, source, bytes) => this.events.emit('segment', { rendition, sn, source, bytes }),
+        fallbackLoaded: (bytes) => {
+          this.fallbackHttpBytes += bytes;
+        },
       },
       fallback,
     );
@@ -115,7 +121,7 @@ export class Swarmcast {
   stats(): SwarmcastStats {
     const s = this.engine?.stats();
     return {
-      httpBytes: this.retired.httpBytes + (s?.httpBytes ?? 0),
+      httpBytes: this.retired.httpBytes + this.fallbackHttpBytes + (s?.httpBytes ?? 0),
       p2pBytes: this.retired.p2pBytes + (s?.p2pBytes ?? 0),
       uploadedBytes: this.retired.uploadedBytes + (s?.uploadedBytes ?? 0),
       controlBytes: this.retired.controlBytes + (s?.controlBytesSent ?? 0),

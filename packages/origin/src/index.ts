@@ -5,3 +5,4 @@ export type { OriginStats } from './stats.js';
 export { liveWindow, renderLoopLivePlaylist, type LiveWindow, type LiveWindowShape } from './live-loop.js';
 export { detectTsCodecs, codecsAttribute, type TsCodecs } from './ts-codecs.js';
 export type { VariantInfo } from './loop-assets.js';
+export { startLlOrigin, llOriginDefaults, type LlOrigin, type LlOriginConfig } from './ll-hls/ll-server.js';
