@@ -24,6 +24,8 @@ export interface SwarmRunOptions {
   /** Viewers that leave mid-run and are replaced by a new page (a new session) in the same slot. */
   readonly churn?: readonly ChurnEvent[];
   readonly src: string;
+  /** Where the viewer page is served; default: index.html on the playlist's origin. */
+  readonly pageUrl?: string;
   readonly tracker: string;
   readonly p2p: boolean;
   readonly viewers: number;
@@ -75,8 +77,8 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
       await sleep(startedAt + window.openAtMs - performance.now(), abort.signal);
       const tag = session === 0 ? `viewer#${i}` : `viewer#${i}.${session}`;
       const onConsole = log ? (line: string): void => { log(`${tag} ${line}`); } : undefined;
-      const { src, tracker, p2p } = options;
-      const handle = await openViewer(browser, onConsole ? { src, tracker, p2p, onConsole } : { src, tracker, p2p });
+      const { src, tracker, p2p, pageUrl } = options;
+      const handle = await openViewer(browser, { src, tracker, p2p, ...(pageUrl === undefined ? {} : { pageUrl }), ...(onConsole ? { onConsole } : {}) });
       handles[i] = handle;
       log?.(`${tag} joined at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
       await sleep(startedAt + window.closeAtMs - performance.now(), abort.signal);

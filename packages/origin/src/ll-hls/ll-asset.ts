@@ -30,7 +30,7 @@ export function llFfmpegArgs(shape: LlAssetShape, out: string): string[] {
   return [
     ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
     ...['-f', 'lavfi', '-i', `testsrc2=size=426x240:rate=${FPS}`, '-t', `${shape.loopSec}`],
-    ...['-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main', '-level:v', '3.0', '-pix_fmt', 'yuv420p'],
+    ...['-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main', '-level:v', '3.0', '-pix_fmt', 'yuv420p', '-bf', '0'],
     // A keyframe exactly at every part boundary: frag_keyframe then cuts one fragment per part.
     ...['-g', `${gop}`, '-keyint_min', `${gop}`, '-sc_threshold', '0', '-b:v', '500k', '-maxrate', '600k', '-bufsize', '300k'],
     ...['-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', out],
