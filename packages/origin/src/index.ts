@@ -5,3 +5,5 @@ export type { OriginStats } from './stats.js';
 export { liveWindow, renderLoopLivePlaylist, type LiveWindow, type LiveWindowShape } from './live-loop.js';
 export { detectTsCodecs, codecsAttribute, type TsCodecs } from './ts-codecs.js';
 export type { VariantInfo } from './loop-assets.js';
+export { FORMAT_TYPES, isFormatType, type FormatMode, type FormatType } from './formats/format-types.js';
+export type { OriginFormats } from './formats/origin-formats.js';
