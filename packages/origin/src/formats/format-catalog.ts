@@ -106,9 +106,9 @@ async function loadType(root: string, type: FormatType): Promise<CatalogType> {
   const renditions: CatalogRendition[] = [];
   for (const name of renditionNames(type)) {
     if (type === 'discontinuity') {
-      const a = await loadPlaylist(join(root, type, name, 'a'));
-      const b = await loadPlaylist(join(root, type, name, 'b'), true);
-      renditions.push(rendition(name, { segments: [...a.segments, ...b.segments] }));
+      const a = await loadPlaylist(join(root, 'ts-abr', name));
+      const b = await loadPlaylist(join(root, type, name), true);
+      renditions.push(rendition(name, { segments: [...a.segments.slice(0, b.segments.length), ...b.segments] }));
     } else {
       renditions.push(rendition(name, await loadPlaylist(sourceDir(root, type, name))));
     }

@@ -23,7 +23,9 @@ export const AES_IV_HEX = createHash('sha256').update('swarmcast formats aes128 
 function video(kbps: number): string[] {
   return [
     ...['-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main', '-level:v', '3.0', '-pix_fmt', 'yuv420p'],
-    ...['-g', `${FPS * SEGMENT_SEC}`, '-keyint_min', `${FPS * SEGMENT_SEC}`, '-sc_threshold', '0'],
+    // No B-frames: video then starts at its first DTS in every segment, as close to the audio as
+    // the AAC frames allow, which leaves hls.js no gap to jump at a live start.
+    ...['-g', `${FPS * SEGMENT_SEC}`, '-keyint_min', `${FPS * SEGMENT_SEC}`, '-sc_threshold', '0', '-bf', '0'],
     ...['-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${2 * kbps}k`],
   ];
 }
@@ -63,10 +65,9 @@ function altStep(): FfmpegStep {
 }
 
 /** Stream-copy HLS segmentation of `input` into `dir` (files index.m3u8 + segments). */
-function hlsStep(input: string, dir: string, extra: readonly string[], segmentFile: string, inputOptions: readonly string[] = []): FfmpegStep {
+function hlsStep(input: string, dir: string, extra: readonly string[], segmentFile: string): FfmpegStep {
   return [
     ...QUIET,
-    ...inputOptions,
     ...['-i', input, '-c', 'copy', ...BITEXACT],
     ...['-f', 'hls', '-hls_time', `${SEGMENT_SEC}`, '-hls_list_size', '0', '-hls_playlist_type', 'vod'],
     ...extra,
@@ -92,7 +93,6 @@ export interface Recipe {
 export function formatsRecipe(): Recipe {
   const single = `src-${SINGLE_RUNG}.mp4`;
   const keyInfo = `key.bin\n${join('aes128', 'key.bin')}\n${AES_IV_HEX}\n`;
-  const half = `${MEDIA_SEC / 2}`;
   return {
     files: [
       { path: join('aes128', 'key.bin'), bytes: new Uint8Array(AES_KEY) },
@@ -107,10 +107,9 @@ export function formatsRecipe(): Recipe {
       ),
       hlsStep(single, join('byterange', SINGLE_RUNG), ['-hls_flags', 'single_file'], 'media.mpegts'),
       hlsStep(single, join('aes128', SINGLE_RUNG), ['-hls_key_info_file', join('aes128', 'keyinfo.txt')], 'seg-%d.mpegts'),
-      // Two encodes whose timestamps do not follow: the first half of the main clip, then the
-      // alternate clip shifted by 1000 s.
-      hlsStep(single, join('discontinuity', SINGLE_RUNG, 'a'), [], 'seg-%d.mpegts', ['-t', half]),
-      hlsStep(`alt-${SINGLE_RUNG}.mp4`, join('discontinuity', SINGLE_RUNG, 'b'), ['-output_ts_offset', '1000'], 'seg-%d.mpegts'),
+      // Two encodes whose timestamps do not follow: the catalog joins the first half of ts-abr's
+      // middle rung to this alternate clip, shifted by 1000 s.
+      hlsStep(`alt-${SINGLE_RUNG}.mp4`, join('discontinuity', SINGLE_RUNG), ['-output_ts_offset', '1000'], 'seg-%d.mpegts'),
     ],
   };
 }
