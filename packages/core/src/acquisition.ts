@@ -3,7 +3,7 @@ import type { EngineConfig } from './config.js';
 import { EngineError } from './errors.js';
 import { PartialSegment } from './partial-segment.js';
 import type { Peer } from './peer.js';
-import type { Clock, HttpPort } from './ports.js';
+import type { ByteRange, Clock, HttpPort } from './ports.js';
 import type { Verdict } from './record-book.js';
 
 export type AcquisitionConfig = Pick<
@@ -29,6 +29,8 @@ export interface AcquisitionHost {
    */
   downloading(ref: SegmentRef): void;
   countBytes(kind: 'http' | 'p2p', bytes: number): void;
+  /** An HTTP fetch of segment bytes ended: `bytes` in `elapsedMs`, for the throughput estimate. */
+  httpSample(bytes: number, elapsedMs: number): void;
   /** More bytes of `ref` arrived from a peer: uploads relaying it may send them on. */
   progress(ref: SegmentRef): void;
   countFallback(): void;
@@ -64,10 +66,13 @@ export class Acquisition {
   /**
    * @param url undefined for a prefetch: peers only, until the player asks for the segment and
    *   adopt() gives the URL (and its deadline) for the HTTP part.
+   * @param range where the segment lies in the resource at `url` (EXT-X-BYTERANGE), or undefined
+   *   for the whole resource. Peers exchange the segment's own bytes, offsets from its start.
    */
   constructor(
     private readonly ref: SegmentRef,
     private url: string | undefined,
+    private range: ByteRange | undefined,
     private deadlineMs: number,
     private readonly config: AcquisitionConfig,
     private readonly host: AcquisitionHost,
@@ -83,9 +88,10 @@ export class Acquisition {
   }
 
   /** The player asks for a segment being prefetched: from now on it may come over HTTP, by this deadline. */
-  adopt(url: string, deadlineMs: number): void {
+  adopt(url: string, range: ByteRange | undefined, deadlineMs: number): void {
     if (this.url !== undefined) return;
     this.url = url;
+    this.range = range;
     this.deadlineMs = deadlineMs;
     this.adopted?.();
   }
@@ -318,17 +324,42 @@ export class Acquisition {
     return verdict;
   }
 
-  private async httpGet(startBytes: number | undefined): Promise<Uint8Array> {
+  /**
+   * GETs the segment from `offsetBytes` (of the segment, not of the resource) to its end, or whole
+   * when undefined. A byte-range segment's offsets are added to its start in the resource.
+   */
+  private async httpGet(offsetBytes: number | undefined): Promise<Uint8Array> {
     this.host.downloading(this.ref);
+    const { clock } = this.host;
     try {
       const url = this.url ?? '';
-      const request = startBytes === undefined ? { url } : { url, range: { startBytes } };
-      const response = await this.host.http.fetch(request, this.signal);
+      const segment = this.range;
+      const range: ByteRange | undefined =
+        segment !== undefined
+          ? { startBytes: segment.startBytes + (offsetBytes ?? 0), ...(segment.endBytes === undefined ? {} : { endBytes: segment.endBytes }) }
+          : offsetBytes === undefined
+            ? undefined
+            : { startBytes: offsetBytes };
+      const startedMs = clock.now();
+      const response = await this.host.http.fetch(range === undefined ? { url } : { url, range }, this.signal);
       this.host.countBytes('http', response.bytes.length);
-      return response.bytes;
+      this.host.httpSample(response.bytes.length, clock.now() - startedMs);
+      return segment === undefined || range === undefined ? response.bytes : fitRange(response.bytes, range);
     } catch (cause) {
       if (this.signal.aborted) throw new EngineError('LOAD_ABORTED', 'segment load aborted', { cause });
       throw new EngineError('HTTP_FAILED', `GET ${this.url ?? ''} failed: ${String(cause)}`, { cause });
     }
   }
+}
+
+/**
+ * The bytes of `range` from a response to a Range request: the body itself, or the range cut from
+ * it when the server ignored Range and sent the whole file. Anything else cannot be the range.
+ */
+function fitRange(body: Uint8Array, range: ByteRange): Uint8Array {
+  if (range.endBytes === undefined) return body;
+  const expected = range.endBytes - range.startBytes;
+  if (body.length === expected) return body;
+  if (body.length >= range.endBytes) return body.subarray(range.startBytes, range.endBytes);
+  throw new Error(`expected bytes ${range.startBytes}-${range.endBytes - 1} (${expected} bytes), got ${body.length} bytes`);
 }

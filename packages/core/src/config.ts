@@ -105,6 +105,11 @@ export interface EngineConfig {
    * that asks for them in welcome, and never more often than it allows. 0 = never. @default 5000
    */
   summaryIntervalMs: number;
+  /**
+   * Half-life of the engine's HTTP throughput estimate (see HttpThroughput), in ms of HTTP transfer
+   * time: how fast it follows a change of the network. @default 6000
+   */
+  httpThroughputHalfLifeMs: number;
 }
 
 export const engineDefaults: EngineConfig = {
@@ -137,6 +142,7 @@ export const engineDefaults: EngineConfig = {
   trackerReconnectMaxMs: 30_000,
   joinToken: undefined,
   summaryIntervalMs: 5_000,
+  httpThroughputHalfLifeMs: 6_000,
 };
 
 /** Most tracker URLs a client rotates through. */
@@ -203,6 +209,7 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
   if (c.peersPerHttpFetcher < 1) fail('peersPerHttpFetcher must be at least 1');
   if (c.trackerReconnectMaxMs < c.trackerReconnectBaseMs) fail('trackerReconnectMaxMs must be >= trackerReconnectBaseMs');
   if (c.summaryIntervalMs !== 0 && c.summaryIntervalMs < 1000) fail(`summaryIntervalMs must be 0 (off) or at least 1000, got ${c.summaryIntervalMs}`);
+  if (c.httpThroughputHalfLifeMs < 100) fail(`httpThroughputHalfLifeMs must be at least 100, got ${c.httpThroughputHalfLifeMs}`);
   const tokenProblem = joinTokenProblem(c.joinToken);
   if (tokenProblem !== undefined) fail(tokenProblem);
   return c;

@@ -17,7 +17,8 @@ import type { Peer } from './peer.js';
 import { PeerPool } from './peer-pool.js';
 import { Prefetcher } from './prefetcher.js';
 import type { ReceivingSegment } from './partial-segment.js';
-import type { ConnectOptions, EnginePorts } from './ports.js';
+import { HttpThroughput } from './http-throughput.js';
+import type { ByteRange, ConnectOptions, EnginePorts } from './ports.js';
 import { rendezvousTop } from './rendezvous.js';
 import { RecordBook, type Verdict } from './record-book.js';
 import { segmentKey } from './segment-id.js';
@@ -34,6 +35,18 @@ export interface SegmentRequest {
   readonly ref: SegmentRef;
   /** Where to get it over HTTP. */
   readonly url: string;
+  /**
+   * Where the segment lies in the resource at `url` (EXT-X-BYTERANGE, or an EXT-X-MAP BYTERANGE),
+   * end exclusive; undefined for the whole resource. HTTP fetches send it as Range; peers exchange
+   * only the segment's bytes. The ref alone identifies the segment, so the range must be the same
+   * for every viewer (it is: it comes from the playlist).
+   */
+  readonly range?: ByteRange;
+  /**
+   * True for an init segment (EXT-X-MAP, ref from initSegmentRenditionId): not part of the media
+   * sequence, so the prefetcher does not follow it and no VOD list is looked up for it.
+   */
+  readonly init?: boolean;
   /** Clock time (ms, the injected clock) by which the player must have the bytes to avoid a stall. */
   readonly deadlineMs: number;
   readonly signal?: AbortSignal;
@@ -94,6 +107,9 @@ export class Engine {
   private readonly acquisitionHost: AcquisitionHost;
   private readonly prefetcher: Prefetcher;
   private readonly summaries: SummaryReporter;
+  private readonly httpThroughput: HttpThroughput;
+  /** Ids of init segments' pseudo-renditions asked for by the player (bounded): they have no VOD list. */
+  private readonly initRenditions = new Set<string>();
   private refillTimer: unknown;
   /** Handed to the connector for each new connection: the latest welcome's ICE servers. */
   private connectOptions: ConnectOptions = { trackerIceServers: [] };
@@ -106,6 +122,7 @@ export class Engine {
     this.config = resolveEngineConfig(config);
     this.instanceId = randomId(ports.random);
     this.listUrl = integrityListUrlOf(this.config);
+    this.httpThroughput = new HttpThroughput(this.config.httpThroughputHalfLifeMs);
     const { clock } = ports;
     this.records = new RecordBook(this.config.swarmId, ports.crypto, clock, this.config.maxRecords);
     if (this.config.integrityPublicKeys.length > 0) this.records.setKeys(this.config.integrityPublicKeys);
@@ -170,6 +187,9 @@ export class Engine {
       countBytes: (kind, bytes) => {
         if (kind === 'http') this.counters.httpBytes += bytes;
         else this.counters.p2pBytes += bytes;
+      },
+      httpSample: (bytes, elapsedMs) => {
+        this.httpThroughput.sample(bytes, elapsedMs);
       },
       countFallback: () => (this.counters.p2pFallbacks += 1),
       progress: (ref) => {
@@ -250,10 +270,13 @@ export class Engine {
       return { bytes: stored.bytes, source: stored.source, fromStore: true };
     }
     const key = segmentKey(request.ref);
-    this.prefetcher.requested(request);
+    if (request.init === true) {
+      if (this.initRenditions.size >= MAX_LIST_RENDITIONS) this.initRenditions.clear();
+      this.initRenditions.add(request.ref.rendition);
+    } else this.prefetcher.requested(request);
     let shared = this.acquisitions.get(key);
-    if (shared) shared.acquisition.adopt(request.url, request.deadlineMs);
-    else shared = this.startAcquisition(request, key);
+    if (shared) shared.acquisition.adopt(request.url, request.range, request.deadlineMs);
+    else shared = this.startAcquisition({ ref: request.ref, url: request.url, range: request.range, deadlineMs: request.deadlineMs }, key);
     shared.users += 1;
     const current = shared;
     const onAbort = (): void => {
@@ -281,6 +304,14 @@ export class Engine {
     this.acquisitions.get(segmentKey(ref))?.acquisition.expedite(deadlineMs);
   }
 
+  /**
+   * What HTTP sustains for this viewer, bytes/s (see HttpThroughput), or undefined before the first
+   * HTTP segment fetch. The player integration reports P2P transfers to the player's ABR at this rate.
+   */
+  httpThroughputBytesPerSec(): number | undefined {
+    return this.httpThroughput.bytesPerSec();
+  }
+
   /** Closes every connection, timer and socket. Idempotent. */
   destroy(): void {
     if (this.destroyed) return;
@@ -304,14 +335,17 @@ export class Engine {
     const key = segmentKey(ref);
     if (this.destroyed || this.acquisitions.has(key) || this.store.get(ref)) return;
     if (!this.acquisitionHost.p2pAllowed()) return;
-    this.startAcquisition({ ref, url: undefined, deadlineMs }, key);
+    this.startAcquisition({ ref, url: undefined, range: undefined, deadlineMs }, key);
   }
 
-  private startAcquisition(request: Omit<SegmentRequest, 'url' | 'signal'> & { url: string | undefined }, key: string): SharedAcquisition {
+  private startAcquisition(
+    request: Pick<SegmentRequest, 'ref' | 'deadlineMs'> & { url: string | undefined; range: ByteRange | undefined },
+    key: string,
+  ): SharedAcquisition {
     const controller = new AbortController();
     const startedMs = this.ports.clock.now();
     const { ref } = request;
-    const acquisition = new Acquisition(ref, request.url, request.deadlineMs, this.config, this.acquisitionHost, controller.signal);
+    const acquisition = new Acquisition(ref, request.url, request.range, request.deadlineMs, this.config, this.acquisitionHost, controller.signal);
     const prefetch = request.url === undefined;
     // Started a microtask later, once this acquisition is in the map (announceReceiving looks it up).
     const promise = Promise.resolve()
@@ -471,7 +505,7 @@ export class Engine {
         this.recordsAsked.add(key);
         this.tracker.requestRecords(ref.rendition, [ref.sn]);
       }
-      this.fetchVodList(ref.rendition);
+      if (!this.initRenditions.has(ref.rendition)) this.fetchVodList(ref.rendition);
       await this.records.waitFor(ref, untilMs, signal);
     }
     const verdict = await this.records.verify(ref, bytes);

@@ -1,3 +1,4 @@
+export { HttpThroughput } from './http-throughput.js';
 export { Engine, type EngineEvents, type LoadedSegment, type SegmentRequest } from './engine.js';
 export { engineDefaults, integrityListUrlOf, resolveEngineConfig, type EngineConfig } from './config.js';
 export { EngineError, type EngineErrorCode } from './errors.js';

@@ -1,5 +1,4 @@
 import type { Engine } from '@swarmcast/core';
-import { renditionIdFromUrl } from '@swarmcast/protocol';
 import {
   LoadStats,
   type FragmentLoaderConstructor,
@@ -10,6 +9,8 @@ import {
   type LoaderConfiguration,
   type LoaderStats,
 } from 'hls.js';
+import { reportedLoadMs } from './abr-report.js';
+import { fragmentIdentity } from './fragment-identity.js';
 import { msUntilNeeded } from './playback-deadline.js';
 
 /** What the loader needs from its Swarmcast instance. */
@@ -17,8 +18,11 @@ export interface FragmentLoaderHost {
   engine(): Engine | undefined;
   media(): HTMLMediaElement | null;
   now(): number;
-  segmentDelivered(rendition: string, sn: number, source: 'http' | 'p2p', bytes: Uint8Array): void;
-  /** hls.js's own loader fetched this many bytes (init segments, parts, byte ranges): HTTP bytes too. */
+  /** hls.js's current bandwidth estimate, bits/s (hls.bandwidthEstimate; NaN when unknown). */
+  playerBandwidthBps(): number;
+  /** A media segment (init false) or an init segment (init true, sn INIT_SEGMENT_SN) went to hls.js. */
+  segmentDelivered(rendition: string, sn: number, source: 'http' | 'p2p', bytes: Uint8Array, init: boolean): void;
+  /** hls.js's own loader fetched this many bytes (parts, SAMPLE-AES, ...): HTTP bytes too. */
   fallbackLoaded(bytes: number): void;
 }
 
@@ -26,8 +30,11 @@ type AnyLoader = Loader<FragmentLoaderContext>;
 type LoaderClass = new (config: HlsConfig) => AnyLoader;
 
 /**
- * Builds hls.js's fLoader: media segments go through the P2P engine; init segments, byte-range
- * segments, LL-HLS parts and anything before the engine exists go through hls.js's own loader.
+ * Builds hls.js's fLoader: media segments (byte-range ones included) and init segments go through
+ * the P2P engine under the identity fragmentIdentity() gives them; what it leaves out (SAMPLE-AES,
+ * low-latency parts, ...) and anything before the engine exists go through hls.js's own loader.
+ * Keys never pass here: hls.js loads them with its `loader`, which Swarmcast does not replace.
+ * Load times are reported to hls.js's ABR as reportedLoadMs() says.
  */
 export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: LoaderClass): FragmentLoaderConstructor {
   return class SwarmcastFragmentLoader implements AnyLoader {
@@ -45,13 +52,8 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
       this.context = context;
       const { frag } = context;
       const engine = host.engine();
-      // EXT-X-BYTERANGE segments share a file with others: not yet identified for P2P. (hls.js sets
-      // rangeStart/rangeEnd to 0 on every load, so the fragment itself is what tells.)
-      const ranged = frag.byteRange.length > 0;
-      // An LL-HLS part carries its parent segment's sn: through the engine it would pass for the
-      // whole segment. Parts live a few hundred ms at the edge, where every viewer asks at once.
-      const part = context.part !== null;
-      if (!engine || frag.sn === 'initSegment' || ranged || part) {
+      const identity = engine ? fragmentIdentity(context) : 'no engine';
+      if (!engine || typeof identity === 'string') {
         this.fallback = new fallbackLoader(this.hlsConfig);
         this.fallback.load(context, config, {
           ...callbacks,
@@ -63,10 +65,7 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
         this.stats = this.fallback.stats;
         return;
       }
-      const sn = frag.sn;
-      // Identified by its media playlist URL (without tokens), as the integrity authority names it:
-      // level indexes differ between viewers once hls.js filters or reorders the ladder.
-      const rendition = renditionIdFromUrl(frag.baseurl);
+      const { ref, range, init } = identity;
       const controller = new AbortController();
       this.controller = controller;
       this.callbacks = callbacks;
@@ -78,26 +77,33 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
         callbacks.onTimeout(stats, context, null);
       }, maxLoadTimeMs);
       const media = host.media();
-      const deadlineMs = host.now() + msUntilNeeded(media, frag.start);
+      // An init segment is needed before the first media segment it serves, which hls.js loads next:
+      // by the end of the buffer at the latest.
+      const neededAtSec = init ? Number.POSITIVE_INFINITY : frag.start;
+      const deadlineMs = host.now() + msUntilNeeded(media, neededAtSec);
       // hls.js finishes a fragment it was loading before it loads a seek's new position (it aborts
       // only on a seek past it): the time peers had for it is gone, the seek waits on it.
       const onSeeking = (): void => {
-        engine.expedite({ rendition, sn }, host.now() + msUntilNeeded(media, frag.start));
+        engine.expedite(ref, host.now() + msUntilNeeded(media, neededAtSec));
       };
       media?.addEventListener('seeking', onSeeking);
       this.stopWatchingSeeks = () => media?.removeEventListener('seeking', onSeeking);
-      engine.loadSegment({ ref: { rendition, sn }, url: context.url, deadlineMs, signal: controller.signal }).then(
+      const request = { ref, url: context.url, deadlineMs, signal: controller.signal, init, ...(range ? { range } : {}) };
+      engine.loadSegment(request).then(
         (loaded) => {
           this.stopWatchingSeeks();
           if (controller.signal.aborted) return;
           clearTimeout(this.timeout);
           const end = host.now();
-          stats.loading.first = Math.max(stats.loading.start, end - 1);
+          const source = loaded.fromStore ? 'store' : loaded.source;
+          const reportedMs = reportedLoadMs(loaded.bytes.length, source, end - stats.loading.start, engine.httpThroughputBytesPerSec(), host.playerBandwidthBps());
+          // No time to first byte: the reported time is all transfer, at the HTTP rate (latency included).
+          stats.loading.start = stats.loading.first = end - reportedMs;
           stats.loading.end = end;
           stats.loaded = stats.total = loaded.bytes.length;
           // hls.js may transfer the buffer to its worker: hand it a copy, never the engine's stored bytes.
           const copy = loaded.bytes.slice();
-          host.segmentDelivered(rendition, sn, loaded.source, copy);
+          host.segmentDelivered(ref.rendition, ref.sn, loaded.source, copy, init);
           callbacks.onSuccess({ url: context.url, data: copy.buffer }, stats, context, null);
         },
         (error: unknown) => {

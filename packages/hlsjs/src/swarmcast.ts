@@ -48,6 +48,11 @@ export interface SegmentEvent {
 export interface SwarmcastEvents {
   /** Every media segment handed to hls.js through Swarmcast. */
   segment: (e: SegmentEvent) => void;
+  /**
+   * Every init segment (EXT-X-MAP) handed to hls.js through Swarmcast; `rendition` is its
+   * initSegmentRenditionId, `sn` INIT_SEGMENT_SN.
+   */
+  'init-segment': (e: SegmentEvent) => void;
   'peer-connected': EngineEvents['peer-connected'];
   'peer-disconnected': EngineEvents['peer-disconnected'];
   error: (e: { error: unknown }) => void;
@@ -81,7 +86,7 @@ export class Swarmcast {
     resolveRtcConnectorConfig(this.rtcConfig());
   }
 
-  /** The hls.js config entries that route media segments through Swarmcast. Spread into `new Hls({...})`. */
+  /** The hls.js config entries that route media and init segments through Swarmcast. Spread into `new Hls({...})`. */
   hlsConfig(): { fLoader: FragmentLoaderConstructor } {
     const fallback = Hls.DefaultConfig.loader as unknown as new (config: HlsConfig) => InstanceType<FragmentLoaderConstructor>;
     const fLoader = createFragmentLoader(
@@ -89,7 +94,8 @@ export class Swarmcast {
         engine: () => this.engine,
         media: () => this.hls?.media ?? null,
         now: () => performance.now(),
-        segmentDelivered: (rendition, sn, source, bytes) => this.events.emit('segment', { rendition, sn, source, bytes }),
+        playerBandwidthBps: () => this.hls?.bandwidthEstimate ?? Number.NaN,
+        segmentDelivered: (rendition, sn, source, bytes, init) => this.events.emit(init ? 'init-segment' : 'segment', { rendition, sn, source, bytes }),
         fallbackLoaded: (bytes) => {
           this.fallbackHttpBytes += bytes;
         },

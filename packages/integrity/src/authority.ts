@@ -24,7 +24,7 @@ export interface IntegrityAuthorityStats {
   signMs: number;
   /** Failed or refused playlist and segment requests (network, HTTP status, size, timeout). */
   fetchErrors: number;
-  /** Segments that cannot be signed (EXT-X-BYTERANGE, non-http URIs), each counted once. */
+  /** Segments that cannot be signed (non-http URIs, SAMPLE-AES / DRM keys: see MediaPlaylist.unsupported), each counted once. */
   unsupportedSegments: number;
   /** Records held now. */
   recordsHeld: number;
@@ -61,7 +61,8 @@ export class IntegrityAuthority {
     this.#key = loadSigningKey(this.config.signingKeyPkcs8);
     this.#store = new RecordStore({
       maxSwarms: this.config.streams.length,
-      maxRenditionsPerSwarm: MAX_VARIANTS,
+      // Each variant may have init segments (EXT-X-MAP), held as renditions of their own.
+      maxRenditionsPerSwarm: 2 * MAX_VARIANTS,
       recentPerSwarm: this.config.recentPerSwarm,
     });
     const hooks: WatcherHooks = {

@@ -1,4 +1,4 @@
-import { INTEGRITY_AUTHORITY_USER_AGENT } from '@swarmcast/protocol';
+import { INTEGRITY_AUTHORITY_USER_AGENT, type ResourceRange } from '@swarmcast/protocol';
 import { IntegrityError } from './errors.js';
 import type { IntegrityErrorCode } from './errors.js';
 import { isAborted } from './sleep.js';
@@ -23,9 +23,17 @@ const CODES = {
 
 /**
  * GETs url with a size cap and a timeout; the body is streamed so an oversized one is cut off
- * early. Throws IntegrityError, or the signal's reason once `signal` aborts.
+ * early. With `range`, sends a Range request and returns exactly those bytes (cut from the body
+ * when the server ignored Range and sent the whole resource, within the size cap).
+ * Throws IntegrityError, or the signal's reason once `signal` aborts.
  */
-export async function fetchLimited(url: string, kind: keyof typeof CODES, limits: FetchLimits, signal: AbortSignal): Promise<FetchedBody> {
+export async function fetchLimited(
+  url: string,
+  kind: keyof typeof CODES,
+  limits: FetchLimits,
+  signal: AbortSignal,
+  range?: ResourceRange,
+): Promise<FetchedBody> {
   signal.throwIfAborted();
   const codes = CODES[kind];
   const controller = new AbortController();
@@ -37,7 +45,9 @@ export async function fetchLimited(url: string, kind: keyof typeof CODES, limits
     controller.abort();
   }, limits.timeoutMs);
   try {
-    const res = await fetch(url, { signal: controller.signal, redirect: 'follow', headers: { 'user-agent': INTEGRITY_AUTHORITY_USER_AGENT } });
+    const headers: Record<string, string> = { 'user-agent': INTEGRITY_AUTHORITY_USER_AGENT };
+    if (range !== undefined) headers.range = `bytes=${range.startBytes}-${range.endBytes - 1}`;
+    const res = await fetch(url, { signal: controller.signal, redirect: 'follow', headers });
     if (!res.ok) {
       await res.body?.cancel();
       throw new IntegrityError(codes.failed, `HTTP ${res.status} for ${kind}`, { url });
@@ -62,7 +72,8 @@ export async function fetchLimited(url: string, kind: keyof typeof CODES, limits
         chunks.push(value);
       }
     }
-    return { bytes: concat(chunks, total), url: res.url === '' ? url : res.url };
+    const bytes = concat(chunks, total);
+    return { bytes: range === undefined ? bytes : rangeOf(bytes, res.status, range, url), url: res.url === '' ? url : res.url };
   } catch (error) {
     if (error instanceof IntegrityError) throw error;
     if (isAborted(signal)) throw signal.reason;
@@ -84,4 +95,12 @@ function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
     offset += chunk.byteLength;
   }
   return out;
+}
+
+/** The bytes of `range` from a response to a Range request (206: the body; 200: cut from the whole resource). */
+function rangeOf(body: Uint8Array, status: number, range: ResourceRange, url: string): Uint8Array {
+  const expected = range.endBytes - range.startBytes;
+  if (status === 206 && body.byteLength === expected) return body;
+  if (status === 200 && body.byteLength >= range.endBytes) return body.subarray(range.startBytes, range.endBytes);
+  throw new IntegrityError('SEGMENT_FETCH_FAILED', `bytes ${range.startBytes}-${range.endBytes - 1}: HTTP ${status} with ${body.byteLength} bytes`, { url });
 }

@@ -3,7 +3,16 @@ export { authorityConfigProblems, integrityDefaults, resolveAuthorityConfig, typ
 export { IntegrityError, type IntegrityErrorCode } from './errors.js';
 export { readPublicKeyFile, readSigningKeyFile } from './key-file.js';
 export { generateSigningKey, loadSigningKey, keyIdOf, type GeneratedSigningKey, type SigningKey } from './keys.js';
-export { parsePlaylist, MAX_VARIANTS, type ParsedPlaylist, type MasterPlaylist, type MediaPlaylist, type MediaSegmentEntry } from './playlist-parser.js';
+export {
+  parsePlaylist,
+  MAX_VARIANTS,
+  MAX_INIT_SEGMENTS,
+  type ParsedPlaylist,
+  type MasterPlaylist,
+  type MediaPlaylist,
+  type MediaSegmentEntry,
+  type InitSegmentEntry,
+} from './playlist-parser.js';
 export { RecordStore, type RecordStoreLimits } from './record-store.js';
 export { recordsMessages, type RecordsMessage } from './records-messages.js';
 export { signRecord, signVodList, verifyRecord, verifyVodList } from './signer.js';

@@ -1,7 +1,11 @@
+import { initSegmentRenditionId, type ResourceRange } from '@swarmcast/protocol';
 import { IntegrityError } from './errors.js';
+import { parseAttributes, parseByteRange, type ByteRangeSpec } from './playlist-tags.js';
 
 /** Most variants watched per master playlist: each one is a watcher and a stream of origin requests. */
 export const MAX_VARIANTS = 32;
+/** Most distinct init segments (EXT-X-MAP) signed per media playlist; more are counted as unsupported. */
+export const MAX_INIT_SEGMENTS = 16;
 const U32_MAX = 0xffff_ffff;
 
 export interface MasterPlaylist {
@@ -15,6 +19,18 @@ export interface MediaSegmentEntry {
   readonly sn: number;
   /** Absolute URL. */
   readonly url: string;
+  /** EXT-X-BYTERANGE, resolved (an omitted offset is the end of the previous sub-range): absent for the whole resource. */
+  readonly range?: ResourceRange;
+}
+
+/** An init segment (EXT-X-MAP), signed as {rendition, INIT_SEGMENT_SN}. */
+export interface InitSegmentEntry {
+  /** initSegmentRenditionId(url, range): how peers and players name it. */
+  readonly rendition: string;
+  /** Absolute URL. */
+  readonly url: string;
+  /** The BYTERANGE attribute (offset 0 when omitted): absent for the whole resource. */
+  readonly range?: ResourceRange;
 }
 
 export interface MediaPlaylist {
@@ -24,7 +40,14 @@ export interface MediaPlaylist {
   readonly endList: boolean;
   /** Signable segments; the others are only counted in `unsupported`. */
   readonly segments: readonly MediaSegmentEntry[];
-  /** Sequence numbers of segments that cannot be signed: EXT-X-BYTERANGE sub-ranges, URIs that are not http(s). */
+  /** Distinct init segments of the signable segments, in order of appearance. */
+  readonly inits: readonly InitSegmentEntry[];
+  /**
+   * Sequence numbers of segments that are not signed: URIs that are not http(s), a byte range
+   * without an offset that does not follow a sub-range of the same resource, segments under an
+   * EXT-X-KEY other than NONE or AES-128 with KEYFORMAT identity (SAMPLE-AES, DRM: players leave
+   * those to HTTP), or under an init segment that cannot be signed.
+   */
   readonly unsupported: readonly number[];
 }
 
@@ -65,7 +88,14 @@ export function parsePlaylist(text: string, baseUrl: string): ParsedPlaylist {
   const unsupported: number[] = [];
   let index = 0;
   let expect: 'none' | 'variant' | 'segment' = 'none';
-  let byteRange = false;
+  let byteRange: ByteRangeSpec | 'invalid' | undefined;
+  /** Where the previous segment's sub-range ended, for a BYTERANGE without offset. */
+  let previousRange: { url: string; endBytes: number } | undefined;
+  /** The EXT-X-KEY in force can be signed (NONE or AES-128 identity). */
+  let keySupported = true;
+  /** The EXT-X-MAP in force: signable, none, or one that cannot be signed. */
+  let init: InitSegmentEntry | 'none' | 'unsupported' = 'none';
+  const inits = new Map<string, InitSegmentEntry>();
 
   for (let i = 1; i < lines.length; i++) {
     const line = (lines[i] ?? '').trim();
@@ -83,7 +113,17 @@ export function parsePlaylist(text: string, baseUrl: string): ParsedPlaylist {
           expect = 'segment';
           break;
         case '#EXT-X-BYTERANGE':
-          byteRange = true;
+          byteRange = parseByteRange(value) ?? 'invalid';
+          break;
+        case '#EXT-X-KEY': {
+          const attributes = parseAttributes(value);
+          const method = attributes.get('METHOD');
+          const format = attributes.get('KEYFORMAT') ?? 'identity';
+          keySupported = method === 'NONE' || (method === 'AES-128' && format === 'identity');
+          break;
+        }
+        case '#EXT-X-MAP':
+          init = initOf(parseAttributes(value), baseUrl);
           break;
         case '#EXT-X-TARGETDURATION':
           targetDurationSec = u32(value, tag, baseUrl);
@@ -107,19 +147,54 @@ export function parsePlaylist(text: string, baseUrl: string): ParsedPlaylist {
     } else if (expect === 'segment') {
       const sn = mediaSequence + index;
       if (sn > U32_MAX) invalid(`media sequence number beyond ${U32_MAX}`, baseUrl);
-      const url = byteRange ? undefined : resolveHttp(line, baseUrl);
-      if (url === undefined) unsupported.push(sn);
-      else segments.push({ sn, url });
+      const url = resolveHttp(line, baseUrl);
+      const range = url === undefined || byteRange === undefined ? undefined : resolveRange(byteRange, url, previousRange);
+      previousRange = url !== undefined && range !== undefined && range !== null ? { url, endBytes: range.endBytes } : undefined;
+      const initOk = init === 'none' || (init !== 'unsupported' && (inits.has(init.rendition) || inits.size < MAX_INIT_SEGMENTS));
+      if (url === undefined || range === null || !keySupported || !initOk) unsupported.push(sn);
+      else {
+        segments.push(range === undefined ? { sn, url } : { sn, url, range });
+        if (typeof init === 'object') inits.set(init.rendition, init);
+      }
       index += 1;
     } else {
       invalid(`line ${i + 1}: URI without a preceding EXTINF or EXT-X-STREAM-INF`, baseUrl);
     }
     expect = 'none';
-    byteRange = false;
+    byteRange = undefined;
   }
 
   if (variants.size > 0 && index > 0) invalid('both variants and segments: neither a master nor a media playlist', baseUrl);
   if (variants.size > 0) return { kind: 'master', variants: [...variants] };
   if (targetDurationSec === undefined) invalid(index > 0 ? 'media playlist without EXT-X-TARGETDURATION' : 'no variants and no segments', baseUrl);
-  return { kind: 'media', targetDurationSec, mediaSequence, endList, segments, unsupported };
+  return { kind: 'media', targetDurationSec, mediaSequence, endList, segments, inits: [...inits.values()], unsupported };
+}
+
+/**
+ * A segment's byte range in its resource; undefined for the whole resource; null when it cannot be
+ * placed (RFC 8216 4.3.2.2: without an offset, the previous segment must be a sub-range of the same resource).
+ */
+function resolveRange(spec: ByteRangeSpec | 'invalid', url: string, previous: { url: string; endBytes: number } | undefined): ResourceRange | null {
+  if (spec === 'invalid') return null;
+  let start = spec.offsetBytes;
+  if (start === undefined) {
+    if (previous?.url !== url) return null;
+    start = previous.endBytes;
+  }
+  const end = start + spec.lengthBytes;
+  return Number.isSafeInteger(end) ? { startBytes: start, endBytes: end } : null;
+}
+
+/** The init segment an EXT-X-MAP names, or 'unsupported' (no http(s) URI, bad BYTERANGE). */
+function initOf(attributes: Map<string, string>, baseUrl: string): InitSegmentEntry | 'unsupported' {
+  const uri = attributes.get('URI');
+  const url = uri === undefined ? undefined : resolveHttp(uri, baseUrl);
+  if (url === undefined) return 'unsupported';
+  const rangeValue = attributes.get('BYTERANGE');
+  if (rangeValue === undefined) return { rendition: initSegmentRenditionId(url), url };
+  const spec = parseByteRange(rangeValue);
+  if (spec === undefined) return 'unsupported';
+  const range = resolveRange({ lengthBytes: spec.lengthBytes, offsetBytes: spec.offsetBytes ?? 0 }, url, undefined);
+  if (range === null) return 'unsupported';
+  return { rendition: initSegmentRenditionId(url, range), url, range };
 }

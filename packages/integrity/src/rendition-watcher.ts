@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { LIMITS, MAX_VOD_LIST_SEGMENTS, renditionIdFromUrl } from '@swarmcast/protocol';
+import { INIT_SEGMENT_SN, LIMITS, MAX_VOD_LIST_SEGMENTS, renditionIdFromUrl, type ResourceRange } from '@swarmcast/protocol';
 import type { SegmentRecord, VodListEntry } from '@swarmcast/protocol';
 import type { IntegrityAuthorityConfig } from './config.js';
 import { IntegrityError, asIntegrityError } from './errors.js';
 import { fetchLimited } from './fetch-limited.js';
 import type { SigningKey } from './keys.js';
 import { parsePlaylist } from './playlist-parser.js';
-import type { MediaPlaylist, MediaSegmentEntry } from './playlist-parser.js';
+import type { InitSegmentEntry, MediaPlaylist, MediaSegmentEntry } from './playlist-parser.js';
 import { signRecord } from './signer.js';
 import { backoffMs, isAborted, sleep } from './sleep.js';
 
@@ -30,7 +30,7 @@ export interface WatcherHooks {
   record(swarm: string, record: SegmentRecord, keepPerRendition: number): void;
   /** Cost of one segment, for the stats. */
   signed(sizeBytes: number, hashMs: number, signMs: number): void;
-  /** Segments seen for the first time that cannot be signed (EXT-X-BYTERANGE, ...). */
+  /** Segments seen for the first time that cannot be signed (see MediaPlaylist.unsupported). */
   unsupported(count: number): void;
   error(error: IntegrityError): void;
   /**
@@ -46,8 +46,16 @@ export interface FetchedPlaylist {
   readonly finalUrl: string;
 }
 
-/** What a segment's sn maps to once handled: its URL when signed, or how often it failed. */
+/** What a segment's sn maps to once handled: its source (URL + range) when signed, or how often it failed. */
 type SegmentState = { url: string; signed: true; entry: VodListEntry } | { url: string; signed: false; failures: number };
+
+/** An init segment's signing so far, by its rendition id. */
+type InitState = { signed: true } | { signed: false; failures: number };
+
+/** The URL and range of a segment as one string: an sn whose source changes is signed again. */
+function sourceOf(segment: { readonly url: string; readonly range?: ResourceRange }): string {
+  return segment.range === undefined ? segment.url : `${segment.url} ${segment.range.startBytes}-${segment.range.endBytes}`;
+}
 
 /**
  * Polls one media playlist and signs every segment not seen yet. Live playlists are polled every
@@ -62,6 +70,8 @@ export class RenditionWatcher {
   readonly #hooks: WatcherHooks;
   readonly #signal: AbortSignal;
   readonly #segments = new Map<number, SegmentState>();
+  /** Init segments of the current playlist, by rendition id (entries the playlist drops are dropped). */
+  readonly #inits = new Map<string, InitState>();
   #rendition: string;
   #lastMediaSequence = -1;
   #vodTooLongReported = false;
@@ -147,20 +157,21 @@ export class RenditionWatcher {
       for (const sn of this.#segments.keys()) if (sn < playlist.mediaSequence) this.#segments.delete(sn);
     }
     this.#countUnsupported(playlist.unsupported);
-    let pending = 0;
+    let pending = await this.#signInits(playlist.inits);
     for (const segment of candidates) {
       if (isAborted(this.#signal)) return pending;
       const state = this.#segments.get(segment.sn);
-      if (state?.url === segment.url && (state.signed || state.failures >= this.#config.segmentAttempts)) continue;
-      const failures = state?.url === segment.url && !state.signed ? state.failures : 0;
+      const source = sourceOf(segment);
+      if (state?.url === source && (state.signed || state.failures >= this.#config.segmentAttempts)) continue;
+      const failures = state?.url === source && !state.signed ? state.failures : 0;
       try {
         const record = await this.#sign(segment);
         this.#hooks.record(this.swarm, record, keep);
-        this.#segments.set(segment.sn, { url: segment.url, signed: true, entry: [record.sn, record.sizeBytes, record.sha256] });
+        this.#segments.set(segment.sn, { url: source, signed: true, entry: [record.sn, record.sizeBytes, record.sha256] });
       } catch (error) {
         if (isAborted(this.#signal)) return pending;
         this.#report(error);
-        this.#segments.set(segment.sn, { url: segment.url, signed: false, failures: failures + 1 });
+        this.#segments.set(segment.sn, { url: source, signed: false, failures: failures + 1 });
         if (failures + 1 < this.#config.segmentAttempts) pending += 1;
       }
     }
@@ -173,20 +184,47 @@ export class RenditionWatcher {
     const entries: VodListEntry[] = [];
     for (const segment of playlist.segments.slice(0, Math.min(this.#config.maxVodRecords, MAX_VOD_LIST_SEGMENTS))) {
       const state = this.#segments.get(segment.sn);
-      if (state?.url !== segment.url || !state.signed) return;
+      if (state?.url !== sourceOf(segment) || !state.signed) return;
       entries.push(state.entry);
     }
     if (entries.length > 0) this.#hooks.vodComplete(this.swarm, this.#rendition, entries);
   }
 
-  async #sign(segment: MediaSegmentEntry): Promise<SegmentRecord> {
+  /**
+   * Signs each init segment not signed yet, as {its rendition id, INIT_SEGMENT_SN}, one record kept
+   * per id (its bytes never change under one URL + range). Returns how many are left to retry.
+   */
+  async #signInits(inits: readonly InitSegmentEntry[]): Promise<number> {
+    const current = new Set(inits.map((i) => i.rendition));
+    for (const id of this.#inits.keys()) if (!current.has(id)) this.#inits.delete(id);
+    let pending = 0;
+    for (const init of inits) {
+      if (isAborted(this.#signal)) return pending;
+      const state = this.#inits.get(init.rendition);
+      if (state !== undefined && (state.signed || state.failures >= this.#config.segmentAttempts)) continue;
+      const failures = state?.signed === false ? state.failures : 0;
+      try {
+        const record = await this.#sign({ sn: INIT_SEGMENT_SN, url: init.url, ...(init.range ? { range: init.range } : {}) }, init.rendition);
+        this.#hooks.record(this.swarm, record, 1);
+        this.#inits.set(init.rendition, { signed: true });
+      } catch (error) {
+        if (isAborted(this.#signal)) return pending;
+        this.#report(error);
+        this.#inits.set(init.rendition, { signed: false, failures: failures + 1 });
+        if (failures + 1 < this.#config.segmentAttempts) pending += 1;
+      }
+    }
+    return pending;
+  }
+
+  async #sign(segment: MediaSegmentEntry, rendition = this.#rendition): Promise<SegmentRecord> {
     const limits = { maxBytes: LIMITS.maxSegmentBytes, timeoutMs: this.#config.segmentTimeoutMs };
-    const { bytes } = await fetchLimited(segment.url, 'segment', limits, this.#signal);
+    const { bytes } = await fetchLimited(segment.url, 'segment', limits, this.#signal, segment.range);
     if (bytes.byteLength === 0) throw new IntegrityError('SEGMENT_FETCH_FAILED', 'empty segment', { url: segment.url });
     const t0 = performance.now();
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const t1 = performance.now();
-    const record = signRecord(this.swarm, { rendition: this.#rendition, sn: segment.sn, sizeBytes: bytes.byteLength, sha256 }, this.#key);
+    const record = signRecord(this.swarm, { rendition, sn: segment.sn, sizeBytes: bytes.byteLength, sha256 }, this.#key);
     this.#hooks.signed(bytes.byteLength, t1 - t0, performance.now() - t1);
     return record;
   }

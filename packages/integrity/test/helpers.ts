@@ -11,25 +11,37 @@ export interface Reply {
   body: string | Uint8Array;
   /** Answer only after this long (for timeouts). */
   delayMs?: number;
+  /** Answer a Range request with the whole body (200), as some servers do. @default false */
+  ignoreRange?: boolean;
 }
 
-/** An HTTP server answering each path from a table the test can change; 404 otherwise. */
+/** An HTTP server answering each path from a table the test can change (honouring `Range: bytes=s-e`); 404 otherwise. */
 export interface FakeOrigin {
   readonly url: string;
   readonly routes: Map<string, () => Reply>;
   /** Requests per path. */
   readonly hits: Map<string, number>;
+  /** Range headers received, per path. */
+  readonly ranges: Map<string, string[]>;
   close(): Promise<void>;
 }
 
 export async function startFakeOrigin(t: TestContext): Promise<FakeOrigin> {
   const routes = new Map<string, () => Reply>();
   const hits = new Map<string, number>();
+  const ranges = new Map<string, string[]>();
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     hits.set(path, (hits.get(path) ?? 0) + 1);
     const reply = routes.get(path)?.() ?? { status: 404, body: 'not found' };
+    const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    if (req.headers.range !== undefined) ranges.set(path, [...(ranges.get(path) ?? []), req.headers.range]);
     const send = (): void => {
+      if (range !== null && reply.ignoreRange !== true && (reply.status ?? 200) === 200) {
+        const body = typeof reply.body === 'string' ? new TextEncoder().encode(reply.body) : reply.body;
+        res.writeHead(206).end(body.subarray(Number(range[1]), Number(range[2]) + 1));
+        return;
+      }
       res.writeHead(reply.status ?? 200).end(reply.body);
     };
     if (reply.delayMs === undefined) send();
@@ -45,7 +57,7 @@ export async function startFakeOrigin(t: TestContext): Promise<FakeOrigin> {
       server.closeAllConnections();
     });
   t.after(close);
-  return { url: `http://127.0.0.1:${port}`, routes, hits, close };
+  return { url: `http://127.0.0.1:${port}`, routes, hits, ranges, close };
 }
 
 export interface Collected {

@@ -34,7 +34,7 @@ void describe('parsePlaylist', () => {
     });
   });
 
-  void test('a media playlist gives sn = EXT-X-MEDIA-SEQUENCE + index, ENDLIST and TARGETDURATION; BYTERANGE and non-http segments are only counted', () => {
+  void test('a media playlist gives sn = EXT-X-MEDIA-SEQUENCE + index, ENDLIST and TARGETDURATION; non-http segments are only counted', () => {
     const text = [
       '\uFEFF#EXTM3U',
       '#EXT-X-TARGETDURATION:6',
@@ -61,9 +61,11 @@ void describe('parsePlaylist', () => {
       endList: true,
       segments: [
         { sn: 100, url: 'https://cdn.example/live/seg100.ts' },
+        { sn: 101, url: 'https://cdn.example/live/all.ts', range: { startBytes: 0, endBytes: 1000 } },
         { sn: 103, url: 'https://edge.example/seg103.ts' },
       ],
-      unsupported: [101, 102],
+      inits: [],
+      unsupported: [102],
     });
   });
 
@@ -74,6 +76,7 @@ void describe('parsePlaylist', () => {
       mediaSequence: 0,
       endList: false,
       segments: [],
+      inits: [],
       unsupported: [],
     });
     const first = parsePlaylist('#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\na.ts\n', BASE);

@@ -3,8 +3,8 @@
  * new segment to the engine with a deadline of now, so the engine fetches it over HTTP at once,
  * announces 'receiving', relays it cut-through to peers and keeps it in its store.
  */
-import type { Engine } from '@swarmcast/core';
-import { renditionIdFromUrl } from '@swarmcast/protocol';
+import type { ByteRange, Engine } from '@swarmcast/core';
+import { INIT_SEGMENT_SN, renditionIdFromUrl } from '@swarmcast/protocol';
 import { fetchPlaylist, type PlaylistLimits } from './playlist-fetch.js';
 import { isAborted, sleep } from './sleep.js';
 
@@ -27,6 +27,8 @@ export class RenditionFollower {
   rendition: string | undefined;
   /** Highest sequence number handed to the engine. */
   private lastSn = -1;
+  /** Init segments (EXT-X-MAP) handed to the engine, by id; bounded by what one playlist lists. */
+  private readonly initsLoaded = new Set<string>();
 
   constructor(
     readonly mediaUrl: string,
@@ -48,7 +50,14 @@ export class RenditionFollower {
         const fresh = playlist.segments.filter((s) => s.sn > this.lastSn);
         // First read: start near the live edge, as a player does, not at the start of the window.
         const wanted = this.lastSn === -1 ? fresh.slice(-this.settings.initialSegments) : fresh;
-        for (const entry of wanted) this.load(rendition, entry.sn, entry.url, signal);
+        // Init segments first: a viewer needs one before any media segment it serves.
+        for (const init of playlist.inits) {
+          if (this.initsLoaded.has(init.rendition)) continue;
+          if (this.initsLoaded.size >= 64) this.initsLoaded.clear();
+          this.initsLoaded.add(init.rendition);
+          this.load(init.rendition, INIT_SEGMENT_SN, init.url, init.range, signal, true);
+        }
+        for (const entry of wanted) this.load(rendition, entry.sn, entry.url, entry.range, signal, false);
         const last = playlist.segments.at(-1);
         if (last) this.lastSn = Math.max(this.lastSn, last.sn);
         if (playlist.endList) return;
@@ -64,9 +73,9 @@ export class RenditionFollower {
     }
   }
 
-  private load(rendition: string, sn: number, url: string, signal: AbortSignal): void {
+  private load(rendition: string, sn: number, url: string, range: ByteRange | undefined, signal: AbortSignal, init: boolean): void {
     // Deadline now: no waiting for peers, the edge peer is the swarm's first copy.
-    this.engine.loadSegment({ ref: { rendition, sn }, url, deadlineMs: performance.now(), signal }).then(
+    this.engine.loadSegment({ ref: { rendition, sn }, url, deadlineMs: performance.now(), signal, init, ...(range ? { range } : {}) }).then(
       (loaded) => {
         if (!loaded.fromStore) this.hooks.segment({ rendition, sn, source: loaded.source, sizeBytes: loaded.bytes.length });
       },

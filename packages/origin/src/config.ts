@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OriginError } from './errors.js';
 
 /** Where the live stream comes from. */
@@ -21,6 +23,13 @@ export interface OriginConfig {
   vodLoops: number;
   /** Directory of extra static files served at / (the demo page). @default undefined (none) */
   staticDir?: string;
+  /**
+   * Serve the formats catalog at /formats/ (ts-abr, fmp4, byterange, aes128, discontinuity, tokens;
+   * each live and VOD). Needs ffmpeg on PATH: generated once into formatsCacheDir. @default false
+   */
+  formats: boolean;
+  /** Where the generated formats catalog is kept between runs. @default OS temp dir + '/swarmcast-formats' */
+  formatsCacheDir: string;
 }
 
 export const originDefaults: OriginConfig = {
@@ -30,6 +39,8 @@ export const originDefaults: OriginConfig = {
   liveWindowSegments: 6,
   vodLoops: 4, // 4 x 20 s loop = 80 s
   staticDir: undefined,
+  formats: false,
+  formatsCacheDir: join(tmpdir(), 'swarmcast-formats'),
 };
 
 /** Bounds that keep playlists sane: hls.js wants >= 3 target durations in a live window. */
@@ -61,5 +72,7 @@ export function resolveOriginConfig(partial: Partial<OriginConfig> = {}): Origin
   if (raw.staticDir !== undefined && (typeof raw.staticDir !== 'string' || raw.staticDir.length === 0)) {
     fail('staticDir must be a non-empty path when set');
   }
+  if (typeof raw.formats !== 'boolean') fail(`formats must be a boolean, got ${JSON.stringify(raw.formats)}`);
+  if (typeof raw.formatsCacheDir !== 'string' || raw.formatsCacheDir.length === 0) fail('formatsCacheDir must be a non-empty path');
   return c;
 }

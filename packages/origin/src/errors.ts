@@ -4,7 +4,9 @@ export type OriginErrorCode =
   | 'ORIGIN_ASSETS_INVALID'
   | 'ORIGIN_FFMPEG_NOT_FOUND'
   | 'ORIGIN_FFMPEG_START_TIMEOUT'
-  | 'ORIGIN_FFMPEG_EXITED';
+  | 'ORIGIN_FFMPEG_EXITED'
+  | 'ORIGIN_FORMATS_GENERATION_FAILED'
+  | 'ORIGIN_FORMATS_INVALID';
 
 /** Thrown by every function of this package that fails; never anything else. */
 export class OriginError extends Error {

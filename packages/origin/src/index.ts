@@ -6,3 +6,5 @@ export { liveWindow, renderLoopLivePlaylist, type LiveWindow, type LiveWindowSha
 export { detectTsCodecs, codecsAttribute, type TsCodecs } from './ts-codecs.js';
 export type { VariantInfo } from './loop-assets.js';
 export { startLlOrigin, llOriginDefaults, type LlOrigin, type LlOriginConfig } from './ll-hls/ll-server.js';
+export { FORMAT_TYPES, isFormatType, type FormatMode, type FormatType } from './formats/format-types.js';
+export type { OriginFormats } from './formats/origin-formats.js';

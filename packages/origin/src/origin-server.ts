@@ -4,6 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { resolveOriginConfig, type LiveSourceKind, type OriginConfig } from './config.js';
 import { OriginError } from './errors.js';
 import { findExecutable } from './find-executable.js';
+import { loadFormatsCatalog } from './formats/format-catalog.js';
+import { ensureFormatsGenerated } from './formats/format-generate.js';
+import { FormatsSource } from './formats/formats-source.js';
+import { originFormats, type OriginFormats } from './formats/origin-formats.js';
 import { FfmpegLiveSource } from './live-ffmpeg.js';
 import { LoopLiveSource } from './live-loop.js';
 import type { LiveSource } from './live-source.js';
@@ -20,6 +24,8 @@ export interface OriginServer {
   readonly liveMasterUrl: string;
   /** `${url}/vod/master.m3u8` */
   readonly vodMasterUrl: string;
+  /** The formats catalog (config `formats: true`), else undefined. */
+  readonly formats: OriginFormats | undefined;
   /** The live source actually running ('auto' resolved). */
   readonly liveSource: LiveSourceKind;
   /**
@@ -75,13 +81,15 @@ export async function startOrigin(config: Partial<OriginConfig> = {}): Promise<O
   const c = resolveOriginConfig(config);
   await checkStaticDir(c.staticDir);
   const assets = await loadLoopAssets();
+  // Before the live source starts: generation may take a while, and may fail (no ffmpeg).
+  const formats = c.formats ? new FormatsSource(await loadFormatsCatalog(await ensureFormatsGenerated(c.formatsCacheDir, (line) => { console.error(`swarmcast:origin ${line}`); })), c.liveWindowSegments) : undefined;
   const choice = await chooseLiveSource(c.liveSource);
   const live: LiveSource =
     choice.ffmpegPath === undefined
       ? new LoopLiveSource(assets, c)
       : await FfmpegLiveSource.start({ ffmpegPath: choice.ffmpegPath, liveWindowSegments: c.liveWindowSegments });
   const stats = new StatsCounter();
-  const ctx: HandlerContext = { live, vod: new VodAsset(assets, c), vodVariant: assets.variant, stats, staticDir: c.staticDir };
+  const ctx: HandlerContext = { live, vod: new VodAsset(assets, c), vodVariant: assets.variant, stats, staticDir: c.staticDir, formats };
   const server = createServer((req, res) => {
     void handleRequest(req, res, ctx);
   });
@@ -100,6 +108,7 @@ export async function startOrigin(config: Partial<OriginConfig> = {}): Promise<O
     liveMasterUrl: `${url}/live/master.m3u8`,
     vodMasterUrl: `${url}/vod/master.m3u8`,
     liveSource: live.kind,
+    formats: formats === undefined ? undefined : originFormats(url, formats),
     async segmentBytes(kind, sn) {
       const bytes = kind === 'live' ? await live.segment(sn) : ctx.vod.segment(sn);
       return bytes === undefined ? undefined : bytes.slice();

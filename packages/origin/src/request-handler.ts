@@ -1,11 +1,13 @@
 import { INTEGRITY_AUTHORITY_USER_AGENT } from '@swarmcast/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { renderMasterPlaylist } from './hls-playlist.js';
-import { contentRange, decideRange } from './http-range.js';
+import { formatReply } from './formats/format-handler.js';
+import type { FormatsSource } from './formats/formats-source.js';
 import { sendReply, textReply, type Reply } from './http-send.js';
 import type { LiveSource } from './live-source.js';
 import type { VariantInfo } from './loop-assets.js';
 import { parseRoute, type Route, type Stream } from './routes.js';
+import { playlistReply, segmentReply } from './media-replies.js';
 import { readStaticFile } from './static-files.js';
 import type { StatsCounter } from './stats.js';
 import type { VodAsset } from './vod.js';
@@ -17,11 +19,10 @@ export interface HandlerContext {
   vodVariant: VariantInfo;
   stats: StatsCounter;
   staticDir: string | undefined;
+  /** The formats catalog, when the origin serves it. */
+  formats: FormatsSource | undefined;
 }
 
-const PLAYLIST_HEADERS = { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-cache' } as const;
-/** no-store: every segment byte a viewer gets over HTTP comes from here and is counted. */
-const SEGMENT_HEADERS = { 'content-type': 'video/mp2t', 'accept-ranges': 'bytes', 'cache-control': 'no-store' } as const;
 const PREFLIGHT_HEADERS = {
   'access-control-allow-methods': 'GET, HEAD, OPTIONS',
   'access-control-allow-headers': 'Range',
@@ -29,24 +30,6 @@ const PREFLIGHT_HEADERS = {
 } as const;
 
 const encoder = new TextEncoder();
-
-function playlistReply(text: string | undefined): Reply {
-  if (text === undefined) return textReply(404, 'Not Found');
-  return { status: 200, kind: 'playlist', headers: PLAYLIST_HEADERS, body: encoder.encode(text) };
-}
-
-/** 200, 206 or 416 for a segment, per its Range header. */
-export function segmentReply(bytes: Uint8Array, rangeHeader: string | undefined): Reply {
-  const range = decideRange(rangeHeader, bytes.length);
-  if (range.kind === 'unsatisfiable') {
-    return { status: 416, kind: 'segment', headers: { ...SEGMENT_HEADERS, 'content-range': `bytes */${bytes.length}` } };
-  }
-  if (range.kind === 'partial') {
-    const headers = { ...SEGMENT_HEADERS, 'content-range': contentRange(range.start, range.end, bytes.length) };
-    return { status: 206, kind: 'segment', headers, body: bytes.subarray(range.start, range.end + 1) };
-  }
-  return { status: 200, kind: 'segment', headers: SEGMENT_HEADERS, body: bytes };
-}
 
 async function segmentBytes(ctx: HandlerContext, stream: Stream, sn: number): Promise<Uint8Array | undefined> {
   return stream === 'live' ? ctx.live.segment(sn) : ctx.vod.segment(sn);
@@ -75,6 +58,8 @@ async function replyFor(route: Route, req: IncomingMessage, ctx: HandlerContext)
       if (file === undefined) return textReply(404, 'Not Found');
       return { status: 200, kind: 'other', headers: { 'content-type': file.contentType, 'cache-control': 'no-cache' }, body: file.body };
     }
+    case 'format':
+      return ctx.formats === undefined ? textReply(404, 'Not Found') : formatReply(route.route, req.headers.range, ctx.formats);
     case 'not-found':
       return textReply(404, 'Not Found');
     case 'bad-request':
@@ -88,7 +73,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, c
   const method = req.method ?? 'GET';
   const options = {
     head: method === 'HEAD',
-    rangeHeader: route.kind === 'segment' && req.headers.range !== undefined,
+    rangeHeader: (route.kind === 'segment' || route.kind === 'format') && req.headers.range !== undefined,
     stats: route.kind === 'stats' ? undefined : ctx.stats, // /stats must not change what it reports
   };
   try {

@@ -1,3 +1,5 @@
+import { parseFormatRoute, type FormatRoute } from './formats/format-routes.js';
+
 /** What a request path asks for. Query strings are ignored: real CDNs carry per-viewer tokens there. */
 export type Route =
   | { kind: 'stats' }
@@ -5,6 +7,8 @@ export type Route =
   | { kind: 'master'; stream: Stream }
   | { kind: 'playlist'; stream: Stream }
   | { kind: 'segment'; stream: Stream; sn: number }
+  /** Under /formats/: the formats catalog (its query string is kept: it carries the token). */
+  | { kind: 'format'; route: FormatRoute }
   /** A path under /live/ or /vod/ that names nothing. */
   | { kind: 'not-found' }
   /** Anything else: a static file; `path` is percent-decoded. */
@@ -20,6 +24,7 @@ const SEGMENT = /^seg-(0|[1-9]\d{0,14})\.ts$/;
 /** Maps a request target (path plus optional query) to a route. */
 export function parseRoute(target: string): Route {
   const rawPath = target.split(/[?#]/, 1)[0] ?? '';
+  const query = /\?([^#]*)/.exec(target)?.[1] ?? '';
   let path: string;
   try {
     path = decodeURIComponent(rawPath);
@@ -30,6 +35,10 @@ export function parseRoute(target: string): Route {
   if (path === '/favicon.ico') return { kind: 'favicon' };
   const parts = path.split('/');
   const stream = parts[1];
+  if (stream === 'formats') {
+    const route = parseFormatRoute(path, query);
+    return route === undefined ? { kind: 'not-found' } : { kind: 'format', route };
+  }
   if (stream !== 'live' && stream !== 'vod') return { kind: 'static', path };
   if (parts.length === 3 && parts[2] === 'master.m3u8') return { kind: 'master', stream };
   if (parts.length === 4 && parts[2] === '0') {

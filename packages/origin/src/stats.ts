@@ -20,10 +20,16 @@ export interface OriginStats {
   rangeRequests: number;
   /** Responses with status 404. */
   notFound: number;
+  /** Responses with status 403 (the formats tokens type without a valid token). */
+  forbidden: number;
+  /** AES-128 key responses with status 200 (formats aes128): keys only ever come from the origin. */
+  keyRequests: number;
+  /** Body bytes of those. */
+  keyBytes: number;
 }
 
 /** What a response is, for the per-kind counters. */
-export type ResponseKind = 'segment' | 'authority-segment' | 'playlist' | 'other';
+export type ResponseKind = 'segment' | 'authority-segment' | 'playlist' | 'key' | 'other';
 
 function zero(): OriginStats {
   return {
@@ -37,6 +43,9 @@ function zero(): OriginStats {
     playlistBytes: 0,
     rangeRequests: 0,
     notFound: 0,
+    forbidden: 0,
+    keyRequests: 0,
+    keyBytes: 0,
   };
 }
 
@@ -54,6 +63,7 @@ export class StatsCounter {
     const s = this.#stats;
     s.requests++;
     if (status === 404) s.notFound++;
+    if (status === 403) s.forbidden++;
     const ok = status === 200 || status === 206;
     if (kind === 'segment') {
       if (ok) s.segmentRequests++;
@@ -62,6 +72,8 @@ export class StatsCounter {
       if (ok) s.authoritySegmentRequests++;
     } else if (kind === 'playlist' && ok) {
       s.playlistRequests++;
+    } else if (kind === 'key' && ok) {
+      s.keyRequests++;
     }
   }
 
@@ -72,6 +84,7 @@ export class StatsCounter {
     if (kind === 'segment') s.segmentBytes += bytes;
     else if (kind === 'authority-segment') s.authoritySegmentBytes += bytes;
     else if (kind === 'playlist') s.playlistBytes += bytes;
+    else if (kind === 'key') s.keyBytes += bytes;
   }
 
   snapshot(): OriginStats {

@@ -20,6 +20,9 @@ const ZERO: OriginStats = {
   playlistBytes: 0,
   rangeRequests: 0,
   notFound: 0,
+  forbidden: 0,
+  keyRequests: 0,
+  keyBytes: 0,
 };
 
 test('stats count exact bytes for a known set of requests; /stats is not counted; resetStats zeroes', async () => {
@@ -55,6 +58,9 @@ test('stats count exact bytes for a known set of requests; /stats is not counted
       playlistBytes,
       rangeRequests: 2,
       notFound: 1,
+      forbidden: 0,
+      keyRequests: 0,
+      keyBytes: 0,
     };
     assert.deepEqual(origin.stats(), expected);
     const viaHttp = await fetch(`${origin.url}/stats`);

@@ -1,11 +1,37 @@
 import { hash32 } from './hash32.js';
 
+/** A URL without its query string and fragment: tokens that differ per viewer live there. */
+function bareUrl(url: string): string {
+  const cut = url.search(/[?#]/);
+  return cut === -1 ? url : url.slice(0, cut);
+}
+
 /**
  * The rendition id of a media playlist, the same for every viewer and for the integrity authority:
  * 'r' + hash32 of its absolute URL without query string or fragment (tokens differ per viewer), base 36.
  */
 export function renditionIdFromUrl(mediaPlaylistUrl: string): string {
-  const cut = mediaPlaylistUrl.search(/[?#]/);
-  const bare = cut === -1 ? mediaPlaylistUrl : mediaPlaylistUrl.slice(0, cut);
-  return `r${hash32(bare).toString(36)}`;
+  return `r${hash32(bareUrl(mediaPlaylistUrl)).toString(36)}`;
+}
+
+/** A byte range of a resource, end exclusive (EXT-X-BYTERANGE / EXT-X-MAP BYTERANGE, resolved). */
+export interface ResourceRange {
+  readonly startBytes: number;
+  readonly endBytes: number;
+}
+
+/** The sequence number an init segment goes by: its "rendition" (see initSegmentRenditionId) holds it alone. */
+export const INIT_SEGMENT_SN = 0;
+
+/**
+ * The id under which an init segment (EXT-X-MAP) is shared and signed, as the rendition of a
+ * segment ref whose sn is INIT_SEGMENT_SN: 'r' + hash32 of its URL without query or fragment, plus
+ * '@start-end' for a byte range. Named by the init segment's own URL rather than the playlist's,
+ * renditions that share one init segment share its copies too, and HAVE / REQUEST / records need
+ * no new message. Cannot collide with a media playlist's id unless the init segment's URL is the
+ * playlist's own.
+ */
+export function initSegmentRenditionId(initUrl: string, range?: ResourceRange): string {
+  const suffix = range === undefined ? '' : `@${range.startBytes}-${range.endBytes}`;
+  return `r${hash32(bareUrl(initUrl) + suffix).toString(36)}`;
 }

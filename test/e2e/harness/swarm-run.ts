@@ -26,6 +26,8 @@ export interface SwarmRunOptions {
   readonly src: string;
   /** Where the viewer page is served; default: index.html on the playlist's origin. */
   readonly pageUrl?: string;
+  /** The playlist URL of viewer slot i (e.g. with a per-viewer token); default: `src` for all. */
+  readonly srcFor?: (slot: number) => string;
   readonly tracker: string;
   readonly p2p: boolean;
   readonly viewers: number;
@@ -62,7 +64,7 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
   const onPollError = (error: unknown): void => { log?.(`poll failed: ${String(error)}`); };
   const { hashes } = options;
   const hashPoll = hashes
-    ? every(HASH_POLL_INTERVAL_MS, async () => { await hashes.add((await readOpen()).flatMap((r) => r.segments.map((s) => s.sn))); }, onPollError)
+    ? every(HASH_POLL_INTERVAL_MS, async () => { await hashes.add((await readOpen()).flatMap((r) => r.segments)); }, onPollError)
     : null;
   const progress = log
     ? every(PROGRESS_INTERVAL_MS, async () => { log(progressLine(performance.now() - startedAt, await readOpen())); }, onPollError)
@@ -77,7 +79,8 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
       await sleep(startedAt + window.openAtMs - performance.now(), abort.signal);
       const tag = session === 0 ? `viewer#${i}` : `viewer#${i}.${session}`;
       const onConsole = log ? (line: string): void => { log(`${tag} ${line}`); } : undefined;
-      const { src, tracker, p2p, pageUrl } = options;
+      const { tracker, p2p, pageUrl } = options;
+      const src = options.srcFor?.(i) ?? options.src;
       const handle = await openViewer(browser, { src, tracker, p2p, ...(pageUrl === undefined ? {} : { pageUrl }), ...(onConsole ? { onConsole } : {}) });
       handles[i] = handle;
       log?.(`${tag} joined at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
@@ -87,7 +90,7 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
       const last = session === windows.length - 1;
       if (options.until === 'each' || !last) {
         // Hash its last segments now: by the end of the run a live window may have dropped them.
-        if (hashes) await hashes.add(report.segments.map((s) => s.sn));
+        if (hashes) await hashes.add(report.segments);
         handles[i] = undefined;
         await handle.close();
         if (!last) log?.(`${tag} left at ${((performance.now() - startedAt) / 1000).toFixed(1)} s (churn)`);
@@ -109,7 +112,7 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
     );
     if (firstError !== null) throw toError(firstError);
     const done = reports.flat();
-    if (hashes) await hashes.add(done.flatMap((r) => r.segments.map((s) => s.sn)));
+    if (hashes) await hashes.add(done.flatMap((r) => r.segments));
     return done;
   } finally {
     await Promise.all([hashPoll?.stop(), progress?.stop()]);

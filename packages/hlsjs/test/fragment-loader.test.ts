@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Engine, LoadedSegment, SegmentRequest } from '@swarmcast/core';
+import { INIT_SEGMENT_SN, initSegmentRenditionId, renditionIdFromUrl } from '@swarmcast/protocol';
+import type { FragmentLoaderContext, HlsConfig, Loader, LoaderCallbacks, LoaderConfiguration, LoaderStats } from 'hls.js';
+import { reportedLoadMs } from '../src/abr-report.ts';
+import { createFragmentLoader, type FragmentLoaderHost } from '../src/fragment-loader.ts';
+import { fragmentIdentity, type FragmentLoad } from '../src/fragment-identity.ts';
+import { Swarmcast } from '../src/swarmcast.ts';
+
+const PLAYLIST = 'https://cdn.test/v/720p.m3u8?token=viewer-1';
+const IDENTITY_KEY = { method: 'AES-128', keyFormat: 'identity' };
+
+function load(over: Partial<FragmentLoad['frag']> & { url?: string; part?: object } = {}): FragmentLoad {
+  const { url = 'https://cdn.test/v/720p/seg-7.ts?token=viewer-1', part, ...frag } = over;
+  return {
+    url,
+    ...(part ? { part } : {}),
+    frag: { sn: 7, baseurl: PLAYLIST, byteRange: [], encrypted: false, decryptdata: null, ...frag },
+  };
+}
+
+void describe('fragmentIdentity', () => {
+  void test('a media segment is {rendition of its playlist URL without tokens, sn}', () => {
+    const a = fragmentIdentity(load());
+    const b = fragmentIdentity(load({ baseurl: 'https://cdn.test/v/720p.m3u8?token=viewer-2' }));
+    assert.deepEqual(a, { ref: { rendition: renditionIdFromUrl('https://cdn.test/v/720p.m3u8'), sn: 7 }, range: undefined, init: false });
+    assert.deepEqual(b, a);
+  });
+
+  void test('an EXT-X-BYTERANGE segment keeps rendition + sn and carries its range', () => {
+    const id = fragmentIdentity(load({ url: 'https://cdn.test/v/720p/main.ts?t=1', byteRange: [1000, 5000] }));
+    assert.deepEqual(id, { ref: { rendition: renditionIdFromUrl(PLAYLIST), sn: 7 }, range: { startBytes: 1000, endBytes: 5000 }, init: false });
+    assert.equal(typeof fragmentIdentity(load({ byteRange: [5000, 5000] })), 'string', 'an empty range is refused');
+    assert.equal(typeof fragmentIdentity(load({ byteRange: [-1, 5] })), 'string');
+  });
+
+  void test('an init segment is {initSegmentRenditionId(its URL without tokens, its range), sn 0}', () => {
+    const init = 'https://cdn.test/v/720p/init.mp4';
+    const a = fragmentIdentity(load({ sn: 'initSegment', url: `${init}?token=viewer-1` }));
+    const b = fragmentIdentity(load({ sn: 'initSegment', url: `${init}?token=viewer-2` }));
+    assert.deepEqual(a, { ref: { rendition: initSegmentRenditionId(init), sn: INIT_SEGMENT_SN }, range: undefined, init: true });
+    assert.deepEqual(b, a);
+    const ranged = fragmentIdentity(load({ sn: 'initSegment', url: init, byteRange: [0, 720] }));
+    assert.deepEqual(ranged, { ref: { rendition: initSegmentRenditionId(init, { startBytes: 0, endBytes: 720 }), sn: 0 }, range: { startBytes: 0, endBytes: 720 }, init: true });
+  });
+
+  void test('AES-128 ciphertext is shared; SAMPLE-AES, DRM key formats, encrypted init segments and parts are not', () => {
+    const aes = fragmentIdentity(load({ encrypted: true, decryptdata: IDENTITY_KEY }));
+    assert.equal(typeof aes, 'object');
+    assert.equal(typeof fragmentIdentity(load({ encrypted: true, decryptdata: { method: 'SAMPLE-AES', keyFormat: 'identity' } })), 'string');
+    assert.equal(typeof fragmentIdentity(load({ encrypted: true, decryptdata: { method: 'AES-128', keyFormat: 'com.example.drm' } })), 'string');
+    assert.equal(typeof fragmentIdentity(load({ encrypted: true, decryptdata: null })), 'string');
+    assert.equal(typeof fragmentIdentity(load({ sn: 'initSegment', encrypted: true, decryptdata: IDENTITY_KEY })), 'string');
+    assert.equal(typeof fragmentIdentity(load({ part: {} })), 'string');
+  });
+
+  void test('across EXT-X-DISCONTINUITY the sn keeps counting: nothing special, each segment its own ref', () => {
+    const before = fragmentIdentity(load({ sn: 99 }));
+    const after = fragmentIdentity(load({ sn: 100 }));
+    assert.ok(typeof before === 'object' && typeof after === 'object');
+    assert.equal(before.ref.rendition, after.ref.rendition);
+    assert.notEqual(before.ref.sn, after.ref.sn);
+  });
+});
+
+void describe('reportedLoadMs (what hls.js ABR measures)', () => {
+  void test('peer and store deliveries are reported at the HTTP estimate, fast or slow', () => {
+    assert.equal(reportedLoadMs(500_000, 'p2p', 3, 250_000, 8e6), 2_000, 'an instant transfer does not inflate');
+    assert.equal(reportedLoadMs(500_000, 'p2p', 9_000, 250_000, 8e6), 2_000, 'a slow peer does not hold it down');
+    assert.equal(reportedLoadMs(500_000, 'store', 0, 250_000, 8e6), 2_000);
+    assert.equal(reportedLoadMs(500_000, 'http', 1_900, 250_000, 8e6), 2_000, 'HTTP too: the estimate includes this fetch');
+  });
+
+  void test("before any HTTP sample, hls.js's own estimate stands in for peers; HTTP reports its real time", () => {
+    assert.equal(reportedLoadMs(500_000, 'p2p', 3, undefined, 4e6), 1_000);
+    assert.equal(reportedLoadMs(500_000, 'http', 1_234, undefined, 4e6), 1_234);
+    assert.equal(reportedLoadMs(500_000, 'p2p', 3, undefined, Number.NaN), 3);
+  });
+});
+
+interface Recorded {
+  requests: SegmentRequest[];
+  fallbackLoads: string[];
+}
+
+function harness(answer: (request: SegmentRequest) => LoadedSegment, httpBytesPerSec: number | undefined): { host: FragmentLoaderHost; recorded: Recorded; fallback: new (config: HlsConfig) => Loader<FragmentLoaderContext> } {
+  const recorded: Recorded = { requests: [], fallbackLoads: [] };
+  let nowMs = 10_000;
+  const engine = {
+    loadSegment(request: SegmentRequest): Promise<LoadedSegment> {
+      recorded.requests.push(request);
+      nowMs += 5; // a 5 ms P2P transfer
+      return Promise.resolve(answer(request));
+    },
+    httpThroughputBytesPerSec: () => httpBytesPerSec,
+  } as unknown as Engine;
+  const host: FragmentLoaderHost = {
+    engine: () => engine,
+    media: () => null,
+    now: () => nowMs,
+    playerBandwidthBps: () => 5e6,
+    segmentDelivered: () => undefined,
+    fallbackLoaded: () => undefined,
+  };
+  class Fallback {
+    stats = {} as LoaderStats;
+    context = null;
+    load(context: FragmentLoaderContext): void {
+      recorded.fallbackLoads.push(context.url);
+    }
+    abort(): void {}
+    destroy(): void {}
+  }
+  return { host, recorded, fallback: Fallback };
+}
+
+/** Loads `l` through the fragment loader: its stats, or 'fallback' when it went to hls.js's loader. */
+function run(h: ReturnType<typeof harness>, l: FragmentLoad): Promise<LoaderStats | 'fallback'> {
+  const { host, fallback, recorded } = h;
+  const fallbacksBefore = recorded.fallbackLoads.length;
+  const Loader = createFragmentLoader(host, fallback);
+  const loader = new Loader({} as HlsConfig);
+  const config = { loadPolicy: { maxLoadTimeMs: 60_000 } } as unknown as LoaderConfiguration;
+  return new Promise((resolve, reject) => {
+    const callbacks = {
+      onSuccess: (_r: unknown, stats: LoaderStats) => {
+        loader.destroy();
+        resolve(stats);
+      },
+      onError: (e: { text: string }) => reject(new Error(e.text)),
+      onTimeout: () => reject(new Error('timeout')),
+    } as unknown as LoaderCallbacks<FragmentLoaderContext>;
+    loader.load(l as unknown as FragmentLoaderContext, config, callbacks);
+    if (recorded.fallbackLoads.length > fallbacksBefore) resolve('fallback');
+  }).finally(() => loader.destroy()) as Promise<LoaderStats | 'fallback'>;
+}
+
+void describe('the fragment loader', () => {
+  void test('an AES-128 segment goes to the engine by its own URL; the key URI never does', async () => {
+    const h = harness(() => ({ bytes: new Uint8Array(1000), source: 'p2p', fromStore: false }), 125_000);
+    const { recorded } = h;
+    const keyUri = 'https://keys.test/k1?token=viewer-1';
+    const l = load({ encrypted: true, decryptdata: { ...IDENTITY_KEY, uri: keyUri } as typeof IDENTITY_KEY });
+    assert.notEqual(await run(h, l), 'fallback');
+    assert.deepEqual(recorded.requests.map((r) => r.url), [l.url]);
+    assert.ok(!JSON.stringify(recorded.requests).includes('keys.test'));
+    // hls.js loads keys with config.loader: Swarmcast replaces only fLoader.
+    assert.deepEqual(Object.keys(new Swarmcast({ trackerUrl: 'ws://tracker.test/ws' }).hlsConfig()), ['fLoader']);
+  });
+
+  void test('SAMPLE-AES goes to hls.js own loader', async () => {
+    const h = harness(() => ({ bytes: new Uint8Array(1), source: 'http', fromStore: false }), undefined);
+    const { recorded } = h;
+    assert.equal(await run(h, load({ encrypted: true, decryptdata: { method: 'SAMPLE-AES', keyFormat: 'identity' } })), 'fallback');
+    assert.equal(recorded.requests.length, 0);
+    assert.equal(recorded.fallbackLoads.length, 1);
+  });
+
+  void test('byte range and init flag reach the engine; a 5 ms P2P transfer is reported at the HTTP rate', async () => {
+    const h = harness(() => ({ bytes: new Uint8Array(250_000), source: 'p2p', fromStore: false }), 125_000);
+    const { recorded } = h;
+    const stats = await run(h, load({ byteRange: [100, 250_100] }));
+    assert.notEqual(stats, 'fallback');
+    if (stats === 'fallback') return;
+    assert.deepEqual(recorded.requests.at(0)?.range, { startBytes: 100, endBytes: 250_100 });
+    assert.equal(recorded.requests.at(0)?.init, false);
+    assert.equal(stats.loading.end - stats.loading.start, 2_000, '250 kB at 125 kB/s');
+    assert.equal(stats.loading.first, stats.loading.start);
+    assert.equal(stats.loaded, 250_000);
+    await run(h, load({ sn: 'initSegment', url: 'https://cdn.test/v/init.mp4?token=x' }));
+    assert.equal(recorded.requests.at(1)?.init, true);
+    assert.deepEqual(recorded.requests.at(1)?.ref, { rendition: initSegmentRenditionId('https://cdn.test/v/init.mp4'), sn: 0 });
+  });
+});
