@@ -12,6 +12,7 @@ const root = join(import.meta.dirname, '..');
 const buildDir = join(root, 'packages', 'web', 'public', 'build');
 const bundles = [
   { entry: join(root, 'packages', 'web', 'src', 'main.ts'), outfile: join(buildDir, 'main.js') },
+  { entry: join(root, 'packages', 'web', 'src', 'shaka-viewer.ts'), outfile: join(buildDir, 'shaka.js') },
   { entry: join(root, 'test', 'e2e', 'hostile', 'main.ts'), outfile: join(buildDir, 'hostile.js') },
 ];
 

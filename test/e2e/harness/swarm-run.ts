@@ -26,6 +26,8 @@ export interface SwarmRunOptions {
   readonly src: string;
   readonly tracker: string;
   readonly p2p: boolean;
+  /** The viewer page, relative to the stream's URL (e.g. '/shaka.html'); default: the hls.js page. */
+  readonly page?: string;
   readonly viewers: number;
   /** Viewer i joins at i * joinSpreadMs / (viewers - 1). */
   readonly joinSpreadMs: number;
@@ -76,7 +78,8 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
       const tag = session === 0 ? `viewer#${i}` : `viewer#${i}.${session}`;
       const onConsole = log ? (line: string): void => { log(`${tag} ${line}`); } : undefined;
       const { src, tracker, p2p } = options;
-      const handle = await openViewer(browser, onConsole ? { src, tracker, p2p, onConsole } : { src, tracker, p2p });
+      const pageUrl = options.page === undefined ? undefined : new URL(options.page, src).href;
+      const handle = await openViewer(browser, { src, tracker, p2p, ...(onConsole ? { onConsole } : {}), ...(pageUrl === undefined ? {} : { pageUrl }) });
       handles[i] = handle;
       log?.(`${tag} joined at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
       await sleep(startedAt + window.closeAtMs - performance.now(), abort.signal);
