@@ -58,9 +58,13 @@ export class PlaybackMonitor {
   }
 }
 
-/** Seconds behind the live edge (the end of Shaka's seek range); null for VOD or before playing. */
+/**
+ * Seconds behind the live edge (the end of the newest segment available: Shaka's segment
+ * availability end), as hls.js's `latency` counts it; null for VOD or before playing.
+ */
 export function liveLatencySec(player: ShakaPlayer, media: HTMLMediaElement): number | null {
   if (!player.isLive() || media.readyState < 2) return null;
-  const behind = player.seekRange().end - media.currentTime;
+  const edge = player.getManifest()?.presentationTimeline.getSegmentAvailabilityEnd() ?? player.seekRange().end;
+  const behind = edge - media.currentTime;
   return Number.isFinite(behind) && behind >= 0 ? behind : null;
 }

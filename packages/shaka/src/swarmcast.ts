@@ -59,6 +59,8 @@ export class Swarmcast {
   };
   private readonly onUnloading = (): void => {
     this.stopSwarm();
+    // Only here, not when a swarm starts: the manifest may already be in (Shaka can preload it).
+    this.segments.clear();
   };
   private readonly requestFilter = (type: ShakaRequestType, request: ShakaRequest, context?: ShakaRequestContext): void => {
     if (type !== shaka.net.NetworkingEngine.RequestType.SEGMENT || this.engine === undefined) return;
@@ -176,7 +178,6 @@ export class Swarmcast {
   private stopSwarm(): void {
     this.playback?.destroy();
     this.playback = undefined;
-    this.segments.clear();
     if (!this.engine) return;
     const s = this.engine.stats();
     this.retired.httpBytes += s.httpBytes;

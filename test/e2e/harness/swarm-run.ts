@@ -26,8 +26,11 @@ export interface SwarmRunOptions {
   readonly src: string;
   readonly tracker: string;
   readonly p2p: boolean;
-  /** The viewer page, relative to the stream's URL (e.g. '/shaka.html'); default: the hls.js page. */
-  readonly page?: string;
+  /**
+   * The viewer page, relative to the stream's URL (e.g. '/shaka.html'), or one per slot (players
+   * mixed in one swarm); default: the hls.js page.
+   */
+  readonly page?: string | ((slot: number) => string);
   readonly viewers: number;
   /** Viewer i joins at i * joinSpreadMs / (viewers - 1). */
   readonly joinSpreadMs: number;
@@ -78,7 +81,8 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
       const tag = session === 0 ? `viewer#${i}` : `viewer#${i}.${session}`;
       const onConsole = log ? (line: string): void => { log(`${tag} ${line}`); } : undefined;
       const { src, tracker, p2p } = options;
-      const pageUrl = options.page === undefined ? undefined : new URL(options.page, src).href;
+      const page = typeof options.page === 'function' ? options.page(i) : options.page;
+      const pageUrl = page === undefined ? undefined : new URL(page, src).href;
       const handle = await openViewer(browser, { src, tracker, p2p, ...(onConsole ? { onConsole } : {}), ...(pageUrl === undefined ? {} : { pageUrl }) });
       handles[i] = handle;
       log?.(`${tag} joined at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
