@@ -1,6 +1,7 @@
 /**
  * Bundles the viewer page (packages/web/src/main.ts) for the browser with esbuild:
- * ESM, minified, with a source map, to packages/web/public/build/main.js (gitignored).
+ * ESM, minified, with a source map, to packages/web/public/build/main.js (gitignored); the Shaka
+ * Player viewer (packages/web/src/shaka-viewer.ts, served as shaka.html) to build/shaka.js.
  * Also bundles the hostile peer page of the e2e tests (test/e2e/hostile/main.ts, served as
  * packages/web/public/e2e/hostile.html) to build/hostile.js.
  */
@@ -12,6 +13,7 @@ const root = join(import.meta.dirname, '..');
 const buildDir = join(root, 'packages', 'web', 'public', 'build');
 const bundles = [
   { entry: join(root, 'packages', 'web', 'src', 'main.ts'), outfile: join(buildDir, 'main.js') },
+  { entry: join(root, 'packages', 'web', 'src', 'shaka-viewer.ts'), outfile: join(buildDir, 'shaka.js') },
   { entry: join(root, 'test', 'e2e', 'hostile', 'main.ts'), outfile: join(buildDir, 'hostile.js') },
 ];
 

@@ -49,7 +49,7 @@ void test('LL-HLS: Swarmcast viewers play parts at plain hls.js LL latency, no s
   if (!browser || !stack || !ll) throw new Error('e2e setup failed (see the before hook)');
   const origin = ll;
   const hashes = new OriginHashes({ segmentBytes: (_kind, sn) => Promise.resolve(origin.segmentBytes(sn)) }, 'live');
-  const common = { browser: browser.browser, src: origin.masterUrl, tracker: stack.tracker.url, pageUrl: `${stack.origin.url}/index.html`, until: 'together' as const };
+  const common = { browser: browser.browser, src: origin.masterUrl, tracker: stack.tracker.url, page: `${stack.origin.url}/index.html`, until: 'together' as const };
   const [swarm, baseline] = await Promise.all([
     runSwarm({ ...common, p2p: true, viewers: P2P_VIEWERS, joinSpreadMs: JOIN_SPREAD_MS, durationMs: PLAY_MS, hashes, log: (line) => { t.diagnostic(line); } }),
     runSwarm({ ...common, p2p: false, viewers: BASELINE_VIEWERS, joinSpreadMs: JOIN_SPREAD_MS, durationMs: PLAY_MS }),

@@ -5,6 +5,8 @@ import { FETCH_ERROR_CODES } from './errors.js';
 import type { IntegrityError, IntegrityErrorCode } from './errors.js';
 import { loadSigningKey } from './keys.js';
 import type { SigningKey } from './keys.js';
+import { isMpdUrl } from './mpd-parser.js';
+import { MpdWatcher } from './mpd-watcher.js';
 import { MAX_VARIANTS } from './playlist-parser.js';
 import { PlaylistWatcher } from './playlist-watcher.js';
 import type { WatcherHooks } from './rendition-watcher.js';
@@ -45,7 +47,7 @@ export class IntegrityAuthority {
   readonly config: Readonly<IntegrityAuthorityConfig>;
   readonly #key: SigningKey;
   readonly #store: RecordStore;
-  readonly #watchers: PlaylistWatcher[];
+  readonly #watchers: (PlaylistWatcher | MpdWatcher)[];
   readonly #recordListeners = new Set<RecordsListener>();
   readonly #errorListeners = new Set<ErrorListener>();
   readonly #stats = { segmentsSigned: 0, bytesHashed: 0, hashMs: 0, signMs: 0, fetchErrors: 0, unsupportedSegments: 0 };
@@ -91,7 +93,8 @@ export class IntegrityAuthority {
         for (const listener of this.#errorListeners) safeCall(() => listener(error));
       },
     };
-    this.#watchers = this.config.streams.map((url) => new PlaylistWatcher(url, this.#key, this.config, hooks));
+    // A DASH stream (an .mpd URL) gets its own watcher; records and VOD lists are the same.
+    this.#watchers = this.config.streams.map((url) => (isMpdUrl(url) ? new MpdWatcher(url, this.#key, this.config, hooks) : new PlaylistWatcher(url, this.#key, this.config, hooks)));
   }
 
   /** Starts watching every stream; idempotent, and a no-op once closed. */

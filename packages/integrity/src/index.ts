@@ -19,3 +19,4 @@ export { signRecord, signVodList, verifyRecord, verifyVodList } from './signer.j
 export { startSigningSidecar, type SidecarStats, type SigningSidecar } from './sidecar.js';
 export { sidecarDefaults, resolveSidecarConfig, type SidecarConfig, type SigningSidecarOptions } from './sidecar-config.js';
 export { swarmIdFromUrl } from './stream-ids.js';
+export { parseMpd, isMpdUrl, fillTemplate, parseIsoDurationSec, MAX_MPD_SEGMENTS, type ParsedMpd, type MpdRepresentation, type MpdSegment } from './mpd-parser.js';

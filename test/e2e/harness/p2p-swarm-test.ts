@@ -20,6 +20,10 @@ export interface P2pSwarmScenario {
   readonly joinSpreadMs: number;
   /** Everyone plays until this long after the last join. */
   readonly playAfterLastJoinMs: number;
+  /** The viewer page (e.g. '/shaka.html'); default: the hls.js page. */
+  readonly page?: string;
+  /** Added to the test's name (e.g. 'Shaka'). */
+  readonly player?: string;
 }
 
 /** Setup and page loads on top of the scenario's own time. */
@@ -40,8 +44,8 @@ export function defineP2pSwarmTest(scenario: P2pSwarmScenario): void {
     await Promise.allSettled([browser?.close(), stack?.close()]);
   });
 
-  const { kind, viewers, joinSpreadMs, playAfterLastJoinMs } = scenario;
-  const name = `${kind}: ${viewers} viewers share segments over WebRTC, no stall, bytes identical to the origin's`;
+  const { kind, viewers, joinSpreadMs, playAfterLastJoinMs, page } = scenario;
+  const name = `${kind}${scenario.player === undefined ? '' : ` (${scenario.player})`}: ${viewers} viewers share segments over WebRTC, no stall, bytes identical to the origin's`;
   void test(name, { timeout: joinSpreadMs + playAfterLastJoinMs + SLACK_MS }, async (t) => {
     if (!browser || !stack) throw new Error('e2e setup failed (see the before hook)');
     const { origin, tracker } = stack;
@@ -51,6 +55,7 @@ export function defineP2pSwarmTest(scenario: P2pSwarmScenario): void {
       src: kind === 'live' ? origin.liveMasterUrl : origin.vodMasterUrl,
       tracker: tracker.url,
       p2p: true,
+      ...(page === undefined ? {} : { page }),
       viewers,
       joinSpreadMs,
       durationMs: playAfterLastJoinMs,

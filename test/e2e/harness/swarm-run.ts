@@ -24,12 +24,16 @@ export interface SwarmRunOptions {
   /** Viewers that leave mid-run and are replaced by a new page (a new session) in the same slot. */
   readonly churn?: readonly ChurnEvent[];
   readonly src: string;
-  /** Where the viewer page is served; default: index.html on the playlist's origin. */
-  readonly pageUrl?: string;
   /** The playlist URL of viewer slot i (e.g. with a per-viewer token); default: `src` for all. */
   readonly srcFor?: (slot: number) => string;
   readonly tracker: string;
   readonly p2p: boolean;
+  /**
+   * The viewer page, relative to the stream's URL (e.g. '/shaka.html') or absolute (a page on
+   * another server than the stream's), or one per slot (players mixed in one swarm); default: the
+   * hls.js page on the stream's server.
+   */
+  readonly page?: string | ((slot: number) => string);
   readonly viewers: number;
   /** Viewer i joins at i * joinSpreadMs / (viewers - 1). */
   readonly joinSpreadMs: number;
@@ -79,9 +83,11 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
       await sleep(startedAt + window.openAtMs - performance.now(), abort.signal);
       const tag = session === 0 ? `viewer#${i}` : `viewer#${i}.${session}`;
       const onConsole = log ? (line: string): void => { log(`${tag} ${line}`); } : undefined;
-      const { tracker, p2p, pageUrl } = options;
+      const { tracker, p2p } = options;
       const src = options.srcFor?.(i) ?? options.src;
-      const handle = await openViewer(browser, { src, tracker, p2p, ...(pageUrl === undefined ? {} : { pageUrl }), ...(onConsole ? { onConsole } : {}) });
+      const page = typeof options.page === 'function' ? options.page(i) : options.page;
+      const pageUrl = page === undefined ? undefined : new URL(page, src).href;
+      const handle = await openViewer(browser, { src, tracker, p2p, ...(onConsole ? { onConsole } : {}), ...(pageUrl === undefined ? {} : { pageUrl }) });
       handles[i] = handle;
       log?.(`${tag} joined at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
       await sleep(startedAt + window.closeAtMs - performance.now(), abort.signal);
