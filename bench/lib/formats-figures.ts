@@ -1,4 +1,5 @@
 /** The figures of `npm run bench:formats`: per run (type x mode x player), then per type. */
+import { loadavg } from 'node:os';
 import type { FormatRunResult } from '../../test/e2e/harness/formats-run.js';
 
 export interface FormatRunFigures {
@@ -29,6 +30,8 @@ export interface FormatRunFigures {
   readonly forbidden: number;
   readonly startupMsMean: number | null;
   readonly wallMs: number;
+  /** The machine's 1-minute load average at the end of the run (it is shared: read stalls with it). */
+  readonly loadAverage1m: number;
 }
 
 export function runFigures(result: FormatRunResult): FormatRunFigures {
@@ -57,6 +60,7 @@ export function runFigures(result: FormatRunResult): FormatRunFigures {
     forbidden: origin.forbidden,
     startupMsMean: startups.length === 0 ? null : Math.round(startups.reduce((a, b) => a + b, 0) / startups.length),
     wallMs: result.wallMs,
+    loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Runs an origin until SIGINT/SIGTERM:
  *   npx tsx packages/origin/src/main.ts [--port 8080] [--host 127.0.0.1] [--live-source auto|loop|ffmpeg]
- *     [--live-window 6] [--vod-loops 4] [--static-dir DIR]
+ *     [--live-window 6] [--vod-loops 4] [--static-dir DIR] [--formats] [--formats-cache-dir DIR]
  */
 import { parseArgs } from 'node:util';
 import type { OriginConfig } from './config.js';
@@ -21,6 +21,8 @@ const { values } = parseArgs({
     'live-window': { type: 'string' },
     'vod-loops': { type: 'string' },
     'static-dir': { type: 'string' },
+    formats: { type: 'boolean', default: false },
+    'formats-cache-dir': { type: 'string' },
   },
   strict: true,
 });
@@ -32,12 +34,15 @@ const config: Partial<OriginConfig> = {
   liveWindowSegments: integer('live-window', values['live-window']),
   vodLoops: integer('vod-loops', values['vod-loops']),
   staticDir: values['static-dir'],
+  formats: values.formats,
+  formatsCacheDir: values['formats-cache-dir'],
 };
 
 const origin = await startOrigin(config);
 console.log(`origin ${origin.url} (live source: ${origin.liveSource})`);
 console.log(`  live: ${origin.liveMasterUrl}`);
 console.log(`  vod:  ${origin.vodMasterUrl}`);
+if (origin.formats !== undefined) console.log(`  formats: ${origin.formats.masterUrl('ts-abr', 'vod')} (and /formats/<type>/<live|vod>/master.m3u8)`);
 console.log(`  stats: ${origin.url}/stats`);
 
 let stopping = false;

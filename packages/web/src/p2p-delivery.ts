@@ -25,6 +25,10 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
   swarmcast.on('segment', (e) => {
     recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });
   });
+  // Init segments (EXT-X-MAP) are shared too: recorded under their own id, so they are checked as well.
+  swarmcast.on('init-segment', (e) => {
+    recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });
+  });
   const disconnects: PeerDisconnect[] = [];
   swarmcast.on('peer-disconnected', (e) => {
     disconnects.push({ peerId: e.peerId, reason: e.reason, atMs: performance.timeOrigin + performance.now() });

@@ -5,7 +5,7 @@
  */
 import { generateSigningKey } from '@swarmcast/integrity';
 import { startOrigin, type FormatMode, type FormatType, type OriginFormats } from '@swarmcast/origin';
-import { renditionIdFromUrl } from '@swarmcast/protocol';
+import { initSegmentRenditionId, INIT_SEGMENT_SN, renditionIdFromUrl } from '@swarmcast/protocol';
 import { startTracker } from '@swarmcast/tracker';
 import type { Origin, Tracker } from './stack.js';
 import { WEB_PUBLIC_DIR } from './stack.js';
@@ -42,13 +42,21 @@ export function startFormatTracker(formats: OriginFormats, type: FormatType, mod
 
 /**
  * The origin's bytes of a segment as a viewer names it: the P2P rendition id (from the media
- * playlist URL without token), or, for plain hls.js, the level index (levels are listed lowest first).
+ * playlist URL without token), or, for plain hls.js, the level index (levels are listed lowest
+ * first); an init segment by its own id (from its URL) and INIT_SEGMENT_SN.
  */
-export function formatSegmentBytes(formats: OriginFormats, type: FormatType, mode: FormatMode) {
+export function formatSegmentBytes(formats: OriginFormats, type: FormatType, mode: FormatMode): (rendition: string, sn: number) => Promise<Uint8Array | undefined> {
   const byId = new Map<string, string>();
+  const initById = new Map<string, string>();
   const names = formats.renditions(type);
-  for (const name of names) byId.set(renditionIdFromUrl(formats.mediaPlaylistUrl(type, mode, name)), name);
-  return (rendition: string, sn: number): Promise<Uint8Array | undefined> => {
+  for (const name of names) {
+    const playlist = formats.mediaPlaylistUrl(type, mode, name);
+    byId.set(renditionIdFromUrl(playlist), name);
+    initById.set(initSegmentRenditionId(new URL('init.mp4', playlist).href), name);
+  }
+  return (rendition, sn) => {
+    const init = initById.get(rendition);
+    if (init !== undefined) return Promise.resolve(sn === INIT_SEGMENT_SN ? formats.initBytes(type, init) : undefined);
     const name = byId.get(rendition) ?? (/^\d+$/.test(rendition) ? names[Number(rendition)] : undefined);
     return Promise.resolve(name === undefined ? undefined : formats.segmentBytes(type, mode, name, sn));
   };
