@@ -14,6 +14,8 @@ export interface P2pDeliveryOptions {
   readonly privacy?: boolean;
   /** Several tracker URLs (cluster nodes), tried in turn; trackerUrl is then the first. @default [] */
   readonly trackerUrls?: readonly string[];
+  /** Group label sent to the tracker (see EngineConfig.group). @default undefined */
+  readonly group?: string | undefined;
 }
 
 export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder, options: P2pDeliveryOptions = {}): Delivery {
@@ -21,6 +23,7 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
     trackerUrl,
     ...(options.trackerUrls !== undefined && options.trackerUrls.length > 0 ? { trackerUrls: [...options.trackerUrls] } : {}),
     ...(options.privacy === true ? { privacy: true } : {}),
+    ...(options.group === undefined ? {} : { group: options.group }),
   });
   swarmcast.on('segment', (e) => {
     recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });
