@@ -4,7 +4,7 @@ import { Swarmcast } from '@swarmcast/hlsjs';
 import { NO_INTEGRITY } from './delivery.js';
 import type { Delivery, DeliveryStats } from './delivery.js';
 import type { SegmentRecorder } from './segment-recorder.js';
-import type { PeerDisconnect } from './viewer-report.js';
+import type { PeerDisconnect, TrackerEvent } from './viewer-report.js';
 
 /** Disconnects kept for the report (the oldest dropped first). */
 const MAX_DISCONNECTS_KEPT = 200;
@@ -33,6 +33,13 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
     disconnects.push({ peerId: e.peerId, reason: e.reason, atMs: performance.timeOrigin + performance.now() });
     if (disconnects.length > MAX_DISCONNECTS_KEPT) disconnects.shift();
   });
+  const trackerEvents: TrackerEvent[] = [];
+  const trackerEvent = (kind: TrackerEvent['kind']): void => {
+    trackerEvents.push({ kind, atMs: performance.timeOrigin + performance.now() });
+    if (trackerEvents.length > MAX_DISCONNECTS_KEPT) trackerEvents.shift();
+  };
+  swarmcast.on('tracker-connected', () => { trackerEvent('connected'); });
+  swarmcast.on('tracker-disconnected', () => { trackerEvent('disconnected'); });
   let destroyed = false;
   return {
     hlsConfig: swarmcast.hlsConfig(),
@@ -49,6 +56,7 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
         peers: s.peers,
         peerId: s.peerId,
         disconnects: [...disconnects],
+        trackerEvents: [...trackerEvents],
         integrity: s.engine
           ? {
               segmentsVerified: s.engine.segmentsVerified,
