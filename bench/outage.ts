@@ -53,9 +53,10 @@ const jsonFile = resolve(values.json ?? `.bench-out/outage-${new Date().toISOStr
 const log = (line: string): void => { console.error(`[bench:outage] ${line}`); };
 
 const loadBefore = loadSample();
-const browser = await launchBrowser();
-const stack = await startOutageStack().catch(async (error: unknown) => {
-  await browser.close();
+// The tracker process first: tsx compiles it on start, slow enough on a loaded machine without a browser starting too.
+const stack = await startOutageStack();
+const browser = await launchBrowser().catch(async (error: unknown) => {
+  await stack.close();
   throw error;
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

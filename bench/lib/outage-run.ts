@@ -41,7 +41,8 @@ export async function outageRun(stack: OutageStack, browser: Browser, options: O
   try {
     for (let i = 0; i < options.viewers; i++) {
       await sleep(startedAt + joinOffsetMs(i, options.viewers, options.joinSpreadSec * 1000) - performance.now());
-      handles.push(await openViewer(browser, { src: origin.liveMasterUrl, tracker: stack.trackerUrl, p2p: options.p2p }));
+      const viewer = { src: origin.liveMasterUrl, tracker: stack.trackerUrl, p2p: options.p2p };
+      handles.push(await openViewer(browser, log ? { ...viewer, onConsole: (line: string) => { log(`viewer#${i} ${line}`); } } : viewer));
     }
     const readAll = (): Promise<ViewerReport[]> => Promise.all(handles.map((h) => h.report()));
     await sleep(startedAt + (options.joinSpreadSec + options.beforeSec) * 1000 - performance.now());

@@ -35,7 +35,7 @@ export async function startOutageStack(): Promise<OutageStack> {
   try {
     await writeFile(keyFile, JSON.stringify({ privateKeyPkcs8: generateSigningKey().privateKeyPkcs8 }), { mode: 0o600 });
     const start = (port: number): Promise<TrackerProcess> =>
-      startTrackerProcess(['--host', '127.0.0.1', '--port', String(port), '--stream', origin.liveMasterUrl, '--key', keyFile], { TRACKER_LOG_LEVEL: 'warn' });
+      startTrackerProcess(['--host', '127.0.0.1', '--port', String(port), '--stream', origin.liveMasterUrl, '--key', keyFile]);
     tracker = await start(0);
     const trackerUrl = tracker.url;
     const port = Number(new URL(trackerUrl).port);

@@ -58,7 +58,9 @@ export class PeerPool {
       sendSignal: (id, data) => host.sendSignal(id, data),
       connectOptions: () => host.connectOptions(),
       countBytes: (kind, bytes) => host.countBytes(kind, bytes),
-      peerReady: (peer) => host.peerReady(peer),
+      peerReady: (peer) => {
+        if (!this.closeIfDuplicate(peer)) host.peerReady(peer);
+      },
       peerClosed: (peer, reason) => this.onPeerClosed(peer, reason),
       availabilityChanged: (peer, ref, state) => host.availabilityChanged(peer, ref, state),
       linkQueued: (bytes) => {
@@ -151,6 +153,21 @@ export class PeerPool {
     // in time completes none of them, and a peer that completes a segment serves it on.
     const doneMs = (committedBytes + requestBytes) / Math.max(rate, 1e-6);
     return firstChunkMs <= limitMs && (this.config.uploadCommitMs === 0 || doneMs <= this.config.uploadCommitMs);
+  }
+
+  /**
+   * After a tracker outage both ends re-join under new tracker ids, find each other again and open a
+   * second connection. HELLO carries the engine's stable instance id: the connection that just
+   * became ready is the newer one on both ends, so both close that one and keep the old.
+   */
+  private closeIfDuplicate(peer: Peer): boolean {
+    for (const other of this.peers.values()) {
+      if (other !== peer && other.ready && !other.closed && other.helloId === peer.helloId) {
+        peer.close('duplicate: already connected to this peer under another tracker id');
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Peers past HELLO. */
