@@ -25,3 +25,29 @@ export function planChurn(viewers: number, pct: number, durationMs: number, rand
     rejoinDelayMs: Math.round(MAX_REJOIN_DELAY_MS * random()),
   }));
 }
+
+/**
+ * bench:churn's schedule: every `intervalMs` from the run's start, round(viewers x share) slots
+ * (taken in turn, so every slot churns) leave and are replaced 0 to MAX_REJOIN_DELAY_MS later.
+ * Times are from the run's start; `joinAtMs(slot)` converts them to the slot's own clock.
+ */
+export function planPeriodicChurn(
+  viewers: number,
+  durationMs: number,
+  intervalMs: number,
+  share: number,
+  joinAtMs: (slot: number) => number,
+  random: () => number = Math.random,
+): ChurnEvent[] {
+  const perTick = Math.max(1, Math.round(viewers * share));
+  const events: ChurnEvent[] = [];
+  let next = 0;
+  for (let atMs = intervalMs; atMs < durationMs; atMs += intervalMs) {
+    for (let k = 0; k < perTick; k++) {
+      const slot = next % viewers;
+      next++;
+      events.push({ slot, leaveAfterMs: Math.max(1, atMs - joinAtMs(slot)), rejoinDelayMs: Math.round(MAX_REJOIN_DELAY_MS * random()) });
+    }
+  }
+  return events;
+}

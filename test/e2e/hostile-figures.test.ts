@@ -27,6 +27,7 @@ function viewer(overrides: Partial<ViewerReport>): ViewerReport {
     peers: 2,
     peerId: null,
     disconnects: [],
+    trackerEvents: [],
     integrity: { segmentsVerified: 0, integrityFailures: 0, peerViolations: 0, hashMs: 0, segmentsHashed: 0, signatureMs: 0, signaturesChecked: 0 },
     hlsErrors: [],
     hlsFatalErrors: [],

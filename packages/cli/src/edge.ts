@@ -21,6 +21,8 @@ export async function runEdge(options: Map<string, string>, lists: Map<string, s
   if (streamUrl === undefined || trackerUrl === undefined) throw new Error('edge needs --stream MASTER_URL and --tracker ws://TRACKER');
   const uploadKbps = positive(options, 'upload-kbps');
   const storeMib = positive(options, 'store-mib');
+  const uploadCapKbps = positive(options, 'upload-cap-kbps');
+  const group = options.get('group');
   const bindAddress = options.get('bind-address');
   const renditions = lists.get('rendition');
   const edge = new EdgePeer({
@@ -28,6 +30,8 @@ export async function runEdge(options: Map<string, string>, lists: Map<string, s
     trackerUrl,
     ...(uploadKbps === undefined ? {} : { uploadKbps }),
     ...(storeMib === undefined ? {} : { storeBudgetBytes: Math.round(storeMib * 1024 * 1024) }),
+    ...(uploadCapKbps === undefined ? {} : { uploadCapBytesPerSec: Math.round((uploadCapKbps * 1000) / 8) }),
+    ...(group === undefined ? {} : { group }),
     ...(renditions === undefined ? {} : { renditions }),
     rtc: bindAddress === undefined ? {} : { bindAddress },
   });
@@ -35,7 +39,7 @@ export async function runEdge(options: Map<string, string>, lists: Map<string, s
     process.stderr.write(`edge: ${e.error instanceof Error ? e.error.message : String(e.error)}\n`);
   });
   edge.start();
-  process.stdout.write(`swarmcast edge: swarm ${edge.swarmId}, tracker ${trackerUrl}\n`);
+  process.stdout.write(`swarmcast edge: swarm ${edge.swarmId}, tracker ${trackerUrl}${group === undefined ? '' : `, group ${group}`}\n`);
   const status = setInterval(() => {
     const s = edge.stats();
     process.stdout.write(

@@ -35,7 +35,7 @@ export interface AcquisitionHost {
   progress(ref: SegmentRef): void;
   countFallback(): void;
   /** False when peers' bytes could not be verified anyway (integrity required, no trusted key). */
-  p2pAllowed(): boolean;
+  p2pAllowed(ref: SegmentRef): boolean;
   /** Checks bytes that came (partly) from peers against the signed record, waiting for it until `untilMs`. */
   verify(ref: SegmentRef, bytes: Uint8Array, untilMs: number, signal: AbortSignal): Promise<Verdict>;
   /** The peers that sent bytes failing verification: cut them off. */
@@ -140,7 +140,7 @@ export class Acquisition {
   /** The peer part: the bytes from peers, checked, or undefined to go on over HTTP. */
   private async runPeers(): Promise<AcquiredSegment | undefined> {
     const { clock } = this.host;
-    if (this.deadlineMs - clock.now() >= this.config.minP2pSlackMs && this.host.p2pAllowed()) {
+    if (this.deadlineMs - clock.now() >= this.config.minP2pSlackMs && this.host.p2pAllowed(this.ref)) {
       const tried = new Set<string>();
       let waited = false;
       while (clock.now() < this.p2pDeadlineMs()) {

@@ -1,4 +1,4 @@
-import { KEY_ID_PATTERN, LIMITS, type IntegrityKey } from '@swarmcast/protocol';
+import { GROUP_PATTERN, KEY_ID_PATTERN, LIMITS, type IntegrityKey } from '@swarmcast/protocol';
 
 /** Settings of the P2P engine. Every field has its unit in its name. */
 export interface EngineConfig {
@@ -31,6 +31,18 @@ export interface EngineConfig {
   sendHighWaterBytes: number;
   /** Concurrent uploads served to one peer; more get BUSY. @default 4 */
   maxUploadsPerPeer: number;
+  /**
+   * Cap on the DATA this peer sends to all its peers together, bytes per second (0 = no cap): an
+   * office edge peer or a viewer on a metered uplink. Requests the capped uplink could not serve in
+   * time (see uploadAdmissionDelayMs, uploadCommitMs) are answered BUSY. @default 0
+   */
+  uploadCapBytesPerSec: number;
+  /**
+   * Group label sent in join (an office, a site): the tracker introduces this peer only to peers
+   * of the same group; peers without one meet only peers without one. 1-64 of [A-Za-z0-9._-].
+   * @default undefined (no group)
+   */
+  group: string | undefined;
   /** Memory budget of the segment store. @default 67108864 */
   storeBudgetBytes: number;
   /**
@@ -124,6 +136,8 @@ export const engineDefaults: EngineConfig = {
   chunkBytes: 16 * 1024, // 16 KiB: fits every browser's DataChannel
   sendHighWaterBytes: 1024 * 1024, // 1 MiB
   maxUploadsPerPeer: 4,
+  uploadCapBytesPerSec: 0,
+  group: undefined,
   storeBudgetBytes: 64 * 1024 * 1024, // 64 MiB
   httpFetchersPerSegment: 3,
   peersPerHttpFetcher: 8,
@@ -210,6 +224,12 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
   if (c.trackerReconnectMaxMs < c.trackerReconnectBaseMs) fail('trackerReconnectMaxMs must be >= trackerReconnectBaseMs');
   if (c.summaryIntervalMs !== 0 && c.summaryIntervalMs < 1000) fail(`summaryIntervalMs must be 0 (off) or at least 1000, got ${c.summaryIntervalMs}`);
   if (c.httpThroughputHalfLifeMs < 100) fail(`httpThroughputHalfLifeMs must be at least 100, got ${c.httpThroughputHalfLifeMs}`);
+  if (c.uploadCapBytesPerSec !== 0 && c.uploadCapBytesPerSec < 2 * c.chunkBytes) {
+    fail(`uploadCapBytesPerSec must be 0 (no cap) or at least 2 x chunkBytes (${2 * c.chunkBytes}), got ${c.uploadCapBytesPerSec}`);
+  }
+  if (c.group !== undefined && (typeof c.group !== 'string' || !GROUP_PATTERN.test(c.group))) {
+    fail(`group must be 1-${LIMITS.maxGroupLength} characters of [A-Za-z0-9._-], got ${JSON.stringify(c.group)}`);
+  }
   const tokenProblem = joinTokenProblem(c.joinToken);
   if (tokenProblem !== undefined) fail(tokenProblem);
   return c;

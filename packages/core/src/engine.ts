@@ -195,7 +195,7 @@ export class Engine {
       progress: (ref) => {
         this.pool.progress(ref);
       },
-      p2pAllowed: () => this.config.integrity === 'off' || this.records.hasKeys,
+      p2pAllowed: (ref) => this.p2pAllowed(ref),
       verify: (ref, bytes, untilMs, signal) => this.verify(ref, bytes, untilMs, signal),
       rejectPeers: (peers, ref) => {
         for (const peer of peers) {
@@ -334,7 +334,7 @@ export class Engine {
   private startPrefetch(ref: SegmentRef, deadlineMs: number): void {
     const key = segmentKey(ref);
     if (this.destroyed || this.acquisitions.has(key) || this.store.get(ref)) return;
-    if (!this.acquisitionHost.p2pAllowed()) return;
+    if (!this.acquisitionHost.p2pAllowed(ref)) return;
     this.startAcquisition({ ref, url: undefined, range: undefined, deadlineMs }, key);
   }
 
@@ -496,9 +496,22 @@ export class Engine {
     this.events.emit('peer-connected', { peerId: peer.id });
   }
 
+  /**
+   * Whether bytes of `ref` from peers could reach the player: with integrity required, only when its
+   * signed record is held or can still come. Records come through the tracker: while it is down, a
+   * segment without one is fetched over HTTP at once, not downloaded from peers only to be thrown
+   * away after waiting for a record until the HTTP safety margin (a wait that, near the end of a
+   * live window, let the segment leave the origin's playlist before the HTTP fallback asked for it).
+   */
+  private p2pAllowed(ref: SegmentRef): boolean {
+    if (this.config.integrity === 'off') return true;
+    return this.records.hasKeys && (this.records.has(ref) || this.tracker.isConnected);
+  }
+
   private async verify(ref: SegmentRef, bytes: Uint8Array, untilMs: number, signal: AbortSignal): Promise<Verdict> {
     if (this.config.integrity === 'off') return 'ok';
-    if (!this.records.has(ref)) {
+    // Without a tracker no record can come (see p2pAllowed): no waiting for one.
+    if (!this.records.has(ref) && this.tracker.isConnected) {
       const key = segmentKey(ref);
       if (!this.recordsAsked.has(key)) {
         if (this.recordsAsked.size > 1024) this.recordsAsked.clear();

@@ -4,11 +4,15 @@ import { Peer, type PeerHost } from './peer.js';
 import type { Clock, PeerConnector } from './ports.js';
 import { segmentKey } from './segment-id.js';
 import { UploadMeter } from './upload-meter.js';
+import { UploadPacer } from './upload-pacer.js';
 
 export type PeerPoolConfig = Pick<
   EngineConfig,
-  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs' | 'uploadCommitMs' | 'p2pStallTimeoutMs'
+  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs' | 'uploadCommitMs' | 'p2pStallTimeoutMs' | 'uploadCapBytesPerSec'
 >;
+
+/** The upload cap's bucket holds this long of the cap (at least two chunks): short bursts, steady average. */
+const UPLOAD_CAP_BURST_MS = 250;
 
 /** What the pool needs from the engine. */
 export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'sendSignal' | 'connectOptions'> {
@@ -35,6 +39,7 @@ export class PeerPool {
   private destroyed = false;
   private readonly peerHost: PeerHost;
   private readonly uploadMeter = new UploadMeter();
+  private readonly pacer: UploadPacer;
 
   constructor(
     private readonly config: PeerPoolConfig,
@@ -42,6 +47,8 @@ export class PeerPool {
     private readonly connector: PeerConnector,
     private readonly host: PeerPoolHost,
   ) {
+    const cap = config.uploadCapBytesPerSec;
+    this.pacer = new UploadPacer(cap, Math.max(2 * config.chunkBytes, (cap * UPLOAD_CAP_BURST_MS) / 1000));
     this.peerHost = {
       clock,
       config,
@@ -51,7 +58,9 @@ export class PeerPool {
       sendSignal: (id, data) => host.sendSignal(id, data),
       connectOptions: () => host.connectOptions(),
       countBytes: (kind, bytes) => host.countBytes(kind, bytes),
-      peerReady: (peer) => host.peerReady(peer),
+      peerReady: (peer) => {
+        if (!this.closeIfDuplicate(peer)) host.peerReady(peer);
+      },
       peerClosed: (peer, reason) => this.onPeerClosed(peer, reason),
       availabilityChanged: (peer, ref, state) => host.availabilityChanged(peer, ref, state),
       linkQueued: (bytes) => {
@@ -65,12 +74,20 @@ export class PeerPool {
       admitUpload: (peer, requestBytes) => this.admitUpload(peer, requestBytes),
       sendHighWaterBytes: () => this.sendHighWaterBytes(),
       uplinkClear: () => this.uplinkClear(),
+      paceUpload: (bytes) => this.pacer.take(this.clock.now(), bytes),
     };
   }
 
   /** Measured upload capacity, bytes per ms (undefined until our channels were backlogged long enough). */
   get uploadBytesPerMs(): number | undefined {
-    return this.uploadMeter.bytesPerMs;
+    return this.uploadRate();
+  }
+
+  /** What the uplink carries, bytes per ms: the measured rate, never above the upload cap (the cap alone until measured). */
+  private uploadRate(): number | undefined {
+    const measured = this.uploadMeter.bytesPerMs;
+    if (!this.pacer.capped) return measured;
+    return Math.min(measured ?? Number.POSITIVE_INFINITY, this.pacer.bytesPerMs);
   }
 
   /**
@@ -85,7 +102,7 @@ export class PeerPool {
    * request the peer then cancels are sent anyway.
    */
   private sendHighWaterBytes(): number {
-    const rate = this.uploadMeter.bytesPerMs;
+    const rate = this.uploadRate();
     const max = this.config.sendHighWaterBytes;
     if (rate === undefined) return max;
     let backlogged = 0;
@@ -101,7 +118,7 @@ export class PeerPool {
     if (aheadBytes === 0) return true;
     // Unmeasured (the channels never stayed backlogged long enough to measure): one message ahead is
     // taken as clear, more is not.
-    const rate = this.uploadMeter.bytesPerMs;
+    const rate = this.uploadRate();
     if (rate === undefined) return aheadBytes <= this.config.chunkBytes;
     return aheadBytes / Math.max(rate, 1e-6) <= UPLINK_CLEAR_MS;
   }
@@ -126,7 +143,7 @@ export class PeerPool {
     }
     const now = this.clock.now();
     this.uploadMeter.sample(now, totalBytes);
-    const rate = this.uploadMeter.bytesPerMs;
+    const rate = this.uploadRate();
     // Unmeasured yet: accept while the uplink is idle or busy with this very peer only.
     if (rate === undefined) return backlogged === 0 || (backlogged === 1 && peer.bufferedBytes > 0);
     const ownBytes = peer.bufferedBytes + (peer.sendingUploads + 1) * this.config.chunkBytes;
@@ -136,6 +153,21 @@ export class PeerPool {
     // in time completes none of them, and a peer that completes a segment serves it on.
     const doneMs = (committedBytes + requestBytes) / Math.max(rate, 1e-6);
     return firstChunkMs <= limitMs && (this.config.uploadCommitMs === 0 || doneMs <= this.config.uploadCommitMs);
+  }
+
+  /**
+   * After a tracker outage both ends re-join under new tracker ids, find each other again and open a
+   * second connection. HELLO carries the engine's stable instance id: the connection that just
+   * became ready is the newer one on both ends, so both close that one and keep the old.
+   */
+  private closeIfDuplicate(peer: Peer): boolean {
+    for (const other of this.peers.values()) {
+      if (other !== peer && other.ready && !other.closed && other.helloId === peer.helloId) {
+        peer.close('duplicate: already connected to this peer under another tracker id');
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Peers past HELLO. */

@@ -62,6 +62,8 @@ export interface PeerHost {
   uplinkClear(): boolean;
   /** Most bytes a DataChannel should hold now (back-pressure high-water mark). */
   sendHighWaterBytes(): number;
+  /** The shared upload cap: 0 when a DATA message of `bytes` may leave now, else ms to wait. */
+  paceUpload(bytes: number): number;
 }
 
 /** One request we made to this peer. */
@@ -129,6 +131,7 @@ export class Peer {
       bufferedAmountBytes: () => this.link.bufferedAmountBytes,
       highWaterBytes: () => host.sendHighWaterBytes(),
       uploaded: (bytes) => host.countBytes('uploaded', bytes),
+      paceMs: (bytes) => host.paceUpload(bytes),
     });
     this.connectTimer = host.clock.setTimeout(() => {
       if (!this.ready) this.close('connect timeout');

@@ -18,7 +18,7 @@ import type { Clock, RandomPort, TrackerSocket, TrackerSocketFactory } from './p
 
 export type TrackerClientConfig = Pick<
   EngineConfig,
-  'trackerUrl' | 'trackerUrls' | 'swarmId' | 'uploadKbps' | 'trackerReconnectBaseMs' | 'trackerReconnectMaxMs' | 'joinToken'
+  'trackerUrl' | 'trackerUrls' | 'swarmId' | 'uploadKbps' | 'trackerReconnectBaseMs' | 'trackerReconnectMaxMs' | 'joinToken' | 'group'
 >;
 
 export interface TrackerClientHost {
@@ -179,6 +179,7 @@ export class TrackerClient {
           swarm: this.config.swarmId,
           uploadKbps: this.config.uploadKbps,
           ...(this.joinToken === undefined ? {} : { token: this.joinToken }),
+          ...(this.config.group === undefined ? {} : { group: this.config.group }),
         });
         return;
       case 'joined':

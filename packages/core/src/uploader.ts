@@ -27,6 +27,8 @@ export interface UploaderLink {
   /** The high-water mark now (at most config.sendHighWaterBytes). */
   highWaterBytes(): number;
   uploaded(bytes: number): void;
+  /** 0: `bytes` may leave now (and are counted against the upload cap); else ms to wait first. */
+  paceMs(bytes: number): number;
 }
 
 /**
@@ -128,6 +130,11 @@ export class Uploader {
           const bufferedBytes = this.link.bufferedAmountBytes();
           if (bufferedBytes > 0 && bufferedBytes + messageBytes > this.link.highWaterBytes()) {
             this.blockedTimer = this.clock.setTimeout(() => this.pump(), BLOCKED_RECHECK_MS);
+            return;
+          }
+          const waitMs = this.link.paceMs(messageBytes);
+          if (waitMs > 0) {
+            this.blockedTimer = this.clock.setTimeout(() => this.pump(), waitMs);
             return;
           }
           this.sendChunk(upload, from.bytes, from.endBytes, from.totalBytes);

@@ -28,6 +28,9 @@ class FakeChannel implements UploaderLink {
   uploaded(bytes: number): void {
     this.uploadedBytes += bytes;
   }
+  paceMs(): number {
+    return 0;
+  }
   /** Data chunks sent for one request, reassembled. */
   body(requestId: number): Uint8Array {
     const chunks = this.sent.flatMap((m) => (m.type === 'data' && m.requestId === requestId ? [m.payload] : []));

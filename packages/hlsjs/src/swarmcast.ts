@@ -55,6 +55,8 @@ export interface SwarmcastEvents {
   'init-segment': (e: SegmentEvent) => void;
   'peer-connected': EngineEvents['peer-connected'];
   'peer-disconnected': EngineEvents['peer-disconnected'];
+  'tracker-connected': EngineEvents['tracker-connected'];
+  'tracker-disconnected': EngineEvents['tracker-disconnected'];
   error: (e: { error: unknown }) => void;
 }
 
@@ -154,6 +156,8 @@ export class Swarmcast {
     const engine = new Engine({ ...engineConfig, swarmId: this.config.swarmId ?? swarmIdFromUrl(playlistUrl) }, createBrowserPorts(this.rtcConfig()));
     engine.on('peer-connected', (e) => this.events.emit('peer-connected', e));
     engine.on('peer-disconnected', (e) => this.events.emit('peer-disconnected', e));
+    engine.on('tracker-connected', (e) => this.events.emit('tracker-connected', e));
+    engine.on('tracker-disconnected', (e) => this.events.emit('tracker-disconnected', e));
     engine.on('error', (e) => this.events.emit('error', e));
     this.engine = engine;
     engine.start();

@@ -14,6 +14,17 @@ export interface EdgePeerConfig {
   renditions: 'all' | string[];
   /** Upload capacity announced to peers and the tracker, kbit/s: peers with more sit nearer the source. @default 100000 */
   uploadKbps: number;
+  /**
+   * Cap on what the edge peer uploads to viewers, all together, bytes per second (0 = no cap): keeps
+   * an office's LAN or uplink free for other work. Requests beyond it are answered BUSY, so viewers
+   * turn to another peer or the CDN at once. @default 0
+   */
+  uploadCapBytesPerSec: number;
+  /**
+   * Group label (an office, a site) sent to the tracker: the edge peer is introduced only to viewers
+   * that join with the same label. 1-64 of [A-Za-z0-9._-]. @default undefined (no group)
+   */
+  group: string | undefined;
   /** Segment store budget. @default 268435456 (256 MiB) */
   storeBudgetBytes: number;
   /** Most peer connections. @default 50 */
@@ -35,6 +46,8 @@ export interface EdgePeerConfig {
 export const edgePeerDefaults: Omit<EdgePeerConfig, 'streamUrl' | 'trackerUrl'> = {
   renditions: 'all',
   uploadKbps: 100_000,
+  uploadCapBytesPerSec: 0,
+  group: undefined,
   storeBudgetBytes: 256 * 1024 * 1024,
   maxPeers: 50,
   initialSegments: 3,

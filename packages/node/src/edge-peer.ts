@@ -53,7 +53,10 @@ export class EdgePeer {
       ...c.engine,
       trackerUrl: c.trackerUrl,
       swarmId: this.swarmId,
-      uploadKbps: c.uploadKbps,
+      // A capped edge announces no more than its cap: peers rank uploaders by it.
+      uploadKbps: c.uploadCapBytesPerSec > 0 ? Math.min(c.uploadKbps, Math.floor((c.uploadCapBytesPerSec * 8) / 1000)) : c.uploadKbps,
+      uploadCapBytesPerSec: c.uploadCapBytesPerSec,
+      group: c.group,
       storeBudgetBytes: c.storeBudgetBytes,
       maxPeers: c.maxPeers,
       minPeers: Math.min(c.engine.minPeers ?? 4, c.maxPeers),

@@ -1,5 +1,5 @@
 export { ProtocolError, type ProtocolErrorCode } from './errors.js';
-export { LIMITS, ICE_URL_PATTERN, ID_PATTERN, PEER_PROTOCOL_VERSION, TRACKER_PROTOCOL_VERSION, INTEGRITY_AUTHORITY_USER_AGENT } from './limits.js';
+export { LIMITS, GROUP_PATTERN, ICE_URL_PATTERN, ID_PATTERN, PEER_PROTOCOL_VERSION, TRACKER_PROTOCOL_VERSION, INTEGRITY_AUTHORITY_USER_AGENT } from './limits.js';
 export * from './peer-messages.js';
 export { encodePeerMessage, decodePeerMessage } from './peer-codec.js';
 export {

@@ -43,7 +43,12 @@ export const LIMITS = {
   maxSummaryBytes: 2 ** 50,
   /** Largest peer count in a peer summary. */
   maxSummaryPeers: 65_535,
+  /** Longest group label in join. */
+  maxGroupLength: 64,
 } as const;
+
+/** A group label (an office, a site): peers of a group are introduced only to each other. */
+export const GROUP_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * An ICE server URL as RFC 7064 / RFC 7065 spell it, restricted to what a browser surely parses:

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { ProtocolError } from './errors.js';
 import { IntegrityKeySchema, SegmentRecordSchema } from './integrity.js';
-import { ICE_URL_PATTERN, ID_PATTERN, LIMITS, TRACKER_PROTOCOL_VERSION } from './limits.js';
+import { GROUP_PATTERN, ICE_URL_PATTERN, ID_PATTERN, LIMITS, TRACKER_PROTOCOL_VERSION } from './limits.js';
 import { fastCheckClientMessage } from './tracker-fast-check.js';
 
 const peerId = v.pipe(v.string(), v.regex(ID_PATTERN));
@@ -85,6 +85,8 @@ export const ClientMessageSchema = v.variant('type', [
     uploadKbps: v.optional(u32, 0),
     /** Join token, when the stream requires one. */
     token: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.maxJoinTokenLength))),
+    /** Group label: the tracker introduces the joiner only to members of the same group. */
+    group: v.optional(v.pipe(v.string(), v.regex(GROUP_PATTERN))),
   }),
   v.strictObject({ type: v.literal('leave'), swarm: swarmId }),
   /** Ask for more peers (after losing some). */

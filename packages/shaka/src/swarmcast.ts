@@ -27,6 +27,8 @@ export interface SwarmcastEvents {
   segment: (e: SegmentEvent) => void;
   'peer-connected': EngineEvents['peer-connected'];
   'peer-disconnected': EngineEvents['peer-disconnected'];
+  'tracker-connected': EngineEvents['tracker-connected'];
+  'tracker-disconnected': EngineEvents['tracker-disconnected'];
   /** Engine errors, and manifests whose segments could not be identified (those go over HTTP). */
   error: (e: { error: unknown }) => void;
 }
@@ -157,6 +159,8 @@ export class Swarmcast {
     const engine = new Engine({ ...engineConfig, swarmId: this.config.swarmId ?? swarmIdFromUrl(manifestUrl) }, createBrowserPorts(this.rtcConfig()));
     engine.on('peer-connected', (e) => this.events.emit('peer-connected', e));
     engine.on('peer-disconnected', (e) => this.events.emit('peer-disconnected', e));
+    engine.on('tracker-connected', (e) => this.events.emit('tracker-connected', e));
+    engine.on('tracker-disconnected', (e) => this.events.emit('tracker-disconnected', e));
     engine.on('error', (e) => this.events.emit('error', e));
     this.engine = engine;
     const media = this.player?.getMediaElement();

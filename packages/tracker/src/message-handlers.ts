@@ -67,7 +67,7 @@ function handleJoin(ctx: HandlerContext, conn: Connection, msg: Msg<'join'>): vo
       });
     }
     conn.swarms.add(msg.swarm);
-    ctx.directory.join(msg.swarm, conn);
+    ctx.directory.join(msg.swarm, conn, msg.group ?? '');
   }
   // A repeated join is answered again, with a fresh sample and the recent records.
   whenSettled(ctx.directory.sample(msg.swarm, conn.peerId, ctx.config.maxPeersInList), (peers) => {
@@ -94,6 +94,8 @@ function handleSignal(ctx: HandlerContext, conn: Connection, msg: Msg<'signal'>)
   if (msg.to === conn.peerId) throw unknownPeer(msg.to);
   const text = serializeMessage({ type: 'signal', swarm: msg.swarm, from: conn.peerId, data: msg.data });
   const target = ctx.directory.local.get(msg.swarm, msg.to);
+  // Peers of different groups are never introduced: a signal across groups names a peer the sender cannot know.
+  if (target !== undefined && ctx.directory.local.groupOf(msg.swarm, msg.to) !== ctx.directory.local.groupOf(msg.swarm, conn.peerId)) throw unknownPeer(msg.to);
   if (target !== undefined) {
     if (target.sendSerialized(text)) ctx.counters.signalsRelayed += 1;
     return;

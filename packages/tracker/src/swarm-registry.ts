@@ -5,11 +5,18 @@ export interface SwarmMember {
   readonly peerId: string;
 }
 
-interface Swarm<M extends SwarmMember> {
-  readonly members: Map<string, M>;
+/** The members of one group of a swarm ('' = no group). */
+interface GroupIndex {
   /** Member ids in a dense array (swap-remove) so sampling picks random indices in O(sample size). */
   readonly ids: string[];
   readonly indexById: Map<string, number>;
+}
+
+interface Swarm<M extends SwarmMember> {
+  readonly members: Map<string, M>;
+  /** Each member's group label ('' = none): members are introduced only within their group. */
+  readonly groupOf: Map<string, string>;
+  readonly groups: Map<string, GroupIndex>;
 }
 
 /**
@@ -20,17 +27,23 @@ export class SwarmRegistry<M extends SwarmMember> {
   readonly #swarms = new Map<string, Swarm<M>>();
   #memberships = 0;
 
-  /** Adds member to swarm; false if it was already there. */
-  join(swarmId: string, member: M): boolean {
+  /** Adds member to swarm, in `group` ('' = none); false if it was already there. */
+  join(swarmId: string, member: M, group = ''): boolean {
     let swarm = this.#swarms.get(swarmId);
     if (swarm === undefined) {
-      swarm = { members: new Map(), ids: [], indexById: new Map() };
+      swarm = { members: new Map(), groupOf: new Map(), groups: new Map() };
       this.#swarms.set(swarmId, swarm);
     }
     if (swarm.members.has(member.peerId)) return false;
+    let index = swarm.groups.get(group);
+    if (index === undefined) {
+      index = { ids: [], indexById: new Map() };
+      swarm.groups.set(group, index);
+    }
     swarm.members.set(member.peerId, member);
-    swarm.indexById.set(member.peerId, swarm.ids.length);
-    swarm.ids.push(member.peerId);
+    swarm.groupOf.set(member.peerId, group);
+    index.indexById.set(member.peerId, index.ids.length);
+    index.ids.push(member.peerId);
     this.#memberships += 1;
     return true;
   }
@@ -38,18 +51,29 @@ export class SwarmRegistry<M extends SwarmMember> {
   /** Removes peerId from swarm; false if it was not there. */
   leave(swarmId: string, peerId: string): boolean {
     const swarm = this.#swarms.get(swarmId);
-    const index = swarm?.indexById.get(peerId);
-    if (swarm === undefined || index === undefined) return false;
-    const lastId = swarm.ids.pop();
-    if (lastId !== undefined && lastId !== peerId) {
-      swarm.ids[index] = lastId;
-      swarm.indexById.set(lastId, index);
+    const group = swarm?.groupOf.get(peerId);
+    if (swarm === undefined || group === undefined) return false;
+    const index = swarm.groups.get(group);
+    const at = index?.indexById.get(peerId);
+    if (index !== undefined && at !== undefined) {
+      const lastId = index.ids.pop();
+      if (lastId !== undefined && lastId !== peerId) {
+        index.ids[at] = lastId;
+        index.indexById.set(lastId, at);
+      }
+      index.indexById.delete(peerId);
+      if (index.ids.length === 0) swarm.groups.delete(group);
     }
-    swarm.indexById.delete(peerId);
+    swarm.groupOf.delete(peerId);
     swarm.members.delete(peerId);
     this.#memberships -= 1;
     if (swarm.members.size === 0) this.#swarms.delete(swarmId);
     return true;
+  }
+
+  /** The group peerId joined swarm in ('' = none), undefined when it is not a member. */
+  groupOf(swarmId: string, peerId: string): string | undefined {
+    return this.#swarms.get(swarmId)?.groupOf.get(peerId);
   }
 
   get(swarmId: string, peerId: string): M | undefined {
@@ -66,11 +90,16 @@ export class SwarmRegistry<M extends SwarmMember> {
     return this.get(swarmId, peerId) !== undefined;
   }
 
-  /** Up to max distinct random member ids of swarm, excluding excludeId, in random order. */
-  sample(swarmId: string, excludeId: string, max: number): string[] {
+  /**
+   * Up to max distinct random member ids of swarm, excluding excludeId, in random order: members of
+   * `group`, by default excludeId's own group (none for a non-member).
+   */
+  sample(swarmId: string, excludeId: string, max: number, group?: string): string[] {
     const swarm = this.#swarms.get(swarmId);
     if (swarm === undefined) return [];
-    return sampleOthers(swarm.ids, excludeId, swarm.indexById.has(excludeId), max, Math.random);
+    const index = swarm.groups.get(group ?? swarm.groupOf.get(excludeId) ?? '');
+    if (index === undefined) return [];
+    return sampleOthers(index.ids, excludeId, index.indexById.has(excludeId), max, Math.random);
   }
 
   /** Members of swarmId now (0 for an unknown swarm). */

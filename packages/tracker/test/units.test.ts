@@ -62,6 +62,29 @@ void describe('SwarmRegistry', () => {
     assert.deepEqual(registry.sample('s', 'outsider', 20).sort(), ['a', 'b', 'c']);
     assert.deepEqual(registry.sample('none', 'a', 20), []);
   });
+
+  void test('groups: members meet only their own group; leaving keeps the other groups intact', () => {
+    const registry = new SwarmRegistry<{ peerId: string }>();
+    for (const id of ['a1', 'a2', 'a3']) registry.join('s', member(id), 'office-a');
+    for (const id of ['b1', 'b2']) registry.join('s', member(id), 'office-b');
+    for (const id of ['x', 'y']) registry.join('s', member(id));
+    assert.deepEqual(registry.sample('s', 'a1', 20).sort(), ['a2', 'a3']);
+    assert.deepEqual(registry.sample('s', 'b2', 20).sort(), ['b1']);
+    assert.deepEqual(registry.sample('s', 'x', 20).sort(), ['y']);
+    assert.deepEqual(registry.sample('s', 'outsider', 20, 'office-b').sort(), ['b1', 'b2']);
+    assert.equal(registry.groupOf('s', 'b1'), 'office-b');
+    assert.equal(registry.groupOf('s', 'x'), '');
+    assert.equal(registry.groupOf('s', 'nobody'), undefined);
+    assert.equal(registry.memberCount('s'), 7);
+    // Swap-removal within a group.
+    registry.leave('s', 'a1');
+    assert.deepEqual(registry.sample('s', 'a3', 20).sort(), ['a2']);
+    registry.leave('s', 'b1');
+    registry.leave('s', 'b2');
+    assert.deepEqual(registry.sample('s', 'outsider', 20, 'office-b'), []);
+    assert.deepEqual(registry.sample('s', 'y', 20), ['x']);
+    assert.equal(registry.membershipCount, 4);
+  });
 });
 
 void describe('TokenBucket', () => {

@@ -4,7 +4,7 @@
  */
 import type Hls from 'hls.js';
 import type { HlsConfig } from 'hls.js';
-import type { IntegrityFigures, PeerDisconnect } from './viewer-report.js';
+import type { IntegrityFigures, PeerDisconnect, TrackerEvent } from './viewer-report.js';
 
 export interface DeliveryStats {
   readonly httpBytes: number;
@@ -14,6 +14,7 @@ export interface DeliveryStats {
   readonly peers: number;
   readonly peerId: string | null;
   readonly disconnects: readonly PeerDisconnect[];
+  readonly trackerEvents: readonly TrackerEvent[];
   readonly integrity: IntegrityFigures;
 }
 

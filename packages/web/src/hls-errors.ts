@@ -15,7 +15,11 @@ export class HlsErrorLog {
   private readonly onError = (_event: string, data: ErrorData): void => {
     const entry = `${data.type}:${data.details}`;
     this.all.push(entry);
-    if (!data.fatal) return;
+    if (!data.fatal) {
+      // The loader's reason (e.g. the P2P engine's error message) says why a load failed.
+      console.warn('[swarmcast-web] hls.js error', entry, data.response?.text ?? data.error.message);
+      return;
+    }
     this.fatal.push(entry);
     console.error('[swarmcast-web] fatal hls.js error', entry, data.error);
     this.recover(data);

@@ -4,7 +4,7 @@ import { Swarmcast } from '@swarmcast/hlsjs';
 import { NO_INTEGRITY } from './delivery.js';
 import type { Delivery, DeliveryStats } from './delivery.js';
 import type { SegmentRecorder } from './segment-recorder.js';
-import type { PeerDisconnect } from './viewer-report.js';
+import type { PeerDisconnect, TrackerEvent } from './viewer-report.js';
 
 /** Disconnects kept for the report (the oldest dropped first). */
 const MAX_DISCONNECTS_KEPT = 200;
@@ -14,6 +14,8 @@ export interface P2pDeliveryOptions {
   readonly privacy?: boolean;
   /** Several tracker URLs (cluster nodes), tried in turn; trackerUrl is then the first. @default [] */
   readonly trackerUrls?: readonly string[];
+  /** Group label sent to the tracker (see EngineConfig.group). @default undefined */
+  readonly group?: string | undefined;
 }
 
 export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder, options: P2pDeliveryOptions = {}): Delivery {
@@ -21,6 +23,7 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
     trackerUrl,
     ...(options.trackerUrls !== undefined && options.trackerUrls.length > 0 ? { trackerUrls: [...options.trackerUrls] } : {}),
     ...(options.privacy === true ? { privacy: true } : {}),
+    ...(options.group === undefined ? {} : { group: options.group }),
   });
   swarmcast.on('segment', (e) => {
     recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });
@@ -34,6 +37,13 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
     disconnects.push({ peerId: e.peerId, reason: e.reason, atMs: performance.timeOrigin + performance.now() });
     if (disconnects.length > MAX_DISCONNECTS_KEPT) disconnects.shift();
   });
+  const trackerEvents: TrackerEvent[] = [];
+  const trackerEvent = (kind: TrackerEvent['kind']): void => {
+    trackerEvents.push({ kind, atMs: performance.timeOrigin + performance.now() });
+    if (trackerEvents.length > MAX_DISCONNECTS_KEPT) trackerEvents.shift();
+  };
+  swarmcast.on('tracker-connected', () => { trackerEvent('connected'); });
+  swarmcast.on('tracker-disconnected', () => { trackerEvent('disconnected'); });
   let destroyed = false;
   return {
     hlsConfig: swarmcast.hlsConfig(),
@@ -50,6 +60,7 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
         peers: s.peers,
         peerId: s.peerId,
         disconnects: [...disconnects],
+        trackerEvents: [...trackerEvents],
         integrity: s.engine
           ? {
               segmentsVerified: s.engine.segmentsVerified,

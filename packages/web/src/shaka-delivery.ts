@@ -4,7 +4,7 @@ import { NO_INTEGRITY } from './delivery.js';
 import type { DeliveryStats } from './delivery.js';
 import type { P2pDeliveryOptions } from './p2p-delivery.js';
 import type { SegmentRecorder } from './segment-recorder.js';
-import type { PeerDisconnect } from './viewer-report.js';
+import type { PeerDisconnect, TrackerEvent } from './viewer-report.js';
 
 /** Disconnects kept for the report (the oldest dropped first). */
 const MAX_DISCONNECTS_KEPT = 200;
@@ -34,6 +34,13 @@ export function createShakaP2pDelivery(trackerUrl: string, recorder: SegmentReco
     disconnects.push({ peerId: e.peerId, reason: e.reason, atMs: performance.timeOrigin + performance.now() });
     if (disconnects.length > MAX_DISCONNECTS_KEPT) disconnects.shift();
   });
+  const trackerEvents: TrackerEvent[] = [];
+  const trackerEvent = (kind: TrackerEvent['kind']): void => {
+    trackerEvents.push({ kind, atMs: performance.timeOrigin + performance.now() });
+    if (trackerEvents.length > MAX_DISCONNECTS_KEPT) trackerEvents.shift();
+  };
+  swarmcast.on('tracker-connected', () => { trackerEvent('connected'); });
+  swarmcast.on('tracker-disconnected', () => { trackerEvent('disconnected'); });
   let destroyed = false;
   return {
     attach(player: ShakaPlayer): void {
@@ -49,6 +56,7 @@ export function createShakaP2pDelivery(trackerUrl: string, recorder: SegmentReco
         peers: s.peers,
         peerId: s.peerId,
         disconnects: [...disconnects],
+        trackerEvents: [...trackerEvents],
         integrity: s.engine
           ? {
               segmentsVerified: s.engine.segmentsVerified,

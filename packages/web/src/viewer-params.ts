@@ -7,7 +7,9 @@
  * - `p2p`: `1` (default) uses Swarmcast, `0` plays with plain hls.js (the baseline);
  * - `mode`: `live` (default) or `vod`, which default playlist to play when `src` is absent;
  * - `privacy`: `1` connects to peers through TURN relays only (Swarmcast's `privacy: true`; the
- *   tracker must announce a TURN server, else the page plays over HTTP), `0` (default) does not.
+ *   tracker must announce a TURN server, else the page plays over HTTP), `0` (default) does not;
+ * - `group`: a group label (an office): the tracker introduces this viewer only to peers (edge peers
+ *   included) of the same group. Absent: no group.
  */
 
 export type ViewerMode = 'live' | 'vod';
@@ -21,6 +23,8 @@ export interface ViewerParams {
   readonly p2p: boolean;
   readonly mode: ViewerMode;
   readonly privacy: boolean;
+  /** Group label sent to the tracker, undefined for none (checked by the engine's config). */
+  readonly group: string | undefined;
 }
 
 /** The tracker's default port when the page is served without a `tracker` param. */
@@ -44,7 +48,8 @@ export function parseViewerParams(location: Location, injectedTrackerUrl?: strin
     query.get('tracker') ?? injectedTrackerUrl ?? `${wsScheme}://${location.hostname}:${DEFAULT_TRACKER_PORT}/`;
   const listed = query.getAll('tracker');
   const privacy = parseFlag('privacy', query.get('privacy'), false);
-  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy };
+  const group = query.get('group') ?? undefined;
+  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group };
 }
 
 function parseMode(value: string | null): ViewerMode {

@@ -32,6 +32,13 @@ export interface PeerDisconnect {
   readonly atMs: number;
 }
 
+/** The tracker connection came up (joined) or went down, as the P2P engine reported it. */
+export interface TrackerEvent {
+  readonly kind: 'connected' | 'disconnected';
+  /** When, in ms since the epoch on the browser's clock (as PeerDisconnect.atMs). */
+  readonly atMs: number;
+}
+
 /** How the engine checked peers' bytes and whom it cut off (zeros without P2P). */
 export interface IntegrityFigures {
   /** Segments from peers that matched their signed record. */
@@ -79,6 +86,8 @@ export interface ViewerReport {
   readonly peerId: string | null;
   /** Peer connections that ended, oldest first (the latest 200). */
   readonly disconnects: readonly PeerDisconnect[];
+  /** Tracker connections made and lost, oldest first (the latest 200; empty without P2P). */
+  readonly trackerEvents: readonly TrackerEvent[];
   readonly integrity: IntegrityFigures;
   /** Every hls.js error, fatal or not, as `type:details`. */
   readonly hlsErrors: readonly string[];

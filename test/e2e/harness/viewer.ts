@@ -23,6 +23,8 @@ export interface ViewerOptions {
   readonly p2p: boolean;
   /** Swarmcast's privacy mode (TURN relays only): the page's `privacy=1`. @default false */
   readonly privacy?: boolean;
+  /** Group label (the page's `group` param): the tracker introduces the viewer only within it. */
+  readonly group?: string;
   /** Runs on the viewer's fresh context before the page loads (e.g. to add an init script). */
   readonly prepare?: (context: BrowserContext) => Promise<void>;
   /** Where the viewer page is served; default: index.html on the playlist's origin. */
@@ -54,6 +56,7 @@ export function viewerUrl(options: ViewerOptions): string {
   for (const tracker of options.moreTrackers ?? []) url.searchParams.append('tracker', tracker);
   url.searchParams.set('p2p', options.p2p ? '1' : '0');
   if (options.privacy === true) url.searchParams.set('privacy', '1');
+  if (options.group !== undefined) url.searchParams.set('group', options.group);
   return url.href;
 }
 

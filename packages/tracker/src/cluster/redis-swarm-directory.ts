@@ -82,8 +82,10 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     this.#heartbeat.unref();
   }
 
-  join(swarmId: string, member: M): boolean {
-    if (!this.local.join(swarmId, member)) return false;
+  join(swarmId: string, member: M, group = ''): boolean {
+    if (!this.local.join(swarmId, member, group)) return false;
+    // Groups are matched per node: a grouped member meets its group on this node only (see sample()).
+    if (group !== '') return true;
     const key = this.#keys.swarm(swarmId);
     // Plain commands, not MULTI: they queue in order with the sample that answers this join.
     this.#run((redis) => redis.hset(key, member.peerId, this.#instance));
@@ -98,6 +100,8 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
   }
 
   sample(swarmId: string, excludeId: string, max: number): string[] | Promise<string[]> {
+    const group = this.local.groupOf(swarmId, excludeId);
+    if (group !== undefined && group !== '') return this.local.sample(swarmId, excludeId, max);
     const redis = this.#commands();
     if (redis === undefined) return this.#fallback(swarmId, excludeId, max);
     // Draw extra: the asker and members of dead nodes are dropped from the draw.

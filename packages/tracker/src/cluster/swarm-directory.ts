@@ -38,8 +38,8 @@ export interface SwarmDirectory<M extends DirectoryMember> {
   readonly local: SwarmRegistry<M>;
   /** Whether other nodes share the swarms (members not in `local` may exist). */
   readonly clustered: boolean;
-  /** Adds member to swarm; false if it was already there. */
-  join(swarmId: string, member: M): boolean;
+  /** Adds member to swarm, in `group` ('' = none: see SwarmRegistry); false if it was already there. */
+  join(swarmId: string, member: M, group?: string): boolean;
   /** Removes peerId from swarm; false if it was not there. */
   leave(swarmId: string, peerId: string): boolean;
   /**
@@ -81,8 +81,8 @@ export class LocalSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     this.local = registry;
   }
 
-  join(swarmId: string, member: M): boolean {
-    return this.local.join(swarmId, member);
+  join(swarmId: string, member: M, group = ''): boolean {
+    return this.local.join(swarmId, member, group);
   }
 
   leave(swarmId: string, peerId: string): boolean {
