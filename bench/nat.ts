@@ -28,8 +28,15 @@ try {
 }
 
 const log = (line: string): void => { console.error(`[bench:nat] ${line}`); };
-// The lab's namespaces die with this process's namespace (in-netns); its children end on stdin EOF.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { process.exit(130); });
+// Ctrl-C or a kill: the run stops its peers, coturn and servers and removes the lab, then we leave.
+const interrupted = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    interrupted.abort();
+  });
+}
+
 
 function figures(r: NatMatrixResult): object {
   const stalls = r.viewers.reduce((sum, v) => sum + v.stalls, 0);
@@ -57,13 +64,20 @@ function summary(label: string, r: NatMatrixResult): string {
   ].join('\n');
 }
 
-const common = { nats: args.nats, playMs: args.durationSec * 1000, segmentDelayMs: args.segmentDelayMs, log };
+const common = { nats: args.nats, playMs: args.durationSec * 1000, segmentDelayMs: args.segmentDelayMs, log, signal: interrupted.signal };
 log(`run with STUN + TURN: ${args.nats.join(', ')}; ${String(args.durationSec)} s`);
-const withTurn = await runNatMatrix({ ...common, turn: true });
+let withTurn: NatMatrixResult;
 let stunOnly: NatMatrixResult | null = null;
-if (!args.skipStunOnly) {
-  log('comparison run with STUN only');
-  stunOnly = await runNatMatrix({ ...common, turn: false });
+try {
+  withTurn = await runNatMatrix({ ...common, turn: true });
+  if (!args.skipStunOnly) {
+    log('comparison run with STUN only');
+    stunOnly = await runNatMatrix({ ...common, turn: false });
+  }
+} catch (error) {
+  // Interrupted: the run has cleaned up after itself by now.
+  if (interrupted.signal.aborted) process.exit(130);
+  throw error;
 }
 const result = {
   date: new Date().toISOString(),

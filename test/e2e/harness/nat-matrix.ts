@@ -23,6 +23,8 @@ export interface NatMatrixOptions {
   /** Gap between two peers' starts, ms. @default 500 */
   readonly startSpreadMs?: number;
   readonly log?: (line: string) => void;
+  /** Aborting it ends the run early (it rejects), with everything it started stopped and removed. */
+  readonly signal?: AbortSignal;
 }
 
 export type NatPath = 'direct' | 'relay' | 'none';
@@ -93,10 +95,10 @@ export async function runNatMatrix(options: NatMatrixOptions): Promise<NatMatrix
     };
     for (const host of lab.hosts) {
       peers.push(startNatPeer(lab, host, peerOptions));
-      await delay(options.startSpreadMs ?? 500);
+      await delay(options.startSpreadMs ?? 500, undefined, { signal: options.signal });
     }
     log(`${String(peers.length)} peers started (${options.turn ? 'STUN + TURN' : 'STUN only'}); playing ${String(options.playMs)} ms`);
-    await delay(options.playMs);
+    await delay(options.playMs, undefined, { signal: options.signal });
     const reports = await Promise.all(peers.map((p) => p.stop()));
     for (const [i, p] of peers.entries()) if (reports[i] === undefined) log(`${p.host.name} wrote no report; stderr:\n${p.stderr()}`);
     const turnRelayedBytes = relayCounter.bytes();

@@ -16,7 +16,7 @@ export interface NatPeer {
   readonly host: LabHost;
   /** The last report it wrote (undefined before the first). */
   latest(): NatPeerReport | undefined;
-  /** Its stderr so far (the end of it), for failure messages. */
+  /** Its stderr so far (the end of it) and how it exited, for failure messages. */
   stderr(): string;
   /** Stops it; resolves with its final report. Idempotent. */
   stop(): Promise<NatPeerReport | undefined>;
@@ -24,6 +24,7 @@ export interface NatPeer {
 
 export function startNatPeer(lab: NatLab, host: LabHost, options: NatPeerOptions): NatPeer {
   const [cmd = '', ...args] = lab.command(host, [process.execPath, '--import', 'tsx', CHILD, JSON.stringify(options)]);
+  const startedAtMs = performance.now();
   const child = spawn(cmd, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let latest: NatPeerReport | undefined;
   let buffered = '';
@@ -40,12 +41,16 @@ export function startNatPeer(lab: NatLab, host: LabHost, options: NatPeerOptions
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+  let exit = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
+    exit = `exited with ${signal ?? String(code)} after ${String(Math.round(performance.now() - startedAtMs))} ms`;
+    resolve();
+  }));
   let stopped: Promise<NatPeerReport | undefined> | undefined;
   return {
     host,
     latest: () => latest,
-    stderr: () => stderr,
+    stderr: () => `${exit}\n${stderr}`,
     stop: () => {
       stopped ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {
