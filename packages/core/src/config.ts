@@ -23,6 +23,13 @@ export interface EngineConfig {
   connectTimeoutMs: number;
   /** Least wait between two requests for more peers. @default 5000 */
   peerRefillIntervalMs: number;
+  /**
+   * A peer we offered a connection that never opened (no path between the two: say both behind
+   * NATs that only a TURN relay can join, and none is configured) is not offered one again for
+   * this long, doubled at each further failure up to 8x; the slot goes to other peers at once.
+   * 0 = offer again whenever the tracker lists it. @default 30000
+   */
+  failedConnectRetryMs: number;
   /** Upload estimate announced to peers and the tracker, kbit/s (0 = unknown). @default 0 */
   uploadKbps: number;
   /** Bytes per DATA message. @default 16384 */
@@ -132,6 +139,7 @@ export const engineDefaults: EngineConfig = {
   minPeers: 4,
   connectTimeoutMs: 10_000,
   peerRefillIntervalMs: 5_000,
+  failedConnectRetryMs: 30_000,
   uploadKbps: 0,
   chunkBytes: 16 * 1024, // 16 KiB: fits every browser's DataChannel
   sendHighWaterBytes: 1024 * 1024, // 1 MiB

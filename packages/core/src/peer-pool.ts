@@ -8,7 +8,7 @@ import { UploadPacer } from './upload-pacer.js';
 
 export type PeerPoolConfig = Pick<
   EngineConfig,
-  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs' | 'uploadCommitMs' | 'p2pStallTimeoutMs' | 'uploadCapBytesPerSec'
+  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'failedConnectRetryMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs' | 'uploadCommitMs' | 'p2pStallTimeoutMs' | 'uploadCapBytesPerSec'
 >;
 
 /** The upload cap's bucket holds this long of the cap (at least two chunks): short bursts, steady average. */
@@ -30,11 +30,19 @@ const UPLINK_QUEUE_TARGET_MS = 300;
 /** A request that waits longer than this behind our own uplink backlog may be late through no fault of the peer. */
 const UPLINK_CLEAR_MS = 150;
 
+/** Most peers remembered as unreachable (the oldest record is forgotten first). */
+const MAX_UNREACHABLE = 1024;
+
+/** The failedConnectRetryMs backoff doubles up to this factor. */
+const MAX_RETRY_FACTOR = 8;
+
 /** The set of peer connections of one swarm: who to connect to, glare, limits and refills. */
 export class PeerPool {
   private readonly peers = new Map<string, Peer>();
   /** Peers cut off for breaking the protocol are never reconnected in this session. */
   private readonly banned = new Set<string>();
+  /** Peers our offers never reached (see failedConnectRetryMs): consecutive failures, and when to try again. */
+  private readonly unreachable = new Map<string, { failures: number; retryAtMs: number }>();
   private lastRefillMs = Number.NEGATIVE_INFINITY;
   private destroyed = false;
   private readonly peerHost: PeerHost;
@@ -59,6 +67,7 @@ export class PeerPool {
       connectOptions: () => host.connectOptions(),
       countBytes: (kind, bytes) => host.countBytes(kind, bytes),
       peerReady: (peer) => {
+        this.unreachable.delete(peer.id);
         if (!this.closeIfDuplicate(peer)) host.peerReady(peer);
       },
       peerClosed: (peer, reason) => this.onPeerClosed(peer, reason),
@@ -182,9 +191,11 @@ export class PeerPool {
   /** Opens connections (as the offerer) to listed peers while below maxPeers. */
   connectTo(ids: readonly string[]): void {
     const self = this.host.selfId();
+    const now = this.clock.now();
     for (const id of ids) {
       if (this.destroyed || this.peers.size >= this.config.maxPeers) return;
       if (id === self || this.peers.has(id) || this.banned.has(id)) continue;
+      if ((this.unreachable.get(id)?.retryAtMs ?? 0) > now) continue;
       this.peers.set(id, new Peer(id, true, this.connector, this.peerHost));
     }
   }
@@ -270,6 +281,25 @@ export class PeerPool {
   private onPeerClosed(peer: Peer, reason: string): void {
     if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
     if (reason.startsWith('protocol violation') || reason.startsWith('integrity violation')) this.banned.add(peer.id);
+    if (peer.initiator && !peer.ready && !this.destroyed && (reason === 'connect timeout' || reason.startsWith('link closed'))) this.connectFailed(peer.id);
     this.host.peerClosed(peer, reason);
+  }
+
+  /**
+   * Our offer to `id` never opened: ICE found no path, or the peer vanished. Offer it nothing for a
+   * while (the tracker keeps listing it), and look for other peers now rather than at the next refill.
+   */
+  private connectFailed(id: string): void {
+    const retryMs = this.config.failedConnectRetryMs;
+    if (retryMs > 0) {
+      const failures = (this.unreachable.get(id)?.failures ?? 0) + 1;
+      this.unreachable.delete(id);
+      if (this.unreachable.size >= MAX_UNREACHABLE) {
+        const oldest = this.unreachable.keys().next();
+        if (oldest.done !== true) this.unreachable.delete(oldest.value);
+      }
+      this.unreachable.set(id, { failures, retryAtMs: this.clock.now() + retryMs * Math.min(MAX_RETRY_FACTOR, 2 ** (failures - 1)) });
+    }
+    this.lastRefillMs = Number.NEGATIVE_INFINITY;
   }
 }

@@ -119,6 +119,54 @@ void describe('PeerPool', () => {
     assert.equal(clock.pendingTimers(), 0);
   });
 
+  void test('a peer our offer never reached is not offered again for failedConnectRetryMs, doubling; other peers are looked for at once', async () => {
+    const { clock, pool, refills } = pools(['pa', 'pb'], { connectTimeoutMs: 3_000, failedConnectRetryMs: 10_000, peerRefillIntervalMs: 5_000 });
+    pool('pa').maybeRefill();
+    pool('pa').connectTo(['ghost']);
+    await clock.advance(3_000);
+    assert.equal(pool('pa').size, 0);
+    pool('pa').maybeRefill();
+    assert.deepEqual(refills, ['pa@0', 'pa@3000'], 'the failure asked for peers at once, inside the refill interval');
+    // The tracker lists it again: skipped until the backoff ends; others are offered.
+    pool('pa').connectTo(['ghost', 'pb']);
+    assert.equal(pool('pa').size, 1);
+    await clock.advance(9_999);
+    assert.deepEqual(pool('pa').readyPeers().map((p) => p.id), ['pb']);
+    pool('pa').connectTo(['ghost']);
+    assert.equal(pool('pa').size, 1, 'still backing off');
+    await clock.advance(1);
+    pool('pa').connectTo(['ghost']);
+    assert.equal(pool('pa').size, 2, 'offered again after failedConnectRetryMs');
+    // A second failure: twice as long.
+    await clock.advance(3_000);
+    pool('pa').connectTo(['ghost']);
+    await clock.advance(19_999);
+    pool('pa').connectTo(['ghost']);
+    assert.equal(pool('pa').size, 1);
+    await clock.advance(1);
+    pool('pa').connectTo(['ghost']);
+    assert.equal(pool('pa').size, 2);
+  });
+
+  void test('a connection that opens clears its failures; failedConnectRetryMs 0 offers again at once; glare and declines are not failures', async () => {
+    const { clock, pool } = pools(['pa', 'pb'], { connectTimeoutMs: 3_000, failedConnectRetryMs: 0 });
+    pool('pa').connectTo(['ghost']);
+    await clock.advance(3_000);
+    pool('pa').connectTo(['ghost']);
+    assert.equal(pool('pa').size, 1, 'no backoff with failedConnectRetryMs 0');
+    const backoff = pools(['pa', 'pb'], { failedConnectRetryMs: 10_000 });
+    backoff.pool('pa').connectTo(['pb']);
+    backoff.pool('pb').connectTo(['pa']);
+    await backoff.clock.advance(2_000);
+    assert.deepEqual(backoff.pool('pb').readyPeers().map((p) => p.id), ['pa']);
+    // pb's own offer lost the glare, and the open connection then closes: neither is a failed connect.
+    backoff.pool('pa').destroy();
+    await backoff.clock.advance(100);
+    assert.equal(backoff.pool('pb').size, 0);
+    backoff.pool('pb').connectTo(['pa']);
+    assert.equal(backoff.pool('pb').size, 1, 'pb offers to pa again at once');
+  });
+
   void test('asks for more peers below minPeers, at most once per refill interval', async () => {
     const { clock, pool, refills } = pools(['pa'], { minPeers: 2, peerRefillIntervalMs: 5_000 });
     pool('pa').maybeRefill();

@@ -31,6 +31,13 @@ export interface EdgePeerConfig {
   maxPeers: number;
   /** Segments fetched behind the live edge when a rendition is first read. @default 3 */
   initialSegments: number;
+  /**
+   * How long after a segment shows up in the playlist it must be in hand, ms. 0 (an edge peer, the
+   * swarm's first copy): every new segment comes over HTTP at once. A viewer-like delay (a player's
+   * buffer, e.g. 6000) lets it come from peers first, over HTTP only if they cannot deliver in time.
+   * @default 0
+   */
+  segmentDelayMs: number;
   /** Media playlists are re-read every targetDuration x this. @default 0.5 */
   playlistRefreshRatio: number;
   /** Largest playlist accepted, bytes. @default 1048576 */
@@ -51,6 +58,7 @@ export const edgePeerDefaults: Omit<EdgePeerConfig, 'streamUrl' | 'trackerUrl'> 
   storeBudgetBytes: 256 * 1024 * 1024,
   maxPeers: 50,
   initialSegments: 3,
+  segmentDelayMs: 0,
   playlistRefreshRatio: 0.5,
   maxPlaylistBytes: 1024 * 1024,
   playlistTimeoutMs: 5_000,
@@ -76,6 +84,9 @@ export function resolveEdgePeerConfig(config: Partial<EdgePeerConfig> & Pick<Edg
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(`${key} must be a number > 0, got ${JSON.stringify(value)}`);
   }
   if (!Number.isInteger(c.initialSegments) || c.initialSegments < 1) fail(`initialSegments must be an integer >= 1, got ${JSON.stringify(c.initialSegments)}`);
+  if (typeof c.segmentDelayMs !== 'number' || !(c.segmentDelayMs >= 0 && c.segmentDelayMs <= 600_000)) {
+    fail(`segmentDelayMs must be from 0 to 600000, got ${JSON.stringify(c.segmentDelayMs)}`);
+  }
   if (typeof c.playlistRefreshRatio !== 'number' || !(c.playlistRefreshRatio >= 0.1 && c.playlistRefreshRatio <= 1)) {
     fail(`playlistRefreshRatio must be from 0.1 to 1, got ${JSON.stringify(c.playlistRefreshRatio)}`);
   }

@@ -11,11 +11,13 @@ import { createNodePorts } from './node-ports.js';
 import { fetchPlaylist } from './playlist-fetch.js';
 import { RenditionFollower } from './rendition-follower.js';
 import { resolveNodeRtcConfig } from './rtc-config.js';
+import type { NodeRtcConnector } from './rtc-connector.js';
+import type { RtcLinkInfo } from './rtc-link-stats.js';
 import { isAborted, sleep } from './sleep.js';
 
 export interface EdgePeerEvents {
   /** A segment the edge peer acquired (from the CDN, or from a peer). */
-  segment: (e: { rendition: string; sn: number; source: 'http' | 'p2p'; sizeBytes: number }) => void;
+  segment: (e: { rendition: string; sn: number; source: 'http' | 'p2p'; sizeBytes: number; late: boolean }) => void;
   'peer-connected': EngineEvents['peer-connected'];
   'peer-disconnected': EngineEvents['peer-disconnected'];
   /** A playlist or segment failed (retried), or the engine reported a problem it survived. */
@@ -38,6 +40,7 @@ export class EdgePeer {
   /** The swarm id, derived from streamUrl exactly as the hls.js integration derives it. */
   readonly swarmId: string;
   private readonly engine: Engine;
+  private readonly connector: NodeRtcConnector;
   private readonly events = new Emitter<EdgePeerEvents>(() => undefined);
   private readonly lifetime = new AbortController();
   private readonly followers: RenditionFollower[] = [];
@@ -63,7 +66,9 @@ export class EdgePeer {
       // Many viewers ask the same edge peer: let it serve more of each one's requests at once.
       maxUploadsPerPeer: c.engine.maxUploadsPerPeer ?? 8,
     });
-    this.engine = new Engine(engineConfig, createNodePorts(resolveNodeRtcConfig(c.rtc)));
+    const ports = createNodePorts(resolveNodeRtcConfig(c.rtc));
+    this.connector = ports.connector;
+    this.engine = new Engine(engineConfig, ports);
     this.engine.on('peer-connected', (e) => this.events.emit('peer-connected', e));
     this.engine.on('peer-disconnected', (e) => this.events.emit('peer-disconnected', e));
     this.engine.on('error', (e) => this.events.emit('error', e));
@@ -94,6 +99,11 @@ export class EdgePeer {
     return { renditions: this.followers.length, segments: this.segments, engine: this.engine.stats() };
   }
 
+  /** What each WebRTC connection did: candidate pair (direct or relay) and bytes; see RtcLinkInfo. */
+  connections(): RtcLinkInfo[] {
+    return this.connector.links();
+  }
+
   /** Stops every playlist read, download, connection and timer; resolves once all have ended. Idempotent. */
   close(): Promise<void> {
     this.closed ??= (async () => {
@@ -119,7 +129,7 @@ export class EdgePeer {
       }
     }
     if (mediaUrls === undefined) return;
-    const settings = { limits, initialSegments: this.config.initialSegments, refreshRatio: this.config.playlistRefreshRatio };
+    const settings = { limits, initialSegments: this.config.initialSegments, refreshRatio: this.config.playlistRefreshRatio, segmentDelayMs: this.config.segmentDelayMs };
     const hooks = {
       segment: (e: Parameters<EdgePeerEvents['segment']>[0]) => {
         this.segments += 1;

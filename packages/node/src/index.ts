@@ -1,6 +1,7 @@
 export { nodeClock } from './node-clock.js';
 export { createNodeHttp, createNodePorts } from './node-ports.js';
-export { createNodeRtcConnector } from './rtc-connector.js';
+export { createNodeRtcConnector, type NodeRtcConnector } from './rtc-connector.js';
+export { MAX_LINK_RECORDS, type RtcLinkInfo, type RtcPath } from './rtc-link-stats.js';
 export { nodeRtcDefaults, resolveNodeRtcConfig, type NodeRtcConfig } from './rtc-config.js';
 export { toNdcIceServer, toNdcIceServers, type NodeIceServer } from './ice-config.js';
 export { nodeTrackerSocket } from './ws-tracker.js';

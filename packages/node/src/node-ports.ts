@@ -2,7 +2,7 @@ import { webcrypto } from 'node:crypto';
 import { createFetchHttp } from '@swarmcast/browser';
 import { webCryptoPort, type EnginePorts, type HttpPort } from '@swarmcast/core';
 import { nodeClock } from './node-clock.js';
-import { createNodeRtcConnector } from './rtc-connector.js';
+import { createNodeRtcConnector, type NodeRtcConnector } from './rtc-connector.js';
 import type { NodeRtcConfig } from './rtc-config.js';
 import { nodeTrackerSocket } from './ws-tracker.js';
 
@@ -14,8 +14,8 @@ export function createNodeHttp(maxBytes?: number): HttpPort {
   return maxBytes === undefined ? createFetchHttp() : createFetchHttp(maxBytes);
 }
 
-/** Every port the engine needs, from Node's APIs and node-datachannel. */
-export function createNodePorts(rtc: Partial<NodeRtcConfig> = {}): EnginePorts {
+/** Every port the engine needs, from Node's APIs and node-datachannel (whose connector also lists its connections). */
+export function createNodePorts(rtc: Partial<NodeRtcConfig> = {}): EnginePorts & { readonly connector: NodeRtcConnector } {
   return {
     clock: nodeClock,
     http: createNodeHttp(),

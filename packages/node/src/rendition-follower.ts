@@ -12,10 +12,12 @@ export interface FollowerSettings {
   readonly limits: PlaylistLimits;
   readonly initialSegments: number;
   readonly refreshRatio: number;
+  /** A new segment's deadline is this long after it is seen, ms (0: over HTTP at once). */
+  readonly segmentDelayMs: number;
 }
 
 export interface FollowerHooks {
-  segment(e: { rendition: string; sn: number; source: 'http' | 'p2p'; sizeBytes: number }): void;
+  segment(e: { rendition: string; sn: number; source: 'http' | 'p2p'; sizeBytes: number; late: boolean }): void;
   error(error: Error): void;
 }
 
@@ -74,10 +76,13 @@ export class RenditionFollower {
   }
 
   private load(rendition: string, sn: number, url: string, range: ByteRange | undefined, signal: AbortSignal, init: boolean): void {
-    // Deadline now: no waiting for peers, the edge peer is the swarm's first copy.
-    this.engine.loadSegment({ ref: { rendition, sn }, url, deadlineMs: performance.now(), signal, init, ...(range ? { range } : {}) }).then(
+    // Delay 0: no waiting for peers, the edge peer is the swarm's first copy.
+    const deadlineMs = performance.now() + this.settings.segmentDelayMs;
+    this.engine.loadSegment({ ref: { rendition, sn }, url, deadlineMs, signal, init, ...(range ? { range } : {}) }).then(
       (loaded) => {
-        if (!loaded.fromStore) this.hooks.segment({ rendition, sn, source: loaded.source, sizeBytes: loaded.bytes.length });
+        // Late: a player with segmentDelayMs of buffer would have stalled on it.
+        const late = this.settings.segmentDelayMs > 0 && performance.now() > deadlineMs;
+        if (!loaded.fromStore) this.hooks.segment({ rendition, sn, source: loaded.source, sizeBytes: loaded.bytes.length, late });
       },
       (error: unknown) => {
         if (!signal.aborted) this.hooks.error(new Error(`segment ${rendition}/${sn}: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));

@@ -10,6 +10,13 @@ import { mergeIceServers } from '@swarmcast/browser';
 import nodeDataChannel, { type DataChannel, type PeerConnection, type RtcConfig } from 'node-datachannel';
 import { resolveNodeRtcConfig, type NodeRtcConfig } from './rtc-config.js';
 import { toNdcIceServers } from './ice-config.js';
+import { RtcLinkBook, type RtcLinkInfo, type RtcLinkRecord } from './rtc-link-stats.js';
+
+/** The core's connector, plus what each connection did (for stats and the NAT traversal tests). */
+export interface NodeRtcConnector extends PeerConnector {
+  /** Connections made so far (the last MAX_LINK_RECORDS), oldest first; live ones show their current candidate pair. */
+  links(): RtcLinkInfo[];
+}
 
 /** Most remote candidates queued before the remote description arrives. */
 const MAX_QUEUED_CANDIDATES = 64;
@@ -21,7 +28,13 @@ class NodePeerLink implements PendingPeerLink {
   private readonly queuedCandidates: { candidate: string; mid: string }[] = [];
   private closed = false;
 
-  constructor(rtc: RtcConfig, lowWaterBytes: number, initiator: boolean, private readonly events: PeerLinkEvents) {
+  constructor(
+    rtc: RtcConfig,
+    lowWaterBytes: number,
+    initiator: boolean,
+    private readonly events: PeerLinkEvents,
+    readonly record: RtcLinkRecord,
+  ) {
     this.pc = new nodeDataChannel.PeerConnection('swarmcast', rtc);
     // Both 'closed' listeners must exist: node-datachannel releases its callbacks (and the event loop) on them.
     this.pc.onStateChange((state) => {
@@ -42,13 +55,20 @@ class NodePeerLink implements PendingPeerLink {
     this.dc = this.pc.createDataChannel('swarmcast', { negotiated: true, id: 0 });
     this.dc.setBufferedAmountLowThreshold(lowWaterBytes);
     this.dc.onOpen(() => {
-      this.guard(() => this.events.open());
+      this.guard(() => {
+        this.record.opened(this.pc.getSelectedCandidatePair());
+        this.events.open();
+      });
     });
     this.dc.onMessage((message) => {
       this.guard(() => {
-        if (typeof message === 'string') this.fail('text message on the data channel');
-        else if (message instanceof ArrayBuffer) this.events.message(new Uint8Array(message));
-        else this.events.message(new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
+        if (typeof message === 'string') {
+          this.fail('text message on the data channel');
+          return;
+        }
+        const bytes = message instanceof ArrayBuffer ? new Uint8Array(message) : new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+        this.record.receivedBytes += bytes.length;
+        this.events.message(bytes);
       });
     });
     this.dc.onBufferedAmountLow(() => {
@@ -75,7 +95,18 @@ class NodePeerLink implements PendingPeerLink {
   send(bytes: Uint8Array): void {
     if (this.closed || !this.dc.isOpen()) return;
     // false only means "queued": bufferedAmount and the low-water event carry the back-pressure.
+    this.record.sentBytes += bytes.length;
     this.step(() => this.dc.sendMessageBinary(bytes));
+  }
+
+  /** Reads the selected candidate pair again (ICE may move to another pair while open). */
+  refresh(): void {
+    if (this.closed || this.record.state !== 'open') return;
+    try {
+      this.record.selected(this.pc.getSelectedCandidatePair());
+    } catch {
+      // Closing under us: the record keeps the last pair.
+    }
   }
 
   signal(data: ConnectionSignal): void {
@@ -98,6 +129,7 @@ class NodePeerLink implements PendingPeerLink {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.record.closed('closed locally');
     try {
       this.dc.close();
     } catch {
@@ -131,6 +163,7 @@ class NodePeerLink implements PendingPeerLink {
 
   private fail(reason: string): void {
     if (this.closed) return;
+    this.record.closed(reason);
     this.close();
     try {
       this.events.close(reason);
@@ -141,8 +174,10 @@ class NodePeerLink implements PendingPeerLink {
 }
 
 /** WebRTC connections for the core in Node, on node-datachannel. */
-export function createNodeRtcConnector(config: Partial<NodeRtcConfig> = {}): PeerConnector {
+export function createNodeRtcConnector(config: Partial<NodeRtcConfig> = {}): NodeRtcConnector {
   const resolved = resolveNodeRtcConfig(config);
+  const book = new RtcLinkBook();
+  const live = new Set<NodePeerLink>();
   const rtcFor = (options: ConnectOptions): RtcConfig => ({
     iceServers: toNdcIceServers(mergeIceServers(resolved.iceServers.map((s) => ({ ...s, urls: [...s.urls] })), options.trackerIceServers).map((s) => ({
       urls: typeof s.urls === 'string' ? [s.urls] : s.urls,
@@ -155,7 +190,21 @@ export function createNodeRtcConnector(config: Partial<NodeRtcConfig> = {}): Pee
     ...(resolved.portRange === undefined ? {} : { portRangeBegin: resolved.portRange.beginPort, portRangeEnd: resolved.portRange.endPort }),
   });
   return {
-    connect: (_remotePeerId, initiator, events, options) => new NodePeerLink(rtcFor(options), resolved.bufferedAmountLowThresholdBytes, initiator, events),
+    connect: (remotePeerId, initiator, events, options) => {
+      for (const l of live) if (l.record.state === 'closed') live.delete(l);
+      const record = book.add(remotePeerId);
+      const link = new NodePeerLink(rtcFor(options), resolved.bufferedAmountLowThresholdBytes, initiator, events, record);
+      // Closed links leave the set at the next links() call.
+      live.add(link);
+      return link;
+    },
+    links: () => {
+      for (const link of live) {
+        if (link.record.state === 'closed') live.delete(link);
+        else link.refresh();
+      }
+      return book.list();
+    },
     refusal: (options) =>
       resolved.iceTransportPolicy === 'relay' && !rtcFor(options).iceServers.some((s) => typeof s !== 'string' && s.relayType !== undefined)
         ? "iceTransportPolicy 'relay' needs a TURN server, and none is known (none configured in iceServers, none announced by the tracker)"

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PeerLinkEvents, PendingPeerLink } from '@swarmcast/core';
-import { createNodeRtcConnector, resolveNodeRtcConfig } from '../src/index.ts';
+import { createNodeRtcConnector, MAX_LINK_RECORDS, resolveNodeRtcConfig, type NodeRtcConnector } from '../src/index.ts';
+import { RtcLinkBook } from '../src/rtc-link-stats.ts';
 
 interface Side {
   link: PendingPeerLink;
@@ -17,7 +18,7 @@ interface Side {
   onMessage?: () => void;
 }
 
-function pair(): { a: Side; b: Side } {
+function pair(): { a: Side; b: Side; connector: NodeRtcConnector } {
   const connector = createNodeRtcConnector({ bindAddress: '127.0.0.1', bufferedAmountLowThresholdBytes: 64 * 1024 });
   const sides: Partial<Record<'a' | 'b', Side>> = {};
   const make = (name: 'a' | 'b', initiator: boolean): Side => {
@@ -43,11 +44,11 @@ function pair(): { a: Side; b: Side } {
   };
   sides.b = make('b', false);
   sides.a = make('a', true);
-  return { a: sides.a, b: sides.b };
+  return { a: sides.a, b: sides.b, connector };
 }
 
 test('two Node peers connect on loopback, exchange messages both ways, drain, and close', { timeout: 20_000 }, async () => {
-  const { a, b } = pair();
+  const { a, b, connector } = pair();
   try {
     await Promise.all([a.opened, b.opened]);
     a.link.send(new Uint8Array([1, 2, 3]));
@@ -55,6 +56,19 @@ test('two Node peers connect on loopback, exchange messages both ways, drain, an
     await waitFor(() => a.messages.length === 1 && b.messages.length === 1);
     assert.deepEqual([...(b.messages[0] ?? [])], [1, 2, 3]);
     assert.deepEqual([...(a.messages[0] ?? [])], [4, 5]);
+    // Each end's record: the loopback pair is host <-> host (direct; the remote one may be learnt
+    // from its first check, prflx, before its candidate arrives), payload bytes both ways.
+    const links = connector.links();
+    assert.equal(links.length, 2);
+    const toA = links.at(0);
+    const toB = links.at(1);
+    assert.equal(toA?.remotePeerId, 'a');
+    assert.equal(toB?.remotePeerId, 'b');
+    assert.deepEqual([toB.state, toB.localCandidateType, toB.path], ['open', 'host', 'direct']);
+    assert.match(toB.remoteCandidateType ?? '', /^(host|prflx)$/);
+    assert.deepEqual([toB.sentBytes, toB.receivedBytes], [3, 2]);
+    assert.deepEqual([toA.sentBytes, toA.receivedBytes], [2, 3]);
+    assert.ok((toB.openAfterMs ?? -1) >= 0);
 
     // Back-pressure: 8 MiB in 16 KiB messages at once queues far above the low-water mark, then drains.
     const chunk = new Uint8Array(16 * 1024).fill(7);
@@ -74,6 +88,8 @@ test('two Node peers connect on loopback, exchange messages both ways, drain, an
     assert.match(await b.closed, /closed/);
     a.link.close();
     assert.equal(a.link.bufferedAmountBytes, 0);
+    assert.deepEqual(connector.links().map((l) => [l.state, l.path]), [['closed', 'direct'], ['closed', 'direct']]);
+    assert.match(connector.links()[0]?.closeReason ?? '', /closed/);
   } finally {
     a.link.close();
     b.link.close();
@@ -90,6 +106,18 @@ test('a link closed before it opens releases everything, and bad SDP closes it w
   assert.match(reason, /negotiation failed/);
   bad.close();
   await new Promise((resolve) => setTimeout(resolve, 100));
+});
+
+test('link records: bounded, the oldest closed ones forgotten first, live ones kept', () => {
+  const book = new RtcLinkBook();
+  const live = book.add('live');
+  live.opened({ local: { type: 'relay' }, remote: { type: 'srflx' } });
+  for (let i = 0; i < MAX_LINK_RECORDS + 10; i++) book.add(`p${String(i)}`).closed('connect timeout');
+  const list = book.list();
+  assert.equal(list.length, MAX_LINK_RECORDS);
+  assert.deepEqual([list[0]?.remotePeerId, list[0]?.path, list[0]?.state], ['live', 'relay', 'open']);
+  assert.equal(list.at(-1)?.remotePeerId, `p${String(MAX_LINK_RECORDS + 9)}`);
+  assert.equal(list.at(-1)?.path, undefined);
 });
 
 test('connector config: clear errors for bad values; relay without TURN is refused', () => {

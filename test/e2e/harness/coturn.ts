@@ -25,6 +25,8 @@ const STOP_TIMEOUT_MS = 5_000;
 export interface CoturnOptions {
   /** The static-auth-secret; a random one by default. */
   readonly secret?: string;
+  /** The address it listens and relays on (the NAT lab's public side, say). @default '127.0.0.1' */
+  readonly address?: string;
 }
 
 /** An allocation coturn granted: `session ...: new, realm=<...>, username=<...>, lifetime=...`. */
@@ -53,7 +55,7 @@ export interface CoturnSessionUsage {
 
 export interface Coturn {
   readonly pid: number;
-  /** The listening port (UDP and TCP) on 127.0.0.1. */
+  /** The listening port (UDP and TCP) on `address`. */
   readonly port: number;
   /** What the tracker's `turn.urls` should be. */
   readonly urls: string[];
@@ -80,15 +82,16 @@ export function assertCoturnInstalled(): void {
 export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> {
   assertCoturnInstalled();
   const secret = options.secret ?? randomBytes(24).toString('base64url');
-  const port = await freeUdpPort();
-  const relayPorts = await freeUdpRange(RELAY_PORT_COUNT, port);
+  const address = options.address ?? '127.0.0.1';
+  const port = await freeUdpPort(address);
+  const relayPorts = await freeUdpRange(RELAY_PORT_COUNT, port, address);
   const dir = await mkdtemp(join(tmpdir(), 'swarmcast-coturn-'));
   const configFile = join(dir, 'turnserver.conf');
   await writeFile(
     configFile,
     [
-      'listening-ip=127.0.0.1',
-      'relay-ip=127.0.0.1',
+      `listening-ip=${address}`,
+      `relay-ip=${address}`,
       `listening-port=${port}`,
       `min-port=${relayPorts.min}`,
       `max-port=${relayPorts.max}`,
@@ -149,11 +152,11 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
   try {
     const pid = child.pid;
     if (pid === undefined) throw new Error('turnserver did not start');
-    await waitForStun(port, exited, () => output);
+    await waitForStun(address, port, exited, () => output);
     return {
       pid,
       port,
-      urls: [`turn:127.0.0.1:${port}?transport=udp`],
+      urls: [`turn:${address}:${port}?transport=udp`],
       secret,
       realm: REALM,
       relayPorts,
@@ -208,8 +211,8 @@ export function parseUsage(log: string): CoturnSessionUsage[] {
   return [...found].flatMap(([session, { username, client, peer, closed }]) => (closed && username !== '' ? [{ session, username, client, peer }] : []));
 }
 
-/** Waits until the server answers a STUN Binding request on 127.0.0.1:port. */
-async function waitForStun(port: number, exited: Promise<void>, log: () => string): Promise<void> {
+/** Waits until the server answers a STUN Binding request on address:port. */
+async function waitForStun(address: string, port: number, exited: Promise<void>, log: () => string): Promise<void> {
   const state = { exited: false };
   void exited.then(() => {
     state.exited = true;
@@ -217,13 +220,13 @@ async function waitForStun(port: number, exited: Promise<void>, log: () => strin
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (state.exited) throw new Error(`turnserver exited at start:\n${log().slice(-4000)}`);
-    if (await stunBinding(port, 200)) return;
+    if (await stunBinding(address, port, 200)) return;
   }
-  throw new Error(`turnserver did not answer STUN on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms:\n${log().slice(-4000)}`);
+  throw new Error(`turnserver did not answer STUN on ${address}:${port} within ${START_TIMEOUT_MS} ms:\n${log().slice(-4000)}`);
 }
 
 /** Sends one STUN Binding request (RFC 8489); true if a response with its transaction id came back. */
-function stunBinding(port: number, timeoutMs: number): Promise<boolean> {
+function stunBinding(address: string, port: number, timeoutMs: number): Promise<boolean> {
   const transactionId = randomBytes(12);
   const request = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]), transactionId]);
   const socket = createSocket('udp4');
@@ -242,16 +245,16 @@ function stunBinding(port: number, timeoutMs: number): Promise<boolean> {
     socket.on('message', (msg) => {
       if (msg.length >= 20 && msg.subarray(8, 20).equals(transactionId)) done(true);
     });
-    socket.send(request, port, '127.0.0.1');
+    socket.send(request, port, address);
   });
 }
 
-/** A UDP port on 127.0.0.1 that nothing holds now (the kernel's choice). */
-async function freeUdpPort(): Promise<number> {
+/** A UDP port on `address` that nothing holds now (the kernel's choice). */
+async function freeUdpPort(address: string): Promise<number> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', resolve);
+    socket.bind(0, address, resolve);
   });
   const { port } = socket.address();
   await new Promise<void>((resolve) => {
@@ -260,13 +263,13 @@ async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-async function udpPortFree(port: number): Promise<boolean> {
+async function udpPortFree(port: number, address: string): Promise<boolean> {
   const socket = createSocket('udp4');
   const ok = await new Promise<boolean>((resolve) => {
     socket.once('error', () => {
       resolve(false);
     });
-    socket.bind(port, '127.0.0.1', () => {
+    socket.bind(port, address, () => {
       resolve(true);
     });
   });
@@ -281,13 +284,13 @@ async function udpPortFree(port: number): Promise<boolean> {
 }
 
 /** `count` consecutive UDP ports, none held now and none equal to `avoid`, in the dynamic range. */
-async function freeUdpRange(count: number, avoid: number): Promise<{ min: number; max: number }> {
+async function freeUdpRange(count: number, avoid: number, address: string): Promise<{ min: number; max: number }> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const min = 49_152 + Math.floor(Math.random() * (65_535 - 49_152 - count));
     const max = min + count - 1;
     if (avoid >= min && avoid <= max) continue;
     let free = true;
-    for (let p = min; p <= max && free; p++) free = await udpPortFree(p);
+    for (let p = min; p <= max && free; p++) free = await udpPortFree(p, address);
     if (free) return { min, max };
   }
   throw new Error(`no ${count} free consecutive UDP ports found for coturn's relays`);
