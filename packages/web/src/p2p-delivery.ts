@@ -1,13 +1,9 @@
 /** Swarmcast: segments from peers over WebRTC, HTTP as the fallback. */
 import type Hls from 'hls.js';
 import { Swarmcast } from '@swarmcast/hlsjs';
-import { NO_INTEGRITY } from './delivery.js';
 import type { Delivery, DeliveryStats } from './delivery.js';
 import type { SegmentRecorder } from './segment-recorder.js';
-import type { PeerDisconnect, TrackerEvent } from './viewer-report.js';
-
-/** Disconnects kept for the report (the oldest dropped first). */
-const MAX_DISCONNECTS_KEPT = 200;
+import { SwarmLog } from './swarm-log.js';
 
 export interface P2pDeliveryOptions {
   /** Swarmcast's privacy mode: peers only through TURN relays. @default false */
@@ -32,18 +28,10 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
   swarmcast.on('init-segment', (e) => {
     recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });
   });
-  const disconnects: PeerDisconnect[] = [];
-  swarmcast.on('peer-disconnected', (e) => {
-    disconnects.push({ peerId: e.peerId, reason: e.reason, atMs: performance.timeOrigin + performance.now() });
-    if (disconnects.length > MAX_DISCONNECTS_KEPT) disconnects.shift();
-  });
-  const trackerEvents: TrackerEvent[] = [];
-  const trackerEvent = (kind: TrackerEvent['kind']): void => {
-    trackerEvents.push({ kind, atMs: performance.timeOrigin + performance.now() });
-    if (trackerEvents.length > MAX_DISCONNECTS_KEPT) trackerEvents.shift();
-  };
-  swarmcast.on('tracker-connected', () => { trackerEvent('connected'); });
-  swarmcast.on('tracker-disconnected', () => { trackerEvent('disconnected'); });
+  const log = new SwarmLog();
+  swarmcast.on('peer-disconnected', (e) => { log.peerDisconnected(e); });
+  swarmcast.on('tracker-connected', () => { log.tracker('connected'); });
+  swarmcast.on('tracker-disconnected', () => { log.tracker('disconnected'); });
   let destroyed = false;
   return {
     hlsConfig: swarmcast.hlsConfig(),
@@ -51,28 +39,7 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
       swarmcast.attach(hls);
     },
     stats(): DeliveryStats {
-      const s = swarmcast.stats();
-      return {
-        httpBytes: s.httpBytes,
-        p2pBytes: s.p2pBytes,
-        uploadedBytes: s.uploadedBytes,
-        controlBytes: s.controlBytes,
-        peers: s.peers,
-        peerId: s.peerId,
-        disconnects: [...disconnects],
-        trackerEvents: [...trackerEvents],
-        integrity: s.engine
-          ? {
-              segmentsVerified: s.engine.segmentsVerified,
-              integrityFailures: s.engine.integrityFailures,
-              peerViolations: s.engine.peerViolations,
-              hashMs: s.engine.hashMs,
-              segmentsHashed: s.engine.segmentsHashed,
-              signatureMs: s.engine.signatureMs,
-              signaturesChecked: s.engine.signaturesChecked,
-            }
-          : NO_INTEGRITY,
-      };
+      return log.stats(swarmcast.stats());
     },
     destroy(): void {
       if (destroyed) return;

@@ -1,13 +1,9 @@
 /** Swarmcast for the Shaka viewer page: segments from peers over WebRTC, HTTP as the fallback. */
 import { Swarmcast, type ShakaPlayer } from '@swarmcast/shaka';
-import { NO_INTEGRITY } from './delivery.js';
 import type { DeliveryStats } from './delivery.js';
 import type { P2pDeliveryOptions } from './p2p-delivery.js';
 import type { SegmentRecorder } from './segment-recorder.js';
-import type { PeerDisconnect, TrackerEvent } from './viewer-report.js';
-
-/** Disconnects kept for the report (the oldest dropped first). */
-const MAX_DISCONNECTS_KEPT = 200;
+import { SwarmLog } from './swarm-log.js';
 
 export interface ShakaDelivery {
   /** Call once, after player.attach(video) and before player.load(). */
@@ -29,46 +25,17 @@ export function createShakaP2pDelivery(trackerUrl: string, recorder: SegmentReco
   swarmcast.on('error', (e) => {
     console.warn('[swarmcast-web] swarmcast error', e.error);
   });
-  const disconnects: PeerDisconnect[] = [];
-  swarmcast.on('peer-disconnected', (e) => {
-    disconnects.push({ peerId: e.peerId, reason: e.reason, atMs: performance.timeOrigin + performance.now() });
-    if (disconnects.length > MAX_DISCONNECTS_KEPT) disconnects.shift();
-  });
-  const trackerEvents: TrackerEvent[] = [];
-  const trackerEvent = (kind: TrackerEvent['kind']): void => {
-    trackerEvents.push({ kind, atMs: performance.timeOrigin + performance.now() });
-    if (trackerEvents.length > MAX_DISCONNECTS_KEPT) trackerEvents.shift();
-  };
-  swarmcast.on('tracker-connected', () => { trackerEvent('connected'); });
-  swarmcast.on('tracker-disconnected', () => { trackerEvent('disconnected'); });
+  const log = new SwarmLog();
+  swarmcast.on('peer-disconnected', (e) => { log.peerDisconnected(e); });
+  swarmcast.on('tracker-connected', () => { log.tracker('connected'); });
+  swarmcast.on('tracker-disconnected', () => { log.tracker('disconnected'); });
   let destroyed = false;
   return {
     attach(player: ShakaPlayer): void {
       swarmcast.attach(player);
     },
     stats(): DeliveryStats {
-      const s = swarmcast.stats();
-      return {
-        httpBytes: s.httpBytes,
-        p2pBytes: s.p2pBytes,
-        uploadedBytes: s.uploadedBytes,
-        controlBytes: s.controlBytes,
-        peers: s.peers,
-        peerId: s.peerId,
-        disconnects: [...disconnects],
-        trackerEvents: [...trackerEvents],
-        integrity: s.engine
-          ? {
-              segmentsVerified: s.engine.segmentsVerified,
-              integrityFailures: s.engine.integrityFailures,
-              peerViolations: s.engine.peerViolations,
-              hashMs: s.engine.hashMs,
-              segmentsHashed: s.engine.segmentsHashed,
-              signatureMs: s.engine.signatureMs,
-              signaturesChecked: s.engine.signaturesChecked,
-            }
-          : NO_INTEGRITY,
-      };
+      return log.stats(swarmcast.stats());
     },
     destroy(): void {
       if (destroyed) return;
