@@ -75,6 +75,10 @@ function start(): void {
   });
   window.__swarmcastReport = report;
   window.__swarmcastSettled = () => recorder.settled();
+  window.__swarmcastSetLevel = (level, smooth) => {
+    if (smooth) hls.nextLevel = level;
+    else hls.currentLevel = level;
+  };
 
   const panel = new StatsPanel(requireElement('#stats', HTMLElement));
   const refresh = setInterval(() => { panel.render(report()); }, PANEL_REFRESH_MS);

@@ -102,5 +102,10 @@ declare global {
     __swarmcastReport?: () => ViewerReport;
     /** Resolves once every segment handed to hls.js so far is hashed (read the report after it). */
     __swarmcastSettled?: () => Promise<void>;
+    /**
+     * Pins the player to rendition `level` (index in the master playlist, lowest first): at once
+     * (buffer flushed) or, with `smooth`, from the next segment on, as an ABR switch would.
+     */
+    __swarmcastSetLevel?: (level: number, smooth: boolean) => void;
   }
 }
