@@ -161,7 +161,10 @@ export class PeerPool {
     // Whole uploads, not just their start: an uplink split among more requests than it can finish
     // in time completes none of them, and a peer that completes a segment serves it on.
     const doneMs = (committedBytes + requestBytes) / Math.max(rate, 1e-6);
-    return firstChunkMs <= limitMs && (this.config.uploadCommitMs === 0 || doneMs <= this.config.uploadCommitMs);
+    // Under a cap so low that a segment takes longer than uploadCommitMs, an idle uplink still takes
+    // one upload at a time: refusing all would leave the capped peer (an office's edge) serving nobody.
+    const idleUnderCap = this.pacer.capped && committedBytes === 0;
+    return firstChunkMs <= limitMs && (this.config.uploadCommitMs === 0 || doneMs <= this.config.uploadCommitMs || idleUnderCap);
   }
 
   /**

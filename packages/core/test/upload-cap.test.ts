@@ -90,6 +90,23 @@ void describe('an engine with an upload cap', () => {
     bed.destroyAll();
   });
 
+  void test('a cap too low for one segment within uploadCommitMs still serves one upload at a time', async () => {
+    // 40 000 B/s: a 100 000 B segment takes 2.5 s, longer than uploadCommitMs (1.5 s).
+    const { bed, link } = await seeder('low-cap', 2, { uploadCapBytesPerSec: 40_000 });
+    link.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
+    link.send({ type: 'request', requestId: 2, rendition: 'v0', sn: 2, offsetBytes: 0 });
+    await bed.clock.advance(100);
+    assert.deepEqual(link.messages('busy').map((m) => m.requestId), [2], 'the second waits for nothing: BUSY');
+    await bed.clock.advance(3_000);
+    const body = link.messages('data').filter((m) => m.requestId === 1).reduce((n, m) => n + m.payload.length, 0);
+    assert.equal(body, SIZE, 'the first is served whole, at the cap');
+    // Idle again: the next request is taken.
+    link.send({ type: 'request', requestId: 3, rendition: 'v0', sn: 2, offsetBytes: 0 });
+    await bed.clock.advance(100);
+    assert.equal(link.messages('busy').length, 1);
+    bed.destroyAll();
+  });
+
   void test('without a cap the same requests are all served', async () => {
     const { bed, link } = await seeder('no-cap', 4, { uploadCapBytesPerSec: 0 });
     for (let sn = 1; sn <= 4; sn++) link.send({ type: 'request', requestId: sn, rendition: 'v0', sn, offsetBytes: 0 });
