@@ -80,6 +80,8 @@ interface Download {
    */
   readonly leftAtOnce: boolean;
   readonly requestedAtMs: number;
+  /** When its first chunk arrived (undefined until one did). */
+  firstChunkAtMs: number | undefined;
   /** When its latest chunk arrived (requestedAtMs until one did). */
   lastChunkAtMs: number;
   nextOffset: number;
@@ -196,7 +198,7 @@ export class Peer {
     const held = this.stateOf(ref) === 'have';
     const leftAtOnce = held && this.link.bufferedAmountBytes === 0 && this.host.uplinkClear();
     const now = this.host.clock.now();
-    this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0 });
+    this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, firstChunkAtMs: undefined, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0 });
     this.send({ type: 'request', requestId, rendition: ref.rendition, sn: ref.sn, offsetBytes });
     return requestId;
   }
@@ -232,7 +234,13 @@ export class Peer {
     const receivedBytes = download.nextOffset - download.requestedOffset;
     if (receivedBytes === 0) return download.leftAtOnce;
     const now = this.host.clock.now();
-    const bytesPerMs = receivedBytes / Math.max(1, download.lastChunkAtMs - download.requestedAtMs);
+    // The pace between chunks, not since the request: a slow first answer (a busy sender, a long
+    // RTT) must not make a burst followed by silence look like a slow, steady sender.
+    const first = download.firstChunkAtMs ?? download.requestedAtMs;
+    const afterFirstBytes = receivedBytes - this.host.config.chunkBytes;
+    const bytesPerMs = afterFirstBytes > 0 && download.lastChunkAtMs > first
+      ? afterFirstBytes / (download.lastChunkAtMs - first)
+      : afterFirstBytes > 0 ? Number.POSITIVE_INFINITY : receivedBytes / Math.max(1, download.lastChunkAtMs - download.requestedAtMs);
     const expectedGapMs = this.host.config.chunkBytes / bytesPerMs;
     return now - download.lastChunkAtMs > 2 * expectedGapMs;
   }
@@ -401,6 +409,7 @@ export class Peer {
     download.totalBytes = msg.totalBytes;
     download.nextOffset += msg.payload.length;
     download.lastChunkAtMs = this.host.clock.now();
+    download.firstChunkAtMs ??= download.lastChunkAtMs;
     if (download.nextOffset === msg.totalBytes) this.downloads.delete(msg.requestId);
     download.sink.data(msg.offsetBytes, msg.payload, msg.totalBytes);
   }
