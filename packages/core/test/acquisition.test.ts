@@ -162,6 +162,29 @@ void describe('acquisition', () => {
     bed.destroyAll();
   });
 
+  void test('a holder that answers late with a burst of two chunks, then goes silent, is cut off at the stall timeout', async () => {
+    const ref = { rendition: 'v0', sn: 6 };
+    const { bed, e, link, bytes } = await engineAndScripted('late-burst', ref, 100_000);
+    const script = bed.clock.view('script');
+    link.owner.onMessage = (msg, l) => {
+      if (msg.type !== 'request') return;
+      // A busy sender: the first chunk after 1.4 s, the second 0.2 s later, then nothing.
+      const chunk = (off: number): void => {
+        l.send({ type: 'data', requestId: msg.requestId, offsetBytes: off, totalBytes: bytes.length, payload: bytes.subarray(off, off + CHUNK) });
+      };
+      script.setTimeout(() => { chunk(0); }, 1_400);
+      script.setTimeout(() => { chunk(CHUNK); }, 1_600);
+    };
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 30_000)));
+    assert.ok(sameBytes(got.bytes, bytes));
+    await bed.clock.advance(100);
+    // Paced at 0.2 s a chunk, 1.5 s of silence is a lie (measured since the request, the pace looked
+    // like 0.8 s a chunk and the silence like a slow sender's).
+    assert.equal(link.closed, true, 'the staller is cut off');
+    assert.match(e.disconnects[0]?.reason ?? '', /no data for v0\/6 in 1500 ms after announcing it as held/);
+    bed.destroyAll();
+  });
+
   void test('the deadline guard switches a slow peer to HTTP in time', async () => {
     const ref = { rendition: 'v0', sn: 4 };
     const { bed, e, link, bytes } = await engineAndScripted('trickle', ref, 200_000);
