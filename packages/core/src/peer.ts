@@ -217,7 +217,10 @@ export class Peer {
    */
   stalled(requestId: number, sinceMs: number): void {
     const download = this.downloads.get(requestId);
-    if (download?.held === true && this.lastDataAtMs <= sinceMs && this.silenceIsALie(download)) {
+    // Before its first byte a request may wait behind our other uploads from this peer (data still
+    // flowing excuses it); once started, uploads take turns, so its own silence is what counts.
+    const started = download !== undefined && download.nextOffset > download.requestedOffset;
+    if (download?.held === true && (started || this.lastDataAtMs <= sinceMs) && this.silenceIsALie(download)) {
       const silentMs = Math.round(this.host.clock.now() - sinceMs);
       this.violation(`no data for ${download.key} in ${silentMs} ms after announcing it as held`);
       return;
