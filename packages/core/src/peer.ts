@@ -239,12 +239,13 @@ export class Peer {
     const now = this.host.clock.now();
     // The pace between chunks, not since the request: a slow first answer (a busy sender, a long
     // RTT) must not make a burst followed by silence look like a slow, steady sender.
-    const first = download.firstChunkAtMs ?? download.requestedAtMs;
-    const afterFirstBytes = receivedBytes - this.host.config.chunkBytes;
-    const bytesPerMs = afterFirstBytes > 0 && download.lastChunkAtMs > first
-      ? afterFirstBytes / (download.lastChunkAtMs - first)
-      : afterFirstBytes > 0 ? Number.POSITIVE_INFINITY : receivedBytes / Math.max(1, download.lastChunkAtMs - download.requestedAtMs);
-    const expectedGapMs = this.host.config.chunkBytes / bytesPerMs;
+    const { chunkBytes } = this.host.config;
+    const afterFirstBytes = receivedBytes - chunkBytes;
+    // One chunk so far: its pace is all there is, measured from the request.
+    const expectedGapMs =
+      afterFirstBytes > 0
+        ? (chunkBytes * (download.lastChunkAtMs - (download.firstChunkAtMs ?? download.requestedAtMs))) / afterFirstBytes
+        : (chunkBytes * Math.max(1, download.lastChunkAtMs - download.requestedAtMs)) / receivedBytes;
     return now - download.lastChunkAtMs > 2 * expectedGapMs;
   }
 

@@ -46,6 +46,25 @@ function requestIds(link: ScriptedLink): number[] {
   return link.messages('request').map((m) => m.requestId);
 }
 
+/** Makes H answer each request with one chunk every `everyMs` until cancelled; reports the cancel. */
+function trickle(bed: Testbed, link: ScriptedLink, bytes: Uint8Array, everyMs: number): { readonly cancelled: boolean } {
+  const script = bed.clock.view('script');
+  const state = { cancelled: false };
+  let sent = 0;
+  link.owner.onMessage = (msg, l) => {
+    if (msg.type === 'cancel') state.cancelled = true;
+    if (msg.type !== 'request') return;
+    const next = (): void => {
+      if (state.cancelled || !l.open) return;
+      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: sent, totalBytes: bytes.length, payload: bytes.subarray(sent, sent + CHUNK) });
+      sent += CHUNK;
+      script.setTimeout(next, everyMs);
+    };
+    next();
+  };
+  return state;
+}
+
 void describe('acquisition', () => {
   void test('startup: with the deadline close, HTTP at once even though a peer has the segment', async () => {
     const { bed, e, g } = await pairOfEngines('startup');
@@ -188,21 +207,8 @@ void describe('acquisition', () => {
   void test('the deadline guard switches a slow peer to HTTP in time', async () => {
     const ref = { rendition: 'v0', sn: 4 };
     const { bed, e, link, bytes } = await engineAndScripted('trickle', ref, 200_000);
-    const script = bed.clock.view('script');
-    let sent = 0;
-    let cancelled = false;
     // One chunk a second: never stalled long enough for the stall timer, far too slow for the deadline.
-    link.owner.onMessage = (msg, l) => {
-      if (msg.type === 'cancel') cancelled = true;
-      if (msg.type !== 'request') return;
-      const next = (): void => {
-        if (cancelled || !l.open) return;
-        l.send({ type: 'data', requestId: msg.requestId, offsetBytes: sent, totalBytes: bytes.length, payload: bytes.subarray(sent, sent + CHUNK) });
-        sent += CHUNK;
-        script.setTimeout(next, 1_000);
-      };
-      next();
-    };
+    const sender = trickle(bed, link, bytes, 1_000);
     const request = bed.request(ref, 5_000);
     const got = await bed.clock.settle(e.engine.loadSegment(request));
     assert.ok(bed.clock.now() <= request.deadlineMs, `done at ${bed.clock.now() - request.deadlineMs} ms from the deadline`);
@@ -213,9 +219,9 @@ void describe('acquisition', () => {
     assert.ok(e.engine.stats().p2pBytes >= 3 * CHUNK);
     // The transfer is watched one stall timeout longer (a peer gone silent would be judged), then
     // cancelled: this one kept sending, slow but honest.
-    assert.equal(cancelled, false);
+    assert.equal(sender.cancelled, false);
     await bed.clock.advance(e.engine.config.p2pStallTimeoutMs + 100);
-    assert.equal(cancelled, true, 'the slow request was cancelled');
+    assert.equal(sender.cancelled, true, 'the slow request was cancelled');
     assert.deepEqual(e.disconnects, [], 'a slow peer is not cut off');
     bed.destroyAll();
   });
@@ -223,20 +229,7 @@ void describe('acquisition', () => {
   void test('expedite (a seek): a slow peer transfer moves on to HTTP at once, from the offset peers reached', async () => {
     const ref = { rendition: 'v0', sn: 5 };
     const { bed, e, link, bytes } = await engineAndScripted('expedite', ref, 200_000);
-    const script = bed.clock.view('script');
-    let sent = 0;
-    let cancelled = false;
-    link.owner.onMessage = (msg, l) => {
-      if (msg.type === 'cancel') cancelled = true;
-      if (msg.type !== 'request') return;
-      const next = (): void => {
-        if (cancelled || !l.open) return;
-        l.send({ type: 'data', requestId: msg.requestId, offsetBytes: sent, totalBytes: bytes.length, payload: bytes.subarray(sent, sent + CHUNK) });
-        sent += CHUNK;
-        script.setTimeout(next, 500);
-      };
-      next();
-    };
+    trickle(bed, link, bytes, 500);
     // Far from needed: peers have 30 s.
     const loading = e.engine.loadSegment(bed.request(ref, 30_000));
     await bed.clock.advance(1_200);
