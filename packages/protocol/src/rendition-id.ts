@@ -35,3 +35,21 @@ export function initSegmentRenditionId(initUrl: string, range?: ResourceRange): 
   const suffix = range === undefined ? '' : `@${range.startBytes}-${range.endBytes}`;
   return `r${hash32(bareUrl(initUrl) + suffix).toString(36)}`;
 }
+
+/** Most parts (EXT-X-PART) one segment may have under partRenditionId: more is not a sane LL-HLS packager. */
+export const MAX_PARTS_PER_SEGMENT = 64;
+
+/**
+ * The id under which part `partIndex` (0-based, in playlist order within its segment) of the
+ * segments of a media playlist is shared and signed, as the rendition of a segment ref whose sn is
+ * the parent segment's media sequence number: `${mediaRendition}.p${partIndex}`. Named by the
+ * media playlist and the part's place, not by the part's URI, so parts that are byte ranges of one
+ * file and parts that are files of their own are named alike, and HAVE / REQUEST / records need no
+ * new message. Cannot collide with a playlist's or an init segment's id ('r' + base 36, no dot).
+ */
+export function partRenditionId(mediaRendition: string, partIndex: number): string {
+  if (!Number.isInteger(partIndex) || partIndex < 0 || partIndex >= MAX_PARTS_PER_SEGMENT) {
+    throw new RangeError(`part index must be an integer in [0, ${MAX_PARTS_PER_SEGMENT}), got ${partIndex}`);
+  }
+  return `${mediaRendition}.p${partIndex}`;
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ID_PATTERN, INIT_SEGMENT_SN, hash32, initSegmentRenditionId, renditionIdFromUrl } from '../src/index.js';
+import { ID_PATTERN, INIT_SEGMENT_SN, MAX_PARTS_PER_SEGMENT, hash32, initSegmentRenditionId, partRenditionId, renditionIdFromUrl } from '../src/index.js';
 
 void describe('hash32 and renditionIdFromUrl', () => {
   void test('hash32 keeps the values core used before it moved here (rendezvous choices must not change)', () => {
@@ -37,5 +37,22 @@ void describe('initSegmentRenditionId', () => {
     assert.notEqual(a, initSegmentRenditionId(file));
     assert.equal(a, initSegmentRenditionId(`${file}?token=2`, { startBytes: 0, endBytes: 720 }));
     assert.equal(INIT_SEGMENT_SN, 0);
+  });
+});
+
+void describe('partRenditionId', () => {
+  const media = renditionIdFromUrl('http://127.0.0.1:8080/ll/0/playlist.m3u8');
+  void test('one id per part place, a valid id, apart from the playlist and init segment ids', () => {
+    const ids = Array.from({ length: MAX_PARTS_PER_SEGMENT }, (_, i) => partRenditionId(media, i));
+    assert.equal(new Set(ids).size, MAX_PARTS_PER_SEGMENT);
+    for (const id of ids) assert.match(id, ID_PATTERN);
+    assert.ok(!ids.includes(media));
+    assert.equal(partRenditionId(media, 3), `${media}.p3`);
+  });
+
+  void test('refuses an index out of range', () => {
+    assert.throws(() => partRenditionId(media, -1), RangeError);
+    assert.throws(() => partRenditionId(media, MAX_PARTS_PER_SEGMENT), RangeError);
+    assert.throws(() => partRenditionId(media, 1.5), RangeError);
   });
 });

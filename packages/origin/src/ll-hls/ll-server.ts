@@ -43,6 +43,8 @@ export interface LlOrigin {
   readonly masterUrl: string;
   /** The bytes the origin serves for segment `msn` (its parts in order), while in the window. */
   segmentBytes(msn: number): Uint8Array | undefined;
+  /** The bytes the origin serves for part `part` (0-based) of segment `msn`, once it exists and while in the window. */
+  partBytes(msn: number, part: number): Uint8Array | undefined;
   stats(): OriginStats;
   resetStats(): void;
   close(): Promise<void>;
@@ -183,6 +185,7 @@ export async function startLlOrigin(config: Partial<LlOriginConfig> = {}): Promi
     url,
     masterUrl: `${url}/ll/master.m3u8`,
     segmentBytes: (msn) => timeline.segment(msn, now()),
+    partBytes: (msn, part) => timeline.part(msn, part, now()),
     stats: () => stats.snapshot(),
     resetStats: () => {
       stats.reset();
