@@ -71,6 +71,13 @@ export interface EngineConfig {
   /** A P2P request with no byte for this long is given up. @default 1500 */
   p2pStallTimeoutMs: number;
   /**
+   * httpSafetyMs for an LL-HLS part (a part is a fraction of a segment, wanted within about a
+   * second of its appearance): HTTP still fetches one in this much. @default 300
+   */
+  partHttpSafetyMs: number;
+  /** minP2pSlackMs for an LL-HLS part: with less left before its deadline, HTTP at once. @default 600 */
+  partMinP2pSlackMs: number;
+  /**
    * A peer's request for a segment we hold is answered BUSY when our uplink (measured while it is
    * backlogged) would not get its first chunk out within this long: better than leaving the
    * requester silent until its stall timeout, which it must read as a lie. 0 = accept every request
@@ -153,6 +160,8 @@ export const engineDefaults: EngineConfig = {
   httpSafetyMs: 1_500,
   minP2pSlackMs: 2_000,
   p2pStallTimeoutMs: 1_500,
+  partHttpSafetyMs: 300,
+  partMinP2pSlackMs: 600,
   uploadAdmissionDelayMs: 750,
   uploadCommitMs: 1_500,
   prefetchNext: true,
@@ -227,6 +236,7 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
   if (c.integrityListUrl !== undefined && (typeof c.integrityListUrl !== 'string' || !/^https?:\/\/[^\s?#]+$/.test(c.integrityListUrl))) {
     fail(`integrityListUrl must be an http:// or https:// URL without query or fragment, got ${JSON.stringify(c.integrityListUrl)}`);
   }
+  if (c.partMinP2pSlackMs < c.partHttpSafetyMs) fail(`partMinP2pSlackMs (${c.partMinP2pSlackMs}) must be at least partHttpSafetyMs (${c.partHttpSafetyMs})`);
   if (c.httpFetchersPerSegment < 1) fail('httpFetchersPerSegment must be at least 1');
   if (c.peersPerHttpFetcher < 1) fail('peersPerHttpFetcher must be at least 1');
   if (c.trackerReconnectMaxMs < c.trackerReconnectBaseMs) fail('trackerReconnectMaxMs must be >= trackerReconnectBaseMs');

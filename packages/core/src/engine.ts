@@ -8,6 +8,7 @@ import {
   type PeerMessage,
   type SegmentRef,
   type SignalData,
+  isPartRenditionId,
 } from '@swarmcast/protocol';
 import { Acquisition, type AcquiredSegment, type AcquisitionHost } from './acquisition.js';
 import { integrityListUrlOf, joinTokenProblem, resolveEngineConfig, type EngineConfig } from './config.js';
@@ -105,6 +106,8 @@ export class Engine {
   private readonly acquisitions = new Map<string, SharedAcquisition>();
   private readonly announceWaiters = new Map<string, Set<() => void>>();
   private readonly acquisitionHost: AcquisitionHost;
+  /** The acquisition settings of an LL-HLS part: its own, tighter margins (see partHttpSafetyMs). */
+  private readonly partAcquisitionConfig: EngineConfig;
   private readonly prefetcher: Prefetcher;
   private readonly summaries: SummaryReporter;
   private readonly httpThroughput: HttpThroughput;
@@ -122,6 +125,7 @@ export class Engine {
     this.config = resolveEngineConfig(config);
     this.instanceId = randomId(ports.random);
     this.listUrl = integrityListUrlOf(this.config);
+    this.partAcquisitionConfig = { ...this.config, httpSafetyMs: this.config.partHttpSafetyMs, minP2pSlackMs: this.config.partMinP2pSlackMs };
     this.httpThroughput = new HttpThroughput(this.config.httpThroughputHalfLifeMs);
     const { clock } = ports;
     this.records = new RecordBook(this.config.swarmId, ports.crypto, clock, this.config.maxRecords);
@@ -273,7 +277,7 @@ export class Engine {
     if (request.init === true) {
       if (this.initRenditions.size >= MAX_LIST_RENDITIONS) this.initRenditions.clear();
       this.initRenditions.add(request.ref.rendition);
-    } else this.prefetcher.requested(request);
+    } else if (!isPartRenditionId(request.ref.rendition)) this.prefetcher.requested(request);
     let shared = this.acquisitions.get(key);
     if (shared) shared.acquisition.adopt(request.url, request.range, request.deadlineMs);
     else shared = this.startAcquisition({ ref: request.ref, url: request.url, range: request.range, deadlineMs: request.deadlineMs }, key);
@@ -345,7 +349,8 @@ export class Engine {
     const controller = new AbortController();
     const startedMs = this.ports.clock.now();
     const { ref } = request;
-    const acquisition = new Acquisition(ref, request.url, request.range, request.deadlineMs, this.config, this.acquisitionHost, controller.signal);
+    const config = isPartRenditionId(ref.rendition) ? this.partAcquisitionConfig : this.config;
+    const acquisition = new Acquisition(ref, request.url, request.range, request.deadlineMs, config, this.acquisitionHost, controller.signal);
     const prefetch = request.url === undefined;
     // Started a microtask later, once this acquisition is in the map (announceReceiving looks it up).
     const promise = Promise.resolve()
@@ -518,7 +523,8 @@ export class Engine {
         this.recordsAsked.add(key);
         this.tracker.requestRecords(ref.rendition, [ref.sn]);
       }
-      if (!this.initRenditions.has(ref.rendition)) this.fetchVodList(ref.rendition);
+      // Init segments and LL-HLS parts have no VOD list.
+      if (!this.initRenditions.has(ref.rendition) && !isPartRenditionId(ref.rendition)) this.fetchVodList(ref.rendition);
       await this.records.waitFor(ref, untilMs, signal);
     }
     const verdict = await this.records.verify(ref, bytes);

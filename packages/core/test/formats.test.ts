@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { INIT_SEGMENT_SN, initSegmentRenditionId, type PeerMessage } from '@swarmcast/protocol';
+import { INIT_SEGMENT_SN, initSegmentRenditionId, partRenditionId, type PeerMessage } from '@swarmcast/protocol';
 import { HttpThroughput } from '../src/index.ts';
 import { TestSigner } from './support/signing.ts';
 import { TEST_SWARM, Testbed, sameBytes } from './support/testbed.ts';
@@ -158,5 +158,40 @@ void describe('HTTP throughput estimate', () => {
     assert.equal(got.source, 'p2p');
     assert.equal(e.engine.httpThroughputBytesPerSec(), undefined, 'a P2P transfer is no HTTP sample');
     bed.destroyAll();
+  });
+});
+
+void describe('LL-HLS parts', () => {
+  void test('a part wanted in 1 s goes to peers under the part margins; a whole segment wanted as soon goes to HTTP at once', async () => {
+    const { bed, signer } = signedBed('ll-parts');
+    const partUrl = 'https://cdn.test/ll/0/part-40.2.m4s';
+    const segmentUrl = 'https://cdn.test/ll/0/seg-39.m4s';
+    const partBytes = bed.random.fork('part').bytes(40_000);
+    const segmentBytes = bed.random.fork('segment').bytes(160_000);
+    bed.resources.set(partUrl, partBytes);
+    bed.resources.set(segmentUrl, segmentBytes);
+    const g = bed.addEngine('G');
+    const e = bed.addEngine('E');
+    await bed.connectAll();
+    const part = { rendition: partRenditionId('v0', 2), sn: 40 };
+    const segment = { rendition: 'v0', sn: 39 };
+    bed.tracker.addRecords(TEST_SWARM, [signer.record(TEST_SWARM, part, partBytes), signer.record(TEST_SWARM, segment, segmentBytes)], true);
+    for (const [ref, url] of [[part, partUrl], [segment, segmentUrl]] as const) {
+      const first = await bed.clock.settle(g.engine.loadSegment({ ref, url, deadlineMs: bed.clock.now() + 10_000 }));
+      assert.equal(first.source, 'http');
+    }
+    await bed.clock.advance(100);
+    const gotPart = await bed.clock.settle(e.engine.loadSegment({ ref: part, url: partUrl, deadlineMs: bed.clock.now() + 1_000 }));
+    assert.equal(gotPart.source, 'p2p', 'the part came from the peer that holds it');
+    assert.ok(sameBytes(gotPart.bytes, partBytes));
+    const gotSegment = await bed.clock.settle(e.engine.loadSegment({ ref: segment, url: segmentUrl, deadlineMs: bed.clock.now() + 1_000 }));
+    assert.equal(gotSegment.source, 'http', 'a segment due in 1 s is below minP2pSlackMs');
+    assert.deepEqual(e.http.log.map((l) => l.url), [segmentUrl]);
+    assert.equal(e.engine.stats().segmentsVerified, 1);
+    bed.destroyAll();
+  });
+
+  void test('the part margins are validated', () => {
+    assert.throws(() => new Testbed({ seed: 'x', engineConfig: { partHttpSafetyMs: 700, partMinP2pSlackMs: 600 } }).addEngine('A'), /partMinP2pSlackMs/);
   });
 });

@@ -1,4 +1,4 @@
-import { INIT_SEGMENT_SN, initSegmentRenditionId, renditionIdFromUrl, type ResourceRange, type SegmentRef } from '@swarmcast/protocol';
+import { INIT_SEGMENT_SN, MAX_PARTS_PER_SEGMENT, initSegmentRenditionId, partRenditionId, renditionIdFromUrl, type ResourceRange, type SegmentRef } from '@swarmcast/protocol';
 
 /** What the loader reads of an hls.js fragment load (a structural slice of FragmentLoaderContext). */
 export interface FragmentLoad {
@@ -13,7 +13,12 @@ export interface FragmentLoad {
     readonly decryptdata: { readonly method: string; readonly keyFormat: string } | null;
   };
   /** A low-latency part (EXT-X-PART): set when hls.js loads a part rather than the segment. */
-  readonly part?: object | null;
+  readonly part?: {
+    /** 0-based place among its segment's parts. */
+    readonly index: number;
+    /** [start, end) in the part's resource, or [] for the whole resource. */
+    readonly byteRange: readonly number[];
+  } | null;
 }
 
 /** How the engine knows a fragment. */
@@ -33,16 +38,22 @@ export interface FragmentIdentity {
  *   bytes); hls.js fetches keys through its own `loader`, never through this one, so a key never
  *   comes from a peer. SAMPLE-AES, DRM key formats, AES-256 and encrypted init segments are left to
  *   hls.js: their handling differs from plain ciphertext in ways not covered here.
- * - low-latency parts are left to hls.js: a part is not the segment its sn names.
+ * - a low-latency part (EXT-X-PART) is {partRenditionId(its playlist's rendition, its index), the
+ *   parent segment's sn}, as the authority signs it, with its own byte range if any.
  * Every id is made from URLs without their query string: per-viewer tokens do not split the swarm.
  */
 export function fragmentIdentity(load: FragmentLoad): FragmentIdentity | string {
-  const { frag } = load;
-  if (load.part) return 'low-latency part';
+  const { frag, part } = load;
   if (frag.encrypted) {
     const key = frag.decryptdata;
     if (key?.method !== 'AES-128' || key.keyFormat !== 'identity') return `encryption ${key?.method ?? 'unknown'}`;
     if (frag.sn === 'initSegment') return 'encrypted init segment';
+  }
+  if (part) {
+    if (frag.sn === 'initSegment' || !Number.isInteger(part.index) || part.index < 0 || part.index >= MAX_PARTS_PER_SEGMENT) return 'part out of range';
+    const partRange = rangeOf(part.byteRange);
+    if (partRange === null) return 'invalid byte range';
+    return { ref: { rendition: partRenditionId(renditionIdFromUrl(frag.baseurl), part.index), sn: frag.sn }, range: partRange, init: false };
   }
   const range = rangeOf(frag.byteRange);
   if (range === null) return 'invalid byte range';

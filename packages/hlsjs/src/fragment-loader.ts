@@ -31,8 +31,8 @@ type LoaderClass = new (config: HlsConfig) => AnyLoader;
 
 /**
  * Builds hls.js's fLoader: media segments (byte-range ones included) and init segments go through
- * the P2P engine under the identity fragmentIdentity() gives them; what it leaves out (SAMPLE-AES,
- * low-latency parts, ...) and anything before the engine exists go through hls.js's own loader.
+ * the P2P engine under the identity fragmentIdentity() gives them, low-latency parts too; what it
+ * leaves out (SAMPLE-AES, ...) and anything before the engine exists go through hls.js's own loader.
  * Keys never pass here: hls.js loads them with its `loader`, which Swarmcast does not replace.
  * Load times are reported to hls.js's ABR as reportedLoadMs() says.
  */
@@ -79,7 +79,7 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
       const media = host.media();
       // An init segment is needed before the first media segment it serves, which hls.js loads next:
       // by the end of the buffer at the latest.
-      const neededAtSec = init ? Number.POSITIVE_INFINITY : frag.start;
+      const neededAtSec = init ? Number.POSITIVE_INFINITY : (context.part?.start ?? frag.start);
       const deadlineMs = host.now() + msUntilNeeded(media, neededAtSec);
       // hls.js finishes a fragment it was loading before it loads a seek's new position (it aborts
       // only on a seek past it): the time peers had for it is gone, the seek waits on it.

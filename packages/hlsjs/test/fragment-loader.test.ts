@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Engine, LoadedSegment, SegmentRequest } from '@swarmcast/core';
-import { INIT_SEGMENT_SN, initSegmentRenditionId, renditionIdFromUrl } from '@swarmcast/protocol';
+import { INIT_SEGMENT_SN, MAX_PARTS_PER_SEGMENT, initSegmentRenditionId, partRenditionId, renditionIdFromUrl } from '@swarmcast/protocol';
 import type { FragmentLoaderContext, HlsConfig, Loader, LoaderCallbacks, LoaderConfiguration, LoaderStats } from 'hls.js';
 import { reportedLoadMs } from '../src/abr-report.ts';
 import { createFragmentLoader, type FragmentLoaderHost } from '../src/fragment-loader.ts';
@@ -11,7 +11,7 @@ import { Swarmcast } from '../src/swarmcast.ts';
 const PLAYLIST = 'https://cdn.test/v/720p.m3u8?token=viewer-1';
 const IDENTITY_KEY = { method: 'AES-128', keyFormat: 'identity' };
 
-function load(over: Partial<FragmentLoad['frag']> & { url?: string; part?: object } = {}): FragmentLoad {
+function load(over: Partial<FragmentLoad['frag']> & { url?: string; part?: FragmentLoad['part'] } = {}): FragmentLoad {
   const { url = 'https://cdn.test/v/720p/seg-7.ts?token=viewer-1', part, ...frag } = over;
   return {
     url,
@@ -45,14 +45,25 @@ void describe('fragmentIdentity', () => {
     assert.deepEqual(ranged, { ref: { rendition: initSegmentRenditionId(init, { startBytes: 0, endBytes: 720 }), sn: 0 }, range: { startBytes: 0, endBytes: 720 }, init: true });
   });
 
-  void test('AES-128 ciphertext is shared; SAMPLE-AES, DRM key formats, encrypted init segments and parts are not', () => {
+  void test('AES-128 ciphertext is shared; SAMPLE-AES, DRM key formats and encrypted init segments are not', () => {
     const aes = fragmentIdentity(load({ encrypted: true, decryptdata: IDENTITY_KEY }));
     assert.equal(typeof aes, 'object');
     assert.equal(typeof fragmentIdentity(load({ encrypted: true, decryptdata: { method: 'SAMPLE-AES', keyFormat: 'identity' } })), 'string');
     assert.equal(typeof fragmentIdentity(load({ encrypted: true, decryptdata: { method: 'AES-128', keyFormat: 'com.example.drm' } })), 'string');
     assert.equal(typeof fragmentIdentity(load({ encrypted: true, decryptdata: null })), 'string');
     assert.equal(typeof fragmentIdentity(load({ sn: 'initSegment', encrypted: true, decryptdata: IDENTITY_KEY })), 'string');
-    assert.equal(typeof fragmentIdentity(load({ part: {} })), 'string');
+  });
+
+  void test('an LL-HLS part is {partRenditionId(playlist rendition, index), parent sn} with its own range, tokens aside', () => {
+    const a = fragmentIdentity(load({ url: 'https://cdn.test/v/720p/part-7.2.m4s?token=viewer-1', part: { index: 2, byteRange: [] } }));
+    const b = fragmentIdentity(load({ baseurl: 'https://cdn.test/v/720p.m3u8?token=viewer-2', part: { index: 2, byteRange: [] } }));
+    assert.deepEqual(a, { ref: { rendition: partRenditionId(renditionIdFromUrl(PLAYLIST), 2), sn: 7 }, range: undefined, init: false });
+    assert.deepEqual(b, a);
+    const ranged = fragmentIdentity(load({ byteRange: [0, 9000], part: { index: 1, byteRange: [3000, 6000] } }));
+    assert.deepEqual(ranged, { ref: { rendition: partRenditionId(renditionIdFromUrl(PLAYLIST), 1), sn: 7 }, range: { startBytes: 3000, endBytes: 6000 }, init: false });
+    assert.equal(typeof fragmentIdentity(load({ part: { index: MAX_PARTS_PER_SEGMENT, byteRange: [] } })), 'string');
+    assert.equal(typeof fragmentIdentity(load({ part: { index: 0, byteRange: [5, 5] } })), 'string');
+    assert.equal(typeof fragmentIdentity(load({ encrypted: true, decryptdata: { method: 'SAMPLE-AES', keyFormat: 'identity' }, part: { index: 0, byteRange: [] } })), 'string');
   });
 
   void test('across EXT-X-DISCONTINUITY the sn keeps counting: nothing special, each segment its own ref', () => {

@@ -1,4 +1,4 @@
-import { initSegmentRenditionId, type ResourceRange } from '@swarmcast/protocol';
+import { initSegmentRenditionId, MAX_PARTS_PER_SEGMENT, type ResourceRange } from '@swarmcast/protocol';
 import { IntegrityError } from './errors.js';
 import { parseAttributes, parseByteRange, type ByteRangeSpec } from './playlist-tags.js';
 
@@ -33,13 +33,37 @@ export interface InitSegmentEntry {
   readonly range?: ResourceRange;
 }
 
+/** A low-latency part (EXT-X-PART), signed as {partRenditionId(rendition, index), sn}. */
+export interface PartEntry {
+  /** The parent segment's media sequence number (the segment may not be listed yet). */
+  readonly sn: number;
+  /** 0-based place among the parent segment's parts. */
+  readonly index: number;
+  /** Absolute URL. */
+  readonly url: string;
+  /** The BYTERANGE attribute, resolved (an omitted offset follows the previous part of the same URI). */
+  readonly range?: ResourceRange;
+}
+
 export interface MediaPlaylist {
   readonly kind: 'media';
   readonly targetDurationSec: number;
+  /** EXT-X-PART-INF PART-TARGET, when the playlist has parts (LL-HLS). */
+  readonly partTargetSec: number | undefined;
+  /** EXT-X-SERVER-CONTROL CAN-BLOCK-RELOAD=YES: _HLS_msn/_HLS_part requests are held until that part exists. */
+  readonly canBlockReload: boolean;
   readonly mediaSequence: number;
   readonly endList: boolean;
   /** Signable segments; the others are only counted in `unsupported`. */
   readonly segments: readonly MediaSegmentEntry[];
+  /**
+   * Signable parts (EXT-X-PART), in playlist order. Parts under an unsupported key or init segment,
+   * GAP=YES parts, parts past MAX_PARTS_PER_SEGMENT and parts that cannot be placed are left out
+   * (not counted: their segment is, when it is listed and cannot be signed).
+   */
+  readonly parts: readonly PartEntry[];
+  /** Where the last EXT-X-PART line of the playlist sits, signable or not. */
+  readonly lastPart: { readonly sn: number; readonly index: number } | undefined;
   /** Distinct init segments of the signable segments, in order of appearance. */
   readonly inits: readonly InitSegmentEntry[];
   /**
@@ -96,6 +120,14 @@ export function parsePlaylist(text: string, baseUrl: string): ParsedPlaylist {
   /** The EXT-X-MAP in force: signable, none, or one that cannot be signed. */
   let init: InitSegmentEntry | 'none' | 'unsupported' = 'none';
   const inits = new Map<string, InitSegmentEntry>();
+  const parts: PartEntry[] = [];
+  /** Parts seen of the segment not listed yet. */
+  let partIndex = 0;
+  /** Where the previous part's sub-range ended, for a part BYTERANGE without offset. */
+  let previousPartRange: { url: string; endBytes: number } | undefined;
+  let partTargetSec: number | undefined;
+  let canBlockReload = false;
+  let lastPart: { sn: number; index: number } | undefined;
 
   for (let i = 1; i < lines.length; i++) {
     const line = (lines[i] ?? '').trim();
@@ -135,6 +167,28 @@ export function parsePlaylist(text: string, baseUrl: string): ParsedPlaylist {
         case '#EXT-X-ENDLIST':
           endList = true;
           break;
+        case '#EXT-X-PART-INF': {
+          const target = Number(parseAttributes(value).get('PART-TARGET'));
+          if (!Number.isFinite(target) || target <= 0 || target > 60) invalid('EXT-X-PART-INF without a valid PART-TARGET', baseUrl);
+          partTargetSec = target;
+          break;
+        }
+        case '#EXT-X-SERVER-CONTROL':
+          canBlockReload = parseAttributes(value).get('CAN-BLOCK-RELOAD') === 'YES';
+          break;
+        case '#EXT-X-PART': {
+          const sn = mediaSequence + index;
+          const part = partOf(parseAttributes(value), baseUrl, previousPartRange);
+          previousPartRange = part === undefined || part.range === undefined ? undefined : { url: part.url, endBytes: part.range.endBytes };
+          const initOk = init === 'none' || (init !== 'unsupported' && (inits.has(init.rendition) || inits.size < MAX_INIT_SEGMENTS));
+          if (part !== undefined && sn <= U32_MAX && partIndex < MAX_PARTS_PER_SEGMENT && keySupported && initOk) {
+            parts.push({ sn, index: partIndex, ...part });
+            if (typeof init === 'object') inits.set(init.rendition, init);
+          }
+          lastPart = { sn, index: partIndex };
+          partIndex += 1;
+          break;
+        }
         default:
         // Other tags and comments do not change what is signed.
       }
@@ -157,6 +211,7 @@ export function parsePlaylist(text: string, baseUrl: string): ParsedPlaylist {
         if (typeof init === 'object') inits.set(init.rendition, init);
       }
       index += 1;
+      partIndex = 0;
     } else {
       invalid(`line ${i + 1}: URI without a preceding EXTINF or EXT-X-STREAM-INF`, baseUrl);
     }
@@ -167,7 +222,7 @@ export function parsePlaylist(text: string, baseUrl: string): ParsedPlaylist {
   if (variants.size > 0 && index > 0) invalid('both variants and segments: neither a master nor a media playlist', baseUrl);
   if (variants.size > 0) return { kind: 'master', variants: [...variants] };
   if (targetDurationSec === undefined) invalid(index > 0 ? 'media playlist without EXT-X-TARGETDURATION' : 'no variants and no segments', baseUrl);
-  return { kind: 'media', targetDurationSec, mediaSequence, endList, segments, inits: [...inits.values()], unsupported };
+  return { kind: 'media', targetDurationSec, partTargetSec, canBlockReload, mediaSequence, endList, segments, parts, lastPart, inits: [...inits.values()], unsupported };
 }
 
 /**
@@ -183,6 +238,18 @@ function resolveRange(spec: ByteRangeSpec | 'invalid', url: string, previous: { 
   }
   const end = start + spec.lengthBytes;
   return Number.isSafeInteger(end) ? { startBytes: start, endBytes: end } : null;
+}
+
+/** A part's URL and range, or undefined when it cannot be signed (no http(s) URI, GAP=YES, bad BYTERANGE). */
+function partOf(attributes: Map<string, string>, baseUrl: string, previous: { url: string; endBytes: number } | undefined): Omit<PartEntry, 'sn' | 'index'> | undefined {
+  const uri = attributes.get('URI');
+  const url = uri === undefined ? undefined : resolveHttp(uri, baseUrl);
+  if (url === undefined || attributes.get('GAP') === 'YES') return undefined;
+  const rangeValue = attributes.get('BYTERANGE');
+  if (rangeValue === undefined) return { url };
+  const spec = parseByteRange(rangeValue);
+  const range = spec === undefined ? null : resolveRange(spec, url, previous);
+  return range === null ? undefined : { url, range };
 }
 
 /** The init segment an EXT-X-MAP names, or 'unsupported' (no http(s) URI, bad BYTERANGE). */

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { INIT_SEGMENT_SN, LIMITS, MAX_VOD_LIST_SEGMENTS, renditionIdFromUrl, type ResourceRange } from '@swarmcast/protocol';
+import { INIT_SEGMENT_SN, LIMITS, MAX_VOD_LIST_SEGMENTS, partRenditionId, renditionIdFromUrl, type ResourceRange } from '@swarmcast/protocol';
 import type { SegmentRecord, VodListEntry } from '@swarmcast/protocol';
 import type { IntegrityAuthorityConfig } from './config.js';
 import { IntegrityError, asIntegrityError } from './errors.js';
 import { fetchLimited } from './fetch-limited.js';
 import type { SigningKey } from './keys.js';
 import { parsePlaylist } from './playlist-parser.js';
-import type { InitSegmentEntry, MediaPlaylist, MediaSegmentEntry } from './playlist-parser.js';
+import type { InitSegmentEntry, MediaPlaylist, MediaSegmentEntry, PartEntry } from './playlist-parser.js';
 import { signRecord } from './signer.js';
 import { backoffMs, isAborted, sleep } from './sleep.js';
 
@@ -52,6 +52,12 @@ type SegmentState = { url: string; signed: true; entry: VodListEntry } | { url: 
 /** An init segment's signing so far, by its rendition id. */
 type InitState = { signed: true } | { signed: false; failures: number };
 
+/**
+ * A blocking playlist request (LL-HLS) that came back this soon after the previous one is not
+ * repeated at once: a server that claims CAN-BLOCK-RELOAD but does not hold must not be hammered.
+ */
+const MIN_BLOCKING_INTERVAL_MS = 100;
+
 /** The URL and range of a segment as one string: an sn whose source changes is signed again. */
 function sourceOf(segment: { readonly url: string; readonly range?: ResourceRange }): string {
   return segment.range === undefined ? segment.url : `${segment.url} ${segment.range.startBytes}-${segment.range.endBytes}`;
@@ -72,6 +78,10 @@ export class RenditionWatcher {
   readonly #segments = new Map<number, SegmentState>();
   /** Init segments of the current playlist, by rendition id (entries the playlist drops are dropped). */
   readonly #inits = new Map<string, InitState>();
+  /** LL-HLS parts, by `${sn}.${index}`: what was signed, or how often it failed. */
+  readonly #parts = new Map<string, SegmentState>();
+  /** The next part a live LL-HLS playlist is asked for with a blocking request; undefined: plain polling. */
+  #nextPart: { msn: number; part: number } | undefined;
   #rendition: string;
   #lastMediaSequence = -1;
   #vodTooLongReported = false;
@@ -107,18 +117,25 @@ export class RenditionWatcher {
         if (isAborted(this.#signal)) return;
         this.#report(error);
         failures += 1;
+        // The server may not hold requests as it claimed: plain polling until a playlist comes.
+        this.#nextPart = undefined;
         await sleep(backoffMs(failures, this.#config.retryMinMs, this.#config.retryMaxMs), this.#signal);
         continue;
       }
       const pending = await this.#signNew(playlist);
-      const { endList, targetDurationSec } = playlist.playlist;
+      const { endList, targetDurationSec, partTargetSec } = playlist.playlist;
       if (endList && pending === 0) {
         this.#completeVod(playlist);
         return;
       }
+      this.#nextPart = endList ? undefined : nextPartOf(playlist.playlist);
+      // LL-HLS: parts are wanted within a part duration; a blocking request returns as the next one appears.
+      const pollMs = partTargetSec === undefined ? (targetDurationSec * 1000) / 2 : Math.min(this.#config.minPollIntervalMs, (partTargetSec * 1000) / 2);
       const waitMs = endList
         ? this.#config.retryMinMs
-        : Math.max(this.#config.minPollIntervalMs, (targetDurationSec * 1000) / 2) - (performance.now() - startedMs);
+        : this.#nextPart !== undefined
+          ? MIN_BLOCKING_INTERVAL_MS - (performance.now() - startedMs)
+          : Math.max(partTargetSec === undefined ? this.#config.minPollIntervalMs : 0, pollMs) - (performance.now() - startedMs);
       playlist = undefined;
       await sleep(Math.max(0, waitMs), this.#signal);
     }
@@ -126,7 +143,15 @@ export class RenditionWatcher {
 
   async #fetchPlaylist(): Promise<FetchedPlaylist> {
     const limits = { maxBytes: this.#config.maxPlaylistBytes, timeoutMs: this.#config.playlistTimeoutMs };
-    const body = await fetchLimited(this.url, 'playlist', limits, this.#signal);
+    const next = this.#nextPart;
+    let url = this.url;
+    if (next !== undefined) {
+      const blocking = new URL(this.url);
+      blocking.searchParams.set('_HLS_msn', String(next.msn));
+      blocking.searchParams.set('_HLS_part', String(next.part));
+      url = blocking.href;
+    }
+    const body = await fetchLimited(url, 'playlist', limits, this.#signal);
     const playlist = parsePlaylist(new TextDecoder().decode(body.bytes), body.url);
     if (playlist.kind !== 'media') throw new IntegrityError('PLAYLIST_INVALID', 'expected a media playlist, got a master playlist', { url: this.url });
     return { playlist, finalUrl: body.url };
@@ -138,9 +163,13 @@ export class RenditionWatcher {
     if (rendition !== this.#rendition) {
       this.#rendition = rendition;
       this.#segments.clear();
+      this.#parts.clear();
     }
     // A sequence that went back means the packager restarted: old sns may now name other bytes.
-    if (playlist.mediaSequence < this.#lastMediaSequence) this.#segments.clear();
+    if (playlist.mediaSequence < this.#lastMediaSequence) {
+      this.#segments.clear();
+      this.#parts.clear();
+    }
     this.#lastMediaSequence = playlist.mediaSequence;
     const keep = playlist.endList ? this.#config.maxVodRecords : this.#config.liveHistoryRecords;
     let candidates = playlist.segments;
@@ -158,6 +187,8 @@ export class RenditionWatcher {
     }
     this.#countUnsupported(playlist.unsupported);
     let pending = await this.#signInits(playlist.inits);
+    // Parts first: a viewer at the live edge wants the newest one within a part duration.
+    if (!playlist.endList) pending += await this.#signParts(playlist.parts, playlist.mediaSequence, keep);
     for (const segment of candidates) {
       if (isAborted(this.#signal)) return pending;
       const state = this.#segments.get(segment.sn);
@@ -217,6 +248,34 @@ export class RenditionWatcher {
     return pending;
   }
 
+  /**
+   * Signs each LL-HLS part not signed yet as {partRenditionId(rendition, index), parent sn}; forgets
+   * parts of segments that left the window. Returns how many are left to retry.
+   */
+  async #signParts(parts: readonly PartEntry[], mediaSequence: number, keep: number): Promise<number> {
+    for (const key of this.#parts.keys()) if (Number(key.slice(0, key.indexOf('.'))) < mediaSequence) this.#parts.delete(key);
+    let pending = 0;
+    for (const part of parts) {
+      if (isAborted(this.#signal)) return pending;
+      const key = `${part.sn}.${part.index}`;
+      const state = this.#parts.get(key);
+      const source = sourceOf(part);
+      if (state?.url === source && (state.signed || state.failures >= this.#config.segmentAttempts)) continue;
+      const failures = state?.url === source && !state.signed ? state.failures : 0;
+      try {
+        const record = await this.#sign(part, partRenditionId(this.#rendition, part.index));
+        this.#hooks.record(this.swarm, record, keep);
+        this.#parts.set(key, { url: source, signed: true, entry: [record.sn, record.sizeBytes, record.sha256] });
+      } catch (error) {
+        if (isAborted(this.#signal)) return pending;
+        this.#report(error);
+        this.#parts.set(key, { url: source, signed: false, failures: failures + 1 });
+        if (failures + 1 < this.#config.segmentAttempts) pending += 1;
+      }
+    }
+    return pending;
+  }
+
   async #sign(segment: MediaSegmentEntry, rendition = this.#rendition): Promise<SegmentRecord> {
     const limits = { maxBytes: LIMITS.maxSegmentBytes, timeoutMs: this.#config.segmentTimeoutMs };
     const { bytes } = await fetchLimited(segment.url, 'segment', limits, this.#signal, segment.range);
@@ -243,4 +302,15 @@ export class RenditionWatcher {
   #report(error: unknown): void {
     this.#hooks.error(asIntegrityError(error, this.url));
   }
+}
+
+/**
+ * The part a blocking reload asks for next (the one after the last listed, as hls.js does; a
+ * server reads an index past the segment's last as the next segment's first part), or undefined
+ * when the playlist cannot block or lists no part.
+ */
+function nextPartOf(playlist: MediaPlaylist): { msn: number; part: number } | undefined {
+  const last = playlist.lastPart;
+  if (!playlist.canBlockReload || last === undefined) return undefined;
+  return { msn: last.sn, part: last.index + 1 };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { initSegmentRenditionId } from '@swarmcast/protocol';
+import { initSegmentRenditionId, MAX_PARTS_PER_SEGMENT } from '@swarmcast/protocol';
 import { MAX_INIT_SEGMENTS, parsePlaylist, type MediaPlaylist } from '../src/index.js';
 
 const BASE = 'https://cdn.example/vod/720p.m3u8?token=abc';
@@ -111,5 +111,63 @@ void describe('parsePlaylist: segment formats', () => {
     assert.deepEqual(p.segments.map((s) => s.sn), [0, 3]);
     assert.deepEqual(p.unsupported, [1, 2, 4]);
     assert.ok(!p.segments.some((s) => s.url.includes('keys.example')), 'a key URI is never a segment');
+  });
+});
+
+void describe('parsePlaylist: LL-HLS parts', () => {
+  void test('parts belong to the segment listed after them, or to the one not listed yet; indexes restart per segment', () => {
+    const p = media([
+      '#EXT-X-PART-INF:PART-TARGET=0.5',
+      '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5',
+      '#EXT-X-MEDIA-SEQUENCE:7',
+      '#EXTINF:4,',
+      'seg7.mp4',
+      '#EXT-X-PART:DURATION=0.5,URI="p8.0.mp4",INDEPENDENT=YES',
+      '#EXT-X-PART:DURATION=0.5,URI="p8.1.mp4"',
+      '#EXTINF:1,',
+      'seg8.mp4',
+      '#EXT-X-PART:DURATION=0.5,URI="p9.0.mp4"',
+      '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="p9.1.mp4"',
+    ]);
+    assert.equal(p.partTargetSec, 0.5);
+    assert.equal(p.canBlockReload, true);
+    assert.deepEqual(p.parts, [
+      { sn: 8, index: 0, url: 'https://cdn.example/vod/p8.0.mp4' },
+      { sn: 8, index: 1, url: 'https://cdn.example/vod/p8.1.mp4' },
+      { sn: 9, index: 0, url: 'https://cdn.example/vod/p9.0.mp4' },
+    ]);
+    assert.deepEqual(p.lastPart, { sn: 9, index: 0 });
+    assert.deepEqual(p.segments.map((s) => s.sn), [7, 8]);
+  });
+
+  void test('byte-range parts: an omitted offset follows the previous part of the same URI; GAP and unplaceable parts are left out but keep their index', () => {
+    const p = media([
+      '#EXT-X-PART:DURATION=1,URI="s0.mp4",BYTERANGE="100@0"',
+      '#EXT-X-PART:DURATION=1,URI="s0.mp4",BYTERANGE="50"',
+      '#EXT-X-PART:DURATION=1,URI="s0.mp4",GAP=YES',
+      '#EXT-X-PART:DURATION=1,URI="other.mp4",BYTERANGE="10"',
+      '#EXT-X-PART:DURATION=1,URI="data:x"',
+      '#EXT-X-PART:DURATION=1,URI="s0.mp4",BYTERANGE="25@150"',
+    ]);
+    assert.deepEqual(p.parts, [
+      { sn: 0, index: 0, url: 'https://cdn.example/vod/s0.mp4', range: { startBytes: 0, endBytes: 100 } },
+      { sn: 0, index: 1, url: 'https://cdn.example/vod/s0.mp4', range: { startBytes: 100, endBytes: 150 } },
+      { sn: 0, index: 5, url: 'https://cdn.example/vod/s0.mp4', range: { startBytes: 150, endBytes: 175 } },
+    ]);
+    assert.deepEqual(p.lastPart, { sn: 0, index: 5 });
+    assert.equal(p.canBlockReload, false);
+    assert.equal(p.partTargetSec, undefined);
+  });
+
+  void test('parts under SAMPLE-AES are not signed; a part index past MAX_PARTS_PER_SEGMENT is not signed', () => {
+    const encrypted = media(['#EXT-X-KEY:METHOD=SAMPLE-AES,URI="k"', '#EXT-X-PART:DURATION=1,URI="a.mp4"']);
+    assert.deepEqual(encrypted.parts, []);
+    const many = media(Array.from({ length: MAX_PARTS_PER_SEGMENT + 1 }, (_, i) => `#EXT-X-PART:DURATION=0.1,URI="p${i}.mp4"`));
+    assert.equal(many.parts.length, MAX_PARTS_PER_SEGMENT);
+    assert.equal(many.parts.at(-1)?.index, MAX_PARTS_PER_SEGMENT - 1);
+  });
+
+  void test('a bad PART-TARGET is refused', () => {
+    assert.throws(() => media(['#EXT-X-PART-INF:PART-TARGET=abc']), /PART-TARGET/);
   });
 });

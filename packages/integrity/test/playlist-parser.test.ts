@@ -57,6 +57,8 @@ void describe('parsePlaylist', () => {
     assert.deepEqual(parsePlaylist(text, BASE), {
       kind: 'media',
       targetDurationSec: 6,
+      partTargetSec: undefined,
+      canBlockReload: false,
       mediaSequence: 100,
       endList: true,
       segments: [
@@ -64,6 +66,8 @@ void describe('parsePlaylist', () => {
         { sn: 101, url: 'https://cdn.example/live/all.ts', range: { startBytes: 0, endBytes: 1000 } },
         { sn: 103, url: 'https://edge.example/seg103.ts' },
       ],
+      parts: [],
+      lastPart: undefined,
       inits: [],
       unsupported: [102],
     });
@@ -73,9 +77,13 @@ void describe('parsePlaylist', () => {
     assert.deepEqual(parsePlaylist('#EXTM3U\n#EXT-X-TARGETDURATION:2\n', BASE), {
       kind: 'media',
       targetDurationSec: 2,
+      partTargetSec: undefined,
+      canBlockReload: false,
       mediaSequence: 0,
       endList: false,
       segments: [],
+      parts: [],
+      lastPart: undefined,
       inits: [],
       unsupported: [],
     });

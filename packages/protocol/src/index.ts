@@ -30,7 +30,7 @@ export {
   type RecordFields,
 } from './integrity.js';
 export { hash32 } from './hash32.js';
-export { renditionIdFromUrl, initSegmentRenditionId, partRenditionId, MAX_PARTS_PER_SEGMENT, INIT_SEGMENT_SN, type ResourceRange } from './rendition-id.js';
+export { renditionIdFromUrl, initSegmentRenditionId, partRenditionId, isPartRenditionId, MAX_PARTS_PER_SEGMENT, INIT_SEGMENT_SN, type ResourceRange } from './rendition-id.js';
 export { JOIN_TOKEN_ERROR_CODES, isJoinTokenErrorCode, type JoinTokenErrorCode } from './join-token-errors.js';
 export {
   MAX_VOD_LIST_BYTES,

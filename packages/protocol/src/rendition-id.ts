@@ -53,3 +53,8 @@ export function partRenditionId(mediaRendition: string, partIndex: number): stri
   }
   return `${mediaRendition}.p${partIndex}`;
 }
+
+/** Whether `rendition` names LL-HLS parts (see partRenditionId). */
+export function isPartRenditionId(rendition: string): boolean {
+  return /\.p\d{1,2}$/.test(rendition);
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ID_PATTERN, INIT_SEGMENT_SN, MAX_PARTS_PER_SEGMENT, hash32, initSegmentRenditionId, partRenditionId, renditionIdFromUrl } from '../src/index.js';
+import { ID_PATTERN, INIT_SEGMENT_SN, MAX_PARTS_PER_SEGMENT, hash32, initSegmentRenditionId, isPartRenditionId, partRenditionId, renditionIdFromUrl } from '../src/index.js';
 
 void describe('hash32 and renditionIdFromUrl', () => {
   void test('hash32 keeps the values core used before it moved here (rendezvous choices must not change)', () => {
@@ -48,6 +48,9 @@ void describe('partRenditionId', () => {
     for (const id of ids) assert.match(id, ID_PATTERN);
     assert.ok(!ids.includes(media));
     assert.equal(partRenditionId(media, 3), `${media}.p3`);
+    assert.ok(ids.every(isPartRenditionId));
+    assert.ok(!isPartRenditionId(media));
+    assert.ok(!isPartRenditionId(initSegmentRenditionId('http://cdn.example/init.mp4')));
   });
 
   void test('refuses an index out of range', () => {
