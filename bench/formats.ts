@@ -2,24 +2,26 @@
  * `npm run bench:formats -- [--json FILE] [--duration S] [--viewers N] [--join-spread S]
  *  [--types a,b] [--modes live,vod] [--no-baseline] [--verbose]`
  *
- * Every stream type of the origin's formats catalog (ts-abr, fmp4, byterange, aes128,
- * discontinuity, tokens), live and VOD, with N headless Chromium viewers running Swarmcast (then
- * N plain hls.js viewers as the baseline, in the same run): did they play, stalls, hls.js errors,
- * bytes from peers, and segments whose bytes differ from the origin's (must be 0). Writes JSON with
- * one key per type under `types` and prints a summary table. Runs inside a loopback-only network
- * namespace (scripts/in-netns.ts).
+ * Every stream type of issue #7: the origin's formats catalog (ts-abr, fmp4, byterange, aes128,
+ * discontinuity, tokens; live and VOD), LL-HLS (its own origin, live only), DASH with Shaka Player
+ * (static fixture, VOD only) and the fMP4 stream with Shaka Player (shaka-hls). N headless Chromium
+ * viewers run Swarmcast, then N plain players (hls.js, or Shaka Player) as the baseline, in the
+ * same run: did they play, stalls, player errors, bytes from peers, live latency, and segments
+ * whose bytes differ from the origin's (must be 0). Writes JSON with one key per type under
+ * `types` and prints a summary table. Runs inside a loopback-only network namespace
+ * (scripts/in-netns.ts).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { assertChromiumInstalled, launchBrowser } from '../test/e2e/harness/browser.js';
 import type { LaunchedBrowser } from '../test/e2e/harness/browser.js';
-import { runFormat } from '../test/e2e/harness/formats-run.js';
 import { startFormatsOrigin } from '../test/e2e/harness/formats-stack.js';
 import { assertViewerBuilt } from '../test/e2e/harness/viewer.js';
-import { parseFormatsArgs } from './lib/formats-args.js';
+import { parseFormatsArgs, typeModes } from './lib/formats-args.js';
 import type { FormatsBenchArgs } from './lib/formats-args.js';
 import { runFigures, typeFigures } from './lib/formats-figures.js';
 import type { FormatRunFigures, FormatTypeFigures } from './lib/formats-figures.js';
+import { FormatsServers } from './lib/formats-runs.js';
 import { formatsTable } from './lib/formats-table.js';
 import { machineInfo } from './lib/machine.js';
 
@@ -34,13 +36,13 @@ try {
 }
 
 const log = (line: string): void => { console.error(`[bench] ${line}`); };
-const origin = await startFormatsOrigin();
+const servers = new FormatsServers(await startFormatsOrigin());
 let browser: LaunchedBrowser | undefined;
 const SIGNAL_CLOSE_TIMEOUT_MS = 5000;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log(`${signal}: cleaning up`);
-    const closing = Promise.allSettled([browser?.close(), origin.close()]);
+    const closing = Promise.allSettled([browser?.close(), servers.close()]);
     void Promise.race([closing, new Promise((r) => setTimeout(r, SIGNAL_CLOSE_TIMEOUT_MS))]).finally(() => process.exit(130));
   });
 }
@@ -50,12 +52,11 @@ try {
   for (const type of args.types) {
     const modes: Record<string, FormatRunFigures> = {};
     const baseline: Record<string, FormatRunFigures> = {};
-    for (const mode of args.modes) {
+    for (const mode of typeModes(type, args.modes)) {
       for (const p2p of args.baseline ? [true, false] : [true]) {
-        log(`${type} ${mode} ${p2p ? 'swarmcast' : 'plain hls.js'}: ${args.viewers} viewers, join over ${args.joinSpreadSec} s, ${args.durationSec} s after the last join`);
-        const result = await runFormat({
+        log(`${type} ${mode} ${p2p ? 'swarmcast' : 'plain player'}: ${args.viewers} viewers, join over ${args.joinSpreadSec} s, ${args.durationSec} s after the last join`);
+        const result = await servers.run({
           browser: browser.browser,
-          origin,
           type,
           mode,
           p2p,
@@ -66,7 +67,7 @@ try {
         });
         const figures = runFigures(result);
         (p2p ? modes : baseline)[mode] = figures;
-        log(`  played=${figures.played} stalls=${figures.stalls} hlsErrors=${figures.hlsErrors} [${figures.hlsErrorKinds.join(', ')}] p2pShare=${figures.p2pShare ?? '-'} mismatched=${figures.mismatchedSegments}`);
+        log(`  played=${figures.played} stalls=${figures.stalls} hlsErrors=${figures.hlsErrors} [${figures.hlsErrorKinds.join(', ')}] p2pShare=${figures.p2pShare ?? '-'} mismatched=${figures.mismatchedSegments} latency=${figures.liveLatencySecMean ?? '-'}`);
       }
     }
     types[type] = typeFigures(modes, args.baseline ? baseline : null);
@@ -84,5 +85,5 @@ try {
   console.log(`JSON: ${file}`);
   if (Object.values(types).some((t) => t.mismatchedSegments > 0)) process.exitCode = 1;
 } finally {
-  await Promise.allSettled([browser?.close(), origin.close()]);
+  await Promise.allSettled([browser?.close(), servers.close()]);
 }

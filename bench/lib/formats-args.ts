@@ -3,12 +3,33 @@ import { parseArgs } from 'node:util';
 import { FORMAT_TYPES, isFormatType, type FormatMode, type FormatType } from '@swarmcast/origin';
 import { MAX_VIEWERS } from './args.js';
 
+/** Stream types beyond the origin's formats catalog, each on its own server or player. */
+export const EXTRA_TYPES = ['ll-hls', 'dash', 'shaka-hls'] as const;
+export type ExtraType = (typeof EXTRA_TYPES)[number];
+/** Every stream type bench:formats runs: the catalog's, then the extra ones. */
+export type BenchType = FormatType | ExtraType;
+export const BENCH_TYPES: readonly BenchType[] = [...FORMAT_TYPES, ...EXTRA_TYPES];
+
+export function isBenchType(value: string): value is BenchType {
+  return isFormatType(value) || (EXTRA_TYPES as readonly string[]).includes(value);
+}
+
+/** Modes a type applies to: the LL-HLS origin is live only, the DASH fixture is a static VOD. */
+const ONLY_MODE: Partial<Record<BenchType, FormatMode>> = { 'll-hls': 'live', dash: 'vod' };
+
+/** The modes `type` runs in out of the asked ones (none: the type is left out). */
+export function typeModes(type: BenchType, modes: readonly FormatMode[]): FormatMode[] {
+  const only = ONLY_MODE[type];
+  return only === undefined ? [...modes] : modes.filter((m) => m === only);
+}
+
 export interface FormatsBenchArgs {
   readonly viewers: number;
   /** Every viewer plays until this long after the last join, s. */
   readonly durationSec: number;
   readonly joinSpreadSec: number;
-  readonly types: readonly FormatType[];
+  /** Each with at least one mode under typeModes(). */
+  readonly types: readonly BenchType[];
   readonly modes: readonly FormatMode[];
   readonly jsonFile: string;
   /** Also run plain hls.js viewers on each type and mode (the baseline). */
@@ -43,7 +64,7 @@ export function parseFormatsArgs(argv: readonly string[], now: Date = new Date()
       viewers: { type: 'string', default: '4' },
       duration: { type: 'string', default: '30' },
       'join-spread': { type: 'string', default: '6' },
-      types: { type: 'string', default: FORMAT_TYPES.join(',') },
+      types: { type: 'string', default: BENCH_TYPES.join(',') },
       modes: { type: 'string', default: 'live,vod' },
       json: { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
@@ -57,12 +78,16 @@ export function parseFormatsArgs(argv: readonly string[], now: Date = new Date()
   if (viewers > MAX_VIEWERS) throw new Error(`Invalid args: --viewers must be at most ${MAX_VIEWERS}, got ${viewers}`);
   const joinSpreadSec = Number(values['join-spread']);
   if (!Number.isFinite(joinSpreadSec) || joinSpreadSec < 0) throw new Error(`Invalid args: --join-spread must be a number >= 0, got ${values['join-spread']}`);
+  const modes = list('modes', values.modes, isMode, ['live', 'vod']);
+  const asked = list('types', values.types, isBenchType, BENCH_TYPES);
+  const types = asked.filter((t) => typeModes(t, modes).length > 0);
+  if (types.length === 0) throw new Error(`Invalid args: --types ${asked.join(',')} has nothing to run in --modes ${modes.join(',')} (ll-hls is live only, dash VOD only)`);
   return {
     viewers,
     durationSec: positive('duration', values.duration, false),
     joinSpreadSec,
-    types: list('types', values.types, isFormatType, FORMAT_TYPES),
-    modes: list('modes', values.modes, isMode, ['live', 'vod']),
+    types,
+    modes,
     jsonFile: values.json ?? `.bench-out/formats-${now.toISOString().replace(/[:.]/g, '-')}.json`,
     baseline: !values['no-baseline'],
     verbose: values.verbose,

@@ -29,10 +29,14 @@ export interface FormatRunFigures {
   /** tokens: requests the origin refused for a missing or bad token. */
   readonly forbidden: number;
   readonly startupMsMean: number | null;
+  /** Mean over viewers of each one's mean distance to the live edge, s; null in VOD (or none measured). */
+  readonly liveLatencySecMean: number | null;
   readonly wallMs: number;
   /** The machine's 1-minute load average at the end of the run (it is shared: read stalls with it). */
   readonly loadAverage1m: number;
 }
+
+const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 
 export function runFigures(result: FormatRunResult): FormatRunFigures {
   const { reports, check, origin } = result;
@@ -40,6 +44,7 @@ export function runFigures(result: FormatRunResult): FormatRunFigures {
   const p2pBytes = sum((r) => r.p2pBytes);
   const httpBytes = sum((r) => r.httpBytes);
   const startups = reports.flatMap((r) => (r.startupMs === null ? [] : [r.startupMs]));
+  const latencies = reports.flatMap((r) => (r.liveLatencySec === null ? [] : [r.liveLatencySec]));
   return {
     played: reports.length > 0 && reports.every((r) => r.startupMs !== null && r.playing && r.hlsFatalErrors.length === 0),
     viewers: reports.length,
@@ -59,12 +64,13 @@ export function runFigures(result: FormatRunResult): FormatRunFigures {
     keyRequests: origin.keyRequests,
     forbidden: origin.forbidden,
     startupMsMean: startups.length === 0 ? null : Math.round(startups.reduce((a, b) => a + b, 0) / startups.length),
+    liveLatencySecMean: latencies.length === 0 ? null : round3(latencies.reduce((a, b) => a + b, 0) / latencies.length),
     wallMs: result.wallMs,
     loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 
-/** One stream type: Swarmcast's figures over its modes, each mode's, and the plain hls.js baseline's. */
+/** One stream type: Swarmcast's figures over its modes, each mode's, and the plain player's baseline's. */
 export interface FormatTypeFigures {
   readonly played: boolean;
   readonly stalls: number;
@@ -72,8 +78,14 @@ export interface FormatTypeFigures {
   readonly p2pBytes: number;
   readonly p2pShare: number | null;
   readonly mismatchedSegments: number;
+  /** Live mode: Swarmcast viewers' mean live latency, s (null without a live run or a measure). */
+  readonly liveLatencySec: number | null;
+  /** Live mode: the plain baseline's, same run (null with --no-baseline). */
+  readonly baselineLiveLatencySec: number | null;
+  /** liveLatencySec - baselineLiveLatencySec: what Swarmcast adds to latency (issue #7's bound for LL-HLS: <= 0.5 s). */
+  readonly latencyDeltaSec: number | null;
   readonly modes: Readonly<Record<string, FormatRunFigures>>;
-  /** Plain hls.js on the same type and modes; null with --no-baseline. */
+  /** The plain player (hls.js, or Shaka Player for dash and shaka-hls) on the same type and modes; null with --no-baseline. */
   readonly baseline: { readonly played: boolean; readonly stalls: number; readonly hlsErrors: number; readonly modes: Readonly<Record<string, FormatRunFigures>> } | null;
 }
 
@@ -82,6 +94,8 @@ export function typeFigures(modes: Readonly<Record<string, FormatRunFigures>>, b
   const p2pBytes = runs.reduce((s, r) => s + r.p2pBytes, 0);
   const httpBytes = runs.reduce((s, r) => s + r.httpBytes, 0);
   const base = baseline === null ? null : Object.values(baseline);
+  const liveLatencySec = modes.live?.liveLatencySecMean ?? null;
+  const baselineLiveLatencySec = baseline?.live?.liveLatencySecMean ?? null;
   return {
     played: runs.length > 0 && runs.every((r) => r.played),
     stalls: runs.reduce((s, r) => s + r.stalls, 0),
@@ -89,6 +103,9 @@ export function typeFigures(modes: Readonly<Record<string, FormatRunFigures>>, b
     p2pBytes,
     p2pShare: p2pBytes + httpBytes > 0 ? Math.round((p2pBytes / (p2pBytes + httpBytes)) * 10_000) / 10_000 : null,
     mismatchedSegments: runs.reduce((s, r) => s + r.mismatchedSegments, 0),
+    liveLatencySec,
+    baselineLiveLatencySec,
+    latencyDeltaSec: liveLatencySec === null || baselineLiveLatencySec === null ? null : round3(liveLatencySec - baselineLiveLatencySec),
     modes,
     baseline:
       base === null || baseline === null

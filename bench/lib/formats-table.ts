@@ -3,9 +3,10 @@ import type { FormatTypeFigures } from './formats-figures.js';
 
 const pct = (v: number | null): string => (v === null ? '–' : `${(100 * v).toFixed(1)} %`);
 const mib = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(2);
+const sec = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v.toFixed(2));
 
 export function formatsTable(types: Readonly<Record<string, FormatTypeFigures>>): string {
-  const header = ['type', 'mode', 'played', 'stalls', 'hls.js err', 'P2P share', 'P2P MiB', 'origin MiB', 'mismatched', 'baseline stalls / err', 'load 1m'];
+  const header = ['type', 'mode', 'played', 'stalls', 'hls.js err', 'P2P share', 'P2P MiB', 'origin MiB', 'mismatched', 'baseline stalls / err', 'latency s / baseline', 'load 1m'];
   const rows: string[][] = [];
   for (const [type, t] of Object.entries(types)) {
     for (const [mode, r] of Object.entries(t.modes)) {
@@ -21,6 +22,7 @@ export function formatsTable(types: Readonly<Record<string, FormatTypeFigures>>)
         mib(r.originSegmentBytes),
         String(r.mismatchedSegments),
         b === undefined ? '–' : `${b.stalls} / ${b.hlsErrors}`,
+        r.liveLatencySecMean === null ? '–' : `${sec(r.liveLatencySecMean)} / ${sec(b?.liveLatencySecMean)}`,
         r.loadAverage1m.toFixed(1),
       ]);
     }

@@ -1,13 +1,15 @@
 /**
  * The Shaka viewer page (shaka.html): plays an HLS or DASH stream with Shaka Player through
  * Swarmcast, shows live stats, and exposes the same `window.__swarmcastReport()` as the hls.js page
- * (main.ts) for the e2e harness. P2P only: `p2p=0` is refused (the baseline is the hls.js page).
+ * (main.ts) for the e2e harness. `p2p=0` plays with plain Shaka Player over HTTP (the baseline).
  */
 import { liveLatencySec, shaka } from '@swarmcast/shaka';
 import { QoeMonitor } from './qoe-monitor.js';
 import { SegmentRecorder } from './segment-recorder.js';
 import { createShakaP2pDelivery } from './shaka-delivery.js';
+import type { ShakaDelivery } from './shaka-delivery.js';
 import { ShakaErrorLog } from './shaka-errors.js';
+import { createShakaHttpDelivery } from './shaka-http-delivery.js';
 import { StatsPanel } from './stats-panel.js';
 import { parseViewerParams } from './viewer-params.js';
 import type { ViewerReport } from './viewer-report.js';
@@ -31,11 +33,11 @@ function showError(message: string): void {
 
 async function start(): Promise<void> {
   const params = parseViewerParams(location, window.SWARMCAST_TRACKER_URL);
-  if (!params.p2p) throw new Error('the Shaka page plays through Swarmcast only: use index.html?p2p=0 for the plain baseline');
   const mode = document.querySelector('#mode');
-  if (mode) mode.textContent = 'P2P on (Shaka Player)';
+  if (mode) mode.textContent = params.p2p ? 'P2P on (Shaka Player)' : 'P2P off (plain Shaka Player)';
+  mode?.classList.toggle('off', !params.p2p);
   const source = document.querySelector('#source');
-  if (source) source.textContent = `${params.src} · tracker ${params.trackerUrl}`;
+  if (source) source.textContent = params.p2p ? `${params.src} · tracker ${params.trackerUrl}` : params.src;
   shaka.polyfill.installAll();
   if (!shaka.Player.isBrowserSupported()) throw new Error('this browser cannot run Shaka Player (no MediaSource)');
 
@@ -43,7 +45,9 @@ async function start(): Promise<void> {
   video.muted = true;
   video.autoplay = true;
   const recorder = new SegmentRecorder();
-  const delivery = createShakaP2pDelivery(params.trackerUrl, recorder, { privacy: params.privacy, trackerUrls: params.trackerUrls });
+  const delivery: ShakaDelivery = params.p2p
+    ? createShakaP2pDelivery(params.trackerUrl, recorder, { privacy: params.privacy, trackerUrls: params.trackerUrls })
+    : createShakaHttpDelivery();
   const player = new shaka.Player();
   const errors = new ShakaErrorLog(player);
   await player.attach(video);
@@ -54,7 +58,7 @@ async function start(): Promise<void> {
   });
 
   const report = (): ViewerReport => ({
-    p2p: true,
+    p2p: params.p2p,
     ...qoe.snapshot(),
     ...delivery.stats(),
     hlsErrors: [...errors.all],

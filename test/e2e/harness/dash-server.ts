@@ -1,13 +1,14 @@
 /**
  * Serves one directory of DASH files over HTTP on 127.0.0.1 (port 0) for the Shaka e2e test, the
  * way a CDN would: GET/HEAD with single Range requests, CORS for the viewer page on another
- * origin, flat file names only. Counts the media segment bytes it sends.
+ * origin, flat file names only. Counts the media segment bytes it sends to viewers.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
+import { INTEGRITY_AUTHORITY_USER_AGENT } from '@swarmcast/protocol';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = { '.mpd': 'application/dash+xml', '.m4s': 'video/iso.segment' };
 const CORS = {
@@ -19,7 +20,7 @@ const CORS = {
 export interface DashServer {
   /** Base URL, ending in '/'. */
   readonly url: string;
-  /** Media segment bytes sent so far (init segments and the MPD excluded). */
+  /** Media segment bytes sent to viewers so far (init segments, the MPD and the integrity authority's copies excluded). */
   segmentBytesSent(): number;
   /** Idempotent. */
   close(): Promise<void>;
@@ -63,7 +64,7 @@ export async function startDashServer(dir: string): Promise<DashServer> {
       res.end();
       return;
     }
-    if (name.startsWith('chunk-')) segmentBytes += slice.length;
+    if (name.startsWith('chunk-') && req.headers['user-agent'] !== INTEGRITY_AUTHORITY_USER_AGENT) segmentBytes += slice.length;
     res.end(slice);
   };
   const server = createServer((req, res) => {

@@ -23,14 +23,19 @@ export interface FormatRunOptions {
   readonly playAfterLastJoinMs: number;
   /** false: plain hls.js viewers (the baseline). @default true */
   readonly p2p?: boolean;
+  /** The viewer page (e.g. '/shaka.html', which plays the type with Shaka Player); default: the hls.js page. */
+  readonly page?: string;
   readonly log?: (line: string) => void;
 }
+
+/** The origin counters a run reports (a server other than the formats origin fills what it can). */
+export type RunOriginStats = Pick<OriginStats, 'segmentBytes' | 'keyRequests' | 'forbidden'>;
 
 export interface FormatRunResult {
   readonly reports: readonly ViewerReport[];
   readonly check: SegmentCheck;
   /** What the origin served during the run (viewers and authority). */
-  readonly origin: OriginStats;
+  readonly origin: RunOriginStats;
   readonly signalsRelayed: number;
   readonly wallMs: number;
 }
@@ -54,6 +59,7 @@ export async function runFormat(options: FormatRunOptions): Promise<FormatRunRes
       durationMs: options.playAfterLastJoinMs,
       until: 'together',
       hashes,
+      ...(options.page === undefined ? {} : { page: options.page }),
       ...(options.log === undefined ? {} : { log: options.log }),
     });
     return {
