@@ -12,6 +12,7 @@ import { startLlOrigin, type LlOrigin } from '@swarmcast/origin';
 import type { ViewerReport } from '@swarmcast/web';
 import { assertChromiumInstalled, assertViewerBuilt, launchBrowser, OriginHashes, runSwarm, startStack } from './harness/index.js';
 import type { LaunchedBrowser, Stack } from './harness/index.js';
+import { fromPeersOnly, llRenditionBytes, partIndexOf } from './harness/ll-hashes.js';
 import { describeReports } from './harness/swarm-assertions.js';
 
 const P2P_VIEWERS = 4;
@@ -49,10 +50,7 @@ void test('LL-HLS: Swarmcast viewers share parts at plain hls.js LL latency, no 
   if (!browser || !stack || !ll) throw new Error('e2e setup failed (see the before hook)');
   const origin = ll;
   // A part is reported as {partRenditionId(rendition, index), parent msn}.
-  const hashes = new OriginHashes((rendition, sn) => {
-    const part = /\.p(\d+)$/.exec(rendition);
-    return Promise.resolve(part ? origin.partBytes(sn, Number(part[1])) : origin.segmentBytes(sn));
-  });
+  const hashes = new OriginHashes(llRenditionBytes(origin));
   const common = { browser: browser.browser, src: origin.masterUrl, tracker: stack.tracker.url, page: `${stack.origin.url}/index.html`, until: 'together' as const };
   const [swarm, baseline] = await Promise.all([
     runSwarm({ ...common, p2p: true, viewers: P2P_VIEWERS, joinSpreadMs: JOIN_SPREAD_MS, durationMs: PLAY_MS, hashes, log: (line) => { t.diagnostic(line); } }),
@@ -79,11 +77,11 @@ void test('LL-HLS: Swarmcast viewers share parts at plain hls.js LL latency, no 
   t.diagnostic(`live latency: swarmcast ${swarmLatency.toFixed(2)} s, plain hls.js LL ${baselineLatency.toFixed(2)} s; P2P share ${(p2pBytes / allBytes).toFixed(3)} (${p2pBytes} of ${allBytes} B)`);
   assert.ok(swarmLatency <= baselineLatency + MAX_EXTRA_LATENCY_SEC, `latency ${swarmLatency.toFixed(2)} s vs plain hls.js ${baselineLatency.toFixed(2)} s`);
   assert.ok(baselineLatency < 3, `plain hls.js is not in low-latency mode (${baselineLatency.toFixed(2)} s behind)`);
-  const check = hashes.check(swarm.map((r) => ({ segments: r.segments.filter((s) => s.source === 'p2p') })));
+  const check = hashes.check(fromPeersOnly(swarm));
   t.diagnostic(`segments from peers verified: ${check.verifiedP2p}, unavailable: ${check.unavailable.length}`);
   assert.deepEqual(check.mismatches, [], 'segments from peers differ from the origin');
   assert.deepEqual(check.unavailable, [], 'segments from peers that could not be checked');
-  const partsFromPeers = swarm.flatMap((r) => r.segments).filter((s) => s.source === 'p2p' && /\.p\d+$/.test(s.rendition)).length;
+  const partsFromPeers = swarm.flatMap((r) => r.segments).filter((s) => s.source === 'p2p' && partIndexOf(s.rendition) !== undefined).length;
   t.diagnostic(`parts from peers: ${partsFromPeers}`);
   assert.ok(partsFromPeers > 0 && p2pBytes > 0, 'no part came from a peer');
 });
