@@ -10,6 +10,8 @@ import { runSwarm } from '../../test/e2e/harness/swarm-run.js';
 import type { BenchArgs } from './args.js';
 import type { ChurnEvent } from '../../test/e2e/harness/schedule.js';
 import { startCpuMonitor } from './cpu-monitor.js';
+import { httpCopies } from './http-copies.js';
+import type { HttpCopies } from './http-copies.js';
 import type { ViewerSlot } from './netns-testbed.js';
 import { sanityWarnings } from './sanity.js';
 import { startShapingMonitor } from './shaping-monitor.js';
@@ -24,6 +26,8 @@ export interface BenchRun extends RunSummary {
   /** Segments whose bytes matched the origin's / did not. */
   readonly integrity: { readonly verified: number; readonly verifiedP2p: number; readonly mismatches: number; readonly unchecked: number };
   readonly perViewer: readonly ViewerFiguresOut[];
+  /** Where the HTTP segment fetches went (startup or steady, extra copies of one segment). */
+  readonly httpCopies: HttpCopies;
   /** Why the figures may be wrong; empty when every cross-check passed. */
   readonly warnings: readonly string[];
   /**
@@ -84,6 +88,7 @@ export async function benchRun(
       unchecked: check.unavailable.length,
     },
     perViewer: reports.map(({ segments, ...rest }) => ({ ...rest, segments: segments.length })),
+    httpCopies: httpCopies(reports.map((r) => r.segments)),
     warnings: sanityWarnings(p2p ? 'swarmcast' : 'baseline', reports, segmentBytesFromOrigin, check),
     cpuPerViewer: Math.round((cpuSec / args.viewers / args.durationSec) * 10_000) / 10_000,
     shaping: shapingFigures,

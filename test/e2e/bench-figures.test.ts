@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseBenchArgs } from '../../bench/lib/args.js';
 import { planChurn } from '../../bench/lib/churn.js';
+import { httpCopies } from '../../bench/lib/http-copies.js';
 import { maxWindowKbps } from '../../bench/lib/shaping-monitor.js';
 import { compareRuns, summarizeRun } from '../../bench/lib/stats.js';
 import { sessionWindows } from './harness/schedule.js';
@@ -140,4 +141,17 @@ void test('maxWindowKbps: the largest rate over windows of at least the given le
   // 0..2 s: 125 kB = 500 kbit/s; 2..4 s: 250 kB over 2 s = 1000 kbit/s.
   assert.equal(maxWindowKbps(samples, 2), 1000);
   assert.equal(maxWindowKbps(samples.slice(0, 2), 2), 0);
+});
+
+void test('httpCopies: startup fetches apart, extra steady copies of one segment counted', () => {
+  const seg = (sn: number, source: string): { rendition: string; sn: number; source: string } => ({ rendition: 'r', sn, source });
+  const c = httpCopies(
+    [
+      [seg(1, 'http'), seg(2, 'http'), seg(3, 'http'), seg(4, 'http'), seg(5, 'p2p')],
+      [seg(3, 'http'), seg(4, 'p2p'), seg(5, 'http'), seg(6, 'http')],
+      [seg(4, 'http'), seg(5, 'p2p'), seg(6, 'http')],
+    ],
+    1,
+  );
+  assert.deepEqual(c, { segments: 6, httpFetches: 9, startupFetches: 3, extraSteadyFetches: 1, segmentsWithoutSteadyHttp: 1 });
 });

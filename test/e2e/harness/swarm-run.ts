@@ -3,6 +3,7 @@
  * their reports are read at the end. While it runs, the origin's copy of every segment a viewer
  * reports is hashed (a live window slides) so the caller can check the bytes afterwards.
  */
+import { setMaxListeners } from 'node:events';
 import type { Browser } from 'playwright-core';
 import type { ViewerReport } from '@swarmcast/web';
 import type { OriginHashes } from './origin-hashes.js';
@@ -57,6 +58,8 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
   const handles: (ViewerHandle | undefined)[] = new Array<ViewerHandle | undefined>(viewers).fill(undefined);
   const reports: ViewerReport[][] = Array.from({ length: viewers }, () => []);
   const abort = new AbortController();
+  // Each viewer's sleeps listen on it (two per session, churn adds sessions): not a leak.
+  setMaxListeners(4 * viewers + 16, abort.signal);
   const startedAt = performance.now();
   const endAtAll = options.joinSpreadMs + options.durationMs;
 
