@@ -135,7 +135,7 @@ export class Engine {
       (ref) => {
         this.pool.broadcast({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
       },
-      (ref) => this.pool.readyPeers().filter((peer) => peer.stateOf(ref) === 'have').length,
+      (ref) => this.pool.holdersOf(segmentKey(ref)),
     );
     this.pool = new PeerPool(this.config, clock, ports.connector, {
       selfId: () => this.tracker.peerId,
@@ -148,7 +148,7 @@ export class Engine {
       countBytes: (kind, bytes) => this.countPeerBytes(kind, bytes),
       peerReady: (peer) => this.onPeerReady(peer),
       peerClosed: (peer, reason) => this.onPeerClosed(peer, reason),
-      availabilityChanged: (peer, ref, state) => this.onAvailability(peer, ref, state),
+      availabilityChanged: (peer, ref, state, key) => this.onAvailability(peer, ref, state, key),
     });
     this.tracker = new TrackerClient(this.config, clock, ports.random, ports.trackerSocket, {
       joined: (peerId, peers) => {
@@ -420,11 +420,12 @@ export class Engine {
   private candidates(ref: SegmentRef, exclude: ReadonlySet<string>): Peer[] {
     // Holders before relays; then peers that delivered in time; then the larger announced upload
     // (a peer that overstates it is soon ranked down by its late deliveries).
+    const key = segmentKey(ref);
     const rank = (p: Peer): number =>
-      (p.stateOf(ref) === 'have' ? 0 : 4e12) + Math.min(p.lateDeliveries, 3) * 1e12 - Math.min(p.uploadKbps, 1e6) * 1e4 + p.activeDownloads;
+      (p.stateOfKey(key) === 'have' ? 0 : 4e12) + Math.min(p.lateDeliveries, 3) * 1e12 - Math.min(p.uploadKbps, 1e6) * 1e4 + p.activeDownloads;
     return this.pool
       .readyPeers()
-      .filter((p) => !exclude.has(p.id) && p.stateOf(ref) !== undefined)
+      .filter((p) => !exclude.has(p.id) && p.stateOfKey(key) !== undefined)
       .sort((a, b) => rank(a) - rank(b));
   }
 
@@ -476,9 +477,9 @@ export class Engine {
     });
   }
 
-  private onAvailability(_peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost'): void {
+  private onAvailability(_peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void {
     if (state === 'lost') return;
-    const waiters = this.announceWaiters.get(segmentKey(ref));
+    const waiters = this.announceWaiters.get(key);
     if (waiters) for (const wake of [...waiters]) wake();
     if (state === 'have') this.prefetcher.announced(ref);
   }

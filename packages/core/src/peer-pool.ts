@@ -21,7 +21,7 @@ export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMe
   requestMorePeers(): void;
   peerReady(peer: Peer): void;
   peerClosed(peer: Peer, reason: string): void;
-  availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost'): void;
+  availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void;
 }
 
 /** Data kept queued per DataChannel, in time at its share of the uplink (see sendHighWaterBytes()). */
@@ -71,7 +71,7 @@ export class PeerPool {
         if (!this.closeIfDuplicate(peer)) host.peerReady(peer);
       },
       peerClosed: (peer, reason) => this.onPeerClosed(peer, reason),
-      availabilityChanged: (peer, ref, state) => host.availabilityChanged(peer, ref, state),
+      availabilityChanged: (peer, ref, state, key) => host.availabilityChanged(peer, ref, state, key),
       linkQueued: (bytes) => {
         this.uploadMeter.enqueued(bytes);
         const now = this.clock.now();
@@ -185,6 +185,13 @@ export class PeerPool {
   /** Peers past HELLO. */
   readyPeers(): Peer[] {
     return [...this.peers.values()].filter((p) => p.ready);
+  }
+
+  /** How many ready peers announced holding the whole segment of `key` (a segmentKey): readyPeers() filtered, without the arrays. */
+  holdersOf(key: string): number {
+    let n = 0;
+    for (const p of this.peers.values()) if (p.ready && p.stateOfKey(key) === 'have') n++;
+    return n;
   }
 
   get size(): number {

@@ -44,7 +44,8 @@ export interface PeerHost {
   connectOptions(): ConnectOptions;
   peerReady(peer: Peer): void;
   peerClosed(peer: Peer, reason: string): void;
-  availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost'): void;
+  /** `key` is segmentKey(ref), built once per message. */
+  availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void;
   countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void;
   /** DATA bytes handed to this peer's DataChannel, for the upload meter (which measures DATA throughput). */
   linkQueued(bytes: number): void;
@@ -105,7 +106,7 @@ export class Peer {
   private readonly link: PendingPeerLink;
   private readonly uploader: Uploader;
   /** sizeBytes: what a HAVE message said (unknown for HAVE-MAP entries and 'receiving'). */
-  private readonly availability = new Map<string, { ref: SegmentRef; state: AvailabilityState; sizeBytes?: number }>();
+  private readonly availability = new Map<string, { ref: SegmentRef; state: AvailabilityState; sizeBytes: number | undefined }>();
   private readonly downloads = new Map<number, Download>();
   private readonly controlRate = new RateWindow(MAX_CONTROL_MESSAGES_PER_SEC, 1000);
   private readonly requestRate = new RateWindow(MAX_REQUESTS_PER_SEC, 1000);
@@ -155,6 +156,11 @@ export class Peer {
   /** What this peer holds or is receiving of a segment. */
   stateOf(ref: SegmentRef): AvailabilityState | undefined {
     return this.availability.get(segmentKey(ref))?.state;
+  }
+
+  /** stateOf by segmentKey, for callers that ask many peers about one segment. */
+  stateOfKey(key: string): AvailabilityState | undefined {
+    return this.availability.get(key)?.state;
   }
 
   get activeDownloads(): number {
@@ -349,13 +355,13 @@ export class Peer {
     const key = segmentKey(ref);
     this.availability.delete(key);
     if (state !== 'lost') {
-      this.availability.set(key, { ref: { rendition: ref.rendition, sn: ref.sn }, state, ...(sizeBytes === undefined ? {} : { sizeBytes }) });
+      this.availability.set(key, { ref: { rendition: ref.rendition, sn: ref.sn }, state, sizeBytes });
       if (this.availability.size > MAX_AVAILABILITY_ENTRIES) {
         const oldest = this.availability.keys().next().value;
         if (oldest !== undefined) this.availability.delete(oldest);
       }
     }
-    this.host.availabilityChanged(this, ref, state);
+    this.host.availabilityChanged(this, ref, state, key);
   }
 
   private onRequest(msg: RequestMessage): void {

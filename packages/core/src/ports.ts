@@ -40,7 +40,10 @@ export interface HttpPort {
 
 /** One open DataChannel to a remote peer, as the core sees it. */
 export interface PeerLink {
-  /** Sends one binary message. Only called while open. */
+  /**
+   * Sends one binary message. Only called while open. A broadcast hands the same bytes to every
+   * link: a link may keep them (the simulator queues them) but must never write into them.
+   */
   send(bytes: Uint8Array): void;
   /** Bytes queued but not yet sent (DataChannel.bufferedAmount). */
   readonly bufferedAmountBytes: number;

@@ -1,9 +1,10 @@
 /** The connection set: glare, limits, bans, refills. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { PEER_PROTOCOL_VERSION } from '@swarmcast/protocol';
+import { PEER_PROTOCOL_VERSION, encodePeerMessage } from '@swarmcast/protocol';
 import { resolveEngineConfig } from '../src/config.ts';
 import { PeerPool, type PeerPoolHost } from '../src/peer-pool.ts';
+import { segmentKey } from '../src/segment-id.ts';
 import { MemoryNetwork } from './support/memory-network.ts';
 import { Testbed, sameBytes } from './support/testbed.ts';
 import { VirtualClock } from './support/virtual-clock.ts';
@@ -176,6 +177,36 @@ void describe('PeerPool', () => {
     await clock.advance(1);
     pool('pa').maybeRefill();
     assert.deepEqual(refills, ['pa@0', 'pa@5000']);
+  });
+
+  void test('a broadcast is encoded once: every link gets the same bytes, those of encodePeerMessage, and holders are counted', async () => {
+    const { clock, net, pool } = pools(['pa', 'pb', 'pc']);
+    pool('pa').connectTo(['pb', 'pc']);
+    await clock.advance(2_000);
+    const links = net.node('pa').openLinks();
+    assert.equal(links.length, 2);
+    const sent: Uint8Array[] = [];
+    for (const link of links) {
+      const send = link.send.bind(link);
+      link.send = (bytes) => {
+        sent.push(bytes);
+        send(bytes);
+      };
+    }
+    const msg = { type: 'have', rendition: 'r1.p0', sn: 5, sizeBytes: 1000 } as const;
+    pool('pa').broadcast(msg);
+    assert.equal(sent.length, 2);
+    assert.equal(sent[0], sent[1], 'one buffer for every link');
+    assert.deepEqual(Array.from(sent[0] ?? []), Array.from(encodePeerMessage(msg)));
+    await clock.advance(100);
+    for (const id of ['pb', 'pc']) {
+      assert.equal(pool(id).holdersOf(segmentKey(msg)), 1, id);
+      assert.equal(pool(id).holdersOf(segmentKey({ rendition: 'r1.p0', sn: 6 })), 0, id);
+      assert.equal(pool(id).readyPeers()[0]?.stateOfKey(segmentKey(msg)), 'have', id);
+    }
+    pool('pa').broadcast({ type: 'lost', rendition: 'r1.p0', sn: 5 });
+    await clock.advance(100);
+    assert.equal(pool('pb').holdersOf(segmentKey(msg)), 0);
   });
 });
 

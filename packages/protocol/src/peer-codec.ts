@@ -1,11 +1,8 @@
 import { ProtocolError } from './errors.js';
+import { decodeIdText, encodeCachedId, encodeId } from './id-bytes.js';
 import { ID_PATTERN, LIMITS } from './limits.js';
 import { PeerMessageCode, type AvailabilityState, type HaveMapEntry, type PeerMessage } from './peer-messages.js';
 
-const utf8Encoder = new TextEncoder();
-// ignoreBOM: keep a leading U+FEFF in the output (it then fails ID_PATTERN) instead of silently
-// stripping it, which would decode two different byte strings to the same id.
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const U32_MAX = 0xffff_ffff;
 
 const codeToType = new Map<number, PeerMessage['type']>(
@@ -16,9 +13,11 @@ function badField(message: string): never {
   throw new ProtocolError('PEER_MSG_BAD_FIELD', message);
 }
 
-function checkId(value: string, what: string): Uint8Array {
-  if (!ID_PATTERN.test(value)) badField(`${what} must match ${String(ID_PATTERN)}`);
-  return utf8Encoder.encode(value);
+/** UTF-8 bytes of a valid id; renditions (named by most messages) come from a cache. */
+function checkId(value: string, what: 'peerId' | 'rendition'): Uint8Array {
+  const bytes = what === 'rendition' ? encodeCachedId(value) : encodeId(value);
+  if (bytes === undefined) badField(`${what} must match ${String(ID_PATTERN)}`);
+  return bytes;
 }
 
 function checkU32(value: number, what: string): number {
@@ -26,10 +25,14 @@ function checkU32(value: number, what: string): number {
   return value;
 }
 
-/** Sequential writer over a buffer whose size was computed beforehand. */
+/**
+ * Sequential big-endian writer over a buffer of the exact size computed beforehand: one allocation
+ * per message, the bytes written by index. No DataView: it needs `bytes.buffer`, which moves a small
+ * typed array's storage off the JS heap (a costly allocation per message). Callers pass values in
+ * range (u8 0..255, u16 0..65535, u32 checked by checkU32): a Uint8Array store keeps the low 8 bits.
+ */
 class Writer {
   readonly bytes: Uint8Array;
-  private readonly view: DataView;
   private pos = 0;
 
   constructor(size: number) {
@@ -37,21 +40,27 @@ class Writer {
       throw new ProtocolError('PEER_MSG_TOO_LARGE', `message would be ${size} bytes, limit ${LIMITS.maxPeerMessageBytes}`);
     }
     this.bytes = new Uint8Array(size);
-    this.view = new DataView(this.bytes.buffer);
   }
   u8(v: number): this {
-    this.view.setUint8(this.pos, v);
-    this.pos += 1;
+    this.bytes[this.pos++] = v;
     return this;
   }
   u16(v: number): this {
-    this.view.setUint16(this.pos, v);
-    this.pos += 2;
+    const b = this.bytes;
+    const p = this.pos;
+    b[p] = v >>> 8;
+    b[p + 1] = v;
+    this.pos = p + 2;
     return this;
   }
   u32(v: number): this {
-    this.view.setUint32(this.pos, v);
-    this.pos += 4;
+    const b = this.bytes;
+    const p = this.pos;
+    b[p] = v >>> 24;
+    b[p + 1] = v >>> 16;
+    b[p + 2] = v >>> 8;
+    b[p + 3] = v;
+    this.pos = p + 4;
     return this;
   }
   str(encoded: Uint8Array): this {
@@ -65,34 +74,38 @@ class Writer {
   }
 }
 
-/** Bounds-checked sequential reader; every overrun is a ProtocolError, never a RangeError. */
+/**
+ * Bounds-checked sequential big-endian reader; every overrun is a ProtocolError, never a RangeError.
+ * Reads by index rather than through a DataView, for the reason given at Writer.
+ */
 class Reader {
-  private readonly view: DataView;
   pos = 0;
 
-  constructor(private readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  constructor(private readonly bytes: Uint8Array) {}
   private need(n: number, what: string): void {
     if (this.pos + n > this.bytes.length) {
       throw new ProtocolError('PEER_MSG_TRUNCATED', `message ends inside ${what}`);
     }
   }
+  // `?? 0` never applies: need() checked the bounds (it satisfies noUncheckedIndexedAccess).
   u8(what: string): number {
     this.need(1, what);
-    return this.view.getUint8(this.pos++);
+    return this.bytes[this.pos++] ?? 0;
   }
   u16(what: string): number {
     this.need(2, what);
-    const v = this.view.getUint16(this.pos);
-    this.pos += 2;
-    return v;
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos = p + 2;
+    return ((b[p] ?? 0) << 8) | (b[p + 1] ?? 0);
   }
   u32(what: string): number {
     this.need(4, what);
-    const v = this.view.getUint32(this.pos);
-    this.pos += 4;
-    return v;
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos = p + 4;
+    // The top byte times 2^24 rather than << 24, which would give a negative int32.
+    return (b[p] ?? 0) * 0x100_0000 + (((b[p + 1] ?? 0) << 16) | ((b[p + 2] ?? 0) << 8) | (b[p + 3] ?? 0));
   }
   id(what: string): string {
     const len = this.u8(`${what} length`);
@@ -100,7 +113,7 @@ class Reader {
     this.need(len, what);
     let value: string;
     try {
-      value = utf8Decoder.decode(this.bytes.subarray(this.pos, this.pos + len));
+      value = decodeIdText(this.bytes, this.pos, this.pos + len);
     } catch (cause) {
       throw new ProtocolError('PEER_MSG_BAD_FIELD', `${what} is not UTF-8`, { cause });
     }

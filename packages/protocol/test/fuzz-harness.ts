@@ -380,6 +380,10 @@ function setOwn(o: JsonObject, key: string, value: Json): void {
 }
 
 function applyObjectMutation(root: JsonObject, m: Exclude<TrackerMutation, { kind: 'text' }>): void {
+  // A copy: badValueArb hands out shared objects ({}, [1]...). Set as is, one could become `data` and
+  // then receive itself (a circular message JSON.stringify throws on), and later runs saw the
+  // constants mutated.
+  if (m.kind !== 'delete') m = { ...m, value: structuredClone(m.value) };
   const inner = root.data;
   const target = m.nested && inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? inner : root;
   const keys = Object.keys(target);
