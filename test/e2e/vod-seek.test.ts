@@ -1,7 +1,7 @@
 /**
- * VOD seeking: 4 Swarmcast viewers and 2 plain hls.js viewers play the same VOD at the same time,
+ * VOD seeking: 4 Swarmcast viewers and 4 plain hls.js viewers play the same VOD at the same time,
  * each jumping to a random position every 10 s for 2 minutes (seeded plans; baseline viewer i runs
- * Swarmcast viewer i's plan). A seek must never interrupt playback longer with Swarmcast than
+ * Swarmcast viewer i's plan, so both sides' longest interruption is over the same 48 seeks). A seek must never interrupt playback longer with Swarmcast than
  * without it: the target segment goes to HTTP at once (its deadline is now) and what the old position
  * still loaded is cancelled, so P2P only helps the buffer ahead of the playhead.
  */
@@ -14,7 +14,7 @@ import type { SeekingViewerResult } from './harness/seek-run.js';
 import { describeReports } from './harness/swarm-assertions.js';
 
 const P2P_VIEWERS = 4;
-const BASELINE_VIEWERS = 2;
+const BASELINE_VIEWERS = P2P_VIEWERS;
 const SEEKS = 12;
 const SEEK_INTERVAL_MS = 10_000;
 /** A 400 s VOD (20 loops of 20 s): most seeks land outside what the player has buffered. */
