@@ -1,5 +1,6 @@
 /** bench:swarm's swarm-wide figures, from the per-peer records, the processes and the origin. */
 import { MAX_STALL_RATIO, MIN_RECEIVED_SHARE, stallRatioOf, type PeerFigures } from './swarm-peer-figures.js';
+import type { MachineCpu } from './swarm-machine-cpu.js';
 import type { ProcessFigures } from './swarm-process-sampler.js';
 import { max, mean, type MeanMax } from './stats.js';
 
@@ -37,6 +38,11 @@ export interface SwarmFigures {
   /** Peak RSS of each process, same order, bytes. */
   readonly rssBytes: readonly number[];
   readonly processes: readonly ProcessFigures[];
+  /**
+   * The machine over the run: cores' worth of CPU used by everything (busyCores) and by this
+   * bench's processes (benchCores = their CPU seconds / wall time); the rest was other work.
+   */
+  readonly machineCpu: MachineCpu & { readonly benchCores: number };
   readonly perPeer: readonly PeerFigures[];
 }
 
@@ -51,6 +57,7 @@ export function swarmFigures(input: {
   readonly segmentBytesFromOrigin: number;
   readonly servers: ProcessFigures;
   readonly children: readonly ProcessFigures[];
+  readonly machineCpu: MachineCpu;
 }): SwarmFigures {
   const { perPeer } = input;
   const p2p = sum(perPeer.map((p) => p.p2pBytes));
@@ -80,6 +87,7 @@ export function swarmFigures(input: {
     cpuSec: processes.map((p) => p.cpuSec),
     rssBytes: processes.map((p) => p.rssBytes),
     processes,
+    machineCpu: { ...input.machineCpu, benchCores: input.machineCpu.wallSec > 0 ? Math.round((sum(processes.map((p) => p.cpuSec)) / input.machineCpu.wallSec) * 100) / 100 : 0 },
     perPeer,
   };
 }

@@ -202,8 +202,16 @@ export class SwarmPlayer {
   }
 
   private noteError(error: unknown): void {
-    if (this.errors.length < 5) this.errors.push(error instanceof Error ? error.message : String(error));
+    if (this.errors.length < 5) this.errors.push(describe(error));
   }
+}
+
+/** An error's message with its causes' (undici hides the socket error under 'fetch failed'). */
+function describe(error: unknown, depth = 0): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const own = `${error.message}${typeof code === 'string' ? ` (${code})` : ''}`;
+  return error.cause === undefined || depth >= 3 ? own : `${own} <- ${describe(error.cause, depth + 1)}`;
 }
 
 /** Whether `signal` has aborted; a call, so checks after an await are not narrowed away. */

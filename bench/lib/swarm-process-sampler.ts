@@ -3,6 +3,7 @@
  * included), peak resident memory, threads and open file descriptors, sampled every second.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 export interface ProcessFigures {
   readonly pid: number;
@@ -18,6 +19,11 @@ export interface ProcessFigures {
   readonly threadsMax: number;
   /** Peak open file descriptors (each WebRTC connection holds a UDP socket). */
   readonly fdsMax: number;
+  /**
+   * Event loop delay, ms: how late its timers and callbacks ran. High values mean the process
+   * was short of CPU (the machine is shared), and every peer in it with it.
+   */
+  readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
 }
 
 const SAMPLE_INTERVAL_MS = 1_000;
@@ -45,8 +51,10 @@ export class ProcessSampler {
   private threadsMax = 0;
   private fdsMax = 0;
   private readonly timer: ReturnType<typeof setInterval>;
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
 
   constructor(private readonly role: ProcessFigures['role']) {
+    this.loopDelay.enable();
     this.sample();
     this.timer = setInterval(() => { this.sample(); }, SAMPLE_INTERVAL_MS);
     this.timer.unref();
@@ -55,7 +63,9 @@ export class ProcessSampler {
   /** Figures so far; stops sampling. */
   stop(peers: number): ProcessFigures {
     clearInterval(this.timer);
+    this.loopDelay.disable();
     this.sample();
+    const ms = (ns: number): number => Math.round(ns / 1e6);
     const cpu = process.cpuUsage(this.cpuStart);
     return {
       pid: process.pid,
@@ -65,6 +75,7 @@ export class ProcessSampler {
       rssBytes: this.rssMax,
       threadsMax: this.threadsMax,
       fdsMax: this.fdsMax,
+      eventLoopDelayMs: { p50: ms(this.loopDelay.percentile(50)), p99: ms(this.loopDelay.percentile(99)), max: ms(this.loopDelay.max) },
     };
   }
 

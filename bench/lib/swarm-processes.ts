@@ -30,7 +30,7 @@ export class SwarmChild {
   latestProgress: ChildProgress | undefined;
 
   constructor(readonly index: number) {
-    this.child = fork(CHILD, [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.child = fork(CHILD, [], { cwd: ROOT, execArgv: ['--import', 'tsx', ...(process.env.SWARM_PROF === '1' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/swarm200-prof'] : [])], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_KEPT_CHARS);
     });

@@ -10,6 +10,7 @@ import { joinOffsetMs } from '../../test/e2e/harness/schedule.js';
 import type { SwarmParams } from './swarm-args.js';
 import { swarmFigures, type SwarmFigures } from './swarm-figures.js';
 import type { PeerFigures } from './swarm-peer-figures.js';
+import { startMachineCpu } from './swarm-machine-cpu.js';
 import { ProcessSampler } from './swarm-process-sampler.js';
 import { SwarmChild, type ChildResult } from './swarm-processes.js';
 
@@ -45,6 +46,7 @@ export function startSwarmRun(params: SwarmParams, log: (line: string) => void):
     const playMs = params.durationSec * 1000;
     stack.origin.resetStats();
     const startedAt = performance.now();
+    const machineCpu = startMachineCpu();
     children.forEach((child, p) => {
       const peers = [];
       for (let i = p; i < params.peers; i += params.processes) peers.push({ i, joinAtMs: joinOffsetMs(i, params.peers, spreadMs) });
@@ -72,6 +74,7 @@ export function startSwarmRun(params: SwarmParams, log: (line: string) => void):
     } finally {
       clearInterval(progress);
     }
+    const machine = machineCpu();
     const segmentBytesFromOrigin = stack.origin.stats().segmentBytes;
     const segmentSizes = new Map<number, number>();
     const perPeer: PeerFigures[] = [];
@@ -89,6 +92,7 @@ export function startSwarmRun(params: SwarmParams, log: (line: string) => void):
       segmentBytesFromOrigin,
       servers: sampler.stop(0),
       children: results.map((r) => r.process),
+      machineCpu: machine,
     });
   };
   const figures = run().finally(close);

@@ -18,6 +18,8 @@ export function formatSwarmSummary(f: SwarmFigures, load: { before: LoadSample; 
     `  startup mean / max       ${f.startupMs.mean === null ? '–' : Math.round(f.startupMs.mean)} / ${f.startupMs.max ?? '–'} ms`,
     `  segments                 ${f.segments.p2p} from peers, ${f.segments.http} over HTTP, ${f.segments.failed} failed, ${f.segments.skipped} skipped`,
     `  servers process          ${servers?.cpuSec ?? '–'} CPU s, ${servers ? mib(servers.rssBytes) : '–'} peak RSS`,
+    `  machine CPU              ${f.machineCpu.busyCores} of ${f.machineCpu.cores} cores busy over ${f.machineCpu.wallSec} s, ${f.machineCpu.benchCores} of them this bench's`,
+    `  event loop delay p99/max ${f.processes.map((p) => `${p.eventLoopDelayMs.p99}/${p.eventLoopDelayMs.max}`).join(' ')} ms (servers, then peer processes)`,
     `  peer processes           ${peerCpu.toFixed(1)} CPU s in all; per process: ${peerProcs.map((p) => `${p.peers} peers ${p.cpuSec} s ${mib(p.rssBytes)} ${p.threadsMax} thr ${p.fdsMax} fds`).join('; ')}`,
   ];
   const starving = f.perPeer.filter((p) => p.starving).slice(0, 5);
