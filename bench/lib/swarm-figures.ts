@@ -29,6 +29,8 @@ export interface SwarmFigures {
   /** Join to first segment in hand, over peers that played, ms. */
   readonly startupMs: MeanMax;
   readonly uploadedBytes: number;
+  /** WebRTC connections over all peers: made, opened, and the slowest open (ms). */
+  readonly links: { readonly made: number; readonly opened: number; readonly openMsMax: number | null; readonly closeReasons: Readonly<Record<string, number>> };
   /** Segments loaded over all peers, by source, and the ones lost (failed or skipped). */
   readonly segments: { readonly http: number; readonly p2p: number; readonly failed: number; readonly skipped: number };
   /** Peers of each peer process. */
@@ -82,6 +84,12 @@ export function swarmFigures(input: {
     starvingRule: `never played, or received < ${MIN_RECEIVED_SHARE * 100} % of its expected segments, or stalled > ${MAX_STALL_RATIO * 100} % of its watch time`,
     startupMs: { mean: mean(played.map((p) => p.startupMs ?? 0)), max: max(played.map((p) => p.startupMs ?? 0)) },
     uploadedBytes: sum(perPeer.map((p) => p.uploadedBytes)),
+    links: {
+      made: sum(perPeer.map((p) => p.links.made)),
+      opened: sum(perPeer.map((p) => p.links.opened)),
+      openMsMax: max(perPeer.flatMap((p) => (p.links.openMsMax === null ? [] : [p.links.openMsMax]))),
+      closeReasons: countReasons(perPeer),
+    },
     segments: { http: seg('http'), p2p: seg('p2p'), failed: seg('failed'), skipped: seg('skipped') },
     peersPerProcess: input.children.map((c) => c.peers),
     cpuSec: processes.map((p) => p.cpuSec),
@@ -90,4 +98,10 @@ export function swarmFigures(input: {
     machineCpu: { ...input.machineCpu, benchCores: input.machineCpu.wallSec > 0 ? Math.round((sum(processes.map((p) => p.cpuSec)) / input.machineCpu.wallSec) * 100) / 100 : 0 },
     perPeer,
   };
+}
+
+function countReasons(perPeer: readonly PeerFigures[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of perPeer) for (const [reason, n] of Object.entries(p.links.closeReasons)) out[reason] = (out[reason] ?? 0) + n;
+  return out;
 }

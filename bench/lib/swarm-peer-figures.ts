@@ -1,5 +1,6 @@
 /** One bench:swarm peer's figures, and what makes a peer "starving". */
 import type { EngineStats } from '@swarmcast/core';
+import type { RtcLinkInfo } from '@swarmcast/node';
 import type { PlaybackFigures } from './swarm-playback.js';
 
 /** Segments loaded by source, and the ones the player never got. */
@@ -35,6 +36,12 @@ export interface PeerFigures extends PlaybackFigures {
   /** Most peers it was connected to (sampled at each segment). */
   readonly peersMax: number;
   /**
+   * Its WebRTC connections (the connector's records, at most MAX_LINK_RECORDS): made, opened, and
+   * the slowest open, ms; and why the engine closed them (opened or not), by reason. Setting
+   * connections up is a large share of a Node peer's CPU.
+   */
+  readonly links: { readonly made: number; readonly opened: number; readonly openMsMax: number | null; readonly closeReasons: Readonly<Record<string, number>> };
+  /**
    * Starving: never started playing, or received < MIN_RECEIVED_SHARE (90 %) of `expected`, or
    * stalled more than MAX_STALL_RATIO (5 %) of its watch time.
    */
@@ -52,6 +59,8 @@ export interface PeerFiguresInput {
   readonly lastExpectedSn: number | null;
   readonly received: number;
   readonly peersMax: number;
+  readonly links: readonly RtcLinkInfo[];
+  readonly closeReasons: Readonly<Record<string, number>>;
   readonly errors: readonly string[];
 }
 
@@ -74,7 +83,13 @@ export function peerFigures(input: PeerFiguresInput): PeerFigures {
     expected,
     received: input.received,
     peersMax: input.peersMax,
+    links: linkFigures(input.links, input.closeReasons),
     starving,
     errors: [...input.errors],
   };
+}
+
+function linkFigures(links: readonly RtcLinkInfo[], closeReasons: Readonly<Record<string, number>>): PeerFigures['links'] {
+  const opens = links.flatMap((l) => (l.openAfterMs === undefined ? [] : [l.openAfterMs]));
+  return { made: links.length, opened: opens.length, openMsMax: opens.length === 0 ? null : Math.round(Math.max(...opens)), closeReasons: { ...closeReasons } };
 }

@@ -8,7 +8,7 @@
  */
 import { Engine, type EngineConfig, type EngineStats } from '@swarmcast/core';
 import { swarmIdFromUrl } from '@swarmcast/integrity';
-import { createNodePorts, fetchPlaylist } from '@swarmcast/node';
+import { createNodePorts, fetchPlaylist, type NodeRtcConnector } from '@swarmcast/node';
 import { renditionIdFromUrl } from '@swarmcast/protocol';
 import { PlaybackBuffer } from './swarm-playback.js';
 import { peerFigures, type PeerFigures, type SegmentTally } from './swarm-peer-figures.js';
@@ -38,6 +38,7 @@ interface ListedSegment {
 
 export class SwarmPlayer {
   private readonly engine: Engine;
+  private readonly connector: NodeRtcConnector;
   private readonly lifetime = new AbortController();
   private readonly playback: PlaybackBuffer;
   private readonly tally: SegmentTally = { http: 0, p2p: 0, failed: 0, skipped: 0 };
@@ -52,6 +53,8 @@ export class SwarmPlayer {
   private wake: (() => void) | undefined;
   private peersSeenMax = 0;
   private readonly errors: string[] = [];
+  /** Why the engine closed its peer connections (opened or not), by reason. */
+  private readonly closeReasons: Record<string, number> = {};
   private running: Promise<unknown> | undefined;
   private result: Promise<PeerFigures> | undefined;
 
@@ -63,8 +66,14 @@ export class SwarmPlayer {
   ) {
     this.playback = new PlaybackBuffer(performance.now());
     const ports = createNodePorts({ bindAddress: '127.0.0.1' });
+    this.connector = ports.connector;
     this.engine = new Engine({ ...options.engine, trackerUrl: options.trackerUrl, swarmId: swarmIdFromUrl(options.masterUrl) }, ports);
     this.engine.on('error', (e) => { this.noteError(e.error); });
+    this.engine.on('peer-disconnected', (e) => {
+      // Reasons name no peer; cut and bounded anyway.
+      const reason = e.reason.slice(0, 60);
+      if (reason in this.closeReasons || Object.keys(this.closeReasons).length < 16) this.closeReasons[reason] = (this.closeReasons[reason] ?? 0) + 1;
+    });
   }
 
   /** The engine's counters now (for progress lines). */
@@ -84,6 +93,7 @@ export class SwarmPlayer {
     this.result ??= (async () => {
       const endMs = performance.now();
       const stats = this.engine.stats();
+      const links = this.connector.links();
       this.lifetime.abort();
       this.wake?.();
       await this.running;
@@ -98,6 +108,8 @@ export class SwarmPlayer {
         lastExpectedSn,
         received: lastExpectedSn === null ? 0 : this.loadedSns.filter((sn) => sn <= lastExpectedSn).length,
         peersMax: this.peersSeenMax,
+        links,
+        closeReasons: this.closeReasons,
         errors: this.errors,
       });
     })();

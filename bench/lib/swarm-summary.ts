@@ -17,6 +17,7 @@ export function formatSwarmSummary(f: SwarmFigures, load: { before: LoadSample; 
     `  starving peers           ${f.starvingPeers} (${f.starvingRule})`,
     `  startup mean / max       ${f.startupMs.mean === null ? '–' : Math.round(f.startupMs.mean)} / ${f.startupMs.max ?? '–'} ms`,
     `  segments                 ${f.segments.p2p} from peers, ${f.segments.http} over HTTP, ${f.segments.failed} failed, ${f.segments.skipped} skipped`,
+    `  WebRTC connections       ${f.links.made} made, ${f.links.opened} opened, slowest open ${f.links.openMsMax ?? '–'} ms`,
     `  servers process          ${servers?.cpuSec ?? '–'} CPU s, ${servers ? mib(servers.rssBytes) : '–'} peak RSS`,
     `  machine CPU              ${f.machineCpu.busyCores} of ${f.machineCpu.cores} cores busy over ${f.machineCpu.wallSec} s, ${f.machineCpu.benchCores} of them this bench's`,
     `  event loop delay p99/max ${f.processes.map((p) => `${p.eventLoopDelayMs.p99}/${p.eventLoopDelayMs.max}`).join(' ')} ms (servers, then peer processes)`,
