@@ -70,8 +70,8 @@ export class SwarmPlayer {
     this.engine = new Engine({ ...options.engine, trackerUrl: options.trackerUrl, swarmId: swarmIdFromUrl(options.masterUrl) }, ports);
     this.engine.on('error', (e) => { this.noteError(e.error); });
     this.engine.on('peer-disconnected', (e) => {
-      // Reasons name no peer; cut and bounded anyway.
-      const reason = e.reason.slice(0, 60);
+      // Segment keys and times in a reason (a violation's) become '#', so reasons group; bounded.
+      const reason = e.reason.replace(/\S*\d\S*/g, '#').slice(0, 80);
       if (reason in this.closeReasons || Object.keys(this.closeReasons).length < 16) this.closeReasons[reason] = (this.closeReasons[reason] ?? 0) + 1;
     });
   }
