@@ -30,13 +30,13 @@ export class SwarmChild {
   latestProgress: ChildProgress | undefined;
 
   constructor(readonly index: number) {
-    this.child = fork(CHILD, [], { cwd: ROOT, execArgv: ['--import', 'tsx', ...(process.env.SWARM_PROF === '1' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/swarm200-prof'] : [])], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.child = fork(CHILD, [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_KEPT_CHARS);
     });
     this.exited = new Promise((resolve) => this.child.once('exit', () => { resolve(); }));
     const gone = this.exited.then(() => { throw new Error(`peer process #${index} exited early: ${this.stderrTail}`); });
-    this.ready = Promise.race([this.waitFor('ready'), gone, rejectAfter(READY_TIMEOUT_MS, `peer process #${index} not ready within ${READY_TIMEOUT_MS} ms`)]).then(() => undefined);
+    this.ready = withTimeout(Promise.race([this.waitFor('ready'), gone]), READY_TIMEOUT_MS, () => `peer process #${index} not ready within ${READY_TIMEOUT_MS} ms`).then(() => undefined);
     this.resultValue = Promise.race([this.waitFor('result'), gone]);
     // Rejections are read by whoever awaits them; none may go unhandled meanwhile.
     this.ready.catch(() => undefined);
@@ -66,7 +66,7 @@ export class SwarmChild {
 
   /** Its result, or a rejection when it exits without one or `timeoutMs` passes. */
   result(timeoutMs: number): Promise<ChildResult> {
-    return Promise.race([this.resultValue, rejectAfter(timeoutMs, `peer process #${this.index} sent no result within ${timeoutMs} ms: ${this.stderrTail}`)]);
+    return withTimeout(this.resultValue, timeoutMs, () => `peer process #${this.index} sent no result within ${timeoutMs} ms: ${this.stderrTail}`);
   }
 
   /** Closes the channel (the child stops and exits), SIGKILL by PID after EXIT_GRACE_MS. Idempotent. */
@@ -106,9 +106,11 @@ export class SwarmChild {
   }
 }
 
-/** A promise that rejects after `ms` with `message`; its timer does not keep the process alive. */
-function rejectAfter(ms: number, message: string): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    setTimeout(() => { reject(new Error(message)); }, ms).unref();
+/** `promise`, or a rejection with message() after `ms`; the timer is cleared once either settles. */
+function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => { reject(new Error(message())); }, ms);
   });
+  return Promise.race([promise, timeout]).finally(() => { clearTimeout(timer); });
 }
