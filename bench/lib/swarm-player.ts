@@ -8,7 +8,7 @@
  */
 import { Engine, type EngineConfig, type EngineStats } from '@swarmcast/core';
 import { swarmIdFromUrl } from '@swarmcast/integrity';
-import { createNodePorts, fetchPlaylist, type NodeRtcConnector } from '@swarmcast/node';
+import { createNodePorts, fetchPlaylist, isAborted, sleep, type NodeRtcConnector } from '@swarmcast/node';
 import { renditionIdFromUrl } from '@swarmcast/protocol';
 import { PlaybackBuffer } from './swarm-playback.js';
 import { peerFigures, type PeerFigures, type SegmentTally } from './swarm-peer-figures.js';
@@ -134,7 +134,7 @@ export class SwarmPlayer {
         if (mediaUrl === undefined) throw new Error('master playlist without variants');
       } catch (error) {
         if (!isAborted(signal)) this.noteError(error);
-        await pause(PLAYLIST_RETRY_MS, signal);
+        await sleep(PLAYLIST_RETRY_MS, signal);
       }
     }
     while (mediaUrl !== undefined && !signal.aborted) {
@@ -147,7 +147,7 @@ export class SwarmPlayer {
       } catch (error) {
         if (!isAborted(signal)) this.noteError(error);
       }
-      await pause(waitMs, signal);
+      await sleep(waitMs, signal);
     }
   }
 
@@ -207,7 +207,7 @@ export class SwarmPlayer {
       } catch (error) {
         if (isAborted(signal)) return;
         this.noteError(error);
-        await pause(200 * attempt, signal);
+        await sleep(200 * attempt, signal);
       }
     }
     if (!isAborted(signal)) this.tally.failed += 1;
@@ -224,23 +224,4 @@ function describe(error: unknown, depth = 0): string {
   const code = (error as { code?: unknown }).code;
   const own = `${error.message}${typeof code === 'string' ? ` (${code})` : ''}`;
   return error.cause === undefined || depth >= 3 ? own : `${own} <- ${describe(error.cause, depth + 1)}`;
-}
-
-/** Whether `signal` has aborted; a call, so checks after an await are not narrowed away. */
-function isAborted(signal: AbortSignal): boolean {
-  return signal.aborted;
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts; never rejects, leaves no timer behind. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { INIT_SEGMENT_SN, LIMITS, MAX_VOD_LIST_SEGMENTS, partRenditionId, renditionIdFromUrl, type ResourceRange } from '@swarmcast/protocol';
+import { INIT_SEGMENT_SN, LIMITS, MAX_PARTS_PER_SEGMENT, MAX_VOD_LIST_SEGMENTS, partRenditionId, renditionIdFromUrl, type ResourceRange } from '@swarmcast/protocol';
 import type { SegmentRecord, VodListEntry } from '@swarmcast/protocol';
 import type { IntegrityAuthorityConfig } from './config.js';
 import { IntegrityError, asIntegrityError } from './errors.js';
@@ -78,8 +78,8 @@ export class RenditionWatcher {
   readonly #segments = new Map<number, SegmentState>();
   /** Init segments of the current playlist, by rendition id (entries the playlist drops are dropped). */
   readonly #inits = new Map<string, InitState>();
-  /** LL-HLS parts, by `${sn}.${index}`: what was signed, or how often it failed. */
-  readonly #parts = new Map<string, SegmentState>();
+  /** LL-HLS parts, by sn x MAX_PARTS_PER_SEGMENT + index (exact: sn < 2^32): what was signed, or how often it failed. */
+  readonly #parts = new Map<number, SegmentState>();
   /** The next part a live LL-HLS playlist is asked for with a blocking request; undefined: plain polling. */
   #nextPart: { msn: number; part: number } | undefined;
   #rendition: string;
@@ -130,15 +130,19 @@ export class RenditionWatcher {
       }
       this.#nextPart = endList ? undefined : nextPartOf(playlist.playlist);
       // LL-HLS: parts are wanted within a part duration; a blocking request returns as the next one appears.
-      const pollMs = partTargetSec === undefined ? (targetDurationSec * 1000) / 2 : Math.min(this.#config.minPollIntervalMs, (partTargetSec * 1000) / 2);
-      const waitMs = endList
-        ? this.#config.retryMinMs
-        : this.#nextPart !== undefined
-          ? MIN_BLOCKING_INTERVAL_MS - (performance.now() - startedMs)
-          : Math.max(partTargetSec === undefined ? this.#config.minPollIntervalMs : 0, pollMs) - (performance.now() - startedMs);
+      const waitMs = endList ? this.#config.retryMinMs : this.#livePollMs(targetDurationSec, partTargetSec) - (performance.now() - startedMs);
       playlist = undefined;
       await sleep(Math.max(0, waitMs), this.#signal);
     }
+  }
+
+  /** How often a live playlist is read, from the start of one read to the next. */
+  #livePollMs(targetDurationSec: number, partTargetSec: number | undefined): number {
+    // LL-HLS with blocking reload: the server holds the request until the next part exists.
+    if (this.#nextPart !== undefined) return MIN_BLOCKING_INTERVAL_MS;
+    // LL-HLS polled: parts are wanted within a part duration.
+    if (partTargetSec !== undefined) return Math.min(this.#config.minPollIntervalMs, (partTargetSec * 1000) / 2);
+    return Math.max(this.#config.minPollIntervalMs, (targetDurationSec * 1000) / 2);
   }
 
   async #fetchPlaylist(): Promise<FetchedPlaylist> {
@@ -191,22 +195,31 @@ export class RenditionWatcher {
     if (!playlist.endList) pending += await this.#signParts(playlist.parts, playlist.mediaSequence, keep);
     for (const segment of candidates) {
       if (isAborted(this.#signal)) return pending;
-      const state = this.#segments.get(segment.sn);
-      const source = sourceOf(segment);
-      if (state?.url === source && (state.signed || state.failures >= this.#config.segmentAttempts)) continue;
-      const failures = state?.url === source && !state.signed ? state.failures : 0;
-      try {
-        const record = await this.#sign(segment);
-        this.#hooks.record(this.swarm, record, keep);
-        this.#segments.set(segment.sn, { url: source, signed: true, entry: [record.sn, record.sizeBytes, record.sha256] });
-      } catch (error) {
-        if (isAborted(this.#signal)) return pending;
-        this.#report(error);
-        this.#segments.set(segment.sn, { url: source, signed: false, failures: failures + 1 });
-        if (failures + 1 < this.#config.segmentAttempts) pending += 1;
-      }
+      if (await this.#signOnce(this.#segments, segment.sn, segment, this.#rendition, keep)) pending += 1;
     }
     return pending;
+  }
+
+  /**
+   * Signs `segment` under {rendition, its sn} unless `states` says it is signed or given up for its
+   * current source; records the outcome under `key`. Returns true when it failed and will be retried.
+   */
+  async #signOnce(states: Map<number, SegmentState>, key: number, segment: MediaSegmentEntry, rendition: string, keep: number): Promise<boolean> {
+    const state = states.get(key);
+    const source = sourceOf(segment);
+    if (state?.url === source && (state.signed || state.failures >= this.#config.segmentAttempts)) return false;
+    const failures = state?.url === source && !state.signed ? state.failures : 0;
+    try {
+      const record = await this.#sign(segment, rendition);
+      this.#hooks.record(this.swarm, record, keep);
+      states.set(key, { url: source, signed: true, entry: [record.sn, record.sizeBytes, record.sha256] });
+      return false;
+    } catch (error) {
+      if (isAborted(this.#signal)) return false;
+      this.#report(error);
+      states.set(key, { url: source, signed: false, failures: failures + 1 });
+      return failures + 1 < this.#config.segmentAttempts;
+    }
   }
 
   /** Hands the whole VOD list to the authority, if every segment it covers was signed. */
@@ -253,25 +266,12 @@ export class RenditionWatcher {
    * parts of segments that left the window. Returns how many are left to retry.
    */
   async #signParts(parts: readonly PartEntry[], mediaSequence: number, keep: number): Promise<number> {
-    for (const key of this.#parts.keys()) if (Number(key.slice(0, key.indexOf('.'))) < mediaSequence) this.#parts.delete(key);
+    for (const key of this.#parts.keys()) if (Math.floor(key / MAX_PARTS_PER_SEGMENT) < mediaSequence) this.#parts.delete(key);
     let pending = 0;
     for (const part of parts) {
       if (isAborted(this.#signal)) return pending;
-      const key = `${part.sn}.${part.index}`;
-      const state = this.#parts.get(key);
-      const source = sourceOf(part);
-      if (state?.url === source && (state.signed || state.failures >= this.#config.segmentAttempts)) continue;
-      const failures = state?.url === source && !state.signed ? state.failures : 0;
-      try {
-        const record = await this.#sign(part, partRenditionId(this.#rendition, part.index));
-        this.#hooks.record(this.swarm, record, keep);
-        this.#parts.set(key, { url: source, signed: true, entry: [record.sn, record.sizeBytes, record.sha256] });
-      } catch (error) {
-        if (isAborted(this.#signal)) return pending;
-        this.#report(error);
-        this.#parts.set(key, { url: source, signed: false, failures: failures + 1 });
-        if (failures + 1 < this.#config.segmentAttempts) pending += 1;
-      }
+      const key = part.sn * MAX_PARTS_PER_SEGMENT + part.index;
+      if (await this.#signOnce(this.#parts, key, part, partRenditionId(this.#rendition, part.index), keep)) pending += 1;
     }
     return pending;
   }

@@ -8,3 +8,4 @@ export { nodeTrackerSocket } from './ws-tracker.js';
 export { EdgePeer, type EdgePeerEvents, type EdgePeerStats } from './edge-peer.js';
 export { edgePeerDefaults, resolveEdgePeerConfig, type EdgePeerConfig } from './edge-config.js';
 export { fetchPlaylist, type FetchedPlaylist, type PlaylistLimits } from './playlist-fetch.js';
+export { sleep, isAborted } from './sleep.js';
