@@ -3,11 +3,17 @@
  *
  * Uplink: each DataChannel (link) has its own send queue, as each RTCPeerConnection has its own
  * SCTP association; the uplink serves the links with queued messages round-robin, one message per
- * turn, at the host's upload capacity. So a link's bufferedAmount is its own backlog, and a short
- * message on one link never waits behind another link's megabyte (fair queueing by message, which
- * favours links sending small control messages, as per-flow queueing does). A control message sent
- * while no link has a backlog skips the queue bookkeeping: its transmission slot is booked at once
- * (one event fewer per message); DATA always goes through the queue so back-pressure is exact.
+ * turn, at the host's upload capacity. So a link's bufferedAmount is its own backlog, and links
+ * with a backlog share the uplink fairly.
+ *
+ * A control message (anything but DATA) on a link with no backlog of its own does not wait for the
+ * other links' whole messages: SCTP associations interleave by packet (~1.2 KB), and a control
+ * message fits in one. It goes out once the packet on the wire and one packet of each other link
+ * with a backlog have gone (packet round-robin), pausing the message on the wire for its own
+ * transmission time. Serving it after whole 16 KiB chunks of every busy link instead (the model
+ * before) held a REQUEST or BUSY on a slow uplink for over a second, which the silence-after-HAVE
+ * rule read as a lie. A control message sent while the uplink is idle or sending only control
+ * messages is booked at once (no event of its own).
  *
  * Downlink: one pipe of the download capacity shared by everything the host receives. A transfer
  * whose bits arrive over [start, end] at the sender's pace finishes at
@@ -21,6 +27,23 @@ import type { Scheduler } from './scheduler.ts';
 /** A transmission on an uplink, for tests of the capacity model. */
 export type TransmitHook = (host: Host, startMs: number, endMs: number, wireBytes: number) => void;
 
+/** Bytes of one SCTP packet over DTLS and UDP on a typical path MTU: the unit links interleave by. */
+export const PACKET_BYTES = 1200;
+
+/** The message on the wire: sent in pieces when control messages cut in. */
+interface OnWire {
+  readonly link: SimLink;
+  readonly bytes: Uint8Array;
+  readonly wireBytes: number;
+  /** When its first piece started. */
+  readonly firstStartMs: number;
+  /** The current piece: from when (possibly in the future, after control messages), with how many bytes left. */
+  pieceStartMs: number;
+  pieceWireBytes: number;
+  endMs: number;
+  event: SimEvent;
+}
+
 export class Host {
   /** This host's link sides that are not closed. */
   readonly links = new Set<SimLink>();
@@ -29,10 +52,13 @@ export class Host {
   sentWireBytes = 0;
   /** Links with queued messages, in round-robin order. */
   private readonly active: SimLink[] = [];
+  /** The end of everything booked on the uplink. */
   private busyUntilMs = 0;
-  /** The pending end of a transmission, or the wake-up once the uplink is free. */
-  private txEvent: SimEvent | undefined;
+  private onWire: OnWire | undefined;
+  /** The wake-up once control messages booked ahead free the uplink. */
+  private wakeEvent: SimEvent | undefined;
   private downFreeAtMs = 0;
+  private readonly packetMs: number;
 
   constructor(
     readonly id: number,
@@ -42,17 +68,14 @@ export class Host {
     readonly downBytesPerSec: number,
     private readonly scheduler: Scheduler,
     private readonly onTransmit: TransmitHook | undefined,
-  ) {}
+  ) {
+    this.packetMs = (PACKET_BYTES / upBytesPerSec) * 1000;
+  }
 
   /** Hands a message of `link` to the uplink. */
   send(link: SimLink, bytes: Uint8Array, wireBytes: number, isData: boolean): void {
-    if (!isData && link.queue.length === 0 && this.active.length === 0 && !link.frozen) {
-      const now = this.scheduler.now();
-      const start = this.busyUntilMs > now ? this.busyUntilMs : now;
-      const end = start + (wireBytes / this.upBytesPerSec) * 1000;
-      this.busyUntilMs = end;
-      this.record(start, end, wireBytes);
-      link.transmitted(bytes, wireBytes, end, end - start);
+    if (!isData && link.queue.length === 0 && !link.frozen) {
+      this.sendControl(link, bytes, wireBytes);
       return;
     }
     link.queue.push(bytes);
@@ -61,7 +84,7 @@ export class Host {
       link.active = true;
       this.active.push(link);
     }
-    if (this.txEvent === undefined) this.startNext();
+    if (this.onWire === undefined && this.wakeEvent === undefined) this.startNext();
   }
 
   /** A link closed or froze: it leaves the round-robin. */
@@ -84,10 +107,48 @@ export class Host {
     return done;
   }
 
+  private sendControl(link: SimLink, bytes: Uint8Array, wireBytes: number): void {
+    const now = this.scheduler.now();
+    const txMs = (wireBytes / this.upBytesPerSec) * 1000;
+    const wire = this.onWire;
+    let start = this.busyUntilMs > now ? this.busyUntilMs : now;
+    if (wire !== undefined) {
+      // Control messages cut in already: this one joins them. Else it cuts into the message on the
+      // wire after the packet round, unless that message ends first.
+      const cutMs = wire.pieceStartMs > now ? wire.pieceStartMs : now + this.packetMs * (1 + this.active.length);
+      if (cutMs < wire.endMs) start = this.pause(wire, cutMs, txMs);
+    }
+    const end = start + txMs;
+    if (end > this.busyUntilMs) this.busyUntilMs = end;
+    this.record(start, end, wireBytes);
+    link.transmitted(bytes, wireBytes, end, txMs);
+  }
+
+  /**
+   * Stops the message on the wire at `cutMs` for `gapMs` (a control message goes out in the gap) and
+   * books the rest of it after; returns where the gap starts.
+   */
+  private pause(wire: OnWire, cutMs: number, gapMs: number): number {
+    if (wire.pieceStartMs < cutMs) {
+      // Close the piece sent so far (pro rata), unless the piece has not started (control messages ahead of it).
+      const sentWire = ((cutMs - wire.pieceStartMs) / 1000) * this.upBytesPerSec;
+      this.record(wire.pieceStartMs, cutMs, sentWire);
+      wire.pieceWireBytes -= sentWire;
+      wire.pieceStartMs = cutMs;
+    }
+    const gapStart = wire.pieceStartMs;
+    wire.pieceStartMs += gapMs;
+    wire.endMs += gapMs;
+    this.busyUntilMs = wire.endMs;
+    wire.event.fn = undefined;
+    wire.event = this.scheduler.at(wire.endMs, this.finish);
+    return gapStart;
+  }
+
   private startNext(): void {
     const now = this.scheduler.now();
     if (this.busyUntilMs > now) {
-      if (this.active.length > 0) this.txEvent = this.scheduler.at(this.busyUntilMs, this.wake);
+      if (this.active.length > 0) this.wakeEvent = this.scheduler.at(this.busyUntilMs, this.wake);
       return;
     }
     let link = this.active.shift();
@@ -100,22 +161,25 @@ export class Host {
     if (link.queue.length > 0) this.active.push(link);
     else link.active = false;
     const wireBytes = link.wireBytes(bytes);
-    const txMs = (wireBytes / this.upBytesPerSec) * 1000;
-    const end = now + txMs;
+    const end = now + (wireBytes / this.upBytesPerSec) * 1000;
     this.busyUntilMs = end;
-    this.record(now, end, wireBytes);
-    this.txEvent = this.scheduler.at(end, () => {
-      this.txEvent = undefined;
-      link.dequeued(bytes);
-      link.transmitted(bytes, wireBytes, end, txMs);
-      this.startNext();
-      link.checkDrain();
-    });
+    this.onWire = { link, bytes, wireBytes, firstStartMs: now, pieceStartMs: now, pieceWireBytes: wireBytes, endMs: end, event: this.scheduler.at(end, this.finish) };
   }
 
-  private readonly wake = (): void => {
-    this.txEvent = undefined;
+  private readonly finish = (): void => {
+    const wire = this.onWire;
+    if (wire === undefined) return;
+    this.onWire = undefined;
+    this.record(wire.pieceStartMs, wire.endMs, wire.pieceWireBytes);
+    wire.link.dequeued(wire.bytes);
+    wire.link.transmitted(wire.bytes, wire.wireBytes, wire.endMs, wire.endMs - wire.firstStartMs);
     this.startNext();
+    wire.link.checkDrain();
+  };
+
+  private readonly wake = (): void => {
+    this.wakeEvent = undefined;
+    if (this.onWire === undefined) this.startNext();
   };
 
   private record(startMs: number, endMs: number, wireBytes: number): void {

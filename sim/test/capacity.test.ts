@@ -87,6 +87,33 @@ void describe('uplink capacity', () => {
     assert.ok(done1 > 3_700, `each backlog gets half of 100 kB/s: 200 kB take ~4 s, took ${done1} ms`);
   });
 
+  void test('a control message on a link with no backlog goes out after one packet per busy link, not after their whole chunks', async () => {
+    const log: { host: Host; startMs: number; endMs: number; wireBytes: number }[] = [];
+    const { scheduler, net } = world({ rttMs: 40, onTransmit: (host, startMs, endMs, wireBytes) => log.push({ host, startMs, endMs, wireBytes }) });
+    const capacity = 30_000; // a slow uplink: a 16 KiB chunk takes 546 ms
+    const src = net.addHost(capacity, 1e7, 0);
+    const busy: Side[] = [];
+    for (let i = 0; i < 5; i++) busy.push((await connect(scheduler, net, src, net.addHost(1e6, 1e7, 0.05 * (i + 1))))[0]);
+    const [idle, idleRx] = await connect(scheduler, net, src, net.addHost(1e6, 1e7, 0.5));
+    const t0 = scheduler.now();
+    for (const side of busy) for (let i = 0; i < 4; i++) side.link.send(dataMessage(16 * KB));
+    await scheduler.run(t0 + 100);
+    const sentAt = scheduler.now();
+    idle.link.send(haveMessage(7));
+    await scheduler.run(t0 + 30_000);
+    const arrivedAfter = (idleRx.received[0]?.atMs ?? Infinity) - sentAt;
+    const packetRoundMs = ((1200 * 6) / capacity) * 1000; // the packet on the wire, then one of each other busy link
+    // + one-way latency and its own transmission
+    assert.ok(arrivedAfter <= packetRoundMs + 20 + 5, `control message took ${arrivedAfter} ms (one round of packets: ${packetRoundMs} ms)`);
+    // The data it cut into lost exactly the control message's time, and the uplink never ran above capacity.
+    const mine = log.filter((e) => e.host === src).sort((x, y) => x.startMs - y.startMs);
+    for (let i = 1; i < mine.length; i++) assert.ok((mine[i]?.startMs ?? 0) >= (mine[i - 1]?.endMs ?? 0) - 1e-6, 'one piece at a time');
+    const total = mine.reduce((sum, e) => sum + e.wireBytes, 0);
+    const span = (mine.at(-1)?.endMs ?? 0) - (mine[0]?.startMs ?? 0);
+    assert.ok(Math.abs(span - (total / capacity) * 1000) < 1e-3, `busy ${span} ms for ${total} bytes: no idle gap, no overlap`);
+    for (const side of busy) assert.equal(side.link.bufferedAmountBytes, 0);
+  });
+
   void test('bufferedAmount holds the unsent backlog and drain fires when it falls to the low-water mark', async () => {
     const { scheduler, net } = world({ lowWaterBytes: 32 * KB });
     const src = net.addHost(64 * KB, 10_000_000, 0);

@@ -43,6 +43,12 @@ export class PeerPool {
   private readonly banned = new Set<string>();
   /** Peers our offers never reached (see failedConnectRetryMs): consecutive failures, and when to try again. */
   private readonly unreachable = new Map<string, { failures: number; retryAtMs: number }>();
+  /**
+   * Peers that declined our offer (full), and until when we offer them nothing: in a large swarm
+   * most members are full, and re-offering to them at each refill made one new connection attempt
+   * after another (each a WebRTC setup) without ever opening one. Not a failure: no backoff.
+   */
+  private readonly declinedUntilMs = new Map<string, number>();
   private lastRefillMs = Number.NEGATIVE_INFINITY;
   private destroyed = false;
   private readonly peerHost: PeerHost;
@@ -206,6 +212,7 @@ export class PeerPool {
       if (this.destroyed || this.peers.size >= this.config.maxPeers) return;
       if (id === self || this.peers.has(id) || this.banned.has(id)) continue;
       if ((this.unreachable.get(id)?.retryAtMs ?? 0) > now) continue;
+      if ((this.declinedUntilMs.get(id) ?? 0) > now) continue;
       this.peers.set(id, new Peer(id, true, this.connector, this.peerHost));
     }
   }
@@ -217,6 +224,12 @@ export class PeerPool {
     if (data.kind === 'decline') {
       // Our offer met a full peer: free the slot now and look for others, rather than at connectTimeoutMs.
       if (existing?.initiator === true && !existing.ready) {
+        this.declinedUntilMs.delete(from);
+        if (this.declinedUntilMs.size >= MAX_UNREACHABLE) {
+          const oldest = this.declinedUntilMs.keys().next();
+          if (oldest.done !== true) this.declinedUntilMs.delete(oldest.value);
+        }
+        this.declinedUntilMs.set(from, this.clock.now() + this.config.peerRefillIntervalMs);
         existing.close('declined: peer full');
         this.lastRefillMs = Number.NEGATIVE_INFINITY;
         this.maybeRefill();

@@ -93,6 +93,26 @@ void describe('PeerPool', () => {
     assert.equal(pool('p4').size, 0, 'p4 gave up at once, not at its connect timeout');
   });
 
+  void test('a peer that declined (full) is offered nothing for peerRefillIntervalMs, then again', async () => {
+    const { clock, pool, log } = pools(['p0', 'p1', 'p4'], { maxPeers: 1, minPeers: 1, peerRefillIntervalMs: 5_000 });
+    pool('p0').connectTo(['p1']);
+    await clock.advance(2_000);
+    pool('p4').connectTo(['p0']);
+    await clock.advance(100);
+    assert.equal(pool('p4').size, 0, 'declined');
+    // The tracker lists p0 again at once (a refill): no new offer, no new WebRTC setup.
+    pool('p4').connectTo(['p0']);
+    assert.equal(pool('p4').size, 0, 'p0 is still taken as full');
+    await clock.advance(4_800);
+    pool('p4').connectTo(['p0']);
+    assert.equal(pool('p4').size, 0, 'still within the interval');
+    await clock.advance(200);
+    pool('p4').connectTo(['p0']);
+    assert.equal(pool('p4').size, 1, 'offered again after the interval');
+    await clock.advance(100);
+    assert.equal(log.filter((l) => l === 'p4 closed p0: declined: peer full').length, 2);
+  });
+
   void test('an offer from a peer already connected replaces the connection (it lost track of us: we rejoined under a new id)', async () => {
     const { clock, net, pool, log, rename } = pools(['pa', 'pb']);
     pool('pa').connectTo(['pb']);
