@@ -48,17 +48,23 @@ void describe('small swarm', () => {
   // from bytes buffered, where control messages keep their real size while DATA is scaled, so the
   // measured rates differ a little between scales. Everything else scales exactly.
   void test('holding segment bytes 8x smaller changes what the engines or the network do by under 2 %', async () => {
-    const base = scenario({ peers: 16, durationSec: 30, seed: 'scale', byteScale: 1 });
-    const full = await simulate(base);
-    const scaled = await simulate({ ...base, byteScale: 8 });
-    const near = (a: number, b: number, what: string): void => {
+    // Summed over two seeds: a swarm is chaotic (a header byte more or less per chunk changes which
+    // peer answers first, and the run takes another path), the model's own bias is what is checked.
+    const runs = await Promise.all(['scale', 'scale-2'].map(async (seed) => {
+      const base = scenario({ peers: 16, durationSec: 30, seed, byteScale: 1 });
+      return { full: await simulate(base), scaled: await simulate({ ...base, byteScale: 8 }) };
+    }));
+    const sum = (pick: (r: SimResult) => number, side: 'full' | 'scaled'): number => runs.reduce((total, run) => total + pick(run[side]), 0);
+    const near = (pick: (r: SimResult) => number, what: string): void => {
+      const a = sum(pick, 'scaled');
+      const b = sum(pick, 'full');
       assert.ok(Math.abs(a - b) <= 0.02 * Math.max(Math.abs(a), Math.abs(b)), `${what}: ${a} at scale 8, ${b} at scale 1`);
     };
-    assert.ok(full.p2pShare > 0.1, `p2pShare ${full.p2pShare}: too little P2P for the comparison to mean anything`);
-    near(scaled.p2pShare, full.p2pShare, 'p2pShare');
-    near(scaled.counts.dataChannelMessages ?? 0, full.counts.dataChannelMessages ?? 0, 'DataChannel messages');
-    near(scaled.counts.originEgressBytes ?? 0, full.counts.originEgressBytes ?? 0, 'origin egress bytes');
-    near(scaled.startupMs.mean, full.startupMs.mean, 'startup');
+    for (const { full } of runs) assert.ok(full.p2pShare > 0.1, `p2pShare ${full.p2pShare}: too little P2P for the comparison to mean anything`);
+    near((r) => r.p2pShare, 'p2pShare');
+    near((r) => r.counts.dataChannelMessages ?? 0, 'DataChannel messages');
+    near((r) => r.counts.originEgressBytes ?? 0, 'origin egress bytes');
+    near((r) => r.startupMs.mean, 'startup');
   });
 
   void test("the issue's upload mix (a fifth of uplinks at half the bitrate): no honest peer is cut off, none left full at its connect timeout", async () => {
