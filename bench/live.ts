@@ -28,6 +28,7 @@ import { assertViewerBuilt } from '../test/e2e/harness/viewer.js';
 import { assertTestbedPossible } from './lib/netns-testbed.js';
 import { isConstrained } from './lib/args.js';
 import { checkShaping } from './lib/shaping-check.js';
+import { simulatorCheck } from './lib/sim-check.js';
 
 let args: BenchArgs;
 try {
@@ -75,6 +76,11 @@ try {
     baseline = await benchRun(browsers, stack, args, false, churn, verboseLog);
   }
   const ratios = baseline ? compareRuns(swarmcast, baseline) : null;
+  // The simulator models live streams only.
+  const simulator = args.mode === 'live' ? await simulatorCheck(args) : null;
+  const simAgreement = simulator
+    ? { browserP2pShare: swarmcast.p2pShare, simP2pShare: simulator.p2pShare, differencePoints: 100 * (simulator.p2pShare - swarmcast.p2pShare) }
+    : null;
   const result = {
     date: new Date().toISOString(),
     machine: machineInfo(env.chromiumVersion),
@@ -92,6 +98,8 @@ try {
     },
     baseline,
     ratios,
+    simulator,
+    simAgreement,
   };
   const file = resolve(args.jsonFile);
   await mkdir(dirname(file), { recursive: true });
@@ -100,6 +108,10 @@ try {
   console.log(formatExtraLines(swarmcast, baseline, args.uploadKbps));
   console.log(`\nsegments checked against the origin: ${swarmcast.integrity.verified} ok (${swarmcast.integrity.verifiedP2p} from peers), ` +
     `${swarmcast.integrity.mismatches} mismatched, ${swarmcast.integrity.unchecked} unchecked`);
+  if (simAgreement && simulator) {
+    console.log(`simulator, same scenario (${simulator.scenario.seeds.length} seeds): P2P share ${(100 * simulator.p2pShare).toFixed(1)} % ` +
+      `against ${(100 * swarmcast.p2pShare).toFixed(1)} % in the browsers (${simAgreement.differencePoints >= 0 ? '+' : ''}${simAgreement.differencePoints.toFixed(1)} points)`);
+  }
   const warnings = [...swarmcast.warnings, ...(baseline?.warnings ?? [])];
   for (const warning of warnings) console.log(`WARNING ${warning}`);
   console.log(`JSON: ${file}`);

@@ -37,6 +37,8 @@ interface BenchJson {
   readonly shapingCheck: { readonly measuredUploadKbps: number; readonly connectMs: number };
   readonly swarmcast: RunJson;
   readonly baseline: RunJson;
+  readonly simulator: { readonly p2pShare: number; readonly scenario: { peers: number; uploadMultiple: number; rttMs: number; churn: number } };
+  readonly simAgreement: { readonly browserP2pShare: number; readonly simP2pShare: number; readonly differencePoints: number };
 }
 
 void test('bench:live --upload-kbps 720 --rtt-ms 40 --churn 34: P2P under the cap, no stall, shaping in effect', { timeout: 300_000 }, () => {
@@ -65,4 +67,12 @@ void test('bench:live --upload-kbps 720 --rtt-ms 40 --churn 34: P2P under the ca
   }
   assert.ok(out.swarmcast.p2pShare > 0, `no P2P under constraints${why}`);
   assert.equal(out.baseline.p2pShare, 0);
+  // The simulator ran the same scenario: 3 peers, uplinks of 720 kbit/s for a 400 kbit/s stream, 40 ms RTT, churn.
+  assert.deepEqual(
+    { peers: out.simulator.scenario.peers, uploadMultiple: out.simulator.scenario.uploadMultiple, rttMs: out.simulator.scenario.rttMs, churn: out.simulator.scenario.churn },
+    { peers: 3, uploadMultiple: CAP_KBPS / 400, rttMs: RTT_MS, churn: 0.34 },
+  );
+  assert.ok(out.simulator.p2pShare > 0 && out.simulator.p2pShare < 1, why);
+  assert.equal(out.simAgreement.browserP2pShare, out.swarmcast.p2pShare);
+  assert.ok(Math.abs(out.simAgreement.differencePoints - 100 * (out.simulator.p2pShare - out.swarmcast.p2pShare)) < 1e-9);
 });
