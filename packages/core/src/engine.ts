@@ -142,7 +142,6 @@ export class Engine {
       helloMessage: () => this.helloMessage(),
       haveMapMessage: () => this.haveMapMessage(),
       lookupSegment: (ref) => this.lookupSegment(ref),
-      expectedSegmentBytes: () => this.store.meanSegmentBytes,
       sendSignal: (to, data) => this.tracker.sendSignal(to, data),
       connectOptions: () => this.connectOptions,
       requestMorePeers: () => this.tracker.requestPeers(),

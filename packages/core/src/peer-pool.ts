@@ -15,7 +15,7 @@ export type PeerPoolConfig = Pick<
 const UPLOAD_CAP_BURST_MS = 250;
 
 /** What the pool needs from the engine. */
-export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'sendSignal' | 'connectOptions' | 'expectedSegmentBytes'> {
+export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'sendSignal' | 'connectOptions'> {
   /** Our current tracker-assigned id, if joined. */
   selfId(): string | undefined;
   requestMorePeers(): void;
@@ -69,7 +69,6 @@ export class PeerPool {
       helloMessage: () => host.helloMessage(),
       haveMapMessage: () => host.haveMapMessage(),
       lookupSegment: (ref) => host.lookupSegment(ref),
-      expectedSegmentBytes: () => host.expectedSegmentBytes(),
       sendSignal: (id, data) => host.sendSignal(id, data),
       connectOptions: () => host.connectOptions(),
       countBytes: (kind, bytes) => host.countBytes(kind, bytes),

@@ -65,8 +65,6 @@ export interface PeerHost {
   sendHighWaterBytes(): number;
   /** The shared upload cap: 0 when a DATA message of `bytes` may leave now, else ms to wait. */
   paceUpload(bytes: number): number;
-  /** The likely size of a segment whose size is not known yet (one still on its way over HTTP). */
-  expectedSegmentBytes(): number;
 }
 
 /** One request we made to this peer. */
@@ -137,7 +135,6 @@ export class Peer {
       highWaterBytes: () => host.sendHighWaterBytes(),
       uploaded: (bytes) => host.countBytes('uploaded', bytes),
       paceMs: (bytes) => host.paceUpload(bytes),
-      expectedSegmentBytes: () => host.expectedSegmentBytes(),
     });
     this.connectTimer = host.clock.setTimeout(() => {
       if (!this.ready) this.close('connect timeout');
@@ -373,11 +370,9 @@ export class Peer {
       this.send({ type: 'absent', requestId: msg.requestId });
       return;
     }
-    // Relays too: a segment arriving here fast (over HTTP) is relayed at once to every request parked
-    // on it, and a slow uplink split among them all completes none in time (each requester then
-    // waits on it until its deadline, or reads the sudden slowdown of an upload it had as a lie).
-    const totalBytes = found instanceof Uint8Array ? found.length : (found.partial?.totalBytes ?? this.host.expectedSegmentBytes());
-    if (!this.host.admitUpload(this, Math.max(0, totalBytes - msg.offsetBytes))) {
+    // A parked request waits for the segment anyway (the requester allows for it); one we could
+    // serve now must get its first chunk out promptly or be refused.
+    if (found instanceof Uint8Array && !this.host.admitUpload(this, found.length - msg.offsetBytes)) {
       this.send({ type: 'busy', requestId: msg.requestId });
       return;
     }

@@ -84,11 +84,6 @@ export class SegmentStore {
     return this.usedBytes;
   }
 
-  /** The mean size of the held segments (0 when empty): what a segment not yet sized will likely weigh. */
-  get meanSegmentBytes(): number {
-    return this.segments.size === 0 ? 0 : this.usedBytes / this.segments.size;
-  }
-
   clear(): void {
     this.segments.clear();
     this.usedBytes = 0;

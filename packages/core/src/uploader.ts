@@ -29,8 +29,6 @@ export interface UploaderLink {
   uploaded(bytes: number): void;
   /** 0: `bytes` may leave now (and are counted against the upload cap); else ms to wait first. */
   paceMs(bytes: number): number;
-  /** The likely size of a segment still arriving here whose size is not known yet. */
-  expectedSegmentBytes(): number;
 }
 
 /**
@@ -94,11 +92,11 @@ export class Uploader {
     this.pump();
   }
 
-  /** Bytes the uploads still have to hand to the channel (a relay of a segment not sized yet counts its likely size). */
+  /** Bytes the uploads still have to hand to the channel (a relay not started yet counts 0). */
   get unsentBytes(): number {
     let n = 0;
     for (const upload of this.uploads.values()) {
-      const total = upload.bytes?.length ?? upload.receiving?.partial?.totalBytes ?? this.link.expectedSegmentBytes();
+      const total = upload.bytes?.length ?? upload.receiving?.partial?.totalBytes ?? upload.offsetBytes;
       n += Math.max(0, total - upload.offsetBytes);
     }
     return n;

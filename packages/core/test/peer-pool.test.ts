@@ -34,7 +34,6 @@ function pools(ids: readonly string[], config = {}): {
       helloMessage: () => ({ type: 'hello', version: PEER_PROTOCOL_VERSION, peerId: self, uploadKbps: 0 }),
       haveMapMessage: () => ({ type: 'haveMap', entries: [] }),
       lookupSegment: () => undefined,
-      expectedSegmentBytes: () => 0,
       sendSignal: (to, data) => {
         const from = currentId.get(self) ?? self;
         clock.setTimeout(() => byId.get(to)?.signal(from, data), 15);

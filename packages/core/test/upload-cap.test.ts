@@ -107,26 +107,6 @@ void describe('an engine with an upload cap', () => {
     bed.destroyAll();
   });
 
-  void test('requests parked on a segment still arriving are admitted like the rest: what the uplink cannot finish in time is BUSY', async () => {
-    // E holds two segments (their size is what the third is expected to weigh) and then loads the third
-    // over a slow HTTP link: H's requests for it park on the download.
-    const { bed, e, link } = await seeder('relay-busy', 2, { uploadCapBytesPerSec: CAP });
-    const ref = { rendition: 'v0', sn: 3 };
-    bed.publish(ref, SIZE);
-    e.http.bandwidthBytesPerSec = 50_000;
-    const load = e.engine.loadSegment(bed.request(ref, 500));
-    await bed.clock.advance(200);
-    for (let id = 1; id <= 3; id++) link.send({ type: 'request', requestId: id, rendition: 'v0', sn: 3, offsetBytes: 0 });
-    await bed.clock.advance(100);
-    // 1 500 ms at 100 000 B/s holds one 100 000 B relay, not two: the others would all be late.
-    assert.deepEqual(link.messages('busy').map((m) => m.requestId), [2, 3]);
-    await bed.clock.settle(load);
-    await bed.clock.advance(3_000);
-    const body = link.messages('data').filter((m) => m.requestId === 1).reduce((n, m) => n + m.payload.length, 0);
-    assert.equal(body, SIZE, 'the admitted relay is served whole once the segment is in');
-    bed.destroyAll();
-  });
-
   void test('without a cap the same requests are all served', async () => {
     const { bed, link } = await seeder('no-cap', 4, { uploadCapBytesPerSec: 0 });
     for (let sn = 1; sn <= 4; sn++) link.send({ type: 'request', requestId: sn, rendition: 'v0', sn, offsetBytes: 0 });

@@ -31,9 +31,6 @@ class FakeChannel implements UploaderLink {
   paceMs(): number {
     return 0;
   }
-  expectedSegmentBytes(): number {
-    return 0;
-  }
   /** Data chunks sent for one request, reassembled. */
   body(requestId: number): Uint8Array {
     const chunks = this.sent.flatMap((m) => (m.type === 'data' && m.requestId === requestId ? [m.payload] : []));
