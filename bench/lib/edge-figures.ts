@@ -18,3 +18,10 @@ export function originEgressPerSegment(originSegmentBytes: number, reports: read
   const unique = uniqueSegmentBytes(reports);
   return unique > 0 ? Math.round((originSegmentBytes / unique) * 1000) / 1000 : null;
 }
+
+/** Viewers' HTTP segment fetches by reason (see EngineStats.httpFetchReasons), summed; {} without P2P. */
+export function httpFetchReasons(reports: readonly Pick<ViewerReport, 'httpFetchReasons'>[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const r of reports) for (const [reason, count] of Object.entries(r.httpFetchReasons ?? {})) sum[reason] = (sum[reason] ?? 0) + count;
+  return sum;
+}

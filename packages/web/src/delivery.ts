@@ -16,6 +16,8 @@ export interface DeliveryStats {
   readonly disconnects: readonly PeerDisconnect[];
   readonly trackerEvents: readonly TrackerEvent[];
   readonly integrity: IntegrityFigures;
+  /** See ViewerReport.httpFetchReasons. */
+  readonly httpFetchReasons: Readonly<Record<string, number>> | null;
 }
 
 /** The figures of a delivery without P2P. */

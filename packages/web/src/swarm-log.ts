@@ -52,6 +52,7 @@ export class SwarmLog {
             signaturesChecked: e.signaturesChecked,
           }
         : NO_INTEGRITY,
+      httpFetchReasons: e ? { ...e.httpFetchReasons } : null,
     };
   }
 }

@@ -89,6 +89,12 @@ export interface ViewerReport {
   /** Tracker connections made and lost, oldest first (the latest 200; empty without P2P). */
   readonly trackerEvents: readonly TrackerEvent[];
   readonly integrity: IntegrityFigures;
+  /**
+   * HTTP segment fetches by why they went to HTTP (the engine's EngineStats.httpFetchReasons:
+   * slack, slackHeld, designated, unannounced, peerBusy, ...); null without P2P. Optional for
+   * reports made by hand (tests of figures).
+   */
+  readonly httpFetchReasons?: Readonly<Record<string, number>> | null;
   /** Every hls.js error, fatal or not, as `type:details`. */
   readonly hlsErrors: readonly string[];
   /** The fatal ones among hlsErrors, as `type:details`. */
