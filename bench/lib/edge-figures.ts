@@ -25,3 +25,16 @@ export function httpFetchReasons(reports: readonly Pick<ViewerReport, 'httpFetch
   for (const r of reports) for (const [reason, count] of Object.entries(r.httpFetchReasons ?? {})) sum[reason] = (sum[reason] ?? 0) + count;
   return sum;
 }
+
+/** Viewers' loads due too soon for peers that asked a seeder (ViewerReport.seeder), summed, with the mean time each took. */
+export function seederFigures(reports: readonly Pick<ViewerReport, 'seeder'>[]): { attempts: number; deliveries: number; meanWaitMs: number | null } {
+  let attempts = 0;
+  let deliveries = 0;
+  let waitMs = 0;
+  for (const r of reports) {
+    attempts += r.seeder?.attempts ?? 0;
+    deliveries += r.seeder?.deliveries ?? 0;
+    waitMs += r.seeder?.waitMs ?? 0;
+  }
+  return { attempts, deliveries, meanWaitMs: attempts > 0 ? Math.round(waitMs / attempts) : null };
+}

@@ -8,6 +8,12 @@ import type { SegmentRef } from '@swarmcast/protocol';
 import type { Peer } from './peer.js';
 import type { Clock } from './ports.js';
 
+/**
+ * A seeder with this many late deliveries against it is not waited for: one is forgiven (a short
+ * seederWaitMs on a busy machine ends a sound transfer), two are not (a seeder that sends nothing).
+ */
+const MAX_LATE = 2;
+
 /** Most seeder ids remembered (tracker ids: a tracker reconnect brings new ones), oldest forgotten first. */
 const MAX_KNOWN_SEEDERS = 64;
 
@@ -60,7 +66,7 @@ export class SeederWatch {
   }
 
   /**
-   * A ready seeder that holds `ref` or is receiving it, with no late delivery against it. Waits for
+   * A ready seeder that holds `ref` or is receiving it, with at most one late delivery against it. Waits for
    * one until `untilMs` at most, and only while one may still come: before the tracker's first
    * answer (up to waitMs after start), or while a listed seeder's connection, begun less than waitMs
    * ago, is being made or has not sent its HAVE-MAP yet. Never waits when no seeder is known.
@@ -73,7 +79,7 @@ export class SeederWatch {
       for (const peer of this.host.peers()) {
         if (peer.closed || !this.known.has(peer.id)) continue;
         if (peer.ready && peer.sentHaveMap) {
-          if (peer.stateOf(ref) !== undefined && peer.lateDeliveries === 0) return peer;
+          if (peer.stateOf(ref) !== undefined && peer.lateDeliveries < MAX_LATE) return peer;
         } else {
           pendingUntilMs = Math.max(pendingUntilMs, peer.connectedAtMs + this.waitMs);
         }

@@ -39,6 +39,13 @@ export interface TrackerEvent {
   readonly atMs: number;
 }
 
+/** See EngineStats.seederAttempts, seederDeliveries, seederWaitMs. */
+export interface SeederFigures {
+  readonly attempts: number;
+  readonly deliveries: number;
+  readonly waitMs: number;
+}
+
 /** How the engine checked peers' bytes and whom it cut off (zeros without P2P). */
 export interface IntegrityFigures {
   /** Segments from peers that matched their signed record. */
@@ -95,6 +102,8 @@ export interface ViewerReport {
    * reports made by hand (tests of figures).
    */
   readonly httpFetchReasons?: Readonly<Record<string, number>> | null;
+  /** Loads due too soon for peers that asked a seeder: how many, how many it served, ms spent in all; null without P2P. Optional as httpFetchReasons. */
+  readonly seeder?: SeederFigures | null;
   /** Every hls.js error, fatal or not, as `type:details`. */
   readonly hlsErrors: readonly string[];
   /** The fatal ones among hlsErrors, as `type:details`. */
