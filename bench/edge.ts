@@ -97,7 +97,6 @@ try {
   edge = new EdgePeer({
     streamUrl: stack.origin.liveMasterUrl,
     trackerUrl: stack.tracker.url,
-    initialSegments: 1,
     rtc: { bindAddress: SERVER_ADDRESS },
     ...(edgeCapKbps === null ? {} : { uploadCapBytesPerSec: Math.round((edgeCapKbps * 1000) / 8) }),
   });
@@ -141,7 +140,7 @@ try {
     `withoutEdge ${withoutEdge.originEgressPerSegment ?? '–'} (>= 4: ${acceptance.withoutEdgeAtLeast4 ? 'PASS' : 'FAIL'})`);
   const reasons = (r: Record<string, number>): string => Object.entries(r).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
   console.log(`viewers' HTTP segment fetches by reason: withEdge ${reasons(withEdge.httpFetchReasons)}; withoutEdge ${reasons(withoutEdge.httpFetchReasons)}`);
-  console.log(`viewers' startup-like loads that asked the edge peer: ${withEdge.seeder.attempts}, served ${withEdge.seeder.deliveries}, mean ${withEdge.seeder.meanWaitMs ?? '–'} ms`);
+  console.log(`viewers' startup-like loads that asked the edge peer: ${withEdge.seeder.attempts}, served ${withEdge.seeder.deliveries}, mean ${withEdge.seeder.meanWaitMs ?? '–'} ms; HTTP fetches after the edge peer failed: ${withEdge.seeder.httpFetchesAfter}`);
   if (withEdge.edge) console.log(`edge peer: ${withEdge.edge.segments} segments, ${(withEdge.edge.httpBytes / 1048576).toFixed(2)} MiB from the origin, ${(withEdge.edge.uploadedBytes / 1048576).toFixed(2)} MiB uploaded`);
   console.log(`JSON: ${file}`);
 } finally {

@@ -42,8 +42,10 @@ export interface AcquisitionHost {
   /** More bytes of `ref` arrived from a peer: uploads relaying it may send them on. */
   progress(ref: SegmentRef): void;
   countFallback(): void;
-  /** A segment (or its rest) goes over HTTP, for this reason. */
-  countHttpFetch(reason: HttpFetchReason): void;
+  /** A segment (or its rest) goes over HTTP, for this reason; `afterSeeder` when the last peer asked was a seeder. */
+  countHttpFetch(reason: HttpFetchReason, afterSeeder: boolean): void;
+  /** Whether the tracker named `peer` a seeder. */
+  isSeeder(peer: Peer): boolean;
   /** False when peers' bytes could not be verified anyway (integrity required, no trusted key). */
   p2pAllowed(ref: SegmentRef): boolean;
   /** Checks bytes that came (partly) from peers against the signed record, waiting for it until `untilMs`. */
@@ -75,6 +77,8 @@ export class Acquisition {
 
   /** Why the peer part left the segment to HTTP (counted when the HTTP fetch starts). */
   private httpReason: HttpFetchReason = 'unannounced';
+  /** The last peer asked that did not deliver (for the count of HTTP fetches after a seeder). */
+  private lastFailedPeer: Peer | undefined;
 
   /** The player's wait for the segment, once it asks (a prefetch has none yet). */
   private adopted: (() => void) | undefined;
@@ -181,10 +185,12 @@ export class Acquisition {
             if ((await this.checked(this.partial.bytes, this.p2pDeadlineMs())) === 'ok') return { bytes: this.partial.bytes, source: 'p2p' };
             this.host.countFallback();
             this.httpReason = 'unverified';
+            this.lastFailedPeer = peer;
             break;
           }
           this.host.countFallback();
           this.httpReason = reasonOf(result);
+          this.lastFailedPeer = peer;
           continue;
         }
         // After a failed peer, or as a designated fetcher, waiting longer only eats the margin.
@@ -230,6 +236,7 @@ export class Acquisition {
       } else {
         this.httpReason = reasonOf(result);
       }
+      this.lastFailedPeer = seeder;
       this.host.countFallback();
       this.host.countSeederAttempt(clock.now() - startMs, false);
       return undefined;
@@ -372,7 +379,8 @@ export class Acquisition {
   }
 
   private async fromHttp(): Promise<AcquiredSegment> {
-    this.host.countHttpFetch(this.httpReason);
+    const afterPeer = this.httpReason.startsWith('peer') || this.httpReason === 'unverified';
+    this.host.countHttpFetch(this.httpReason, afterPeer && this.lastFailedPeer !== undefined && this.host.isSeeder(this.lastFailedPeer));
     const partial = this.partial;
     if (partial && partial.receivedBytes > 0) {
       const rest = await this.httpGet(partial.receivedBytes);

@@ -212,7 +212,11 @@ export class Engine {
         this.httpThroughput.sample(bytes, elapsedMs);
       },
       countFallback: () => (this.counters.p2pFallbacks += 1),
-      countHttpFetch: (reason) => (this.counters.httpFetchReasons[reason] += 1),
+      countHttpFetch: (reason, afterSeeder) => {
+        this.counters.httpFetchReasons[reason] += 1;
+        if (afterSeeder) this.counters.httpFetchesAfterSeeder += 1;
+      },
+      isSeeder: (peer) => this.seeders.isSeeder(peer),
       progress: (ref) => {
         this.pool.progress(ref);
       },

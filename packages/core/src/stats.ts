@@ -58,6 +58,8 @@ export interface EngineStats {
   seederDeliveries: number;
   /** Time those loads spent on the seeder before their bytes or HTTP, ms in all. */
   seederWaitMs: number;
+  /** HTTP fetches for a peer reason (peerBusy, peerFailed, peerLate, unverified) whose last peer asked was a seeder. */
+  httpFetchesAfterSeeder: number;
   /** P2P segments that matched their signed record. */
   segmentsVerified: number;
   /** P2P segments dropped because their record did not arrive in time. */
@@ -102,6 +104,7 @@ export function emptyStats(): EngineStats {
     seederAttempts: 0,
     seederDeliveries: 0,
     seederWaitMs: 0,
+    httpFetchesAfterSeeder: 0,
     segmentsVerified: 0,
     segmentsUnverifiable: 0,
     vodListsFetched: 0,

@@ -53,7 +53,7 @@ export class SwarmLog {
           }
         : NO_INTEGRITY,
       httpFetchReasons: e ? { ...e.httpFetchReasons } : null,
-      seeder: e ? { attempts: e.seederAttempts, deliveries: e.seederDeliveries, waitMs: e.seederWaitMs } : null,
+      seeder: e ? { attempts: e.seederAttempts, deliveries: e.seederDeliveries, waitMs: e.seederWaitMs, httpFetchesAfter: e.httpFetchesAfterSeeder } : null,
     };
   }
 }

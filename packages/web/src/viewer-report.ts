@@ -39,11 +39,12 @@ export interface TrackerEvent {
   readonly atMs: number;
 }
 
-/** See EngineStats.seederAttempts, seederDeliveries, seederWaitMs. */
+/** See EngineStats.seederAttempts, seederDeliveries, seederWaitMs, httpFetchesAfterSeeder. */
 export interface SeederFigures {
   readonly attempts: number;
   readonly deliveries: number;
   readonly waitMs: number;
+  readonly httpFetchesAfter: number;
 }
 
 /** How the engine checked peers' bytes and whom it cut off (zeros without P2P). */
