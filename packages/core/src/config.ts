@@ -72,9 +72,9 @@ export interface EngineConfig {
    * ...unless a seeder (a peer the tracker names as fetching every segment over HTTP: an edge peer)
    * holds it or is receiving it: then the segment is asked of the seeder, and HTTP (a Range request
    * for what the seeder did not send) starts at most this long later. At startup the load also waits
-   * up to this long for the tracker's first answer and for a listed seeder's connection to open (each
-   * connection is waited for this long at most, whatever the loads). Never waits when no seeder is
-   * known; never for LL-HLS parts (due too soon). 0 = never ask a seeder for a segment due in less
+   * up to this long for a listed seeder's connection to open (each connection is waited for this
+   * long at most, whatever the loads). Never waits when no seeder is known (before the tracker's
+   * answer too); never for LL-HLS parts (due too soon). 0 = never ask a seeder for a segment due in less
    * than minP2pSlackMs. @default 400
    */
   seederWaitMs: number;

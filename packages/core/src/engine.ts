@@ -234,7 +234,6 @@ export class Engine {
   /** Connects to the tracker and starts finding peers. */
   start(): void {
     if (this.destroyed) throw new EngineError('ENGINE_DESTROYED', 'start() after destroy()');
-    this.seeders.start();
     this.tracker.start();
     this.scheduleRefill();
     this.summaries.start();

@@ -26,10 +26,6 @@ export interface SeederWatchHost {
 export class SeederWatch {
   private readonly known = new Set<string>();
   private readonly waiters = new Set<() => void>();
-  /** When the engine started; undefined before (no wait for a tracker answer then). */
-  private startedAtMs: number | undefined;
-  /** The tracker answered a join or a peers request: the seeders it knows are known. */
-  private answered = false;
 
   /** @param waitMs the longest wait for a seeder, per load and per seeder connection (EngineConfig.seederWaitMs). */
   constructor(
@@ -37,14 +33,8 @@ export class SeederWatch {
     private readonly host: SeederWatchHost,
   ) {}
 
-  /** The engine started: it may wait up to waitMs from now for the tracker's first answer. */
-  start(): void {
-    this.startedAtMs = this.host.clock.now();
-  }
-
   /** The tracker answered with a peer list; `seeders` are the listed peers that seed. */
   listed(seeders: readonly string[]): void {
-    this.answered = true;
     for (const id of seeders) {
       this.known.delete(id);
       if (this.known.size >= MAX_KNOWN_SEEDERS) {
@@ -66,16 +56,17 @@ export class SeederWatch {
   }
 
   /**
-   * A ready seeder that holds `ref` or is receiving it, with at most one late delivery against it. Waits for
-   * one until `untilMs` at most, and only while one may still come: before the tracker's first
-   * answer (up to waitMs after start), or while a listed seeder's connection, begun less than waitMs
-   * ago, is being made or has not sent its HAVE-MAP yet. Never waits when no seeder is known.
+   * A ready seeder that holds `ref` or is receiving it, with at most one late delivery against it.
+   * Waits for one until `untilMs` at most, and only while one may still come: while a listed
+   * seeder's connection, begun less than waitMs ago, is being made or has not sent its HAVE-MAP yet.
+   * Never waits when no seeder is known, before the tracker's answer too: a swarm without seeders
+   * must not pay for them at startup.
    */
   async holding(ref: SegmentRef, untilMs: number, signal: AbortSignal): Promise<Peer | undefined> {
     const { clock } = this.host;
     for (;;) {
       if (signal.aborted) return undefined;
-      let pendingUntilMs = this.answered || this.startedAtMs === undefined ? Number.NEGATIVE_INFINITY : this.startedAtMs + this.waitMs;
+      let pendingUntilMs = Number.NEGATIVE_INFINITY;
       for (const peer of this.host.peers()) {
         if (peer.closed || !this.known.has(peer.id)) continue;
         if (peer.ready && peer.sentHaveMap) {

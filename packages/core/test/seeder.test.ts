@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { SegmentRef } from '@swarmcast/protocol';
 import { rendezvousTop } from '../src/index.ts';
-import { Testbed } from './support/testbed.ts';
+import { Testbed, type TestEngine } from './support/testbed.ts';
 
 const REF: SegmentRef = { rendition: 'v0', sn: 7 };
 const SIZE = 200_000;
@@ -20,12 +20,22 @@ async function bedWithSeeder(seed: string): Promise<Testbed> {
   return bed;
 }
 
+/** Adds viewer `name` and advances until the tracker answered its join (no peer connection up yet). */
+async function joinedViewer(bed: Testbed, name: string): Promise<TestEngine> {
+  const v = bed.addEngine(name, { seederWaitMs: WAIT_MS });
+  const state = { joined: false };
+  v.engine.on('tracker-connected', () => (state.joined = true));
+  while (!state.joined) await bed.clock.advance(1);
+  assert.equal(v.engine.connectedPeerIds().length, 0);
+  return v;
+}
+
 describe('seeders', () => {
   test('a viewer that joins takes its startup segment from the seeder, within seederWaitMs, no HTTP', async () => {
     const bed = await bedWithSeeder('seeder-startup');
     try {
-      // The player asks at once, before the tracker answered and any connection is up.
-      const v = bed.addEngine('V', { seederWaitMs: WAIT_MS });
+      // The player asks once the tracker answered, before the connection to the seeder is up.
+      const v = await joinedViewer(bed, 'V');
       const startMs = bed.clock.now();
       const loaded = await bed.clock.settle(v.engine.loadSegment(bed.request(REF, 0)));
       assert.equal(loaded.source, 'p2p');
@@ -37,6 +47,20 @@ describe('seeders', () => {
       assert.ok(stats.seederWaitMs > 0);
       // The seeder itself never waits: its load went to HTTP for want of slack.
       assert.equal(bed.get('S').engine.stats().httpFetchReasons.slack, 1);
+    } finally {
+      bed.destroyAll();
+    }
+  });
+
+  test('before the tracker answered, a startup segment goes to HTTP at once, a seeder in the swarm or not', async () => {
+    const bed = await bedWithSeeder('seeder-before-answer');
+    try {
+      const v = bed.addEngine('V', { seederWaitMs: WAIT_MS });
+      const startMs = bed.clock.now();
+      const loaded = await bed.clock.settle(v.engine.loadSegment(bed.request(REF, 0)));
+      assert.equal(loaded.source, 'http');
+      assert.ok(bed.clock.now() - startMs <= 60, `took ${bed.clock.now() - startMs} ms`);
+      assert.equal(v.engine.stats().seederAttempts, 0);
     } finally {
       bed.destroyAll();
     }
@@ -72,7 +96,7 @@ describe('seeders', () => {
       };
       await bed.clock.advance(100);
       for (const r of refs) bed.publish(r, SIZE);
-      const v = bed.addEngine('V', { seederWaitMs: WAIT_MS });
+      const v = await joinedViewer(bed, 'V');
       const times: number[] = [];
       for (const r of refs) {
         const startMs = bed.clock.now();
@@ -95,7 +119,7 @@ describe('seeders', () => {
       const h = bed.addScriptedPeer('H', { seeder: true });
       h.acceptOffers = false;
       await bed.clock.advance(100);
-      const v = bed.addEngine('V', { seederWaitMs: WAIT_MS });
+      const v = await joinedViewer(bed, 'V');
       const times: number[] = [];
       for (let sn = 0; sn < 3; sn++) {
         const ref = { rendition: 'v0', sn };
