@@ -220,7 +220,8 @@ export class Acquisition {
     const seeder = await this.host.seederHolding(this.ref, untilMs, this.signal);
     this.throwIfAborted();
     if (!seeder || !this.host.p2pAllowed(this.ref) || clock.now() >= untilMs) {
-      if (clock.now() > startMs) this.host.countSeederAttempt(clock.now() - startMs, false);
+      // Counted when it waited for a seeder's connection; not for the tick it takes to find none.
+      if (clock.now() - startMs >= 1) this.host.countSeederAttempt(clock.now() - startMs, false);
       this.noteSlack();
       return undefined;
     }
