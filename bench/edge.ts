@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import type { ViewerReport } from '@swarmcast/web';
 import { EdgePeer } from '@swarmcast/node';
 import type { BenchArgs } from './lib/args.js';
-import { originEgressPerSegment, uniqueSegmentBytes } from './lib/edge-figures.js';
+import { httpFetchReasons, originEgressPerSegment, seederFigures, uniqueSegmentBytes } from './lib/edge-figures.js';
 import { setUpEnvironment } from './lib/environment.js';
 import type { BenchEnvironment } from './lib/environment.js';
 import { loadSample } from './lib/load.js';
@@ -97,7 +97,6 @@ try {
   edge = new EdgePeer({
     streamUrl: stack.origin.liveMasterUrl,
     trackerUrl: stack.tracker.url,
-    initialSegments: 1,
     rtc: { bindAddress: SERVER_ADDRESS },
     ...(edgeCapKbps === null ? {} : { uploadCapBytesPerSec: Math.round((edgeCapKbps * 1000) / 8) }),
   });
@@ -112,6 +111,8 @@ try {
     ...summarizeRun(r.reports, { durationSec, segmentBytesFromOrigin: r.originSegmentBytes, viewers }),
     originEgressPerSegment: originEgressPerSegment(r.originSegmentBytes, r.reports),
     uniqueSegmentBytes: uniqueSegmentBytes(r.reports),
+    httpFetchReasons: httpFetchReasons(r.reports),
+    seeder: seederFigures(r.reports),
     edge: r.edgeStats === null ? null : { segments: r.edgeStats.segments, httpBytes: r.edgeStats.engine.httpBytes, uploadedBytes: r.edgeStats.engine.uploadedBytes, peers: r.edgeStats.engine.peers },
     perViewer: r.reports.map(({ segments, ...rest }) => ({ ...rest, segments: segments.length })),
   });
@@ -137,6 +138,9 @@ try {
   console.log(formatSummaryTable(withEdge, withoutEdge, null).replace('swarmcast', 'with edge').replace('hls.js only', 'without edge'));
   console.log(`origin egress per segment: withEdge ${withEdge.originEgressPerSegment ?? '–'} (<= 1.1: ${acceptance.withEdgeAtMost1_1 ? 'PASS' : 'FAIL'}), ` +
     `withoutEdge ${withoutEdge.originEgressPerSegment ?? '–'} (>= 4: ${acceptance.withoutEdgeAtLeast4 ? 'PASS' : 'FAIL'})`);
+  const reasons = (r: Record<string, number>): string => Object.entries(r).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+  console.log(`viewers' HTTP segment fetches by reason: withEdge ${reasons(withEdge.httpFetchReasons)}; withoutEdge ${reasons(withoutEdge.httpFetchReasons)}`);
+  console.log(`viewers' startup-like loads that asked the edge peer: ${withEdge.seeder.attempts}, served ${withEdge.seeder.deliveries}, mean ${withEdge.seeder.meanWaitMs ?? '–'} ms; HTTP fetches after the edge peer failed: ${withEdge.seeder.httpFetchesAfter}`);
   if (withEdge.edge) console.log(`edge peer: ${withEdge.edge.segments} segments, ${(withEdge.edge.httpBytes / 1048576).toFixed(2)} MiB from the origin, ${(withEdge.edge.uploadedBytes / 1048576).toFixed(2)} MiB uploaded`);
   console.log(`JSON: ${file}`);
 } finally {

@@ -18,3 +18,28 @@ export function originEgressPerSegment(originSegmentBytes: number, reports: read
   const unique = uniqueSegmentBytes(reports);
   return unique > 0 ? Math.round((originSegmentBytes / unique) * 1000) / 1000 : null;
 }
+
+/** Viewers' HTTP segment fetches by reason (see EngineStats.httpFetchReasons), summed; {} without P2P. */
+export function httpFetchReasons(reports: readonly Pick<ViewerReport, 'httpFetchReasons'>[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const r of reports) for (const [reason, count] of Object.entries(r.httpFetchReasons ?? {})) sum[reason] = (sum[reason] ?? 0) + count;
+  return sum;
+}
+
+/**
+ * Viewers' loads due too soon for peers that asked a seeder (ViewerReport.seeder), summed, with the
+ * mean time each took; and the HTTP fetches after a seeder was the last peer asked.
+ */
+export function seederFigures(reports: readonly Pick<ViewerReport, 'seeder'>[]): { attempts: number; deliveries: number; meanWaitMs: number | null; httpFetchesAfter: number } {
+  let attempts = 0;
+  let httpFetchesAfter = 0;
+  let deliveries = 0;
+  let waitMs = 0;
+  for (const r of reports) {
+    attempts += r.seeder?.attempts ?? 0;
+    deliveries += r.seeder?.deliveries ?? 0;
+    waitMs += r.seeder?.waitMs ?? 0;
+    httpFetchesAfter += r.seeder?.httpFetchesAfter ?? 0;
+  }
+  return { attempts, deliveries, meanWaitMs: attempts > 0 ? Math.round(waitMs / attempts) : null, httpFetchesAfter };
+}

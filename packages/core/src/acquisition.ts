@@ -5,10 +5,11 @@ import { PartialSegment } from './partial-segment.js';
 import type { Peer } from './peer.js';
 import type { ByteRange, Clock, HttpPort } from './ports.js';
 import type { Verdict } from './record-book.js';
+import type { HttpFetchReason } from './stats.js';
 
 export type AcquisitionConfig = Pick<
   EngineConfig,
-  'httpSafetyMs' | 'minP2pSlackMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment'
+  'httpSafetyMs' | 'minP2pSlackMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment' | 'seederWaitMs'
 >;
 
 /** What one acquisition needs from the engine. */
@@ -19,6 +20,13 @@ export interface AcquisitionHost {
   candidates(ref: SegmentRef, exclude: ReadonlySet<string>): Peer[];
   /** True when rendezvous hashing over us and our peers names us among the HTTP fetchers of `ref`. */
   isDesignatedFetcher(ref: SegmentRef): boolean;
+  /**
+   * A ready seeder (see EngineConfig.seeder) that holds or is receiving `ref`, waiting for one until
+   * `untilMs` at most and only while one may still come (see SeederWatch.holding); undefined if none.
+   */
+  seederHolding(ref: SegmentRef, untilMs: number, signal: AbortSignal): Promise<Peer | undefined>;
+  /** A load with little slack asked a seeder (or waited for one) for `elapsedMs`; `delivered` if it got the bytes. */
+  countSeederAttempt(elapsedMs: number, delivered: boolean): void;
   /** Resolves when some peer announces `ref`, or at `untilMs`. */
   waitForAnnouncement(ref: SegmentRef, untilMs: number, signal: AbortSignal): Promise<void>;
   /**
@@ -34,6 +42,10 @@ export interface AcquisitionHost {
   /** More bytes of `ref` arrived from a peer: uploads relaying it may send them on. */
   progress(ref: SegmentRef): void;
   countFallback(): void;
+  /** A segment (or its rest) goes over HTTP, for this reason; `afterSeeder` when the last peer asked was a seeder. */
+  countHttpFetch(reason: HttpFetchReason, afterSeeder: boolean): void;
+  /** Whether the tracker named `peer` a seeder. */
+  isSeeder(peer: Peer): boolean;
   /** False when peers' bytes could not be verified anyway (integrity required, no trusted key). */
   p2pAllowed(ref: SegmentRef): boolean;
   /** Checks bytes that came (partly) from peers against the signed record, waiting for it until `untilMs`. */
@@ -59,6 +71,14 @@ export class Acquisition {
   private p2pBytes = 0;
   /** Peers whose bytes are in `partial`. */
   private readonly contributors = new Set<Peer>();
+
+  /** Set while a seeder is asked for a segment with little slack: the P2P deadline of that attempt. */
+  private seederUntilMs: number | undefined;
+
+  /** Why the peer part left the segment to HTTP (counted when the HTTP fetch starts). */
+  private httpReason: HttpFetchReason = 'unannounced';
+  /** The last peer asked that did not deliver (for the count of HTTP fetches after a seeder). */
+  private lastFailedPeer: Peer | undefined;
 
   /** The player's wait for the segment, once it asks (a prefetch has none yet). */
   private adopted: (() => void) | undefined;
@@ -107,9 +127,9 @@ export class Acquisition {
     for (const wake of [...this.hurried]) wake();
   }
 
-  /** Peers must have delivered by then, so HTTP still makes the deadline. */
+  /** Peers must have delivered by then, so HTTP still makes the deadline (or a seeder's short try ends). */
   private p2pDeadlineMs(): number {
-    return this.deadlineMs - this.config.httpSafetyMs;
+    return this.seederUntilMs ?? this.deadlineMs - this.config.httpSafetyMs;
   }
 
   async run(): Promise<AcquiredSegment> {
@@ -140,9 +160,20 @@ export class Acquisition {
   /** The peer part: the bytes from peers, checked, or undefined to go on over HTTP. */
   private async runPeers(): Promise<AcquiredSegment | undefined> {
     const { clock } = this.host;
-    if (this.deadlineMs - clock.now() >= this.config.minP2pSlackMs && this.host.p2pAllowed(this.ref)) {
+    if (this.deadlineMs - clock.now() < this.config.minP2pSlackMs) {
+      if (this.url !== undefined && this.config.seederWaitMs > 0) {
+        const fromSeeder = await this.fromSeeder();
+        if (fromSeeder) return fromSeeder;
+      } else {
+        this.noteSlack();
+      }
+    } else if (!this.host.p2pAllowed(this.ref)) {
+      this.httpReason = 'integrity';
+    } else {
       const tried = new Set<string>();
       let waited = false;
+      // Unless the loop below says otherwise: no time left for peers at all.
+      this.httpReason = 'slack';
       while (clock.now() < this.p2pDeadlineMs()) {
         this.throwIfAborted();
         const peer = this.host.candidates(this.ref, tried)[0];
@@ -153,19 +184,71 @@ export class Acquisition {
             // Not a byte from a peer reaches the player before it matches the signed record.
             if ((await this.checked(this.partial.bytes, this.p2pDeadlineMs())) === 'ok') return { bytes: this.partial.bytes, source: 'p2p' };
             this.host.countFallback();
+            this.httpReason = 'unverified';
+            this.lastFailedPeer = peer;
             break;
           }
           this.host.countFallback();
+          this.httpReason = reasonOf(result);
+          this.lastFailedPeer = peer;
           continue;
         }
         // After a failed peer, or as a designated fetcher, waiting longer only eats the margin.
-        if (waited || tried.size > 0 || this.partial || (this.url !== undefined && this.host.isDesignatedFetcher(this.ref))) break;
+        if (waited || tried.size > 0 || this.partial) break;
+        if (this.url !== undefined && this.host.isDesignatedFetcher(this.ref)) {
+          this.httpReason = 'designated';
+          break;
+        }
         waited = true;
+        this.httpReason = 'unannounced';
         await this.waitForAnnouncement();
       }
     }
     this.throwIfAborted();
     return undefined;
+  }
+
+  /**
+   * Too little time for the usual P2P attempt (startup, a thin buffer): a seeder is asked anyway,
+   * for seederWaitMs at most (a wait for its connection included); what it did not send by then
+   * comes over HTTP with a Range request. Without a seeder, straight to HTTP.
+   */
+  private async fromSeeder(): Promise<AcquiredSegment | undefined> {
+    const { clock } = this.host;
+    const startMs = clock.now();
+    const untilMs = startMs + this.config.seederWaitMs;
+    const seeder = await this.host.seederHolding(this.ref, untilMs, this.signal);
+    this.throwIfAborted();
+    if (!seeder || !this.host.p2pAllowed(this.ref) || clock.now() >= untilMs) {
+      // Counted when it waited for a seeder's connection; not for the tick it takes to find none.
+      if (clock.now() - startMs >= 1) this.host.countSeederAttempt(clock.now() - startMs, false);
+      this.noteSlack();
+      return undefined;
+    }
+    this.seederUntilMs = untilMs;
+    try {
+      const result = await this.fromPeer(seeder);
+      if (result === 'done' && this.partial?.complete === true) {
+        if ((await this.checked(this.partial.bytes, untilMs)) === 'ok') {
+          this.host.countSeederAttempt(clock.now() - startMs, true);
+          return { bytes: this.partial.bytes, source: 'p2p' };
+        }
+        this.httpReason = 'unverified';
+      } else {
+        this.httpReason = reasonOf(result);
+      }
+      this.lastFailedPeer = seeder;
+      this.host.countFallback();
+      this.host.countSeederAttempt(clock.now() - startMs, false);
+      return undefined;
+    } finally {
+      this.seederUntilMs = undefined;
+    }
+  }
+
+  /** Notes why a segment due too soon for peers goes to HTTP: did a connected peer hold it whole? */
+  private noteSlack(): void {
+    this.httpReason = this.host.candidates(this.ref, new Set()).some((p) => p.stateOf(this.ref) === 'have') ? 'slackHeld' : 'slack';
   }
 
   /** Waits for a peer to announce the segment, until the P2P deadline (which expedite() may move). */
@@ -297,6 +380,8 @@ export class Acquisition {
   }
 
   private async fromHttp(): Promise<AcquiredSegment> {
+    const afterPeer = this.httpReason.startsWith('peer') || this.httpReason === 'unverified';
+    this.host.countHttpFetch(this.httpReason, afterPeer && this.lastFailedPeer !== undefined && this.host.isSeeder(this.lastFailedPeer));
     const partial = this.partial;
     if (partial && partial.receivedBytes > 0) {
       const rest = await this.httpGet(partial.receivedBytes);
@@ -350,6 +435,13 @@ export class Acquisition {
       throw new EngineError('HTTP_FAILED', `GET ${this.url ?? ''} failed: ${String(cause)}`, { cause });
     }
   }
+}
+
+/** The HTTP fetch reason a failed peer attempt leaves. */
+function reasonOf(result: AttemptResult): HttpFetchReason {
+  if (result === 'busy') return 'peerBusy';
+  if (result === 'stalled' || result === 'deadline') return 'peerLate';
+  return 'peerFailed';
 }
 
 /**

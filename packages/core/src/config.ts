@@ -68,6 +68,22 @@ export interface EngineConfig {
   httpSafetyMs: number;
   /** With less than this left before a segment's deadline, go to HTTP at once (startup). @default 2000 */
   minP2pSlackMs: number;
+  /**
+   * ...unless a seeder (a peer the tracker names as fetching every segment over HTTP: an edge peer)
+   * holds it or is receiving it: then the segment is asked of the seeder, and HTTP (a Range request
+   * for what the seeder did not send) starts at most this long later. At startup the load also waits
+   * up to this long for a listed seeder's connection to open (each connection is waited for this
+   * long at most, whatever the loads). Never waits when no seeder is known (before the tracker's
+   * answer too); never for LL-HLS parts (due too soon). 0 = never ask a seeder for a segment due in less
+   * than minP2pSlackMs. @default 400
+   */
+  seederWaitMs: number;
+  /**
+   * This peer fetches every new segment over HTTP as it appears and serves it (an edge peer): the
+   * tracker lists it to joiners first and names it a seeder, and its neighbours leave HTTP fetching
+   * to it. Set by EdgePeer; a viewer must not set it. @default false
+   */
+  seeder: boolean;
   /** A P2P request with no byte for this long is given up. @default 1500 */
   p2pStallTimeoutMs: number;
   /**
@@ -159,6 +175,8 @@ export const engineDefaults: EngineConfig = {
   maxAnnounceWaitMs: 3_000,
   httpSafetyMs: 1_500,
   minP2pSlackMs: 2_000,
+  seederWaitMs: 400,
+  seeder: false,
   p2pStallTimeoutMs: 1_500,
   partHttpSafetyMs: 300,
   partMinP2pSlackMs: 600,
@@ -248,6 +266,7 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
   if (c.group !== undefined && (typeof c.group !== 'string' || !GROUP_PATTERN.test(c.group))) {
     fail(`group must be 1-${LIMITS.maxGroupLength} characters of [A-Za-z0-9._-], got ${JSON.stringify(c.group)}`);
   }
+  if (typeof c.seeder !== 'boolean') fail(`seeder must be true or false, got ${JSON.stringify(c.seeder)}`);
   const tokenProblem = joinTokenProblem(c.joinToken);
   if (tokenProblem !== undefined) fail(tokenProblem);
   return c;

@@ -23,6 +23,7 @@ import type { ByteRange, ConnectOptions, EnginePorts } from './ports.js';
 import { rendezvousTop } from './rendezvous.js';
 import { RecordBook, type Verdict } from './record-book.js';
 import { segmentKey } from './segment-id.js';
+import { SeederWatch } from './seeder-watch.js';
 import { SegmentStore } from './segment-store.js';
 import { emptyStats, type EngineStats } from './stats.js';
 import { SummaryReporter, type PlaybackReport } from './summary-reporter.js';
@@ -111,6 +112,7 @@ export class Engine {
   private readonly prefetcher: Prefetcher;
   private readonly summaries: SummaryReporter;
   private readonly httpThroughput: HttpThroughput;
+  private readonly seeders: SeederWatch;
   /** Ids of init segments' pseudo-renditions asked for by the player (bounded): they have no VOD list. */
   private readonly initRenditions = new Set<string>();
   private refillTimer: unknown;
@@ -125,7 +127,8 @@ export class Engine {
     this.config = resolveEngineConfig(config);
     this.instanceId = randomId(ports.random);
     this.listUrl = integrityListUrlOf(this.config);
-    this.partAcquisitionConfig = { ...this.config, httpSafetyMs: this.config.partHttpSafetyMs, minP2pSlackMs: this.config.partMinP2pSlackMs };
+    // A part is due too soon to wait for a seeder.
+    this.partAcquisitionConfig = { ...this.config, httpSafetyMs: this.config.partHttpSafetyMs, minP2pSlackMs: this.config.partMinP2pSlackMs, seederWaitMs: 0 };
     this.httpThroughput = new HttpThroughput(this.config.httpThroughputHalfLifeMs);
     const { clock } = ports;
     this.records = new RecordBook(this.config.swarmId, ports.crypto, clock, this.config.maxRecords);
@@ -151,11 +154,16 @@ export class Engine {
       availabilityChanged: (peer, ref, state, key) => this.onAvailability(peer, ref, state, key),
     });
     this.tracker = new TrackerClient(this.config, clock, ports.random, ports.trackerSocket, {
-      joined: (peerId, peers) => {
+      joined: (peerId, peers, seeders) => {
         this.events.emit('tracker-connected', { peerId });
+        // The tracker lists seeders first: connectTo takes them before its peer limit.
         this.pool.connectTo(peers);
+        this.seeders.listed(seeders);
       },
-      peers: (peers) => this.pool.connectTo(peers),
+      peers: (peers, seeders) => {
+        this.pool.connectTo(peers);
+        this.seeders.listed(seeders);
+      },
       signal: (from, data) => this.pool.signal(from, data),
       welcomed: (iceServers) => this.onWelcome(iceServers),
       integrityKeys: (keys) => {
@@ -181,9 +189,17 @@ export class Engine {
       ports.clock,
       (ref, deadlineMs) => this.startPrefetch(ref, deadlineMs),
     );
+    this.seeders = new SeederWatch(this.config.seederWaitMs, { clock, peers: () => this.pool.allPeers() });
     this.acquisitionHost = {
       clock,
       http: ports.http,
+      // A seeder is the swarm's first copy: it never waits for another.
+      seederHolding: (ref, untilMs, signal) => (this.config.seeder ? Promise.resolve(undefined) : this.seeders.holding(ref, untilMs, signal)),
+      countSeederAttempt: (elapsedMs, delivered) => {
+        this.counters.seederAttempts += 1;
+        if (delivered) this.counters.seederDeliveries += 1;
+        this.counters.seederWaitMs += elapsedMs;
+      },
       candidates: (ref, exclude) => this.candidates(ref, exclude),
       isDesignatedFetcher: (ref) => this.isDesignatedFetcher(ref),
       waitForAnnouncement: (ref, untilMs, signal) => this.waitForAnnouncement(ref, untilMs, signal),
@@ -196,6 +212,11 @@ export class Engine {
         this.httpThroughput.sample(bytes, elapsedMs);
       },
       countFallback: () => (this.counters.p2pFallbacks += 1),
+      countHttpFetch: (reason, afterSeeder) => {
+        this.counters.httpFetchReasons[reason] += 1;
+        if (afterSeeder) this.counters.httpFetchesAfterSeeder += 1;
+      },
+      isSeeder: (peer) => this.seeders.isSeeder(peer),
       progress: (ref) => {
         this.pool.progress(ref);
       },
@@ -240,6 +261,7 @@ export class Engine {
     const r = this.records;
     return {
       ...this.counters,
+      httpFetchReasons: { ...this.counters.httpFetchReasons },
       peers: this.pool.readyPeers().length,
       recordsRejected: r.rejected,
       hashMs: r.hashMs,
@@ -327,6 +349,7 @@ export class Engine {
     this.acquisitions.clear();
     for (const waiters of this.announceWaiters.values()) for (const wake of waiters) wake();
     this.announceWaiters.clear();
+    this.seeders.destroy();
     this.pool.destroy();
     this.tracker.destroy();
     this.store.clear();
@@ -418,11 +441,16 @@ export class Engine {
   }
 
   private candidates(ref: SegmentRef, exclude: ReadonlySet<string>): Peer[] {
-    // Holders before relays; then peers that delivered in time; then the larger announced upload
-    // (a peer that overstates it is soon ranked down by its late deliveries).
+    // Seeders first while they deliver in time (one receiving a segment gets it from the CDN as fast
+    // as we would); then holders before relays; then peers that delivered in time; then the larger
+    // announced upload (a peer that overstates it is soon ranked down by its late deliveries).
     const key = segmentKey(ref);
     const rank = (p: Peer): number =>
-      (p.stateOfKey(key) === 'have' ? 0 : 4e12) + Math.min(p.lateDeliveries, 3) * 1e12 - Math.min(p.uploadKbps, 1e6) * 1e4 + p.activeDownloads;
+      (p.lateDeliveries < 2 && this.seeders.isSeeder(p) ? 0 : 8e12) +
+      (p.stateOfKey(key) === 'have' ? 0 : 4e12) +
+      Math.min(p.lateDeliveries, 3) * 1e12 -
+      Math.min(p.uploadKbps, 1e6) * 1e4 +
+      p.activeDownloads;
     return this.pool
       .readyPeers()
       .filter((p) => !exclude.has(p.id) && p.stateOfKey(key) !== undefined)
@@ -438,10 +466,18 @@ export class Engine {
    * ids announced in HELLO (which, unlike tracker ids, survive a tracker reconnect). Every candidate
    * weighs the same: an upload figure a peer claims for itself is not trusted (a liar would make
    * itself everyone's fetcher). Peers that repeatedly failed to fetch what they were designated for
-   * are left out until they announce something again.
+   * are left out until they announce something again. With a seeder among us, only seeders fetch
+   * (the tracker names them; one that misses is left out as any other).
    */
   private designatedFetchers(ref: SegmentRef): string[] {
     const peers = this.pool.readyPeers().filter((p) => p.missedFetches < MAX_MISSED_FETCHES);
+    // A seeder fetches every segment anyway: with one among us, a second copy from the CDN is waste.
+    const seeders = peers.filter((p) => this.seeders.isSeeder(p));
+    if (seeders.length > 0 || this.config.seeder) {
+      const ids = seeders.map((p) => ({ id: p.helloId, weight: 1 }));
+      if (this.config.seeder) ids.push({ id: this.instanceId, weight: 1 });
+      return rendezvousTop(ids, segmentKey(ref), 1);
+    }
     const candidates = [{ id: this.instanceId, weight: 1 }, ...peers.map((p) => ({ id: p.helloId, weight: 1 }))];
     // One fetcher per peersPerHttpFetcher of the neighbourhood: a small swarm needs one, a large one
     // seeds each segment in several places at once, so it spreads before the deadlines.
@@ -477,8 +513,9 @@ export class Engine {
     });
   }
 
-  private onAvailability(_peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void {
+  private onAvailability(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void {
     if (state === 'lost') return;
+    if (this.seeders.isSeeder(peer)) this.seeders.changed();
     const waiters = this.announceWaiters.get(key);
     if (waiters) for (const wake of [...waiters]) wake();
     if (state === 'have') this.prefetcher.announced(ref);
@@ -499,6 +536,7 @@ export class Engine {
   }
 
   private onPeerReady(peer: Peer): void {
+    this.seeders.changed();
     this.events.emit('peer-connected', { peerId: peer.id });
   }
 
@@ -570,6 +608,7 @@ export class Engine {
   private onPeerClosed(peer: Peer, reason: string): void {
     if (reason.startsWith('protocol violation') || reason.startsWith('integrity violation')) this.counters.peerViolations += 1;
     if (peer.ready || peer.closed) this.events.emit('peer-disconnected', { peerId: peer.id, reason });
+    this.seeders.changed();
     this.pool.maybeRefill();
   }
 

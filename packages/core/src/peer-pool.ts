@@ -188,6 +188,11 @@ export class PeerPool {
     return false;
   }
 
+  /** Every peer connection, ready or still being made. */
+  allPeers(): IterableIterator<Peer> {
+    return this.peers.values();
+  }
+
   /** Peers past HELLO. */
   readyPeers(): Peer[] {
     return [...this.peers.values()].filter((p) => p.ready);

@@ -153,6 +153,11 @@ export class Peer {
     if (!this.closed) this.link.signal(data);
   }
 
+  /** The peer's HAVE-MAP arrived: from now on stateOf() tells what it holds. */
+  get sentHaveMap(): boolean {
+    return this.gotHaveMap;
+  }
+
   /** What this peer holds or is receiving of a segment. */
   stateOf(ref: SegmentRef): AvailabilityState | undefined {
     return this.availability.get(segmentKey(ref))?.state;

@@ -1,3 +1,34 @@
+/**
+ * Why a segment (or the rest of one) came over HTTP: one count per HTTP segment fetch, by the last
+ * thing that sent it there. Operators and benches read where the origin egress comes from.
+ */
+export interface HttpFetchReasons {
+  /** Less than minP2pSlackMs before the deadline (startup, a seek, a thin buffer), no connected peer held it whole. */
+  slack: number;
+  /** The same, while a connected peer held it whole but could not be asked (see startupPeerWaitMs). */
+  slackHeld: number;
+  /** Peers' bytes could not have been checked: integrity required, no key, or no record could come. */
+  integrity: number;
+  /** Named an HTTP fetcher of the segment by rendezvous hashing, and no peer had it yet. */
+  designated: number;
+  /** No peer announced the segment before maxAnnounceWaitMs or the P2P deadline ran out. */
+  unannounced: number;
+  /** The last peer asked answered BUSY. */
+  peerBusy: number;
+  /** The last peer asked answered ABSENT, closed, or sent a size that did not match. */
+  peerFailed: number;
+  /** The last peer asked was too slow: stalled, or not done by the P2P deadline. */
+  peerLate: number;
+  /** Bytes from peers came whole but did not match (or wait out) their signed record. */
+  unverified: number;
+}
+
+export type HttpFetchReason = keyof HttpFetchReasons;
+
+export function emptyHttpFetchReasons(): HttpFetchReasons {
+  return { slack: 0, slackHeld: 0, integrity: 0, designated: 0, unannounced: 0, peerBusy: 0, peerFailed: 0, peerLate: 0, unverified: 0 };
+}
+
 /** Counters the engine keeps; every figure the dashboard and benchmarks use comes from here. */
 export interface EngineStats {
   /** Segment bytes received over HTTP. */
@@ -19,6 +50,16 @@ export interface EngineStats {
   segmentsPrefetched: number;
   /** P2P attempts that gave up and left the rest to HTTP or another peer. */
   p2pFallbacks: number;
+  /** HTTP segment fetches (whole or the rest of one) by why they went to HTTP. */
+  httpFetchReasons: HttpFetchReasons;
+  /** Loads due too soon for peers that waited for or asked a seeder (see EngineConfig.seederWaitMs). */
+  seederAttempts: number;
+  /** ...of which the seeder delivered the segment whole. */
+  seederDeliveries: number;
+  /** Time those loads spent on the seeder before their bytes or HTTP, ms in all. */
+  seederWaitMs: number;
+  /** HTTP fetches for a peer reason (peerBusy, peerFailed, peerLate, unverified) whose last peer asked was a seeder. */
+  httpFetchesAfterSeeder: number;
   /** P2P segments that matched their signed record. */
   segmentsVerified: number;
   /** P2P segments dropped because their record did not arrive in time. */
@@ -59,6 +100,11 @@ export function emptyStats(): EngineStats {
     segmentsFromStore: 0,
     segmentsPrefetched: 0,
     p2pFallbacks: 0,
+    httpFetchReasons: emptyHttpFetchReasons(),
+    seederAttempts: 0,
+    seederDeliveries: 0,
+    seederWaitMs: 0,
+    httpFetchesAfterSeeder: 0,
     segmentsVerified: 0,
     segmentsUnverifiable: 0,
     vodListsFetched: 0,

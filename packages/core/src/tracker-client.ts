@@ -18,13 +18,16 @@ import type { Clock, RandomPort, TrackerSocket, TrackerSocketFactory } from './p
 
 export type TrackerClientConfig = Pick<
   EngineConfig,
-  'trackerUrl' | 'trackerUrls' | 'swarmId' | 'uploadKbps' | 'trackerReconnectBaseMs' | 'trackerReconnectMaxMs' | 'joinToken' | 'group'
+  'trackerUrl' | 'trackerUrls' | 'swarmId' | 'uploadKbps' | 'trackerReconnectBaseMs' | 'trackerReconnectMaxMs' | 'joinToken' | 'group' | 'seeder'
 >;
 
 export interface TrackerClientHost {
-  /** The tracker accepted us into the swarm under `peerId`; `peers` are members to connect to. */
-  joined(peerId: string, peers: string[]): void;
-  peers(peers: string[]): void;
+  /**
+   * The tracker accepted us into the swarm under `peerId`; `peers` are members to connect to,
+   * `seeders` those among them that seed (see EngineConfig.seeder).
+   */
+  joined(peerId: string, peers: string[], seeders: string[]): void;
+  peers(peers: string[], seeders: string[]): void;
   signal(from: string, data: SignalData): void;
   /** The keys the tracker's integrity authority signs with (from welcome). */
   integrityKeys(keys: IntegrityKey[]): void;
@@ -180,13 +183,14 @@ export class TrackerClient {
           uploadKbps: this.config.uploadKbps,
           ...(this.joinToken === undefined ? {} : { token: this.joinToken }),
           ...(this.config.group === undefined ? {} : { group: this.config.group }),
+          ...(this.config.seeder ? { seeder: true } : {}),
         });
         return;
       case 'joined':
-        if (msg.swarm === this.config.swarmId && this.peerId !== undefined) this.host.joined(this.peerId, msg.peers);
+        if (msg.swarm === this.config.swarmId && this.peerId !== undefined) this.host.joined(this.peerId, msg.peers, msg.seeders ?? []);
         return;
       case 'peers':
-        if (msg.swarm === this.config.swarmId) this.host.peers(msg.peers);
+        if (msg.swarm === this.config.swarmId) this.host.peers(msg.peers, msg.seeders ?? []);
         return;
       case 'signal':
         if (msg.swarm === this.config.swarmId) this.host.signal(msg.from, msg.data);

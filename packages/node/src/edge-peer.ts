@@ -60,6 +60,8 @@ export class EdgePeer {
       uploadKbps: c.uploadCapBytesPerSec > 0 ? Math.min(c.uploadKbps, Math.floor((c.uploadCapBytesPerSec * 8) / 1000)) : c.uploadKbps,
       uploadCapBytesPerSec: c.uploadCapBytesPerSec,
       group: c.group,
+      // Every segment over HTTP as it appears: the tracker names it a seeder to the viewers.
+      seeder: c.engine.seeder ?? c.segmentDelayMs === 0,
       storeBudgetBytes: c.storeBudgetBytes,
       maxPeers: c.maxPeers,
       minPeers: Math.min(c.engine.minPeers ?? 4, c.maxPeers),

@@ -87,6 +87,11 @@ export const ClientMessageSchema = v.variant('type', [
     token: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.maxJoinTokenLength))),
     /** Group label: the tracker introduces the joiner only to members of the same group. */
     group: v.optional(v.pipe(v.string(), v.regex(GROUP_PATTERN))),
+    /**
+     * The joiner fetches every new segment over HTTP as it appears and serves it (an edge peer): the
+     * tracker lists it to joiners first and names it in `seeders`.
+     */
+    seeder: v.optional(v.boolean()),
   }),
   v.strictObject({ type: v.literal('leave'), swarm: swarmId }),
   /** Ask for more peers (after losing some). */
@@ -128,8 +133,9 @@ export const ServerMessageSchema = v.variant('type', [
      */
     summaryIntervalMs: v.optional(v.pipe(u32, v.minValue(1))),
   }),
-  v.strictObject({ type: v.literal('joined'), swarm: swarmId, peers: peerList }),
-  v.strictObject({ type: v.literal('peers'), swarm: swarmId, peers: peerList }),
+  /** `seeders`: the ids among `peers` that joined as seeders (absent when none). */
+  v.strictObject({ type: v.literal('joined'), swarm: swarmId, peers: peerList, seeders: v.optional(peerList) }),
+  v.strictObject({ type: v.literal('peers'), swarm: swarmId, peers: peerList, seeders: v.optional(peerList) }),
   v.strictObject({ type: v.literal('signal'), swarm: swarmId, from: peerId, data: SignalDataSchema }),
   v.strictObject({ type: v.literal('pong') }),
   /** Signed hashes of segments of the swarm's stream, pushed as the authority makes them. */

@@ -284,6 +284,7 @@ const summaryBytesArb = fc.oneof(fc.integer({ min: 0, max: 1e12 }), fc.constantF
 
 export const clientMessageArb: fc.Arbitrary<ClientMessage> = fc.oneof(
   rec({ type: fc.constant('join'), protocol: fc.constant(TRACKER_PROTOCOL_VERSION), swarm: swarmIdArb, uploadKbps: u32Arb }),
+  rec({ type: fc.constant('join'), protocol: fc.constant(TRACKER_PROTOCOL_VERSION), swarm: swarmIdArb, uploadKbps: u32Arb, seeder: fc.boolean() }),
   rec({ type: fc.constant('leave'), swarm: swarmIdArb }),
   rec({ type: fc.constant('peers'), swarm: swarmIdArb }),
   rec({ type: fc.constant('signal'), swarm: swarmIdArb, to: idArb, data: signalDataArb }),
@@ -334,7 +335,9 @@ export const serverMessageArb: fc.Arbitrary<ServerMessage> = fc.oneof(
     summaryIntervalMs: fc.integer({ min: 1, max: 0xffff_ffff }),
   }),
   rec({ type: fc.constant('joined'), swarm: swarmIdArb, peers: peerListArb }),
+  rec({ type: fc.constant('joined'), swarm: swarmIdArb, peers: peerListArb, seeders: peerListArb }),
   rec({ type: fc.constant('peers'), swarm: swarmIdArb, peers: peerListArb }),
+  rec({ type: fc.constant('peers'), swarm: swarmIdArb, peers: peerListArb, seeders: peerListArb }),
   rec({ type: fc.constant('signal'), swarm: swarmIdArb, from: idArb, data: signalDataArb }),
   rec({ type: fc.constant('pong') }),
   rec({ type: fc.constant('error'), code: textArb(64), message: textArb(1024) }),

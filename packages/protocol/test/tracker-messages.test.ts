@@ -323,12 +323,13 @@ void describe('tracker messages: strict shapes', () => {
     assert.deepStrictEqual(Object.keys(out), ['type']);
   });
 
-  void test('property: any message with one key removed (other than the optional join.uploadKbps, welcome.iceServers/summaryIntervalMs) is invalid', () => {
+  void test('property: any message with one key removed (other than the optional join.uploadKbps/seeder, welcome.iceServers/summaryIntervalMs, joined/peers.seeders) is invalid', () => {
     fc.assert(
       fc.property(fc.oneof(clientMessageArb, serverMessageArb), fc.nat(), fc.boolean(), (m, pick, nested) => {
         const copy = JSON.parse(serializeMessage(m)) as Record<string, unknown>;
         const target = nested && typeof copy.data === 'object' ? (copy.data as Record<string, unknown>) : copy;
-        const optional = copy.type === 'join' ? ['uploadKbps'] : copy.type === 'welcome' ? ['iceServers', 'summaryIntervalMs'] : [];
+        const optionalKeys: Record<string, string[]> = { join: ['uploadKbps', 'seeder'], welcome: ['iceServers', 'summaryIntervalMs'], joined: ['seeders'], peers: ['seeders'] };
+        const optional = optionalKeys[String(copy.type)] ?? [];
         const keys = Object.keys(target).filter((k) => target !== copy || !optional.includes(k));
         const key = keys[pick % keys.length];
         if (key === undefined) return;

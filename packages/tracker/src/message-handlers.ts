@@ -35,8 +35,8 @@ export function handleClientMessage(ctx: HandlerContext, conn: Connection, msg: 
       return;
     case 'peers':
       requireMember(conn, msg.swarm, 'peers');
-      whenSettled(ctx.directory.sample(msg.swarm, conn.peerId, ctx.config.maxPeersInList), (peers) => {
-        conn.send({ type: 'peers', swarm: msg.swarm, peers });
+      whenSettled(ctx.directory.sample(msg.swarm, conn.peerId, ctx.config.maxPeersInList), (sample) => {
+        conn.send({ type: 'peers', swarm: msg.swarm, ...withSeeders(ctx, msg.swarm, conn.peerId, sample) });
       });
       return;
     case 'signal':
@@ -67,13 +67,29 @@ function handleJoin(ctx: HandlerContext, conn: Connection, msg: Msg<'join'>): vo
       });
     }
     conn.swarms.add(msg.swarm);
-    ctx.directory.join(msg.swarm, conn, msg.group ?? '');
+    ctx.directory.join(msg.swarm, conn, msg.group ?? '', msg.seeder === true);
   }
   // A repeated join is answered again, with a fresh sample and the recent records.
-  whenSettled(ctx.directory.sample(msg.swarm, conn.peerId, ctx.config.maxPeersInList), (peers) => {
-    conn.send({ type: 'joined', swarm: msg.swarm, peers });
+  whenSettled(ctx.directory.sample(msg.swarm, conn.peerId, ctx.config.maxPeersInList), (sample) => {
+    conn.send({ type: 'joined', swarm: msg.swarm, ...withSeeders(ctx, msg.swarm, conn.peerId, sample) });
     ctx.records.joined(conn, msg.swarm);
   });
+}
+
+/** Most seeders listed in one reply: the rest of the list stays for the random sample. */
+const MAX_SEEDERS_LISTED = 4;
+
+/**
+ * A peer list with this node's seeders of the asker's group first (so every joiner meets them
+ * however large the swarm), then the random sample; `seeders` names them, absent when none.
+ */
+function withSeeders(ctx: HandlerContext, swarm: string, peerId: string, sample: readonly string[]): { peers: string[]; seeders?: string[] } {
+  const max = ctx.config.maxPeersInList;
+  const seeders = ctx.directory.local.seeders(swarm, peerId, Math.min(MAX_SEEDERS_LISTED, max));
+  if (seeders.length === 0) return { peers: [...sample] };
+  const listed = new Set(seeders);
+  const peers = [...seeders, ...sample.filter((id) => !listed.has(id))].slice(0, max);
+  return { peers, seeders };
 }
 
 /** Answered with what is held (possibly nothing): unknown sns are simply absent. */

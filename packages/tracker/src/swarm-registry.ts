@@ -10,6 +10,8 @@ interface GroupIndex {
   /** Member ids in a dense array (swap-remove) so sampling picks random indices in O(sample size). */
   readonly ids: string[];
   readonly indexById: Map<string, number>;
+  /** Members that joined as seeders (edge peers: every segment over HTTP as it appears); few. */
+  readonly seeders: Set<string>;
 }
 
 interface Swarm<M extends SwarmMember> {
@@ -27,8 +29,8 @@ export class SwarmRegistry<M extends SwarmMember> {
   readonly #swarms = new Map<string, Swarm<M>>();
   #memberships = 0;
 
-  /** Adds member to swarm, in `group` ('' = none); false if it was already there. */
-  join(swarmId: string, member: M, group = ''): boolean {
+  /** Adds member to swarm, in `group` ('' = none), a seeder or not; false if it was already there. */
+  join(swarmId: string, member: M, group = '', seeder = false): boolean {
     let swarm = this.#swarms.get(swarmId);
     if (swarm === undefined) {
       swarm = { members: new Map(), groupOf: new Map(), groups: new Map() };
@@ -37,13 +39,14 @@ export class SwarmRegistry<M extends SwarmMember> {
     if (swarm.members.has(member.peerId)) return false;
     let index = swarm.groups.get(group);
     if (index === undefined) {
-      index = { ids: [], indexById: new Map() };
+      index = { ids: [], indexById: new Map(), seeders: new Set() };
       swarm.groups.set(group, index);
     }
     swarm.members.set(member.peerId, member);
     swarm.groupOf.set(member.peerId, group);
     index.indexById.set(member.peerId, index.ids.length);
     index.ids.push(member.peerId);
+    if (seeder) index.seeders.add(member.peerId);
     this.#memberships += 1;
     return true;
   }
@@ -62,6 +65,7 @@ export class SwarmRegistry<M extends SwarmMember> {
         index.indexById.set(lastId, at);
       }
       index.indexById.delete(peerId);
+      index.seeders.delete(peerId);
       if (index.ids.length === 0) swarm.groups.delete(group);
     }
     swarm.groupOf.delete(peerId);
@@ -100,6 +104,17 @@ export class SwarmRegistry<M extends SwarmMember> {
     const index = swarm.groups.get(group ?? swarm.groupOf.get(excludeId) ?? '');
     if (index === undefined) return [];
     return sampleOthers(index.ids, excludeId, index.indexById.has(excludeId), max, Math.random);
+  }
+
+  /**
+   * Up to max seeder ids of excludeId's group of swarm, excluding excludeId, in random order: listed
+   * first to every joiner, so each meets the swarm's seeders however large the swarm.
+   */
+  seeders(swarmId: string, excludeId: string, max: number): string[] {
+    const swarm = this.#swarms.get(swarmId);
+    const seeders = swarm?.groups.get(swarm.groupOf.get(excludeId) ?? '')?.seeders;
+    if (seeders === undefined || seeders.size === 0) return [];
+    return sampleOthers([...seeders], excludeId, seeders.has(excludeId), max, Math.random);
   }
 
   /** Members of swarmId now (0 for an unknown swarm). */

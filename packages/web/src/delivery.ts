@@ -4,7 +4,7 @@
  */
 import type Hls from 'hls.js';
 import type { HlsConfig } from 'hls.js';
-import type { IntegrityFigures, PeerDisconnect, TrackerEvent } from './viewer-report.js';
+import type { IntegrityFigures, PeerDisconnect, SeederFigures, TrackerEvent } from './viewer-report.js';
 
 export interface DeliveryStats {
   readonly httpBytes: number;
@@ -16,6 +16,10 @@ export interface DeliveryStats {
   readonly disconnects: readonly PeerDisconnect[];
   readonly trackerEvents: readonly TrackerEvent[];
   readonly integrity: IntegrityFigures;
+  /** See ViewerReport.httpFetchReasons. */
+  readonly httpFetchReasons: Readonly<Record<string, number>> | null;
+  /** See ViewerReport.seeder. */
+  readonly seeder: SeederFigures | null;
 }
 
 /** The figures of a delivery without P2P. */

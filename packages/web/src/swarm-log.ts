@@ -52,6 +52,8 @@ export class SwarmLog {
             signaturesChecked: e.signaturesChecked,
           }
         : NO_INTEGRITY,
+      httpFetchReasons: e ? { ...e.httpFetchReasons } : null,
+      seeder: e ? { attempts: e.seederAttempts, deliveries: e.seederDeliveries, waitMs: e.seederWaitMs, httpFetchesAfter: e.httpFetchesAfterSeeder } : null,
     };
   }
 }

@@ -39,6 +39,14 @@ export interface TrackerEvent {
   readonly atMs: number;
 }
 
+/** See EngineStats.seederAttempts, seederDeliveries, seederWaitMs, httpFetchesAfterSeeder. */
+export interface SeederFigures {
+  readonly attempts: number;
+  readonly deliveries: number;
+  readonly waitMs: number;
+  readonly httpFetchesAfter: number;
+}
+
 /** How the engine checked peers' bytes and whom it cut off (zeros without P2P). */
 export interface IntegrityFigures {
   /** Segments from peers that matched their signed record. */
@@ -89,6 +97,14 @@ export interface ViewerReport {
   /** Tracker connections made and lost, oldest first (the latest 200; empty without P2P). */
   readonly trackerEvents: readonly TrackerEvent[];
   readonly integrity: IntegrityFigures;
+  /**
+   * HTTP segment fetches by why they went to HTTP (the engine's EngineStats.httpFetchReasons:
+   * slack, slackHeld, designated, unannounced, peerBusy, ...); null without P2P. Optional for
+   * reports made by hand (tests of figures).
+   */
+  readonly httpFetchReasons?: Readonly<Record<string, number>> | null;
+  /** Loads due too soon for peers that asked a seeder: how many, how many it served, ms spent in all; null without P2P. Optional as httpFetchReasons. */
+  readonly seeder?: SeederFigures | null;
   /** Every hls.js error, fatal or not, as `type:details`. */
   readonly hlsErrors: readonly string[];
   /** The fatal ones among hlsErrors, as `type:details`. */

@@ -80,6 +80,8 @@ export class MemoryTracker {
   private readonly closeHandshakeMs: number;
   private readonly connections = new Map<string, TrackerConnection>();
   private readonly swarms = new Map<string, Map<string, TrackerConnection>>();
+  /** Peer ids that joined as seeders (listed first, named in `seeders`, as the Node tracker does). */
+  private readonly seederIds = new Set<string>();
   private nextId = 1;
 
   constructor(options: MemoryTrackerOptions) {
@@ -184,7 +186,8 @@ export class MemoryTracker {
         if (!swarm) this.swarms.set(msg.swarm, (swarm = new Map<string, TrackerConnection>()));
         swarm.set(conn.peerId, conn);
         conn.swarms.add(msg.swarm);
-        this.send(conn, { type: 'joined', swarm: msg.swarm, peers: this.sample(msg.swarm, conn.peerId) });
+        if (msg.seeder === true) this.seederIds.add(conn.peerId);
+        this.send(conn, { type: 'joined', swarm: msg.swarm, ...this.listFor(msg.swarm, conn.peerId) });
         return;
       }
       case 'leave':
@@ -192,7 +195,7 @@ export class MemoryTracker {
         return;
       case 'peers':
         if (!conn.swarms.has(msg.swarm)) return this.fail(conn, 'NOT_IN_SWARM', 'peers for a swarm not joined');
-        this.send(conn, { type: 'peers', swarm: msg.swarm, peers: this.sample(msg.swarm, conn.peerId) });
+        this.send(conn, { type: 'peers', swarm: msg.swarm, ...this.listFor(msg.swarm, conn.peerId) });
         return;
       case 'signal': {
         if (!conn.swarms.has(msg.swarm)) return this.fail(conn, 'NOT_IN_SWARM', 'signal for a swarm not joined');
@@ -214,6 +217,15 @@ export class MemoryTracker {
         return;
       }
     }
+  }
+
+  /** A random sample with the swarm's seeders first; `seeders` names them, absent when none. */
+  private listFor(swarmId: string, self: string): { peers: string[]; seeders?: string[] } {
+    const sample = this.sample(swarmId, self);
+    const seeders = this.members(swarmId).filter((id) => id !== self && this.seederIds.has(id));
+    if (seeders.length === 0) return { peers: sample };
+    const peers = [...seeders, ...sample.filter((id) => !seeders.includes(id))].slice(0, this.maxPeersInList);
+    return { peers, seeders };
   }
 
   private sample(swarmId: string, self: string): string[] {

@@ -26,6 +26,8 @@ export interface ScriptedPeerOptions {
   readonly swarmId: string;
   /** Node name on the memory network. */
   readonly name: string;
+  /** Joins as a seeder (see EngineConfig.seeder). @default false */
+  readonly seeder?: boolean;
 }
 
 /** One connection of a scripted peer. */
@@ -119,7 +121,7 @@ export class ScriptedPeer {
         const msg = parseServerMessage(text);
         if (msg.type === 'welcome') {
           this.peerId = msg.peerId;
-          this.sendTracker({ type: 'join', protocol: TRACKER_PROTOCOL_VERSION, swarm: this.options.swarmId, uploadKbps: 0 });
+          this.sendTracker({ type: 'join', protocol: TRACKER_PROTOCOL_VERSION, swarm: this.options.swarmId, uploadKbps: 0, ...(this.options.seeder === true ? { seeder: true } : {}) });
         } else if (msg.type === 'signal') {
           this.onSignal(msg.from, msg.data);
         }

@@ -97,8 +97,8 @@ export class Testbed {
   }
 
   /** Creates and starts a scripted peer on node `name`. */
-  addScriptedPeer(name: string): ScriptedPeer {
-    const peer = new ScriptedPeer({ network: this.network, tracker: this.tracker, swarmId: TEST_SWARM, name });
+  addScriptedPeer(name: string, options: { seeder?: boolean } = {}): ScriptedPeer {
+    const peer = new ScriptedPeer({ network: this.network, tracker: this.tracker, swarmId: TEST_SWARM, name, ...options });
     peer.start();
     this.scripted.set(name, peer);
     return peer;

@@ -82,8 +82,8 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     this.#heartbeat.unref();
   }
 
-  join(swarmId: string, member: M, group = ''): boolean {
-    if (!this.local.join(swarmId, member, group)) return false;
+  join(swarmId: string, member: M, group = '', seeder = false): boolean {
+    if (!this.local.join(swarmId, member, group, seeder)) return false;
     // Groups are matched per node: a grouped member meets its group on this node only (see sample()).
     if (group !== '') return true;
     const key = this.#keys.swarm(swarmId);

@@ -38,8 +38,11 @@ export interface SwarmDirectory<M extends DirectoryMember> {
   readonly local: SwarmRegistry<M>;
   /** Whether other nodes share the swarms (members not in `local` may exist). */
   readonly clustered: boolean;
-  /** Adds member to swarm, in `group` ('' = none: see SwarmRegistry); false if it was already there. */
-  join(swarmId: string, member: M, group?: string): boolean;
+  /**
+   * Adds member to swarm, in `group` ('' = none: see SwarmRegistry), a seeder or not; false if it was
+   * already there. Seeders are known to their own node only: other nodes list them as plain members.
+   */
+  join(swarmId: string, member: M, group?: string, seeder?: boolean): boolean;
   /** Removes peerId from swarm; false if it was not there. */
   leave(swarmId: string, peerId: string): boolean;
   /**
@@ -81,8 +84,8 @@ export class LocalSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     this.local = registry;
   }
 
-  join(swarmId: string, member: M, group = ''): boolean {
-    return this.local.join(swarmId, member, group);
+  join(swarmId: string, member: M, group = '', seeder = false): boolean {
+    return this.local.join(swarmId, member, group, seeder);
   }
 
   leave(swarmId: string, peerId: string): boolean {
