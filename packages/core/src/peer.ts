@@ -11,6 +11,7 @@ import {
   type ConnectionSignal, type SignalData,
 } from '@swarmcast/protocol';
 import type { EngineConfig } from './config.js';
+import { PeerPath } from './peer-path.js';
 import type { Clock, ConnectOptions, PeerConnector, PendingPeerLink } from './ports.js';
 import { RateWindow } from './rate-window.js';
 import { segmentKey } from './segment-id.js';
@@ -29,7 +30,7 @@ const MAX_REQUESTS_PER_SEC = 50;
  */
 const MAX_STRAY_DATA_BYTES_PER_10S = 8 * 1024 * 1024;
 
-export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'p2pStallTimeoutMs'>;
+export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs'>;
 
 /** What a Peer needs from the engine that owns it. */
 export interface PeerHost {
@@ -44,6 +45,8 @@ export interface PeerHost {
   connectOptions(): ConnectOptions;
   peerReady(peer: Peer): void;
   peerClosed(peer: Peer, reason: string): void;
+  /** The connection's path broke, or came back by itself, or came back after an ICE restart. */
+  pathChanged(peer: Peer, change: 'interrupted' | 'resumed' | 'restarted'): void;
   /** `key` is segmentKey(ref), built once per message. */
   availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void;
   countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void;
@@ -105,6 +108,7 @@ export class Peer {
   readonly connectedAtMs: number;
   private readonly link: PendingPeerLink;
   private readonly uploader: Uploader;
+  private readonly path: PeerPath;
   /** sizeBytes: what a HAVE message said (unknown for HAVE-MAP entries and 'receiving'). */
   private readonly availability = new Map<string, { ref: SegmentRef; state: AvailabilityState; sizeBytes: number | undefined }>();
   private readonly downloads = new Map<number, Download>();
@@ -118,6 +122,8 @@ export class Peer {
   private nextRequestId = 1;
   /** When the last DATA message (of any request) arrived, clock ms. */
   private lastDataAtMs = Number.NEGATIVE_INFINITY;
+  /** When the last message of any kind arrived, clock ms. */
+  private lastMessageAtMs = Number.NEGATIVE_INFINITY;
   private open = false;
   private gotHaveMap = false;
   private connectTimer: unknown;
@@ -129,6 +135,7 @@ export class Peer {
     private readonly host: PeerHost,
   ) {
     this.connectedAtMs = host.clock.now();
+    this.path = new PeerPath(host.clock, host.config.silentPeerVerdictMs, (reason) => this.violation(reason));
     this.uploader = new Uploader(host.config, host.clock, {
       send: (msg) => this.send(msg),
       bufferedAmountBytes: () => this.link.bufferedAmountBytes,
@@ -145,7 +152,24 @@ export class Peer {
       drain: () => this.uploader.pump(),
       close: (reason) => this.close(`link closed: ${reason}`),
       signal: (data) => host.sendSignal(id, data),
+      interrupted: () => this.onInterrupted(),
+      resumed: (restarted) => this.onResumed(restarted),
     }, host.connectOptions());
+  }
+
+  /** Past HELLO, open, and its path working: requests may go to it. */
+  get usable(): boolean {
+    return this.ready && !this.closed && this.path.usable;
+  }
+
+  /** The connector reported the path broken and it is not back yet. */
+  get interrupted(): boolean {
+    return this.path.interrupted;
+  }
+
+  /** Whether an offer from this peer renegotiates the open connection (an ICE restart) rather than replacing it. */
+  renegotiates(offer: ConnectionSignal & { kind: 'description' }): boolean {
+    return !this.closed && this.link.renegotiates?.(offer) === true;
   }
 
   /** Applies a signaling payload from the remote peer. */
@@ -228,7 +252,14 @@ export class Peer {
     const started = download !== undefined && download.nextOffset > download.requestedOffset;
     if (download?.held === true && (started || this.lastDataAtMs <= sinceMs) && this.silenceIsALie(download)) {
       const silentMs = Math.round(this.host.clock.now() - sinceMs);
-      this.violation(`no data for ${download.key} in ${silentMs} ms after announcing it as held`);
+      const reason = `no data for ${download.key} in ${silentMs} ms after announcing it as held`;
+      // Not a word since: a dead path looks the same (see EngineConfig.silentPeerVerdictMs).
+      if (this.lastMessageAtMs <= download.lastChunkAtMs) {
+        this.cancel(requestId);
+        this.path.silent(requestId, reason);
+      } else {
+        this.violation(reason);
+      }
       return;
     }
     this.cancel(requestId);
@@ -270,6 +301,7 @@ export class Peer {
     this.closed = true;
     this.ready = false;
     this.host.clock.clearTimeout(this.connectTimer);
+    this.path.destroy();
     this.uploader.destroy();
     if (this.open) this.host.linkDiscarded(this.link.bufferedAmountBytes);
     this.link.close();
@@ -277,6 +309,24 @@ export class Peer {
     this.downloads.clear();
     for (const d of downloads) d.sink.failed('closed');
     this.host.peerClosed(this, reason);
+  }
+
+  /** The path broke: what is in flight is given up (the requesters go elsewhere), nothing new is asked. */
+  private onInterrupted(): void {
+    if (this.closed || !this.path.interrupt()) return;
+    const downloads = [...this.downloads.entries()];
+    this.downloads.clear();
+    for (const [requestId, d] of downloads) {
+      // Queued until the path is back; then the peer stops sending what nobody waits for.
+      this.send({ type: 'cancel', requestId });
+      d.sink.failed('closed');
+    }
+    this.host.pathChanged(this, 'interrupted');
+  }
+
+  private onResumed(restarted: boolean): void {
+    if (this.closed || !this.path.resume()) return;
+    this.host.pathChanged(this, restarted ? 'restarted' : 'resumed');
   }
 
   private onOpen(): void {
@@ -298,6 +348,8 @@ export class Peer {
       this.violation(error instanceof ProtocolError ? error.message : String(error));
       return;
     }
+    this.lastMessageAtMs = this.host.clock.now();
+    if (!this.path.heard(msg.type === 'data' ? msg.requestId : undefined)) return;
     if (msg.type === 'data') {
       this.host.countBytes('controlReceived', bytes.length - msg.payload.length);
       this.onData(msg);

@@ -66,6 +66,8 @@ export class MemoryLink implements PendingPeerLink {
   failOnSend: string | undefined;
   /** Set by vanish(): nothing is delivered to or from this side any more. */
   blackholed = false;
+  /** Set by interrupt(), cleared by resume(): nothing is delivered either way meanwhile. */
+  pathDown = false;
   private readonly queue: Uint8Array[] = [];
   private buffered = 0;
   private txTimer: TimerHandle;
@@ -181,6 +183,32 @@ export class MemoryLink implements PendingPeerLink {
     }
   }
 
+  /**
+   * The path breaks (ICE 'disconnected'): nothing sent either way arrives (dropped, where SCTP would
+   * hold and resend it) and both sides' connectors report interrupted(). resume() ends it.
+   */
+  interrupt(): void {
+    for (const side of this.sides()) {
+      if (side.state !== 'open' || side.pathDown) continue;
+      side.pathDown = true;
+      side.events.interrupted?.();
+    }
+  }
+
+  /** The path is back on both sides; `restarted` when it took an ICE restart. */
+  resume(restarted = false): void {
+    for (const side of this.sides()) {
+      if (side.state !== 'open' || !side.pathDown) continue;
+      side.pathDown = false;
+      side.events.resumed?.(restarted);
+    }
+  }
+
+  private sides(): MemoryLink[] {
+    const partner = this.remote ?? this.claimedBy;
+    return partner ? [this, partner] : [this];
+  }
+
   /** Closes both sides at once with `reason`, as a network failure would (ICE failed, SCTP abort). */
   fail(reason: string): void {
     const partner = this.remote ?? this.claimedBy;
@@ -257,7 +285,7 @@ export class MemoryLink implements PendingPeerLink {
   }
 
   private receive(bytes: Uint8Array): void {
-    if (this.state !== 'open' || this.blackholed) return;
+    if (this.state !== 'open' || this.blackholed || this.pathDown) return;
     this.messagesReceived += 1;
     this.bytesReceived += bytes.length;
     this.net.countDelivered(bytes.length);
