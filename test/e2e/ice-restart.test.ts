@@ -1,7 +1,9 @@
 /**
  * Broken peer paths (issue #5): two Chromium viewers play a live stream, connected directly over
  * loopback; every path between them is cut (iptables DROP of UDP, and of TCP but the servers') and
- * restored, twice.
+ * restored, three times.
+ * 0. A cut restored as soon as both viewers saw it (within iceDisconnectGraceMs): both stop using the
+ *    peer, and the connection comes back by itself (counted as a recovery, no restart).
  * 1. A cut that lasts past detection + iceDisconnectGraceMs: both viewers stop using the peer, the
  *    offerer restarts ICE, and the same connection comes back once the path does (counted as a restart).
  * 2. A cut that lasts past iceRestartTimeoutMs too: the connection closes, and a new one replaces it
@@ -75,6 +77,19 @@ void test('a cut path: the peer is set aside at once, the connection comes back 
   let r = await waitFor('both viewers connected, P2P bytes flowing', 40_000, (v) => v.every((x) => x.peers === 1) && sumP2p(v) > 0);
   const grace = rtcConnectorDefaults.iceDisconnectGraceMs;
   const serverPorts = [origin.url, tracker.url].map((u) => Number(new URL(u).port));
+
+  // 0. Cut until both viewers saw the break, then restore at once: back by itself, within the grace period.
+  cut = cutPeerPaths(serverPorts);
+  const cut0 = cut.atMs;
+  r = await waitFor('both viewers to report the path interrupted', DETECT_BOUND_MS + 5_000, (v) => v.every((x) => after_(x, 'interrupted', cut0) !== undefined));
+  const detect0 = r.map((v) => after_(v, 'interrupted', cut0) ?? -1);
+  const restored0 = cut.restore();
+  cut = undefined;
+  r = await waitFor('the connection back by itself on both viewers', grace, (v) => v.every((x) => after_(x, 'resumed', restored0) !== undefined));
+  const resumed0 = r.map((v) => after_(v, 'resumed', restored0) ?? -1);
+  t.diagnostic(`recovery: interrupted after ${detect0.join('/')} ms of cut, back by itself ${resumed0.join('/')} ms after the path returned (cut ${restored0 - cut0} ms)`);
+  assert.ok(detect0.every((ms) => ms <= DETECT_BOUND_MS), `interrupted after ${detect0.join('/')} ms`);
+  assert.deepEqual(r.map((v) => [v.links.recoveries, v.links.restarts]), [[1, 0], [1, 0]], 'recovered without a restart');
 
   // 1. Cut until both viewers saw the break and the grace period ran out (the restart is under way), then restore.
   cut = cutPeerPaths(serverPorts);

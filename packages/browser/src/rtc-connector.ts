@@ -158,6 +158,17 @@ class RtcPeerLink implements PendingPeerLink {
     }
   }
 
+  async receivedBytes(): Promise<number | undefined> {
+    if (this.closed) return undefined;
+    const report = await this.pc.getStats();
+    let total: number | undefined;
+    // DTLS records (SCTP data and acknowledgements), not ICE checks: what the remote's stack sent us.
+    report.forEach((stat: { type?: unknown; bytesReceived?: unknown }) => {
+      if (stat.type === 'transport' && typeof stat.bytesReceived === 'number') total = (total ?? 0) + stat.bytesReceived;
+    });
+    return total;
+  }
+
   renegotiates(offer: ConnectionSignal & { kind: 'description' }): boolean {
     const current = this.pc.remoteDescription;
     return this.opened && !this.closed && current !== null && isSameSession(current.sdp, offer.sdp);

@@ -61,6 +61,14 @@ export class PeerPath {
     return false;
   }
 
+  /** The path carried packets after request `requestId` left: a silence on it was the peer's choice. */
+  alive(requestId: number): void {
+    const s = this.silence;
+    if (s?.requestId !== requestId) return;
+    this.clearSilence();
+    this.guilty(s.reason);
+  }
+
   /** The connector reports the path broken; false if it already was. A broken path explains a silence. */
   interrupt(): boolean {
     if (this.down) return false;

@@ -11,6 +11,7 @@ import {
   type ConnectionSignal, type SignalData,
 } from '@swarmcast/protocol';
 import type { EngineConfig } from './config.js';
+import { silenceIsALie, type Download, type DownloadSink } from './peer-download.js';
 import { PeerPath } from './peer-path.js';
 import type { Clock, ConnectOptions, PeerConnector, PendingPeerLink } from './ports.js';
 import { RateWindow } from './rate-window.js';
@@ -70,33 +71,7 @@ export interface PeerHost {
   paceUpload(bytes: number): number;
 }
 
-/** One request we made to this peer. */
-interface Download {
-  readonly sink: DownloadSink;
-  /** segmentKey of the requested segment. */
-  readonly key: string;
-  readonly requestedOffset: number;
-  /** The peer had announced the segment as held (HAVE or HAVE-MAP) when we asked. */
-  readonly held: boolean;
-  /**
-   * The request left at once (our channel to it held nothing and our uplink was clear, so no backlog
-   * of ours delayed it). Once a chunk of it arrived, the request evidently did too.
-   */
-  readonly leftAtOnce: boolean;
-  readonly requestedAtMs: number;
-  /** When its first chunk arrived (undefined until one did). */
-  firstChunkAtMs: number | undefined;
-  /** When its latest chunk arrived (requestedAtMs until one did). */
-  lastChunkAtMs: number;
-  nextOffset: number;
-  totalBytes: number;
-}
-
-/** The requester's side of one P2P request. */
-export interface DownloadSink {
-  data(offsetBytes: number, payload: Uint8Array, totalBytes: number): void;
-  failed(reason: 'absent' | 'busy' | 'closed'): void;
-}
+export type { DownloadSink } from './peer-download.js';
 
 /** One remote peer: its connection, what it has, and the requests both ways. */
 export class Peer {
@@ -228,7 +203,8 @@ export class Peer {
     const held = this.stateOf(ref) === 'have';
     const leftAtOnce = held && this.link.bufferedAmountBytes === 0 && this.host.uplinkClear();
     const now = this.host.clock.now();
-    this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, firstChunkAtMs: undefined, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0 });
+    const receivedMark = held ? this.receivedBytes() : undefined;
+    this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, firstChunkAtMs: undefined, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0, receivedMark });
     this.send({ type: 'request', requestId, rendition: ref.rendition, sn: ref.sn, offsetBytes });
     return requestId;
   }
@@ -250,40 +226,21 @@ export class Peer {
     // Before its first byte a request may wait behind our other uploads from this peer (data still
     // flowing excuses it); once started, uploads take turns, so its own silence is what counts.
     const started = download !== undefined && download.nextOffset > download.requestedOffset;
-    if (download?.held === true && (started || this.lastDataAtMs <= sinceMs) && this.silenceIsALie(download)) {
+    if (download?.held === true && (started || this.lastDataAtMs <= sinceMs) && silenceIsALie(download, this.host.clock.now(), this.host.config.chunkBytes)) {
       const silentMs = Math.round(this.host.clock.now() - sinceMs);
       const reason = `no data for ${download.key} in ${silentMs} ms after announcing it as held`;
-      // Not a word since: a dead path looks the same (see EngineConfig.silentPeerVerdictMs).
+      // Not a word since: a dead path looks the same (see EngineConfig.silentPeerVerdictMs), unless
+      // the transport shows packets came after the request left.
       if (this.lastMessageAtMs <= download.lastChunkAtMs) {
         this.cancel(requestId);
         this.path.silent(requestId, reason);
+        this.checkPathAlive(requestId, download.receivedMark);
       } else {
         this.violation(reason);
       }
       return;
     }
     this.cancel(requestId);
-  }
-
-  /**
-   * Before any byte: a lie if the request surely arrived (it left at once). Mid-transfer: a lie if
-   * the silence is much longer than the gaps between the chunks so far (a peer that sent two chunks
-   * at once and then nothing lies; one that was slow all along is slow).
-   */
-  private silenceIsALie(download: Download): boolean {
-    const receivedBytes = download.nextOffset - download.requestedOffset;
-    if (receivedBytes === 0) return download.leftAtOnce;
-    const now = this.host.clock.now();
-    // The pace between chunks, not since the request: a slow first answer (a busy sender, a long
-    // RTT) must not make a burst followed by silence look like a slow, steady sender.
-    const { chunkBytes } = this.host.config;
-    const afterFirstBytes = receivedBytes - chunkBytes;
-    // One chunk so far: its pace is all there is, measured from the request.
-    const expectedGapMs =
-      afterFirstBytes > 0
-        ? (chunkBytes * (download.lastChunkAtMs - (download.firstChunkAtMs ?? download.requestedAtMs))) / afterFirstBytes
-        : (chunkBytes * Math.max(1, download.lastChunkAtMs - download.requestedAtMs)) / receivedBytes;
-    return now - download.lastChunkAtMs > 2 * expectedGapMs;
   }
 
   /** More bytes of a segment we are receiving arrived: relay them to requests parked on it. */
@@ -309,6 +266,20 @@ export class Peer {
     this.downloads.clear();
     for (const d of downloads) d.sink.failed('closed');
     this.host.peerClosed(this, reason);
+  }
+
+  /** The transport's received bytes, or undefined (unknown, or the query failed). */
+  private receivedBytes(): Promise<number | undefined> | undefined {
+    return this.link.receivedBytes?.().catch(() => undefined);
+  }
+
+  /** Tells the path verdict whether the transport received anything since `mark`. */
+  private checkPathAlive(requestId: number, mark: Promise<number | undefined> | undefined): void {
+    const now = this.receivedBytes();
+    if (mark === undefined || now === undefined) return;
+    void Promise.all([mark, now]).then(([before, after]) => {
+      if (before !== undefined && after !== undefined && after > before && !this.closed) this.path.alive(requestId);
+    });
   }
 
   /** The path broke: what is in flight is given up (the requesters go elsewhere), nothing new is asked. */

@@ -49,6 +49,12 @@ export interface PeerLink {
   readonly bufferedAmountBytes: number;
   /** Closes the connection; idempotent. No events fire after close(). */
   close(): void;
+  /**
+   * Bytes the connection's transport received so far, everything counted (the remote stack's
+   * acknowledgements of what we sent too), or undefined when unknown. Tells a peer that stays silent
+   * on a working path (its transport still acknowledges our request) from a dead path. Optional.
+   */
+  receivedBytes?(): Promise<number | undefined>;
 }
 
 export interface PeerLinkEvents {

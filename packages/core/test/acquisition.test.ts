@@ -174,13 +174,9 @@ void describe('acquisition', () => {
     assert.equal(stats.httpBytes, bytes.length - 2 * CHUNK);
     assert.equal(stats.p2pFallbacks, 1);
     await bed.clock.advance(100);
-    // Not a word since: a dead path would look the same, so it is set aside until the verdict.
-    assert.equal(link.closed, false);
-    assert.deepEqual(e.engine.connectedPeerIds(), [], 'set aside: no requests meanwhile');
-    await bed.clock.advance(e.engine.config.silentPeerVerdictMs);
     // It had announced the whole segment and then went silent: not an honest peer (see false-have.test.ts).
     assert.equal(link.closed, true, 'the staller is cut off');
-    assert.equal(e.engine.stats().peerViolations, 1);
+    assert.equal(stats.peerViolations, 1);
     assert.match(e.disconnects[0]?.reason ?? '', /^protocol violation: no data for v0\/3 in 1500 ms after announcing it as held$/);
     bed.destroyAll();
   });
@@ -200,7 +196,7 @@ void describe('acquisition', () => {
     };
     const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 30_000)));
     assert.ok(sameBytes(got.bytes, bytes));
-    await bed.clock.advance(e.engine.config.silentPeerVerdictMs);
+    await bed.clock.advance(100);
     // Paced at 0.2 s a chunk, 1.5 s of silence is a lie (measured since the request, the pace looked
     // like 0.8 s a chunk and the silence like a slow sender's).
     assert.equal(link.closed, true, 'the staller is cut off');

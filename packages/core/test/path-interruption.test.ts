@@ -1,8 +1,9 @@
 /**
  * A connection whose path breaks (issue #5): the connector reports it interrupted, the engine sends
  * that peer nothing new and re-requests elsewhere what was in flight, and takes it back when the
- * path returns (by itself or by an ICE restart). A peer gone silent on a request is set aside, and a
- * broken path reported meanwhile clears it of lying.
+ * path returns (by itself or by an ICE restart). A peer gone silent on a request over a path that
+ * carried nothing since (no acknowledgement either) is set aside rather than cut off: a broken path
+ * reported meanwhile, or its late answer, clears it.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -110,6 +111,8 @@ void describe('a connection whose path breaks', () => {
     const seg = bed.publish(ref, SIZE);
     link.send({ type: 'have', ...ref, sizeBytes: SIZE });
     await bed.clock.advance(100);
+    // The path dies unnoticed: the request never arrives, nothing comes back.
+    eLink.breakPath();
     const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
     assert.equal(got.source, 'http');
     assert.deepEqual(e.engine.connectedPeerIds(), [], 'set aside after its silence');
@@ -127,17 +130,16 @@ void describe('a connection whose path breaks', () => {
 
   void test('silence after HAVE, then the answer arrives late: cleared, not cut off', async () => {
     const p = await pair('silence-late-answer');
-    const { bed, e, link } = p;
+    const { bed, e, link, eLink } = p;
     const ref = { rendition: 'v0', sn: 5 };
     const seg = bed.publish(ref, SIZE);
     link.send({ type: 'have', ...ref, sizeBytes: SIZE });
     await bed.clock.advance(100);
-    let requestId = 0;
-    link.owner.onMessage = (msg) => {
-      if (msg.type === 'request') requestId = msg.requestId;
-    };
+    eLink.breakPath();
     await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
     assert.deepEqual(e.engine.connectedPeerIds(), []);
+    eLink.healPath();
+    const requestId = 1;
     // Its first chunk for the request, held up on the way, then the rest of its traffic.
     link.send({ type: 'data', requestId, offsetBytes: 0, totalBytes: SIZE, payload: seg.bytes.subarray(0, CHUNK) });
     link.send({ type: 'have', rendition: 'v0', sn: 6, sizeBytes: SIZE });
@@ -148,17 +150,53 @@ void describe('a connection whose path breaks', () => {
     bed.destroyAll();
   });
 
-  void test('silence after HAVE, then other traffic without the answer: cut off as a liar at once', async () => {
-    const { bed, e, link } = await pair('silence-then-talk');
+  void test('silence after HAVE over a dead path, then other traffic without the answer: cut off as a liar then', async () => {
+    const { bed, e, link, eLink } = await pair('silence-then-talk');
     const ref = { rendition: 'v0', sn: 7 };
     bed.publish(ref, SIZE);
     link.send({ type: 'have', ...ref, sizeBytes: SIZE });
     await bed.clock.advance(100);
+    eLink.breakPath();
     await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.equal(link.closed, false);
+    eLink.healPath();
     link.send({ type: 'have', rendition: 'v0', sn: 8, sizeBytes: SIZE });
     await bed.clock.advance(100);
     assert.equal(link.closed, true);
     assert.match(e.disconnects[0]?.reason ?? '', /^protocol violation: no data for v0\/7 in 1500 ms after announcing it as held$/);
     bed.destroyAll();
   });
+});
+
+void test('silence after HAVE on a working path (its transport acknowledged the request): cut off at the stall, as a liar', async () => {
+  const { bed, e, link } = await pair('silent-liar');
+  const ref = { rendition: 'v0', sn: 9 };
+  bed.publish(ref, SIZE);
+  link.send({ type: 'have', ...ref, sizeBytes: SIZE });
+  await bed.clock.advance(100);
+  const t0 = bed.clock.now();
+  const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+  assert.equal(got.source, 'http');
+  await bed.clock.advance(10);
+  assert.equal(link.closed, true);
+  assert.match(e.disconnects[0]?.reason ?? '', /^protocol violation: no data for v0\/9 in 1500 ms after announcing it as held$/);
+  assert.ok(bed.clock.now() - t0 < e.engine.config.p2pStallTimeoutMs + 100);
+  bed.destroyAll();
+});
+
+void test('silence after HAVE over a dead path nobody reports: cut off silentPeerVerdictMs after the stall', async () => {
+  const { bed, e, link, eLink } = await pair('silent-unreported');
+  const ref = { rendition: 'v0', sn: 10 };
+  bed.publish(ref, SIZE);
+  link.send({ type: 'have', ...ref, sizeBytes: SIZE });
+  await bed.clock.advance(100);
+  eLink.breakPath();
+  const t0 = bed.clock.now();
+  await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+  assert.deepEqual(e.engine.connectedPeerIds(), [], 'set aside');
+  const disconnected = new Promise<number>((resolve) => e.engine.on('peer-disconnected', () => { resolve(bed.clock.now()); }));
+  await bed.clock.advance(e.engine.config.silentPeerVerdictMs + 100);
+  assert.equal(await disconnected, t0 + e.engine.config.p2pStallTimeoutMs + e.engine.config.silentPeerVerdictMs);
+  assert.equal(e.engine.stats().peerViolations, 1);
+  bed.destroyAll();
 });

@@ -128,6 +128,15 @@ class NodePeerLink implements PendingPeerLink {
     }
   }
 
+  receivedBytes(): Promise<number | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    try {
+      return Promise.resolve(this.pc.bytesReceived());
+    } catch {
+      return Promise.resolve(undefined);
+    }
+  }
+
   renegotiates(offer: ConnectionSignal & { kind: 'description' }): boolean {
     if (!this.opened || this.closed) return false;
     const current = this.pc.remoteDescription();

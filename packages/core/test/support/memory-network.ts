@@ -62,12 +62,15 @@ export class MemoryLink implements PendingPeerLink {
   drainEvents = 0;
   /** Signaling payloads this side could not use (stale, unknown or out-of-order). */
   ignoredSignals = 0;
+  private interruptedReported = false;
   /** When set, the next send() closes this side with this reason instead of sending (see send()). */
   failOnSend: string | undefined;
   /** Set by vanish(): nothing is delivered to or from this side any more. */
   blackholed = false;
-  /** Set by interrupt(), cleared by resume(): nothing is delivered either way meanwhile. */
+  /** Set by breakPath() or interrupt(), cleared by healPath() or resume(): nothing is delivered either way meanwhile. */
   pathDown = false;
+  /** What the transport received: message bytes, plus one per message of ours the remote received (its acknowledgement). */
+  transportBytesReceived = 0;
   private readonly queue: Uint8Array[] = [];
   private buffered = 0;
   private txTimer: TimerHandle;
@@ -183,14 +186,26 @@ export class MemoryLink implements PendingPeerLink {
     }
   }
 
-  /**
-   * The path breaks (ICE 'disconnected'): nothing sent either way arrives (dropped, where SCTP would
-   * hold and resend it) and both sides' connectors report interrupted(). resume() ends it.
-   */
+  receivedBytes(): Promise<number | undefined> {
+    return Promise.resolve(this.transportBytesReceived);
+  }
+
+  /** The path breaks unnoticed (before ICE reports it): nothing sent either way arrives (dropped, where SCTP would hold and resend it). */
+  breakPath(): void {
+    for (const side of this.sides()) side.pathDown = true;
+  }
+
+  /** The path works again, as unnoticed. */
+  healPath(): void {
+    for (const side of this.sides()) side.pathDown = false;
+  }
+
+  /** The path breaks and both sides' connectors report interrupted() (ICE 'disconnected'). resume() ends it. */
   interrupt(): void {
     for (const side of this.sides()) {
-      if (side.state !== 'open' || side.pathDown) continue;
+      if (side.state !== 'open' || side.interruptedReported) continue;
       side.pathDown = true;
+      side.interruptedReported = true;
       side.events.interrupted?.();
     }
   }
@@ -198,8 +213,9 @@ export class MemoryLink implements PendingPeerLink {
   /** The path is back on both sides; `restarted` when it took an ICE restart. */
   resume(restarted = false): void {
     for (const side of this.sides()) {
-      if (side.state !== 'open' || !side.pathDown) continue;
+      if (side.state !== 'open' || !side.interruptedReported) continue;
       side.pathDown = false;
+      side.interruptedReported = false;
       side.events.resumed?.(restarted);
     }
   }
@@ -288,6 +304,8 @@ export class MemoryLink implements PendingPeerLink {
     if (this.state !== 'open' || this.blackholed || this.pathDown) return;
     this.messagesReceived += 1;
     this.bytesReceived += bytes.length;
+    this.transportBytesReceived += bytes.length;
+    if (this.remote) this.remote.transportBytesReceived += 1;
     this.net.countDelivered(bytes.length);
     this.events.message(bytes);
   }
