@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Testbed, sameBytes, type TestEngine } from './support/testbed.ts';
 import type { ScriptedLink } from './support/scripted-peer.ts';
-import type { MemoryLink } from './support/memory-network.ts';
+import { restartOffer, type MemoryLink } from './support/memory-network.ts';
 
 const CHUNK = 16_384;
 const SIZE = 100_000;
@@ -198,5 +198,17 @@ void test('silence after HAVE over a dead path nobody reports: cut off silentPee
   await bed.clock.advance(e.engine.config.silentPeerVerdictMs + 100);
   assert.equal(await disconnected, t0 + e.engine.config.p2pStallTimeoutMs + e.engine.config.silentPeerVerdictMs);
   assert.equal(e.engine.stats().peerViolations, 1);
+  bed.destroyAll();
+});
+
+void test("an ICE restart offer from a connected peer goes to its connection; it does not replace it", async () => {
+  const { bed, e, link, eLink } = await pair('restart-offer');
+  const hToken = eLink.remote?.token ?? '';
+  e.engine.handleSignal(link.owner.peerId ?? '', restartOffer(hToken));
+  await bed.clock.advance(100);
+  assert.equal(eLink.restartOffers, 1);
+  assert.equal(eLink.state, 'open');
+  assert.deepEqual(e.disconnects, []);
+  assert.deepEqual(e.engine.connectedPeerIds(), [link.owner.peerId]);
   bed.destroyAll();
 });

@@ -41,6 +41,11 @@ function description(token: string, sdpType: 'offer' | 'answer'): ConnectionSign
   return { kind: 'description', sdpType, sdp: `v=0 memnet endpoint=${token}` };
 }
 
+/** An ICE restart offer from the side `token` names, for the connection it has (see MemoryLink.renegotiates). */
+export function restartOffer(token: string): ConnectionSignal & { kind: 'description' } {
+  return { kind: 'description', sdpType: 'offer', sdp: `v=0 memnet endpoint=${token} restart` };
+}
+
 function candidate(token: string): ConnectionSignal {
   return { kind: 'candidate', candidate: `candidate:1 1 udp 2122260223 memnet ${token} typ host`, sdpMid: '0', sdpMLineIndex: 0 };
 }
@@ -62,6 +67,8 @@ export class MemoryLink implements PendingPeerLink {
   drainEvents = 0;
   /** Signaling payloads this side could not use (stale, unknown or out-of-order). */
   ignoredSignals = 0;
+  /** ICE restart offers (restartOffer()) applied to this open connection. */
+  restartOffers = 0;
   private interruptedReported = false;
   /** When set, the next send() closes this side with this reason instead of sending (see send()). */
   failOnSend: string | undefined;
@@ -133,8 +140,16 @@ export class MemoryLink implements PendingPeerLink {
     }
   }
 
+  renegotiates(offer: ConnectionSignal & { kind: 'description' }): boolean {
+    return this.state === 'open' && this.remote !== undefined && offer.sdp === restartOffer(this.remote.token).sdp;
+  }
+
   signal(data: ConnectionSignal): void {
     if (this.state === 'closed') return;
+    if (data.kind === 'description' && this.renegotiates(data)) {
+      this.restartOffers += 1;
+      return;
+    }
     if (data.kind === 'candidate') {
       if (!data.candidate.includes('memnet')) this.ignoredSignals += 1;
       return;
