@@ -27,8 +27,8 @@ export interface RtcConnectorConfig {
   /**
    * How long an open connection whose ICE path went 'disconnected' is given to come back by itself
    * before the side that made the offer restarts ICE ('failed' restarts at once). The peer gets no
-   * new requests from the first moment. Chromium reports 'disconnected' ~7 s after the path broke
-   * and 'connected' again within ~50 ms of its return (docs/benchmarks.md, ICE restart). @default 2000
+   * new requests from the first moment. Chromium reports 'disconnected' 5-8 s after the path broke
+   * and 'connected' again 30-65 ms after its return (docs/benchmarks.md, broken peer paths). @default 2000
    */
   iceDisconnectGraceMs: number;
   /**

@@ -72,8 +72,9 @@ export interface EngineConfig {
   p2pStallTimeoutMs: number;
   /**
    * A peer that announced a segment as held and then went wholly silent on our request (no message
-   * of any kind) may be a liar or a dead path (WebRTC reports a broken path only after seconds:
-   * ~7 s in Chromium). It is not used meanwhile, and judged: a dead path once the connection reports
+   * of any kind, and its transport received nothing since the request left, not even an
+   * acknowledgement; see PeerLink.receivedBytes) may be a dead path rather than a liar (WebRTC
+   * reports a broken path only after seconds: 5-8 s in Chromium). It is not used meanwhile, and judged: a dead path once the connection reports
    * it (no fault), a liar when it talks again without having served, or when this long passes with
    * neither (cut off as a protocol violation). Longer than the connection's own detection. @default 10000
    */
