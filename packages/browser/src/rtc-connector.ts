@@ -28,7 +28,7 @@ export interface RtcConnectorConfig {
    * How long an open connection whose ICE path went 'disconnected' is given to come back by itself
    * before the side that made the offer restarts ICE ('failed' restarts at once). The peer gets no
    * new requests from the first moment. Chromium reports 'disconnected' 5-8 s after the path broke
-   * and 'connected' again 30-65 ms after its return (docs/benchmarks.md, broken peer paths). @default 2000
+   * and 'connected' again 30-100 ms after its return (docs/benchmarks.md, broken peer paths). @default 2000
    */
   iceDisconnectGraceMs: number;
   /**
