@@ -38,6 +38,8 @@ export class SimLink implements PendingPeerLink {
   private latencyMs = 0;
   private lastArrivalMs = 0;
   private drainDue = false;
+  /** What the transport received: message bytes, plus one per message of ours the other side received (its acknowledgement). */
+  private transportBytesReceived = 0;
 
   constructor(
     readonly token: string,
@@ -54,6 +56,10 @@ export class SimLink implements PendingPeerLink {
   /** The other side's host crashed: nothing leaves this side any more (SCTP retransmits into the void). */
   get frozen(): boolean {
     return this.remote !== undefined && this.remote.host.crashed;
+  }
+
+  receivedBytes(): Promise<number | undefined> {
+    return Promise.resolve(this.transportBytesReceived);
   }
 
   send(bytes: Uint8Array): void {
@@ -161,6 +167,8 @@ export class SimLink implements PendingPeerLink {
 
   private deliver(bytes: Uint8Array): void {
     if (this.state !== 'open' || this.host.crashed) return;
+    this.transportBytesReceived += bytes.length;
+    if (this.remote) this.remote.transportBytesReceived += 1;
     this.events.message(bytes);
   }
 

@@ -32,6 +32,8 @@ function viewer(overrides: Partial<ViewerReport>): ViewerReport {
     peerId: null,
     disconnects: [],
     trackerEvents: [],
+    pathEvents: [],
+    links: { interruptions: 0, recoveries: 0, restarts: 0, interruptedClosed: 0 },
     integrity: { segmentsVerified: 0, integrityFailures: 0, peerViolations: 0, hashMs: 0, segmentsHashed: 0, signatureMs: 0, signaturesChecked: 0 },
     hlsErrors: [],
     hlsFatalErrors: [],

@@ -9,7 +9,8 @@ import { outageFigures } from '../../bench/lib/outage-figures.js';
 function viewer(overrides: Partial<ViewerReport>): ViewerReport {
   return {
     p2p: true, startupMs: 500, playing: true, stalls: 0, stalledMs: 0, watchMs: 10_000, liveLatencySec: 6, currentLatencySec: 6,
-    httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0, peers: 2, peerId: null, disconnects: [], trackerEvents: [],
+    httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0, peers: 2, peerId: null, disconnects: [], trackerEvents: [], pathEvents: [],
+    links: { interruptions: 0, recoveries: 0, restarts: 0, interruptedClosed: 0 },
     integrity: { segmentsVerified: 0, integrityFailures: 0, peerViolations: 0, hashMs: 0, segmentsHashed: 0, signatureMs: 0, signaturesChecked: 0 },
     hlsErrors: [], hlsFatalErrors: [], segments: [],
     ...overrides,

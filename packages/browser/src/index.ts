@@ -7,6 +7,8 @@ import { browserTrackerSocket } from './websocket-tracker.js';
 export { browserClock, createFetchHttp, createRtcConnector, browserTrackerSocket };
 export { relayRefusal, resolveRtcConnectorConfig, rtcConnectorDefaults, type RtcConnectorConfig } from './rtc-connector.js';
 export { candidateType, hasTurnServer, isRelayCandidate, mergeIceServers, privacySafeSdp } from './ice-servers.js';
+export { PathWatchdog, type PathRole, type PathWatchdogActions, type PathWatchdogConfig } from './path-watchdog.js';
+export { isSameSession, sdpFingerprint, sdpSessionId } from './sdp-session.js';
 
 /** Every port the engine needs, from the browser's own APIs. */
 export function createBrowserPorts(rtc: Partial<RtcConnectorConfig> = {}): EnginePorts {

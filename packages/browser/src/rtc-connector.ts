@@ -1,6 +1,9 @@
 import type { ConnectOptions, PeerConnector, PeerLinkEvents, PendingPeerLink } from '@swarmcast/core';
 import type { ConnectionSignal } from '@swarmcast/protocol';
+import { browserClock } from './browser-clock.js';
 import { hasTurnServer, isRelayCandidate, mergeIceServers, privacySafeSdp } from './ice-servers.js';
+import { PathWatchdog } from './path-watchdog.js';
+import { isSameSession } from './sdp-session.js';
 
 export interface RtcConnectorConfig {
   /**
@@ -21,6 +24,19 @@ export interface RtcConnectorConfig {
   privacy: boolean;
   /** DataChannel bufferedAmount at which the core is told to send more. @default 262144 */
   bufferedAmountLowThresholdBytes: number;
+  /**
+   * How long an open connection whose ICE path went 'disconnected' is given to come back by itself
+   * before the side that made the offer restarts ICE ('failed' restarts at once). The peer gets no
+   * new requests from the first moment. Chromium reports 'disconnected' 5-8 s after the path broke
+   * and 'connected' again 30-100 ms after its return (docs/benchmarks.md, broken peer paths). @default 2000
+   */
+  iceDisconnectGraceMs: number;
+  /**
+   * How long an ICE restart may take to connect (for the answering side: from the end of the grace
+   * period, waiting for the offerer's restart) before the connection is closed and the engine
+   * replaces it with another. @default 8000
+   */
+  iceRestartTimeoutMs: number;
 }
 
 export const rtcConnectorDefaults: RtcConnectorConfig = {
@@ -28,7 +44,12 @@ export const rtcConnectorDefaults: RtcConnectorConfig = {
   iceTransportPolicy: 'all',
   privacy: false,
   bufferedAmountLowThresholdBytes: 256 * 1024,
+  iceDisconnectGraceMs: 2_000,
+  iceRestartTimeoutMs: 8_000,
 };
+
+/** Longest iceDisconnectGraceMs / iceRestartTimeoutMs: beyond a minute a dead link is better replaced. */
+const MAX_PATH_WAIT_MS = 60_000;
 
 /** Most remote candidates queued before the remote description arrives. */
 const MAX_QUEUED_CANDIDATES = 64;
@@ -39,6 +60,8 @@ interface LinkSettings {
   /** Signal relay candidates only, and descriptions without any other address. */
   readonly privacy: boolean;
   readonly bufferedAmountLowThresholdBytes: number;
+  readonly iceDisconnectGraceMs: number;
+  readonly iceRestartTimeoutMs: number;
 }
 
 /** One RTCPeerConnection with one pre-negotiated, ordered, reliable DataChannel. */
@@ -46,7 +69,11 @@ class RtcPeerLink implements PendingPeerLink {
   private readonly pc: RTCPeerConnection;
   private readonly dc: RTCDataChannel;
   private readonly queuedCandidates: RTCIceCandidateInit[] = [];
+  /** Watches the path once open; restarts ICE if this side made the offer (see PathWatchdog). */
+  private readonly watchdog: PathWatchdog;
   private closed = false;
+  /** The DataChannel opened once: a broken path from now on is an interruption, not a failed setup. */
+  private opened = false;
 
   constructor(
     private readonly settings: LinkSettings,
@@ -54,12 +81,28 @@ class RtcPeerLink implements PendingPeerLink {
     private readonly events: PeerLinkEvents,
   ) {
     this.pc = new RTCPeerConnection(settings.rtc);
+    this.watchdog = new PathWatchdog(
+      { graceMs: settings.iceDisconnectGraceMs, restartTimeoutMs: settings.iceRestartTimeoutMs, role: initiator ? 'restart' : 'await' },
+      browserClock,
+      {
+        interrupted: () => events.interrupted?.(),
+        resumed: (restarted) => events.resumed?.(restarted),
+        restart: () => {
+          this.run(this.restartIce());
+        },
+        giveUp: (reason) => {
+          this.fail(reason);
+        },
+      },
+    );
     // Negotiated id 0 on both sides: no in-band DataChannel open handshake, and no ondatachannel race.
     this.dc = this.pc.createDataChannel('swarmcast', { negotiated: true, id: 0, ordered: true });
     this.dc.binaryType = 'arraybuffer';
     this.dc.bufferedAmountLowThreshold = settings.bufferedAmountLowThresholdBytes;
     this.dc.onopen = () => {
-      if (!this.closed) events.open();
+      if (this.closed) return;
+      this.opened = true;
+      events.open();
     };
     this.dc.onmessage = (e: MessageEvent) => {
       if (this.closed) return;
@@ -71,7 +114,12 @@ class RtcPeerLink implements PendingPeerLink {
     };
     this.dc.onclose = () => this.fail('data channel closed');
     this.pc.onconnectionstatechange = () => {
-      if (this.pc.connectionState === 'failed' || this.pc.connectionState === 'closed') this.fail(`connection ${this.pc.connectionState}`);
+      const state = this.pc.connectionState;
+      if (state === 'closed' || (state === 'failed' && !this.opened)) this.fail(`connection ${state}`);
+      else this.pathState(state);
+    };
+    this.pc.oniceconnectionstatechange = () => {
+      this.pathState(this.pc.iceConnectionState);
     };
     this.pc.onicecandidate = (e) => {
       if (this.closed || !e.candidate || e.candidate.candidate === '') return;
@@ -101,15 +149,35 @@ class RtcPeerLink implements PendingPeerLink {
     if (data.kind === 'description') {
       this.run(this.applyDescription(data.sdpType, data.sdp));
     } else if (this.pc.remoteDescription) {
-      this.run(this.pc.addIceCandidate(data));
+      const added = this.pc.addIceCandidate(data);
+      // Once open, a candidate of an earlier ICE generation (around a restart) may be refused: harmless.
+      if (this.opened) added.catch(() => undefined);
+      else this.run(added);
     } else if (this.queuedCandidates.length < MAX_QUEUED_CANDIDATES) {
       this.queuedCandidates.push(data);
     }
   }
 
+  async receivedBytes(): Promise<number | undefined> {
+    if (this.closed) return undefined;
+    const report = await this.pc.getStats();
+    let total: number | undefined;
+    // DTLS records (SCTP data and acknowledgements), not ICE checks: what the remote's stack sent us.
+    report.forEach((stat: { type?: unknown; bytesReceived?: unknown }) => {
+      if (stat.type === 'transport' && typeof stat.bytesReceived === 'number') total = (total ?? 0) + stat.bytesReceived;
+    });
+    return total;
+  }
+
+  renegotiates(offer: ConnectionSignal & { kind: 'description' }): boolean {
+    const current = this.pc.remoteDescription;
+    return this.opened && !this.closed && current !== null && isSameSession(current.sdp, offer.sdp);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.watchdog.destroy();
     this.dc.close();
     this.pc.close();
   }
@@ -120,7 +188,23 @@ class RtcPeerLink implements PendingPeerLink {
     if (!this.closed) this.events.signal({ kind: 'description', sdpType: 'offer', sdp: this.outgoingSdp(offer.sdp) });
   }
 
+  /** A new offer with new ICE credentials, over the tracker like the first one; DTLS and SCTP stay. */
+  private async restartIce(): Promise<void> {
+    const offer = await this.pc.createOffer({ iceRestart: true });
+    await this.pc.setLocalDescription(offer);
+    if (!this.closed) this.events.signal({ kind: 'description', sdpType: 'offer', sdp: this.outgoingSdp(offer.sdp) });
+  }
+
+  /** Feeds an ICE or connection state to the watchdog (once open). */
+  private pathState(state: RTCIceConnectionState | RTCPeerConnectionState): void {
+    if (!this.opened || this.closed) return;
+    if (state === 'disconnected' || state === 'failed') this.watchdog.pathDown(state === 'failed');
+    else if (state === 'connected' || state === 'completed') this.watchdog.pathUp();
+  }
+
   private async applyDescription(type: 'offer' | 'answer', sdp: string): Promise<void> {
+    // An offer on an open connection is the offerer's ICE restart (the engine only routes such here).
+    if (type === 'offer' && this.opened) this.watchdog.remoteRestarted();
     await this.pc.setRemoteDescription({ type, sdp });
     for (const candidate of this.queuedCandidates.splice(0)) await this.pc.addIceCandidate(candidate);
     if (type === 'offer') {
@@ -156,6 +240,12 @@ export function resolveRtcConnectorConfig(config: Partial<RtcConnectorConfig> = 
   if (resolved.privacy && config.iceTransportPolicy !== undefined && config.iceTransportPolicy !== 'relay') {
     throw new Error(`Invalid Swarmcast config: privacy: true connects through TURN relays only; iceTransportPolicy must be 'relay' or unset, got '${config.iceTransportPolicy}'`);
   }
+  for (const key of ['iceDisconnectGraceMs', 'iceRestartTimeoutMs'] as const) {
+    const value: unknown = resolved[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_PATH_WAIT_MS) {
+      throw new Error(`Invalid Swarmcast config: ${key} must be an integer number of ms from 0 to ${MAX_PATH_WAIT_MS}, got ${JSON.stringify(value)}`);
+    }
+  }
   return resolved.privacy ? { ...resolved, iceTransportPolicy: 'relay' } : resolved;
 }
 
@@ -170,6 +260,8 @@ export function createRtcConnector(config: Partial<RtcConnectorConfig> = {}): Pe
           rtc: { iceServers: iceServersFor(options), iceTransportPolicy: resolved.iceTransportPolicy },
           privacy: resolved.privacy,
           bufferedAmountLowThresholdBytes: resolved.bufferedAmountLowThresholdBytes,
+          iceDisconnectGraceMs: resolved.iceDisconnectGraceMs,
+          iceRestartTimeoutMs: resolved.iceRestartTimeoutMs,
         },
         initiator,
         events,

@@ -87,6 +87,15 @@ export interface EngineConfig {
   /** A P2P request with no byte for this long is given up. @default 1500 */
   p2pStallTimeoutMs: number;
   /**
+   * A peer that announced a segment as held and then went wholly silent on our request (no message
+   * of any kind, and its transport received nothing since the request left, not even an
+   * acknowledgement; see PeerLink.receivedBytes) may be a dead path rather than a liar (WebRTC
+   * reports a broken path only after seconds: 5-8 s in Chromium). It is not used meanwhile, and judged: a dead path once the connection reports
+   * it (no fault), a liar when it talks again without having served, or when this long passes with
+   * neither (cut off as a protocol violation). Longer than the connection's own detection. @default 10000
+   */
+  silentPeerVerdictMs: number;
+  /**
    * httpSafetyMs for an LL-HLS part (a part is a fraction of a segment, wanted within about a
    * second of its appearance): HTTP still fetches one in this much. @default 300
    */
@@ -178,6 +187,7 @@ export const engineDefaults: EngineConfig = {
   seederWaitMs: 400,
   seeder: false,
   p2pStallTimeoutMs: 1_500,
+  silentPeerVerdictMs: 10_000,
   partHttpSafetyMs: 300,
   partMinP2pSlackMs: 600,
   uploadAdmissionDelayMs: 750,
@@ -255,6 +265,7 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
     fail(`integrityListUrl must be an http:// or https:// URL without query or fragment, got ${JSON.stringify(c.integrityListUrl)}`);
   }
   if (c.partMinP2pSlackMs < c.partHttpSafetyMs) fail(`partMinP2pSlackMs (${c.partMinP2pSlackMs}) must be at least partHttpSafetyMs (${c.partHttpSafetyMs})`);
+  if (c.silentPeerVerdictMs < c.p2pStallTimeoutMs) fail(`silentPeerVerdictMs (${c.silentPeerVerdictMs}) must be at least p2pStallTimeoutMs (${c.p2pStallTimeoutMs})`);
   if (c.httpFetchersPerSegment < 1) fail('httpFetchersPerSegment must be at least 1');
   if (c.peersPerHttpFetcher < 1) fail('peersPerHttpFetcher must be at least 1');
   if (c.trackerReconnectMaxMs < c.trackerReconnectBaseMs) fail('trackerReconnectMaxMs must be >= trackerReconnectBaseMs');

@@ -66,6 +66,10 @@ export interface EngineEvents {
   'segment-acquired': (e: { ref: SegmentRef; source: 'http' | 'p2p'; sizeBytes: number; durationMs: number }) => void;
   'peer-connected': (e: { peerId: string }) => void;
   'peer-disconnected': (e: { peerId: string; reason: string }) => void;
+  /** A connection's path broke (see PeerLinkEvents.interrupted): the peer gets no requests until it is back or closed. */
+  'peer-interrupted': (e: { peerId: string }) => void;
+  /** An interrupted connection works again; `restarted` when it took an ICE restart. */
+  'peer-resumed': (e: { peerId: string; restarted: boolean }) => void;
   'tracker-connected': (e: { peerId: string }) => void;
   'tracker-disconnected': (e: { reason: string }) => void;
   /** A listener threw, or something went wrong that the engine survived. */
@@ -151,6 +155,7 @@ export class Engine {
       countBytes: (kind, bytes) => this.countPeerBytes(kind, bytes),
       peerReady: (peer) => this.onPeerReady(peer),
       peerClosed: (peer, reason) => this.onPeerClosed(peer, reason),
+      pathChanged: (peer, change) => this.onPathChanged(peer, change),
       availabilityChanged: (peer, ref, state, key) => this.onAvailability(peer, ref, state, key),
     });
     this.tracker = new TrackerClient(this.config, clock, ports.random, ports.trackerSocket, {
@@ -605,7 +610,21 @@ export class Engine {
       });
   }
 
+  private onPathChanged(peer: Peer, change: 'interrupted' | 'resumed' | 'restarted'): void {
+    if (change === 'interrupted') {
+      this.counters.linkInterruptions += 1;
+      this.events.emit('peer-interrupted', { peerId: peer.id });
+      // Below minPeers now: look for more while this one is out.
+      this.pool.maybeRefill();
+      return;
+    }
+    if (change === 'restarted') this.counters.linkRestarts += 1;
+    else this.counters.linkRecoveries += 1;
+    this.events.emit('peer-resumed', { peerId: peer.id, restarted: change === 'restarted' });
+  }
+
   private onPeerClosed(peer: Peer, reason: string): void {
+    if (peer.interrupted) this.counters.interruptedLinksClosed += 1;
     if (reason.startsWith('protocol violation') || reason.startsWith('integrity violation')) this.counters.peerViolations += 1;
     if (peer.ready || peer.closed) this.events.emit('peer-disconnected', { peerId: peer.id, reason });
     this.seeders.changed();

@@ -8,14 +8,14 @@ import { UploadPacer } from './upload-pacer.js';
 
 export type PeerPoolConfig = Pick<
   EngineConfig,
-  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'failedConnectRetryMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs' | 'uploadCommitMs' | 'p2pStallTimeoutMs' | 'uploadCapBytesPerSec'
+  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'failedConnectRetryMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs' | 'uploadCommitMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs' | 'uploadCapBytesPerSec'
 >;
 
 /** The upload cap's bucket holds this long of the cap (at least two chunks): short bursts, steady average. */
 const UPLOAD_CAP_BURST_MS = 250;
 
 /** What the pool needs from the engine. */
-export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'sendSignal' | 'connectOptions'> {
+export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'sendSignal' | 'connectOptions' | 'pathChanged'> {
   /** Our current tracker-assigned id, if joined. */
   selfId(): string | undefined;
   requestMorePeers(): void;
@@ -77,6 +77,9 @@ export class PeerPool {
         if (!this.closeIfDuplicate(peer)) host.peerReady(peer);
       },
       peerClosed: (peer, reason) => this.onPeerClosed(peer, reason),
+      pathChanged: (peer, change) => {
+        host.pathChanged(peer, change);
+      },
       availabilityChanged: (peer, ref, state, key) => host.availabilityChanged(peer, ref, state, key),
       linkQueued: (bytes) => {
         this.uploadMeter.enqueued(bytes);
@@ -193,15 +196,15 @@ export class PeerPool {
     return this.peers.values();
   }
 
-  /** Peers past HELLO. */
+  /** Peers past HELLO whose path works (see Peer.usable): the ones requests may go to. */
   readyPeers(): Peer[] {
-    return [...this.peers.values()].filter((p) => p.ready);
+    return [...this.peers.values()].filter((p) => p.usable);
   }
 
   /** How many ready peers announced holding the whole segment of `key` (a segmentKey): readyPeers() filtered, without the arrays. */
   holdersOf(key: string): number {
     let n = 0;
-    for (const p of this.peers.values()) if (p.ready && p.stateOfKey(key) === 'have') n++;
+    for (const p of this.peers.values()) if (p.usable && p.stateOfKey(key) === 'have') n++;
     return n;
   }
 
@@ -248,6 +251,10 @@ export class PeerPool {
       if (self < from) return;
       this.peers.delete(from);
       existing.close('glare: answering instead');
+    } else if (existing && isOffer && existing.renegotiates(data)) {
+      // An ICE restart of the open connection (its path broke): the link answers it.
+      existing.signal(data);
+      return;
     } else if (existing && isOffer) {
       // An offer from a peer we are connected to: it lost track of us (say we rejoined the tracker
       // under a new id and it found us again) and wants a new connection. Feeding the offer to the

@@ -11,6 +11,8 @@ import {
   type ConnectionSignal, type SignalData,
 } from '@swarmcast/protocol';
 import type { EngineConfig } from './config.js';
+import { silenceIsALie, type Download, type DownloadSink } from './peer-download.js';
+import { PeerPath } from './peer-path.js';
 import type { Clock, ConnectOptions, PeerConnector, PendingPeerLink } from './ports.js';
 import { RateWindow } from './rate-window.js';
 import { segmentKey } from './segment-id.js';
@@ -29,7 +31,7 @@ const MAX_REQUESTS_PER_SEC = 50;
  */
 const MAX_STRAY_DATA_BYTES_PER_10S = 8 * 1024 * 1024;
 
-export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'p2pStallTimeoutMs'>;
+export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs'>;
 
 /** What a Peer needs from the engine that owns it. */
 export interface PeerHost {
@@ -44,6 +46,8 @@ export interface PeerHost {
   connectOptions(): ConnectOptions;
   peerReady(peer: Peer): void;
   peerClosed(peer: Peer, reason: string): void;
+  /** The connection's path broke, or came back by itself, or came back after an ICE restart. */
+  pathChanged(peer: Peer, change: 'interrupted' | 'resumed' | 'restarted'): void;
   /** `key` is segmentKey(ref), built once per message. */
   availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void;
   countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void;
@@ -67,33 +71,7 @@ export interface PeerHost {
   paceUpload(bytes: number): number;
 }
 
-/** One request we made to this peer. */
-interface Download {
-  readonly sink: DownloadSink;
-  /** segmentKey of the requested segment. */
-  readonly key: string;
-  readonly requestedOffset: number;
-  /** The peer had announced the segment as held (HAVE or HAVE-MAP) when we asked. */
-  readonly held: boolean;
-  /**
-   * The request left at once (our channel to it held nothing and our uplink was clear, so no backlog
-   * of ours delayed it). Once a chunk of it arrived, the request evidently did too.
-   */
-  readonly leftAtOnce: boolean;
-  readonly requestedAtMs: number;
-  /** When its first chunk arrived (undefined until one did). */
-  firstChunkAtMs: number | undefined;
-  /** When its latest chunk arrived (requestedAtMs until one did). */
-  lastChunkAtMs: number;
-  nextOffset: number;
-  totalBytes: number;
-}
-
-/** The requester's side of one P2P request. */
-export interface DownloadSink {
-  data(offsetBytes: number, payload: Uint8Array, totalBytes: number): void;
-  failed(reason: 'absent' | 'busy' | 'closed'): void;
-}
+export type { DownloadSink } from './peer-download.js';
 
 /** One remote peer: its connection, what it has, and the requests both ways. */
 export class Peer {
@@ -105,6 +83,7 @@ export class Peer {
   readonly connectedAtMs: number;
   private readonly link: PendingPeerLink;
   private readonly uploader: Uploader;
+  private readonly path: PeerPath;
   /** sizeBytes: what a HAVE message said (unknown for HAVE-MAP entries and 'receiving'). */
   private readonly availability = new Map<string, { ref: SegmentRef; state: AvailabilityState; sizeBytes: number | undefined }>();
   private readonly downloads = new Map<number, Download>();
@@ -118,6 +97,8 @@ export class Peer {
   private nextRequestId = 1;
   /** When the last DATA message (of any request) arrived, clock ms. */
   private lastDataAtMs = Number.NEGATIVE_INFINITY;
+  /** When the last message of any kind arrived, clock ms. */
+  private lastMessageAtMs = Number.NEGATIVE_INFINITY;
   private open = false;
   private gotHaveMap = false;
   private connectTimer: unknown;
@@ -129,6 +110,7 @@ export class Peer {
     private readonly host: PeerHost,
   ) {
     this.connectedAtMs = host.clock.now();
+    this.path = new PeerPath(host.clock, host.config.silentPeerVerdictMs, (reason) => this.violation(reason));
     this.uploader = new Uploader(host.config, host.clock, {
       send: (msg) => this.send(msg),
       bufferedAmountBytes: () => this.link.bufferedAmountBytes,
@@ -145,7 +127,24 @@ export class Peer {
       drain: () => this.uploader.pump(),
       close: (reason) => this.close(`link closed: ${reason}`),
       signal: (data) => host.sendSignal(id, data),
+      interrupted: () => this.onInterrupted(),
+      resumed: (restarted) => this.onResumed(restarted),
     }, host.connectOptions());
+  }
+
+  /** Past HELLO, open, and its path working: requests may go to it. */
+  get usable(): boolean {
+    return this.ready && !this.closed && this.path.usable;
+  }
+
+  /** The connector reported the path broken and it is not back yet. */
+  get interrupted(): boolean {
+    return this.path.interrupted;
+  }
+
+  /** Whether an offer from this peer renegotiates the open connection (an ICE restart) rather than replacing it. */
+  renegotiates(offer: ConnectionSignal & { kind: 'description' }): boolean {
+    return !this.closed && this.link.renegotiates?.(offer) === true;
   }
 
   /** Applies a signaling payload from the remote peer. */
@@ -209,7 +208,8 @@ export class Peer {
     const held = this.stateOf(ref) === 'have';
     const leftAtOnce = held && this.link.bufferedAmountBytes === 0 && this.host.uplinkClear();
     const now = this.host.clock.now();
-    this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, firstChunkAtMs: undefined, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0 });
+    const receivedMark = held ? this.receivedBytes() : undefined;
+    this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, firstChunkAtMs: undefined, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0, receivedMark });
     this.send({ type: 'request', requestId, rendition: ref.rendition, sn: ref.sn, offsetBytes });
     return requestId;
   }
@@ -231,33 +231,21 @@ export class Peer {
     // Before its first byte a request may wait behind our other uploads from this peer (data still
     // flowing excuses it); once started, uploads take turns, so its own silence is what counts.
     const started = download !== undefined && download.nextOffset > download.requestedOffset;
-    if (download?.held === true && (started || this.lastDataAtMs <= sinceMs) && this.silenceIsALie(download)) {
+    if (download?.held === true && (started || this.lastDataAtMs <= sinceMs) && silenceIsALie(download, this.host.clock.now(), this.host.config.chunkBytes)) {
       const silentMs = Math.round(this.host.clock.now() - sinceMs);
-      this.violation(`no data for ${download.key} in ${silentMs} ms after announcing it as held`);
+      const reason = `no data for ${download.key} in ${silentMs} ms after announcing it as held`;
+      // Not a word since: a dead path looks the same (see EngineConfig.silentPeerVerdictMs), unless
+      // the transport shows packets came after the request left.
+      if (this.lastMessageAtMs <= download.lastChunkAtMs) {
+        this.cancel(requestId);
+        this.path.silent(requestId, reason);
+        this.checkPathAlive(requestId, download.receivedMark);
+      } else {
+        this.violation(reason);
+      }
       return;
     }
     this.cancel(requestId);
-  }
-
-  /**
-   * Before any byte: a lie if the request surely arrived (it left at once). Mid-transfer: a lie if
-   * the silence is much longer than the gaps between the chunks so far (a peer that sent two chunks
-   * at once and then nothing lies; one that was slow all along is slow).
-   */
-  private silenceIsALie(download: Download): boolean {
-    const receivedBytes = download.nextOffset - download.requestedOffset;
-    if (receivedBytes === 0) return download.leftAtOnce;
-    const now = this.host.clock.now();
-    // The pace between chunks, not since the request: a slow first answer (a busy sender, a long
-    // RTT) must not make a burst followed by silence look like a slow, steady sender.
-    const { chunkBytes } = this.host.config;
-    const afterFirstBytes = receivedBytes - chunkBytes;
-    // One chunk so far: its pace is all there is, measured from the request.
-    const expectedGapMs =
-      afterFirstBytes > 0
-        ? (chunkBytes * (download.lastChunkAtMs - (download.firstChunkAtMs ?? download.requestedAtMs))) / afterFirstBytes
-        : (chunkBytes * Math.max(1, download.lastChunkAtMs - download.requestedAtMs)) / receivedBytes;
-    return now - download.lastChunkAtMs > 2 * expectedGapMs;
   }
 
   /** More bytes of a segment we are receiving arrived: relay them to requests parked on it. */
@@ -275,6 +263,7 @@ export class Peer {
     this.closed = true;
     this.ready = false;
     this.host.clock.clearTimeout(this.connectTimer);
+    this.path.destroy();
     this.uploader.destroy();
     if (this.open) this.host.linkDiscarded(this.link.bufferedAmountBytes);
     this.link.close();
@@ -282,6 +271,38 @@ export class Peer {
     this.downloads.clear();
     for (const d of downloads) d.sink.failed('closed');
     this.host.peerClosed(this, reason);
+  }
+
+  /** The transport's received bytes, or undefined (unknown, or the query failed). */
+  private receivedBytes(): Promise<number | undefined> | undefined {
+    return this.link.receivedBytes?.().catch(() => undefined);
+  }
+
+  /** Tells the path verdict whether the transport received anything since `mark`. */
+  private checkPathAlive(requestId: number, mark: Promise<number | undefined> | undefined): void {
+    const now = this.receivedBytes();
+    if (mark === undefined || now === undefined) return;
+    void Promise.all([mark, now]).then(([before, after]) => {
+      if (before !== undefined && after !== undefined && after > before && !this.closed) this.path.alive(requestId);
+    });
+  }
+
+  /** The path broke: what is in flight is given up (the requesters go elsewhere), nothing new is asked. */
+  private onInterrupted(): void {
+    if (this.closed || !this.path.interrupt()) return;
+    const downloads = [...this.downloads.entries()];
+    this.downloads.clear();
+    for (const [requestId, d] of downloads) {
+      // Queued until the path is back; then the peer stops sending what nobody waits for.
+      this.send({ type: 'cancel', requestId });
+      d.sink.failed('closed');
+    }
+    this.host.pathChanged(this, 'interrupted');
+  }
+
+  private onResumed(restarted: boolean): void {
+    if (this.closed || !this.path.resume()) return;
+    this.host.pathChanged(this, restarted ? 'restarted' : 'resumed');
   }
 
   private onOpen(): void {
@@ -303,6 +324,8 @@ export class Peer {
       this.violation(error instanceof ProtocolError ? error.message : String(error));
       return;
     }
+    this.lastMessageAtMs = this.host.clock.now();
+    if (!this.path.heard(msg.type === 'data' ? msg.requestId : undefined)) return;
     if (msg.type === 'data') {
       this.host.countBytes('controlReceived', bytes.length - msg.payload.length);
       this.onData(msg);

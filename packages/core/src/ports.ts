@@ -49,6 +49,12 @@ export interface PeerLink {
   readonly bufferedAmountBytes: number;
   /** Closes the connection; idempotent. No events fire after close(). */
   close(): void;
+  /**
+   * Bytes the connection's transport received so far, everything counted (the remote stack's
+   * acknowledgements of what we sent too), or undefined when unknown. Tells a peer that stays silent
+   * on a working path (its transport still acknowledges our request) from a dead path. Optional.
+   */
+  receivedBytes?(): Promise<number | undefined>;
 }
 
 export interface PeerLinkEvents {
@@ -59,12 +65,26 @@ export interface PeerLinkEvents {
   close(reason: string): void;
   /** A signaling payload to relay to the remote peer through the tracker. */
   signal(data: ConnectionSignal): void;
+  /**
+   * The open connection's path broke (ICE 'disconnected' or 'failed'): the engine sends the peer no
+   * new request, and re-requests elsewhere what was in flight, until resumed() or close(). Optional
+   * for connectors: one that never reports it leaves the link in use until it closes.
+   */
+  interrupted?(): void;
+  /** The path is back after interrupted(); `restarted` when it took an ICE restart. */
+  resumed?(restarted: boolean): void;
 }
 
 /** A connection in the making: the core feeds it the remote's signaling payloads. */
 export interface PendingPeerLink extends PeerLink {
   /** Applies a signaling payload received from the remote peer. */
   signal(data: ConnectionSignal): void;
+  /**
+   * Whether an offer from this link's remote renegotiates this very connection (an ICE restart)
+   * rather than starting a new one. Optional: without it every offer from a connected peer is a new
+   * connection that replaces this one.
+   */
+  renegotiates?(offer: ConnectionSignal & { kind: 'description' }): boolean;
 }
 
 /** What the engine knows, beyond the remote's id, when it opens a connection. */

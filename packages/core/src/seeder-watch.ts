@@ -68,7 +68,8 @@ export class SeederWatch {
       if (signal.aborted) return undefined;
       let pendingUntilMs = Number.NEGATIVE_INFINITY;
       for (const peer of this.host.peers()) {
-        if (peer.closed || !this.known.has(peer.id)) continue;
+        // An interrupted seeder (its path broke) gets no requests and is not waited for.
+        if (peer.closed || !this.known.has(peer.id) || (peer.ready && !peer.usable)) continue;
         if (peer.ready && peer.sentHaveMap) {
           if (peer.stateOf(ref) !== undefined && peer.lateDeliveries < MAX_LATE) return peer;
         } else {

@@ -83,7 +83,15 @@ export interface EngineStats {
   signatureMs: number;
   /** Record signatures checked (good or bad). */
   signaturesChecked: number;
-  /** Peers connected and past HELLO now. */
+  /** Connections whose path broke (ICE disconnected or failed): no requests went to them until it came back. */
+  linkInterruptions: number;
+  /** Interrupted connections that came back by themselves. */
+  linkRecoveries: number;
+  /** Interrupted connections that came back after an ICE restart. */
+  linkRestarts: number;
+  /** Interrupted connections that closed instead (the engine replaces them with other connections). */
+  interruptedLinksClosed: number;
+  /** Peers connected, past HELLO and with a working path now. */
   peers: number;
 }
 
@@ -115,6 +123,10 @@ export function emptyStats(): EngineStats {
     segmentsHashed: 0,
     signatureMs: 0,
     signaturesChecked: 0,
+    linkInterruptions: 0,
+    linkRecoveries: 0,
+    linkRestarts: 0,
+    interruptedLinksClosed: 0,
     peers: 0,
   };
 }

@@ -43,6 +43,7 @@ function pools(ids: readonly string[], config = {}): {
       requestMorePeers: () => refills.push(`${self}@${clock.now()}`),
       peerReady: (peer) => log.push(`${self} ready ${peer.id}`),
       peerClosed: (peer, reason) => log.push(`${self} closed ${peer.id}: ${reason}`),
+      pathChanged: (peer, change) => log.push(`${self} ${change} ${peer.id}`),
       availabilityChanged: () => undefined,
     };
     all.set(self, new PeerPool(resolved, clock, net.node(self), host));

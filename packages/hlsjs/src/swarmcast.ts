@@ -55,6 +55,8 @@ export interface SwarmcastEvents {
   'init-segment': (e: SegmentEvent) => void;
   'peer-connected': EngineEvents['peer-connected'];
   'peer-disconnected': EngineEvents['peer-disconnected'];
+  'peer-interrupted': EngineEvents['peer-interrupted'];
+  'peer-resumed': EngineEvents['peer-resumed'];
   'tracker-connected': EngineEvents['tracker-connected'];
   'tracker-disconnected': EngineEvents['tracker-disconnected'];
   error: (e: { error: unknown }) => void;
@@ -152,10 +154,12 @@ export class Swarmcast {
   private startSwarm(playlistUrl: string): void {
     if (this.destroyed) return;
     this.stopSwarm();
-    const { iceServers: _i, iceTransportPolicy: _t, privacy: _p, bufferedAmountLowThresholdBytes: _b, ...engineConfig } = this.config;
+    const { iceServers: _i, iceTransportPolicy: _t, privacy: _p, bufferedAmountLowThresholdBytes: _b, iceDisconnectGraceMs: _g, iceRestartTimeoutMs: _r, ...engineConfig } = this.config;
     const engine = new Engine({ ...engineConfig, swarmId: this.config.swarmId ?? swarmIdFromUrl(playlistUrl) }, createBrowserPorts(this.rtcConfig()));
     engine.on('peer-connected', (e) => this.events.emit('peer-connected', e));
     engine.on('peer-disconnected', (e) => this.events.emit('peer-disconnected', e));
+    engine.on('peer-interrupted', (e) => this.events.emit('peer-interrupted', e));
+    engine.on('peer-resumed', (e) => this.events.emit('peer-resumed', e));
     engine.on('tracker-connected', (e) => this.events.emit('tracker-connected', e));
     engine.on('tracker-disconnected', (e) => this.events.emit('tracker-disconnected', e));
     engine.on('error', (e) => this.events.emit('error', e));
@@ -165,12 +169,14 @@ export class Swarmcast {
 
   /** The WebRTC slice of the config. */
   private rtcConfig(): Partial<RtcConnectorConfig> {
-    const { iceServers, iceTransportPolicy, privacy, bufferedAmountLowThresholdBytes } = this.config;
+    const { iceServers, iceTransportPolicy, privacy, bufferedAmountLowThresholdBytes, iceDisconnectGraceMs, iceRestartTimeoutMs } = this.config;
     return {
       ...(iceServers ? { iceServers } : {}),
       ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
       ...(privacy !== undefined ? { privacy } : {}),
       ...(bufferedAmountLowThresholdBytes !== undefined ? { bufferedAmountLowThresholdBytes } : {}),
+      ...(iceDisconnectGraceMs !== undefined ? { iceDisconnectGraceMs } : {}),
+      ...(iceRestartTimeoutMs !== undefined ? { iceRestartTimeoutMs } : {}),
     };
   }
 

@@ -20,6 +20,8 @@ export interface EdgePeerEvents {
   segment: (e: { rendition: string; sn: number; source: 'http' | 'p2p'; sizeBytes: number; late: boolean }) => void;
   'peer-connected': EngineEvents['peer-connected'];
   'peer-disconnected': EngineEvents['peer-disconnected'];
+  'peer-interrupted': EngineEvents['peer-interrupted'];
+  'peer-resumed': EngineEvents['peer-resumed'];
   /** A playlist or segment failed (retried), or the engine reported a problem it survived. */
   error: (e: { error: unknown }) => void;
 }
@@ -73,6 +75,8 @@ export class EdgePeer {
     this.engine = new Engine(engineConfig, ports);
     this.engine.on('peer-connected', (e) => this.events.emit('peer-connected', e));
     this.engine.on('peer-disconnected', (e) => this.events.emit('peer-disconnected', e));
+    this.engine.on('peer-interrupted', (e) => this.events.emit('peer-interrupted', e));
+    this.engine.on('peer-resumed', (e) => this.events.emit('peer-resumed', e));
     this.engine.on('error', (e) => this.events.emit('error', e));
   }
 

@@ -15,6 +15,13 @@ export interface NodeRtcConfig {
   portRange: { beginPort: number; endPort: number } | undefined;
   /** DataChannel bufferedAmount at which the core is told to send more. @default 262144 */
   bufferedAmountLowThresholdBytes: number;
+  /**
+   * How long an open connection whose path went 'disconnected' is given to come back by itself
+   * before it is closed (and the engine replaces it). node-datachannel cannot restart ICE
+   * (libdatachannel has no ICE restart), so there is no restart step here. The peer gets no new
+   * requests from the first moment; 'failed' closes at once. @default 2000
+   */
+  iceDisconnectGraceMs: number;
 }
 
 export const nodeRtcDefaults: NodeRtcConfig = {
@@ -23,7 +30,11 @@ export const nodeRtcDefaults: NodeRtcConfig = {
   bindAddress: undefined,
   portRange: undefined,
   bufferedAmountLowThresholdBytes: 256 * 1024,
+  iceDisconnectGraceMs: 2_000,
 };
+
+/** Longest iceDisconnectGraceMs: beyond a minute a dead link is better replaced. */
+const MAX_GRACE_MS = 60_000;
 
 function fail(message: string): never {
   throw new Error(`Invalid Swarmcast node config: ${message}`);
@@ -49,5 +60,8 @@ export function resolveNodeRtcConfig(config: Partial<NodeRtcConfig> = {}): NodeR
     fail(`portRange must be {beginPort, endPort} with 1 <= beginPort <= endPort <= 65535, got ${JSON.stringify(c.portRange)}`);
   }
   if (!Number.isInteger(c.bufferedAmountLowThresholdBytes) || c.bufferedAmountLowThresholdBytes < 0) fail('bufferedAmountLowThresholdBytes must be an integer >= 0');
+  if (!Number.isInteger(c.iceDisconnectGraceMs) || c.iceDisconnectGraceMs < 0 || c.iceDisconnectGraceMs > MAX_GRACE_MS) {
+    fail(`iceDisconnectGraceMs must be an integer number of ms from 0 to ${MAX_GRACE_MS}, got ${JSON.stringify(c.iceDisconnectGraceMs)}`);
+  }
   return c;
 }

@@ -6,8 +6,9 @@
  */
 import type { ConnectOptions, PeerConnector, PeerLinkEvents, PendingPeerLink } from '@swarmcast/core';
 import type { ConnectionSignal } from '@swarmcast/protocol';
-import { mergeIceServers } from '@swarmcast/browser';
+import { isSameSession, mergeIceServers, PathWatchdog } from '@swarmcast/browser';
 import nodeDataChannel, { type DataChannel, type PeerConnection, type RtcConfig } from 'node-datachannel';
+import { nodeClock } from './node-clock.js';
 import { resolveNodeRtcConfig, type NodeRtcConfig } from './rtc-config.js';
 import { toNdcIceServers } from './ice-config.js';
 import { RtcLinkBook, type RtcLinkInfo, type RtcLinkRecord } from './rtc-link-stats.js';
@@ -26,20 +27,37 @@ class NodePeerLink implements PendingPeerLink {
   private readonly pc: PeerConnection;
   private readonly dc: DataChannel;
   private readonly queuedCandidates: { candidate: string; mid: string }[] = [];
+  /** Once open: a broken path is given iceDisconnectGraceMs, then the link closes (no ICE restart here). */
+  private readonly watchdog: PathWatchdog;
   private closed = false;
+  private opened = false;
 
   constructor(
     rtc: RtcConfig,
-    lowWaterBytes: number,
+    settings: { readonly lowWaterBytes: number; readonly iceDisconnectGraceMs: number },
     initiator: boolean,
     private readonly events: PeerLinkEvents,
     readonly record: RtcLinkRecord,
   ) {
     this.pc = new nodeDataChannel.PeerConnection('swarmcast', rtc);
+    this.watchdog = new PathWatchdog({ graceMs: settings.iceDisconnectGraceMs, restartTimeoutMs: 0, role: 'none' }, nodeClock, {
+      interrupted: () => {
+        this.guard(() => this.events.interrupted?.());
+      },
+      resumed: (restarted) => {
+        this.guard(() => this.events.resumed?.(restarted));
+      },
+      restart: () => undefined,
+      giveUp: (reason) => {
+        this.fail(reason);
+      },
+    });
     // Both 'closed' listeners must exist: node-datachannel releases its callbacks (and the event loop) on them.
     this.pc.onStateChange((state) => {
       this.guard(() => {
-        if (state === 'failed' || state === 'closed') this.fail(`connection ${state}`);
+        if (state === 'closed' || (state === 'failed' && !this.opened)) this.fail(`connection ${state}`);
+        else if (this.opened && (state === 'disconnected' || state === 'failed')) this.watchdog.pathDown(state === 'failed');
+        else if (this.opened && state === 'connected') this.watchdog.pathUp();
       });
     });
     this.pc.onLocalDescription((sdp, type) => {
@@ -53,9 +71,10 @@ class NodePeerLink implements PendingPeerLink {
     });
     // Negotiated id 0 on both sides: no in-band open handshake, no ondatachannel race (as in the browser).
     this.dc = this.pc.createDataChannel('swarmcast', { negotiated: true, id: 0 });
-    this.dc.setBufferedAmountLowThreshold(lowWaterBytes);
+    this.dc.setBufferedAmountLowThreshold(settings.lowWaterBytes);
     this.dc.onOpen(() => {
       this.guard(() => {
+        this.opened = true;
         this.record.opened(this.pc.getSelectedCandidatePair());
         this.events.open();
       });
@@ -109,8 +128,28 @@ class NodePeerLink implements PendingPeerLink {
     }
   }
 
+  receivedBytes(): Promise<number | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    try {
+      return Promise.resolve(this.pc.bytesReceived());
+    } catch {
+      return Promise.resolve(undefined);
+    }
+  }
+
+  renegotiates(offer: ConnectionSignal & { kind: 'description' }): boolean {
+    if (!this.opened || this.closed) return false;
+    const current = this.pc.remoteDescription();
+    return current !== null && isSameSession(current.sdp, offer.sdp);
+  }
+
   signal(data: ConnectionSignal): void {
     if (this.closed) return;
+    if (data.kind === 'description' && data.sdpType === 'offer' && this.opened) {
+      // The remote's ICE restart: libdatachannel cannot take one. Closing lets both engines replace the connection.
+      this.fail('ice restart offered, which node-datachannel cannot do');
+      return;
+    }
     if (data.kind === 'description') {
       this.step(() => {
         this.pc.setRemoteDescription(data.sdp, data.sdpType);
@@ -129,6 +168,7 @@ class NodePeerLink implements PendingPeerLink {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.watchdog.destroy();
     this.record.closed('closed locally');
     try {
       this.dc.close();
@@ -193,7 +233,7 @@ export function createNodeRtcConnector(config: Partial<NodeRtcConfig> = {}): Nod
     connect: (remotePeerId, initiator, events, options) => {
       for (const l of live) if (l.record.state === 'closed') live.delete(l);
       const record = book.add(remotePeerId);
-      const link = new NodePeerLink(rtcFor(options), resolved.bufferedAmountLowThresholdBytes, initiator, events, record);
+      const link = new NodePeerLink(rtcFor(options), { lowWaterBytes: resolved.bufferedAmountLowThresholdBytes, iceDisconnectGraceMs: resolved.iceDisconnectGraceMs }, initiator, events, record);
       // Closed links leave the set at the next links() call.
       live.add(link);
       return link;

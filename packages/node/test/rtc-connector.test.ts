@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PeerLinkEvents, PendingPeerLink } from '@swarmcast/core';
+import type { ConnectionSignal } from '@swarmcast/protocol';
 import { createNodeRtcConnector, MAX_LINK_RECORDS, resolveNodeRtcConfig, type NodeRtcConnector } from '../src/index.ts';
 import { RtcLinkBook } from '../src/rtc-link-stats.ts';
 
@@ -15,6 +16,8 @@ interface Side {
   closed: Promise<string>;
   messages: Uint8Array[];
   drains: number;
+  /** Signaling payloads this side sent. */
+  sent: ConnectionSignal[];
   onMessage?: () => void;
 }
 
@@ -30,6 +33,7 @@ function pair(): { a: Side; b: Side; connector: NodeRtcConnector } {
       closed: new Promise<string>((resolve) => (close = resolve)),
       messages: [],
       drains: 0,
+      sent: [],
     };
     const events: PeerLinkEvents = {
       open: () => { open(); },
@@ -37,7 +41,7 @@ function pair(): { a: Side; b: Side; connector: NodeRtcConnector } {
       drain: () => { side.drains += 1; },
       close: (reason) => { close(reason); },
       // Relayed asynchronously, as through a tracker.
-      signal: (data) => { setImmediate(() => { sides[name === 'a' ? 'b' : 'a']?.link.signal(data); }); },
+      signal: (data) => { side.sent.push(data); setImmediate(() => { sides[name === 'a' ? 'b' : 'a']?.link.signal(data); }); },
     };
     side.link = connector.connect(name === 'a' ? 'b' : 'a', initiator, events, { trackerIceServers: [] });
     return side;
@@ -137,3 +141,25 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+test("an ICE restart offer on an open link is told from a new connection's, and closes the link (node-datachannel cannot restart ICE)", { timeout: 20_000 }, async () => {
+  const { a, b } = pair();
+  try {
+    await Promise.all([a.opened, b.opened]);
+    const offer = a.sent.find((d) => d.kind === 'description');
+    assert.ok(offer?.kind === 'description' && offer.sdpType === 'offer');
+    // A restart keeps the session id and the certificate; a new connection has a new session id.
+    const restart = { ...offer, sdp: offer.sdp.replace(/^(o=\S+ \d+ )(\d+)/m, (_all, head: string, version: string) => `${head}${String(Number(version) + 1)}`) };
+    const fresh = { ...offer, sdp: offer.sdp.replace(/^(o=\S+ )(\d+)/m, '$1123') };
+    const renegotiates = (side: Side, o: typeof offer): boolean | undefined => side.link.renegotiates?.(o);
+    assert.equal(renegotiates(b, restart), true);
+    assert.equal(renegotiates(b, fresh), false);
+    assert.equal(renegotiates(a, restart), false, "not a's remote session");
+    b.link.signal(restart);
+    assert.match(await b.closed, /^ice restart offered, which node-datachannel cannot do$/);
+    assert.match(await a.closed, /closed/);
+  } finally {
+    a.link.close();
+    b.link.close();
+  }
+});

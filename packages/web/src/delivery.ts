@@ -4,7 +4,7 @@
  */
 import type Hls from 'hls.js';
 import type { HlsConfig } from 'hls.js';
-import type { IntegrityFigures, PeerDisconnect, SeederFigures, TrackerEvent } from './viewer-report.js';
+import type { IntegrityFigures, LinkFigures, PeerDisconnect, PeerPathEvent, SeederFigures, TrackerEvent } from './viewer-report.js';
 
 export interface DeliveryStats {
   readonly httpBytes: number;
@@ -15,12 +15,17 @@ export interface DeliveryStats {
   readonly peerId: string | null;
   readonly disconnects: readonly PeerDisconnect[];
   readonly trackerEvents: readonly TrackerEvent[];
+  readonly pathEvents: readonly PeerPathEvent[];
+  readonly links: LinkFigures;
   readonly integrity: IntegrityFigures;
   /** See ViewerReport.httpFetchReasons. */
   readonly httpFetchReasons: Readonly<Record<string, number>> | null;
   /** See ViewerReport.seeder. */
   readonly seeder: SeederFigures | null;
 }
+
+/** The link figures of a delivery without P2P. */
+export const NO_LINKS: LinkFigures = { interruptions: 0, recoveries: 0, restarts: 0, interruptedClosed: 0 };
 
 /** The figures of a delivery without P2P. */
 export const NO_INTEGRITY: IntegrityFigures = {

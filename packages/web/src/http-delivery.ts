@@ -4,7 +4,7 @@
  */
 import Hls from 'hls.js';
 import type { FragLoadedData } from 'hls.js';
-import { NO_INTEGRITY } from './delivery.js';
+import { NO_INTEGRITY, NO_LINKS } from './delivery.js';
 import type { Delivery, DeliveryStats } from './delivery.js';
 import { createRecordingFragmentLoader } from './recording-loader.js';
 import type { SegmentRecorder } from './segment-recorder.js';
@@ -27,7 +27,7 @@ export function createHttpDelivery(recorder: SegmentRecorder): Delivery {
       player.on(Hls.Events.FRAG_LOADED, onFragLoaded);
     },
     stats(): DeliveryStats {
-      return { httpBytes, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0, peers: 0, peerId: null, disconnects: [], trackerEvents: [], integrity: NO_INTEGRITY, httpFetchReasons: null, seeder: null };
+      return { httpBytes, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0, peers: 0, peerId: null, disconnects: [], trackerEvents: [], pathEvents: [], links: NO_LINKS, integrity: NO_INTEGRITY, httpFetchReasons: null, seeder: null };
     },
     destroy(): void {
       hls?.off(Hls.Events.FRAG_LOADED, onFragLoaded);

@@ -30,6 +30,9 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
   });
   const log = new SwarmLog();
   swarmcast.on('peer-disconnected', (e) => { log.peerDisconnected(e); });
+  swarmcast.on('peer-connected', (e) => { log.path(e.peerId, 'connected'); });
+  swarmcast.on('peer-interrupted', (e) => { log.path(e.peerId, 'interrupted'); });
+  swarmcast.on('peer-resumed', (e) => { log.path(e.peerId, e.restarted ? 'restarted' : 'resumed'); });
   swarmcast.on('tracker-connected', () => { log.tracker('connected'); });
   swarmcast.on('tracker-disconnected', () => { log.tracker('disconnected'); });
   let destroyed = false;

@@ -4,7 +4,7 @@
  * segments are not recorded (their {rendition, sn} identity is Swarmcast's, which this mode lacks).
  */
 import { shaka, type ShakaPlayer } from '@swarmcast/shaka';
-import { NO_INTEGRITY } from './delivery.js';
+import { NO_INTEGRITY, NO_LINKS } from './delivery.js';
 import type { DeliveryStats } from './delivery.js';
 import type { ShakaDelivery } from './shaka-delivery.js';
 
@@ -22,7 +22,7 @@ export function createShakaHttpDelivery(): ShakaDelivery {
       attached.getNetworkingEngine()?.registerResponseFilter(onResponse);
     },
     stats(): DeliveryStats {
-      return { httpBytes, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0, peers: 0, peerId: null, disconnects: [], trackerEvents: [], integrity: NO_INTEGRITY, httpFetchReasons: null, seeder: null };
+      return { httpBytes, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0, peers: 0, peerId: null, disconnects: [], trackerEvents: [], pathEvents: [], links: NO_LINKS, integrity: NO_INTEGRITY, httpFetchReasons: null, seeder: null };
     },
     destroy(): void {
       player?.getNetworkingEngine()?.unregisterResponseFilter(onResponse);

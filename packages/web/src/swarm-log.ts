@@ -4,9 +4,9 @@
  * connects/disconnects, and the counters in the report's shape.
  */
 import type { SwarmcastStats } from '@swarmcast/hlsjs';
-import { NO_INTEGRITY } from './delivery.js';
+import { NO_INTEGRITY, NO_LINKS } from './delivery.js';
 import type { DeliveryStats } from './delivery.js';
-import type { PeerDisconnect, TrackerEvent } from './viewer-report.js';
+import type { PeerDisconnect, PeerPathEvent, TrackerEvent } from './viewer-report.js';
 
 /** Events kept of each kind (the oldest dropped first). */
 const MAX_EVENTS_KEPT = 200;
@@ -19,10 +19,16 @@ const now = (): number => performance.timeOrigin + performance.now();
 export class SwarmLog {
   private readonly disconnects: PeerDisconnect[] = [];
   private readonly trackerEvents: TrackerEvent[] = [];
+  private readonly pathEvents: PeerPathEvent[] = [];
 
   peerDisconnected(e: { readonly peerId: string; readonly reason: string }): void {
     this.disconnects.push({ peerId: e.peerId, reason: e.reason, atMs: now() });
     if (this.disconnects.length > MAX_EVENTS_KEPT) this.disconnects.shift();
+  }
+
+  path(peerId: string, kind: PeerPathEvent['kind']): void {
+    this.pathEvents.push({ peerId, kind, atMs: now() });
+    if (this.pathEvents.length > MAX_EVENTS_KEPT) this.pathEvents.shift();
   }
 
   tracker(kind: TrackerEvent['kind']): void {
@@ -41,6 +47,10 @@ export class SwarmLog {
       peerId: s.peerId,
       disconnects: [...this.disconnects],
       trackerEvents: [...this.trackerEvents],
+      pathEvents: [...this.pathEvents],
+      links: e
+        ? { interruptions: e.linkInterruptions, recoveries: e.linkRecoveries, restarts: e.linkRestarts, interruptedClosed: e.interruptedLinksClosed }
+        : NO_LINKS,
       integrity: e
         ? {
             segmentsVerified: e.segmentsVerified,

@@ -32,6 +32,28 @@ export interface PeerDisconnect {
   readonly atMs: number;
 }
 
+/** A peer connection became ready, or its path broke or came back, as the P2P engine reported it. */
+export interface PeerPathEvent {
+  /** The remote's tracker id. */
+  readonly peerId: string;
+  /** 'connected': ready (new); 'interrupted': path broke; 'resumed': back by itself; 'restarted': back after an ICE restart. */
+  readonly kind: 'connected' | 'interrupted' | 'resumed' | 'restarted';
+  /** When, in ms since the epoch on the browser's clock (as PeerDisconnect.atMs). */
+  readonly atMs: number;
+}
+
+/** How the engine's connections fared when their paths broke (zeros without P2P). */
+export interface LinkFigures {
+  /** Paths that broke (ICE disconnected or failed). */
+  readonly interruptions: number;
+  /** Broken paths that came back by themselves. */
+  readonly recoveries: number;
+  /** Broken paths that came back after an ICE restart. */
+  readonly restarts: number;
+  /** Connections closed while their path was broken (replaced by others). */
+  readonly interruptedClosed: number;
+}
+
 /** The tracker connection came up (joined) or went down, as the P2P engine reported it. */
 export interface TrackerEvent {
   readonly kind: 'connected' | 'disconnected';
@@ -96,6 +118,9 @@ export interface ViewerReport {
   readonly disconnects: readonly PeerDisconnect[];
   /** Tracker connections made and lost, oldest first (the latest 200; empty without P2P). */
   readonly trackerEvents: readonly TrackerEvent[];
+  /** Peer connections made, broken and back, oldest first (the latest 200; empty without P2P). */
+  readonly pathEvents: readonly PeerPathEvent[];
+  readonly links: LinkFigures;
   readonly integrity: IntegrityFigures;
   /**
    * HTTP segment fetches by why they went to HTTP (the engine's EngineStats.httpFetchReasons:

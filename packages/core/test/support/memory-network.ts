@@ -41,6 +41,11 @@ function description(token: string, sdpType: 'offer' | 'answer'): ConnectionSign
   return { kind: 'description', sdpType, sdp: `v=0 memnet endpoint=${token}` };
 }
 
+/** An ICE restart offer from the side `token` names, for the connection it has (see MemoryLink.renegotiates). */
+export function restartOffer(token: string): ConnectionSignal & { kind: 'description' } {
+  return { kind: 'description', sdpType: 'offer', sdp: `v=0 memnet endpoint=${token} restart` };
+}
+
 function candidate(token: string): ConnectionSignal {
   return { kind: 'candidate', candidate: `candidate:1 1 udp 2122260223 memnet ${token} typ host`, sdpMid: '0', sdpMLineIndex: 0 };
 }
@@ -62,10 +67,17 @@ export class MemoryLink implements PendingPeerLink {
   drainEvents = 0;
   /** Signaling payloads this side could not use (stale, unknown or out-of-order). */
   ignoredSignals = 0;
+  /** ICE restart offers (restartOffer()) applied to this open connection. */
+  restartOffers = 0;
+  private interruptedReported = false;
   /** When set, the next send() closes this side with this reason instead of sending (see send()). */
   failOnSend: string | undefined;
   /** Set by vanish(): nothing is delivered to or from this side any more. */
   blackholed = false;
+  /** Set by breakPath() or interrupt(), cleared by healPath() or resume(): nothing is delivered either way meanwhile. */
+  pathDown = false;
+  /** What the transport received: message bytes, plus one per message of ours the remote received (its acknowledgement). */
+  transportBytesReceived = 0;
   private readonly queue: Uint8Array[] = [];
   private buffered = 0;
   private txTimer: TimerHandle;
@@ -128,8 +140,16 @@ export class MemoryLink implements PendingPeerLink {
     }
   }
 
+  renegotiates(offer: ConnectionSignal & { kind: 'description' }): boolean {
+    return this.state === 'open' && this.remote !== undefined && offer.sdp === restartOffer(this.remote.token).sdp;
+  }
+
   signal(data: ConnectionSignal): void {
     if (this.state === 'closed') return;
+    if (data.kind === 'description' && this.renegotiates(data)) {
+      this.restartOffers += 1;
+      return;
+    }
     if (data.kind === 'candidate') {
       if (!data.candidate.includes('memnet')) this.ignoredSignals += 1;
       return;
@@ -179,6 +199,45 @@ export class MemoryLink implements PendingPeerLink {
       side.blackholed = true;
       this.net.clock.setTimeout(() => side.closeFromRemote('connection timed out'), detectAfterMs);
     }
+  }
+
+  receivedBytes(): Promise<number | undefined> {
+    return Promise.resolve(this.transportBytesReceived);
+  }
+
+  /** The path breaks unnoticed (before ICE reports it): nothing sent either way arrives (dropped, where SCTP would hold and resend it). */
+  breakPath(): void {
+    for (const side of this.sides()) side.pathDown = true;
+  }
+
+  /** The path works again, as unnoticed. */
+  healPath(): void {
+    for (const side of this.sides()) side.pathDown = false;
+  }
+
+  /** The path breaks and both sides' connectors report interrupted() (ICE 'disconnected'). resume() ends it. */
+  interrupt(): void {
+    for (const side of this.sides()) {
+      if (side.state !== 'open' || side.interruptedReported) continue;
+      side.pathDown = true;
+      side.interruptedReported = true;
+      side.events.interrupted?.();
+    }
+  }
+
+  /** The path is back on both sides; `restarted` when it took an ICE restart. */
+  resume(restarted = false): void {
+    for (const side of this.sides()) {
+      if (side.state !== 'open' || !side.interruptedReported) continue;
+      side.pathDown = false;
+      side.interruptedReported = false;
+      side.events.resumed?.(restarted);
+    }
+  }
+
+  private sides(): MemoryLink[] {
+    const partner = this.remote ?? this.claimedBy;
+    return partner ? [this, partner] : [this];
   }
 
   /** Closes both sides at once with `reason`, as a network failure would (ICE failed, SCTP abort). */
@@ -257,9 +316,11 @@ export class MemoryLink implements PendingPeerLink {
   }
 
   private receive(bytes: Uint8Array): void {
-    if (this.state !== 'open' || this.blackholed) return;
+    if (this.state !== 'open' || this.blackholed || this.pathDown) return;
     this.messagesReceived += 1;
     this.bytesReceived += bytes.length;
+    this.transportBytesReceived += bytes.length;
+    if (this.remote) this.remote.transportBytesReceived += 1;
     this.net.countDelivered(bytes.length);
     this.events.message(bytes);
   }

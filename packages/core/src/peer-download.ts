@@ -1,0 +1,50 @@
+/** One P2P request we made, as its Peer tracks it, and the test of a silence on it. */
+
+/** One request we made to this peer. */
+export interface Download {
+  readonly sink: DownloadSink;
+  /** segmentKey of the requested segment. */
+  readonly key: string;
+  readonly requestedOffset: number;
+  /** The peer had announced the segment as held (HAVE or HAVE-MAP) when we asked. */
+  readonly held: boolean;
+  /**
+   * The request left at once (our channel to it held nothing and our uplink was clear, so no backlog
+   * of ours delayed it). Once a chunk of it arrived, the request evidently did too.
+   */
+  readonly leftAtOnce: boolean;
+  readonly requestedAtMs: number;
+  /** When its first chunk arrived (undefined until one did). */
+  firstChunkAtMs: number | undefined;
+  /** When its latest chunk arrived (requestedAtMs until one did). */
+  lastChunkAtMs: number;
+  nextOffset: number;
+  totalBytes: number;
+  /** PeerLink.receivedBytes() when the request left (undefined: the link cannot say). */
+  readonly receivedMark: Promise<number | undefined> | undefined;
+}
+
+/** The requester's side of one P2P request. */
+export interface DownloadSink {
+  data(offsetBytes: number, payload: Uint8Array, totalBytes: number): void;
+  failed(reason: 'absent' | 'busy' | 'closed'): void;
+}
+
+/**
+ * Before any byte: a lie if the request surely arrived (it left at once). Mid-transfer: a lie if
+ * the silence is much longer than the gaps between the chunks so far (a peer that sent two chunks
+ * at once and then nothing lies; one that was slow all along is slow).
+ */
+export function silenceIsALie(download: Download, nowMs: number, chunkBytes: number): boolean {
+  const receivedBytes = download.nextOffset - download.requestedOffset;
+  if (receivedBytes === 0) return download.leftAtOnce;
+  // The pace between chunks, not since the request: a slow first answer (a busy sender, a long
+  // RTT) must not make a burst followed by silence look like a slow, steady sender.
+  const afterFirstBytes = receivedBytes - chunkBytes;
+  // One chunk so far: its pace is all there is, measured from the request.
+  const expectedGapMs =
+    afterFirstBytes > 0
+      ? (chunkBytes * (download.lastChunkAtMs - (download.firstChunkAtMs ?? download.requestedAtMs))) / afterFirstBytes
+      : (chunkBytes * Math.max(1, download.lastChunkAtMs - download.requestedAtMs)) / receivedBytes;
+  return nowMs - download.lastChunkAtMs > 2 * expectedGapMs;
+}
