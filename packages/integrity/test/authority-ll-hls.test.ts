@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
 import { partRenditionId, renditionIdFromUrl } from '@swarmcast/protocol';
 import { startLlOrigin } from '@swarmcast/origin';
@@ -29,7 +30,12 @@ void describe('IntegrityAuthority: LL-HLS parts', () => {
     const partRecords = (): typeof records => records.filter((r) => r.record.rendition.startsWith(`${rendition}.p`));
     await eventually(() => partRecords().length > 0, 'a first part record', 10_000);
     origin.resetStats();
-    // When each part first exists at the origin, seen by polling it every 10 ms.
+    // When each part first exists at the origin, seen by polling it every 10 ms. The origin, the
+    // authority and this loop share one event loop: its stalls (a loaded machine) delay all three
+    // and are allowed for on top of the authority's own bound.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    t.after(() => { loopDelay.disable(); });
     const firstSeenMs = new Map<string, number>();
     const startedMs = Date.now();
     let msn = Math.max(...partRecords().map((r) => r.record.sn));
@@ -44,7 +50,10 @@ void describe('IntegrityAuthority: LL-HLS parts', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const playlistRequests = origin.stats().playlistRequests;
-    await new Promise((resolve) => setTimeout(resolve, PART_MS));
+    const signedIds = (): Set<string> => new Set(partRecords().map((r) => `${r.record.rendition}/${r.record.sn}`));
+    await eventually(() => [...firstSeenMs.keys()].every((id) => signedIds().has(id)), 'every part seen to be signed', 10_000);
+    loopDelay.disable();
+    const stallMs = loopDelay.max / 1e6;
     const byId = new Map(partRecords().map((r) => [`${r.record.rendition}/${r.record.sn}`, r]));
     const lagsMs: number[] = [];
     for (const [id, seenMs] of firstSeenMs) {
@@ -59,9 +68,9 @@ void describe('IntegrityAuthority: LL-HLS parts', () => {
       lagsMs.push(collected.atMs - seenMs);
     }
     lagsMs.sort((a, b) => a - b);
-    t.diagnostic(`${firstSeenMs.size} parts; record after the part: median ${lagsMs[Math.floor(lagsMs.length / 2)]} ms, max ${lagsMs.at(-1)} ms; ${playlistRequests} playlist requests`);
+    t.diagnostic(`${firstSeenMs.size} parts; record after the part: median ${lagsMs[Math.floor(lagsMs.length / 2)]} ms, max ${lagsMs.at(-1)} ms; ${playlistRequests} playlist requests; longest event-loop stall ${stallMs.toFixed(0)} ms`);
     assert.ok(firstSeenMs.size >= (WATCH_MS / PART_MS) - 2, `${firstSeenMs.size} parts appeared in ${WATCH_MS} ms`);
-    assert.ok((lagsMs.at(-1) ?? Infinity) < PART_MS, `a part's record came ${lagsMs.at(-1)} ms after the part`);
+    assert.ok((lagsMs.at(-1) ?? Infinity) < PART_MS + stallMs, `a part's record came ${lagsMs.at(-1)} ms after the part (event loop stalled up to ${stallMs.toFixed(0)} ms)`);
     // Polling at half a part duration would ask twice per part.
     assert.ok(playlistRequests <= firstSeenMs.size * 1.25 + 2, `${playlistRequests} playlist requests for ${firstSeenMs.size} parts`);
     assert.deepEqual(errors, []);
