@@ -110,6 +110,13 @@ export class LiteSocket extends FrameParser implements PeerSocket {
     this.owner?.onProtocolError(code);
   }
 
+  /** The peer ended its side without a close frame: nothing more can be exchanged. */
+  peerEnded(): void {
+    if (this.#state !== OPEN) return;
+    this.#state = CLOSING;
+    this.stopParsing();
+  }
+
   /** The net socket closed. */
   socketClosed(): void {
     clearTimeout(this.#closeTimer);
@@ -133,6 +140,7 @@ function onData(this: Tagged, chunk: Buffer): void {
 
 /** The peer ended its side: with allowHalfOpen (the HTTP server's setting) ours must be ended too. */
 function onEnd(this: Tagged): void {
+  this[LITE]?.peerEnded();
   this.end();
 }
 

@@ -163,6 +163,16 @@ void describe('ws-lite socket over TCP', () => {
     assert.ok(waited > 200 && waited < 2_000, `destroyed after ${waited} ms`);
   });
 
+  void test('a peer that ends its side without a close frame: the server ends too and the owner is told', async (t) => {
+    const { port, owners, server } = await startLite(t);
+    const client = await openRaw(t, port);
+    await client.until(() => client.head !== '');
+    client.socket.end();
+    await server.allClosed();
+    assert.deepEqual(owners[0]?.events, ['closed']);
+    assert.equal(owners[0]?.socket.readyState, 3);
+  });
+
   void test('the ws client interoperates: fragmented and binary messages, ping, close code', async (t) => {
     const { port, owners } = await startLite(t);
     const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
