@@ -53,6 +53,11 @@ export abstract class FrameParser {
     return this.#stopped;
   }
 
+  /** Bytes held between calls (fragments of a message, an incomplete frame): at most one message, one header and one read. */
+  protected get bufferedBytes(): number {
+    return this.#pendingBytes + this.#fragmentBytes;
+  }
+
   /** Stops parsing: later input is dropped, buffered input released. */
   protected stopParsing(): void {
     this.#stopped = true;

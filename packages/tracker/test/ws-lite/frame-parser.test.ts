@@ -15,6 +15,9 @@ class Recorder extends FrameParser {
   protected get maxPayloadBytes(): number {
     return this.max;
   }
+  get held(): number {
+    return this.bufferedBytes;
+  }
   protected onText(text: string): void {
     this.events.push({ text });
   }
@@ -167,6 +170,8 @@ void describe('ws-lite frame parser', () => {
         const size = 1 + ((randomBytes(1)[0] ?? 0) % 64);
         p.push(bytes.subarray(offset, offset + size));
         offset += size;
+        // At most one message, the largest header (14 bytes) and the last chunk, whatever arrives.
+        assert.ok(p.held <= 4_096 + 14 + 64, `round ${round}: ${p.held} bytes held`);
       }
       const endings = p.events.filter((e) => 'error' in e || 'close' in e);
       assert.ok(endings.length <= 1, `round ${round}: ${JSON.stringify(p.events)}`);

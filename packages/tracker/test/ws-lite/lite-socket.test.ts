@@ -170,7 +170,7 @@ void describe('ws-lite socket over TCP', () => {
     client.socket.end();
     await server.allClosed();
     assert.deepEqual(owners[0]?.events, ['closed']);
-    assert.equal(owners[0]?.socket.readyState, 3);
+    assert.equal(owners[0].socket.readyState, 3);
   });
 
   void test('the ws client interoperates: fragmented and binary messages, ping, close code', async (t) => {
