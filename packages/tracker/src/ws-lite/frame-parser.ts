@@ -18,8 +18,9 @@ const MIN_HEADER_BYTES = 2;
 
 /**
  * Incremental parser of client-to-server frames (masked, no extensions). Input is untrusted: every
- * rule breach ends parsing with protocolError(code, reason), and nothing is buffered beyond one
- * message of maxPayloadBytes (checked on the header, before the payload is buffered).
+ * rule breach ends parsing with onProtocolError(code, reason), and what is buffered stays within one
+ * message of maxPayloadBytes (checked on the header, before the payload is buffered), one header and
+ * the rest of one read.
  *
  * Subclasses get the results through the abstract hooks; the state is a few fields on the object
  * itself, so a connection costs one object, not a parser plus closures.
