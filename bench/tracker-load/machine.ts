@@ -16,6 +16,8 @@ export interface RunContext {
     readonly pinned: string;
     /** Extra Node flags given to the tracker process (TRACKER_BENCH_NODE_ARGS), '' for none. */
     readonly trackerNodeArgs: string;
+    /** Swarmcast's WebSocket layer (TRACKER_BENCH_WS_LAYER: 'lite', the default, or 'ws'). */
+    readonly trackerWebSocketLayer: string;
     /** Load average when the run started: the machine is shared, this says how busy it was. */
     readonly loadAverage1m: number;
   };
@@ -42,6 +44,7 @@ export function runContext(argv: readonly string[], openFileLimit: number, pin: 
       openFileLimit,
       pinned: pin && canPin() ? 'tracker on CPU 0, load workers on CPU 1 (taskset)' : 'not pinned',
       trackerNodeArgs: process.env.TRACKER_BENCH_NODE_ARGS ?? '',
+      trackerWebSocketLayer: process.env.TRACKER_BENCH_WS_LAYER ?? 'lite',
       loadAverage1m: loadavg()[0] ?? 0,
     },
   };

@@ -76,7 +76,10 @@ function sample(gc: boolean): ServerReport {
 
 async function startSwarmcast(): Promise<Running> {
   // Defaults but for the port, and a per-IP cap that the bench's source addresses never reach.
-  const tracker: TrackerServer = await startTracker({ host: '127.0.0.1', port: 0 });
+  // TRACKER_BENCH_WS_LAYER=ws measures the ws library as the peer layer instead of the tracker's own.
+  const layer = process.env.TRACKER_BENCH_WS_LAYER;
+  if (layer !== undefined && layer !== 'lite' && layer !== 'ws') throw new Error(`TRACKER_BENCH_WS_LAYER must be lite or ws, got ${layer}`);
+  const tracker: TrackerServer = await startTracker({ host: '127.0.0.1', port: 0, ...(layer === undefined ? {} : { webSocketLayer: layer }) });
   return {
     port: tracker.port,
     connections: () => tracker.stats().connections,

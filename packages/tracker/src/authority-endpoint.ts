@@ -6,7 +6,7 @@ import type { SegmentRecord } from '@swarmcast/protocol';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { TrackerConfig } from './config.js';
-import { rawDataToText } from './connection.js';
+import { rawDataToText } from './ws-peer-server.js';
 import { CLOSE_CODES } from './errors.js';
 import type { TrackerRejectCode } from './errors.js';
 

@@ -34,6 +34,7 @@ export const SCALAR_SETTINGS: readonly ScalarSetting[] = [
   { flag: 'max-connections', type: 'int', key: { top: 'maxConnections' } },
   { flag: 'max-connections-per-ip', type: 'int', key: { top: 'maxConnectionsPerIp' } },
   { flag: 'max-records-on-join', type: 'int', key: { top: 'maxRecordsOnJoin' } },
+  { flag: 'websocket-layer', type: 'string', key: { top: 'webSocketLayer' } },
   { flag: 'redis-url', type: 'string', key: { cluster: 'redisUrl' } },
   { flag: 'node-id', type: 'string', key: { cluster: 'nodeId' } },
   { flag: 'cluster-member-ttl-ms', type: 'int', key: { cluster: 'memberTtlMs' } },

@@ -155,6 +155,12 @@ export interface TrackerConfig {
    */
   warnLogIntervalMs: number;
   /**
+   * WebSocket layer for peers: 'lite', the tracker's own RFC 6455 layer on raw sockets (less memory
+   * per connection and CPU per message), or 'ws', the ws library. /authority always uses ws.
+   * @default 'lite'
+   */
+  webSocketLayer: 'lite' | 'ws';
+  /**
    * Cluster mode: this node shares swarm membership, signaling and published records with the other
    * nodes through Redis (see ClusterOptions and packages/tracker/README.md).
    * @default undefined // one process, state in memory
@@ -189,6 +195,7 @@ export const trackerDefaults: Readonly<TrackerConfig> = Object.freeze({
   monitoringToken: undefined,
   logger: undefined,
   warnLogIntervalMs: 60_000,
+  webSocketLayer: 'lite',
   cluster: undefined,
 });
 
@@ -288,6 +295,8 @@ export function resolveTrackerConfig(partial: Partial<TrackerConfig> = {}): Trac
   checkInteger(problems, 'maxConnections', config.maxConnections, 1, Number.MAX_SAFE_INTEGER);
   checkInteger(problems, 'maxConnectionsPerIp', config.maxConnectionsPerIp, 1, Number.MAX_SAFE_INTEGER);
   checkInteger(problems, 'maxRecordsOnJoin', config.maxRecordsOnJoin, 0, 4_096);
+  const layer: unknown = config.webSocketLayer;
+  if (layer !== 'lite' && layer !== 'ws') problems.push(`webSocketLayer must be 'lite' or 'ws', got ${show(layer)}`);
   checkIntegrity(problems, config);
   checkObservability(problems, config);
   if (config.turn !== undefined) problems.push(...turnOptionsProblems(config.turn));

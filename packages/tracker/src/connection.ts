@@ -1,12 +1,12 @@
 import { ProtocolError, parseClientMessage, serializeMessage } from '@swarmcast/protocol';
 import type { ClientMessage, ServerMessage } from '@swarmcast/protocol';
-import { WebSocket } from 'ws';
-import type { RawData } from 'ws';
 import type { TrackerConfig } from './config.js';
 import { CLOSE_CODES, TrackerError } from './errors.js';
 import type { TrackerRejectCode } from './errors.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { SwarmMember } from './swarm-registry.js';
+import { PEER_SOCKET_OPEN } from './peer-socket.js';
+import type { PeerSocket, PeerSocketOwner } from './peer-socket.js';
 
 export type ConnectionConfig = Pick<TrackerConfig, 'rateLimitMessagesPerSec' | 'rateLimitBurst'>;
 
@@ -34,21 +34,17 @@ export interface ConnectionHooks {
  */
 export const MAX_SEND_BUFFER_BYTES = 1024 * 1024; // 1 MiB, 16 largest messages
 
-/** Where a socket finds its Connection, so its listeners can be shared functions instead of closures. */
-const CONNECTION = Symbol('connection');
-type TaggedSocket = WebSocket & { [CONNECTION]?: Connection };
-
 /** ServerMessageSchema caps error messages at 1024 characters. */
 const MAX_ERROR_MESSAGE_LENGTH = 1024;
 
 /** One client socket: its server-made id, its swarms, its rate limit and when it last spoke. */
-export class Connection implements SwarmMember {
+export class Connection implements SwarmMember, PeerSocketOwner {
   readonly peerId: string;
   /** Remote address, for the per-IP connection limit. */
   readonly ip: string;
   /** Swarms joined, mirroring the registry, so closing can leave each one. */
   readonly swarms = new Set<string>();
-  readonly #socket: WebSocket;
+  readonly #socket: PeerSocket;
   readonly #config: ConnectionConfig;
   readonly #hooks: ConnectionHooks;
   readonly #bucket: TokenBucket;
@@ -56,7 +52,7 @@ export class Connection implements SwarmMember {
   /** Set once we decided to close: later frames are ignored. */
   #closing = false;
 
-  constructor(socket: WebSocket, peerId: string, ip: string, config: ConnectionConfig, hooks: ConnectionHooks) {
+  constructor(socket: PeerSocket, peerId: string, ip: string, config: ConnectionConfig, hooks: ConnectionHooks) {
     this.#socket = socket;
     this.peerId = peerId;
     this.ip = ip;
@@ -64,42 +60,40 @@ export class Connection implements SwarmMember {
     this.#hooks = hooks;
     this.#lastSeenMs = hooks.now();
     this.#bucket = new TokenBucket({ refillPerSec: config.rateLimitMessagesPerSec, capacity: config.rateLimitBurst }, this.#lastSeenMs);
-    // Listeners shared by every connection (no closures per socket: memory per idle peer counts).
-    (socket as TaggedSocket)[CONNECTION] = this;
-    socket.on('message', Connection.#onMessage);
-    socket.on('error', Connection.#onError);
-    // ws emits 'close' once; on() avoids the wrapper once() would allocate.
-    socket.on('close', Connection.#onClose);
   }
 
-  static #onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-    const conn = (this as TaggedSocket)[CONNECTION];
-    if (conn === undefined) return;
+  onText(text: string): void {
     try {
-      conn.#onFrame(data, isBinary);
+      this.#onMessage(text);
     } catch (error) {
-      conn.#internalFailure(error);
+      this.#internalFailure(error);
     }
   }
 
-  static #onError(this: WebSocket, error: Error): void {
-    const conn = (this as TaggedSocket)[CONNECTION];
-    if (conn === undefined) return;
+  onBinary(): void {
     try {
-      conn.#onSocketError(error);
-    } catch (failure) {
-      conn.#internalFailure(failure);
+      this.#onMessage(undefined);
+    } catch (error) {
+      this.#internalFailure(error);
     }
   }
 
-  static #onClose(this: WebSocket): void {
-    const conn = (this as TaggedSocket)[CONNECTION];
-    if (conn === undefined) return;
+  onProtocolError(closeCode: number): void {
     try {
-      conn.#markClosing();
-      conn.#hooks.closed(conn);
+      // The layer has already started closing with closeCode (1009 for an oversized message).
+      this.#markClosing();
+      this.#hooks.reject(closeCode === 1009 ? 'TRACKER_MSG_TOO_LARGE' : 'WS_PROTOCOL_ERROR', this);
     } catch (error) {
-      conn.#internalFailure(error);
+      this.#internalFailure(error);
+    }
+  }
+
+  onClosed(): void {
+    try {
+      this.#markClosing();
+      this.#hooks.closed(this);
+    } catch (error) {
+      this.#internalFailure(error);
     }
   }
 
@@ -115,7 +109,7 @@ export class Connection implements SwarmMember {
 
   /** Queues a message already serialized (one broadcast, serialized once for all members); as send(). */
   sendSerialized(text: string): boolean {
-    if (this.#socket.readyState !== WebSocket.OPEN) return false;
+    if (this.#socket.readyState !== PEER_SOCKET_OPEN) return false;
     if (this.#socket.bufferedAmount > MAX_SEND_BUFFER_BYTES) {
       // A close frame would only queue behind the backlog: drop the socket.
       this.#hooks.reject('SEND_BUFFER_FULL', this);
@@ -149,7 +143,8 @@ export class Connection implements SwarmMember {
     this.#hooks.closing(this);
   }
 
-  #onFrame(data: RawData, isBinary: boolean): void {
+  /** text undefined: a binary message. */
+  #onMessage(text: string | undefined): void {
     if (this.#closing) return;
     this.#hooks.frame();
     const nowMs = this.#hooks.now();
@@ -160,13 +155,13 @@ export class Connection implements SwarmMember {
       );
       return;
     }
-    if (isBinary) {
+    if (text === undefined) {
       this.fail('BINARY_FRAME', 'binary frames are not accepted: send JSON text frames');
       return;
     }
     let msg: ClientMessage;
     try {
-      msg = parseClientMessage(rawDataToText(data));
+      msg = parseClientMessage(text);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       this.fail(error.code, error.message);
@@ -182,28 +177,14 @@ export class Connection implements SwarmMember {
     }
   }
 
-  #onSocketError(error: Error): void {
-    // ws has already started closing with the matching code (1009 for an oversized frame).
-    this.#markClosing();
-    const wsCode = (error as { code?: unknown }).code;
-    this.#hooks.reject(wsCode === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'TRACKER_MSG_TOO_LARGE' : 'WS_PROTOCOL_ERROR', this);
-  }
-
   /** One client's input must never throw out of a socket listener: a failure is reported and the connection closed. */
   #internalFailure(error: unknown): void {
     try {
       this.#hooks.internalError(this, error);
       this.fail('INTERNAL_ERROR', 'internal tracker error', CLOSE_CODES.internalError);
     } catch {
-      // Last resort: drop the socket rather than let anything escape into ws.
+      // Last resort: drop the socket rather than let anything escape into the socket layer.
       this.#socket.terminate();
     }
   }
-}
-
-/** A text frame's payload as a string, whatever form ws delivered it in. */
-export function rawDataToText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
 }

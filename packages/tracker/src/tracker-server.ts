@@ -3,11 +3,9 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { LIMITS, TRACKER_PROTOCOL_VERSION, TRACKER_SHUTDOWN_CODE } from '@swarmcast/protocol';
-import { WebSocketServer } from 'ws';
-import type { WebSocket } from 'ws';
 import { resolveTrackerConfig } from './config.js';
 import type { TrackerConfig } from './config.js';
-import { Connection } from './connection.js';
+import { Connection, MAX_SEND_BUFFER_BYTES } from './connection.js';
 import type { ConnectionHooks } from './connection.js';
 import { AUTHORITY_PATH, AuthorityEndpoint } from './authority-endpoint.js';
 import { CLOSE_CODES } from './errors.js';
@@ -23,6 +21,9 @@ import type { TrackerObserverApi } from './tracker-observer.js';
 import { TurnCredentialMinter } from './turn-credentials.js';
 import type { TrackerStats } from './stats.js';
 import { SwarmRegistry } from './swarm-registry.js';
+import type { PeerServer, PeerSocket, PeerSocketOwner } from './peer-socket.js';
+import { LiteServer } from './ws-lite/lite-server.js';
+import { WsPeerServer } from './ws-peer-server.js';
 import { createSwarmDirectory } from './cluster/create-swarm-directory.js';
 import type { SwarmDirectory } from './cluster/swarm-directory.js';
 
@@ -41,6 +42,9 @@ export interface TrackerServer {
   close(): Promise<void>;
 }
 
+/** How long a peer socket that is closing may take to end its side before it is destroyed (lite layer). */
+const CLOSE_TIMEOUT_MS = 5_000;
+
 /** How long close() waits for clients to finish the closing handshake before cutting them off. */
 const SHUTDOWN_GRACE_MS = 1_000;
 
@@ -54,7 +58,8 @@ export async function startTracker(config?: Partial<TrackerConfig>): Promise<Tra
 class Tracker implements TrackerServer {
   readonly #config: TrackerConfig;
   readonly #http: Server;
-  readonly #wss: WebSocketServer;
+  /** The peers' WebSocket layer (webSocketLayer). */
+  readonly #peers: PeerServer;
   readonly #registry = new SwarmRegistry<Connection>();
   /** Membership of this node's swarms: the registry alone, or shared with the cluster. */
   readonly #directory: SwarmDirectory<Connection>;
@@ -147,17 +152,15 @@ class Tracker implements TrackerServer {
         vodList: (swarm, rendition) => this.#records.vodList(swarm, rendition),
       });
     });
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxTrackerMessageBytes, perMessageDeflate: false });
-    this.#wss.on('connection', (socket, req) => {
-      this.#accept(socket, req);
-    });
+    this.#peers =
+      config.webSocketLayer === 'ws'
+        ? new WsPeerServer(LIMITS.maxTrackerMessageBytes)
+        : new LiteServer({ maxPayloadBytes: LIMITS.maxTrackerMessageBytes, maxSendBufferBytes: MAX_SEND_BUFFER_BYTES, closeTimeoutMs: CLOSE_TIMEOUT_MS });
+    const accept = (socket: PeerSocket, req: IncomingMessage): PeerSocketOwner | undefined => this.#accept(socket, req);
     // Sidecars on /authority, peers on any other path.
     this.#http.on('upgrade', (req, socket, head) => {
       if ((req.url ?? '/').split('?', 1)[0] === AUTHORITY_PATH) this.#authorityEndpoint.handleUpgrade(req, socket, head);
-      else
-        this.#wss.handleUpgrade(req, socket, head, (ws) => {
-          this.#wss.emit('connection', ws, req);
-        });
+      else this.#peers.handleUpgrade(req, socket, head, accept);
     });
   }
 
@@ -187,7 +190,6 @@ class Tracker implements TrackerServer {
         });
       });
     } catch (error) {
-      this.#wss.close();
       throw new Error(`Tracker could not listen on ${this.#config.host}:${this.#config.port}`, { cause: error });
     }
     this.#http.on('error', (error) => {
@@ -237,20 +239,16 @@ class Tracker implements TrackerServer {
         resolve();
       });
     });
-    // Resolves once every tracked client socket has closed.
-    const clientsClosed = new Promise<void>((resolve) => {
-      this.#wss.close(() => {
-        resolve();
-      });
-    });
+    // Resolves once every client socket has closed.
+    const clientsClosed = this.#peers.allClosed();
     // Peers are told to reconnect elsewhere at once (another node, or this one restarted), not to back off.
     for (const conn of this.#connections.values()) {
       conn.send({ type: 'error', code: TRACKER_SHUTDOWN_CODE, message: 'tracker node going away: reconnect to another one' });
       conn.close(CLOSE_CODES.goingAway, TRACKER_SHUTDOWN_CODE);
     }
-    for (const socket of this.#wss.clients) socket.close(CLOSE_CODES.goingAway, TRACKER_SHUTDOWN_CODE);
+    for (const socket of this.#peers.sockets()) socket.close(CLOSE_CODES.goingAway, TRACKER_SHUTDOWN_CODE);
     const grace = setTimeout(() => {
-      for (const socket of this.#wss.clients) socket.terminate();
+      for (const socket of this.#peers.sockets()) socket.terminate();
     }, SHUTDOWN_GRACE_MS);
     await Promise.all([clientsClosed, this.#authorityEndpoint.close(), this.#records.close()]);
     clearTimeout(grace);
@@ -268,20 +266,19 @@ class Tracker implements TrackerServer {
     return { ready: true };
   }
 
-  #accept(socket: WebSocket, req: IncomingMessage): void {
+  /** A new peer socket: its Connection, or undefined for a socket refused (and closed). */
+  #accept(socket: PeerSocket, req: IncomingMessage): Connection | undefined {
     if (this.#closed !== undefined) {
-      socket.on('error', () => undefined);
       socket.close(CLOSE_CODES.goingAway, TRACKER_SHUTDOWN_CODE);
-      return;
+      return undefined;
     }
     const ip = req.socket.remoteAddress ?? 'unknown';
     const fromIp = this.#connectionsPerIp.get(ip) ?? 0;
     if (this.#connections.size >= this.#config.maxConnections || fromIp >= this.#config.maxConnectionsPerIp) {
       this.#reject('TRACKER_FULL', ip);
-      // Refused sockets get no Connection; errors while they close are of no interest.
-      socket.on('error', () => undefined);
+      // Refused sockets get no Connection.
       socket.close(CLOSE_CODES.tryAgainLater, 'TRACKER_FULL');
-      return;
+      return undefined;
     }
     const peerId = this.#newPeerId();
     const conn = new Connection(socket, peerId, ip, this.#config, this.#hooks);
@@ -297,6 +294,7 @@ class Tracker implements TrackerServer {
       ...(keys.length > 0 ? { integrityKeys: keys } : {}),
       ...(this.#turn ? { iceServers: this.#turn.iceServersFor(peerId) } : {}),
     });
+    return conn;
   }
 
   #reject(code: TrackerRejectCode, ip: string | undefined, peerId?: string): void {

@@ -27,6 +27,7 @@ const invalid: [string, Partial<TrackerConfig>, RegExp][] = [
   ['zero connections', { maxConnections: 0 }, /maxConnections must be an integer from 1/],
   ['zero connections per ip', { maxConnectionsPerIp: 0 }, /maxConnectionsPerIp must be an integer from 1/],
   ['a string where a number belongs', { heartbeatIntervalMs: '10' as unknown as number }, /heartbeatIntervalMs must be an integer from 1 to 4294967295, got "10"/],
+  ['an unknown WebSocket layer', { webSocketLayer: 'uws' as unknown as 'ws' }, /webSocketLayer must be 'lite' or 'ws', got "uws"/],
   ['an unknown option', { prot: 1 } as unknown as Partial<TrackerConfig>, /unknown option 'prot'/],
 ];
 

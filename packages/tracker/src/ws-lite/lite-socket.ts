@@ -1,0 +1,158 @@
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { PeerSocket, PeerSocketOwner } from '../peer-socket.js';
+import { FrameParser, OPCODES } from './frame-parser.js';
+import { closeFrame, controlFrame, textFrame } from './frame-writer.js';
+
+/** Settings shared by every socket of one server (one object, not copies per connection). */
+export interface LiteSocketShared {
+  /** Largest message accepted, in bytes (larger: close 1009). */
+  readonly maxPayloadBytes: number;
+  /** Beyond this many bytes queued to a client that does not read, pongs are not queued: the socket is dropped. */
+  readonly maxSendBufferBytes: number;
+  /** How long a closing socket may wait for the peer to finish before it is destroyed. */
+  readonly closeTimeoutMs: number;
+  /** The socket closed (for the server's set of sockets). */
+  closed(socket: LiteSocket): void;
+}
+
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+
+/** Where a net socket finds its LiteSocket, so its listeners are functions shared by all sockets. */
+const LITE = Symbol('liteSocket');
+type Tagged = Duplex & { [LITE]?: LiteSocket };
+
+/**
+ * One server-side WebSocket on a raw socket: frames parsed in place (FrameParser), frames written
+ * straight to the socket in one write each, no per-connection stream, closure or timer while open.
+ */
+export class LiteSocket extends FrameParser implements PeerSocket {
+  /** Receives the input; undefined for a refused socket, whose input is dropped. */
+  owner: PeerSocketOwner | undefined;
+  readonly #socket: Duplex;
+  readonly #shared: LiteSocketShared;
+  #state = OPEN;
+  #closeTimer: NodeJS.Timeout | undefined;
+
+  constructor(socket: Duplex, shared: LiteSocketShared) {
+    super();
+    this.#socket = socket;
+    this.#shared = shared;
+    (socket as Tagged)[LITE] = this;
+    const tcp = socket as Partial<Socket>;
+    // Small messages go out at once; no idle timeout from the HTTP server.
+    tcp.setNoDelay?.(true);
+    tcp.setTimeout?.(0);
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+  }
+
+  get readyState(): number {
+    return this.#state;
+  }
+
+  get bufferedAmount(): number {
+    return this.#socket.writableLength;
+  }
+
+  protected get maxPayloadBytes(): number {
+    return this.#shared.maxPayloadBytes;
+  }
+
+  send(text: string): void {
+    if (this.#state === OPEN) this.#socket.write(textFrame(text));
+  }
+
+  /** Sends a close frame, ends our side and waits (closeTimeoutMs at most) for the peer to end its side. */
+  close(code: number | undefined, reason = ''): void {
+    if (this.#state !== OPEN) return;
+    this.#state = CLOSING;
+    this.stopParsing();
+    this.#socket.end(closeFrame(code, reason));
+    this.#closeTimer = setTimeout(destroyLate, this.#shared.closeTimeoutMs, this.#socket);
+    this.#closeTimer.unref();
+  }
+
+  terminate(): void {
+    if (this.#state === CLOSED) return;
+    this.#state = CLOSED;
+    this.stopParsing();
+    this.#socket.destroy();
+  }
+
+  protected onText(text: string): void {
+    if (this.#state === OPEN) this.owner?.onText(text);
+  }
+
+  protected onBinary(): void {
+    if (this.#state === OPEN) this.owner?.onBinary();
+  }
+
+  protected onPing(payload: Buffer): void {
+    if (this.#state !== OPEN) return;
+    // A client that pings without reading must not make us queue pongs without bound.
+    if (this.#socket.writableLength > this.#shared.maxSendBufferBytes) this.terminate();
+    else this.#socket.write(controlFrame(OPCODES.pong, payload));
+  }
+
+  protected onCloseFrame(code: number | undefined): void {
+    // The closing handshake: echo the peer's code, then end.
+    this.close(code);
+  }
+
+  /** Closed with the code alone, as ws does: the reason is for this side's tests and logs. */
+  protected onProtocolError(code: number): void {
+    this.close(code);
+    this.owner?.onProtocolError(code);
+  }
+
+  /** The peer ended its side without a close frame: nothing more can be exchanged. */
+  peerEnded(): void {
+    if (this.#state !== OPEN) return;
+    this.#state = CLOSING;
+    this.stopParsing();
+  }
+
+  /** The net socket closed. */
+  socketClosed(): void {
+    clearTimeout(this.#closeTimer);
+    this.#closeTimer = undefined;
+    this.#state = CLOSED;
+    this.stopParsing();
+    this.#shared.closed(this);
+    this.owner?.onClosed();
+  }
+}
+
+function onData(this: Tagged, chunk: Buffer): void {
+  const lite = this[LITE];
+  try {
+    lite?.push(chunk);
+  } catch {
+    // Owners catch their own failures; anything else is a layer bug: drop this socket, never the process.
+    lite?.terminate();
+  }
+}
+
+/** The peer ended its side: with allowHalfOpen (the HTTP server's setting) ours must be ended too. */
+function onEnd(this: Tagged): void {
+  this[LITE]?.peerEnded();
+  this.end();
+}
+
+/** Socket errors (resets, EPIPE) are followed by 'close', which is all the owner needs. */
+function onError(this: Tagged): void {
+  // Nothing to report.
+}
+
+function onClose(this: Tagged): void {
+  this[LITE]?.socketClosed();
+}
+
+function destroyLate(socket: Duplex): void {
+  socket.destroy();
+}
