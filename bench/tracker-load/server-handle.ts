@@ -18,9 +18,13 @@ export class ServerHandle {
     this.port = port;
   }
 
-  /** Starts the tracker in its own process (on CPU 0 when pinning works), with --expose-gc for clean memory samples. */
-  static async start(kind: TrackerKind, cpu: number | undefined): Promise<ServerHandle> {
-    const child = spawnTsChild('server-main.ts', [kind], { ...(cpu === undefined ? {} : { cpu }), nodeArgs: ['--expose-gc', ...EXTRA_NODE_ARGS] });
+  /**
+   * Starts the tracker in its own process (on CPU 0 when pinning works), with --expose-gc for clean
+   * memory samples; a cluster node gets `cluster` (it reports ready once its Redis links are up).
+   */
+  static async start(kind: TrackerKind, cpu: number | undefined, cluster?: { readonly redisUrl: string; readonly nodeId: string }): Promise<ServerHandle> {
+    const clusterArgs = cluster === undefined ? [] : ['--redis-url', cluster.redisUrl, '--node-id', cluster.nodeId];
+    const child = spawnTsChild('server-main.ts', [kind, ...clusterArgs], { ...(cpu === undefined ? {} : { cpu }), nodeArgs: ['--expose-gc', ...EXTRA_NODE_ARGS] });
     try {
       const port = await nextMessage(child, (m) => ((m as ServerReport).type === 'ready' ? (m as { port: number }).port : undefined), READY_TIMEOUT_MS, `${kind} tracker start`);
       return new ServerHandle(child, port);
