@@ -18,7 +18,7 @@ export interface TrackerBenchArgs extends LoadShape {
 
 export const TRACKER_BENCH_USAGE =
   'usage: npm run bench:tracker -- --peers N --duration S [--json FILE] [--workers W] [--swarm-size K] [--rate EXCHANGES_PER_SEC_PER_PEER] ' +
-  '[--announce-interval S] [--sdp-bytes B] [--no-pin] [--no-baseline] [--soak --churn-per-sec R --sample-every S] [--redis --nodes N (with --no-baseline)]';
+  '[--announce-interval S] [--sdp-bytes B] [--no-pin] [--no-baseline] [--soak --churn-per-sec R --sample-every S] [--heartbeat peers|ping] [--redis --nodes N (with --no-baseline)]';
 
 export function parseTrackerBenchArgs(argv: readonly string[], now: Date = new Date()): TrackerBenchArgs {
   const { values } = parseArgs({
@@ -37,6 +37,7 @@ export function parseTrackerBenchArgs(argv: readonly string[], now: Date = new D
       soak: { type: 'boolean', default: false },
       'churn-per-sec': { type: 'string', default: '20' },
       'sample-every': { type: 'string', default: '5' },
+      heartbeat: { type: 'string', default: 'peers' },
       redis: { type: 'boolean', default: false },
       nodes: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -60,15 +61,22 @@ export function parseTrackerBenchArgs(argv: readonly string[], now: Date = new D
     soak,
     churnPerSec: number('churn-per-sec', values['churn-per-sec'], 0, 10_000, false),
     sampleEverySec: number('sample-every', values['sample-every'], 1, 600, false),
+    heartbeat: heartbeat(values.heartbeat),
     redis: values.redis,
     nodes: values.nodes === undefined ? (values.redis ? 3 : 1) : number('nodes', values.nodes, 1, 32, true),
     jsonFile: values.json ?? `.bench-out/tracker-${soak ? 'soak' : values.redis ? 'cluster' : 'load'}-${stamp}.json`,
   };
   if (args.workers > args.peers) throw new Error(`Invalid args: --workers (${args.workers}) must not exceed --peers (${args.peers})`);
   if (!args.redis && args.nodes > 1) throw new Error('Invalid args: --nodes needs --redis (tracker nodes share swarms through Redis)');
+  if (args.heartbeat === 'ping' && !args.skipBaseline) throw new Error('Invalid args: --heartbeat ping is Swarmcast only (the WebTorrent protocol has no ping): add --no-baseline');
   if (args.redis && args.soak) throw new Error('Invalid args: --redis and --soak do not go together (the soak runs one tracker)');
   if (args.redis && !args.skipBaseline) throw new Error('Invalid args: --redis measures Swarmcast only (bittorrent-tracker has no cluster mode): add --no-baseline');
   return args;
+}
+
+function heartbeat(raw: string): 'peers' | 'ping' {
+  if (raw !== 'peers' && raw !== 'ping') throw new Error(`Invalid args: --heartbeat must be peers or ping, got ${raw}`);
+  return raw;
 }
 
 /** Limits: rate <= 20 exchanges/s keeps a peer under the tracker's 50 messages/s rate limit; the announce interval stays under its 30 s heartbeat timeout. */

@@ -36,7 +36,7 @@ export interface PeerEvents {
   relayed(latencyMs: number, crossNode: boolean): void;
   /** The answer to this peer's offer in flight arrived. */
   answered(peer: BenchPeer): void;
-  /** An announce (peers request) was answered. */
+  /** An announce (peers request) or a ping was answered. */
   announced(): void;
   error(kind: string): void;
 }
@@ -50,6 +50,8 @@ export interface PeerProtocol {
   /** Sends an offer stamped now; false when the peer knows no partner yet. */
   offer(peer: BenchPeer): boolean;
   announce(peer: BenchPeer): void;
+  /** The heartbeat: Swarmcast's `ping` (answered by `pong`); WebTorrent has none, so an announce. */
+  ping(peer: BenchPeer): void;
   /** The exchange in flight timed out: forget its partner (it probably left). */
   lost(peer: BenchPeer): void;
 }

@@ -36,7 +36,7 @@ export function formatClusterSummary(r: ClusterResult): string {
   const f = r.swarmcast;
   const s = r.shape;
   const lines = [
-    `${s.peers} peers over ${s.nodes} tracker nodes + Redis, swarms of ${s.swarmSize} spanning nodes, <= ${s.exchangesPerSecPerPeer} exchanges/s/peer (closed loop), announce every ${s.announceIntervalSec} s, ${s.durationSec} s window, ${s.workers} load processes`,
+    `${s.peers} peers over ${s.nodes} tracker nodes + Redis, swarms of ${s.swarmSize} spanning nodes, <= ${s.exchangesPerSecPerPeer} exchanges/s/peer (closed loop), ${s.heartbeat ?? 'peers'} every ${s.announceIntervalSec} s, ${s.durationSec} s window, ${s.workers} load processes`,
     '',
     '| cluster | |',
     '|---|---|',

@@ -67,6 +67,8 @@ export interface WorkerPlan {
   readonly exchangesPerSecPerPeer: number;
   /** Each peer announces (Swarmcast `peers`, WebTorrent announce without offers) this often. */
   readonly announceIntervalMs: number;
+  /** What the periodic announce is: a peer-list request, or (Swarmcast) a ping. */
+  readonly heartbeat: 'peers' | 'ping';
   /** An exchange whose answer has not come back by then is counted lost. */
   readonly exchangeTimeoutMs: number;
   /** Length of the fake SDP in offers and answers. */

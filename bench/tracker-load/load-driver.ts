@@ -206,7 +206,8 @@ export class LoadDriver implements PeerEvents {
     for (let due = this.#announces.peek(); due !== undefined && due.atMs <= now; due = this.#announces.peek()) {
       this.#announces.shift();
       if (due.peer.gone) continue;
-      this.#protocol.announce(due.peer);
+      if (this.#plan.heartbeat === 'ping') this.#protocol.ping(due.peer);
+      else this.#protocol.announce(due.peer);
       this.#announces.push({ peer: due.peer, atMs: due.atMs + this.#plan.announceIntervalMs });
     }
     while (this.#exchanging) {

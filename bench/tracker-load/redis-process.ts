@@ -20,7 +20,7 @@ export interface RedisSample {
   readonly rssBytes: number;
   /** INFO memory used_memory: what Redis itself holds (keys, client buffers). */
   readonly usedMemoryBytes: number;
-  /** INFO stats total_commands_processed (Lua scripts count once, not per redis.call inside). */
+  /** INFO stats total_commands_processed: each EVAL and each command its script runs (redis.call) count. */
   readonly commandsProcessed: number;
   /** INFO clients connected_clients. */
   readonly connectedClients: number;

@@ -21,6 +21,13 @@ export interface LoadShape {
   readonly sdpBytes: number;
   /** Pin the tracker to CPU 0 and the workers to CPU 1 (when taskset works). */
   readonly pin: boolean;
+  /**
+   * What each peer sends every announce interval (Swarmcast): `peers` (a peer-list request; in cluster
+   * mode each is a Redis script) or `ping` (the heartbeat Swarmcast's client sends; peer lists are then
+   * asked only when a peer knows no partner).
+   * @default 'peers'
+   */
+  readonly heartbeat?: 'peers' | 'ping';
 }
 
 /** Figures of one tracker under the load shape. */
@@ -113,6 +120,7 @@ export function workerPlans(kind: TrackerKind, ports: readonly number[], shape: 
       connectConcurrency: CONNECT_CONCURRENCY,
       exchangesPerSecPerPeer: shape.exchangesPerSecPerPeer,
       announceIntervalMs: shape.announceIntervalSec * 1000,
+      heartbeat: shape.heartbeat ?? 'peers',
       exchangeTimeoutMs: EXCHANGE_TIMEOUT_MS,
       sdpBytes: shape.sdpBytes,
     });

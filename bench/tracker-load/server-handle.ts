@@ -12,10 +12,13 @@ const EXTRA_NODE_ARGS = (process.env.TRACKER_BENCH_NODE_ARGS ?? '').split(' ').f
 export class ServerHandle {
   readonly #child: ChildProcess;
   readonly port: number;
+  /** The tracker kind, or the node id of a cluster node (in error messages). */
+  readonly label: string;
 
-  private constructor(child: ChildProcess, port: number) {
+  private constructor(child: ChildProcess, port: number, label: string) {
     this.#child = child;
     this.port = port;
+    this.label = label;
   }
 
   /**
@@ -27,7 +30,7 @@ export class ServerHandle {
     const child = spawnTsChild('server-main.ts', [kind, ...clusterArgs], { ...(cpu === undefined ? {} : { cpu }), nodeArgs: ['--expose-gc', ...EXTRA_NODE_ARGS] });
     try {
       const port = await nextMessage(child, (m) => ((m as ServerReport).type === 'ready' ? (m as { port: number }).port : undefined), READY_TIMEOUT_MS, `${kind} tracker start`);
-      return new ServerHandle(child, port);
+      return new ServerHandle(child, port, cluster?.nodeId ?? kind);
     } catch (error) {
       await killChild(child);
       throw error;
@@ -40,7 +43,7 @@ export class ServerHandle {
 
   /** Memory, CPU and counters, read inside the tracker process; gc first when asked (for memory). */
   sample(gc: boolean): Promise<ServerSample> {
-    const reply = nextMessage(this.#child, (m) => ((m as ServerReport).type === 'sample' ? (m as ServerSample) : undefined), SAMPLE_TIMEOUT_MS, 'tracker sample');
+    const reply = nextMessage(this.#child, (m) => ((m as ServerReport).type === 'sample' ? (m as ServerSample) : undefined), SAMPLE_TIMEOUT_MS, `${this.label} sample (an overloaded tracker answers late)`);
     this.#send({ type: 'sample', gc });
     return reply;
   }

@@ -42,6 +42,9 @@ export class SwarmcastProtocol implements PeerProtocol {
         peer.known = msg.peers ?? [];
         this.#events.announced();
         return;
+      case 'pong':
+        this.#events.announced();
+        return;
       case 'error':
         this.#events.error(`tracker:${msg.code ?? '?'}`);
         return;
@@ -59,6 +62,10 @@ export class SwarmcastProtocol implements PeerProtocol {
 
   announce(peer: BenchPeer): void {
     peer.socket.send(`{"type":"peers","swarm":"${peer.swarm}"}`);
+  }
+
+  ping(peer: BenchPeer): void {
+    peer.socket.send('{"type":"ping"}');
   }
 
   lost(peer: BenchPeer): void {

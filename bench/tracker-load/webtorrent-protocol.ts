@@ -68,6 +68,10 @@ export class WebtorrentProtocol implements PeerProtocol {
     peer.socket.send(`{"action":"announce","info_hash":"${peer.swarm}","peer_id":"${peer.id}","numwant":0}`);
   }
 
+  ping(peer: BenchPeer): void {
+    this.announce(peer);
+  }
+
   lost(): void {
     // The tracker picks the partner: nothing to forget.
   }
