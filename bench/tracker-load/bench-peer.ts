@@ -23,6 +23,8 @@ export class BenchPeer {
     readonly slot: number,
     readonly swarm: string,
     readonly socket: RawWsClient,
+    /** Index of the tracker node this peer is connected to (0 with a single tracker). */
+    readonly node = 0,
   ) {}
 }
 
@@ -30,11 +32,11 @@ export class BenchPeer {
 export interface PeerEvents {
   /** The peer joined its swarm. */
   ready(peer: BenchPeer): void;
-  /** An offer or an answer arrived at its addressee, latencyMs after its sender stamped it. */
-  relayed(latencyMs: number): void;
+  /** An offer or an answer arrived at its addressee, latencyMs after its sender stamped it; crossNode when the sender was on another tracker node. */
+  relayed(latencyMs: number, crossNode: boolean): void;
   /** The answer to this peer's offer in flight arrived. */
   answered(peer: BenchPeer): void;
-  /** An announce (peers request) was answered. */
+  /** An announce (peers request) or a ping was answered. */
   announced(): void;
   error(kind: string): void;
 }
@@ -48,6 +50,8 @@ export interface PeerProtocol {
   /** Sends an offer stamped now; false when the peer knows no partner yet. */
   offer(peer: BenchPeer): boolean;
   announce(peer: BenchPeer): void;
+  /** The heartbeat: Swarmcast's `ping` (answered by `pong`); WebTorrent has none, so an announce. */
+  ping(peer: BenchPeer): void;
   /** The exchange in flight timed out: forget its partner (it probably left). */
   lost(peer: BenchPeer): void;
 }
@@ -57,9 +61,15 @@ export function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** The fake SDP of an offer or answer: the send time (for relay latency), padded to sdpBytes. */
-export function fakeSdp(padding: string): string {
-  return `v=0 t=${nowMs().toFixed(3)} ${padding}`;
+/** The fake SDP of an offer or answer: the send time (for relay latency) and the sender's tracker node, padded to sdpBytes. */
+export function fakeSdp(padding: string, node = 0): string {
+  return `v=0 t=${nowMs().toFixed(3)} n=${node} ${padding}`;
+}
+
+/** The sender's tracker node in an SDP made by fakeSdp, found in a raw message; -1 when absent. */
+export function nodeIn(text: string): number {
+  const at = text.indexOf(' n=', text.indexOf('v=0 t='));
+  return at < 0 ? -1 : Number.parseInt(text.slice(at + 3, at + 8), 10);
 }
 
 /** The send time in an SDP made by fakeSdp, found in a raw message; NaN when absent. */
@@ -79,5 +89,5 @@ export function stringField(text: string, marker: string): string {
 
 /** Padding that makes fakeSdp about sdpBytes long (characters safe in JSON and in an SDP line). */
 export function sdpPadding(sdpBytes: number): string {
-  return 'a'.repeat(Math.max(0, sdpBytes - 32));
+  return 'a'.repeat(Math.max(0, sdpBytes - 36));
 }

@@ -39,6 +39,17 @@ export class LatencyHistogram {
     }
   }
 
+  /** A new histogram of this one's samples without those of subset (which must be part of them, e.g. the cross-node relays of all relays). */
+  without(subset: LatencyHistogram): LatencyHistogram {
+    const rest = new LatencyHistogram();
+    for (let i = 0; i < HISTOGRAM_BUCKETS; i++) {
+      const n = Math.max(0, (this.counts[i] ?? 0) - (subset.counts[i] ?? 0));
+      rest.counts[i] = n;
+      rest.total += n;
+    }
+    return rest;
+  }
+
   /** Upper edge of the bucket holding quantile q (0..1), in ms (at most 10,000: the overflow bucket); null when empty. */
   quantileMs(q: number): number | null {
     if (this.total === 0) return null;

@@ -26,6 +26,21 @@ export interface ServerSample {
   readonly errors: Readonly<Record<string, number>>;
   /** Signals the tracker relayed (Swarmcast only; null for bittorrent-tracker, which counts nothing). */
   readonly signalsRelayed: number | null;
+  /** Cluster mode only (Swarmcast with Redis): this node's cross-node counters; null otherwise. */
+  readonly cluster: ClusterCounters | null;
+}
+
+/** A cluster node's counters (a slice of the tracker's ClusterStats), all growing since its start. */
+export interface ClusterCounters {
+  readonly redisConnected: boolean;
+  readonly redisErrors: number;
+  /** Signals this node published to another node's channel. */
+  readonly signalsSentRemote: number;
+  /** Signals from other nodes this node handed to a local member. */
+  readonly signalsDeliveredRemote: number;
+  readonly signalsDroppedRemote: number;
+  /** Peer lists answered from local members only because Redis failed. */
+  readonly localFallbacks: number;
 }
 
 /** Tracker child -> parent. */
@@ -34,7 +49,11 @@ export type ServerReport = { readonly type: 'ready'; readonly port: number } | S
 /** What one load worker drives: a slice of the peers, all in one protocol. */
 export interface WorkerPlan {
   readonly kind: TrackerKind;
-  readonly port: number;
+  /**
+   * Tracker ports on 127.0.0.1: one, or one per cluster node; peer `i` (global index) connects to
+   * `ports[i % ports.length]`, as a round-robin load balancer would spread them.
+   */
+  readonly ports: readonly number[];
   /** Global index of this worker's first peer; peers are numbered across all workers. */
   readonly firstPeer: number;
   readonly peers: number;
@@ -48,6 +67,8 @@ export interface WorkerPlan {
   readonly exchangesPerSecPerPeer: number;
   /** Each peer announces (Swarmcast `peers`, WebTorrent announce without offers) this often. */
   readonly announceIntervalMs: number;
+  /** What the periodic announce is: a peer-list request, or (Swarmcast) a ping. */
+  readonly heartbeat: 'peers' | 'ping';
   /** An exchange whose answer has not come back by then is counted lost. */
   readonly exchangeTimeoutMs: number;
   /** Length of the fake SDP in offers and answers. */
@@ -73,6 +94,10 @@ export interface LoadReport {
   readonly exchangesLost: number;
   /** Latency histogram counts (histogram.ts) of every relayed offer and answer. */
   readonly relayLatency: number[];
+  /** Of signalsRelayed, those whose sender was connected to another tracker node than the addressee. */
+  readonly crossNodeSignals: number;
+  /** Latency histogram counts of the cross-node ones alone (a subset of relayLatency). */
+  readonly crossNodeLatency: number[];
   readonly peersReplaced: number;
   /** This worker's own CPU (user + system) during the window, in seconds. */
   readonly cpuSec: number;

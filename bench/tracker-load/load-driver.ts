@@ -31,7 +31,8 @@ export class LoadDriver implements PeerEvents {
   readonly #inFlight = new Fifo<{ readonly peer: BenchPeer; readonly seq: number }>();
   readonly #errors: Record<string, number> = {};
   #histogram = new LatencyHistogram();
-  #counts = { signalsRelayed: 0, announcesAnswered: 0, exchangesCompleted: 0, exchangesLost: 0, peersReplaced: 0 };
+  #crossHistogram = new LatencyHistogram();
+  #counts = { signalsRelayed: 0, crossNodeSignals: 0, announcesAnswered: 0, exchangesCompleted: 0, exchangesLost: 0, peersReplaced: 0 };
   #tick: NodeJS.Timeout | undefined;
   #measuring = false;
   #exchanging = false;
@@ -87,7 +88,8 @@ export class LoadDriver implements PeerEvents {
   /** Runs one load window and resolves with what it counted. */
   async load(durationMs: number, churnPerSec: number, exchanges: boolean): Promise<LoadReport> {
     this.#histogram = new LatencyHistogram();
-    this.#counts = { signalsRelayed: 0, announcesAnswered: 0, exchangesCompleted: 0, exchangesLost: 0, peersReplaced: 0 };
+    this.#crossHistogram = new LatencyHistogram();
+    this.#counts = { signalsRelayed: 0, crossNodeSignals: 0, announcesAnswered: 0, exchangesCompleted: 0, exchangesLost: 0, peersReplaced: 0 };
     for (const key of Object.keys(this.#errors)) this.#errors[key] = 0;
     const start = nowMs();
     const cpuStart = process.cpuUsage();
@@ -114,6 +116,7 @@ export class LoadDriver implements PeerEvents {
       ...this.#counts,
       cpuSec: (cpu.user + cpu.system) / 1e6,
       relayLatency: this.#histogram.toArray(),
+      crossNodeLatency: this.#crossHistogram.toArray(),
       errors: { ...this.#errors },
     };
   }
@@ -137,10 +140,13 @@ export class LoadDriver implements PeerEvents {
     if (this.#exchanging) this.#exchanges.push({ peer, atMs: nowMs() });
   }
 
-  relayed(latencyMs: number): void {
+  relayed(latencyMs: number, crossNode: boolean): void {
     if (!this.#measuring) return;
     this.#counts.signalsRelayed += 1;
     this.#histogram.record(latencyMs);
+    if (!crossNode) return;
+    this.#counts.crossNodeSignals += 1;
+    this.#crossHistogram.record(latencyMs);
   }
 
   answered(peer: BenchPeer): void {
@@ -162,9 +168,11 @@ export class LoadDriver implements PeerEvents {
     const swarmNo = Math.floor(index / this.#plan.swarmSize);
     const localAddress = `127.0.0.${1 + Math.floor(index / this.#plan.peersPerAddress)}`;
     const swarm = this.#plan.kind === 'swarmcast' ? `bench-${swarmNo}` : webtorrentId('s', swarmNo);
+    const ports = this.#plan.ports;
+    const node = index % ports.length;
     let opened = false;
     // The handlers run on later ticks (net connects asynchronously), after peer is set below.
-    const socket = new RawWsClient(this.#plan.port, localAddress, {
+    const socket = new RawWsClient(ports[node] ?? 0, localAddress, {
       open: () => {
         opened = true;
         this.#protocol.opened(peer);
@@ -184,7 +192,7 @@ export class LoadDriver implements PeerEvents {
         if (!opened || !wasReady) settled?.(false);
       },
     });
-    const peer = new BenchPeer(slot, swarm, socket);
+    const peer = new BenchPeer(slot, swarm, socket, node);
     this.#created += 1;
     // Unique across workers and churn generations: global index, then this worker's open count.
     if (this.#plan.kind === 'bittorrent-tracker') peer.id = webtorrentId('p', index * 10_000_000 + this.#created);
@@ -198,7 +206,8 @@ export class LoadDriver implements PeerEvents {
     for (let due = this.#announces.peek(); due !== undefined && due.atMs <= now; due = this.#announces.peek()) {
       this.#announces.shift();
       if (due.peer.gone) continue;
-      this.#protocol.announce(due.peer);
+      if (this.#plan.heartbeat === 'ping') this.#protocol.ping(due.peer);
+      else this.#protocol.announce(due.peer);
       this.#announces.push({ peer: due.peer, atMs: due.atMs + this.#plan.announceIntervalMs });
     }
     while (this.#exchanging) {

@@ -4,11 +4,15 @@
  * Load mode: the same load shape against Swarmcast's tracker, then bittorrent-tracker's WebSocket
  * server, each alone in its own process; writes the JSON and prints a summary.
  * Soak mode (--soak): Swarmcast's tracker only, continuous churn, memory trend.
+ * Cluster mode (--redis --nodes N): N Swarmcast tracker nodes sharing swarms through Redis.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseTrackerBenchArgs } from './args.js';
 import type { TrackerBenchArgs } from './args.js';
+import { measureCluster } from './cluster-load.js';
+import { clusterResult, formatClusterSummary } from './cluster-result.js';
+import { checkClusterFileLimits } from './cluster-session.js';
 import { runContext } from './machine.js';
 import { formatLoadSummary, loadResult } from './result.js';
 import { checkFileLimit, liveChildren, measureTracker, openFileLimit } from './run-load.js';
@@ -18,7 +22,8 @@ const argv = process.argv.slice(2);
 let args: TrackerBenchArgs;
 try {
   args = parseTrackerBenchArgs(argv);
-  checkFileLimit(args.peers);
+  if (args.redis) checkClusterFileLimits(args);
+  else checkFileLimit(args.peers);
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(2);
@@ -39,6 +44,10 @@ process.once('SIGINT', () => {
 async function run(): Promise<{ result: unknown; summary: string }> {
   const context = runContext(argv, openFileLimit(), args.pin);
   log(`load average ${context.machine.loadAverage1m.toFixed(2)} at start (the machine may be shared)`);
+  if (args.redis) {
+    const cluster = clusterResult(args, await measureCluster(args, log));
+    return { result: { ...context, ...cluster }, summary: formatClusterSummary(cluster) };
+  }
   if (args.soak) {
     const soak = await runSoak(args, log);
     return { result: { ...context, soak }, summary: formatSoakSummary(soak) };

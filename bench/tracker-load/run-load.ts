@@ -21,6 +21,13 @@ export interface LoadShape {
   readonly sdpBytes: number;
   /** Pin the tracker to CPU 0 and the workers to CPU 1 (when taskset works). */
   readonly pin: boolean;
+  /**
+   * What each peer sends every announce interval (Swarmcast): `peers` (a peer-list request; in cluster
+   * mode each is a Redis script) or `ping` (the heartbeat Swarmcast's client sends; peer lists are then
+   * asked only when a peer knows no partner).
+   * @default 'peers'
+   */
+  readonly heartbeat?: 'peers' | 'ping';
 }
 
 /** Figures of one tracker under the load shape. */
@@ -98,13 +105,14 @@ export function checkFileLimit(peers: number): void {
   }
 }
 
-export function workerPlans(kind: TrackerKind, port: number, shape: LoadShape): WorkerPlan[] {
+/** Splits the peers over the workers; with several ports (cluster nodes) each worker's peers go round robin over them. */
+export function workerPlans(kind: TrackerKind, ports: readonly number[], shape: LoadShape): WorkerPlan[] {
   const plans: WorkerPlan[] = [];
   const per = Math.ceil(shape.peers / shape.workers);
   for (let first = 0; first < shape.peers; first += per) {
     plans.push({
       kind,
-      port,
+      ports,
       firstPeer: first,
       peers: Math.min(per, shape.peers - first),
       swarmSize: shape.swarmSize,
@@ -112,6 +120,7 @@ export function workerPlans(kind: TrackerKind, port: number, shape: LoadShape): 
       connectConcurrency: CONNECT_CONCURRENCY,
       exchangesPerSecPerPeer: shape.exchangesPerSecPerPeer,
       announceIntervalMs: shape.announceIntervalSec * 1000,
+      heartbeat: shape.heartbeat ?? 'peers',
       exchangeTimeoutMs: EXCHANGE_TIMEOUT_MS,
       sdpBytes: shape.sdpBytes,
     });
@@ -137,7 +146,7 @@ export class LoadSession {
     const workers: WorkerHandle[] = [];
     try {
       const before = await server.sample(true);
-      const plans = workerPlans(kind, server.port, shape);
+      const plans = workerPlans(kind, [server.port], shape);
       for (const _ of plans) {
         const worker = new WorkerHandle(shape.pin ? 1 : undefined);
         workers.push(worker);
@@ -187,27 +196,22 @@ async function stopAll(server: ServerHandle, workers: readonly WorkerHandle[]): 
   liveChildren.delete(server);
 }
 
+/** The workers' counters summed, their histograms merged (all relays, and the cross-node ones alone). */
+export type MergedReports = Omit<LoadReport, 'relayLatency' | 'crossNodeLatency' | 'type'> & { histogram: LatencyHistogram; crossHistogram: LatencyHistogram };
+
 /** Sums the workers' counters and merges their histograms. */
-export function mergeReports(reports: readonly LoadReport[]): Omit<LoadReport, 'relayLatency' | 'type'> & { histogram: LatencyHistogram } {
+export function mergeReports(reports: readonly LoadReport[]): MergedReports {
   const histogram = new LatencyHistogram();
+  const crossHistogram = new LatencyHistogram();
   const errors: Record<string, number> = {};
-  let signalsRelayed = 0;
-  let announcesAnswered = 0;
-  let exchangesCompleted = 0;
-  let exchangesLost = 0;
-  let peersReplaced = 0;
-  let cpuSec = 0;
+  const sum = { signalsRelayed: 0, crossNodeSignals: 0, announcesAnswered: 0, exchangesCompleted: 0, exchangesLost: 0, peersReplaced: 0, cpuSec: 0 };
   for (const r of reports) {
-    cpuSec += r.cpuSec;
     histogram.merge(r.relayLatency);
-    signalsRelayed += r.signalsRelayed;
-    announcesAnswered += r.announcesAnswered;
-    exchangesCompleted += r.exchangesCompleted;
-    exchangesLost += r.exchangesLost;
-    peersReplaced += r.peersReplaced;
+    crossHistogram.merge(r.crossNodeLatency);
+    for (const key of Object.keys(sum) as (keyof typeof sum)[]) sum[key] += r[key];
     for (const [k, v] of Object.entries(r.errors)) if (v > 0) errors[k] = (errors[k] ?? 0) + v;
   }
-  return { histogram, errors, signalsRelayed, announcesAnswered, exchangesCompleted, exchangesLost, peersReplaced, cpuSec };
+  return { histogram, crossHistogram, errors, ...sum };
 }
 
 /** The full measurement of one tracker under the shape. */

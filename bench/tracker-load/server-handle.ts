@@ -12,18 +12,25 @@ const EXTRA_NODE_ARGS = (process.env.TRACKER_BENCH_NODE_ARGS ?? '').split(' ').f
 export class ServerHandle {
   readonly #child: ChildProcess;
   readonly port: number;
+  /** The tracker kind, or the node id of a cluster node (in error messages). */
+  readonly label: string;
 
-  private constructor(child: ChildProcess, port: number) {
+  private constructor(child: ChildProcess, port: number, label: string) {
     this.#child = child;
     this.port = port;
+    this.label = label;
   }
 
-  /** Starts the tracker in its own process (on CPU 0 when pinning works), with --expose-gc for clean memory samples. */
-  static async start(kind: TrackerKind, cpu: number | undefined): Promise<ServerHandle> {
-    const child = spawnTsChild('server-main.ts', [kind], { ...(cpu === undefined ? {} : { cpu }), nodeArgs: ['--expose-gc', ...EXTRA_NODE_ARGS] });
+  /**
+   * Starts the tracker in its own process (on CPU 0 when pinning works), with --expose-gc for clean
+   * memory samples; a cluster node gets `cluster` (it reports ready once its Redis links are up).
+   */
+  static async start(kind: TrackerKind, cpu: number | undefined, cluster?: { readonly redisUrl: string; readonly nodeId: string }): Promise<ServerHandle> {
+    const clusterArgs = cluster === undefined ? [] : ['--redis-url', cluster.redisUrl, '--node-id', cluster.nodeId];
+    const child = spawnTsChild('server-main.ts', [kind, ...clusterArgs], { ...(cpu === undefined ? {} : { cpu }), nodeArgs: ['--expose-gc', ...EXTRA_NODE_ARGS] });
     try {
       const port = await nextMessage(child, (m) => ((m as ServerReport).type === 'ready' ? (m as { port: number }).port : undefined), READY_TIMEOUT_MS, `${kind} tracker start`);
-      return new ServerHandle(child, port);
+      return new ServerHandle(child, port, cluster?.nodeId ?? kind);
     } catch (error) {
       await killChild(child);
       throw error;
@@ -36,7 +43,7 @@ export class ServerHandle {
 
   /** Memory, CPU and counters, read inside the tracker process; gc first when asked (for memory). */
   sample(gc: boolean): Promise<ServerSample> {
-    const reply = nextMessage(this.#child, (m) => ((m as ServerReport).type === 'sample' ? (m as ServerSample) : undefined), SAMPLE_TIMEOUT_MS, 'tracker sample');
+    const reply = nextMessage(this.#child, (m) => ((m as ServerReport).type === 'sample' ? (m as ServerSample) : undefined), SAMPLE_TIMEOUT_MS, `${this.label} sample (an overloaded tracker answers late)`);
     this.#send({ type: 'sample', gc });
     return reply;
   }

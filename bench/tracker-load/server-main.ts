@@ -4,20 +4,27 @@
  * server-handle.ts; exits when told, or when the parent goes away.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { startTracker } from '@swarmcast/tracker';
 import type { TrackerServer } from '@swarmcast/tracker';
 import { Server } from 'bittorrent-tracker';
-import type { ServerCommand, ServerReport, TrackerKind } from './ipc.js';
+import type { ClusterCounters, ServerCommand, ServerReport, TrackerKind } from './ipc.js';
 
 interface Running {
   readonly port: number;
   connections(): number | null;
   errors(): Record<string, number>;
   signalsRelayed(): number | null;
+  cluster(): ClusterCounters | null;
   close(): Promise<void>;
 }
 
+/** A cluster node waits this long for its Redis links before it gives up starting. */
+const REDIS_READY_TIMEOUT_MS = 20_000;
+
 const kindArg = process.argv[2];
+// Cluster mode (Swarmcast only): `--redis-url URL --node-id ID` after the kind.
+const { values: clusterArgs } = parseArgs({ args: process.argv.slice(3), options: { 'redis-url': { type: 'string' }, 'node-id': { type: 'string' } }, strict: true });
 if (kindArg !== 'swarmcast' && kindArg !== 'bittorrent-tracker') throw new Error(`unknown tracker kind ${String(kindArg)}`);
 const kind: TrackerKind = kindArg;
 if (process.send === undefined) throw new Error('server-main.ts runs as a child with an IPC channel');
@@ -71,6 +78,7 @@ function sample(gc: boolean): ServerReport {
     connections: running.connections(),
     errors: running.errors(),
     signalsRelayed: running.signalsRelayed(),
+    cluster: running.cluster(),
   };
 }
 
@@ -79,14 +87,35 @@ async function startSwarmcast(): Promise<Running> {
   // TRACKER_BENCH_WS_LAYER=ws measures the ws library as the peer layer instead of the tracker's own.
   const layer = process.env.TRACKER_BENCH_WS_LAYER;
   if (layer !== undefined && layer !== 'lite' && layer !== 'ws') throw new Error(`TRACKER_BENCH_WS_LAYER must be lite or ws, got ${layer}`);
-  const tracker: TrackerServer = await startTracker({ host: '127.0.0.1', port: 0, ...(layer === undefined ? {} : { webSocketLayer: layer }) });
+  const redisUrl = clusterArgs['redis-url'];
+  const cluster = redisUrl === undefined ? {} : { cluster: { redisUrl, ...(clusterArgs['node-id'] === undefined ? {} : { nodeId: clusterArgs['node-id'] }) } };
+  const tracker: TrackerServer = await startTracker({ host: '127.0.0.1', port: 0, ...cluster, ...(layer === undefined ? {} : { webSocketLayer: layer }) });
+  if (redisUrl !== undefined) await redisReady(tracker);
   return {
     port: tracker.port,
     connections: () => tracker.stats().connections,
     errors: () => tracker.stats().rejects,
     signalsRelayed: () => tracker.stats().signalsRelayed,
+    cluster: () => {
+      const c = tracker.stats().cluster;
+      if (c === null) return null;
+      const { redisConnected, redisErrors, signalsSentRemote, signalsDeliveredRemote, signalsDroppedRemote, localFallbacks } = c;
+      return { redisConnected, redisErrors, signalsSentRemote, signalsDeliveredRemote, signalsDroppedRemote, localFallbacks };
+    },
     close: () => tracker.close(),
   };
+}
+
+/** Resolves once the node's Redis links are up (peers joining before would be left out of Redis until the next resync). */
+async function redisReady(tracker: TrackerServer): Promise<void> {
+  const started = performance.now();
+  while (tracker.stats().cluster?.redisConnected !== true) {
+    if (performance.now() - started > REDIS_READY_TIMEOUT_MS) {
+      await tracker.close();
+      throw new Error(`cluster node: Redis not connected within ${REDIS_READY_TIMEOUT_MS} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function startBittorrentTracker(): Promise<Running> {
@@ -112,6 +141,7 @@ async function startBittorrentTracker(): Promise<Running> {
     connections: () => null,
     errors: (): Record<string, number> => (warnings > 0 ? { warning: warnings } : {}),
     signalsRelayed: () => null,
+    cluster: () => null,
     // Its ws server tracks no clients, so close() would wait for them: the process exit ends them.
     close: () => Promise.resolve(),
   };

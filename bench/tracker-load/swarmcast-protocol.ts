@@ -4,7 +4,7 @@
  * answer back, relayed; the announce is `peers` (which also serves as the heartbeat).
  * Relayed signals are read with indexOf, not JSON.parse, so the load generator stays cheap.
  */
-import { fakeSdp, stampIn, stringField, nowMs } from './bench-peer.js';
+import { fakeSdp, nodeIn, stampIn, stringField, nowMs } from './bench-peer.js';
 import type { BenchPeer, PeerEvents, PeerProtocol } from './bench-peer.js';
 
 export class SwarmcastProtocol implements PeerProtocol {
@@ -22,7 +22,7 @@ export class SwarmcastProtocol implements PeerProtocol {
 
   received(peer: BenchPeer, text: string): void {
     if (text.startsWith('{"type":"signal"')) {
-      this.#events.relayed(nowMs() - stampIn(text));
+      this.#events.relayed(nowMs() - stampIn(text), nodeIn(text) !== peer.node);
       const from = stringField(text, '"from":"');
       if (text.includes('"sdpType":"offer"')) this.#signal(peer, from, 'answer');
       else if (peer.inFlight !== 0 && from === peer.partner) this.#events.answered(peer);
@@ -40,6 +40,9 @@ export class SwarmcastProtocol implements PeerProtocol {
         return;
       case 'peers':
         peer.known = msg.peers ?? [];
+        this.#events.announced();
+        return;
+      case 'pong':
         this.#events.announced();
         return;
       case 'error':
@@ -61,13 +64,17 @@ export class SwarmcastProtocol implements PeerProtocol {
     peer.socket.send(`{"type":"peers","swarm":"${peer.swarm}"}`);
   }
 
+  ping(peer: BenchPeer): void {
+    peer.socket.send('{"type":"ping"}');
+  }
+
   lost(peer: BenchPeer): void {
     peer.known = peer.known.filter((id) => id !== peer.partner);
   }
 
   #signal(peer: BenchPeer, to: string, sdpType: 'offer' | 'answer'): void {
     peer.socket.send(
-      `{"type":"signal","swarm":"${peer.swarm}","to":"${to}","data":{"kind":"description","sdpType":"${sdpType}","sdp":"${fakeSdp(this.#padding)}"}}`,
+      `{"type":"signal","swarm":"${peer.swarm}","to":"${to}","data":{"kind":"description","sdpType":"${sdpType}","sdp":"${fakeSdp(this.#padding, peer.node)}"}}`,
     );
   }
 }

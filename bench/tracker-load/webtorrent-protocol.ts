@@ -30,7 +30,7 @@ export class WebtorrentProtocol implements PeerProtocol {
 
   received(peer: BenchPeer, text: string): void {
     if (text.includes('"offer":{')) {
-      this.#events.relayed(nowMs() - stampIn(text));
+      this.#events.relayed(nowMs() - stampIn(text), false);
       const from = stringField(text, '"peer_id":"');
       const offerId = stringField(text, '"offer_id":"');
       peer.socket.send(
@@ -40,7 +40,7 @@ export class WebtorrentProtocol implements PeerProtocol {
       return;
     }
     if (text.includes('"answer":{')) {
-      this.#events.relayed(nowMs() - stampIn(text));
+      this.#events.relayed(nowMs() - stampIn(text), false);
       if (peer.inFlight !== 0 && stringField(text, '"offer_id":"') === offerIdOf(peer)) this.#events.answered(peer);
       return;
     }
@@ -66,6 +66,10 @@ export class WebtorrentProtocol implements PeerProtocol {
   announce(peer: BenchPeer): void {
     peer.pendingAnnounces.push('announce');
     peer.socket.send(`{"action":"announce","info_hash":"${peer.swarm}","peer_id":"${peer.id}","numwant":0}`);
+  }
+
+  ping(peer: BenchPeer): void {
+    this.announce(peer);
   }
 
   lost(): void {

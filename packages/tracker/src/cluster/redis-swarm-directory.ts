@@ -21,10 +21,13 @@ import { decodeRecords, decodeSignal, encodeRecords, encodeSignal } from './clus
 import { LIVE_NODE_OF_LUA, SAMPLE_LIVE_MEMBERS_LUA, redisKeys } from './redis-keys.js';
 import type { RedisKeys } from './redis-keys.js';
 import { RedisLinks } from './redis-links.js';
+import { RedisScript } from './redis-script.js';
 import type { ClusterStats, DirectoryMember, SwarmDirectory } from './swarm-directory.js';
 
 /** Members written per HSET when a node rewrites its state. */
 const RESYNC_BATCH = 1_000;
+const SAMPLE_LIVE_MEMBERS = new RedisScript(SAMPLE_LIVE_MEMBERS_LUA);
+const LIVE_NODE_OF = new RedisScript(LIVE_NODE_OF_LUA);
 
 export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDirectory<M> {
   readonly local: SwarmRegistry<M>;
@@ -106,7 +109,7 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     if (redis === undefined) return this.#fallback(swarmId, excludeId, max);
     // Draw extra: the asker and members of dead nodes are dropped from the draw.
     const draw = max * 2 + 1;
-    return redis.eval(SAMPLE_LIVE_MEMBERS_LUA, 1, this.#keys.swarm(swarmId), draw, this.#keys.nodePrefix).then(
+    return SAMPLE_LIVE_MEMBERS.run(redis, this.#keys.swarm(swarmId), draw, this.#keys.nodePrefix).then(
       (reply) => pickIds(reply, excludeId, max),
       (error: unknown) => {
         this.#failed(error);
@@ -119,7 +122,7 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     const redis = this.#commands();
     if (redis === undefined) return false;
     try {
-      const instance = await redis.eval(LIVE_NODE_OF_LUA, 1, this.#keys.swarm(swarmId), to, this.#keys.nodePrefix);
+      const instance = await LIVE_NODE_OF.run(redis, this.#keys.swarm(swarmId), to, this.#keys.nodePrefix);
       if (typeof instance !== 'string') return false;
       const node = instance.slice(0, instance.lastIndexOf(':'));
       // Our own node: the caller looked locally already, so the entry is stale.
@@ -279,11 +282,20 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
   }
 }
 
-/** Checked peer ids from a script reply: distinct, valid, not the asker, at most max. */
+/**
+ * Checked peer ids from a script reply: distinct, valid, not the asker, at most max, in random order.
+ * Shuffled first: when the draw covers the whole swarm, HRANDFIELD returns a small hash in insertion
+ * order, so taking the first max would list the earliest members only, to everyone.
+ */
 function pickIds(reply: unknown, excludeId: string, max: number): string[] {
   if (!Array.isArray(reply)) return [];
+  const drawn: unknown[] = reply.slice();
+  for (let i = drawn.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [drawn[i], drawn[j]] = [drawn[j], drawn[i]];
+  }
   const out = new Set<string>();
-  for (const id of reply) {
+  for (const id of drawn) {
     if (out.size >= max) break;
     if (typeof id === 'string' && id !== excludeId && ID_PATTERN.test(id)) out.add(id);
   }
