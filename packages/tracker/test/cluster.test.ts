@@ -173,6 +173,32 @@ void describe('cluster over Redis', () => {
     assert.deepEqual(await peersOf(b1, SWARM), [a1.peerId]);
   });
 
+  void test('a Redis stall past the command timeout makes writes late, not lost: the node keeps its instance (no rewrite of every member) and its members stay listed', async (t) => {
+    const redis = await redisFor(t);
+    const a = await node(t, redis.url, 'node-a');
+    const b = await node(t, redis.url, 'node-b');
+    const a1 = await joined(t, a.url, SWARM);
+    const instance = a.stats().cluster?.instance;
+    assert.ok(instance !== undefined);
+    // Redis stops answering (a stalled machine) but its connections stay up.
+    process.kill(redis.pid, 'SIGSTOP');
+    let stalled = true;
+    t.after(() => { if (stalled) process.kill(redis.pid, 'SIGCONT'); });
+    // This member's write is sent now and answered only after the command timeout (2 s).
+    const a2 = await joined(t, a.url, SWARM);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    process.kill(redis.pid, 'SIGCONT');
+    stalled = false;
+    assert.ok((a.stats().cluster?.redisErrors ?? 0) > 0, 'commands timed out during the stall');
+    // Two heartbeats later: no new instance, and both members are listed to the other node (the
+    // swarm key expired during the stall: the heartbeat saw it gone and wrote the members again).
+    await new Promise((resolve) => setTimeout(resolve, 2 * TEST_BEAT_MS + 500));
+    assert.equal(a.stats().cluster?.instance, instance, 'a late write is not a lost one');
+    const b1 = await joined(t, b.url, SWARM);
+    await waitFor(async () => (await peersOf(b1, SWARM)).length === 2, 'b to list both members of a');
+    assert.deepEqual(await peersOf(b1, SWARM), [a1.peerId, a2.peerId].sort());
+  });
+
   void test('cluster options are checked', () => {
     assert.throws(() => clusterOptionsCheck({ redisUrl: 'http://x' }), /cluster.redisUrl must be a redis:\/\/ or rediss:\/\/ URL/);
     assert.throws(() => clusterOptionsCheck({ ...clusterOptions('redis://127.0.0.1:1', 'a b') }), /cluster.nodeId must be/);

@@ -43,6 +43,13 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
   #instance: string;
   /** Some membership write may be missing from Redis: take a new instance at the next chance. */
   #dirty = false;
+  /**
+   * A membership write timed out on a connection that stayed up: Redis runs a connection's commands
+   * in order, so it is only late, not lost, unless the connection drops before a later reply proves
+   * it ran. Taking a new instance for it would rewrite every member exactly when the node or Redis
+   * is short of CPU (what a stall makes time out).
+   */
+  #unconfirmed = false;
   readonly #stats: Omit<ClusterStats, 'nodeId' | 'instance' | 'redisConnected'> = {
     redisErrors: 0,
     signalsSentRemote: 0,
@@ -70,6 +77,9 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     const { nodeId } = this.#config;
     this.#links = new RedisLinks(this.#config.redisUrl, [this.#keys.nodeChannel(nodeId), this.#keys.recordsChannel], {
       commandsReady: (commands) => {
+        // A (re)connect: a write that timed out on the old connection may never have run.
+        if (this.#unconfirmed) this.#dirty = true;
+        this.#unconfirmed = false;
         void this.#resync(commands);
       },
       message: (channel, text) => {
@@ -199,7 +209,10 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
       return;
     }
     command(redis).catch((error: unknown) => {
-      if (membership) this.#dirty = true;
+      if (membership) {
+        if (isCommandTimeout(error) && redis.status === 'ready') this.#unconfirmed = true;
+        else this.#dirty = true;
+      }
       this.#failed(error);
     });
   }
@@ -212,7 +225,7 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
     return Object.keys(this.local.detail());
   }
 
-  /** Refreshes the liveness key; if it had expired, the others may have dropped our members: rewrite them. */
+  /** Refreshes the liveness key and the swarm keys; if one had expired, our members may be gone: rewrite them. */
   async #beat(): Promise<void> {
     const redis = this.#commands();
     if (redis === undefined) return;
@@ -223,10 +236,16 @@ export class RedisSwarmDirectory<M extends DirectoryMember> implements SwarmDire
       }
       const batch = redis.multi().set(this.#keys.node(this.#instance), '1', 'PX', this.#config.memberTtlMs, 'GET');
       for (const swarmId of this.#localSwarms()) batch.pexpire(this.#keys.swarm(swarmId), this.#swarmTtlMs);
+      const unconfirmedBefore = this.#unconfirmed;
       const replies = await batch.exec();
       const [error, previous] = replies?.[0] ?? [new Error('transaction discarded'), undefined];
       if (error !== null) throw error;
-      if (previous === null) await this.#resync(redis);
+      // A reply on the same connection: every write sent before it has run.
+      if (unconfirmedBefore && redis === this.#commands()) this.#unconfirmed = false;
+      // A swarm key gone (PEXPIRE 0) expired with our members in it: a stall longer than its TTL.
+      // (A late liveness write can hide that our liveness key expired meanwhile.)
+      const swarmGone = replies?.slice(1).some(([pexpireError, set]) => pexpireError === null && set === 0) === true;
+      if (previous === null || swarmGone) await this.#resync(redis);
     } catch (error) {
       this.#failed(error);
     }
@@ -305,4 +324,9 @@ function pickIds(reply: unknown, excludeId: string, max: number): string[] {
 /** `<nodeId>:<8 random characters>`: ':' never occurs in a nodeId, so the nodeId is what precedes the last one. */
 function newInstance(nodeId: string): string {
   return `${nodeId}:${randomBytes(6).toString('base64url')}`;
+}
+
+/** ioredis's commandTimeout rejection: the reply did not come in time (the command was sent). */
+function isCommandTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Command timed out';
 }
