@@ -9,7 +9,7 @@ import type { HttpFetchReason } from './stats.js';
 
 export type AcquisitionConfig = Pick<
   EngineConfig,
-  'httpSafetyMs' | 'minP2pSlackMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment' | 'seederWaitMs'
+  'httpSafetyMs' | 'minP2pSlackMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment' | 'seederWaitMs' | 'urgentPeerWaitMs'
 >;
 
 /** What one acquisition needs from the engine. */
@@ -27,6 +27,10 @@ export interface AcquisitionHost {
   seederHolding(ref: SegmentRef, untilMs: number, signal: AbortSignal): Promise<Peer | undefined>;
   /** A load with little slack asked a seeder (or waited for one) for `elapsedMs`; `delivered` if it got the bytes. */
   countSeederAttempt(elapsedMs: number, delivered: boolean): void;
+  /** A ready peer that holds all of `ref` and was never late, best first; undefined if none (see EngineConfig.urgentPeerWaitMs). */
+  urgentHolder(ref: SegmentRef): Peer | undefined;
+  /** A load with little slack and no seeder asked a holder (urgentPeerWaitMs); `delivered` if it got the bytes. */
+  countUrgentAttempt(delivered: boolean): void;
   /** Resolves when some peer announces `ref`, or at `untilMs`. */
   waitForAnnouncement(ref: SegmentRef, untilMs: number, signal: AbortSignal): Promise<void>;
   /**
@@ -59,6 +63,9 @@ export interface AcquiredSegment {
   readonly source: 'http' | 'p2p';
 }
 
+/** An urgent try shorter than this could not bring a segment's first chunks: straight to HTTP. */
+const MIN_URGENT_TRY_MS = 100;
+
 type AttemptResult = 'done' | 'absent' | 'busy' | 'closed' | 'stalled' | 'deadline' | 'mismatch';
 
 /**
@@ -72,8 +79,8 @@ export class Acquisition {
   /** Peers whose bytes are in `partial`. */
   private readonly contributors = new Set<Peer>();
 
-  /** Set while a seeder is asked for a segment with little slack: the P2P deadline of that attempt. */
-  private seederUntilMs: number | undefined;
+  /** Set while a seeder or a holder is asked for a segment with little slack: the P2P deadline of that attempt. */
+  private urgentUntilMs: number | undefined;
 
   /** Why the peer part left the segment to HTTP (counted when the HTTP fetch starts). */
   private httpReason: HttpFetchReason = 'unannounced';
@@ -129,7 +136,7 @@ export class Acquisition {
 
   /** Peers must have delivered by then, so HTTP still makes the deadline (or a seeder's short try ends). */
   private p2pDeadlineMs(): number {
-    return this.seederUntilMs ?? this.deadlineMs - this.config.httpSafetyMs;
+    return this.urgentUntilMs ?? this.deadlineMs - this.config.httpSafetyMs;
   }
 
   async run(): Promise<AcquiredSegment> {
@@ -161,9 +168,9 @@ export class Acquisition {
   private async runPeers(): Promise<AcquiredSegment | undefined> {
     const { clock } = this.host;
     if (this.deadlineMs - clock.now() < this.config.minP2pSlackMs) {
-      if (this.url !== undefined && this.config.seederWaitMs > 0) {
-        const fromSeeder = await this.fromSeeder();
-        if (fromSeeder) return fromSeeder;
+      if (this.url !== undefined) {
+        const urgent = await this.fromUrgentSource();
+        if (urgent) return urgent;
       } else {
         this.noteSlack();
       }
@@ -210,39 +217,52 @@ export class Acquisition {
 
   /**
    * Too little time for the usual P2P attempt (startup, a thin buffer): a seeder is asked anyway,
-   * for seederWaitMs at most (a wait for its connection included); what it did not send by then
-   * comes over HTTP with a Range request. Without a seeder, straight to HTTP.
+   * for seederWaitMs at most (a wait for its connection included); without one, a connected holder
+   * that was never late, for urgentPeerWaitMs at most and only while HTTP would still make the
+   * deadline after it. What they did not send by then comes over HTTP with a Range request.
    */
-  private async fromSeeder(): Promise<AcquiredSegment | undefined> {
+  private async fromUrgentSource(): Promise<AcquiredSegment | undefined> {
     const { clock } = this.host;
     const startMs = clock.now();
-    const untilMs = startMs + this.config.seederWaitMs;
-    const seeder = await this.host.seederHolding(this.ref, untilMs, this.signal);
-    this.throwIfAborted();
-    if (!seeder || !this.host.p2pAllowed(this.ref) || clock.now() >= untilMs) {
+    if (this.config.seederWaitMs > 0) {
+      const untilMs = startMs + this.config.seederWaitMs;
+      const seeder = await this.host.seederHolding(this.ref, untilMs, this.signal);
+      this.throwIfAborted();
+      if (seeder && this.host.p2pAllowed(this.ref) && clock.now() < untilMs) {
+        const result = await this.fromUrgentPeer(seeder, untilMs);
+        this.host.countSeederAttempt(clock.now() - startMs, result !== undefined);
+        return result;
+      }
       // Counted when it waited for a seeder's connection; not for the tick it takes to find none.
       if (clock.now() - startMs >= 1) this.host.countSeederAttempt(clock.now() - startMs, false);
+    }
+    const untilMs = Math.min(clock.now() + this.config.urgentPeerWaitMs, this.deadlineMs - this.config.httpSafetyMs);
+    const holder = untilMs - clock.now() >= MIN_URGENT_TRY_MS && this.host.p2pAllowed(this.ref) ? this.host.urgentHolder(this.ref) : undefined;
+    if (!holder) {
       this.noteSlack();
       return undefined;
     }
-    this.seederUntilMs = untilMs;
+    const result = await this.fromUrgentPeer(holder, untilMs);
+    this.host.countUrgentAttempt(result !== undefined);
+    return result;
+  }
+
+  /** Asks `peer` for the segment until `untilMs`: the checked bytes, or undefined to go on over HTTP. */
+  private async fromUrgentPeer(peer: Peer, untilMs: number): Promise<AcquiredSegment | undefined> {
+    this.urgentUntilMs = untilMs;
     try {
-      const result = await this.fromPeer(seeder);
+      const result = await this.fromPeer(peer);
       if (result === 'done' && this.partial?.complete === true) {
-        if ((await this.checked(this.partial.bytes, untilMs)) === 'ok') {
-          this.host.countSeederAttempt(clock.now() - startMs, true);
-          return { bytes: this.partial.bytes, source: 'p2p' };
-        }
+        if ((await this.checked(this.partial.bytes, untilMs)) === 'ok') return { bytes: this.partial.bytes, source: 'p2p' };
         this.httpReason = 'unverified';
       } else {
         this.httpReason = reasonOf(result);
       }
-      this.lastFailedPeer = seeder;
+      this.lastFailedPeer = peer;
       this.host.countFallback();
-      this.host.countSeederAttempt(clock.now() - startMs, false);
       return undefined;
     } finally {
-      this.seederUntilMs = undefined;
+      this.urgentUntilMs = undefined;
     }
   }
 

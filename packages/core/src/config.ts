@@ -79,6 +79,15 @@ export interface EngineConfig {
    */
   seederWaitMs: number;
   /**
+   * With no seeder to ask, a segment due in less than minP2pSlackMs but more than httpSafetyMs (the
+   * segments after the first at startup, a thin buffer) is asked of a connected peer that holds it
+   * whole and was never late, for at most this long and never past deadline minus httpSafetyMs; the
+   * rest comes over HTTP with a Range request. On a loopback or LAN path a peer sends a segment in
+   * tens of milliseconds; a joiner's second and third segments need not cost the CDN a copy each.
+   * 0 = never. @default 400
+   */
+  urgentPeerWaitMs: number;
+  /**
    * This peer fetches every new segment over HTTP as it appears and serves it (an edge peer): the
    * tracker lists it to joiners first and names it a seeder, and its neighbours leave HTTP fetching
    * to it. Set by EdgePeer; a viewer must not set it. @default false
@@ -185,6 +194,7 @@ export const engineDefaults: EngineConfig = {
   httpSafetyMs: 1_500,
   minP2pSlackMs: 2_000,
   seederWaitMs: 400,
+  urgentPeerWaitMs: 400,
   seeder: false,
   p2pStallTimeoutMs: 1_500,
   silentPeerVerdictMs: 10_000,

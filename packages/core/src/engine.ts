@@ -131,8 +131,8 @@ export class Engine {
     this.config = resolveEngineConfig(config);
     this.instanceId = randomId(ports.random);
     this.listUrl = integrityListUrlOf(this.config);
-    // A part is due too soon to wait for a seeder.
-    this.partAcquisitionConfig = { ...this.config, httpSafetyMs: this.config.partHttpSafetyMs, minP2pSlackMs: this.config.partMinP2pSlackMs, seederWaitMs: 0 };
+    // A part is due too soon to wait for a seeder or to try a holder with little slack.
+    this.partAcquisitionConfig = { ...this.config, httpSafetyMs: this.config.partHttpSafetyMs, minP2pSlackMs: this.config.partMinP2pSlackMs, seederWaitMs: 0, urgentPeerWaitMs: 0 };
     this.httpThroughput = new HttpThroughput(this.config.httpThroughputHalfLifeMs);
     const { clock } = ports;
     this.records = new RecordBook(this.config.swarmId, ports.crypto, clock, this.config.maxRecords);
@@ -204,6 +204,14 @@ export class Engine {
         this.counters.seederAttempts += 1;
         if (delivered) this.counters.seederDeliveries += 1;
         this.counters.seederWaitMs += elapsedMs;
+      },
+      urgentHolder: (ref) => {
+        const key = segmentKey(ref);
+        return this.candidates(ref, new Set()).find((p) => p.stateOfKey(key) === 'have' && p.lateDeliveries === 0);
+      },
+      countUrgentAttempt: (delivered) => {
+        this.counters.urgentPeerAttempts += 1;
+        if (delivered) this.counters.urgentPeerDeliveries += 1;
       },
       candidates: (ref, exclude) => this.candidates(ref, exclude),
       isDesignatedFetcher: (ref) => this.isDesignatedFetcher(ref),
@@ -463,6 +471,10 @@ export class Engine {
   }
 
   private isDesignatedFetcher(ref: SegmentRef): boolean {
+    // Joining, no peer ready yet but connections being made: we are not alone, only not introduced.
+    // The segments a player starts with are a few target durations old, so the swarm holds them;
+    // their HAVE-MAPs are waited for (up to the P2P deadline), not fetched as the only member known.
+    if (this.pool.connecting() && this.pool.readyPeers().length === 0) return false;
     return this.designatedFetchers(ref).includes(this.instanceId);
   }
 

@@ -196,6 +196,12 @@ export class PeerPool {
     return this.peers.values();
   }
 
+  /** True while some connection is being made (not past HELLO yet, not closed). */
+  connecting(): boolean {
+    for (const p of this.peers.values()) if (!p.ready && !p.closed) return true;
+    return false;
+  }
+
   /** Peers past HELLO whose path works (see Peer.usable): the ones requests may go to. */
   readyPeers(): Peer[] {
     return [...this.peers.values()].filter((p) => p.usable);

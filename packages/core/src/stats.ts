@@ -58,6 +58,10 @@ export interface EngineStats {
   seederDeliveries: number;
   /** Time those loads spent on the seeder before their bytes or HTTP, ms in all. */
   seederWaitMs: number;
+  /** Loads due too soon for the usual P2P attempt, with no seeder, asked of a holder (see EngineConfig.urgentPeerWaitMs). */
+  urgentPeerAttempts: number;
+  /** Of urgentPeerAttempts, those the holder delivered whole in time. */
+  urgentPeerDeliveries: number;
   /** HTTP fetches for a peer reason (peerBusy, peerFailed, peerLate, unverified) whose last peer asked was a seeder. */
   httpFetchesAfterSeeder: number;
   /** P2P segments that matched their signed record. */
@@ -112,6 +116,8 @@ export function emptyStats(): EngineStats {
     seederAttempts: 0,
     seederDeliveries: 0,
     seederWaitMs: 0,
+    urgentPeerAttempts: 0,
+    urgentPeerDeliveries: 0,
     httpFetchesAfterSeeder: 0,
     segmentsVerified: 0,
     segmentsUnverifiable: 0,

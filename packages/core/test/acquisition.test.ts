@@ -66,18 +66,70 @@ function trickle(bed: Testbed, link: ScriptedLink, bytes: Uint8Array, everyMs: n
 }
 
 void describe('acquisition', () => {
-  void test('startup: with the deadline close, HTTP at once even though a peer has the segment', async () => {
+  void test('startup: with less than httpSafetyMs left, HTTP at once even though a peer has the segment', async () => {
     const { bed, e, g } = await pairOfEngines('startup');
     const ref = { rendition: 'v0', sn: 1 };
     const seg = bed.publish(ref, 100_000);
     await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
     await bed.clock.advance(100);
     const t0 = bed.clock.now();
-    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 1_900)));
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 1_400)));
     assert.equal(got.source, 'http');
     assert.ok(sameBytes(got.bytes, seg.bytes));
     assert.equal(e.http.log[0]?.startedAtMs, t0, 'the HTTP request left at once');
     assert.equal(e.engine.stats().p2pBytes, 0);
+    assert.equal(e.engine.stats().urgentPeerAttempts, 0);
+    bed.destroyAll();
+  });
+
+  void test('a thin buffer (less than minP2pSlackMs left, more than httpSafetyMs): a holder never late is asked, and delivers', async () => {
+    const { bed, e, g } = await pairOfEngines('urgent-holder');
+    const ref = { rendition: 'v0', sn: 1 };
+    const seg = bed.publish(ref, 100_000);
+    await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
+    await bed.clock.advance(100);
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 1_900)));
+    assert.equal(got.source, 'p2p');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(e.http.requestCount, 0);
+    assert.equal(e.engine.stats().urgentPeerAttempts, 1);
+    assert.equal(e.engine.stats().urgentPeerDeliveries, 1);
+    bed.destroyAll();
+  });
+
+  void test('a thin buffer and a slow holder: the rest comes over HTTP by Range once urgentPeerWaitMs is up', async () => {
+    const ref = { rendition: 'v0', sn: 4 };
+    const { bed, e, link, bytes } = await engineAndScripted('urgent-slow', ref, 8 * CHUNK);
+    trickle(bed, link, bytes, 150);
+    const t0 = bed.clock.now();
+    const request = bed.request(ref, 1_900);
+    const got = await bed.clock.settle(e.engine.loadSegment(request));
+    assert.ok(sameBytes(got.bytes, bytes));
+    assert.equal(requestIds(link).length, 1, 'the holder was asked once');
+    const [range] = e.http.log;
+    assert.equal(range?.startedAtMs, t0 + e.engine.config.urgentPeerWaitMs, 'HTTP took over at urgentPeerWaitMs');
+    assert.ok((range.range?.startBytes ?? 0) > 0, 'the Range continues from the holder bytes');
+    assert.equal(range.range?.startBytes, e.engine.stats().p2pBytes);
+    assert.ok(bed.clock.now() <= request.deadlineMs, 'in time');
+    assert.equal(e.engine.stats().urgentPeerAttempts, 1);
+    assert.equal(e.engine.stats().urgentPeerDeliveries, 0);
+    bed.destroyAll();
+  });
+
+  void test('a joiner whose connections are still being made waits for their HAVE-MAPs instead of fetching as the only member it knows', async () => {
+    const bed = new Testbed({ seed: 'joining' });
+    const g = bed.addEngine('G');
+    const ref = { rendition: 'v0', sn: 3 };
+    const seg = bed.publish(ref, 100_000);
+    await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
+    const e = bed.addEngine('E');
+    // The tracker's answer is in (about 85 ms here) and E's offer left; the connection is not up (about 190 ms).
+    await bed.clock.advance(100);
+    assert.equal(e.engine.connectedPeerIds().length, 0, 'no peer ready yet');
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 6_000)));
+    assert.equal(got.source, 'p2p');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(e.http.requestCount, 0);
     bed.destroyAll();
   });
 
