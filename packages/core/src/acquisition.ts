@@ -31,8 +31,13 @@ export interface AcquisitionHost {
   urgentHolder(ref: SegmentRef): Peer | undefined;
   /** A load with little slack and no seeder asked a holder (urgentPeerWaitMs); `delivered` if it got the bytes. */
   countUrgentAttempt(delivered: boolean): void;
-  /** Resolves when some peer announces `ref`, or at `untilMs`. */
-  waitForAnnouncement(ref: SegmentRef, untilMs: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves when some peer announces `ref`, or at `untilMs`; then, if `blame` (default), the peers
+   * designated to fetch it missed (see Engine.blameFetchers).
+   */
+  waitForAnnouncement(ref: SegmentRef, untilMs: number, signal: AbortSignal, blame?: boolean): Promise<void>;
+  /** True while some peer connection is being made (it may bring holders with its HAVE-MAP). */
+  connecting(): boolean;
   /**
    * Bytes of `ref` are coming: an HTTP download starts, or a peer's first chunk arrived. Only from
    * then on may the engine announce the segment as 'receiving': a peer merely waiting, or asking a
@@ -237,8 +242,18 @@ export class Acquisition {
       if (clock.now() - startMs >= 1) this.host.countSeederAttempt(clock.now() - startMs, false);
     }
     const untilMs = Math.min(clock.now() + this.config.urgentPeerWaitMs, this.deadlineMs - this.config.httpSafetyMs);
-    const holder = untilMs - clock.now() >= MIN_URGENT_TRY_MS && this.host.p2pAllowed(this.ref) ? this.host.urgentHolder(this.ref) : undefined;
-    if (!holder) {
+    if (untilMs - clock.now() < MIN_URGENT_TRY_MS || !this.host.p2pAllowed(this.ref)) {
+      this.noteSlack();
+      return undefined;
+    }
+    let holder = this.host.urgentHolder(this.ref);
+    // Joining: the connections being made may bring a holder (their HAVE-MAPs wake us) in time.
+    while (!holder && this.host.connecting() && untilMs - clock.now() >= MIN_URGENT_TRY_MS / 2) {
+      await this.host.waitForAnnouncement(this.ref, untilMs - MIN_URGENT_TRY_MS / 2, this.signal, false);
+      this.throwIfAborted();
+      holder = this.host.urgentHolder(this.ref);
+    }
+    if (!holder || untilMs - clock.now() < MIN_URGENT_TRY_MS / 2) {
       this.noteSlack();
       return undefined;
     }

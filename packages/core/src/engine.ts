@@ -215,7 +215,8 @@ export class Engine {
       },
       candidates: (ref, exclude) => this.candidates(ref, exclude),
       isDesignatedFetcher: (ref) => this.isDesignatedFetcher(ref),
-      waitForAnnouncement: (ref, untilMs, signal) => this.waitForAnnouncement(ref, untilMs, signal),
+      waitForAnnouncement: (ref, untilMs, signal, blame) => this.waitForAnnouncement(ref, untilMs, signal, blame),
+      connecting: () => this.pool.connecting(),
       downloading: (ref) => this.announceReceiving(ref),
       countBytes: (kind, bytes) => {
         if (kind === 'http') this.counters.httpBytes += bytes;
@@ -508,7 +509,7 @@ export class Engine {
     for (const peer of this.pool.readyPeers()) if (designated.has(peer.helloId)) peer.missedFetches += 1;
   }
 
-  private waitForAnnouncement(ref: SegmentRef, untilMs: number, signal: AbortSignal): Promise<void> {
+  private waitForAnnouncement(ref: SegmentRef, untilMs: number, signal: AbortSignal, blame = true): Promise<void> {
     const key = segmentKey(ref);
     return new Promise<void>((resolve) => {
       let waiters = this.announceWaiters.get(key);
@@ -522,7 +523,7 @@ export class Engine {
         resolve();
       };
       const timer = this.ports.clock.setTimeout(() => {
-        if (!this.destroyed) this.blameFetchers(ref);
+        if (!this.destroyed && blame) this.blameFetchers(ref);
         wake();
       }, Math.max(0, untilMs - this.ports.clock.now()));
       signal.addEventListener('abort', wake);

@@ -36,6 +36,9 @@ const MAX_UNREACHABLE = 1024;
 /** The failedConnectRetryMs backoff doubles up to this factor. */
 const MAX_RETRY_FACTOR = 8;
 
+/** An unmeasured uplink's backlog older than this gives a provisional rate (UploadMeter.provisionalBytesPerMs). */
+const PROVISIONAL_MIN_AGE_MS = 20;
+
 /** The set of peer connections of one swarm: who to connect to, glare, limits and refills. */
 export class PeerPool {
   private readonly peers = new Map<string, Peer>();
@@ -84,7 +87,7 @@ export class PeerPool {
       linkQueued: (bytes) => {
         this.uploadMeter.enqueued(bytes);
         const now = this.clock.now();
-        if (this.uploadMeter.due(now)) this.uploadMeter.sample(now, this.totalBufferedBytes());
+        this.uploadMeter.sample(now, this.totalBufferedBytes());
       },
       linkDiscarded: (bytes) => {
         this.uploadMeter.discarded(bytes);
@@ -161,8 +164,10 @@ export class PeerPool {
     }
     const now = this.clock.now();
     this.uploadMeter.sample(now, totalBytes);
-    const rate = this.uploadRate();
-    // Unmeasured yet: accept while the uplink is idle or busy with this very peer only.
+    // Unmeasured (no backlog ever lasted long enough: a fast uplink may never be measured), the
+    // present backlog gives a lower bound once it is a few ms old; before that, accept while the
+    // uplink is idle or busy with this very peer only.
+    const rate = this.uploadRate() ?? this.uploadMeter.provisionalBytesPerMs(now, totalBytes, PROVISIONAL_MIN_AGE_MS);
     if (rate === undefined) return backlogged === 0 || (backlogged === 1 && peer.bufferedBytes > 0);
     const ownBytes = peer.bufferedBytes + (peer.sendingUploads + 1) * this.config.chunkBytes;
     const sharers = backlogged + (peer.bufferedBytes > 0 ? 0 : 1);

@@ -9,9 +9,19 @@ export class UploadMeter {
   private enqueuedBytes = 0;
   private last: { atMs: number; sentBytes: number; backlogged: boolean } | undefined;
   private rate: number | undefined;
+  /** The sample that saw the present backlog begin (undefined: none now). */
+  private backlogStart: { atMs: number; sentBytes: number } | undefined;
 
-  /** @param minIntervalMs shortest interval a rate is computed over (shorter ones are noise). */
-  constructor(private readonly minIntervalMs = 250) {}
+  /**
+   * @param minIntervalMs shortest interval a rate is computed over (shorter ones are noise).
+   * @param maxIntervalMs longest: samples come with every chunk queued while a backlog lasts, so a
+   *   longer gap means the channels emptied and idled in between (bursty uploads: a segment, then
+   *   nothing until the next), and what left over it says how much there was to send, not how fast.
+   */
+  constructor(
+    private readonly minIntervalMs = 250,
+    private readonly maxIntervalMs = 1_000,
+  ) {}
 
   /**
    * DATA message bytes handed to a DataChannel. Control messages are left out: what is measured is
@@ -27,22 +37,34 @@ export class UploadMeter {
     this.enqueuedBytes -= bytes;
   }
 
-  /** True when sample() would record (the last sample is at least minIntervalMs old). */
-  due(nowMs: number): boolean {
-    return this.last === undefined || nowMs - this.last.atMs >= this.minIntervalMs;
-  }
-
-  /** Records the channels' total buffered bytes now; call it whenever convenient (it rate-limits itself). */
+  /**
+   * Records the channels' total buffered bytes now; call it whenever convenient. Rates come from
+   * samples at least minIntervalMs apart; the start of a backlog is noted at any sample.
+   */
   sample(nowMs: number, bufferedBytes: number): void {
+    const sentBytes = this.enqueuedBytes - bufferedBytes;
+    if (bufferedBytes === 0) this.backlogStart = undefined;
+    else if (this.backlogStart === undefined || nowMs - this.backlogStart.atMs > this.maxIntervalMs) this.backlogStart = { atMs: nowMs, sentBytes };
     const last = this.last;
     if (last && nowMs - last.atMs < this.minIntervalMs) return;
-    const sentBytes = this.enqueuedBytes - bufferedBytes;
-    if (last?.backlogged === true && bufferedBytes > 0) {
+    if (last?.backlogged === true && bufferedBytes > 0 && nowMs - last.atMs <= this.maxIntervalMs) {
       const measured = Math.max(0, sentBytes - last.sentBytes) / (nowMs - last.atMs);
       // Smoothed, but quick to follow: an uplink shared with other traffic changes.
       this.rate = this.rate === undefined ? measured : 0.7 * this.rate + 0.3 * measured;
     }
     this.last = { atMs: nowMs, sentBytes, backlogged: bufferedBytes > 0 };
+  }
+
+  /**
+   * Until measured: a lower bound of the uplink from the present backlog, what left since the sample
+   * that saw it begin (a fast uplink sends a segment in a few ms, so its backlogs may never last
+   * long enough to measure; a slow one shows itself within tens of ms). Undefined when no backlog is
+   * known or it is younger than `minAgeMs` (too soon to say anything).
+   */
+  provisionalBytesPerMs(nowMs: number, bufferedBytes: number, minAgeMs: number): number | undefined {
+    const start = this.backlogStart;
+    if (start === undefined || nowMs - start.atMs < minAgeMs) return undefined;
+    return Math.max(0, this.enqueuedBytes - bufferedBytes - start.sentBytes) / (nowMs - start.atMs);
   }
 
   /** Measured upload capacity in bytes per millisecond, undefined until measured. */

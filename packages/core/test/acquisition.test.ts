@@ -133,6 +133,23 @@ void describe('acquisition', () => {
     bed.destroyAll();
   });
 
+  void test('a joiner with a thin buffer: a connection being made brings a holder within urgentPeerWaitMs', async () => {
+    const bed = new Testbed({ seed: 'joining-urgent' });
+    const g = bed.addEngine('G');
+    const ref = { rendition: 'v0', sn: 5 };
+    const seg = bed.publish(ref, 60_000);
+    await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
+    const e = bed.addEngine('E');
+    await bed.clock.advance(100);
+    assert.equal(e.engine.connectedPeerIds().length, 0, 'no peer ready yet');
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 1_900)));
+    assert.equal(got.source, 'p2p');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(e.http.requestCount, 0);
+    assert.equal(e.engine.stats().urgentPeerDeliveries, 1);
+    bed.destroyAll();
+  });
+
   void test('a segment a peer has comes from that peer, byte-identical', async () => {
     const { bed, e, g } = await pairOfEngines('from-peer');
     const ref = { rendition: 'v0', sn: 2 };

@@ -1,0 +1,67 @@
+/** The uplink measure that upload admission trusts: what left while the channels held a backlog. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { UploadMeter } from '../src/upload-meter.ts';
+
+/** Queues `bytes` at `atMs` on a link draining `bytesPerMs` from then on, sampling every `everyMs` until it is empty. */
+function drain(meter: UploadMeter, atMs: number, bytes: number, bytesPerMs: number, everyMs: number): number {
+  meter.enqueued(bytes);
+  let t = atMs;
+  meter.sample(t, bytes);
+  for (;;) {
+    t += everyMs;
+    const left = Math.max(0, bytes - (t - atMs) * bytesPerMs);
+    if (left === 0) return t;
+    meter.sample(t, left);
+  }
+}
+
+void describe('UploadMeter', () => {
+  void test('a sustained backlog measures the rate it drains at', () => {
+    const meter = new UploadMeter();
+    drain(meter, 0, 1_000_000, 100, 250);
+    assert.ok(Math.abs((meter.bytesPerMs ?? 0) - 100) < 1, `got ${meter.bytesPerMs}`);
+  });
+
+  void test('an idle gap between two backlogs is not taken for a slow uplink', () => {
+    const meter = new UploadMeter();
+    const end = drain(meter, 0, 100_000, 100, 250);
+    // The last sample of the first backlog still saw bytes; the link then emptied and stayed idle
+    // for 5 s until the next upload queued its first chunks.
+    drain(meter, end + 5_000, 64_000, 100, 250);
+    assert.ok((meter.bytesPerMs ?? 0) > 90, `rate ${meter.bytesPerMs} bytes/ms after an idle gap (uplink 100)`);
+  });
+
+  void test('nothing measured while the channels never stay backlogged', () => {
+    const meter = new UploadMeter();
+    meter.enqueued(1000);
+    meter.sample(0, 0);
+    meter.sample(300, 0);
+    assert.equal(meter.bytesPerMs, undefined);
+  });
+});
+
+void describe('UploadMeter provisional rate (unmeasured uplink)', () => {
+  void test('a lower bound from the present backlog once it is old enough; none for a young one or none at all', () => {
+    const meter = new UploadMeter();
+    assert.equal(meter.provisionalBytesPerMs(0, 0, 20), undefined);
+    meter.enqueued(100_000);
+    meter.sample(0, 100_000);
+    assert.equal(meter.provisionalBytesPerMs(10, 100_000, 20), undefined, 'too young to say');
+    // A slow uplink: 2,500 bytes left in 100 ms.
+    assert.equal(meter.provisionalBytesPerMs(100, 97_500, 20), 25);
+    assert.equal(meter.bytesPerMs, undefined, 'not a measurement');
+    meter.sample(150, 0);
+    assert.equal(meter.provisionalBytesPerMs(200, 0, 20), undefined, 'the backlog cleared');
+  });
+
+  void test('a backlog that began after an idle gap is timed from its own start', () => {
+    const meter = new UploadMeter();
+    meter.enqueued(10_000);
+    meter.sample(0, 10_000);
+    // No sample saw it clear; 5 s later a new upload queues its first bytes.
+    meter.enqueued(10_000);
+    meter.sample(5_000, 10_000);
+    assert.equal(meter.provisionalBytesPerMs(5_050, 5_000, 20), 100);
+  });
+});
