@@ -60,6 +60,7 @@ const args: BenchArgs = {
 };
 const log = (line: string): void => { console.error(`[bench:edge] ${line}`); };
 
+/** With the edge peer, the viewers are configured as an office's are: `expectSeeder` (see EngineConfig). */
 async function run(env: BenchEnvironment, edge: EdgePeer | null): Promise<{ reports: ViewerReport[]; originSegmentBytes: number; edgeStats: ReturnType<EdgePeer['stats']> | null }> {
   const { stack, browsers } = env;
   const reports = await runSwarm({
@@ -68,6 +69,7 @@ async function run(env: BenchEnvironment, edge: EdgePeer | null): Promise<{ repo
     src: stack.origin.liveMasterUrl,
     tracker: stack.tracker.url,
     p2p: true,
+    expectSeeder: edge !== null,
     viewers,
     joinSpreadMs: joinSpreadSec * 1000,
     durationMs: durationSec * 1000,

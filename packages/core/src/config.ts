@@ -79,6 +79,13 @@ export interface EngineConfig {
    */
   seederWaitMs: number;
   /**
+   * An edge peer serves this viewer (an office with an edge box): before the tracker's first answer
+   * a load due too soon for peers waits for it too, to learn of the seeder, for seederWaitMs at most
+   * in all (one budget for every load; not again once the tracker answered). Startup pays about one
+   * round trip to the tracker so that even the first segment can come from the edge. @default false
+   */
+  expectSeeder: boolean;
+  /**
    * With no seeder to ask, a segment due in less than minP2pSlackMs but more than httpSafetyMs (the
    * segments after the first at startup, a thin buffer) is asked of a connected peer that holds it
    * whole and was never late, for at most this long and never past deadline minus httpSafetyMs; the
@@ -194,6 +201,7 @@ export const engineDefaults: EngineConfig = {
   httpSafetyMs: 1_500,
   minP2pSlackMs: 2_000,
   seederWaitMs: 400,
+  expectSeeder: false,
   urgentPeerWaitMs: 400,
   seeder: false,
   p2pStallTimeoutMs: 1_500,
@@ -288,6 +296,7 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
     fail(`group must be 1-${LIMITS.maxGroupLength} characters of [A-Za-z0-9._-], got ${JSON.stringify(c.group)}`);
   }
   if (typeof c.seeder !== 'boolean') fail(`seeder must be true or false, got ${JSON.stringify(c.seeder)}`);
+  if (typeof c.expectSeeder !== 'boolean') fail(`expectSeeder must be true or false, got ${JSON.stringify(c.expectSeeder)}`);
   const tokenProblem = joinTokenProblem(c.joinToken);
   if (tokenProblem !== undefined) fail(tokenProblem);
   return c;

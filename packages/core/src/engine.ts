@@ -194,7 +194,7 @@ export class Engine {
       ports.clock,
       (ref, deadlineMs) => this.startPrefetch(ref, deadlineMs),
     );
-    this.seeders = new SeederWatch(this.config.seederWaitMs, { clock, peers: () => this.pool.allPeers() });
+    this.seeders = new SeederWatch(this.config.seederWaitMs, { clock, peers: () => this.pool.allPeers() }, this.config.expectSeeder);
     this.acquisitionHost = {
       clock,
       http: ports.http,

@@ -26,15 +26,24 @@ export interface SeederWatchHost {
 export class SeederWatch {
   private readonly known = new Set<string>();
   private readonly waiters = new Set<() => void>();
+  /** The tracker answered (a peer list, with or without seeders). */
+  private answered = false;
+  /** With expectSeeder: until when loads wait for the tracker's first answer (set by the first one). */
+  private answerWaitUntilMs: number | undefined;
 
-  /** @param waitMs the longest wait for a seeder, per load and per seeder connection (EngineConfig.seederWaitMs). */
+  /**
+   * @param waitMs the longest wait for a seeder, per load and per seeder connection (EngineConfig.seederWaitMs).
+   * @param expect wait for the tracker's first answer too, waitMs in all (EngineConfig.expectSeeder).
+   */
   constructor(
     private readonly waitMs: number,
     private readonly host: SeederWatchHost,
+    private readonly expect = false,
   ) {}
 
   /** The tracker answered with a peer list; `seeders` are the listed peers that seed. */
   listed(seeders: readonly string[]): void {
+    this.answered = true;
     for (const id of seeders) {
       this.known.delete(id);
       if (this.known.size >= MAX_KNOWN_SEEDERS) {
@@ -59,14 +68,19 @@ export class SeederWatch {
    * A ready seeder that holds `ref` or is receiving it, with at most one late delivery against it.
    * Waits for one until `untilMs` at most, and only while one may still come: while a listed
    * seeder's connection, begun less than waitMs ago, is being made or has not sent its HAVE-MAP yet.
-   * Never waits when no seeder is known, before the tracker's answer too: a swarm without seeders
-   * must not pay for them at startup.
+   * Never waits when no seeder is known, before the tracker's answer too (a swarm without seeders
+   * must not pay for them at startup), unless a seeder is expected: then the tracker's first answer
+   * is waited for, waitMs in all.
    */
   async holding(ref: SegmentRef, untilMs: number, signal: AbortSignal): Promise<Peer | undefined> {
     const { clock } = this.host;
     for (;;) {
       if (signal.aborted) return undefined;
       let pendingUntilMs = Number.NEGATIVE_INFINITY;
+      if (this.expect && !this.answered) {
+        this.answerWaitUntilMs ??= clock.now() + this.waitMs;
+        pendingUntilMs = this.answerWaitUntilMs;
+      }
       for (const peer of this.host.peers()) {
         // An interrupted seeder (its path broke) gets no requests and is not waited for.
         if (peer.closed || !this.known.has(peer.id) || (peer.ready && !peer.usable)) continue;

@@ -66,6 +66,46 @@ describe('seeders', () => {
     }
   });
 
+  test('expectSeeder: before the tracker answered, a startup segment waits for the answer and comes from the seeder', async () => {
+    const bed = await bedWithSeeder('expect-seeder');
+    try {
+      const v = bed.addEngine('V', { seederWaitMs: WAIT_MS, expectSeeder: true });
+      const startMs = bed.clock.now();
+      const loaded = await bed.clock.settle(v.engine.loadSegment(bed.request(REF, 0)));
+      assert.equal(loaded.source, 'p2p');
+      assert.ok(bed.clock.now() - startMs < WAIT_MS + 100, `took ${bed.clock.now() - startMs} ms`);
+      assert.equal(v.engine.stats().httpBytes, 0);
+      assert.equal(v.engine.stats().seederDeliveries, 1);
+    } finally {
+      bed.destroyAll();
+    }
+  });
+
+  test('expectSeeder in a swarm without one: the wait ends with the tracker answer, then HTTP', async () => {
+    const bed = new Testbed({ seed: 'expect-no-seeder' });
+    try {
+      bed.addEngine('A');
+      await bed.clock.advance(200);
+      bed.publish(REF, SIZE);
+      const v = bed.addEngine('V', { seederWaitMs: WAIT_MS, expectSeeder: true });
+      const answered = { atMs: 0 };
+      v.engine.on('tracker-connected', () => (answered.atMs = bed.clock.now()));
+      const loaded = await bed.clock.settle(v.engine.loadSegment(bed.request(REF, 0)));
+      assert.equal(loaded.source, 'http');
+      assert.ok(answered.atMs > 0);
+      const [fetch] = v.http.log;
+      assert.ok(fetch !== undefined && fetch.startedAtMs - answered.atMs <= 1, `HTTP left ${fetch?.startedAtMs ?? NaN - answered.atMs} ms after the answer`);
+      // A later urgent load does not wait again.
+      const next = { rendition: 'v0', sn: 8 };
+      bed.publish(next, SIZE);
+      const t = bed.clock.now();
+      await bed.clock.settle(v.engine.loadSegment(bed.request(next, 0)));
+      assert.equal(v.http.log[1]?.startedAtMs, t);
+    } finally {
+      bed.destroyAll();
+    }
+  });
+
   test('without a seeder a startup segment goes to HTTP at once', async () => {
     const bed = new Testbed({ seed: 'no-seeder' });
     try {

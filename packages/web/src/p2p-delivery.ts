@@ -12,6 +12,8 @@ export interface P2pDeliveryOptions {
   readonly trackerUrls?: readonly string[];
   /** Group label sent to the tracker (see EngineConfig.group). @default undefined */
   readonly group?: string | undefined;
+  /** An edge peer serves this viewer (see EngineConfig.expectSeeder). @default false */
+  readonly expectSeeder?: boolean;
 }
 
 export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder, options: P2pDeliveryOptions = {}): Delivery {
@@ -20,6 +22,7 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
     ...(options.trackerUrls !== undefined && options.trackerUrls.length > 0 ? { trackerUrls: [...options.trackerUrls] } : {}),
     ...(options.privacy === true ? { privacy: true } : {}),
     ...(options.group === undefined ? {} : { group: options.group }),
+    ...(options.expectSeeder === true ? { expectSeeder: true } : {}),
   });
   swarmcast.on('segment', (e) => {
     recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });

@@ -10,6 +10,8 @@
  *   tracker must announce a TURN server, else the page plays over HTTP), `0` (default) does not;
  * - `group`: a group label (an office): the tracker introduces this viewer only to peers (edge peers
  *   included) of the same group. Absent: no group.
+ * - `expectSeeder`: `1` an edge peer serves this viewer (Swarmcast's `expectSeeder: true`: the first
+ *   segments wait for the tracker's answer to come from the edge), `0` (default) does not.
  */
 
 export type ViewerMode = 'live' | 'vod';
@@ -25,6 +27,8 @@ export interface ViewerParams {
   readonly privacy: boolean;
   /** Group label sent to the tracker, undefined for none (checked by the engine's config). */
   readonly group: string | undefined;
+  /** See EngineConfig.expectSeeder. */
+  readonly expectSeeder: boolean;
 }
 
 /** The tracker's default port when the page is served without a `tracker` param. */
@@ -49,7 +53,8 @@ export function parseViewerParams(location: Location, injectedTrackerUrl?: strin
   const listed = query.getAll('tracker');
   const privacy = parseFlag('privacy', query.get('privacy'), false);
   const group = query.get('group') ?? undefined;
-  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group };
+  const expectSeeder = parseFlag('expectSeeder', query.get('expectSeeder'), false);
+  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder };
 }
 
 function parseMode(value: string | null): ViewerMode {

@@ -25,3 +25,11 @@ void describe('viewer page params: tracker URLs', () => {
     assert.equal(parseViewerParams(at('https://origin.test/')).trackerUrl, 'wss://origin.test:8081/');
   });
 });
+
+void describe('viewer page params: expectSeeder', () => {
+  void test('off by default, on with 1, a clear error otherwise', () => {
+    assert.equal(parseViewerParams(at('http://origin.test/')).expectSeeder, false);
+    assert.equal(parseViewerParams(at('http://origin.test/?expectSeeder=1')).expectSeeder, true);
+    assert.throws(() => parseViewerParams(at('http://origin.test/?expectSeeder=yes')), /expectSeeder must be 0 or 1/);
+  });
+});

@@ -25,6 +25,8 @@ export interface ViewerOptions {
   readonly privacy?: boolean;
   /** Group label (the page's `group` param): the tracker introduces the viewer only within it. */
   readonly group?: string;
+  /** The page's `expectSeeder` param: an edge peer serves this viewer (EngineConfig.expectSeeder). */
+  readonly expectSeeder?: boolean;
   /** Runs on the viewer's fresh context before the page loads (e.g. to add an init script). */
   readonly prepare?: (context: BrowserContext) => Promise<void>;
   /** Where the viewer page is served; default: index.html on the playlist's origin. */
@@ -57,6 +59,7 @@ export function viewerUrl(options: ViewerOptions): string {
   url.searchParams.set('p2p', options.p2p ? '1' : '0');
   if (options.privacy === true) url.searchParams.set('privacy', '1');
   if (options.group !== undefined) url.searchParams.set('group', options.group);
+  if (options.expectSeeder === true) url.searchParams.set('expectSeeder', '1');
   return url.href;
 }
 
