@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertChromiumInstalled } from './harness/browser.js';
 import { assertCoturnInstalled } from './harness/coturn.js';
-import { assertNatLabPossible } from './harness/nat-lab.js';
+import { assertNatLabPossible, PUBLIC_SERVER_ADDRESS } from './harness/nat-lab.js';
 import { formatNatPairs, runNatMatrix } from './harness/nat-matrix.js';
 import { assertViewerBuilt } from './harness/viewer.js';
 
@@ -32,7 +32,7 @@ void test('NAT lab with Chromium viewers: direct where ICE punches through, TURN
   });
   t.diagnostic(`\n${formatNatPairs(result.pairs)}`);
   t.diagnostic(`p2pShare=${result.p2pShare.toFixed(2)} turnRelayedBytes=${String(result.turnRelayedBytes)}`);
-  for (const v of result.viewers) t.diagnostic(`${v.name}: http ${String(v.segmentsHttp)} p2p ${String(v.segmentsP2p)} verified ${String(v.segmentsVerified)} stalls ${String(v.stalls)} candidates ${JSON.stringify(v.gatheredCandidates ?? {})}`);
+  for (const v of result.viewers) t.diagnostic(`${v.name}: http ${String(v.segmentsHttp)} p2p ${String(v.segmentsP2p)} verified ${String(v.segmentsVerified)} stalls ${String(v.stalls)} candidates ${JSON.stringify(v.candidateAddresses ?? {})}`);
 
   const wrong = result.pairs.filter((p) => p.path !== p.expected);
   assert.deepEqual(wrong, [], `pairs on an unexpected path:\n${formatNatPairs(wrong)}\nviewers: ${JSON.stringify(result.viewers)}`);
@@ -48,6 +48,12 @@ void test('NAT lab with Chromium viewers: direct where ICE punches through, TURN
   for (const v of result.viewers) {
     assert.equal(v.integrityFailures + v.peerViolations, 0, `${v.name} cut off peers for bad bytes: ${JSON.stringify(v)}`);
     if (v.kind !== 'chromium') continue;
+    // Chromium gathered on its private interface (an address, not an mDNS name), through its NAT (STUN) and from TURN.
+    const gathered = v.candidateAddresses ?? {};
+    assert.ok(gathered.host?.includes(v.address), `${v.name}: no host candidate on ${v.address}: ${JSON.stringify(gathered)}`);
+    assert.ok(!(gathered.host ?? []).some((a) => a.endsWith('.local')), `${v.name}: mDNS host candidates: ${JSON.stringify(gathered)}`);
+    assert.ok(gathered.srflx?.includes(v.publicAddress), `${v.name}: no srflx candidate on its NAT's ${v.publicAddress}: ${JSON.stringify(gathered)}`);
+    assert.ok(gathered.relay?.includes(PUBLIC_SERVER_ADDRESS), `${v.name}: no relay candidate on coturn's ${PUBLIC_SERVER_ADDRESS}: ${JSON.stringify(gathered)}`);
     assert.ok(v.segmentsP2p > 0, `${v.name} got no segment from peers: ${JSON.stringify(v)}`);
     assert.ok(v.segmentsVerified >= v.segmentsP2p, `${v.name} played ${String(v.segmentsP2p)} segments from peers but verified ${String(v.segmentsVerified)}`);
   }

@@ -96,10 +96,15 @@ export async function startNatChromium(lab: NatLab, host: LabHost, options: NatC
 export function toNatPeerReport(report: ViewerReport, probe: RtcPeerProbeReport, errors: readonly string[]): NatPeerReport {
   const named = probe.connections.flatMap((c) => (c.remotePeerId === null ? [] : [toLinkInfo({ ...c, remotePeerId: c.remotePeerId })]));
   const gatheredCandidates: Record<string, number> = {};
+  const addresses = new Map<string, Set<string>>();
   for (const g of probe.gathered) {
     const type = candidateTypeOf(g.candidate) ?? 'unknown';
     gatheredCandidates[type] = (gatheredCandidates[type] ?? 0) + 1;
+    // candidate:<foundation> <component> <protocol> <priority> <address> <port> typ <type> ...
+    const address = g.candidate.split(/\s+/)[4];
+    if (address !== undefined) addresses.set(type, (addresses.get(type) ?? new Set()).add(address));
   }
+  const candidateAddresses = Object.fromEntries([...addresses].map(([type, set]) => [type, [...set].sort()]));
   return {
     peerId: report.peerId,
     segments: {
@@ -124,6 +129,7 @@ export function toNatPeerReport(report: ViewerReport, probe: RtcPeerProbeReport,
       hlsFatalErrors: report.hlsFatalErrors,
       unnamedConnections: probe.connections.length - named.length,
       gatheredCandidates,
+      candidateAddresses,
     },
     errors: [...errors, ...report.hlsFatalErrors],
   };

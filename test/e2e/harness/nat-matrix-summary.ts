@@ -19,6 +19,14 @@ export interface NatMember {
   readonly kind: PeerKind;
 }
 
+/** Where a member sits in the lab (nat-lab.ts LabHost). */
+export interface NatPlacement {
+  /** Its own address (private behind a NAT). */
+  readonly address: string;
+  /** Its NAT's public address (its own when open). */
+  readonly publicAddress: string;
+}
+
 export interface NatPair {
   readonly from: string;
   readonly to: string;
@@ -35,7 +43,7 @@ export interface NatPair {
   readonly connections: number;
 }
 
-export interface NatViewer {
+export interface NatViewer extends NatPlacement {
   readonly name: string;
   readonly nat: NatType;
   readonly kind: PeerKind;
@@ -58,8 +66,9 @@ export interface NatViewer {
   readonly peerViolations: number;
   /** Chromium only: first 'playing' after this many ms (null: never; undefined for Node). */
   readonly startupMs?: number | null;
-  /** Chromium only: local candidates gathered, by type. */
+  /** Chromium only: local candidates gathered, by type, and their distinct addresses by type. */
   readonly gatheredCandidates?: Readonly<Record<string, number>>;
+  readonly candidateAddresses?: Readonly<Record<string, readonly string[]>>;
   /** Acquired at least MIN_SEGMENTS segments, none failed, none late (Chromium: started, no stall). */
   readonly played: boolean;
   readonly errors: readonly string[];
@@ -79,7 +88,7 @@ export interface NatMatrixResult {
 /** A viewer must have played at least this many segments for the run to count. */
 const MIN_SEGMENTS = 3;
 
-export function summarizeNatRun(turn: boolean, members: readonly NatMember[], reports: readonly (NatPeerReport | undefined)[], turnRelayedBytes: number): NatMatrixResult {
+export function summarizeNatRun(turn: boolean, members: readonly (NatMember & NatPlacement)[], reports: readonly (NatPeerReport | undefined)[], turnRelayedBytes: number): NatMatrixResult {
   const names = new Map<string, string>();
   for (const [i, r] of reports.entries()) if (r?.peerId) names.set(r.peerId, members[i]?.name ?? '');
   const pairs: NatPair[] = [];
@@ -122,13 +131,15 @@ export function summarizeNatRun(turn: boolean, members: readonly NatMember[], re
   };
 }
 
-function toViewer(m: NatMember, r: NatPeerReport | undefined): NatViewer {
+function toViewer(m: NatMember & NatPlacement, r: NatPeerReport | undefined): NatViewer {
   const s = r?.segments ?? { http: 0, p2p: 0, late: 0, failed: 0 };
   const started = m.kind === 'node' || (r?.player?.startupMs ?? null) !== null;
   return {
     name: m.name,
     nat: m.nat,
     kind: m.kind,
+    address: m.address,
+    publicAddress: m.publicAddress,
     peerId: r?.peerId ?? null,
     segmentsHttp: s.http,
     segmentsP2p: s.p2p,
@@ -140,7 +151,7 @@ function toViewer(m: NatMember, r: NatPeerReport | undefined): NatViewer {
     segmentsVerified: r?.integrity.segmentsVerified ?? 0,
     integrityFailures: r?.integrity.integrityFailures ?? 0,
     peerViolations: r?.integrity.peerViolations ?? 0,
-    ...(r?.player ? { startupMs: r.player.startupMs, gatheredCandidates: r.player.gatheredCandidates } : {}),
+    ...(r?.player ? { startupMs: r.player.startupMs, gatheredCandidates: r.player.gatheredCandidates, candidateAddresses: r.player.candidateAddresses } : {}),
     played: r !== undefined && started && s.http + s.p2p >= MIN_SEGMENTS && s.failed === 0 && s.late === 0,
     errors: r?.errors ?? [],
   };

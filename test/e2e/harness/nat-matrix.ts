@@ -66,7 +66,8 @@ export async function runNatMatrix(options: NatMatrixOptions): Promise<NatMatrix
     const reports = await Promise.all(peers.map((p) => p.stop()));
     for (const [i, p] of peers.entries()) if (reports[i] === undefined) log(`${members[i]?.name ?? p.host.name} wrote no report; stderr:\n${p.stderr()}`);
     const turnRelayedBytes = relayCounter.bytes();
-    return summarizeNatRun(options.turn, members, reports, turnRelayedBytes);
+    const placed = lab.hosts.map((h, i) => ({ ...members[i] ?? { name: h.name, nat: h.nat, kind: 'node' as const }, address: h.address, publicAddress: h.publicAddress }));
+    return summarizeNatRun(options.turn, placed, reports, turnRelayedBytes);
   } finally {
     await Promise.allSettled(peers.map((p) => p.stop()));
     await Promise.allSettled([stack?.close(), coturn?.close()]);

@@ -41,6 +41,8 @@ export interface NatPlayerFigures {
   readonly unnamedConnections: number;
   /** Local ICE candidates Chromium gathered, by type (host, srflx, relay, ...). */
   readonly gatheredCandidates: Readonly<Record<string, number>>;
+  /** Their distinct addresses, by type (host: the private address, not an mDNS name; srflx: the NAT's). */
+  readonly candidateAddresses: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface NatPeerIntegrity {
