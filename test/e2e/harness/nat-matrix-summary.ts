@@ -37,6 +37,8 @@ export interface NatPair {
   readonly path: NatPath;
   /** What nat-rules.ts says it should be. */
   readonly expected: NatPath;
+  /** Every path either end reported for any of their connections (one entry when both ends agree). */
+  readonly pathsSeen: readonly ('direct' | 'relay')[];
   /** DataChannel payload bytes between the two, both ways. */
   readonly bytes: number;
   /** Connections the two opened (a pair may reconnect). */
@@ -112,6 +114,7 @@ export function summarizeNatRun(turn: boolean, members: readonly (NatMember & Na
         kindTo: pb.kind,
         path: busiest?.path ?? 'none',
         expected: expectedPath(pa.nat, pb.nat, turn),
+        pathsSeen: [...new Set([...fromA, ...fromB].flatMap((c) => (c.path === undefined ? [] : [c.path])))].sort(),
         bytes: Math.max(sideBytes(a, pb.name), sideBytes(b, pa.name)),
         // Each connection is listed by both ends.
         connections: Math.max(fromA.length, fromB.length),
