@@ -32,7 +32,7 @@ void test('NAT lab with Chromium viewers: direct where ICE punches through, TURN
   });
   t.diagnostic(`\n${formatNatPairs(result.pairs)}`);
   t.diagnostic(`p2pShare=${result.p2pShare.toFixed(2)} turnRelayedBytes=${String(result.turnRelayedBytes)}`);
-  for (const v of result.viewers) t.diagnostic(`${v.name}: http ${String(v.segmentsHttp)} p2p ${String(v.segmentsP2p)} verified ${String(v.segmentsVerified)} stalls ${String(v.stalls)} candidates ${JSON.stringify(v.candidateAddresses ?? {})}`);
+  for (const v of result.viewers) t.diagnostic(`${v.name}: http ${String(v.segmentsHttp)} p2p ${String(v.segmentsP2p)} verified ${String(v.segmentsVerified)} stalls ${String(v.stalls)} path interruptions ${String(v.linkInterruptions)} (ICE restarts ${String(v.linkRestarts)}) candidates ${JSON.stringify(v.candidateAddresses ?? {})}`);
 
   const wrong = result.pairs.filter((p) => p.path !== p.expected);
   assert.deepEqual(wrong, [], `pairs on an unexpected path:\n${formatNatPairs(wrong)}\nviewers: ${JSON.stringify(result.viewers)}`);

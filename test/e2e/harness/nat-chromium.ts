@@ -75,14 +75,17 @@ export async function startNatChromium(lab: NatLab, host: LabHost, options: NatC
     stderr: () => errors.join('\n'),
     stop: () => {
       stopped ??= (async () => {
+        const timer = new AbortController();
         try {
           const read = Promise.all([viewer.report(), readRtcPeerProbe(page)]);
-          const timeout = delay(REPORT_TIMEOUT_MS).then(() => { throw new Error(`no report within ${String(REPORT_TIMEOUT_MS)} ms`); });
+          const timeout = delay(REPORT_TIMEOUT_MS, undefined, { signal: timer.signal }).then(() => { throw new Error(`no report within ${String(REPORT_TIMEOUT_MS)} ms`); });
           const [report, probe] = await Promise.race([read, timeout]);
           latest = toNatPeerReport(report, probe, errors);
         } catch (error) {
           note(`reading the report failed: ${error instanceof Error ? error.message : String(error)}`);
         } finally {
+          // The race has a handler on the timeout: aborting it (a rejection) is not unhandled.
+          timer.abort();
           await closeAll();
         }
         return latest;
@@ -117,6 +120,7 @@ export function toNatPeerReport(report: ViewerReport, probe: RtcPeerProbeReport,
     p2pBytes: report.p2pBytes,
     uploadedBytes: report.uploadedBytes,
     connections: named,
+    links: { interruptions: report.links.interruptions, restarts: report.links.restarts },
     integrity: {
       segmentsVerified: report.integrity.segmentsVerified,
       integrityFailures: report.integrity.integrityFailures,

@@ -39,6 +39,12 @@ export interface NatPair {
   readonly expected: NatPath;
   /** Every path either end reported for any of their connections (one entry when both ends agree). */
   readonly pathsSeen: readonly ('direct' | 'relay')[];
+  /**
+   * The selected pair's candidate types (local/remote, e.g. 'srflx/prflx') of the busiest connection
+   * as each end reported it; null when that end reported none.
+   */
+  readonly candidatesFrom: string | null;
+  readonly candidatesTo: string | null;
   /** DataChannel payload bytes between the two, both ways. */
   readonly bytes: number;
   /** Connections the two opened (a pair may reconnect). */
@@ -66,6 +72,9 @@ export interface NatViewer extends NatPlacement {
   readonly segmentsVerified: number;
   readonly integrityFailures: number;
   readonly peerViolations: number;
+  /** Connections whose ICE path broke, and those of them an ICE restart brought back. */
+  readonly linkInterruptions: number;
+  readonly linkRestarts: number;
   /** Chromium only: first 'playing' after this many ms (null: never; undefined for Node). */
   readonly startupMs?: number | null;
   /** Chromium only: local candidates gathered, by type, and their distinct addresses by type. */
@@ -87,6 +96,8 @@ export interface NatMatrixResult {
   readonly turnRelayedBytes: number;
 }
 
+type LinkInfo = NatPeerReport['connections'][number];
+
 /** A viewer must have played at least this many segments for the run to count. */
 const MIN_SEGMENTS = 3;
 
@@ -99,12 +110,17 @@ export function summarizeNatRun(turn: boolean, members: readonly (NatMember & Na
       const pa = members[a];
       const pb = members[b];
       if (!pa || !pb) continue;
-      const toward = (side: number, other: string): NatPeerReport['connections'] => (reports[side]?.connections ?? []).filter((c) => names.get(c.remotePeerId) === other);
+      const toward = (side: number, other: string): readonly LinkInfo[] => (reports[side]?.connections ?? []).filter((c) => names.get(c.remotePeerId) === other);
       const fromA = toward(a, pb.name).filter((c) => c.path !== undefined);
       const fromB = toward(b, pa.name).filter((c) => c.path !== undefined);
       // Each connection is seen from both ends: count its bytes once (the larger view).
       const sideBytes = (side: number, other: string): number => toward(side, other).reduce((sum, c) => sum + c.sentBytes + c.receivedBytes, 0);
-      const busiest = [...fromA, ...fromB].sort((x, y) => y.sentBytes + y.receivedBytes - (x.sentBytes + x.receivedBytes))[0];
+      const byBytes = (x: LinkInfo, y: LinkInfo): number => y.sentBytes + y.receivedBytes - (x.sentBytes + x.receivedBytes);
+      const busiest = [...fromA, ...fromB].sort(byBytes)[0];
+      const types = (links: readonly LinkInfo[]): string | null => {
+        const top = [...links].sort(byBytes)[0];
+        return top ? `${top.localCandidateType ?? '?'}/${top.remoteCandidateType ?? '?'}` : null;
+      };
       pairs.push({
         from: pa.name,
         to: pb.name,
@@ -114,6 +130,8 @@ export function summarizeNatRun(turn: boolean, members: readonly (NatMember & Na
         kindTo: pb.kind,
         path: busiest?.path ?? 'none',
         expected: expectedPath(pa.nat, pb.nat, turn),
+        candidatesFrom: types(fromA),
+        candidatesTo: types(fromB),
         pathsSeen: [...new Set([...fromA, ...fromB].flatMap((c) => (c.path === undefined ? [] : [c.path])))].sort(),
         bytes: Math.max(sideBytes(a, pb.name), sideBytes(b, pa.name)),
         // Each connection is listed by both ends.
@@ -154,6 +172,8 @@ function toViewer(m: NatMember & NatPlacement, r: NatPeerReport | undefined): Na
     segmentsVerified: r?.integrity.segmentsVerified ?? 0,
     integrityFailures: r?.integrity.integrityFailures ?? 0,
     peerViolations: r?.integrity.peerViolations ?? 0,
+    linkInterruptions: r?.links.interruptions ?? 0,
+    linkRestarts: r?.links.restarts ?? 0,
     ...(r?.player ? { startupMs: r.player.startupMs, gatheredCandidates: r.player.gatheredCandidates, candidateAddresses: r.player.candidateAddresses } : {}),
     played: r !== undefined && started && s.http + s.p2p >= MIN_SEGMENTS && s.failed === 0 && s.late === 0,
     errors: r?.errors ?? [],
@@ -162,5 +182,5 @@ function toViewer(m: NatMember & NatPlacement, r: NatPeerReport | undefined): Na
 
 /** The table as text, one pair a line. */
 export function formatNatPairs(pairs: readonly NatPair[]): string {
-  return pairs.map((p) => `${p.from.padEnd(26)} ${p.to.padEnd(26)} ${p.path.padEnd(6)} (expected ${p.expected.padEnd(6)}) ${String(p.bytes).padStart(10)} B  ${String(p.connections)} conn`).join('\n');
+  return pairs.map((p) => `${p.from.padEnd(26)} ${p.to.padEnd(26)} ${p.path.padEnd(6)} (expected ${p.expected.padEnd(6)}) ${String(p.bytes).padStart(10)} B  ${String(p.connections)} conn  [${p.candidatesFrom ?? '-'} | ${p.candidatesTo ?? '-'}]`).join('\n');
 }

@@ -24,6 +24,8 @@ export interface NatPeerReport {
   readonly connections: readonly RtcLinkInfo[];
   /** How the engine checked the bytes from peers (EngineStats: segmentsVerified, integrityFailures, peerViolations). */
   readonly integrity: NatPeerIntegrity;
+  /** Connections whose ICE path broke (disconnected or failed), and those of them brought back by an ICE restart. */
+  readonly links: { readonly interruptions: number; readonly restarts: number };
   /** Chromium viewers only: what the page's player saw. */
   readonly player?: NatPlayerFigures;
   readonly errors: readonly string[];
@@ -58,7 +60,7 @@ export interface NatPeerIntegrity {
 export function parseNatPeerReport(line: string): NatPeerReport | undefined {
   try {
     const value = JSON.parse(line) as Partial<NatPeerReport> | null;
-    if (value === null || typeof value !== 'object' || !Array.isArray(value.connections) || typeof value.segments !== 'object' || typeof value.integrity !== 'object') return undefined;
+    if (value === null || typeof value !== 'object' || !Array.isArray(value.connections) || typeof value.segments !== 'object' || typeof value.integrity !== 'object' || typeof value.links !== 'object') return undefined;
     return value as NatPeerReport;
   } catch {
     return undefined;
