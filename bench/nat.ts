@@ -58,6 +58,8 @@ function figures(r: NatMatrixResult): object {
     stalls,
     pathCounts: { direct: count('direct'), relay: count('relay'), none: count('none') },
     pairsAsExpected: r.pairs.filter((p) => p.path === p.expected).length,
+    // Pairs whose two ends sent on different paths (one direct, one relayed).
+    asymmetricPairs: r.pairs.filter((p) => p.pathsSeen.length > 1).length,
     turnRelayedBytes: r.turnRelayedBytes,
     // Peers cut off for bytes that failed the integrity check or broke the protocol, over all viewers.
     integrityFailures: r.viewers.reduce((sum, v) => sum + v.integrityFailures + v.peerViolations, 0),

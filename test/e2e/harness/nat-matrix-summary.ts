@@ -1,6 +1,6 @@
 /**
  * The figures of one NAT lab run, from what each peer reported (Node peers and Chromium viewers alike,
- * NatPeerReport): per pair of peers the ICE path of their busiest connection and the DataChannel
+ * NatPeerReport): per pair of peers the ICE path of their connections (pairPath) and the DataChannel
  * bytes between them; per viewer what it got from where and whether it played.
  */
 import type { NatPeerReport } from './nat-peer-report.js';
@@ -34,6 +34,7 @@ export interface NatPair {
   readonly natTo: NatType;
   readonly kindFrom: PeerKind;
   readonly kindTo: PeerKind;
+  /** See pairPath. */
   readonly path: NatPath;
   /** What nat-rules.ts says it should be. */
   readonly expected: NatPath;
@@ -98,6 +99,17 @@ export interface NatMatrixResult {
 
 type LinkInfo = NatPeerReport['connections'][number];
 
+/**
+ * Direct when either end's selected pair is direct (ICE found a direct path between them), relay
+ * when every selected pair either end reported is relayed, none without any. The two ends of one
+ * connection may send on different pairs (seen in about 1 run in 6 under heavy load, on a pair where
+ * a direct path exists: one end on it, the other on the relay); pathsSeen keeps both.
+ */
+function pairPath(links: readonly LinkInfo[]): NatPath {
+  if (links.some((c) => c.path === 'direct')) return 'direct';
+  return links.some((c) => c.path === 'relay') ? 'relay' : 'none';
+}
+
 /** A viewer must have played at least this many segments for the run to count. */
 const MIN_SEGMENTS = 3;
 
@@ -116,7 +128,6 @@ export function summarizeNatRun(turn: boolean, members: readonly (NatMember & Na
       // Each connection is seen from both ends: count its bytes once (the larger view).
       const sideBytes = (side: number, other: string): number => toward(side, other).reduce((sum, c) => sum + c.sentBytes + c.receivedBytes, 0);
       const byBytes = (x: LinkInfo, y: LinkInfo): number => y.sentBytes + y.receivedBytes - (x.sentBytes + x.receivedBytes);
-      const busiest = [...fromA, ...fromB].sort(byBytes)[0];
       const types = (links: readonly LinkInfo[]): string | null => {
         const top = [...links].sort(byBytes)[0];
         return top ? `${top.localCandidateType ?? '?'}/${top.remoteCandidateType ?? '?'}` : null;
@@ -128,7 +139,7 @@ export function summarizeNatRun(turn: boolean, members: readonly (NatMember & Na
         natTo: pb.nat,
         kindFrom: pa.kind,
         kindTo: pb.kind,
-        path: busiest?.path ?? 'none',
+        path: pairPath([...fromA, ...fromB]),
         expected: expectedPath(pa.nat, pb.nat, turn),
         candidatesFrom: types(fromA),
         candidatesTo: types(fromB),
