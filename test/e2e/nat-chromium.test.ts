@@ -53,12 +53,17 @@ void test('NAT lab with Chromium viewers: direct where ICE punches through, TURN
   for (const v of result.viewers) {
     assert.equal(v.integrityFailures + v.peerViolations, 0, `${v.name} cut off peers for bad bytes: ${JSON.stringify(v)}`);
     if (v.kind !== 'chromium') continue;
-    // Chromium gathered on its private interface (an address, not an mDNS name), through its NAT (STUN) and from TURN.
+    // Chromium gathered on its private interface (an address, not an mDNS name) and through its NAT (STUN).
     const gathered = v.candidateAddresses ?? {};
     assert.ok(gathered.host?.includes(v.address), `${v.name}: no host candidate on ${v.address}: ${JSON.stringify(gathered)}`);
     assert.ok(!(gathered.host ?? []).some((a) => a.endsWith('.local')), `${v.name}: mDNS host candidates: ${JSON.stringify(gathered)}`);
     assert.ok(gathered.srflx?.includes(v.publicAddress), `${v.name}: no srflx candidate on its NAT's ${v.publicAddress}: ${JSON.stringify(gathered)}`);
-    assert.ok(gathered.relay?.includes(PUBLIC_SERVER_ADDRESS), `${v.name}: no relay candidate on coturn's ${PUBLIC_SERVER_ADDRESS}: ${JSON.stringify(gathered)}`);
+    assert.ok((gathered.srflx ?? []).every((a) => a === v.publicAddress) && (gathered.relay ?? []).every((a) => a === PUBLIC_SERVER_ADDRESS), `${v.name}: candidates: ${JSON.stringify(gathered)}`);
+    // Chromium gathers once: a connection that is writable before its TURN allocation completes drops
+    // the relay candidate (docs/benchmarks.md). A viewer with a relayed pair must have had one.
+    if (result.pairs.some((p) => p.path === 'relay' && (p.from === v.name || p.to === v.name))) {
+      assert.ok(gathered.relay?.includes(PUBLIC_SERVER_ADDRESS), `${v.name}: relayed, but no relay candidate on coturn's ${PUBLIC_SERVER_ADDRESS}: ${JSON.stringify(gathered)}`);
+    }
     assert.ok(v.segmentsP2p > 0, `${v.name} got no segment from peers: ${JSON.stringify(v)}`);
     assert.ok(v.segmentsVerified >= v.segmentsP2p, `${v.name} played ${String(v.segmentsP2p)} segments from peers but verified ${String(v.segmentsVerified)}`);
   }
