@@ -3,8 +3,10 @@ import { parseArgs } from 'node:util';
 import { NAT_TYPES, type NatType } from '../../test/e2e/harness/nat-rules.js';
 
 export interface NatBenchArgs {
-  /** One peer per entry, each behind its own NAT of that type. */
+  /** One Node peer per entry, each behind its own NAT of that type. */
   readonly nats: readonly NatType[];
+  /** One Chromium viewer per entry (after the Node peers), each behind its own NAT of that type. */
+  readonly chromiumNats: readonly NatType[];
   /** How long the peers play in each run, s. */
   readonly durationSec: number;
   /** The viewers' buffer: a segment's deadline after it appears, ms. */
@@ -15,10 +17,12 @@ export interface NatBenchArgs {
 }
 
 export const NAT_BENCH_USAGE =
-  'usage: npm run bench:nat -- [--nats open,full-cone,port-restricted,port-restricted,symmetric,symmetric] [--duration S] [--segment-delay-ms MS] [--no-stun-only] [--json FILE]';
+  'usage: npm run bench:nat -- [--nats open,full-cone,port-restricted,port-restricted,symmetric,symmetric] [--chromium full-cone,port-restricted,symmetric] [--duration S] [--segment-delay-ms MS] [--no-stun-only] [--json FILE]';
 
 /** Peer processes (plus one router namespace each) this 2-core machine runs comfortably. */
 export const MAX_NAT_PEERS = 12;
+/** Chromium viewers, each its own browser (its own namespace): they count among MAX_NAT_PEERS too. */
+export const MAX_NAT_CHROMIUMS = 6;
 
 export const DEFAULT_NATS: readonly NatType[] = ['open', 'full-cone', 'full-cone', 'port-restricted', 'port-restricted', 'symmetric', 'symmetric'];
 
@@ -27,6 +31,7 @@ export function parseNatBenchArgs(argv: readonly string[], now: Date = new Date(
     args: [...argv],
     options: {
       nats: { type: 'string', default: DEFAULT_NATS.join(',') },
+      chromium: { type: 'string', default: '' },
       duration: { type: 'string', default: '40' },
       'segment-delay-ms': { type: 'string', default: '6000' },
       'no-stun-only': { type: 'boolean', default: false },
@@ -36,10 +41,11 @@ export function parseNatBenchArgs(argv: readonly string[], now: Date = new Date(
     strict: true,
   });
   if (values.help) throw new Error(NAT_BENCH_USAGE);
-  const nats = values.nats.split(',').map((n) => n.trim());
-  const unknown = nats.filter((n) => !(NAT_TYPES as readonly string[]).includes(n));
-  if (unknown.length > 0) throw new Error(`Invalid args: --nats takes ${NAT_TYPES.join(', ')}; got ${unknown.join(', ')}`);
-  if (nats.length < 2 || nats.length > MAX_NAT_PEERS) throw new Error(`Invalid args: --nats must list 2 to ${String(MAX_NAT_PEERS)} peers, got ${String(nats.length)}`);
+  const nats = parseNats('--nats', values.nats);
+  const chromiumNats = parseNats('--chromium', values.chromium);
+  if (chromiumNats.length > MAX_NAT_CHROMIUMS) throw new Error(`Invalid args: --chromium must list at most ${String(MAX_NAT_CHROMIUMS)} viewers, got ${String(chromiumNats.length)}`);
+  const peers = nats.length + chromiumNats.length;
+  if (peers < 2 || peers > MAX_NAT_PEERS) throw new Error(`Invalid args: --nats and --chromium must list 2 to ${String(MAX_NAT_PEERS)} peers together, got ${String(peers)}`);
   const durationSec = Number(values.duration);
   if (!Number.isFinite(durationSec) || durationSec < 10 || durationSec > 600) throw new Error(`Invalid args: --duration must be 10 to 600 s, got ${values.duration}`);
   const segmentDelayMs = Number(values['segment-delay-ms']);
@@ -47,10 +53,19 @@ export function parseNatBenchArgs(argv: readonly string[], now: Date = new Date(
     throw new Error(`Invalid args: --segment-delay-ms must be 0 to 60000, got ${values['segment-delay-ms']}`);
   }
   return {
-    nats: nats as NatType[],
+    nats,
+    chromiumNats,
     durationSec,
     segmentDelayMs,
     skipStunOnly: values['no-stun-only'],
     jsonFile: values.json ?? `.bench-out/nat-${now.toISOString().replace(/[:.]/g, '-')}.json`,
   };
+}
+
+/** A comma-separated list of NAT types ('' is none). */
+function parseNats(flag: string, list: string): NatType[] {
+  const nats = list.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const unknown = nats.filter((n) => !(NAT_TYPES as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`Invalid args: ${flag} takes ${NAT_TYPES.join(', ')}; got ${unknown.join(', ')}`);
+  return nats as NatType[];
 }

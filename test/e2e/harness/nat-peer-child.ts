@@ -44,6 +44,8 @@ function report(): void {
     p2pBytes: s.p2pBytes,
     uploadedBytes: s.uploadedBytes,
     connections: peer.connections(),
+    links: { interruptions: s.linkInterruptions, restarts: s.linkRestarts },
+    integrity: { segmentsVerified: s.segmentsVerified, integrityFailures: s.integrityFailures, peerViolations: s.peerViolations },
     errors,
   };
   process.stdout.write(`${JSON.stringify(line)}\n`);
