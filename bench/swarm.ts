@@ -1,6 +1,6 @@
 /**
  * `npm run bench:swarm -- --peers N --duration S [--processes P] [--join-spread S] [--max-peers K]
- *  [--json FILE]`
+ *  [--json FILE] [--cpu-prof DIR]`
  *
  * A large swarm of Node peers on one machine: the origin (live loop) and the tracker (integrity
  * authority, integrity required) in this process, N simulated players (lib/swarm-player.ts: a real
@@ -26,10 +26,10 @@ try {
   process.exit(2);
 }
 const log = (line: string): void => { console.error(`[bench:swarm] ${line}`); };
-const { jsonFile, ...params } = args;
+const { jsonFile, cpuProfDir, ...params } = args;
 const loadBefore = loadSample();
 log(`${params.peers} peers in ${params.processes} processes, maxPeers ${params.maxPeers}, joining over ${params.joinSpreadSec} s, ${params.durationSec} s each; load ${loadBefore.loadavg.join(' ')}`);
-const run: SwarmRun = startSwarmRun(params, log);
+const run: SwarmRun = startSwarmRun(params, log, cpuProfDir === undefined ? {} : { cpuProfDir: resolve(cpuProfDir) });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log(`${signal}: stopping the peer processes and servers`);

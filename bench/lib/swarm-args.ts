@@ -20,10 +20,12 @@ export interface SwarmParams {
 
 export interface SwarmArgs extends SwarmParams {
   readonly jsonFile: string;
+  /** When set, each peer process writes a V8 CPU profile (node --cpu-prof) into this directory. */
+  readonly cpuProfDir: string | undefined;
 }
 
 export const SWARM_USAGE =
-  'usage: npm run bench:swarm -- --peers N --duration S [--processes P] [--join-spread S] [--max-peers K] [--json FILE]';
+  'usage: npm run bench:swarm -- --peers N --duration S [--processes P] [--join-spread S] [--max-peers K] [--json FILE] [--cpu-prof DIR]';
 
 /** Peers per process when --processes is not given. */
 export const DEFAULT_PEERS_PER_PROCESS = 25;
@@ -49,6 +51,7 @@ export function parseSwarmArgs(argv: readonly string[], now: Date = new Date()):
       'join-spread': { type: 'string', default: '30' },
       'max-peers': { type: 'string', default: '12' },
       json: { type: 'string' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -68,5 +71,6 @@ export function parseSwarmArgs(argv: readonly string[], now: Date = new Date()):
     minPeers: Math.min(4, maxPeers),
     liveSyncSegments: 3,
     jsonFile: values.json ?? `.bench-out/swarm-${now.toISOString().replace(/[:.]/g, '-')}.json`,
+    cpuProfDir: values['cpu-prof'],
   };
 }

@@ -7,6 +7,7 @@
  */
 import { asParentMessage, type ChildMessage, type StartMessage } from './swarm-messages.js';
 import type { PeerFigures } from './swarm-peer-figures.js';
+import { LoopHolds } from './swarm-loop-holds.js';
 import { SwarmPlayer } from './swarm-player.js';
 import { ProcessSampler } from './swarm-process-sampler.js';
 
@@ -17,6 +18,7 @@ const HARD_BOUND_MARGIN_MS = 90_000;
 const STOP_TIMEOUT_MS = 15_000;
 
 const sampler = new ProcessSampler('peers');
+const holds = new LoopHolds();
 const players = new Map<number, SwarmPlayer>();
 const joinTimers = new Set<ReturnType<typeof setTimeout>>();
 const results: PeerFigures[] = [];
@@ -38,6 +40,7 @@ function clearTimers(): void {
   joinTimers.clear();
   clearInterval(progressTimer);
   clearTimeout(hardBound);
+  holds.stop();
 }
 
 async function stopPlayer(i: number, player: SwarmPlayer): Promise<void> {
@@ -70,6 +73,7 @@ function run(start: StartMessage): void {
     trackerUrl: start.trackerUrl,
     engine: { maxPeers: start.maxPeers, minPeers: start.minPeers },
     liveSyncSegments: start.liveSyncSegments,
+    holds,
   };
   for (const { i, joinAtMs } of start.peers) {
     const timer = setTimeout(() => {

@@ -26,6 +26,10 @@ export interface SwarmFigures {
   /** Peers that never played, received < 90 % of their expected segments, or stalled > 5 % of their time (see PeerFigures.starving). */
   readonly starvingPeers: number;
   readonly starvingRule: string;
+  /** Stall time over all peers, and how much of it fell while the peer's own process was held (see PeerFigures.stalledWhileHeldMs), ms. */
+  readonly stalledMs: { readonly total: number; readonly whileHeld: number };
+  /** Starving peers that would still starve with their held-loop stall time taken out (a diagnosis, not the figure). */
+  readonly starvingBesidesHeldLoop: number;
   /** Join to first segment in hand, over peers that played, ms. */
   readonly startupMs: MeanMax;
   readonly uploadedBytes: number;
@@ -82,6 +86,8 @@ export function swarmFigures(input: {
     // Peers that never reported (a process died) starve too.
     starvingPeers: perPeer.filter((p) => p.starving).length + Math.max(0, input.peers - perPeer.length),
     starvingRule: `never played, or received < ${MIN_RECEIVED_SHARE * 100} % of its expected segments, or stalled > ${MAX_STALL_RATIO * 100} % of its watch time`,
+    stalledMs: { total: sum(perPeer.map((p) => p.stalledMs)), whileHeld: sum(perPeer.map((p) => p.stalledWhileHeldMs)) },
+    starvingBesidesHeldLoop: perPeer.filter((p) => p.starvingBesidesHeldLoop).length + Math.max(0, input.peers - perPeer.length),
     startupMs: { mean: mean(played.map((p) => p.startupMs ?? 0)), max: max(played.map((p) => p.startupMs ?? 0)) },
     uploadedBytes: sum(perPeer.map((p) => p.uploadedBytes)),
     links: {

@@ -33,6 +33,16 @@ export interface PeerFigures extends PlaybackFigures {
   readonly expected: number;
   /** Of those, the ones it loaded. */
   readonly received: number;
+  /**
+   * Of stalledMs, the time its process's event loop was held (a timer > 250 ms late, see
+   * swarm-loop-holds.ts): the player could not have played or fetched then, whatever the swarm did.
+   */
+  readonly stalledWhileHeldMs: number;
+  /**
+   * Would still be starving with stalledWhileHeldMs taken out of its stall time (a diagnosis of
+   * why it starved; `starving` is the figure).
+   */
+  readonly starvingBesidesHeldLoop: boolean;
   /** Most peers it was connected to (sampled at each segment). */
   readonly peersMax: number;
   /**
@@ -53,7 +63,8 @@ export interface PeerFigures extends PlaybackFigures {
 export interface PeerFiguresInput {
   readonly index: number;
   readonly playback: PlaybackFigures;
-  readonly stats: EngineStats;
+  readonly stalledWhileHeldMs: number;
+  readonly stats: Pick<EngineStats, 'httpBytes' | 'p2pBytes' | 'uploadedBytes'>;
   readonly tally: SegmentTally;
   readonly startSn: number | null;
   readonly lastExpectedSn: number | null;
@@ -73,6 +84,9 @@ export function peerFigures(input: PeerFiguresInput): PeerFigures {
   const expected = startSn === null || lastExpectedSn === null ? 0 : Math.max(0, lastExpectedSn - startSn + 1);
   const starving =
     playback.startupMs === null || input.received < MIN_RECEIVED_SHARE * expected || stallRatioOf(playback) > MAX_STALL_RATIO;
+  const ownStallMs = Math.max(0, playback.stalledMs - input.stalledWhileHeldMs);
+  const starvingBesidesHeldLoop =
+    playback.startupMs === null || input.received < MIN_RECEIVED_SHARE * expected || stallRatioOf({ stalledMs: ownStallMs, watchMs: playback.watchMs }) > MAX_STALL_RATIO;
   return {
     i: input.index,
     ...playback,
@@ -82,6 +96,8 @@ export function peerFigures(input: PeerFiguresInput): PeerFigures {
     segments: { ...input.tally },
     expected,
     received: input.received,
+    stalledWhileHeldMs: input.stalledWhileHeldMs,
+    starvingBesidesHeldLoop,
     peersMax: input.peersMax,
     links: linkFigures(input.links, input.closeReasons),
     starving,

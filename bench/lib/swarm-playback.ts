@@ -17,6 +17,9 @@ export interface PlaybackFigures {
   readonly watchMs: number;
 }
 
+/** Stall spans kept per player (a starving one has dozens at most). */
+const MAX_STALL_SPANS = 1_024;
+
 export class PlaybackBuffer {
   private startedAtMs: number | null = null;
   private positionSec = 0;
@@ -25,6 +28,8 @@ export class PlaybackBuffer {
   private stalledSinceMs: number | null = null;
   private stalls = 0;
   private stalledMs = 0;
+  /** Ended stalls, [start, end] ms (the first MAX_STALL_SPANS). */
+  private readonly stallSpans: (readonly [number, number])[] = [];
 
   constructor(private readonly joinedAtMs: number) {
     this.lastMs = joinedAtMs;
@@ -55,6 +60,7 @@ export class PlaybackBuffer {
     if (this.stalledSinceMs !== null) {
       this.stalls += 1;
       this.stalledMs += nowMs - this.stalledSinceMs;
+      if (this.stallSpans.length < MAX_STALL_SPANS) this.stallSpans.push([this.stalledSinceMs, nowMs]);
       this.stalledSinceMs = null;
     }
   }
@@ -69,6 +75,12 @@ export class PlaybackBuffer {
       stalledMs: Math.round(this.stalledMs + running),
       watchMs: this.startedAtMs === null ? 0 : Math.round(nowMs - this.startedAtMs),
     };
+  }
+
+  /** Every stall as [start, end] ms up to `nowMs` (one still running ends there). */
+  stallSpansUntil(nowMs: number): (readonly [number, number])[] {
+    this.advance(nowMs);
+    return this.stalledSinceMs === null ? [...this.stallSpans] : [...this.stallSpans, [this.stalledSinceMs, nowMs]];
   }
 
   private advance(nowMs: number): void {

@@ -10,6 +10,7 @@ import { Engine, type EngineConfig, type EngineStats } from '@swarmcast/core';
 import { swarmIdFromUrl } from '@swarmcast/integrity';
 import { createNodePorts, fetchPlaylist, isAborted, sleep, type NodeRtcConnector } from '@swarmcast/node';
 import { renditionIdFromUrl } from '@swarmcast/protocol';
+import type { LoopHolds } from './swarm-loop-holds.js';
 import { PlaybackBuffer } from './swarm-playback.js';
 import { peerFigures, type PeerFigures, type SegmentTally } from './swarm-peer-figures.js';
 
@@ -20,6 +21,8 @@ export interface SwarmPlayerOptions {
   readonly engine: Partial<EngineConfig>;
   /** Segments behind the live edge playback starts at (hls.js liveSyncDurationCount). */
   readonly liveSyncSegments: number;
+  /** When this process's event loop was held: stall time within it is counted apart. */
+  readonly holds?: LoopHolds;
 }
 
 /** Playlist reads: size cap and timeout. */
@@ -102,6 +105,7 @@ export class SwarmPlayer {
       return peerFigures({
         index: this.index,
         playback: this.playback.figures(endMs),
+        stalledWhileHeldMs: Math.round(this.options.holds?.overlapMs(this.playback.stallSpansUntil(endMs)) ?? 0),
         stats,
         tally: this.tally,
         startSn: this.startSn ?? null,

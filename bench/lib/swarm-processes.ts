@@ -29,8 +29,10 @@ export class SwarmChild {
   private closing: Promise<void> | undefined;
   latestProgress: ChildProgress | undefined;
 
-  constructor(readonly index: number) {
-    this.child = fork(CHILD, [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  /** `cpuProfDir`: the child writes a V8 CPU profile there when it exits (node --cpu-prof). */
+  constructor(readonly index: number, cpuProfDir?: string) {
+    const profiling = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
+    this.child = fork(CHILD, [], { cwd: ROOT, execArgv: ['--import', 'tsx', ...profiling], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_KEPT_CHARS);
     });

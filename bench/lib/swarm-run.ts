@@ -25,7 +25,12 @@ export interface SwarmRun {
   close(): Promise<void>;
 }
 
-export function startSwarmRun(params: SwarmParams, log: (line: string) => void): SwarmRun {
+export interface SwarmRunOptions {
+  /** Peer processes write V8 CPU profiles into this directory (see SwarmChild). */
+  readonly cpuProfDir?: string;
+}
+
+export function startSwarmRun(params: SwarmParams, log: (line: string) => void, options: SwarmRunOptions = {}): SwarmRun {
   const children: SwarmChild[] = [];
   let stack: Stack | undefined;
   let closed: Promise<void> | undefined;
@@ -39,7 +44,7 @@ export function startSwarmRun(params: SwarmParams, log: (line: string) => void):
   const run = async (): Promise<SwarmFigures> => {
     const sampler = new ProcessSampler('servers');
     stack = await startStack({ liveSource: 'loop' });
-    for (let p = 0; p < params.processes; p++) children.push(new SwarmChild(p));
+    for (let p = 0; p < params.processes; p++) children.push(new SwarmChild(p, options.cpuProfDir));
     await Promise.all(children.map((c) => c.whenReady()));
     log(`${children.length} peer processes ready (pids ${children.map((c) => c.pid ?? '?').join(' ')})`);
     const spreadMs = params.joinSpreadSec * 1000;

@@ -15,6 +15,7 @@ export function formatSwarmSummary(f: SwarmFigures, load: { before: LoadSample; 
     `  origin egress / segment  ${f.originEgressPerSegment ?? '–'} (plain HTTP for all: ${f.baselineOriginEgressPerSegment})`,
     `  stall ratio mean / max   ${pct(f.stallRatio.mean)} / ${pct(f.stallRatio.max)}, ${f.stalls} stalls`,
     `  starving peers           ${f.starvingPeers} (${f.starvingRule})`,
+    `  stalled                  ${(f.stalledMs.total / 1000).toFixed(1)} s in all, ${(f.stalledMs.whileHeld / 1000).toFixed(1)} s of it while the peer's own process was held (loop > 250 ms late); starving besides that: ${f.starvingBesidesHeldLoop}`,
     `  startup mean / max       ${f.startupMs.mean === null ? '–' : Math.round(f.startupMs.mean)} / ${f.startupMs.max ?? '–'} ms`,
     `  segments                 ${f.segments.p2p} from peers, ${f.segments.http} over HTTP, ${f.segments.failed} failed, ${f.segments.skipped} skipped`,
     `  WebRTC connections       ${f.links.made} made, ${f.links.opened} opened, slowest open ${f.links.openMsMax ?? '–'} ms`,
@@ -24,6 +25,6 @@ export function formatSwarmSummary(f: SwarmFigures, load: { before: LoadSample; 
     `  peer processes           ${peerCpu.toFixed(1)} CPU s in all; per process: ${peerProcs.map((p) => `${p.peers} peers ${p.cpuSec} s ${mib(p.rssBytes)} ${p.threadsMax} thr ${p.fdsMax} fds`).join('; ')}`,
   ];
   const starving = f.perPeer.filter((p) => p.starving).slice(0, 5);
-  for (const p of starving) lines.push(`  starving #${p.i}: received ${p.received}/${p.expected}, stalled ${p.stalledMs} of ${p.watchMs} ms${p.errors.length > 0 ? `, ${p.errors[0] ?? ''}` : ''}`);
+  for (const p of starving) lines.push(`  starving #${p.i}: received ${p.received}/${p.expected}, stalled ${p.stalledMs} of ${p.watchMs} ms (${p.stalledWhileHeldMs} held)${p.errors.length > 0 ? `, ${p.errors[0] ?? ''}` : ''}`);
   return lines.join('\n');
 }

@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { HELD_THRESHOLD_MS, LoopHolds } from '../../bench/lib/swarm-loop-holds.js';
+import { peerFigures } from '../../bench/lib/swarm-peer-figures.js';
 import { PlaybackBuffer } from '../../bench/lib/swarm-playback.js';
 import { startSwarmRun, type SwarmRun } from '../../bench/lib/swarm-run.js';
 
@@ -26,6 +28,31 @@ void test('bench:swarm playback buffer: starts on the first segment, stalls exac
   const f = b.figures(7_100);
   assert.deepEqual(f, { startupMs: 100, stalls: 1, stalledMs: 1_000, watchMs: 6_000 });
   assert.deepEqual(b.figures(10_100), { startupMs: 100, stalls: 2, stalledMs: 3_000, watchMs: 9_000 }, 'a stall still running at the end counts');
+  assert.deepEqual(b.stallSpansUntil(10_100), [[5_100, 6_100], [8_100, 10_100]], 'stall spans, the running one to now');
+});
+
+void test('bench:swarm held-loop accounting: stall time within held spans is counted apart, starving stays the figure', async () => {
+  const holds = new LoopHolds();
+  const start = performance.now();
+  const until = start + 600;
+  while (performance.now() < until) { /* hold the loop 600 ms */ }
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  holds.stop();
+  const end = performance.now();
+  assert.ok(holds.totalMs() >= 600 - 50 - HELD_THRESHOLD_MS, `held ${holds.totalMs()} ms`);
+  const heldInStall = holds.overlapMs([[start, end]]);
+  assert.ok(Math.abs(heldInStall - holds.totalMs()) < 1, 'a stall over the whole run covers every held span');
+  assert.equal(holds.overlapMs([[end + 1, end + 1_000]]), 0);
+  const base = {
+    index: 0, stats: { httpBytes: 0, p2pBytes: 1_000, uploadedBytes: 0 }, tally: { http: 0, p2p: 10, failed: 0, skipped: 0 }, startSn: 0, lastExpectedSn: 9, received: 10,
+    peersMax: 4, links: [], closeReasons: {}, errors: [],
+  };
+  const playback = { startupMs: 100, stalls: 1, stalledMs: 10_000, watchMs: 100_000 };
+  const held = peerFigures({ ...base, playback, stalledWhileHeldMs: 8_000 });
+  assert.equal(held.starving, true, '10 % stalled is starving, whatever the cause');
+  assert.equal(held.starvingBesidesHeldLoop, false, '2 % of its own');
+  const own = peerFigures({ ...base, playback, stalledWhileHeldMs: 2_000 });
+  assert.equal(own.starvingBesidesHeldLoop, true);
 });
 
 void test('bench:swarm smoke: 6 Node peers in 2 processes play 30 s of live from each other, none starving', { timeout: 120_000 }, async (t) => {

@@ -7,6 +7,12 @@ import type { ByteRange, Clock, HttpPort } from './ports.js';
 import type { Verdict } from './record-book.js';
 import type { HttpFetchReason } from './stats.js';
 
+/**
+ * A stall timer that fires later than this past its time means our event loop was held meanwhile:
+ * its verdict waits for a fresh period (see fromPeer). Timers of a healthy loop fire within a few ms.
+ */
+const LATE_TIMER_TOLERANCE_MS = 250;
+
 export type AcquisitionConfig = Pick<
   EngineConfig,
   'httpSafetyMs' | 'minP2pSlackMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment' | 'seederWaitMs' | 'urgentPeerWaitMs'
@@ -353,6 +359,13 @@ export class Acquisition {
         clock.clearTimeout(stallTimer);
         stallSinceMs = clock.now();
         stallTimer = clock.setTimeout(() => {
+          // Fired late: our own event loop was held (a busy or CPU-starved process), and the
+          // peer's bytes may be waiting behind this very timer. Silence is judged on time we were
+          // awake to see it: a fresh stall period from now.
+          if (clock.now() - stallSinceMs - this.config.p2pStallTimeoutMs > LATE_TIMER_TOLERANCE_MS) {
+            armStall();
+            return;
+          }
           if (!judging) {
             finish('stalled');
             return;

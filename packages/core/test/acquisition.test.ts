@@ -250,6 +250,33 @@ void describe('acquisition', () => {
     bed.destroyAll();
   });
 
+  void test('silence while our own event loop was held is not the peer\'s: a late stall timer waits a fresh period', async () => {
+    const ref = { rendition: 'v0', sn: 8 };
+    const { bed, e, link, bytes } = await engineAndScripted('held-loop', ref, 100_000);
+    const script = bed.clock.view('script');
+    link.owner.onMessage = (msg, l) => {
+      if (msg.type !== 'request') return;
+      const chunk = (off: number): void => {
+        l.send({ type: 'data', requestId: msg.requestId, offsetBytes: off, totalBytes: bytes.length, payload: bytes.subarray(off, off + CHUNK) });
+      };
+      chunk(0);
+      // An honest pause under the stall timeout, then the rest.
+      script.setTimeout(() => { for (let off = CHUNK; off < bytes.length; off += CHUNK) chunk(off); }, 1_400);
+    };
+    const loading = e.engine.loadSegment(bed.request(ref, 30_000));
+    await bed.clock.advance(50);
+    // Our process is not scheduled for 2 s: the stall timer and H's next bytes are both overdue, and
+    // the timer runs first (as Node runs timers before I/O).
+    bed.clock.freeze(2_000);
+    const got = await bed.clock.settle(loading);
+    assert.ok(sameBytes(got.bytes, bytes));
+    assert.equal(got.source, 'p2p');
+    assert.equal(e.http.requestCount, 0);
+    assert.equal(link.closed, false, 'not cut off for our own stall');
+    assert.equal(e.engine.stats().peerViolations, 0);
+    bed.destroyAll();
+  });
+
   void test('a holder that answers late with a burst of two chunks, then goes silent, is cut off at the stall timeout', async () => {
     const ref = { rendition: 'v0', sn: 6 };
     const { bed, e, link, bytes } = await engineAndScripted('late-burst', ref, 100_000);

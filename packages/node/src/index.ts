@@ -1,5 +1,6 @@
 export { nodeClock } from './node-clock.js';
 export { createNodeHttp, createNodePorts } from './node-ports.js';
+export { nodeCryptoPort } from './node-crypto.js';
 export { createNodeRtcConnector, type NodeRtcConnector } from './rtc-connector.js';
 export { MAX_LINK_RECORDS, type RtcLinkInfo, type RtcPath } from './rtc-link-stats.js';
 export { nodeRtcDefaults, resolveNodeRtcConfig, type NodeRtcConfig } from './rtc-config.js';

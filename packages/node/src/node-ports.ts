@@ -1,7 +1,7 @@
-import { webcrypto } from 'node:crypto';
 import { createFetchHttp } from '@swarmcast/browser';
-import { webCryptoPort, type EnginePorts, type HttpPort } from '@swarmcast/core';
+import type { EnginePorts, HttpPort } from '@swarmcast/core';
 import { nodeClock } from './node-clock.js';
+import { nodeCryptoPort } from './node-crypto.js';
 import { createNodeRtcConnector, type NodeRtcConnector } from './rtc-connector.js';
 import type { NodeRtcConfig } from './rtc-config.js';
 import { nodeTrackerSocket } from './ws-tracker.js';
@@ -22,6 +22,6 @@ export function createNodePorts(rtc: Partial<NodeRtcConfig> = {}): EnginePorts &
     connector: createNodeRtcConnector(rtc),
     trackerSocket: nodeTrackerSocket,
     random: { random: () => Math.random() },
-    crypto: webCryptoPort(webcrypto.subtle as SubtleCrypto),
+    crypto: nodeCryptoPort,
   };
 }

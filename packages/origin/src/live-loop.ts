@@ -86,9 +86,15 @@ export class LoopLiveSource implements LiveSource {
     return Promise.resolve(renderLoopLivePlaylist(this.window(), this.startMs, this.#shape));
   }
 
+  /**
+   * A segment of the window, or one that left it at most windowSegments + 1 segments ago: RFC 8216
+   * 6.2.2 keeps a removed segment available for its duration plus the playlist's. A player (or an
+   * engine falling back to HTTP) that read the playlist a moment ago may still ask for it.
+   */
   segment(sn: number): Promise<Uint8Array | undefined> {
     const { firstSn, lastSn } = this.window();
-    if (!Number.isSafeInteger(sn) || sn < firstSn || sn > lastSn) return Promise.resolve(undefined);
+    const oldestSn = firstSn - (this.#shape.windowSegments + 1);
+    if (!Number.isSafeInteger(sn) || sn < 0 || sn < oldestSn || sn > lastSn) return Promise.resolve(undefined);
     return Promise.resolve(this.#assets.segments[sn % this.#shape.loopSegments]?.bytes);
   }
 

@@ -8,7 +8,10 @@ export interface LiveSource {
   readonly variant: VariantInfo;
   /** The current media playlist text, undefined when none is available. */
   playlist(): Promise<string | undefined>;
-  /** Bytes of media sequence `sn`, undefined when it is not in the current window. Callers must not mutate. */
+  /**
+   * Bytes of media sequence `sn`, undefined when it is not available (the loop also serves segments
+   * that left the window lately, as RFC 8216 6.2.2 asks; the ffmpeg source only listed ones). Callers must not mutate.
+   */
   segment(sn: number): Promise<Uint8Array | undefined>;
   /** Idempotent; releases every process, timer and file the source holds. */
   close(): Promise<void>;

@@ -16,6 +16,9 @@ import { handleRequest, type HandlerContext } from './request-handler.js';
 import { StatsCounter, type OriginStats } from './stats.js';
 import { VodAsset } from './vod.js';
 
+/** Idle keep-alive connections are closed after this, ms (as common load balancers do: 60 s and more). */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /** A running origin. */
 export interface OriginServer {
   /** 'http://HOST:PORT'. */
@@ -93,6 +96,11 @@ export async function startOrigin(config: Partial<OriginConfig> = {}): Promise<O
   const server = createServer((req, res) => {
     void handleRequest(req, res, ctx);
   });
+  // Node's default (5 s) closes an idle connection while a client whose event loop was held a
+  // second or more still counts it as open: its next request on it fails (undici: "other side
+  // closed"), a playlist or fallback lost. Clients learn the longer timeout from Keep-Alive.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   let address: AddressInfo;
   try {
     address = await listen(server, c.host, c.port);

@@ -59,10 +59,11 @@ test('LoopLiveSource with an injected clock: segments appear and expire with the
   assert.equal(await source.segment(6), undefined, 'not yet published');
   now += 2000;
   assert.equal(parseMediaPlaylist(await source.playlist()).mediaSequence, 1);
-  assert.equal(await source.segment(0), undefined, 'slid out of the window');
+  assert.equal(await source.segment(0), assets.segments[0]?.bytes, 'left the playlist, still served (RFC 8216 6.2.2)');
   assert.equal(await source.segment(6), assets.segments[6]?.bytes);
-  now = START_MS + 30_000; // window 15..20
-  assert.equal(await source.segment(14), undefined);
+  now = START_MS + 30_000; // window 15..20; removed segments stay 6 + 1 segment durations
+  assert.equal(await source.segment(8), assets.segments[8]?.bytes);
+  assert.equal(await source.segment(7), undefined, 'left the playlist more than 14 s ago');
   assert.equal(await source.segment(20), assets.segments[0]?.bytes, 'sn 20 plays loop[0]');
   assert.equal(await source.segment(17), assets.segments[7]?.bytes);
   assert.equal(await source.segment(21), undefined);

@@ -38,6 +38,12 @@ export interface TrackerConfig {
    */
   maxPeersInList: number;
   /**
+   * A peer that declines an offer (it is at its maxPeers) is left out of the peer lists this node
+   * sends for this long, unless a list would be empty without it; 0 turns it off. See full-peers.ts.
+   * @default 10_000 // 10 s: two engine refill intervals
+   */
+  fullPeerHoldMs: number;
+  /**
    * Most swarms one connection may be a member of at once.
    * @default 4
    */
@@ -175,6 +181,7 @@ export const trackerDefaults: Readonly<TrackerConfig> = Object.freeze({
   heartbeatIntervalMs: 10_000,
   heartbeatTimeoutMs: 30_000,
   maxPeersInList: 20,
+  fullPeerHoldMs: 10_000,
   maxSwarmsPerConnection: 4,
   rateLimitMessagesPerSec: 50,
   rateLimitBurst: 200,
@@ -286,6 +293,7 @@ export function resolveTrackerConfig(partial: Partial<TrackerConfig> = {}): Trac
     );
   }
   checkInteger(problems, 'maxPeersInList', config.maxPeersInList, 1, LIMITS.maxPeersInList);
+  checkInteger(problems, 'fullPeerHoldMs', config.fullPeerHoldMs, 0, 3_600_000);
   checkInteger(problems, 'maxSwarmsPerConnection', config.maxSwarmsPerConnection, 1, 1_000);
   const rate: unknown = config.rateLimitMessagesPerSec;
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {

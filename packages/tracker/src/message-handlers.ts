@@ -3,6 +3,7 @@ import type { ClientMessage } from '@swarmcast/protocol';
 import type { TrackerConfig } from './config.js';
 import type { Connection } from './connection.js';
 import { TrackerError } from './errors.js';
+import type { FullPeers } from './full-peers.js';
 import { checkJoinToken } from './join-tokens.js';
 import type { Observability } from './observability/observability.js';
 import type { RecordHub } from './record-hub.js';
@@ -20,6 +21,16 @@ export interface HandlerContext {
   readonly records: RecordHub<Connection>;
   /** Takes peer summaries; throws a non-fatal TrackerError for one it ignores. */
   readonly summaries: Pick<Observability, 'summary' | 'left'>;
+  /** Peers that declined an offer lately: left out of peer lists. */
+  readonly fullPeers: FullPeers;
+}
+
+/** With peers marked full, a list is drawn from this many times maxPeersInList, then cut. */
+const FULL_PEERS_OVERSAMPLE = 3;
+
+/** A random sample for a peer list: larger while some peers are marked full, as those are left out. */
+function sampleSize(ctx: HandlerContext): number {
+  return ctx.fullPeers.size > 0 ? FULL_PEERS_OVERSAMPLE * ctx.config.maxPeersInList : ctx.config.maxPeersInList;
 }
 
 type Msg<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
@@ -35,8 +46,8 @@ export function handleClientMessage(ctx: HandlerContext, conn: Connection, msg: 
       return;
     case 'peers':
       requireMember(conn, msg.swarm, 'peers');
-      whenSettled(ctx.directory.sample(msg.swarm, conn.peerId, ctx.config.maxPeersInList), (sample) => {
-        conn.send({ type: 'peers', swarm: msg.swarm, ...withSeeders(ctx, msg.swarm, conn.peerId, sample) });
+      whenSettled(ctx.directory.sample(msg.swarm, conn.peerId, sampleSize(ctx)), (sample) => {
+        conn.send({ type: 'peers', swarm: msg.swarm, ...withSeeders(ctx, msg.swarm, conn.peerId, ctx.fullPeers.pick(msg.swarm, sample, ctx.config.maxPeersInList)) });
       });
       return;
     case 'signal':
@@ -70,8 +81,8 @@ function handleJoin(ctx: HandlerContext, conn: Connection, msg: Msg<'join'>): vo
     ctx.directory.join(msg.swarm, conn, msg.group ?? '', msg.seeder === true);
   }
   // A repeated join is answered again, with a fresh sample and the recent records.
-  whenSettled(ctx.directory.sample(msg.swarm, conn.peerId, ctx.config.maxPeersInList), (sample) => {
-    conn.send({ type: 'joined', swarm: msg.swarm, ...withSeeders(ctx, msg.swarm, conn.peerId, sample) });
+  whenSettled(ctx.directory.sample(msg.swarm, conn.peerId, sampleSize(ctx)), (sample) => {
+    conn.send({ type: 'joined', swarm: msg.swarm, ...withSeeders(ctx, msg.swarm, conn.peerId, ctx.fullPeers.pick(msg.swarm, sample, ctx.config.maxPeersInList)) });
     ctx.records.joined(conn, msg.swarm);
   });
 }
@@ -108,6 +119,7 @@ function handleLeave(ctx: HandlerContext, conn: Connection, msg: Msg<'leave'>): 
 function handleSignal(ctx: HandlerContext, conn: Connection, msg: Msg<'signal'>): void {
   requireMember(conn, msg.swarm, 'signal');
   if (msg.to === conn.peerId) throw unknownPeer(msg.to);
+  if (msg.data.kind === 'decline') ctx.fullPeers.declined(msg.swarm, conn.peerId);
   const text = serializeMessage({ type: 'signal', swarm: msg.swarm, from: conn.peerId, data: msg.data });
   const target = ctx.directory.local.get(msg.swarm, msg.to);
   // Peers of different groups are never introduced: a signal across groups names a peer the sender cannot know.

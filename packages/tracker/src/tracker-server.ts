@@ -10,6 +10,7 @@ import type { ConnectionHooks } from './connection.js';
 import { AUTHORITY_PATH, AuthorityEndpoint } from './authority-endpoint.js';
 import { CLOSE_CODES } from './errors.js';
 import { handleHttpRequest } from './http-routes.js';
+import { FullPeers } from './full-peers.js';
 import { handleClientMessage } from './message-handlers.js';
 import { Observability } from './observability/observability.js';
 import type { TrackerRejectCode } from './errors.js';
@@ -109,7 +110,14 @@ class Tracker implements TrackerServer {
         this.#obs.log.error({ err: error }, 'internal error on a publisher connection');
       },
     });
-    const ctx: HandlerContext = { config, directory: this.#directory, counters: this.#counters, records: this.#records, summaries: this.#obs };
+    const ctx: HandlerContext = {
+      config,
+      directory: this.#directory,
+      counters: this.#counters,
+      records: this.#records,
+      summaries: this.#obs,
+      fullPeers: new FullPeers(config.fullPeerHoldMs),
+    };
     this.#hooks = {
       message: (conn, msg) => {
         if (msg.type === 'signal' && this.#observer.listening('signal')) {

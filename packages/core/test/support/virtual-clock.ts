@@ -140,6 +140,15 @@ export class VirtualClock implements Clock {
     return this.heap.peek()?.atMs;
   }
 
+  /**
+   * Moves the clock `ms` forward without running anything: the process was not scheduled (a held
+   * event loop). Timers that fell due meanwhile fire late, in order, at the next advance.
+   */
+  freeze(ms: number): void {
+    if (this.running) throw new Error('VirtualClock: freeze() called while running');
+    this.nowMs += Math.max(0, ms);
+  }
+
   /** Runs every timer due within the next `ms` milliseconds, then leaves the clock at now + ms. */
   advance(ms: number): Promise<void> {
     return this.runUntil(this.nowMs + ms);
