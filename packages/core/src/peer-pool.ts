@@ -87,7 +87,8 @@ export class PeerPool {
       linkQueued: (bytes) => {
         this.uploadMeter.enqueued(bytes);
         const now = this.clock.now();
-        this.uploadMeter.sample(now, this.totalBufferedBytes());
+        // The bytes just queued are buffered: a sample here can only start a backlog or end a rate interval.
+        if (this.uploadMeter.wantsBackloggedSample(now)) this.uploadMeter.sample(now, this.totalBufferedBytes());
       },
       linkDiscarded: (bytes) => {
         this.uploadMeter.discarded(bytes);

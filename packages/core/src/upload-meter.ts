@@ -56,6 +56,16 @@ export class UploadMeter {
   }
 
   /**
+   * Whether a sample taken while bytes are buffered would record anything: a rate interval is due,
+   * or no backlog is known (or the known one is too old to time from). Lets a caller that samples
+   * per queued chunk skip summing the channels' buffers on every chunk.
+   */
+  wantsBackloggedSample(nowMs: number): boolean {
+    const { last, backlogStart } = this;
+    return last === undefined || nowMs - last.atMs >= this.minIntervalMs || backlogStart === undefined || nowMs - backlogStart.atMs > this.maxIntervalMs;
+  }
+
+  /**
    * Until measured: a lower bound of the uplink from the present backlog, what left since the sample
    * that saw it begin (a fast uplink sends a segment in a few ms, so its backlogs may never last
    * long enough to measure; a slow one shows itself within tens of ms). Undefined when no backlog is

@@ -65,3 +65,16 @@ void describe('UploadMeter provisional rate (unmeasured uplink)', () => {
     assert.equal(meter.provisionalBytesPerMs(5_050, 5_000, 20), 100);
   });
 });
+
+void describe('UploadMeter.wantsBackloggedSample', () => {
+  void test('only when a rate interval is due or no usable backlog start is known', () => {
+    const meter = new UploadMeter();
+    assert.equal(meter.wantsBackloggedSample(0), true, 'never sampled');
+    meter.enqueued(10_000);
+    meter.sample(0, 10_000);
+    assert.equal(meter.wantsBackloggedSample(100), false, 'backlog known, interval not due');
+    assert.equal(meter.wantsBackloggedSample(250), true, 'interval due');
+    meter.sample(250, 0);
+    assert.equal(meter.wantsBackloggedSample(300), true, 'no backlog known: a new one starts here');
+  });
+});

@@ -22,8 +22,9 @@ export class FullPeers {
   declined(swarm: string, peerId: string): void {
     if (this.holdMs === 0) return;
     const key = markKey(swarm, peerId);
-    // Re-inserted so the map's order stays oldest-first.
+    // Re-inserted so the map's order stays oldest-first (one holdMs for all: expiry order too).
     this.#untilMs.delete(key);
+    this.#prune();
     if (this.#untilMs.size >= this.maxMarks) {
       const oldest = this.#untilMs.keys().next();
       if (oldest.done !== true) this.#untilMs.delete(oldest.value);
@@ -46,9 +47,19 @@ export class FullPeers {
     return open.length > 0 ? open : sample.slice(0, max);
   }
 
-  /** Marks held now (expired ones included until looked up). */
+  /** Marks in force now (it decides whether peer lists are oversampled). */
   get size(): number {
+    this.#prune();
     return this.#untilMs.size;
+  }
+
+  /** Drops expired marks from the oldest end; stops at the first one still in force. */
+  #prune(): void {
+    const now = this.now();
+    for (const [key, until] of this.#untilMs) {
+      if (until > now) return;
+      this.#untilMs.delete(key);
+    }
   }
 }
 

@@ -17,6 +17,19 @@ test('a peer that declined is left out of lists for holdMs, per swarm', () => {
   assert.equal(full.size, 0, 'an expired mark is dropped when looked up');
 });
 
+test('expired marks are dropped without a lookup: size counts the marks in force', () => {
+  let now = 0;
+  const full = new FullPeers(10_000, () => now);
+  full.declined('s', 'a');
+  now = 5_000;
+  full.declined('s', 'b');
+  assert.equal(full.size, 2);
+  now = 10_000;
+  assert.equal(full.size, 1, 'a expired, b still in force');
+  now = 15_000;
+  assert.equal(full.size, 0);
+});
+
 test('a list with nobody but full peers keeps them; holdMs 0 marks nobody', () => {
   const full = new FullPeers(10_000, () => 0);
   full.declined('s', 'a');
