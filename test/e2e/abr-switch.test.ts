@@ -12,6 +12,7 @@ import { assertChromiumInstalled, assertViewerBuilt, closeAll, launchBrowser, op
 import type { LaunchedBrowser, Origin, ViewerHandle } from './harness/index.js';
 import { formatSegmentBytes, formatSrc, startFormatsOrigin, startFormatTracker } from './harness/formats-stack.js';
 import type { OriginFormats } from '@swarmcast/origin';
+import { describeStalls } from './harness/stall-report.js';
 
 const VIEWERS = 3;
 const JOIN_STEP_MS = 2000;
@@ -122,7 +123,7 @@ void test('ABR: viewers on different renditions share one swarm; a switch keeps 
     assert.equal(switched.peers, VIEWERS - 1, 'still connected to every other viewer');
     assert.ok(p2pOnLowest.length > 0 && switched.p2pBytes > switcherBefore.p2pBytes, 'after the switch, segments of the new rendition came from peers');
     for (const [i, r] of afterReports.entries()) {
-      assert.equal(r.stalls, 0, `viewer#${i} stalled ${r.stalls} times (${r.stalledMs} ms)`);
+      assert.equal(r.stalls, 0, `viewer#${i}: ${describeStalls(r)}`);
       assert.deepEqual(r.hlsFatalErrors, [], `viewer#${i} had fatal hls.js errors`);
     }
 

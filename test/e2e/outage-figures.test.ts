@@ -8,7 +8,7 @@ import { outageFigures } from '../../bench/lib/outage-figures.js';
 
 function viewer(overrides: Partial<ViewerReport>): ViewerReport {
   return {
-    p2p: true, startupMs: 500, playing: true, stalls: 0, stalledMs: 0, watchMs: 10_000, liveLatencySec: 6, currentLatencySec: 6,
+    p2p: true, startupMs: 500, playing: true, stalls: 0, stalledMs: 0, stallLog: [], watchMs: 10_000, liveLatencySec: 6, currentLatencySec: 6,
     httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0, peers: 2, peerId: null, disconnects: [], trackerEvents: [], pathEvents: [],
     links: { interruptions: 0, recoveries: 0, restarts: 0, interruptedClosed: 0 },
     integrity: { segmentsVerified: 0, integrityFailures: 0, peerViolations: 0, hashMs: 0, segmentsHashed: 0, signatureMs: 0, signaturesChecked: 0 },
@@ -38,7 +38,7 @@ test('outage figures: re-join after the restart, reconnect delays and their spre
 });
 
 test('origin egress per segment counts each distinct segment once', () => {
-  const seg = (sn: number, bytes: number): ViewerReport['segments'][number] => ({ rendition: '0', sn, source: 'p2p', bytes, sha256: '' });
+  const seg = (sn: number, bytes: number): ViewerReport['segments'][number] => ({ rendition: '0', sn, source: 'p2p', bytes, sha256: '', atMs: 0 });
   const reports = [viewer({ segments: [seg(1, 100), seg(2, 100)] }), viewer({ segments: [seg(2, 100), seg(3, 200)] })];
   assert.equal(originEgressPerSegment(400, reports), 1);
   assert.equal(originEgressPerSegment(1600, reports), 4);

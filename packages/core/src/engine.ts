@@ -277,6 +277,7 @@ export class Engine {
       ...this.counters,
       httpFetchReasons: { ...this.counters.httpFetchReasons },
       peers: this.pool.readyPeers().length,
+      uplinkBytesPerSec: this.pool.measuredUplinkBytesPerMs === undefined ? null : Math.round(this.pool.measuredUplinkBytesPerMs * 1000),
       recordsRejected: r.rejected,
       hashMs: r.hashMs,
       segmentsHashed: r.segmentsHashed,

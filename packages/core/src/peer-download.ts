@@ -22,6 +22,8 @@ export interface Download {
   totalBytes: number;
   /** PeerLink.receivedBytes() when the request left (undefined: the link cannot say). */
   readonly receivedMark: Promise<number | undefined> | undefined;
+  /** PeerHost.uplinkMark() when the request left. */
+  readonly uplinkMark: number;
 }
 
 /** The requester's side of one P2P request. */

@@ -30,6 +30,18 @@ const UPLINK_QUEUE_TARGET_MS = 300;
 /** A request that waits longer than this behind our own uplink backlog may be late through no fault of the peer. */
 const UPLINK_CLEAR_MS = 150;
 
+/**
+ * The high-water mark before anything is known of the uplink (a backlog only a few ms old): enough
+ * for a fast uplink's burst, little enough that a slow one is measured before it drains.
+ */
+const UNMEASURED_HIGH_WATER_BYTES = 256 * 1024;
+
+/**
+ * Sending this share of the measured uplink rate over an interval means it was saturated
+ * (a fast uplink's bursts are a small share of what it could carry; a capped one fills it).
+ */
+const SATURATED_SHARE = 0.5;
+
 /** Most peers remembered as unreachable (the oldest record is forgotten first). */
 const MAX_UNREACHABLE = 1024;
 
@@ -96,6 +108,8 @@ export class PeerPool {
       admitUpload: (peer, requestBytes) => this.admitUpload(peer, requestBytes),
       sendHighWaterBytes: () => this.sendHighWaterBytes(),
       uplinkClear: () => this.uplinkClear(),
+      uplinkMark: () => this.uplinkSentBytes(),
+      uplinkSaturatedSince: (mark, sinceMs) => this.uplinkSaturatedSince(mark, sinceMs),
       paceUpload: (bytes) => this.pacer.take(this.clock.now(), bytes),
     };
   }
@@ -103,6 +117,11 @@ export class PeerPool {
   /** Measured upload capacity, bytes per ms (undefined until our channels were backlogged long enough). */
   get uploadBytesPerMs(): number | undefined {
     return this.uploadRate();
+  }
+
+  /** The uplink as the meter measured it, bytes per ms, without the upload cap (undefined until measured). */
+  get measuredUplinkBytesPerMs(): number | undefined {
+    return this.uploadMeter.bytesPerMs;
   }
 
   /** What the uplink carries, bytes per ms: the measured rate, never above the upload cap (the cap alone until measured). */
@@ -113,22 +132,27 @@ export class PeerPool {
   }
 
   /**
-   * Estimates when a new upload's first chunk to `peer` would arrive. The uplink is shared about
-   * fairly by the connections with a backlog (SCTP flows through one bottleneck), and a connection's
-   * own backlog and its other uploads' next chunks go first (ordered channel, round-robin uploads).
-   */
-  /**
    * How much one DataChannel may hold: about UPLINK_QUEUE_TARGET_MS of its share of the measured
    * uplink, at least two chunks, at most sendHighWaterBytes. Messages on a channel are ordered, so
    * every byte buffered delays the HAVEs, requests and cancels behind it, and bytes buffered for a
-   * request the peer then cancels are sent anyway.
+   * request the peer then cancels are sent anyway. Until measured, the present backlog's provisional
+   * rate stands in: a slow uplink handed the whole high-water mark at once would drain it for
+   * seconds with no chunk queued, so no sample, and never be measured.
    */
   private sendHighWaterBytes(): number {
-    const rate = this.uploadRate();
     const max = this.config.sendHighWaterBytes;
-    if (rate === undefined) return max;
     let backlogged = 0;
-    for (const p of this.peers.values()) if (p.bufferedBytes > 0) backlogged++;
+    let totalBytes = 0;
+    for (const p of this.peers.values()) {
+      const buffered = p.bufferedBytes;
+      totalBytes += buffered;
+      if (buffered > 0) backlogged++;
+    }
+    const now = this.clock.now();
+    // Asked on every pump, the blocked ones included: the samples that measure a backlog draining.
+    if (totalBytes > 0 && this.uploadMeter.wantsBackloggedSample(now)) this.uploadMeter.sample(now, totalBytes);
+    const rate = this.uploadRate() ?? this.uploadMeter.provisionalBytesPerMs(now, totalBytes, PROVISIONAL_MIN_AGE_MS);
+    if (rate === undefined) return Math.min(max, UNMEASURED_HIGH_WATER_BYTES);
     const shareBytes = (rate * UPLINK_QUEUE_TARGET_MS) / Math.max(1, backlogged);
     return Math.min(max, Math.max(2 * this.config.chunkBytes, Math.round(shareBytes)));
   }
@@ -143,6 +167,19 @@ export class PeerPool {
     const rate = this.uploadRate();
     if (rate === undefined) return aheadBytes <= this.config.chunkBytes;
     return aheadBytes / Math.max(rate, 1e-6) <= UPLINK_CLEAR_MS;
+  }
+
+  /** See PeerHost.uplinkSaturatedSince. Unmeasured, the uplink never stayed backlogged: not saturated. */
+  private uplinkSaturatedSince(mark: number, sinceMs: number): boolean {
+    const rate = this.uploadMeter.bytesPerMs;
+    const elapsedMs = this.clock.now() - sinceMs;
+    if (rate === undefined || elapsedMs <= 0) return false;
+    return this.uplinkSentBytes() - mark >= SATURATED_SHARE * rate * elapsedMs;
+  }
+
+  /** DATA bytes that left our channels so far: handed to them, less what they still hold. */
+  private uplinkSentBytes(): number {
+    return this.uploadMeter.enqueuedTotalBytes - this.totalBufferedBytes();
   }
 
   private totalBufferedBytes(): number {

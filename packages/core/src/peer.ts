@@ -65,6 +65,15 @@ export interface PeerHost {
    * wait behind (channels share the uplink message by message).
    */
   uplinkClear(): boolean;
+  /** DATA bytes that left our DataChannels so far, all peers together: a mark for uplinkSaturatedSince. */
+  uplinkMark(): number;
+  /**
+   * True when, since `sinceMs` (when uplinkMark() gave `mark`), our channels sent at least half of
+   * what our measured uplink carries in that time: it was saturated, and what we sent meanwhile
+   * (a request, the acknowledgements of a peer's transfer) may have waited, or been dropped and
+   * resent, in queues below the channels (a home router's buffer) that bufferedAmount does not show.
+   */
+  uplinkSaturatedSince(mark: number, sinceMs: number): boolean;
   /** Most bytes a DataChannel should hold now (back-pressure high-water mark). */
   sendHighWaterBytes(): number;
   /** The shared upload cap: 0 when a DATA message of `bytes` may leave now, else ms to wait. */
@@ -209,7 +218,7 @@ export class Peer {
     const leftAtOnce = held && this.link.bufferedAmountBytes === 0 && this.host.uplinkClear();
     const now = this.host.clock.now();
     const receivedMark = held ? this.receivedBytes() : undefined;
-    this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, firstChunkAtMs: undefined, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0, receivedMark });
+    this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, firstChunkAtMs: undefined, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0, receivedMark, uplinkMark: this.host.uplinkMark() });
     this.send({ type: 'request', requestId, rendition: ref.rendition, sn: ref.sn, offsetBytes });
     return requestId;
   }
@@ -224,14 +233,20 @@ export class Peer {
    * back-pressure still sends DATA (for this or another request): total silence after HAVE, for a
    * request that surely arrived (it left at once, or some of its bytes came), is a lie or a dead
    * link, and the peer is cut off. Otherwise (a peer still receiving the segment, or a request our
-   * own backlog may have held up) the request is just cancelled.
+   * own backlog may have held up, or our own uplink saturated since the request left, which holds
+   * up the request and our acknowledgements of the peer's data alike) the request is just cancelled.
    */
   stalled(requestId: number, sinceMs: number): void {
     const download = this.downloads.get(requestId);
     // Before its first byte a request may wait behind our other uploads from this peer (data still
     // flowing excuses it); once started, uploads take turns, so its own silence is what counts.
     const started = download !== undefined && download.nextOffset > download.requestedOffset;
-    if (download?.held === true && (started || this.lastDataAtMs <= sinceMs) && silenceIsALie(download, this.host.clock.now(), this.host.config.chunkBytes)) {
+    if (
+      download?.held === true &&
+      (started || this.lastDataAtMs <= sinceMs) &&
+      silenceIsALie(download, this.host.clock.now(), this.host.config.chunkBytes) &&
+      !this.host.uplinkSaturatedSince(download.uplinkMark, download.requestedAtMs)
+    ) {
       const silentMs = Math.round(this.host.clock.now() - sinceMs);
       const reason = `no data for ${download.key} in ${silentMs} ms after announcing it as held`;
       // Not a word since: a dead path looks the same (see EngineConfig.silentPeerVerdictMs), unless

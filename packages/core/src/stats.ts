@@ -77,6 +77,11 @@ export interface EngineStats {
   /** Connections closed because the remote broke the protocol (or sent bad bytes). */
   peerViolations: number;
   /**
+   * Our uplink as measured from how fast our DataChannels drain while backlogged, bytes per second;
+   * null until measured (a fast uplink's bursts may never last long enough).
+   */
+  uplinkBytesPerSec: number | null;
+  /**
    * Time spent hashing peer-sourced segments (SHA-256), ms on the engine's clock from the call to
    * the digest (WebCrypto is asynchronous: an upper bound of the CPU time).
    */
@@ -134,5 +139,6 @@ export function emptyStats(): EngineStats {
     linkRestarts: 0,
     interruptedLinksClosed: 0,
     peers: 0,
+    uplinkBytesPerSec: null,
   };
 }

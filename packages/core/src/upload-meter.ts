@@ -77,6 +77,11 @@ export class UploadMeter {
     return Math.max(0, this.enqueuedBytes - bufferedBytes - start.sentBytes) / (nowMs - start.atMs);
   }
 
+  /** DATA bytes handed to the channels so far (less those discarded). */
+  get enqueuedTotalBytes(): number {
+    return this.enqueuedBytes;
+  }
+
   /** Measured upload capacity in bytes per millisecond, undefined until measured. */
   get bytesPerMs(): number | undefined {
     return this.rate;

@@ -2,6 +2,7 @@
  * Quality of experience as the viewer sees it, from the media element and hls.js: startup time,
  * stalls (count and duration), watch time and live latency.
  */
+import type { StallRecord } from './viewer-report.js';
 
 /** What the monitor needs from hls.js: the live latency estimate and whether the stream is live. */
 export interface LatencySource {
@@ -16,10 +17,14 @@ export interface QoeSnapshot {
   readonly playing: boolean;
   readonly stalls: number;
   readonly stalledMs: number;
+  readonly stallLog: readonly StallRecord[];
   readonly watchMs: number;
   readonly liveLatencySec: number | null;
   readonly currentLatencySec: number | null;
 }
+
+/** How many stalls the log keeps (the count and the total go on past it). */
+const STALL_LOG_LIMIT = 20;
 
 /** Latency samples are taken this often once playing. */
 const LATENCY_SAMPLE_INTERVAL_MS = 1000;
@@ -31,6 +36,8 @@ export class QoeMonitor {
   private stallStartedAt: number | null = null;
   private stallCount = 0;
   private stalledTotalMs = 0;
+  /** Start (performance.now() ms) and length of the first stalls. */
+  private readonly stallLog: { startMs: number; durationMs: number | null }[] = [];
   private latencySum = 0;
   private latencyCount = 0;
   private lastLatency: number | null = null;
@@ -62,6 +69,7 @@ export class QoeMonitor {
       playing: firstPlayingAt !== null && stallStartedAt === null && !this.video.paused && !this.video.ended,
       stalls: this.stallCount,
       stalledMs: round(this.stalledTotalMs + currentStallMs),
+      stallLog: this.stallLog.map((s) => ({ atMs: round(performance.timeOrigin + s.startMs), durationMs: s.durationMs })),
       watchMs: firstPlayingAt === null ? 0 : round(end - firstPlayingAt),
       liveLatencySec: this.latencyCount === 0 ? null : this.latencySum / this.latencyCount,
       currentLatencySec: this.lastLatency,
@@ -76,10 +84,7 @@ export class QoeMonitor {
   private onPlaying(): void {
     const now = performance.now();
     this.firstPlayingAt ??= now;
-    if (this.stallStartedAt !== null) {
-      this.stalledTotalMs += now - this.stallStartedAt;
-      this.stallStartedAt = null;
-    }
+    this.endStall(now);
   }
 
   private onWaiting(): void {
@@ -87,15 +92,22 @@ export class QoeMonitor {
     if (this.firstPlayingAt === null || this.video.seeking || this.stallStartedAt !== null) return;
     this.stallCount += 1;
     this.stallStartedAt = performance.now();
+    if (this.stallLog.length < STALL_LOG_LIMIT) this.stallLog.push({ startMs: this.stallStartedAt, durationMs: null });
   }
 
   private onEnded(): void {
     const now = performance.now();
     this.endedAt ??= now;
-    if (this.stallStartedAt !== null) {
-      this.stalledTotalMs += now - this.stallStartedAt;
-      this.stallStartedAt = null;
-    }
+    this.endStall(now);
+  }
+
+  private endStall(now: number): void {
+    if (this.stallStartedAt === null) return;
+    const durationMs = now - this.stallStartedAt;
+    this.stalledTotalMs += durationMs;
+    const logged = this.stallLog.find((s) => s.startMs === this.stallStartedAt);
+    if (logged) logged.durationMs = round(durationMs);
+    this.stallStartedAt = null;
   }
 
   private sampleLatency(): void {

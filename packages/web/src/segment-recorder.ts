@@ -22,6 +22,7 @@ export class SegmentRecorder {
    */
   record(input: SegmentInput): void {
     const copy = input.bytes.slice();
+    const atMs = performance.timeOrigin + performance.now();
     const index = this.records.length;
     this.records.push(undefined);
     const job = crypto.subtle.digest('SHA-256', copy).then(
@@ -32,6 +33,7 @@ export class SegmentRecorder {
           source: input.source,
           bytes: copy.byteLength,
           sha256: toHex(new Uint8Array(digest)),
+          atMs,
         };
         this.records[index] = record;
         for (const listener of this.listeners) listener(record);

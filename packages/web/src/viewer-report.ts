@@ -17,6 +17,8 @@ export interface SegmentRecord {
   readonly bytes: number;
   /** SHA-256 of the segment bytes, lower-case hex (WebCrypto). */
   readonly sha256: string;
+  /** When it was handed to the player, in ms since the epoch on the browser's clock (as PeerDisconnect.atMs). */
+  readonly atMs: number;
 }
 
 /** A peer connection that ended, as the P2P engine reported it. */
@@ -85,6 +87,12 @@ export interface IntegrityFigures {
   readonly signaturesChecked: number;
 }
 
+/** One stall: when it began, in ms since the epoch on the browser's clock, and its length in ms. */
+export interface StallRecord {
+  readonly atMs: number;
+  readonly durationMs: number | null;
+}
+
 export interface ViewerReport {
   /** true when the page runs the P2P library; false for the plain hls.js baseline. */
   readonly p2p: boolean;
@@ -96,6 +104,8 @@ export interface ViewerReport {
   readonly stalls: number;
   /** Total time spent stalled, in ms (includes a stall still in progress). */
   readonly stalledMs: number;
+  /** The first stalls, when each began and how long it lasted (null while in progress), for diagnosis. */
+  readonly stallLog: readonly StallRecord[];
   /** Time since the first 'playing', in ms. */
   readonly watchMs: number;
   /** Mean of hls.latency sampled every second after playing (live only); null otherwise. */
@@ -130,6 +140,8 @@ export interface ViewerReport {
   readonly httpFetchReasons?: Readonly<Record<string, number>> | null;
   /** Loads due too soon for peers that asked a seeder: how many, how many it served, ms spent in all; null without P2P. Optional as httpFetchReasons. */
   readonly seeder?: SeederFigures | null;
+  /** The engine's measured uplink (EngineStats.uplinkBytesPerSec); null unmeasured or without P2P. Optional as httpFetchReasons. */
+  readonly uplinkBytesPerSec?: number | null;
   /** Every hls.js error, fatal or not, as `type:details`. */
   readonly hlsErrors: readonly string[];
   /** The fatal ones among hlsErrors, as `type:details`. */

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { FormatType } from '@swarmcast/origin';
 import type { FormatRunResult } from './formats-run.js';
+import { describeStalls } from './stall-report.js';
 
 /**
  * Non-fatal hls.js events of its own stall detector: the playhead did not move for a moment while
@@ -20,7 +21,7 @@ export function assertFormatPlayedWell(type: FormatType, result: FormatRunResult
   assert.equal(reports.length, expectedViewers, 'every viewer reported');
   reports.forEach((r, i) => {
     assert.notEqual(r.startupMs, null, `viewer#${i} never started playing`);
-    assert.equal(r.stalls, 0, `viewer#${i} stalled ${r.stalls} times (${r.stalledMs} ms)`);
+    assert.equal(r.stalls, 0, `viewer#${i}: ${describeStalls(r)}`);
     assert.deepEqual(r.hlsFatalErrors, [], `viewer#${i} had fatal hls.js errors`);
     assert.deepEqual(r.hlsErrors.filter((e) => !STALL_DETECTOR_ERRORS.includes(e)), [], `viewer#${i} had hls.js errors`);
     assert.ok(r.segments.length > 0, `viewer#${i} reported no segments`);

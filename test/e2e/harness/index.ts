@@ -11,3 +11,4 @@ export { runSwarm } from './swarm-run.js';
 export type { SwarmRunOptions } from './swarm-run.js';
 export { assertViewerBuilt, openViewer, viewerUrl, VIEWER_BUNDLE } from './viewer.js';
 export type { ViewerHandle, ViewerOptions } from './viewer.js';
+export { describeStalls } from './stall-report.js';

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { ViewerReport } from '@swarmcast/web';
 import type { SegmentCheck } from './origin-hashes.js';
+import { describeStalls } from './stall-report.js';
 
 /** One line per viewer, for the test log. */
 export function describeReports(reports: readonly ViewerReport[]): string {
@@ -32,7 +33,7 @@ export function assertSwarmPlayedWell(
   reports.forEach((r, i) => {
     assert.ok(r.p2p, `viewer#${i} ran with P2P`);
     assert.notEqual(r.startupMs, null, `viewer#${i} never started playing`);
-    assert.equal(r.stalls, 0, `viewer#${i} stalled ${r.stalls} times (${r.stalledMs} ms)`);
+    assert.equal(r.stalls, 0, `viewer#${i}: ${describeStalls(r)}`);
     assert.deepEqual(r.hlsFatalErrors, [], `viewer#${i} had fatal hls.js errors`);
     if (i > 0) assert.ok(r.p2pBytes > 0, `viewer#${i} (joined after the first) got no bytes from peers`);
     assert.ok(
