@@ -153,6 +153,7 @@ export class Engine {
       connectOptions: () => this.connectOptions,
       requestMorePeers: () => this.tracker.requestPeers(),
       countBytes: (kind, bytes) => this.countPeerBytes(kind, bytes),
+      countRefusal: (reason) => (this.counters.uploadRefusals[reason] += 1),
       peerReady: (peer) => this.onPeerReady(peer),
       peerClosed: (peer, reason) => this.onPeerClosed(peer, reason),
       pathChanged: (peer, change) => this.onPathChanged(peer, change),
@@ -276,6 +277,7 @@ export class Engine {
     return {
       ...this.counters,
       httpFetchReasons: { ...this.counters.httpFetchReasons },
+      uploadRefusals: { ...this.counters.uploadRefusals },
       peers: this.pool.readyPeers().length,
       uplinkBytesPerSec: this.pool.measuredUplinkBytesPerMs === undefined ? null : Math.round(this.pool.measuredUplinkBytesPerMs * 1000),
       recordsRejected: r.rejected,

@@ -3,6 +3,7 @@ import type { EngineConfig } from './config.js';
 import { Peer, type PeerHost } from './peer.js';
 import type { Clock, PeerConnector } from './ports.js';
 import { segmentKey } from './segment-id.js';
+import type { UploadRefusal } from './stats.js';
 import { UploadMeter } from './upload-meter.js';
 import { UploadPacer } from './upload-pacer.js';
 
@@ -15,7 +16,7 @@ export type PeerPoolConfig = Pick<
 const UPLOAD_CAP_BURST_MS = 250;
 
 /** What the pool needs from the engine. */
-export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'sendSignal' | 'connectOptions' | 'pathChanged'> {
+export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'countRefusal' | 'sendSignal' | 'connectOptions' | 'pathChanged'> {
   /** Our current tracker-assigned id, if joined. */
   selfId(): string | undefined;
   requestMorePeers(): void;
@@ -87,6 +88,7 @@ export class PeerPool {
       sendSignal: (id, data) => host.sendSignal(id, data),
       connectOptions: () => host.connectOptions(),
       countBytes: (kind, bytes) => host.countBytes(kind, bytes),
+      countRefusal: (reason) => host.countRefusal(reason),
       peerReady: (peer) => {
         this.unreachable.delete(peer.id);
         if (!this.closeIfDuplicate(peer)) host.peerReady(peer);
@@ -188,9 +190,10 @@ export class PeerPool {
     return total;
   }
 
-  private admitUpload(peer: Peer, requestBytes: number): boolean {
+  /** See PeerHost.admitUpload: undefined admits, else why not. */
+  private admitUpload(peer: Peer, requestBytes: number): UploadRefusal | undefined {
     const limitMs = this.config.uploadAdmissionDelayMs;
-    if (limitMs === 0) return true;
+    if (limitMs === 0) return undefined;
     let totalBytes = 0;
     let backlogged = 0;
     let committedBytes = 0;
@@ -206,7 +209,7 @@ export class PeerPool {
     // present backlog gives a lower bound once it is a few ms old; before that, accept while the
     // uplink is idle or busy with this very peer only.
     const rate = this.uploadRate() ?? this.uploadMeter.provisionalBytesPerMs(now, totalBytes, PROVISIONAL_MIN_AGE_MS);
-    if (rate === undefined) return backlogged === 0 || (backlogged === 1 && peer.bufferedBytes > 0);
+    if (rate === undefined) return backlogged === 0 || (backlogged === 1 && peer.bufferedBytes > 0) ? undefined : 'unmeasured';
     const ownBytes = peer.bufferedBytes + (peer.sendingUploads + 1) * this.config.chunkBytes;
     const sharers = backlogged + (peer.bufferedBytes > 0 ? 0 : 1);
     const firstChunkMs = Math.min(ownBytes * sharers, totalBytes + ownBytes - peer.bufferedBytes) / Math.max(rate, 1e-6);
@@ -216,7 +219,8 @@ export class PeerPool {
     // Under a cap so low that a segment takes longer than uploadCommitMs, an idle uplink still takes
     // one upload at a time: refusing all would leave the capped peer (an office's edge) serving nobody.
     const idleUnderCap = this.pacer.capped && committedBytes === 0;
-    return firstChunkMs <= limitMs && (this.config.uploadCommitMs === 0 || doneMs <= this.config.uploadCommitMs || idleUnderCap);
+    if (firstChunkMs > limitMs) return 'firstChunk';
+    return this.config.uploadCommitMs === 0 || doneMs <= this.config.uploadCommitMs || idleUnderCap ? undefined : 'commit';
   }
 
   /**

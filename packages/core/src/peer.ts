@@ -16,6 +16,7 @@ import { PeerPath } from './peer-path.js';
 import type { Clock, ConnectOptions, PeerConnector, PendingPeerLink } from './ports.js';
 import { RateWindow } from './rate-window.js';
 import { segmentKey } from './segment-id.js';
+import type { UploadRefusal } from './stats.js';
 import type { ReceivingSegment } from './partial-segment.js';
 import { Uploader } from './uploader.js';
 
@@ -51,15 +52,18 @@ export interface PeerHost {
   /** `key` is segmentKey(ref), built once per message. */
   availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void;
   countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void;
+  /** A peer's request was answered BUSY, for `reason`. */
+  countRefusal(reason: UploadRefusal): void;
   /** DATA bytes handed to this peer's DataChannel, for the upload meter (which measures DATA throughput). */
   linkQueued(bytes: number): void;
   /** Bytes left in this peer's DataChannel buffer when it closed: they never leave. */
   linkDiscarded(bytes: number): void;
   /**
-   * May this peer's request start now? False when our uplink could not get its first chunk out
-   * soon: an honest uploader says BUSY rather than leave a request silent (which reads as a lie).
+   * May this peer's request start now? Undefined admits it; a refusal (answered BUSY) when our uplink
+   * could not get its first chunk out soon, or not finish it in time: an honest uploader says BUSY
+   * rather than leave a request silent (which reads as a lie).
    */
-  admitUpload(peer: Peer, requestBytes: number): boolean;
+  admitUpload(peer: Peer, requestBytes: number): UploadRefusal | undefined;
   /**
    * True when a control message we send now leaves at once: our uplink holds no backlog it would
    * wait behind (channels share the uplink message by message).
@@ -415,13 +419,18 @@ export class Peer {
     }
     // A parked request waits for the segment anyway (the requester allows for it); one we could
     // serve now must get its first chunk out promptly or be refused.
-    if (found instanceof Uint8Array && !this.host.admitUpload(this, found.length - msg.offsetBytes)) {
+    const refusal = found instanceof Uint8Array ? this.host.admitUpload(this, found.length - msg.offsetBytes) : undefined;
+    if (refusal !== undefined) {
+      this.host.countRefusal(refusal);
       this.send({ type: 'busy', requestId: msg.requestId });
       return;
     }
     const result = this.uploader.add(msg, found);
     if (result === 'duplicate') this.violation(`duplicate request id ${msg.requestId}`);
-    else if (result === 'busy') this.send({ type: 'busy', requestId: msg.requestId });
+    else if (result === 'busy') {
+      this.host.countRefusal('limit');
+      this.send({ type: 'busy', requestId: msg.requestId });
+    }
   }
 
   private endDownload(requestId: number, reason: 'absent' | 'busy'): void {

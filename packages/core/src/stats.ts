@@ -25,6 +25,20 @@ export interface HttpFetchReasons {
 
 export type HttpFetchReason = keyof HttpFetchReasons;
 
+/** Requests from peers we answered BUSY, by why. */
+export interface UploadRefusals {
+  /** Our uplink would not get the first chunk out within uploadAdmissionDelayMs. */
+  firstChunk: number;
+  /** Our uplink could not finish what it already accepted plus this within uploadCommitMs. */
+  commit: number;
+  /** Unmeasured uplink, busy with other peers' uploads (nothing known yet to admit more against). */
+  unmeasured: number;
+  /** The peer already had maxUploadsPerPeer uploads from us. */
+  limit: number;
+}
+
+export type UploadRefusal = keyof UploadRefusals;
+
 export function emptyHttpFetchReasons(): HttpFetchReasons {
   return { slack: 0, slackHeld: 0, integrity: 0, designated: 0, unannounced: 0, peerBusy: 0, peerFailed: 0, peerLate: 0, unverified: 0 };
 }
@@ -52,6 +66,8 @@ export interface EngineStats {
   p2pFallbacks: number;
   /** HTTP segment fetches (whole or the rest of one) by why they went to HTTP. */
   httpFetchReasons: HttpFetchReasons;
+  /** Peers' requests answered BUSY, by why (see UploadRefusals). */
+  uploadRefusals: UploadRefusals;
   /** Loads due too soon for peers that waited for or asked a seeder (see EngineConfig.seederWaitMs). */
   seederAttempts: number;
   /** ...of which the seeder delivered the segment whole. */
@@ -118,6 +134,7 @@ export function emptyStats(): EngineStats {
     segmentsPrefetched: 0,
     p2pFallbacks: 0,
     httpFetchReasons: emptyHttpFetchReasons(),
+    uploadRefusals: { firstChunk: 0, commit: 0, unmeasured: 0, limit: 0 },
     seederAttempts: 0,
     seederDeliveries: 0,
     seederWaitMs: 0,

@@ -39,6 +39,7 @@ function pools(ids: readonly string[], config = {}): {
         clock.setTimeout(() => byId.get(to)?.signal(from, data), 15);
       },
       countBytes: () => undefined,
+      countRefusal: () => undefined,
       connectOptions: () => ({ trackerIceServers: [] }),
       requestMorePeers: () => refills.push(`${self}@${clock.now()}`),
       peerReady: (peer) => log.push(`${self} ready ${peer.id}`),

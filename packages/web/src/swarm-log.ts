@@ -64,6 +64,7 @@ export class SwarmLog {
         : NO_INTEGRITY,
       httpFetchReasons: e ? { ...e.httpFetchReasons } : null,
       uplinkBytesPerSec: e?.uplinkBytesPerSec ?? null,
+      uploadRefusals: e ? { ...e.uploadRefusals } : null,
       seeder: e ? { attempts: e.seederAttempts, deliveries: e.seederDeliveries, waitMs: e.seederWaitMs, httpFetchesAfter: e.httpFetchesAfterSeeder } : null,
     };
   }

@@ -140,6 +140,8 @@ export interface ViewerReport {
   readonly httpFetchReasons?: Readonly<Record<string, number>> | null;
   /** Loads due too soon for peers that asked a seeder: how many, how many it served, ms spent in all; null without P2P. Optional as httpFetchReasons. */
   readonly seeder?: SeederFigures | null;
+  /** Peers' requests answered BUSY by why (EngineStats.uploadRefusals); null without P2P. Optional as httpFetchReasons. */
+  readonly uploadRefusals?: Readonly<Record<string, number>> | null;
   /** The engine's measured uplink (EngineStats.uplinkBytesPerSec); null unmeasured or without P2P. Optional as httpFetchReasons. */
   readonly uplinkBytesPerSec?: number | null;
   /** Every hls.js error, fatal or not, as `type:details`. */
