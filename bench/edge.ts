@@ -4,7 +4,8 @@
  *
  * An office behind one CDN link: N Chromium viewers, each in its own network namespace with its
  * upload capped below the stream's bitrate (tbf), play a live stream twice: without an edge peer
- * (withoutEdge) and with one Node edge peer next to the servers (withEdge, packages/node EdgePeer).
+ * (withoutEdge) and with one Node edge peer next to the servers (withEdge: `swarmcast edge` in its
+ * own process, as an office runs it).
  * Figure: originEgressPerSegment = origin segment bytes / bytes of one copy of each segment played.
  * Acceptance: withEdge <= 1.1, withoutEdge >= 4. Runs in a loopback-only namespace (in-netns.ts).
  */
@@ -12,8 +13,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ViewerReport } from '@swarmcast/web';
-import { EdgePeer } from '@swarmcast/node';
 import type { BenchArgs } from './lib/args.js';
+import { startEdgeProcess, type EdgeProcess, type EdgeProcessStats } from './lib/edge-process.js';
 import { httpFetchReasons, originEgressPerSegment, seederFigures, uniqueSegmentBytes } from './lib/edge-figures.js';
 import { setUpEnvironment } from './lib/environment.js';
 import type { BenchEnvironment } from './lib/environment.js';
@@ -25,7 +26,6 @@ import { formatSummaryTable } from './lib/table.js';
 import { warmUp } from './lib/warm-up.js';
 import { assertChromiumInstalled } from '../test/e2e/harness/browser.js';
 import { runSwarm } from '../test/e2e/harness/swarm-run.js';
-import { sleep } from '../test/e2e/harness/schedule.js';
 import { assertViewerBuilt } from '../test/e2e/harness/viewer.js';
 
 const { values } = parseArgs({
@@ -61,7 +61,7 @@ const args: BenchArgs = {
 const log = (line: string): void => { console.error(`[bench:edge] ${line}`); };
 
 /** With the edge peer, the viewers are configured as an office's are: `expectSeeder` (see EngineConfig). */
-async function run(env: BenchEnvironment, edge: EdgePeer | null): Promise<{ reports: ViewerReport[]; originSegmentBytes: number; edgeStats: ReturnType<EdgePeer['stats']> | null }> {
+async function run(env: BenchEnvironment, edge: EdgeProcess | null): Promise<{ reports: ViewerReport[]; originSegmentBytes: number; edgeStats: EdgeProcessStats | null }> {
   const { stack, browsers } = env;
   const reports = await runSwarm({
     browser: browsers.browserFor(0),
@@ -76,7 +76,8 @@ async function run(env: BenchEnvironment, edge: EdgePeer | null): Promise<{ repo
     until: 'each',
     ...(args.verbose ? { log } : {}),
   });
-  return { reports, originSegmentBytes: stack.origin.stats().segmentBytes, edgeStats: edge?.stats() ?? null };
+  const originSegmentBytes = stack.origin.stats().segmentBytes;
+  return { reports, originSegmentBytes, edgeStats: edge === null ? null : await edge.stop() };
 }
 
 const loadBefore = loadSample();
@@ -87,7 +88,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void env.close().finally(() => process.exit(130));
   });
 }
-let edge: EdgePeer | null = null;
+let edge: EdgeProcess | null = null;
 try {
   const { stack } = env;
   await Promise.all(env.allBrowsers.map((b) => warmUp(b, stack.origin.liveMasterUrl, stack.tracker.url)));
@@ -96,18 +97,15 @@ try {
   const without = await run(env, null);
   log('withEdge: the same with one edge peer');
   stack.origin.resetStats();
-  edge = new EdgePeer({
+  // It joins and holds a segment before the first viewer comes.
+  edge = await startEdgeProcess({
     streamUrl: stack.origin.liveMasterUrl,
     trackerUrl: stack.tracker.url,
-    rtc: { bindAddress: SERVER_ADDRESS },
-    ...(edgeCapKbps === null ? {} : { uploadCapBytesPerSec: Math.round((edgeCapKbps * 1000) / 8) }),
+    bindAddress: SERVER_ADDRESS,
+    uploadCapKbps: edgeCapKbps,
+    ...(args.verbose ? { log: (line: string) => { log(`edge: ${line}`); } } : { log: (line: string) => { if (line.startsWith('edge:')) log(line); } }),
   });
-  edge.on('error', (e) => { log(`edge: ${e.error instanceof Error ? e.error.message : String(e.error)}`); });
-  edge.start();
-  // Let it join and read the playlist before the first viewer comes.
-  for (let i = 0; i < 50 && edge.stats().segments === 0; i++) await sleep(100);
   const withEdgeRun = await run(env, edge);
-  await edge.close();
   edge = null;
   const figures = (r: typeof without) => ({
     ...summarizeRun(r.reports, { durationSec, segmentBytesFromOrigin: r.originSegmentBytes, viewers }),
@@ -146,6 +144,6 @@ try {
   if (withEdge.edge) console.log(`edge peer: ${withEdge.edge.segments} segments, ${(withEdge.edge.httpBytes / 1048576).toFixed(2)} MiB from the origin, ${(withEdge.edge.uploadedBytes / 1048576).toFixed(2)} MiB uploaded`);
   console.log(`JSON: ${file}`);
 } finally {
-  await edge?.close();
+  await edge?.stop();
   await env.close();
 }

@@ -1,11 +1,13 @@
 /**
  * `swarmcast edge`: runs an edge peer for a live stream until SIGINT/SIGTERM, with a one-line
- * status every few seconds.
+ * status every few seconds, and optionally its stats as JSON in a file (rewritten with each status
+ * line and at the stop) for scripts and benchmarks.
  */
+import { rename, writeFile } from 'node:fs/promises';
 import { EdgePeer } from '@swarmcast/node';
 
-/** Seconds between status lines. */
-const STATUS_INTERVAL_MS = 5_000;
+/** Seconds between status lines, unless --status-every-s says otherwise. */
+const STATUS_INTERVAL_SEC = 5;
 
 function positive(options: Map<string, string>, name: string): number | undefined {
   const raw = options.get(name);
@@ -25,6 +27,8 @@ export async function runEdge(options: Map<string, string>, lists: Map<string, s
   const group = options.get('group');
   const bindAddress = options.get('bind-address');
   const renditions = lists.get('rendition');
+  const statsFile = options.get('stats-file');
+  const statusEverySec = positive(options, 'status-every-s') ?? STATUS_INTERVAL_SEC;
   const edge = new EdgePeer({
     streamUrl,
     trackerUrl,
@@ -40,19 +44,38 @@ export async function runEdge(options: Map<string, string>, lists: Map<string, s
   });
   edge.start();
   process.stdout.write(`swarmcast edge: swarm ${edge.swarmId}, tracker ${trackerUrl}${group === undefined ? '' : `, group ${group}`}\n`);
+  // One write at a time: the final one (at the stop) must not race a status tick's.
+  let writing: Promise<void> = Promise.resolve();
+  const saveStats = (): Promise<void> => {
+    if (statsFile === undefined) return writing;
+    const json = `${JSON.stringify({ peerId: edge.peerId ?? null, ...edge.stats() })}\n`;
+    writing = writing.then(() => writeAtomically(statsFile, json)).catch((error: unknown) => {
+      process.stderr.write(`edge: writing ${statsFile}: ${error instanceof Error ? error.message : String(error)}\n`);
+    });
+    return writing;
+  };
   const status = setInterval(() => {
     const s = edge.stats();
     process.stdout.write(
       `peers=${s.engine.peers} up=${mib(s.engine.uploadedBytes)} MiB cdn=${mib(s.engine.httpBytes)} MiB segments=${s.segments} renditions=${s.renditions} id=${edge.peerId ?? '-'}\n`,
     );
-  }, STATUS_INTERVAL_MS);
+    void saveStats();
+  }, statusEverySec * 1000);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   clearInterval(status);
+  await saveStats();
   await edge.close();
   process.stdout.write('swarmcast edge: stopped\n');
+}
+
+/** Readers never see half a file. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
 }
 
 function mib(bytes: number): string {

@@ -13,7 +13,9 @@ commands:
            --host 127.0.0.1  --origin-port 8080  --tracker-port 8081  --live-source auto|loop|ffmpeg
   edge     edge peer: joins a live stream's swarm as a well-provisioned peer and serves viewers
            --stream MASTER_URL  --tracker ws://TRACKER  [--upload-kbps 100000]  [--store-mib 256]
-           [--upload-cap-kbps K]  [--group LABEL]  [--bind-address IP]  [--rendition URL_PART...]  (Ctrl+C stops it, closing every connection)
+           [--upload-cap-kbps K]  [--group LABEL]  [--bind-address IP]  [--rendition URL_PART...]
+           [--status-every-s 5]  [--stats-file FILE]  (its stats as JSON, rewritten with each status line and at the stop)
+           (Ctrl+C stops it, closing every connection)
   keygen   new Ed25519 stream signing key, as JSON {keyId, publicKey, privateKeyPkcs8}
            [--out FILE]  (written with mode 0600; stdout then shows only the public part)
   sign     integrity sidecar: sign every segment of the streams and publish the records to a tracker

@@ -154,6 +154,7 @@ export class Engine {
       requestMorePeers: () => this.tracker.requestPeers(),
       countBytes: (kind, bytes) => this.countPeerBytes(kind, bytes),
       countRefusal: (reason) => (this.counters.uploadRefusals[reason] += 1),
+      countExcusedSilence: (why) => (this.counters.silencesExcused[why] += 1),
       peerReady: (peer) => this.onPeerReady(peer),
       peerClosed: (peer, reason) => this.onPeerClosed(peer, reason),
       pathChanged: (peer, change) => this.onPathChanged(peer, change),
@@ -278,6 +279,7 @@ export class Engine {
       ...this.counters,
       httpFetchReasons: { ...this.counters.httpFetchReasons },
       uploadRefusals: { ...this.counters.uploadRefusals },
+      silencesExcused: { ...this.counters.silencesExcused },
       peers: this.pool.readyPeers().length,
       uplinkBytesPerSec: this.pool.measuredUplinkBytesPerMs === undefined ? null : Math.round(this.pool.measuredUplinkBytesPerMs * 1000),
       recordsRejected: r.rejected,
@@ -487,11 +489,13 @@ export class Engine {
    * ids announced in HELLO (which, unlike tracker ids, survive a tracker reconnect). Every candidate
    * weighs the same: an upload figure a peer claims for itself is not trusted (a liar would make
    * itself everyone's fetcher). Peers that repeatedly failed to fetch what they were designated for
-   * are left out until they announce something again. With a seeder among us, only seeders fetch
-   * (the tracker names them; one that misses is left out as any other).
+   * are left out until they announce something again, and so are peers that announced segments of
+   * other renditions lately and none of this one: they play another rung of the ladder and will not fetch it. With a
+   * seeder among us, only seeders fetch (the tracker names them; one that misses is left out as any other).
    */
   private designatedFetchers(ref: SegmentRef): string[] {
-    const peers = this.pool.readyPeers().filter((p) => p.missedFetches < MAX_MISSED_FETCHES);
+    const now = this.ports.clock.now();
+    const peers = this.pool.readyPeers().filter((p) => p.missedFetches < MAX_MISSED_FETCHES && p.renditions.mayPlay(ref.rendition, now));
     // A seeder fetches every segment anyway: with one among us, a second copy from the CDN is waste.
     const seeders = peers.filter((p) => this.seeders.isSeeder(p));
     if (seeders.length > 0 || this.config.seeder) {

@@ -16,7 +16,7 @@ export type PeerPoolConfig = Pick<
 const UPLOAD_CAP_BURST_MS = 250;
 
 /** What the pool needs from the engine. */
-export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'countRefusal' | 'sendSignal' | 'connectOptions' | 'pathChanged'> {
+export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'countRefusal' | 'countExcusedSilence' | 'sendSignal' | 'connectOptions' | 'pathChanged'> {
   /** Our current tracker-assigned id, if joined. */
   selfId(): string | undefined;
   requestMorePeers(): void;
@@ -89,6 +89,7 @@ export class PeerPool {
       connectOptions: () => host.connectOptions(),
       countBytes: (kind, bytes) => host.countBytes(kind, bytes),
       countRefusal: (reason) => host.countRefusal(reason),
+      countExcusedSilence: (why) => host.countExcusedSilence(why),
       peerReady: (peer) => {
         this.unreachable.delete(peer.id);
         if (!this.closeIfDuplicate(peer)) host.peerReady(peer);

@@ -15,6 +15,7 @@ import { silenceIsALie, type Download, type DownloadSink } from './peer-download
 import { PeerPath } from './peer-path.js';
 import type { Clock, ConnectOptions, PeerConnector, PendingPeerLink } from './ports.js';
 import { RateWindow } from './rate-window.js';
+import { RenditionActivity } from './rendition-activity.js';
 import { segmentKey } from './segment-id.js';
 import type { UploadRefusal } from './stats.js';
 import type { ReceivingSegment } from './partial-segment.js';
@@ -26,6 +27,13 @@ const MAX_AVAILABILITY_ENTRIES = 4096;
 const MAX_CONTROL_MESSAGES_PER_SEC = 1000;
 /** Requests a peer may send per second: a player needs a few; more is a flood. */
 const MAX_REQUESTS_PER_SEC = 50;
+/**
+ * A silence that reads as a lie costs this many whole segments served, and no more than
+ * MAX_SILENCE_CREDIT is saved: a peer lying now and then must serve four segments for each lie,
+ * and one that turned liar is cut off within two lies.
+ */
+const SILENCE_COST = 4;
+const MAX_SILENCE_CREDIT = 8;
 /**
  * DATA bytes for requests we cancelled, per 10 s. Some arrive after every cancel (what the sender
  * had buffered, up to its high-water mark); a stream of them is an attack on our bandwidth.
@@ -52,6 +60,8 @@ export interface PeerHost {
   /** `key` is segmentKey(ref), built once per message. */
   availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void;
   countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void;
+  /** A silence that read as a lie was excused: our uplink was saturated, or the peer's credit paid. */
+  countExcusedSilence(why: 'uplink' | 'credit'): void;
   /** A peer's request was answered BUSY, for `reason`. */
   countRefusal(reason: UploadRefusal): void;
   /** DATA bytes handed to this peer's DataChannel, for the upload meter (which measures DATA throughput). */
@@ -105,6 +115,10 @@ export class Peer {
   private readonly strayDataRate = new RateWindow(MAX_STRAY_DATA_BYTES_PER_10S, 10_000);
   /** Times this peer was the designated HTTP fetcher of a segment and never announced it. */
   missedFetches = 0;
+  /** Whole segments it served us that it had announced, up to MAX_SILENCE_CREDIT, less what silences spent. */
+  private silenceCredit = 0;
+  /** The renditions it announced segments of lately: the ones it plays. */
+  readonly renditions = new RenditionActivity();
   /** Our requests to it that stalled or ran out of time, less those it then completed (>= 0). */
   lateDeliveries = 0;
   private nextRequestId = 1;
@@ -245,12 +259,11 @@ export class Peer {
     // Before its first byte a request may wait behind our other uploads from this peer (data still
     // flowing excuses it); once started, uploads take turns, so its own silence is what counts.
     const started = download !== undefined && download.nextOffset > download.requestedOffset;
-    if (
-      download?.held === true &&
-      (started || this.lastDataAtMs <= sinceMs) &&
-      silenceIsALie(download, this.host.clock.now(), this.host.config.chunkBytes) &&
-      !this.host.uplinkSaturatedSince(download.uplinkMark, download.requestedAtMs)
-    ) {
+    if (download?.held === true && (started || this.lastDataAtMs <= sinceMs) && silenceIsALie(download, this.host.clock.now(), this.host.config.chunkBytes)) {
+      if (this.excuseSilence(download)) {
+        this.cancel(requestId);
+        return;
+      }
       const silentMs = Math.round(this.host.clock.now() - sinceMs);
       const reason = `no data for ${download.key} in ${silentMs} ms after announcing it as held`;
       // Not a word since: a dead path looks the same (see EngineConfig.silentPeerVerdictMs), unless
@@ -265,6 +278,23 @@ export class Peer {
       return;
     }
     this.cancel(requestId);
+  }
+
+  /**
+   * A silence that reads as a lie may be our own doing, or a path's: our uplink saturated since the
+   * request left (the request, or our acknowledgements of the peer's data, waited or were dropped in
+   * queues below the channels), or a peer that served us well hit a congested moment (its credit
+   * pays for it). A liar has no credit: it is judged at its first lie.
+   */
+  private excuseSilence(download: Download): boolean {
+    if (this.host.uplinkSaturatedSince(download.uplinkMark, download.requestedAtMs)) {
+      this.host.countExcusedSilence('uplink');
+      return true;
+    }
+    if (this.silenceCredit < SILENCE_COST) return false;
+    this.silenceCredit -= SILENCE_COST;
+    this.host.countExcusedSilence('credit');
+    return true;
   }
 
   /** More bytes of a segment we are receiving arrived: relay them to requests parked on it. */
@@ -402,6 +432,7 @@ export class Peer {
     const key = segmentKey(ref);
     this.availability.delete(key);
     if (state !== 'lost') {
+      this.renditions.note(ref.rendition, this.host.clock.now());
       this.availability.set(key, { ref: { rendition: ref.rendition, sn: ref.sn }, state, sizeBytes });
       if (this.availability.size > MAX_AVAILABILITY_ENTRIES) {
         const oldest = this.availability.keys().next().value;
@@ -472,7 +503,10 @@ export class Peer {
     download.nextOffset += msg.payload.length;
     download.lastChunkAtMs = this.host.clock.now();
     download.firstChunkAtMs ??= download.lastChunkAtMs;
-    if (download.nextOffset === msg.totalBytes) this.downloads.delete(msg.requestId);
+    if (download.nextOffset === msg.totalBytes) {
+      this.downloads.delete(msg.requestId);
+      if (download.held) this.silenceCredit = Math.min(MAX_SILENCE_CREDIT, this.silenceCredit + 1);
+    }
     download.sink.data(msg.offsetBytes, msg.payload, msg.totalBytes);
   }
 }

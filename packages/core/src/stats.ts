@@ -66,6 +66,12 @@ export interface EngineStats {
   p2pFallbacks: number;
   /** HTTP segment fetches (whole or the rest of one) by why they went to HTTP. */
   httpFetchReasons: HttpFetchReasons;
+  /**
+   * Silences of peers on our requests that read as lies but were excused (the request cancelled,
+   * the peer kept): `uplink`, our own uplink was saturated meanwhile; `credit`, the peer had served
+   * us enough whole segments to pay for it.
+   */
+  silencesExcused: { uplink: number; credit: number };
   /** Peers' requests answered BUSY, by why (see UploadRefusals). */
   uploadRefusals: UploadRefusals;
   /** Loads due too soon for peers that waited for or asked a seeder (see EngineConfig.seederWaitMs). */
@@ -135,6 +141,7 @@ export function emptyStats(): EngineStats {
     p2pFallbacks: 0,
     httpFetchReasons: emptyHttpFetchReasons(),
     uploadRefusals: { firstChunk: 0, commit: 0, unmeasured: 0, limit: 0 },
+    silencesExcused: { uplink: 0, credit: 0 },
     seederAttempts: 0,
     seederDeliveries: 0,
     seederWaitMs: 0,

@@ -222,6 +222,24 @@ void describe('acquisition', () => {
     bed.destroyAll();
   });
 
+  void test('a peer that plays another rendition is not waited for: the one left on this rendition fetches at once', async () => {
+    const { bed, e, g } = await pairOfEngines('other-rendition');
+    // G plays v1 (an ABR ladder's other rung): it announces v1 segments, none of v0.
+    const onV1 = { rendition: 'v1', sn: 1 };
+    bed.publish(onV1, 10_000);
+    await bed.clock.settle(g.engine.loadSegment(bed.request(onV1, 10_000)));
+    await bed.clock.advance(100);
+    // Among E and G, G would be v0's fetcher: but G does not fetch v0.
+    const ref = segmentDesignating(bed, ['E', 'G'], 'G');
+    bed.publish(ref, 100_000);
+    const t0 = bed.clock.now();
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.equal(got.source, 'http');
+    assert.equal(e.http.log[0]?.startedAtMs, t0, 'E fetches at once, no wait for G');
+    assert.equal(e.engine.stats().httpFetchReasons.designated, 1);
+    bed.destroyAll();
+  });
+
   void test('a peer that stalls mid-transfer after HAVE: cut off, the rest comes over HTTP with a Range from the received offset', async () => {
     const ref = { rendition: 'v0', sn: 3 };
     const { bed, e, link, bytes } = await engineAndScripted('stall', ref, 100_000);

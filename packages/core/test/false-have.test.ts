@@ -66,6 +66,34 @@ void describe('a peer that announces a segment and does not serve it', () => {
     bed.destroyAll();
   });
 
+  void test('a peer that served whole segments has its first silence paid by its credit, not the second', async () => {
+    const p = await pair('credit');
+    const { bed, e, link } = p;
+    const segments = new Map<number, Uint8Array>();
+    const silentFrom = 5;
+    onRequest(link, (msg, l) => {
+      const bytes = segments.get(msg.sn);
+      if (!bytes || msg.sn >= silentFrom) return;
+      for (let o = 0; o < bytes.length; o += CHUNK) l.send({ type: 'data', requestId: msg.requestId, offsetBytes: o, totalBytes: bytes.length, payload: bytes.subarray(o, o + CHUNK) });
+    });
+    const drops = trackDrops(p);
+    for (let sn = 1; sn <= silentFrom + 1; sn++) {
+      const ref = { rendition: 'v0', sn };
+      segments.set(sn, bed.publish(ref, SIZE).bytes);
+      link.send({ type: 'have', ...ref, sizeBytes: SIZE });
+      await bed.clock.advance(100);
+      const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+      assert.equal(got.source, sn < silentFrom ? 'p2p' : 'http', `sn ${sn}`);
+      if (sn === silentFrom) {
+        assert.deepEqual(drops, [], 'four whole segments pay for one silence');
+        assert.deepEqual(e.engine.stats().silencesExcused, { uplink: 0, credit: 1 });
+      }
+    }
+    assert.equal(drops.length, 1, 'the second silence is judged');
+    assert.match(drops[0]?.reason ?? '', /^protocol violation: no data for v0\/6 in 1500 ms after announcing it as held$/);
+    bed.destroyAll();
+  });
+
   void test('ABSENT after HAVE: cut off at once', async () => {
     const p = await pair('absent');
     const { bed, e, link } = p;

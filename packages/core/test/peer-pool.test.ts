@@ -40,6 +40,7 @@ function pools(ids: readonly string[], config = {}): {
       },
       countBytes: () => undefined,
       countRefusal: () => undefined,
+      countExcusedSilence: () => undefined,
       connectOptions: () => ({ trackerIceServers: [] }),
       requestMorePeers: () => refills.push(`${self}@${clock.now()}`),
       peerReady: (peer) => log.push(`${self} ready ${peer.id}`),

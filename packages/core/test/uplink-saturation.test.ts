@@ -79,6 +79,7 @@ void describe('our own uplink saturated', () => {
     assert.deepEqual(e.disconnects, [], 'H is not cut off');
     assert.equal(h.open, true);
     assert.equal(e.engine.stats().peerViolations, 0);
+    assert.deepEqual(e.engine.stats().silencesExcused, { uplink: 1, credit: 0 });
     assert.equal(h.messages('cancel').length, 1, 'the silent request was cancelled');
     bed.destroyAll();
   });

@@ -22,6 +22,8 @@ export interface DeliveryStats {
   readonly httpFetchReasons: Readonly<Record<string, number>> | null;
   /** See ViewerReport.seeder. */
   readonly seeder: SeederFigures | null;
+  /** See ViewerReport.silencesExcused. */
+  readonly silencesExcused: Readonly<Record<string, number>> | null;
   /** See ViewerReport.uploadRefusals. */
   readonly uploadRefusals: Readonly<Record<string, number>> | null;
   /** See ViewerReport.uplinkBytesPerSec. */

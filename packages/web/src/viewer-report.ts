@@ -140,6 +140,8 @@ export interface ViewerReport {
   readonly httpFetchReasons?: Readonly<Record<string, number>> | null;
   /** Loads due too soon for peers that asked a seeder: how many, how many it served, ms spent in all; null without P2P. Optional as httpFetchReasons. */
   readonly seeder?: SeederFigures | null;
+  /** Peers' silences that read as lies but were excused, by why (EngineStats.silencesExcused); null without P2P. Optional as httpFetchReasons. */
+  readonly silencesExcused?: Readonly<Record<string, number>> | null;
   /** Peers' requests answered BUSY by why (EngineStats.uploadRefusals); null without P2P. Optional as httpFetchReasons. */
   readonly uploadRefusals?: Readonly<Record<string, number>> | null;
   /** The engine's measured uplink (EngineStats.uplinkBytesPerSec); null unmeasured or without P2P. Optional as httpFetchReasons. */
