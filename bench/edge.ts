@@ -113,7 +113,7 @@ try {
     uniqueSegmentBytes: uniqueSegmentBytes(r.reports),
     httpFetchReasons: httpFetchReasons(r.reports),
     seeder: seederFigures(r.reports),
-    edge: r.edgeStats === null ? null : { segments: r.edgeStats.segments, httpBytes: r.edgeStats.engine.httpBytes, uploadedBytes: r.edgeStats.engine.uploadedBytes, peers: r.edgeStats.engine.peers },
+    edge: r.edgeStats === null ? null : { peerId: r.edgeStats.peerId, segments: r.edgeStats.segments, httpBytes: r.edgeStats.engine.httpBytes, uploadedBytes: r.edgeStats.engine.uploadedBytes, peers: r.edgeStats.engine.peers },
     perViewer: r.reports.map(({ segments, ...rest }) => ({ ...rest, segments: segments.length })),
   });
   const withoutEdge = figures(without);

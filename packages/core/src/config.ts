@@ -75,7 +75,9 @@ export interface EngineConfig {
    * up to this long for a listed seeder's connection to open (each connection is waited for this
    * long at most, whatever the loads). Never waits when no seeder is known (before the tracker's
    * answer too); never for LL-HLS parts (due too soon). 0 = never ask a seeder for a segment due in less
-   * than minP2pSlackMs. @default 400
+   * than minP2pSlackMs. @default 400, or 1200 with expectSeeder (an office's viewers wait for their
+   * edge peer: a joiner's connection to it takes longer when many viewers join at once, and what
+   * the edge does not serve crosses the office's CDN link)
    */
   seederWaitMs: number;
   /**
@@ -249,8 +251,12 @@ export function integrityListUrlOf(config: Pick<EngineConfig, 'trackerUrl' | 'in
 }
 
 /** Merges a partial config over the defaults and checks every rule, failing with a clear message. */
+/** seederWaitMs's default with expectSeeder. */
+const EXPECT_SEEDER_WAIT_MS = 1_200;
+
 export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfig {
   const c: EngineConfig = { ...engineDefaults, ...partial };
+  if (partial.seederWaitMs === undefined && c.expectSeeder) c.seederWaitMs = EXPECT_SEEDER_WAIT_MS;
   // Wrappers pass these through as undefined when their user left them out.
   c.trackerUrl = partial.trackerUrl ?? engineDefaults.trackerUrl;
   c.trackerUrls = partial.trackerUrls ?? engineDefaults.trackerUrls;

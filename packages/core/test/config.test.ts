@@ -21,6 +21,12 @@ void describe('engine config', () => {
     assert.doesNotThrow(() => resolveEngineConfig({ ...base, trackerUrl: 'ws://localhost:8080' }));
   });
 
+  void test('an office viewer (expectSeeder) waits longer for its edge peer, unless told otherwise', () => {
+    assert.equal(resolveEngineConfig(base).seederWaitMs, engineDefaults.seederWaitMs);
+    assert.equal(resolveEngineConfig({ ...base, expectSeeder: true }).seederWaitMs, 1_200);
+    assert.equal(resolveEngineConfig({ ...base, expectSeeder: true, seederWaitMs: 300 }).seederWaitMs, 300);
+  });
+
   void test('names the field and the rule in every rejection', () => {
     rejects({ trackerUrl: '' }, 'trackerUrl must be a ws:// or wss:// URL, got ""');
     rejects({ trackerUrl: 'https://tracker' }, 'trackerUrl must be a ws:// or wss:// URL, got "https://tracker"');
