@@ -50,3 +50,28 @@ export function silenceIsALie(download: Download, nowMs: number, chunkBytes: num
       : (chunkBytes * Math.max(1, download.lastChunkAtMs - download.requestedAtMs)) / receivedBytes;
   return nowMs - download.lastChunkAtMs > 2 * expectedGapMs;
 }
+
+/**
+ * A silence that reads as a lie costs SILENCE_COST whole segments the peer served us (that it had
+ * announced), and no more than MAX_SILENCE_CREDIT is saved: a peer lying now and then must serve
+ * four segments for each lie, one that turned liar is cut off within two lies, and a liar from the
+ * start at its first.
+ */
+const SILENCE_COST = 4;
+const MAX_SILENCE_CREDIT = 8;
+
+export class SilenceCredit {
+  private credit = 0;
+
+  /** The peer served a whole segment it had announced. */
+  earn(): void {
+    this.credit = Math.min(MAX_SILENCE_CREDIT, this.credit + 1);
+  }
+
+  /** Pays for one silence; false (nothing spent) when the credit does not cover it. */
+  spend(): boolean {
+    if (this.credit < SILENCE_COST) return false;
+    this.credit -= SILENCE_COST;
+    return true;
+  }
+}

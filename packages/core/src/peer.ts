@@ -8,17 +8,14 @@ import {
   type PeerMessage,
   type RequestMessage,
   type SegmentRef,
-  type ConnectionSignal, type SignalData,
+  type ConnectionSignal,
 } from '@swarmcast/protocol';
-import type { EngineConfig } from './config.js';
-import { silenceIsALie, type Download, type DownloadSink } from './peer-download.js';
+import { SilenceCredit, silenceIsALie, type Download, type DownloadSink } from './peer-download.js';
 import { PeerPath } from './peer-path.js';
-import type { Clock, ConnectOptions, PeerConnector, PendingPeerLink } from './ports.js';
+import type { PeerConnector, PendingPeerLink } from './ports.js';
 import { RateWindow } from './rate-window.js';
 import { RenditionActivity } from './rendition-activity.js';
 import { segmentKey } from './segment-id.js';
-import type { UploadRefusal } from './stats.js';
-import type { ReceivingSegment } from './partial-segment.js';
 import { Uploader } from './uploader.js';
 
 /** Most availability entries remembered per peer (oldest dropped first). */
@@ -28,72 +25,14 @@ const MAX_CONTROL_MESSAGES_PER_SEC = 1000;
 /** Requests a peer may send per second: a player needs a few; more is a flood. */
 const MAX_REQUESTS_PER_SEC = 50;
 /**
- * A silence that reads as a lie costs this many whole segments served, and no more than
- * MAX_SILENCE_CREDIT is saved: a peer lying now and then must serve four segments for each lie,
- * and one that turned liar is cut off within two lies.
- */
-const SILENCE_COST = 4;
-const MAX_SILENCE_CREDIT = 8;
-/**
  * DATA bytes for requests we cancelled, per 10 s. Some arrive after every cancel (what the sender
  * had buffered, up to its high-water mark); a stream of them is an attack on our bandwidth.
  */
 const MAX_STRAY_DATA_BYTES_PER_10S = 8 * 1024 * 1024;
 
-export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs'>;
+import type { PeerHost } from './peer-host.js';
 
-/** What a Peer needs from the engine that owns it. */
-export interface PeerHost {
-  readonly clock: Clock;
-  readonly config: PeerConfig;
-  helloMessage(): PeerMessage;
-  haveMapMessage(): PeerMessage;
-  /** The bytes of a complete local segment, its download's live view if it is on its way, else undefined. */
-  lookupSegment(ref: SegmentRef): Uint8Array | ReceivingSegment | undefined;
-  sendSignal(peerId: string, data: SignalData): void;
-  /** What the connector is told for each new connection (the tracker's ICE servers). */
-  connectOptions(): ConnectOptions;
-  peerReady(peer: Peer): void;
-  peerClosed(peer: Peer, reason: string): void;
-  /** The connection's path broke, or came back by itself, or came back after an ICE restart. */
-  pathChanged(peer: Peer, change: 'interrupted' | 'resumed' | 'restarted'): void;
-  /** `key` is segmentKey(ref), built once per message. */
-  availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void;
-  countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void;
-  /** A silence that read as a lie was excused: our uplink was saturated, or the peer's credit paid. */
-  countExcusedSilence(why: 'uplink' | 'credit'): void;
-  /** A peer's request was answered BUSY, for `reason`. */
-  countRefusal(reason: UploadRefusal): void;
-  /** DATA bytes handed to this peer's DataChannel, for the upload meter (which measures DATA throughput). */
-  linkQueued(bytes: number): void;
-  /** Bytes left in this peer's DataChannel buffer when it closed: they never leave. */
-  linkDiscarded(bytes: number): void;
-  /**
-   * May this peer's request start now? Undefined admits it; a refusal (answered BUSY) when our uplink
-   * could not get its first chunk out soon, or not finish it in time: an honest uploader says BUSY
-   * rather than leave a request silent (which reads as a lie).
-   */
-  admitUpload(peer: Peer, requestBytes: number): UploadRefusal | undefined;
-  /**
-   * True when a control message we send now leaves at once: our uplink holds no backlog it would
-   * wait behind (channels share the uplink message by message).
-   */
-  uplinkClear(): boolean;
-  /** DATA bytes that left our DataChannels so far, all peers together: a mark for uplinkSaturatedSince. */
-  uplinkMark(): number;
-  /**
-   * True when, since `sinceMs` (when uplinkMark() gave `mark`), our channels sent at least half of
-   * what our measured uplink carries in that time: it was saturated, and what we sent meanwhile
-   * (a request, the acknowledgements of a peer's transfer) may have waited, or been dropped and
-   * resent, in queues below the channels (a home router's buffer) that bufferedAmount does not show.
-   */
-  uplinkSaturatedSince(mark: number, sinceMs: number): boolean;
-  /** Most bytes a DataChannel should hold now (back-pressure high-water mark). */
-  sendHighWaterBytes(): number;
-  /** The shared upload cap: 0 when a DATA message of `bytes` may leave now, else ms to wait. */
-  paceUpload(bytes: number): number;
-}
-
+export type { PeerConfig, PeerHost } from './peer-host.js';
 export type { DownloadSink } from './peer-download.js';
 
 /** One remote peer: its connection, what it has, and the requests both ways. */
@@ -115,8 +54,8 @@ export class Peer {
   private readonly strayDataRate = new RateWindow(MAX_STRAY_DATA_BYTES_PER_10S, 10_000);
   /** Times this peer was the designated HTTP fetcher of a segment and never announced it. */
   missedFetches = 0;
-  /** Whole segments it served us that it had announced, up to MAX_SILENCE_CREDIT, less what silences spent. */
-  private silenceCredit = 0;
+  /** What the whole segments it served us pay for its silences. */
+  private readonly silenceCredit = new SilenceCredit();
   /** The renditions it announced segments of lately: the ones it plays. */
   readonly renditions = new RenditionActivity();
   /** Our requests to it that stalled or ran out of time, less those it then completed (>= 0). */
@@ -291,8 +230,7 @@ export class Peer {
       this.host.countExcusedSilence('uplink');
       return true;
     }
-    if (this.silenceCredit < SILENCE_COST) return false;
-    this.silenceCredit -= SILENCE_COST;
+    if (!this.silenceCredit.spend()) return false;
     this.host.countExcusedSilence('credit');
     return true;
   }
@@ -505,7 +443,7 @@ export class Peer {
     download.firstChunkAtMs ??= download.lastChunkAtMs;
     if (download.nextOffset === msg.totalBytes) {
       this.downloads.delete(msg.requestId);
-      if (download.held) this.silenceCredit = Math.min(MAX_SILENCE_CREDIT, this.silenceCredit + 1);
+      if (download.held) this.silenceCredit.earn();
     }
     download.sink.data(msg.offsetBytes, msg.payload, msg.totalBytes);
   }

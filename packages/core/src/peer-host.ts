@@ -1,0 +1,61 @@
+/** What a Peer needs from the engine that owns it (through its PeerPool). */
+import type { AvailabilityState, PeerMessage, SegmentRef, SignalData } from '@swarmcast/protocol';
+import type { EngineConfig } from './config.js';
+import type { ReceivingSegment } from './partial-segment.js';
+import type { Peer } from './peer.js';
+import type { Clock, ConnectOptions } from './ports.js';
+import type { UploadRefusal } from './stats.js';
+
+export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs'>;
+
+/** What a Peer needs from the engine that owns it. */
+export interface PeerHost {
+  readonly clock: Clock;
+  readonly config: PeerConfig;
+  helloMessage(): PeerMessage;
+  haveMapMessage(): PeerMessage;
+  /** The bytes of a complete local segment, its download's live view if it is on its way, else undefined. */
+  lookupSegment(ref: SegmentRef): Uint8Array | ReceivingSegment | undefined;
+  sendSignal(peerId: string, data: SignalData): void;
+  /** What the connector is told for each new connection (the tracker's ICE servers). */
+  connectOptions(): ConnectOptions;
+  peerReady(peer: Peer): void;
+  peerClosed(peer: Peer, reason: string): void;
+  /** The connection's path broke, or came back by itself, or came back after an ICE restart. */
+  pathChanged(peer: Peer, change: 'interrupted' | 'resumed' | 'restarted'): void;
+  /** `key` is segmentKey(ref), built once per message. */
+  availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void;
+  countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void;
+  /** A silence that read as a lie was excused: our uplink was saturated, or the peer's credit paid. */
+  countExcusedSilence(why: 'uplink' | 'credit'): void;
+  /** A peer's request was answered BUSY, for `reason`. */
+  countRefusal(reason: UploadRefusal): void;
+  /** DATA bytes handed to this peer's DataChannel, for the upload meter (which measures DATA throughput). */
+  linkQueued(bytes: number): void;
+  /** Bytes left in this peer's DataChannel buffer when it closed: they never leave. */
+  linkDiscarded(bytes: number): void;
+  /**
+   * May this peer's request start now? Undefined admits it; a refusal (answered BUSY) when our uplink
+   * could not get its first chunk out soon, or not finish it in time: an honest uploader says BUSY
+   * rather than leave a request silent (which reads as a lie).
+   */
+  admitUpload(peer: Peer, requestBytes: number): UploadRefusal | undefined;
+  /**
+   * True when a control message we send now leaves at once: our uplink holds no backlog it would
+   * wait behind (channels share the uplink message by message).
+   */
+  uplinkClear(): boolean;
+  /** DATA bytes that left our DataChannels so far, all peers together: a mark for uplinkSaturatedSince. */
+  uplinkMark(): number;
+  /**
+   * True when, since `sinceMs` (when uplinkMark() gave `mark`), our channels sent at least half of
+   * what our measured uplink carries in that time: it was saturated, and what we sent meanwhile
+   * (a request, the acknowledgements of a peer's transfer) may have waited, or been dropped and
+   * resent, in queues below the channels (a home router's buffer) that bufferedAmount does not show.
+   */
+  uplinkSaturatedSince(mark: number, sinceMs: number): boolean;
+  /** Most bytes a DataChannel should hold now (back-pressure high-water mark). */
+  sendHighWaterBytes(): number;
+  /** The shared upload cap: 0 when a DATA message of `bytes` may leave now, else ms to wait. */
+  paceUpload(bytes: number): number;
+}
