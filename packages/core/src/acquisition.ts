@@ -338,7 +338,7 @@ export class Acquisition {
         this.hurried.delete(armGuard);
         if (result === 'deadline' && held && this.contributors.has(peer) && !this.signal.aborted) {
           judging = true;
-          peer.lateDeliveries += 1;
+          peer.deliveredLate();
           // Still sending a stall timeout later: slow, not lying; the rest is not worth its bytes.
           judgeEndTimer = clock.setTimeout(() => {
             stopJudging();
@@ -351,8 +351,8 @@ export class Acquisition {
         // A stall may cut the peer off (silence after HAVE); the other give-ups only cancel.
         if (result === 'stalled') peer.stalled(requestId, stallSinceMs);
         else if (result !== 'done' && result !== 'absent' && result !== 'busy' && result !== 'closed') peer.cancel(requestId);
-        if (result === 'stalled' || result === 'deadline') peer.lateDeliveries += 1;
-        else if (result === 'done') peer.lateDeliveries = Math.max(0, peer.lateDeliveries - 1);
+        if (result === 'stalled' || result === 'deadline') peer.deliveredLate();
+        else if (result === 'done') peer.deliveredInTime();
         resolve(result);
       };
       const armStall = (): void => {

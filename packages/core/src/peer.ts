@@ -18,6 +18,8 @@ import { RenditionActivity } from './rendition-activity.js';
 import { segmentKey } from './segment-id.js';
 import { Uploader } from './uploader.js';
 
+/** A late delivery is forgiven this long after the peer's last one. */
+const LATE_FORGIVEN_AFTER_MS = 10_000;
 /** Most availability entries remembered per peer (oldest dropped first). */
 const MAX_AVAILABILITY_ENTRIES = 4096;
 /** Non-data messages a peer may send per second before it is cut off. */
@@ -58,8 +60,9 @@ export class Peer {
   private readonly silenceCredit = new SilenceCredit();
   /** The renditions it announced segments of lately: the ones it plays. */
   readonly renditions = new RenditionActivity();
-  /** Our requests to it that stalled or ran out of time, less those it then completed (>= 0). */
-  lateDeliveries = 0;
+  /** Late deliveries counted (see lateDeliveries), and when the last one was. */
+  private late = 0;
+  private lastLateAtMs = 0;
   private nextRequestId = 1;
   /** When the last DATA message (of any request) arrived, clock ms. */
   private lastDataAtMs = Number.NEGATIVE_INFINITY;
@@ -99,6 +102,32 @@ export class Peer {
   }
 
   /** Past HELLO, open, and its path working: requests may go to it. */
+  /**
+   * Our requests to it that stalled or ran out of time, less those it then completed, less one for
+   * every LATE_FORGIVEN_AFTER_MS since its last late one (>= 0). A late peer is asked last, so
+   * without forgiveness one congested moment would rank it down for good (an office's edge peer
+   * below the capped browsers).
+   */
+  get lateDeliveries(): number {
+    if (this.late === 0) return 0;
+    const forgiven = Math.floor((this.host.clock.now() - this.lastLateAtMs) / LATE_FORGIVEN_AFTER_MS);
+    return Math.max(0, this.late - forgiven);
+  }
+
+  /** A request to it stalled or ran out of time. */
+  deliveredLate(): void {
+    this.late = this.lateDeliveries + 1;
+    this.lastLateAtMs = this.host.clock.now();
+  }
+
+  /** A request to it completed in time. */
+  deliveredInTime(): void {
+    const late = this.lateDeliveries;
+    if (late === 0) return;
+    this.late = late - 1;
+    this.lastLateAtMs = this.host.clock.now();
+  }
+
   get usable(): boolean {
     return this.ready && !this.closed && this.path.usable;
   }

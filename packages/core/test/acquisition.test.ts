@@ -55,7 +55,7 @@ function trickle(bed: Testbed, link: ScriptedLink, bytes: Uint8Array, everyMs: n
     if (msg.type === 'cancel') state.cancelled = true;
     if (msg.type !== 'request') return;
     const next = (): void => {
-      if (state.cancelled || !l.open) return;
+      if (state.cancelled || !l.open || sent >= bytes.length) return;
       l.send({ type: 'data', requestId: msg.requestId, offsetBytes: sent, totalBytes: bytes.length, payload: bytes.subarray(sent, sent + CHUNK) });
       sent += CHUNK;
       script.setTimeout(next, everyMs);
@@ -113,6 +113,37 @@ void describe('acquisition', () => {
     assert.ok(bed.clock.now() <= request.deadlineMs, 'in time');
     assert.equal(e.engine.stats().urgentPeerAttempts, 1);
     assert.equal(e.engine.stats().urgentPeerDeliveries, 0);
+    bed.destroyAll();
+  });
+
+  void test('a holder that was late is not asked on a thin buffer, until the late delivery is forgiven 10 s later', async () => {
+    const first = { rendition: 'v0', sn: 4 };
+    const { bed, e, link, bytes } = await engineAndScripted('late-forgiven', first, 8 * CHUNK);
+    trickle(bed, link, bytes, 150);
+    await bed.clock.settle(e.engine.loadSegment(bed.request(first, 1_900)));
+    assert.equal(e.engine.stats().urgentPeerAttempts, 1, 'asked once, too slow');
+    const published = new Map<number, Uint8Array>();
+    const announce = async (sn: number): Promise<SegmentRef> => {
+      const ref = { rendition: 'v0', sn };
+      published.set(sn, bed.publish(ref, 8 * CHUNK).bytes);
+      link.send({ type: 'have', ...ref, sizeBytes: 8 * CHUNK });
+      await bed.clock.advance(100);
+      return ref;
+    };
+    const soon = await announce(5);
+    assert.equal((await bed.clock.settle(e.engine.loadSegment(bed.request(soon, 1_900)))).source, 'http');
+    assert.equal(e.engine.stats().urgentPeerAttempts, 1, 'the late holder is not asked right after');
+    // Now it serves at once: after 10 s it is asked again.
+    link.owner.onMessage = (msg, l) => {
+      if (msg.type !== 'request') return;
+      const seg = published.get(msg.sn);
+      if (seg) for (let o = 0; o < seg.length; o += CHUNK) l.send({ type: 'data', requestId: msg.requestId, offsetBytes: o, totalBytes: seg.length, payload: seg.subarray(o, o + CHUNK) });
+    };
+    await bed.clock.advance(10_000);
+    const later = await announce(6);
+    assert.equal((await bed.clock.settle(e.engine.loadSegment(bed.request(later, 1_900)))).source, 'p2p');
+    assert.equal(e.engine.stats().urgentPeerAttempts, 2);
+    assert.equal(e.engine.stats().urgentPeerDeliveries, 1);
     bed.destroyAll();
   });
 
