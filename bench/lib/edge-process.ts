@@ -30,9 +30,6 @@ export interface EdgeProcessOptions {
 export type EdgeProcessStats = EdgePeerStats & { readonly peerId: string | null };
 
 export interface EdgeProcess {
-  readonly pid: number | undefined;
-  /** Its latest stats (from the file it rewrites every second). */
-  stats(): Promise<EdgeProcessStats | null>;
   /** SIGTERM, then its final stats; SIGKILL if it does not stop in time. Idempotent. */
   stop(): Promise<EdgeProcessStats | null>;
 }
@@ -51,7 +48,11 @@ export async function startEdgeProcess(options: EdgeProcessOptions): Promise<Edg
     ...(options.uploadCapKbps === null ? [] : ['--upload-cap-kbps', String(options.uploadCapKbps)]),
   ];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((done) => child.once('exit', () => { done(); }));
+  // 'error' without 'exit' when it could not be started at all.
+  const exited = new Promise<void>((done) => {
+    child.once('exit', () => { done(); });
+    child.once('error', (error) => { options.log?.(`edge: ${error.message}`); done(); });
+  });
   // An object: the flag changes in a callback, out of the type checker's sight.
   const state = { exited: false };
   void exited.then(() => { state.exited = true; });
@@ -81,7 +82,7 @@ export async function startEdgeProcess(options: EdgeProcessOptions): Promise<Edg
     })();
     return stopping;
   };
-  const handle: EdgeProcess = { pid: child.pid, stats: read, stop };
+  const handle: EdgeProcess = { stop };
   const deadline = performance.now() + READY_TIMEOUT_MS;
   while (performance.now() < deadline && !state.exited) {
     const s = await read();

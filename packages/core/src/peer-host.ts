@@ -4,7 +4,7 @@ import type { EngineConfig } from './config.js';
 import type { ReceivingSegment } from './partial-segment.js';
 import type { Peer } from './peer.js';
 import type { Clock, ConnectOptions } from './ports.js';
-import type { UploadRefusal } from './stats.js';
+import type { SilenceExcuse, UploadRefusal } from './stats.js';
 
 export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs'>;
 
@@ -27,7 +27,7 @@ export interface PeerHost {
   availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void;
   countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void;
   /** A silence that read as a lie was excused: our uplink was saturated, or the peer's credit paid. */
-  countExcusedSilence(why: 'uplink' | 'credit'): void;
+  countExcusedSilence(why: SilenceExcuse): void;
   /** A peer's request was answered BUSY, for `reason`. */
   countRefusal(reason: UploadRefusal): void;
   /** DATA bytes handed to this peer's DataChannel, for the upload meter (which measures DATA throughput). */

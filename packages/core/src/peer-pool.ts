@@ -127,6 +127,14 @@ export class PeerPool {
     return this.uploadMeter.bytesPerMs;
   }
 
+  /**
+   * uploadRate(), or until measured a lower bound from the present backlog (`totalBytes` buffered
+   * now) once it is a few ms old (a fast uplink's backlogs may never last long enough to measure).
+   */
+  private rateOrProvisional(nowMs: number, totalBytes: number): number | undefined {
+    return this.uploadRate() ?? this.uploadMeter.provisionalBytesPerMs(nowMs, totalBytes, PROVISIONAL_MIN_AGE_MS);
+  }
+
   /** What the uplink carries, bytes per ms: the measured rate, never above the upload cap (the cap alone until measured). */
   private uploadRate(): number | undefined {
     const measured = this.uploadMeter.bytesPerMs;
@@ -154,7 +162,7 @@ export class PeerPool {
     const now = this.clock.now();
     // Asked on every pump, the blocked ones included: the samples that measure a backlog draining.
     if (totalBytes > 0 && this.uploadMeter.wantsBackloggedSample(now)) this.uploadMeter.sample(now, totalBytes);
-    const rate = this.uploadRate() ?? this.uploadMeter.provisionalBytesPerMs(now, totalBytes, PROVISIONAL_MIN_AGE_MS);
+    const rate = this.rateOrProvisional(now, totalBytes);
     if (rate === undefined) return Math.min(max, UNMEASURED_HIGH_WATER_BYTES);
     const shareBytes = (rate * UPLINK_QUEUE_TARGET_MS) / Math.max(1, backlogged);
     return Math.min(max, Math.max(2 * this.config.chunkBytes, Math.round(shareBytes)));
@@ -209,7 +217,7 @@ export class PeerPool {
     // Unmeasured (no backlog ever lasted long enough: a fast uplink may never be measured), the
     // present backlog gives a lower bound once it is a few ms old; before that, accept while the
     // uplink is idle or busy with this very peer only.
-    const rate = this.uploadRate() ?? this.uploadMeter.provisionalBytesPerMs(now, totalBytes, PROVISIONAL_MIN_AGE_MS);
+    const rate = this.rateOrProvisional(now, totalBytes);
     if (rate === undefined) return backlogged === 0 || (backlogged === 1 && peer.bufferedBytes > 0) ? undefined : 'unmeasured';
     const ownBytes = peer.bufferedBytes + (peer.sendingUploads + 1) * this.config.chunkBytes;
     const sharers = backlogged + (peer.bufferedBytes > 0 ? 0 : 1);

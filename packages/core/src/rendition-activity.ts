@@ -5,7 +5,7 @@
  */
 
 /** A rendition is played if a segment of it was announced within this long. */
-export const RENDITION_ACTIVE_MS = 20_000;
+const RENDITION_ACTIVE_MS = 20_000;
 /** Renditions remembered per peer (a ladder has a handful; the oldest is forgotten first). */
 const MAX_RENDITIONS = 32;
 

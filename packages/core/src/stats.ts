@@ -39,6 +39,14 @@ export interface UploadRefusals {
 
 export type UploadRefusal = keyof UploadRefusals;
 
+/** See EngineStats.silencesExcused. */
+export interface SilencesExcused {
+  uplink: number;
+  credit: number;
+}
+
+export type SilenceExcuse = keyof SilencesExcused;
+
 export function emptyHttpFetchReasons(): HttpFetchReasons {
   return { slack: 0, slackHeld: 0, integrity: 0, designated: 0, unannounced: 0, peerBusy: 0, peerFailed: 0, peerLate: 0, unverified: 0 };
 }
@@ -71,7 +79,7 @@ export interface EngineStats {
    * the peer kept): `uplink`, our own uplink was saturated meanwhile; `credit`, the peer had served
    * us enough whole segments to pay for it.
    */
-  silencesExcused: { uplink: number; credit: number };
+  silencesExcused: SilencesExcused;
   /** Peers' requests answered BUSY, by why (see UploadRefusals). */
   uploadRefusals: UploadRefusals;
   /** Loads due too soon for peers that waited for or asked a seeder (see EngineConfig.seederWaitMs). */

@@ -38,6 +38,8 @@ export class QoeMonitor {
   private stalledTotalMs = 0;
   /** Start (performance.now() ms) and length of the first stalls. */
   private readonly stallLog: { startMs: number; durationMs: number | null }[] = [];
+  /** The log entry of the stall in progress (none past STALL_LOG_LIMIT). */
+  private loggedStall: { startMs: number; durationMs: number | null } | undefined;
   private latencySum = 0;
   private latencyCount = 0;
   private lastLatency: number | null = null;
@@ -92,7 +94,11 @@ export class QoeMonitor {
     if (this.firstPlayingAt === null || this.video.seeking || this.stallStartedAt !== null) return;
     this.stallCount += 1;
     this.stallStartedAt = performance.now();
-    if (this.stallLog.length < STALL_LOG_LIMIT) this.stallLog.push({ startMs: this.stallStartedAt, durationMs: null });
+    if (this.stallLog.length < STALL_LOG_LIMIT) {
+      const entry = { startMs: this.stallStartedAt, durationMs: null };
+      this.loggedStall = entry;
+      this.stallLog.push(entry);
+    }
   }
 
   private onEnded(): void {
@@ -105,8 +111,8 @@ export class QoeMonitor {
     if (this.stallStartedAt === null) return;
     const durationMs = now - this.stallStartedAt;
     this.stalledTotalMs += durationMs;
-    const logged = this.stallLog.find((s) => s.startMs === this.stallStartedAt);
-    if (logged) logged.durationMs = round(durationMs);
+    if (this.loggedStall) this.loggedStall.durationMs = round(durationMs);
+    this.loggedStall = undefined;
     this.stallStartedAt = null;
   }
 
