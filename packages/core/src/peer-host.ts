@@ -49,7 +49,8 @@ export interface PeerHost {
   uplinkMark(): number;
   /**
    * True when, since `sinceMs` (when uplinkMark() gave `mark`), our channels sent at least half of
-   * what our measured uplink carries in that time: it was saturated, and what we sent meanwhile
+   * what our measured uplink carries in that time and still hold a backlog (see uplinkClear): it
+   * was saturated, and what we sent meanwhile
    * (a request, the acknowledgements of a peer's transfer) may have waited, or been dropped and
    * resent, in queues below the channels (a home router's buffer) that bufferedAmount does not show.
    */

@@ -180,11 +180,16 @@ export class PeerPool {
     return aheadBytes / Math.max(rate, 1e-6) <= UPLINK_CLEAR_MS;
   }
 
-  /** See PeerHost.uplinkSaturatedSince. Unmeasured, the uplink never stayed backlogged: not saturated. */
+  /**
+   * See PeerHost.uplinkSaturatedSince. Unmeasured, the uplink never stayed backlogged: not saturated.
+   * Sending near the measured rate is not enough alone (a rate measured low, bursts on a fast link):
+   * the uplink must still hold a backlog a message would wait behind (not uplinkClear()), as a
+   * capped uplink kept full does and a fast one that sent a burst does not.
+   */
   private uplinkSaturatedSince(mark: number, sinceMs: number): boolean {
     const rate = this.uploadMeter.bytesPerMs;
     const elapsedMs = this.clock.now() - sinceMs;
-    if (rate === undefined || elapsedMs <= 0) return false;
+    if (rate === undefined || elapsedMs <= 0 || this.uplinkClear()) return false;
     return this.uplinkSentBytes() - mark >= SATURATED_SHARE * rate * elapsedMs;
   }
 

@@ -84,6 +84,28 @@ void describe('our own uplink saturated', () => {
     bed.destroyAll();
   });
 
+  void test('an uplink that sent near its rate but holds no backlog at the verdict excuses nothing', async () => {
+    const w = await world('drained');
+    const { bed, e, g, h } = w;
+    // The uplink gets measured, then idles.
+    g.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
+    await bed.clock.advance(9_000);
+    assert.ok(e.engine.stats().uplinkBytesPerSec !== null, 'measured');
+    const small = { rendition: 'v0', sn: 3 };
+    bed.publish(small, SIZE);
+    await bed.clock.settle(e.engine.loadSegment(bed.request(small, 5_000)));
+    const { ref } = await silentHolder(w, 2);
+    // The request to H leaves on an idle uplink; then G takes a 100 kB upload, done about 1 s later:
+    // by the verdict the uplink sent more than half its rate's worth, and holds nothing.
+    const loading = e.engine.loadSegment(bed.request(ref, 10_000));
+    g.send({ type: 'request', requestId: 2, rendition: 'v0', sn: 3, offsetBytes: 0 });
+    await bed.clock.settle(loading);
+    assert.equal(g.messages('data').filter((m) => m.requestId === 2).reduce((n, m) => n + m.payload.length, 0), SIZE, 'the upload was over');
+    assert.equal(h.closed, true, 'H is cut off');
+    assert.deepEqual(e.engine.stats().silencesExcused, { uplink: 0, credit: 0 });
+    bed.destroyAll();
+  });
+
   void test('the same silence with an idle uplink cuts the holder off', async () => {
     const w = await world('judged');
     const { bed, e, h } = w;
