@@ -25,6 +25,9 @@ export interface OutageFigures {
   /** Segment bytes viewers got from peers between the kill and the restart. */
   readonly p2pBytesDuringOutage: number;
   readonly httpBytesDuringOutage: number;
+  /** P2P share of segment bytes between the kill and the restart, and over the same time before the kill; null without bytes. */
+  readonly p2pShareDuringOutage: number | null;
+  readonly p2pShareBeforeOutage: number | null;
   /** Stalls that began between the kill and the restart, all viewers. */
   readonly stallsDuringOutage: number;
   /** Mean peer connections per viewer at the end of the outage (connections held without a tracker). */
@@ -33,8 +36,11 @@ export interface OutageFigures {
 
 const round = (v: number, digits = 2): number => Math.round(v * 10 ** digits) / 10 ** digits;
 
-/** `atKill`, `atRestart`, `final`: the same viewers' reports (same order) at the kill, at the restart and at the end. */
-export function outageFigures(times: OutageTimes, atKill: readonly ViewerReport[], atRestart: readonly ViewerReport[], final: readonly ViewerReport[]): OutageFigures {
+/**
+ * `atStart`, `atKill`, `atRestart`, `final`: the same viewers' reports (same order) when the share
+ * before the kill starts being counted, at the kill, at the restart and at the end.
+ */
+export function outageFigures(times: OutageTimes, atStart: readonly ViewerReport[], atKill: readonly ViewerReport[], atRestart: readonly ViewerReport[], final: readonly ViewerReport[]): OutageFigures {
   const rejoin = final.map((r) => {
     const first = r.trackerEvents.find((e) => e.kind === 'connected' && e.atMs > times.killAtMs);
     return first === undefined ? null : round(Math.max(0, first.atMs - times.restartAtMs) / 1000);
@@ -52,14 +58,20 @@ export function outageFigures(times: OutageTimes, atKill: readonly ViewerReport[
   });
   const sumDelta = (pick: (r: ViewerReport) => number): number => atRestart.reduce((n, r, i) => n + pick(r) - pick(atKill[i] ?? r), 0);
   const rejoined = rejoin.filter((v): v is number => v !== null);
+  const share = (p2p: number, http: number): number | null => (p2p + http > 0 ? round(p2p / (p2p + http), 3) : null);
+  const p2pDuring = sumDelta((r) => r.p2pBytes);
+  const httpDuring = sumDelta((r) => r.httpBytes);
+  const sumBefore = (pick: (r: ViewerReport) => number): number => atKill.reduce((n, r, i) => n + pick(r) - pick(atStart[i] ?? r), 0);
   return {
     rejoinSecPerViewer: rejoin,
     rejoinSec: { mean: rejoined.length > 0 ? round(mean(rejoined) ?? 0) : null, max: max(rejoined) },
     notRejoined: rejoin.length - rejoined.length,
     reconnectDelaysSec: delays,
     reconnectDelaySpreadSec: spread,
-    p2pBytesDuringOutage: sumDelta((r) => r.p2pBytes),
-    httpBytesDuringOutage: sumDelta((r) => r.httpBytes),
+    p2pBytesDuringOutage: p2pDuring,
+    httpBytesDuringOutage: httpDuring,
+    p2pShareDuringOutage: share(p2pDuring, httpDuring),
+    p2pShareBeforeOutage: share(sumBefore((r) => r.p2pBytes), sumBefore((r) => r.httpBytes)),
     stallsDuringOutage: sumDelta((r) => r.stalls),
     peersAtRestart: atRestart.length > 0 ? round(mean(atRestart.map((r) => r.peers)) ?? 0) : null,
   };

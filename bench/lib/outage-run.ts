@@ -41,10 +41,13 @@ export async function outageRun(stack: OutageStack, browser: Browser, options: O
   try {
     for (let i = 0; i < options.viewers; i++) {
       await sleep(startedAt + joinOffsetMs(i, options.viewers, options.joinSpreadSec * 1000) - performance.now());
-      const viewer = { src: origin.liveMasterUrl, tracker: stack.trackerUrl, p2p: options.p2p };
+      const viewer = { src: origin.liveMasterUrl, tracker: stack.trackerUrl, p2p: options.p2p, ...(stack.recordsUrl === undefined ? {} : { recordsUrl: stack.recordsUrl }) };
       handles.push(await openViewer(browser, log ? { ...viewer, onConsole: (line: string) => { log(`viewer#${i} ${line}`); } } : viewer));
     }
     const readAll = (): Promise<ViewerReport[]> => Promise.all(handles.map((h) => h.report()));
+    // The share before the kill counts the second half of the time before it: past the startups.
+    await sleep(startedAt + (options.joinSpreadSec + options.beforeSec / 2) * 1000 - performance.now());
+    const atStart = await readAll();
     await sleep(startedAt + (options.joinSpreadSec + options.beforeSec) * 1000 - performance.now());
     const atKill = await readAll();
     const killAtMs = Date.now();
@@ -61,7 +64,7 @@ export async function outageRun(stack: OutageStack, browser: Browser, options: O
     const durationSec = (performance.now() - startedAt) / 1000;
     return {
       ...summarizeRun(final, { durationSec, segmentBytesFromOrigin: origin.stats().segmentBytes, viewers: options.viewers }),
-      ...outageFigures(times, atKill, atRestart, final),
+      ...outageFigures(times, atStart, atKill, atRestart, final),
       times,
       perViewer: final.map(({ segments: _segments, ...rest }) => rest),
     };

@@ -23,9 +23,10 @@ test('outage figures: re-join after the restart, reconnect delays and their spre
   const times = { killAtMs: 100_000, restartAtMs: 160_000 };
   const a = viewer({ trackerEvents: [ev('connected', 1_000), ev('disconnected', 100_050), ev('disconnected', 100_850), ev('disconnected', 102_350), ev('connected', 165_000)], p2pBytes: 900, httpBytes: 50, stalls: 1 });
   const b = viewer({ trackerEvents: [ev('connected', 2_000), ev('disconnected', 100_040), ev('disconnected', 100_640)] });
-  const atKill = [viewer({ p2pBytes: 100, httpBytes: 10 }), viewer({})];
-  const atRestart = [viewer({ p2pBytes: 700, httpBytes: 40, stalls: 1, peers: 3 }), viewer({ p2pBytes: 200, peers: 1 })];
-  const f = outageFigures(times, atKill, atRestart, [a, b]);
+  const atStart = [viewer({ p2pBytes: 40, httpBytes: 10 }), viewer({})];
+  const atKill = [viewer({ p2pBytes: 100, httpBytes: 10 }), viewer({ httpBytes: 20 })];
+  const atRestart = [viewer({ p2pBytes: 700, httpBytes: 40, stalls: 1, peers: 3 }), viewer({ p2pBytes: 200, httpBytes: 20, peers: 1 })];
+  const f = outageFigures(times, atStart, atKill, atRestart, [a, b]);
   assert.deepEqual(f.rejoinSecPerViewer, [5, null]);
   assert.deepEqual(f.rejoinSec, { mean: 5, max: 5 });
   assert.equal(f.notRejoined, 1);
@@ -33,6 +34,8 @@ test('outage figures: re-join after the restart, reconnect delays and their spre
   assert.deepEqual(f.reconnectDelaySpreadSec[0], { attempt: 1, min: 0.6, max: 0.8, viewers: 2 });
   assert.equal(f.p2pBytesDuringOutage, 600 + 200);
   assert.equal(f.httpBytesDuringOutage, 30);
+  assert.equal(f.p2pShareDuringOutage, 0.964);
+  assert.equal(f.p2pShareBeforeOutage, 0.75);
   assert.equal(f.stallsDuringOutage, 1);
   assert.equal(f.peersAtRestart, 2);
 });

@@ -1,7 +1,9 @@
 /**
  * Tracker outage: 3 Chromium viewers play a live stream; the tracker process is killed (SIGKILL)
  * for 15 s and started again on the same port. The viewers keep playing without a stall, keep
- * their peer connections, and all re-join after the restart within the reconnect backoff.
+ * their peer connections, and all re-join after the restart within the reconnect backoff. Segments
+ * are signed by `swarmcast sign` beside the origin: the viewers fetch its records over HTTP while the
+ * tracker is down, so segments of the outage still come from peers.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -40,12 +42,18 @@ void test('tracker killed for 15 s: playback and peer connections go on, every v
     p2p: true,
     log: (line) => { t.diagnostic(line); },
   });
+  const liveRecordFetches = run.perViewer.reduce((n, v) => n + (v.integrity.liveRecordFetches ?? 0), 0);
   t.diagnostic(`stalls ${run.stalls} (during the outage ${run.stallsDuringOutage}), P2P during the outage ${run.p2pBytesDuringOutage} B, peers at restart ${run.peersAtRestart ?? '-'}`);
+  t.diagnostic(`P2P share before the kill ${run.p2pShareBeforeOutage ?? '-'}, during the outage ${run.p2pShareDuringOutage ?? '-'}; live records fetched ${liveRecordFetches}`);
   t.diagnostic(`re-join (s): ${run.rejoinSecPerViewer.join(' ')}; delays (s): ${run.reconnectDelaysSec.map((d) => d.join('/')).join(' | ')}`);
   for (const v of run.perViewer) t.diagnostic(`viewer ${v.peerId ?? '-'}: stalls=${v.stalls} stalledMs=${v.stalledMs} errors=${v.hlsErrors.join(',')}`);
   assert.equal(run.startedViewers, 3, 'every viewer played');
   assert.equal(run.stalls, 0, 'no viewer stalled');
   assert.equal(run.peersAtRestart, 2, 'the viewers kept their peer connections through the outage');
+  assert.ok(liveRecordFetches > 0, 'records fetched over HTTP while the tracker was down');
+  // Segments first published during the outage came from peers too: P2P did not dry up.
+  const before = run.p2pShareBeforeOutage ?? 0;
+  assert.ok((run.p2pShareDuringOutage ?? 0) >= 0.5 * before, `P2P share during the outage ${run.p2pShareDuringOutage ?? '-'} against ${before} before it`);
   assert.equal(run.notRejoined, 0, 'every viewer re-joined');
   assert.ok((run.rejoinSec.max ?? Infinity) <= MAX_REJOIN_SEC, `re-join took up to ${run.rejoinSec.max ?? '-'} s`);
   // Jitter: the viewers did not all retry at the same moments.

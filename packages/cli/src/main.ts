@@ -21,6 +21,8 @@ commands:
   sign     integrity sidecar: sign every segment of the streams and publish the records to a tracker
            --stream URL [--stream URL...]  --key FILE  --publish ws://TRACKER/authority
            --secret S  (or SWARMCAST_AUTHORITY_SECRET; the tracker's authoritySecret)
+           [--records-port N [--records-host H]]  also serve the live records over HTTP
+           (/integrity/live): players' integrityRecordsUrl, for P2P through a tracker outage
   token    print a join token for a stream whose tracker requires one (joinTokens)
            --stream MASTER_URL  --secret S (HS256, or SWARMCAST_JOIN_TOKEN_SECRET) | --key FILE (EdDSA, from keygen)
            [--ttl 3600]  [--viewer ID]

@@ -154,6 +154,15 @@ export interface EngineConfig {
    * wss:// -> https://, path `/integrity/vod` (see integrityListUrlOf)
    */
   integrityListUrl: string | undefined;
+  /**
+   * Where live segment records are fetched over HTTP while the tracker is down (GET
+   * `${integrityRecordsUrl}?swarm=...&rendition=...`, through the HttpPort): the records server of
+   * `swarmcast sign --records-port`, a CDN path in front of it, or any tracker node's /integrity/live.
+   * With it, peers keep trading segments through a tracker outage; without it, a segment whose record
+   * did not come before the outage is fetched over HTTP. Every record is checked against the signing
+   * keys as one from the tracker. @default undefined (records come from the tracker only)
+   */
+  integrityRecordsUrl: string | undefined;
   /** Signed records kept (oldest dropped first). @default 8192 */
   maxRecords: number;
   /** Tracker reconnect backoff: first delay. @default 1000 */
@@ -216,6 +225,7 @@ export const engineDefaults: EngineConfig = {
   integrity: 'required',
   integrityPublicKeys: [],
   integrityListUrl: undefined,
+  integrityRecordsUrl: undefined,
   maxRecords: 8192,
   trackerReconnectBaseMs: 1_000,
   trackerReconnectMaxMs: 30_000,
@@ -287,6 +297,9 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
   }
   if (c.integrityListUrl !== undefined && (typeof c.integrityListUrl !== 'string' || !/^https?:\/\/[^\s?#]+$/.test(c.integrityListUrl))) {
     fail(`integrityListUrl must be an http:// or https:// URL without query or fragment, got ${JSON.stringify(c.integrityListUrl)}`);
+  }
+  if (c.integrityRecordsUrl !== undefined && (typeof c.integrityRecordsUrl !== 'string' || !/^https?:\/\/[^\s?#]+$/.test(c.integrityRecordsUrl))) {
+    fail(`integrityRecordsUrl must be an http:// or https:// URL without query or fragment, got ${JSON.stringify(c.integrityRecordsUrl)}`);
   }
   if (c.partMinP2pSlackMs < c.partHttpSafetyMs) fail(`partMinP2pSlackMs (${c.partMinP2pSlackMs}) must be at least partHttpSafetyMs (${c.partHttpSafetyMs})`);
   if (c.silentPeerVerdictMs < c.p2pStallTimeoutMs) fail(`silentPeerVerdictMs (${c.silentPeerVerdictMs}) must be at least p2pStallTimeoutMs (${c.p2pStallTimeoutMs})`);

@@ -22,6 +22,7 @@ import { HttpThroughput } from './http-throughput.js';
 import type { ByteRange, ConnectOptions, EnginePorts } from './ports.js';
 import { rendezvousTop } from './rendezvous.js';
 import { RecordBook, type Verdict } from './record-book.js';
+import { LiveRecordsFetcher } from './live-records-fetcher.js';
 import { segmentKey } from './segment-id.js';
 import { SeederWatch } from './seeder-watch.js';
 import { SegmentStore } from './segment-store.js';
@@ -31,6 +32,8 @@ import { TrackerClient } from './tracker-client.js';
 
 /** Most renditions an engine asks a VOD list for over its life. */
 const MAX_LIST_RENDITIONS = 256;
+/** How long a record asked for over HTTP at the start of a P2P download stays wanted. */
+const LIVE_RECORD_WANT_MS = 10_000;
 
 /** A segment the player needs. */
 export interface SegmentRequest {
@@ -106,6 +109,8 @@ export class Engine {
   /** Aborts VOD list fetches on destroy(). */
   private readonly lifetime = new AbortController();
   private readonly listUrl: string;
+  /** Live records over HTTP while the tracker is down (integrityRecordsUrl); undefined without one. */
+  private readonly liveRecords: LiveRecordsFetcher | undefined;
   private readonly pool: PeerPool;
   private readonly tracker: TrackerClient;
   private readonly acquisitions = new Map<string, SharedAcquisition>();
@@ -137,6 +142,17 @@ export class Engine {
     const { clock } = ports;
     this.records = new RecordBook(this.config.swarmId, ports.crypto, clock, this.config.maxRecords);
     if (this.config.integrityPublicKeys.length > 0) this.records.setKeys(this.config.integrityPublicKeys);
+    const recordsUrl = this.config.integrityRecordsUrl;
+    if (recordsUrl !== undefined && this.config.integrity === 'required') {
+      this.liveRecords = new LiveRecordsFetcher({
+        http: ports.http,
+        clock,
+        url: recordsUrl,
+        swarmId: this.config.swarmId,
+        has: (ref) => this.records.has(ref),
+        add: (records) => this.records.add(records),
+      });
+    }
     this.store = new SegmentStore(
       this.config.storeBudgetBytes,
       (ref) => {
@@ -287,6 +303,8 @@ export class Engine {
       segmentsHashed: r.segmentsHashed,
       signatureMs: r.signatureMs,
       signaturesChecked: r.signaturesChecked,
+      liveRecordFetches: this.liveRecords?.fetched ?? 0,
+      liveRecordFetchFailures: this.liveRecords?.failed ?? 0,
     };
   }
 
@@ -369,6 +387,7 @@ export class Engine {
     for (const waiters of this.announceWaiters.values()) for (const wake of waiters) wake();
     this.announceWaiters.clear();
     this.seeders.destroy();
+    this.liveRecords?.destroy();
     this.pool.destroy();
     this.tracker.destroy();
     this.store.clear();
@@ -567,28 +586,37 @@ export class Engine {
 
   /**
    * Whether bytes of `ref` from peers could reach the player: with integrity required, only when its
-   * signed record is held or can still come. Records come through the tracker: while it is down, a
-   * segment without one is fetched over HTTP at once, not downloaded from peers only to be thrown
-   * away after waiting for a record until the HTTP safety margin (a wait that, near the end of a
-   * live window, let the segment leave the origin's playlist before the HTTP fallback asked for it).
+   * signed record is held or can still come. Records come through the tracker, and while it is down
+   * over HTTP from integrityRecordsUrl when set. Without either, a segment without a record is
+   * fetched over HTTP at once, not downloaded from peers only to be thrown away after waiting for a
+   * record until the HTTP safety margin (a wait that, near the end of a live window, let the segment
+   * leave the origin's playlist before the HTTP fallback asked for it).
    */
   private p2pAllowed(ref: SegmentRef): boolean {
     if (this.config.integrity === 'off') return true;
-    return this.records.hasKeys && (this.records.has(ref) || this.tracker.isConnected);
+    if (!this.records.hasKeys) return false;
+    if (this.records.has(ref) || this.tracker.isConnected) return true;
+    if (this.liveRecords === undefined) return false;
+    // Asked for now, so the record comes while the bytes do (want() is idempotent).
+    this.liveRecords.want(ref, this.ports.clock.now() + LIVE_RECORD_WANT_MS);
+    return true;
   }
 
   private async verify(ref: SegmentRef, bytes: Uint8Array, untilMs: number, signal: AbortSignal): Promise<Verdict> {
     if (this.config.integrity === 'off') return 'ok';
-    // Without a tracker no record can come (see p2pAllowed): no waiting for one.
-    if (!this.records.has(ref) && this.tracker.isConnected) {
-      const key = segmentKey(ref);
-      if (!this.recordsAsked.has(key)) {
-        if (this.recordsAsked.size > 1024) this.recordsAsked.clear();
-        this.recordsAsked.add(key);
-        this.tracker.requestRecords(ref.rendition, [ref.sn]);
+    if (!this.records.has(ref) && (this.tracker.isConnected || this.liveRecords !== undefined)) {
+      // Over HTTP too when set: a tracker just restarted may not hold the records its sidecar has yet.
+      this.liveRecords?.want(ref, untilMs);
+      if (this.tracker.isConnected) {
+        const key = segmentKey(ref);
+        if (!this.recordsAsked.has(key)) {
+          if (this.recordsAsked.size > 1024) this.recordsAsked.clear();
+          this.recordsAsked.add(key);
+          this.tracker.requestRecords(ref.rendition, [ref.sn]);
+        }
+        // Init segments and LL-HLS parts have no VOD list.
+        if (!this.initRenditions.has(ref.rendition) && !isPartRenditionId(ref.rendition)) this.fetchVodList(ref.rendition);
       }
-      // Init segments and LL-HLS parts have no VOD list.
-      if (!this.initRenditions.has(ref.rendition) && !isPartRenditionId(ref.rendition)) this.fetchVodList(ref.rendition);
       await this.records.waitFor(ref, untilMs, signal);
     }
     const verdict = await this.records.verify(ref, bytes);

@@ -102,6 +102,10 @@ export interface EngineStats {
   recordsRejected: number;
   /** Signed VOD hash lists fetched and verified (one per rendition). */
   vodListsFetched: number;
+  /** Live records documents fetched over HTTP (integrityRecordsUrl) while the tracker was down. */
+  liveRecordFetches: number;
+  /** Such fetches that failed: network, non-2xx (404 before the first record), too large or invalid. */
+  liveRecordFetchFailures: number;
   /** Peers cut off for sending bytes that did not match a signed record. */
   integrityFailures: number;
   /** Connections closed because the remote broke the protocol (or sent bad bytes). */
@@ -159,6 +163,8 @@ export function emptyStats(): EngineStats {
     segmentsVerified: 0,
     segmentsUnverifiable: 0,
     vodListsFetched: 0,
+    liveRecordFetches: 0,
+    liveRecordFetchFailures: 0,
     integrityFailures: 0,
     recordsRejected: 0,
     peerViolations: 0,

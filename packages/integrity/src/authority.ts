@@ -130,6 +130,11 @@ export class IntegrityAuthority {
     return this.#store.get(swarm, rendition, sns);
   }
 
+  /** Up to max of the records of rendition with the highest sns, lowest first (GET /integrity/live). */
+  latestRecords(swarm: string, rendition: string, max: number): SegmentRecord[] {
+    return this.#store.latest(swarm, rendition, max);
+  }
+
   /** Up to max of the swarm's most recently signed records, oldest first. */
   recent(swarm: string, max: number): SegmentRecord[] {
     return this.#store.recent(swarm, max);

@@ -20,3 +20,12 @@ export { startSigningSidecar, type SidecarStats, type SigningSidecar } from './s
 export { sidecarDefaults, resolveSidecarConfig, type SidecarConfig, type SigningSidecarOptions } from './sidecar-config.js';
 export { swarmIdFromUrl } from './stream-ids.js';
 export { parseMpd, isMpdUrl, fillTemplate, parseIsoDurationSec, MAX_MPD_SEGMENTS, type ParsedMpd, type MpdRepresentation, type MpdSegment } from './mpd-parser.js';
+export {
+  LIVE_RECORDS_PATH,
+  liveRecordsAnswer,
+  startRecordsServer,
+  type LiveRecordsSource,
+  type RecordsServer,
+  type RecordsServerOptions,
+  type RecordsServerStats,
+} from './records-server.js';

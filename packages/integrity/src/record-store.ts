@@ -73,6 +73,13 @@ export class RecordStore {
     return out;
   }
 
+  /** Up to max of the records of rendition with the highest sns, lowest sn first. */
+  latest(swarmId: string, rendition: string, max: number): SegmentRecord[] {
+    const bySn = this.#swarms.get(swarmId)?.renditions.get(rendition);
+    if (bySn === undefined || max <= 0) return [];
+    return [...bySn.values()].sort((a, b) => a.sn - b.sn).slice(-max);
+  }
+
   /** Up to max of the records most recently added to swarm, oldest first. */
   recent(swarmId: string, max: number): SegmentRecord[] {
     const swarm = this.#swarms.get(swarmId);

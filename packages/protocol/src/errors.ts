@@ -11,7 +11,10 @@ export type ProtocolErrorCode =
   | 'TRACKER_MSG_INVALID'
   | 'VOD_LIST_TOO_LARGE'
   | 'VOD_LIST_NOT_JSON'
-  | 'VOD_LIST_INVALID';
+  | 'VOD_LIST_INVALID'
+  | 'LIVE_RECORDS_TOO_LARGE'
+  | 'LIVE_RECORDS_NOT_JSON'
+  | 'LIVE_RECORDS_INVALID';
 
 /** Thrown by every decoder and parser in this package; never anything else. */
 export class ProtocolError extends Error {

@@ -42,3 +42,10 @@ export {
   type VodList,
   type VodListEntry,
 } from './vod-list.js';
+export {
+  LiveRecordsSchema,
+  MAX_LIVE_RECORDS,
+  MAX_LIVE_RECORDS_BYTES,
+  parseLiveRecords,
+  type LiveRecords,
+} from './live-records.js';

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ID_PATTERN, LIMITS } from '@swarmcast/protocol';
 import type { VodList } from '@swarmcast/protocol';
+import { LIVE_RECORDS_PATH, liveRecordsAnswer } from '@swarmcast/integrity';
+import type { LiveRecordsSource } from '@swarmcast/integrity';
 import type { TrackerStats } from './stats.js';
 
 /** Where the HTTP routes read their answers from. */
@@ -12,6 +14,8 @@ export interface HttpRouteSources {
   ready?(): { ready: boolean; reason?: string };
   /** The signed hash list of a VOD rendition, if the tracker's authority has one. */
   vodList?(swarm: string, rendition: string): VodList | undefined;
+  /** The latest records of live renditions (GET /integrity/live): what a sidecar's records server serves. */
+  liveRecords?: LiveRecordsSource;
 }
 
 /** Path of the signed VOD hash lists: `?swarm=<url-encoded swarm id>&rendition=<id>`. */
@@ -49,6 +53,11 @@ export function handleHttpRequest(req: IncomingMessage, res: ServerResponse, sou
     case VOD_LIST_PATH:
       sendVodList(res, target, sources);
       return;
+    case LIVE_RECORDS_PATH: {
+      const answer = sources.liveRecords === undefined ? { status: 404, body: { error: 'no integrity records here' }, cacheSec: 0 } : liveRecordsAnswer(target, sources.liveRecords);
+      sendJson(res, answer.status, answer.body, answer.cacheSec > 0 ? { 'Cache-Control': `public, max-age=${answer.cacheSec}` } : {});
+      return;
+    }
     case '/favicon.ico':
       // Browsers opening the URL ask for it; answer without a 404 in their console.
       res.writeHead(204, BASE_HEADERS).end();

@@ -105,6 +105,17 @@ export class RecordHub<M extends RecordReceiver> {
     return [...found.values()];
   }
 
+  /** The latest records of a rendition, own authority's and published together (GET /integrity/live). */
+  latestRecords(swarm: string, rendition: string, max: number): SegmentRecord[] {
+    const own = this.#authority?.latestRecords(swarm, rendition, max) ?? [];
+    const published = this.#published.latest(swarm, rendition, max);
+    if (own.length === 0) return published;
+    if (published.length === 0) return own;
+    const bySn = new Map<number, SegmentRecord>();
+    for (const record of [...published, ...own]) bySn.set(record.sn, record);
+    return [...bySn.values()].sort((a, b) => a.sn - b.sn).slice(-max);
+  }
+
   /** The own authority's signed hash list of a VOD rendition, if it has one. */
   vodList(swarm: string, rendition: string): VodList | undefined {
     return this.#authority?.vodList(swarm, rendition);

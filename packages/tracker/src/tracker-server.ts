@@ -158,6 +158,7 @@ class Tracker implements TrackerServer {
         stats: () => this.stats(),
         ready: () => this.#readiness(),
         vodList: (swarm, rendition) => this.#records.vodList(swarm, rendition),
+        liveRecords: this.#records,
       });
     });
     this.#peers =

@@ -42,6 +42,8 @@ export const NO_INTEGRITY: IntegrityFigures = {
   segmentsHashed: 0,
   signatureMs: 0,
   signaturesChecked: 0,
+  liveRecordFetches: 0,
+  recordsRejected: 0,
 };
 
 export interface Delivery {

@@ -14,6 +14,8 @@ export interface P2pDeliveryOptions {
   readonly group?: string | undefined;
   /** An edge peer serves this viewer (see EngineConfig.expectSeeder). @default false */
   readonly expectSeeder?: boolean;
+  /** Live records over HTTP while the tracker is down (see EngineConfig.integrityRecordsUrl). @default undefined */
+  readonly recordsUrl?: string | undefined;
 }
 
 export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder, options: P2pDeliveryOptions = {}): Delivery {
@@ -23,6 +25,7 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
     ...(options.privacy === true ? { privacy: true } : {}),
     ...(options.group === undefined ? {} : { group: options.group }),
     ...(options.expectSeeder === true ? { expectSeeder: true } : {}),
+    ...(options.recordsUrl === undefined ? {} : { integrityRecordsUrl: options.recordsUrl }),
   });
   swarmcast.on('segment', (e) => {
     recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });

@@ -60,6 +60,8 @@ export class SwarmLog {
             segmentsHashed: e.segmentsHashed,
             signatureMs: e.signatureMs,
             signaturesChecked: e.signaturesChecked,
+            liveRecordFetches: e.liveRecordFetches,
+            recordsRejected: e.recordsRejected,
           }
         : NO_INTEGRITY,
       httpFetchReasons: e ? { ...e.httpFetchReasons } : null,

@@ -12,6 +12,8 @@
  *   included) of the same group. Absent: no group.
  * - `expectSeeder`: `1` an edge peer serves this viewer (Swarmcast's `expectSeeder: true`: the first
  *   segments wait for the tracker's answer to come from the edge), `0` (default) does not.
+ * - `records`: where live segment records are fetched over HTTP while the tracker is down
+ *   (Swarmcast's `integrityRecordsUrl`, e.g. `swarmcast sign --records-port`). Absent: none.
  */
 
 export type ViewerMode = 'live' | 'vod';
@@ -29,6 +31,8 @@ export interface ViewerParams {
   readonly group: string | undefined;
   /** See EngineConfig.expectSeeder. */
   readonly expectSeeder: boolean;
+  /** See EngineConfig.integrityRecordsUrl (checked by the engine's config); undefined for none. */
+  readonly recordsUrl: string | undefined;
 }
 
 /** The tracker's default port when the page is served without a `tracker` param. */
@@ -54,7 +58,8 @@ export function parseViewerParams(location: Location, injectedTrackerUrl?: strin
   const privacy = parseFlag('privacy', query.get('privacy'), false);
   const group = query.get('group') ?? undefined;
   const expectSeeder = parseFlag('expectSeeder', query.get('expectSeeder'), false);
-  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder };
+  const recordsUrl = query.get('records') ?? undefined;
+  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl };
 }
 
 function parseMode(value: string | null): ViewerMode {

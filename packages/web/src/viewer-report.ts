@@ -85,6 +85,10 @@ export interface IntegrityFigures {
   /** Time in Ed25519 checks of segment records (ms, awaits included), and how many. */
   readonly signatureMs: number;
   readonly signaturesChecked: number;
+  /** Live records documents fetched over HTTP while the tracker was down (the page's `records` param). */
+  readonly liveRecordFetches?: number;
+  /** Records refused for a bad signature or an unknown key. */
+  readonly recordsRejected?: number;
 }
 
 /** One stall: when it began, in ms since the epoch on the browser's clock, and its length in ms. */

@@ -26,6 +26,13 @@ void describe('viewer page params: tracker URLs', () => {
   });
 });
 
+void describe('viewer page params: records', () => {
+  void test('absent: none; present: passed on as given (the engine config checks it)', () => {
+    assert.equal(parseViewerParams(at('http://origin.test/')).recordsUrl, undefined);
+    assert.equal(parseViewerParams(at(`http://origin.test/?records=${encodeURIComponent('http://signer.test:8090/integrity/live')}`)).recordsUrl, 'http://signer.test:8090/integrity/live');
+  });
+});
+
 void describe('viewer page params: expectSeeder', () => {
   void test('off by default, on with 1, a clear error otherwise', () => {
     assert.equal(parseViewerParams(at('http://origin.test/')).expectSeeder, false);

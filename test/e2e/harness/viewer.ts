@@ -27,6 +27,8 @@ export interface ViewerOptions {
   readonly group?: string;
   /** The page's `expectSeeder` param: an edge peer serves this viewer (EngineConfig.expectSeeder). */
   readonly expectSeeder?: boolean;
+  /** The page's `records` param: live records over HTTP while the tracker is down (EngineConfig.integrityRecordsUrl). */
+  readonly recordsUrl?: string;
   /** Runs on the viewer's fresh context before the page loads (e.g. to add an init script). */
   readonly prepare?: (context: BrowserContext) => Promise<void>;
   /** Where the viewer page is served; default: index.html on the playlist's origin. */
@@ -60,6 +62,7 @@ export function viewerUrl(options: ViewerOptions): string {
   if (options.privacy === true) url.searchParams.set('privacy', '1');
   if (options.group !== undefined) url.searchParams.set('group', options.group);
   if (options.expectSeeder === true) url.searchParams.set('expectSeeder', '1');
+  if (options.recordsUrl !== undefined) url.searchParams.set('records', options.recordsUrl);
   return url.href;
 }
 
