@@ -1,7 +1,5 @@
 import {
   PEER_PROTOCOL_VERSION,
-  parseVodList,
-  MAX_VOD_LIST_BYTES,
   type AvailabilityState,
   type HaveMapEntry,
   type IceServer,
@@ -11,7 +9,7 @@ import {
   isPartRenditionId,
 } from '@swarmcast/protocol';
 import { Acquisition, type AcquiredSegment, type AcquisitionHost } from './acquisition.js';
-import { integrityListUrlOf, joinTokenProblem, resolveEngineConfig, type EngineConfig } from './config.js';
+import { joinTokenProblem, resolveEngineConfig, type EngineConfig } from './config.js';
 import { Emitter } from './emitter.js';
 import { EngineError } from './errors.js';
 import type { Peer } from './peer.js';
@@ -21,8 +19,7 @@ import type { ReceivingSegment } from './partial-segment.js';
 import { HttpThroughput } from './http-throughput.js';
 import type { ByteRange, ConnectOptions, EnginePorts } from './ports.js';
 import { rendezvousTop } from './rendezvous.js';
-import { RecordBook, type Verdict } from './record-book.js';
-import { LiveRecordsFetcher } from './live-records-fetcher.js';
+import { IntegrityGate } from './integrity-gate.js';
 import { segmentKey } from './segment-id.js';
 import { SeederWatch } from './seeder-watch.js';
 import { SegmentStore } from './segment-store.js';
@@ -30,10 +27,6 @@ import { emptyStats, type EngineStats } from './stats.js';
 import { SummaryReporter, type PlaybackReport } from './summary-reporter.js';
 import { TrackerClient } from './tracker-client.js';
 
-/** Most renditions an engine asks a VOD list for over its life. */
-const MAX_LIST_RENDITIONS = 256;
-/** How long a record asked for over HTTP at the start of a P2P download stays wanted. */
-const LIVE_RECORD_WANT_MS = 10_000;
 
 /** A segment the player needs. */
 export interface SegmentRequest {
@@ -101,16 +94,7 @@ export class Engine {
   private readonly events = new Emitter<EngineEvents>((error) => this.events.emit('error', { error }));
   private readonly counters = emptyStats();
   private readonly store: SegmentStore;
-  private readonly records: RecordBook;
-  /** Records asked of the tracker and not yet answered, so each is asked once. */
-  private readonly recordsAsked = new Set<string>();
-  /** Renditions whose signed VOD list was asked for (fetched, pending, or 'no list'), so each is asked once. */
-  private readonly listsAsked = new Set<string>();
-  /** Aborts VOD list fetches on destroy(). */
-  private readonly lifetime = new AbortController();
-  private readonly listUrl: string;
-  /** Live records over HTTP while the tracker is down (integrityRecordsUrl); undefined without one. */
-  private readonly liveRecords: LiveRecordsFetcher | undefined;
+  private readonly integrity: IntegrityGate;
   private readonly pool: PeerPool;
   private readonly tracker: TrackerClient;
   private readonly acquisitions = new Map<string, SharedAcquisition>();
@@ -122,8 +106,6 @@ export class Engine {
   private readonly summaries: SummaryReporter;
   private readonly httpThroughput: HttpThroughput;
   private readonly seeders: SeederWatch;
-  /** Ids of init segments' pseudo-renditions asked for by the player (bounded): they have no VOD list. */
-  private readonly initRenditions = new Set<string>();
   private refillTimer: unknown;
   /** Handed to the connector for each new connection: the latest welcome's ICE servers. */
   private connectOptions: ConnectOptions = { trackerIceServers: [] };
@@ -135,24 +117,20 @@ export class Engine {
   ) {
     this.config = resolveEngineConfig(config);
     this.instanceId = randomId(ports.random);
-    this.listUrl = integrityListUrlOf(this.config);
     // A part is due too soon to wait for a seeder or to try a holder with little slack.
     this.partAcquisitionConfig = { ...this.config, httpSafetyMs: this.config.partHttpSafetyMs, minP2pSlackMs: this.config.partMinP2pSlackMs, seederWaitMs: 0, urgentPeerWaitMs: 0 };
     this.httpThroughput = new HttpThroughput(this.config.httpThroughputHalfLifeMs);
     const { clock } = ports;
-    this.records = new RecordBook(this.config.swarmId, ports.crypto, clock, this.config.maxRecords);
-    if (this.config.integrityPublicKeys.length > 0) this.records.setKeys(this.config.integrityPublicKeys);
-    const recordsUrl = this.config.integrityRecordsUrl;
-    if (recordsUrl !== undefined && this.config.integrity === 'required') {
-      this.liveRecords = new LiveRecordsFetcher({
-        http: ports.http,
-        clock,
-        url: recordsUrl,
-        swarmId: this.config.swarmId,
-        has: (ref) => this.records.has(ref),
-        add: (records) => this.records.add(records),
-      });
-    }
+    // The tracker client comes later: the gate reads it only once the engine runs.
+    this.integrity = new IntegrityGate(this.config, ports, {
+      get isConnected() {
+        return tracker().isConnected;
+      },
+      requestRecords: (rendition, sns) => {
+        tracker().requestRecords(rendition, sns);
+      },
+    });
+    const tracker = (): TrackerClient => this.tracker;
     this.store = new SegmentStore(
       this.config.storeBudgetBytes,
       (ref) => {
@@ -190,12 +168,10 @@ export class Engine {
       signal: (from, data) => this.pool.signal(from, data),
       welcomed: (iceServers) => this.onWelcome(iceServers),
       integrityKeys: (keys) => {
-        // Pinned keys win: a player configured with its stream's key ignores what the tracker says.
-        if (this.config.integrityPublicKeys.length === 0) this.records.setKeys(keys);
+        this.integrity.trackerKeys(keys);
       },
       records: (records) => {
-        for (const r of records) this.recordsAsked.delete(segmentKey(r));
-        this.records.add(records).catch((error: unknown) => this.events.emit('error', { error }));
+        this.integrity.trackerRecords(records).catch((error: unknown) => this.events.emit('error', { error }));
       },
       disconnected: (reason) => this.events.emit('tracker-disconnected', { reason }),
       joinRefused: (code, message) => this.events.emit('error', { error: new EngineError(code, `tracker refused the join token, P2P is off (segments come over HTTP): ${message}`) }),
@@ -252,8 +228,8 @@ export class Engine {
       progress: (ref) => {
         this.pool.progress(ref);
       },
-      p2pAllowed: (ref) => this.p2pAllowed(ref),
-      verify: (ref, bytes, untilMs, signal) => this.verify(ref, bytes, untilMs, signal),
+      p2pAllowed: (ref) => this.integrity.p2pAllowed(ref),
+      verify: (ref, bytes, untilMs, signal) => this.integrity.verify(ref, bytes, untilMs, signal),
       rejectPeers: (peers, ref) => {
         for (const peer of peers) {
           this.counters.integrityFailures += 1;
@@ -290,7 +266,7 @@ export class Engine {
   }
 
   stats(): EngineStats {
-    const r = this.records;
+    const r = this.integrity.records;
     return {
       ...this.counters,
       httpFetchReasons: { ...this.counters.httpFetchReasons },
@@ -303,8 +279,11 @@ export class Engine {
       segmentsHashed: r.segmentsHashed,
       signatureMs: r.signatureMs,
       signaturesChecked: r.signaturesChecked,
-      liveRecordFetches: this.liveRecords?.fetched ?? 0,
-      liveRecordFetchFailures: this.liveRecords?.failed ?? 0,
+      segmentsVerified: this.integrity.segmentsVerified,
+      segmentsUnverifiable: this.integrity.segmentsUnverifiable,
+      vodListsFetched: this.integrity.vodListsFetched,
+      liveRecordFetches: this.integrity.liveRecordFetches,
+      liveRecordFetchFailures: this.integrity.liveRecordFetchFailures,
     };
   }
 
@@ -333,10 +312,8 @@ export class Engine {
       return { bytes: stored.bytes, source: stored.source, fromStore: true };
     }
     const key = segmentKey(request.ref);
-    if (request.init === true) {
-      if (this.initRenditions.size >= MAX_LIST_RENDITIONS) this.initRenditions.clear();
-      this.initRenditions.add(request.ref.rendition);
-    } else if (!isPartRenditionId(request.ref.rendition)) this.prefetcher.requested(request);
+    if (request.init === true) this.integrity.initSegment(request.ref.rendition);
+    else if (!isPartRenditionId(request.ref.rendition)) this.prefetcher.requested(request);
     let shared = this.acquisitions.get(key);
     if (shared) shared.acquisition.adopt(request.url, request.range, request.deadlineMs);
     else shared = this.startAcquisition({ ref: request.ref, url: request.url, range: request.range, deadlineMs: request.deadlineMs }, key);
@@ -379,7 +356,6 @@ export class Engine {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.lifetime.abort();
     this.ports.clock.clearTimeout(this.refillTimer);
     this.summaries.stop();
     for (const shared of this.acquisitions.values()) shared.controller.abort();
@@ -387,11 +363,10 @@ export class Engine {
     for (const waiters of this.announceWaiters.values()) for (const wake of waiters) wake();
     this.announceWaiters.clear();
     this.seeders.destroy();
-    this.liveRecords?.destroy();
     this.pool.destroy();
     this.tracker.destroy();
     this.store.clear();
-    this.records.clear();
+    this.integrity.destroy();
     this.events.removeAllListeners();
   }
 
@@ -582,80 +557,6 @@ export class Engine {
   private onPeerReady(peer: Peer): void {
     this.seeders.changed();
     this.events.emit('peer-connected', { peerId: peer.id });
-  }
-
-  /**
-   * Whether bytes of `ref` from peers could reach the player: with integrity required, only when its
-   * signed record is held or can still come. Records come through the tracker, and while it is down
-   * over HTTP from integrityRecordsUrl when set. Without either, a segment without a record is
-   * fetched over HTTP at once, not downloaded from peers only to be thrown away after waiting for a
-   * record until the HTTP safety margin (a wait that, near the end of a live window, let the segment
-   * leave the origin's playlist before the HTTP fallback asked for it).
-   */
-  private p2pAllowed(ref: SegmentRef): boolean {
-    if (this.config.integrity === 'off') return true;
-    if (!this.records.hasKeys) return false;
-    if (this.records.has(ref) || this.tracker.isConnected) return true;
-    if (this.liveRecords === undefined) return false;
-    // Asked for now, so the record comes while the bytes do (want() is idempotent).
-    this.liveRecords.want(ref, this.ports.clock.now() + LIVE_RECORD_WANT_MS);
-    return true;
-  }
-
-  private async verify(ref: SegmentRef, bytes: Uint8Array, untilMs: number, signal: AbortSignal): Promise<Verdict> {
-    if (this.config.integrity === 'off') return 'ok';
-    if (!this.records.has(ref) && (this.tracker.isConnected || this.liveRecords !== undefined)) {
-      // Over HTTP too when set: a tracker just restarted may not hold the records its sidecar has yet.
-      this.liveRecords?.want(ref, untilMs);
-      if (this.tracker.isConnected) {
-        const key = segmentKey(ref);
-        if (!this.recordsAsked.has(key)) {
-          if (this.recordsAsked.size > 1024) this.recordsAsked.clear();
-          this.recordsAsked.add(key);
-          this.tracker.requestRecords(ref.rendition, [ref.sn]);
-        }
-        // Init segments and LL-HLS parts have no VOD list.
-        if (!this.initRenditions.has(ref.rendition) && !isPartRenditionId(ref.rendition)) this.fetchVodList(ref.rendition);
-      }
-      await this.records.waitFor(ref, untilMs, signal);
-    }
-    const verdict = await this.records.verify(ref, bytes);
-    if (verdict === 'ok') this.counters.segmentsVerified += 1;
-    else if (verdict === 'no-record') this.counters.segmentsUnverifiable += 1;
-    return verdict;
-  }
-
-  /**
-   * Fetches the signed VOD list of `rendition` once, in the background; waiters wake when it is
-   * verified. A 404 (live streams have none), a bad list or any failure leaves it 'no list' for good.
-   */
-  private fetchVodList(rendition: string): void {
-    // Bounded without forgetting: past MAX_LIST_RENDITIONS renditions, records only.
-    if (this.listsAsked.has(rendition) || this.listsAsked.size >= MAX_LIST_RENDITIONS) return;
-    this.listsAsked.add(rendition);
-    const url = `${this.listUrl}?swarm=${encodeURIComponent(this.config.swarmId)}&rendition=${encodeURIComponent(rendition)}`;
-    // Cut the download off past the list size bound, rather than take it whole and refuse it then.
-    const download = new AbortController();
-    const stop = (): void => {
-      download.abort();
-    };
-    this.lifetime.signal.addEventListener('abort', stop);
-    const onProgress = (loadedBytes: number): void => {
-      if (loadedBytes > MAX_VOD_LIST_BYTES) download.abort();
-    };
-    this.ports.http
-      .fetch({ url, onProgress }, download.signal)
-      .finally(() => {
-        this.lifetime.signal.removeEventListener('abort', stop);
-      })
-      .then(async (response) => {
-        const list = parseVodList(new TextDecoder().decode(response.bytes));
-        if (list.rendition !== rendition || this.destroyed) return;
-        if (await this.records.addVerifiedList(list)) this.counters.vodListsFetched += 1;
-      })
-      .catch(() => {
-        // No list: a live stream, a tracker without one, or a list that does not parse.
-      });
   }
 
   private onPathChanged(peer: Peer, change: 'interrupted' | 'resumed' | 'restarted'): void {

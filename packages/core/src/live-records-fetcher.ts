@@ -10,7 +10,7 @@ const MAX_WANTED_PER_RENDITION = 64;
 export interface LiveRecordsFetcherHost {
   readonly http: HttpPort;
   readonly clock: Clock;
-  /** GET `${url}?swarm=...&rendition=...` (integrityRecordsUrl). */
+  /** GET `${url}?swarm=...&rendition=...&from=SN` (integrityRecordsUrl). */
   readonly url: string;
   readonly swarmId: string;
   /** Whether the record of ref is held already. */
@@ -93,6 +93,9 @@ export class LiveRecordsFetcher {
     const { http, clock, url, swarmId } = this.#host;
     wants.inFlight = true;
     wants.lastFetchMs = clock.now();
+    // From the lowest sn wanted: the server answers a few records from there (and players at the same
+    // position share the URL, so a CDN's cache serves them).
+    const fromSn = Math.min(...wants.sns.keys());
     const download = new AbortController();
     const stop = (): void => {
       download.abort();
@@ -103,7 +106,7 @@ export class LiveRecordsFetcher {
       if (loadedBytes > MAX_LIVE_RECORDS_BYTES) download.abort();
     };
     http
-      .fetch({ url: `${url}?swarm=${encodeURIComponent(swarmId)}&rendition=${encodeURIComponent(rendition)}`, onProgress }, download.signal)
+      .fetch({ url: `${url}?swarm=${encodeURIComponent(swarmId)}&rendition=${encodeURIComponent(rendition)}&from=${fromSn}`, onProgress }, download.signal)
       .then(async (response) => {
         const doc = parseLiveRecords(new TextDecoder().decode(response.bytes));
         if (doc.swarm !== swarmId || doc.rendition !== rendition) throw new Error('live records of another swarm or rendition');

@@ -104,6 +104,9 @@ export class RecordBook {
   /** Checks each record's signature; keeps the good ones and wakes whoever waits for them. */
   async add(records: readonly SegmentRecord[]): Promise<void> {
     for (const record of records) {
+      // The same record again (a live records document repeats the ones around it): checked already.
+      const held = this.records.get(segmentKey(record));
+      if (held?.signature === record.signature && held.keyId === record.keyId && held.sha256 === record.sha256 && held.sizeBytes === record.sizeBytes) continue;
       const key = await this.keys.get(record.keyId);
       let ok = false;
       if (key !== undefined) {

@@ -11,12 +11,13 @@ import { TestSigner } from './support/signing.ts';
 import { TEST_SWARM, Testbed, sameBytes } from './support/testbed.ts';
 
 const RECORDS_URL = 'https://records.example/integrity/live';
-const docUrl = (rendition: string): string => `${RECORDS_URL}?swarm=${encodeURIComponent(TEST_SWARM)}&rendition=${encodeURIComponent(rendition)}`;
+const docUrl = (rendition: string, fromSn: number): string => `${RECORDS_URL}?swarm=${encodeURIComponent(TEST_SWARM)}&rendition=${encodeURIComponent(rendition)}&from=${fromSn}`;
 const config = { integrity: 'required', integrityRecordsUrl: RECORDS_URL } as const;
 
-function serveRecords(bed: Testbed, rendition: string, records: SegmentRecord[]): void {
+/** What the records server answers to `from=fromSn` (the sn the engine waits for). */
+function serveRecords(bed: Testbed, rendition: string, fromSn: number, records: SegmentRecord[]): void {
   const doc: LiveRecords = { swarm: TEST_SWARM, rendition, records };
-  bed.resources.set(docUrl(rendition), new TextEncoder().encode(JSON.stringify(doc)));
+  bed.resources.set(docUrl(rendition, fromSn), new TextEncoder().encode(JSON.stringify(doc)));
 }
 
 /** E and G joined with the signer's key, then the tracker killed: no record can come through it. */
@@ -46,7 +47,7 @@ void describe('live records over HTTP while the tracker is down', () => {
     await bed.clock.advance(700);
     assert.equal(e.engine.stats().liveRecordFetches, 0);
     assert.ok(e.engine.stats().liveRecordFetchFailures >= 1, 'the 404 counted');
-    serveRecords(bed, 'v0', [signer.record(TEST_SWARM, { rendition: 'v0', sn: 4 }, new Uint8Array(10)), signer.record(TEST_SWARM, ref, seg.bytes)]);
+    serveRecords(bed, 'v0', 5, [signer.record(TEST_SWARM, ref, seg.bytes), signer.record(TEST_SWARM, { rendition: 'v0', sn: 6 }, new Uint8Array(10))]);
     const got = await bed.clock.settle(loading);
     assert.equal(got.source, 'p2p', 'from the peer, verified against the record served over HTTP');
     assert.ok(sameBytes(got.bytes, seg.bytes));
@@ -64,7 +65,7 @@ void describe('live records over HTTP while the tracker is down', () => {
     const ref = { rendition: 'v0', sn: 7 };
     const seg = bed.publish(ref, 100_000);
     await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
-    serveRecords(bed, 'v0', [forger.record(TEST_SWARM, ref, seg.bytes)]);
+    serveRecords(bed, 'v0', 7, [forger.record(TEST_SWARM, ref, seg.bytes)]);
     await bed.clock.advance(100);
     const deadlineMs = bed.clock.now() + 6_000;
     const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 6_000)));
@@ -74,6 +75,25 @@ void describe('live records over HTTP while the tracker is down', () => {
     const stats = e.engine.stats();
     assert.ok(stats.recordsRejected >= 1, 'the forged record was refused');
     assert.equal(stats.segmentsVerified, 0);
+    bed.destroyAll();
+  });
+
+  void test('with the tracker up but without the record (restarted, its sidecar not back yet): the record comes over HTTP', async () => {
+    const bed = new Testbed({ seed: 'live-records-restarted' });
+    const signer = new TestSigner();
+    bed.tracker.integrityKeys = [signer.key];
+    const e = bed.addEngine('E', config);
+    const g = bed.addEngine('G', config);
+    await bed.connectAll();
+    const ref = { rendition: 'v0', sn: 9 };
+    const seg = bed.publish(ref, 100_000);
+    await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
+    serveRecords(bed, 'v0', 9, [signer.record(TEST_SWARM, ref, seg.bytes)]);
+    await bed.clock.advance(100);
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.equal(got.source, 'p2p');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.ok(e.engine.stats().liveRecordFetches >= 1);
     bed.destroyAll();
   });
 });

@@ -130,9 +130,9 @@ export class IntegrityAuthority {
     return this.#store.get(swarm, rendition, sns);
   }
 
-  /** Up to max of the records of rendition with the highest sns, lowest first (GET /integrity/live). */
-  latestRecords(swarm: string, rendition: string, max: number): SegmentRecord[] {
-    return this.#store.latest(swarm, rendition, max);
+  /** Up to max records of rendition, lowest sn first: the latest, or from fromSn on (GET /integrity/live). */
+  latestRecords(swarm: string, rendition: string, max: number, fromSn?: number): SegmentRecord[] {
+    return this.#store.latest(swarm, rendition, max, fromSn);
   }
 
   /** Up to max of the swarm's most recently signed records, oldest first. */

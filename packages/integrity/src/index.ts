@@ -22,6 +22,7 @@ export { swarmIdFromUrl } from './stream-ids.js';
 export { parseMpd, isMpdUrl, fillTemplate, parseIsoDurationSec, MAX_MPD_SEGMENTS, type ParsedMpd, type MpdRepresentation, type MpdSegment } from './mpd-parser.js';
 export {
   LIVE_RECORDS_PATH,
+  LIVE_RECORDS_PER_ANSWER,
   liveRecordsAnswer,
   startRecordsServer,
   type LiveRecordsSource,

@@ -73,11 +73,15 @@ export class RecordStore {
     return out;
   }
 
-  /** Up to max of the records of rendition with the highest sns, lowest sn first. */
-  latest(swarmId: string, rendition: string, max: number): SegmentRecord[] {
+  /**
+   * Up to max records of rendition, lowest sn first: those with the highest sns, or with fromSn the
+   * lowest ones at or after it.
+   */
+  latest(swarmId: string, rendition: string, max: number, fromSn?: number): SegmentRecord[] {
     const bySn = this.#swarms.get(swarmId)?.renditions.get(rendition);
     if (bySn === undefined || max <= 0) return [];
-    return [...bySn.values()].sort((a, b) => a.sn - b.sn).slice(-max);
+    const sorted = [...bySn.values()].filter((r) => fromSn === undefined || r.sn >= fromSn).sort((a, b) => a.sn - b.sn);
+    return fromSn === undefined ? sorted.slice(-max) : sorted.slice(0, max);
   }
 
   /** Up to max of the records most recently added to swarm, oldest first. */

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { ID_PATTERN, LIMITS, MAX_LIVE_RECORDS, type LiveRecords, type SegmentRecord } from '@swarmcast/protocol';
+import { ID_PATTERN, LIMITS, type LiveRecords, type SegmentRecord } from '@swarmcast/protocol';
 import { IntegrityError } from './errors.js';
 
 /** Path of the live records document, on this server and on the tracker. */
@@ -11,8 +11,12 @@ const MAX_TARGET = 3 * LIMITS.maxSwarmIdLength + 256;
 
 /** Where the records come from: an IntegrityAuthority, or the tracker's record hub. */
 export interface LiveRecordsSource {
-  latestRecords(swarm: string, rendition: string, max: number): SegmentRecord[];
+  /** Up to max records, lowest sn first: the latest, or with fromSn the first ones at or after it. */
+  latestRecords(swarm: string, rendition: string, max: number, fromSn?: number): SegmentRecord[];
 }
+
+/** Records per answer: a live window's worth, a few KiB. */
+export const LIVE_RECORDS_PER_ANSWER = 16;
 
 export interface RecordsServerOptions {
   /** @default '127.0.0.1' */
@@ -50,19 +54,23 @@ export interface RecordsServer {
 }
 
 /**
- * The answer to one request on LIVE_RECORDS_PATH: 200 with the latest records of the rendition
- * (cacheable for a second: a new segment is signed at most every half target duration), 400 on a
- * bad query, 414 on an overlong target, 404 when nothing of the swarm and rendition is held.
+ * The answer to one request on LIVE_RECORDS_PATH (`?swarm=...&rendition=...[&from=SN]`): 200 with
+ * up to LIVE_RECORDS_PER_ANSWER records of the rendition, the latest or (with `from`) the first ones
+ * at or after sn `from`, so a player behind the live edge gets its own; cacheable for a second (a
+ * new segment is signed at most every half target duration, and players at one position ask the
+ * same URL). 400 on a bad query, 414 on an overlong target, 404 when none is held.
  */
 export function liveRecordsAnswer(target: string, source: LiveRecordsSource): { status: number; body: unknown; cacheSec: number } {
   if (target.length > MAX_TARGET) return { status: 414, body: { error: 'request target too long' }, cacheSec: 0 };
   const query = new URLSearchParams(target.slice(target.indexOf('?') + 1));
   const swarm = query.get('swarm');
   const rendition = query.get('rendition');
-  if (swarm === null || swarm.length === 0 || swarm.length > LIMITS.maxSwarmIdLength || rendition === null || !ID_PATTERN.test(rendition)) {
-    return { status: 400, body: { error: `expected ?swarm=<swarm id, 1-${LIMITS.maxSwarmIdLength} chars>&rendition=<id>` }, cacheSec: 0 };
+  const from = query.get('from');
+  const fromSn = from === null ? undefined : /^\d{1,10}$/.test(from) ? Number(from) : Number.NaN;
+  if (swarm === null || swarm.length === 0 || swarm.length > LIMITS.maxSwarmIdLength || rendition === null || !ID_PATTERN.test(rendition) || Number.isNaN(fromSn) || (fromSn ?? 0) > 0xffff_ffff) {
+    return { status: 400, body: { error: `expected ?swarm=<swarm id, 1-${LIMITS.maxSwarmIdLength} chars>&rendition=<id>[&from=<sn>]` }, cacheSec: 0 };
   }
-  const records = source.latestRecords(swarm, rendition, MAX_LIVE_RECORDS);
+  const records = source.latestRecords(swarm, rendition, LIVE_RECORDS_PER_ANSWER, fromSn);
   if (records.length === 0) return { status: 404, body: { error: 'no records for this swarm and rendition' }, cacheSec: 1 };
   const body: LiveRecords = { swarm, rendition, records };
   return { status: 200, body, cacheSec: 1 };

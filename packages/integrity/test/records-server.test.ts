@@ -18,18 +18,23 @@ function signedStore(count: number): { store: RecordStore; publicKey: string } {
 const url = (base: string, swarm: string, rendition: string): string => `${base}?swarm=${encodeURIComponent(swarm)}&rendition=${encodeURIComponent(rendition)}`;
 
 void describe('live records server', () => {
-  void test('serves the latest 64 signed records of a rendition, cacheable for a second, to any origin', async () => {
+  void test('serves the latest 16 signed records of a rendition, or 16 from a given sn, cacheable for a second, to any origin', async () => {
     const { store, publicKey } = signedStore(100);
-    const server = await startRecordsServer({ latestRecords: (s, r, max) => store.latest(s, r, max) });
+    const server = await startRecordsServer({ latestRecords: (s, r, max, from) => store.latest(s, r, max, from) });
     try {
       const response = await fetch(url(server.url, SWARM, 'v0'));
       assert.equal(response.status, 200);
       assert.equal(response.headers.get('cache-control'), 'public, max-age=1');
       assert.equal(response.headers.get('access-control-allow-origin'), '*');
       const doc = parseLiveRecords(await response.text());
-      assert.deepEqual(doc.records.map((r) => r.sn), Array.from({ length: 64 }, (_, i) => 36 + i));
+      assert.deepEqual(doc.records.map((r) => r.sn), Array.from({ length: 16 }, (_, i) => 84 + i));
       assert.ok(doc.records.every((r) => verifyRecord(SWARM, r, publicKey)));
-      assert.deepEqual(server.stats(), { served: 1, refused: 0, throttled: 0 });
+      const from = parseLiveRecords(await (await fetch(`${url(server.url, SWARM, 'v0')}&from=10`)).text());
+      assert.deepEqual(from.records.map((r) => r.sn), Array.from({ length: 16 }, (_, i) => 10 + i));
+      const tail = parseLiveRecords(await (await fetch(`${url(server.url, SWARM, 'v0')}&from=95`)).text());
+      assert.deepEqual(tail.records.map((r) => r.sn), [95, 96, 97, 98, 99]);
+      assert.equal((await fetch(`${url(server.url, SWARM, 'v0')}&from=100`)).status, 404, 'nothing signed from there yet');
+      assert.deepEqual(server.stats(), { served: 3, refused: 1, throttled: 0 });
     } finally {
       await server.close();
     }
@@ -37,7 +42,7 @@ void describe('live records server', () => {
 
   void test('bad requests get a clear status: 404 unknown rendition or path, 400 bad query, 405 method, 414 long target', async () => {
     const { store } = signedStore(3);
-    const server = await startRecordsServer({ latestRecords: (s, r, max) => store.latest(s, r, max) });
+    const server = await startRecordsServer({ latestRecords: (s, r, max, from) => store.latest(s, r, max, from) });
     try {
       const statusOf = async (target: string, method = 'GET'): Promise<number> => (await fetch(target, { method })).status;
       assert.equal(await statusOf(url(server.url, SWARM, 'v9')), 404);
@@ -45,9 +50,11 @@ void describe('live records server', () => {
       assert.equal(await statusOf(server.url.replace('/integrity/live', '/other')), 404);
       assert.equal(await statusOf(`${server.url}?swarm=${encodeURIComponent(SWARM)}`), 400);
       assert.equal(await statusOf(url(server.url, SWARM, 'bad id')), 400);
+      assert.equal(await statusOf(`${url(server.url, SWARM, 'v0')}&from=-1`), 400);
+      assert.equal(await statusOf(`${url(server.url, SWARM, 'v0')}&from=99999999999`), 400);
       assert.equal(await statusOf(url(server.url, SWARM, 'v0'), 'POST'), 405);
       assert.equal(await statusOf(url(server.url, 'x'.repeat(3000), 'v0')), 414);
-      assert.deepEqual(server.stats(), { served: 0, refused: 7, throttled: 0 });
+      assert.deepEqual(server.stats(), { served: 0, refused: 9, throttled: 0 });
     } finally {
       await server.close();
     }
@@ -56,7 +63,7 @@ void describe('live records server', () => {
   void test('past maxRequestsPerSec: 503 with Retry-After, counted', async () => {
     const { store } = signedStore(3);
     let nowMs = 5_000;
-    const server = await startRecordsServer({ latestRecords: (s, r, max) => store.latest(s, r, max) }, { maxRequestsPerSec: 3, nowMs: () => nowMs });
+    const server = await startRecordsServer({ latestRecords: (s, r, max, from) => store.latest(s, r, max, from) }, { maxRequestsPerSec: 3, nowMs: () => nowMs });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i += 1) statuses.push((await fetch(url(server.url, SWARM, 'v0'))).status);

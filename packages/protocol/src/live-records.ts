@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { ProtocolError } from './errors.js';
 import { SegmentRecordSchema } from './integrity.js';
 import { ID_PATTERN, LIMITS } from './limits.js';
-import { clip, formatPath, utf8Length } from './tracker-messages.js';
+import { parseJsonDocument, type DocumentKind } from './json-document.js';
 
 /**
  * The latest signed records of one live rendition, served over HTTP (GET /integrity/live) by the
@@ -24,28 +24,15 @@ export const LiveRecordsSchema = v.strictObject({
 });
 export type LiveRecords = v.InferOutput<typeof LiveRecordsSchema>;
 
+const LIVE_RECORDS: DocumentKind = { name: 'live records', tooLarge: 'LIVE_RECORDS_TOO_LARGE', notJson: 'LIVE_RECORDS_NOT_JSON', invalid: 'LIVE_RECORDS_INVALID' };
+
 /** Parses a document (the body of GET /integrity/live). Throws ProtocolError on anything invalid. */
 export function parseLiveRecords(text: string): LiveRecords {
-  const limit = MAX_LIVE_RECORDS_BYTES;
-  if (text.length > limit || (text.length * 3 > limit && utf8Length(text, limit) > limit)) {
-    throw new ProtocolError('LIVE_RECORDS_TOO_LARGE', `live records larger than ${limit} bytes`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new ProtocolError('LIVE_RECORDS_NOT_JSON', 'live records are not JSON', { cause });
-  }
-  const result = v.safeParse(LiveRecordsSchema, json);
-  if (!result.success) {
-    const issue = result.issues[0];
-    const path = clip(formatPath(issue.path), 128);
-    throw new ProtocolError('LIVE_RECORDS_INVALID', `live records invalid${path ? ` at ${path}` : ''}: ${clip(issue.message, 256)}`);
-  }
-  for (const record of result.output.records) {
-    if (record.rendition !== result.output.rendition) {
-      throw new ProtocolError('LIVE_RECORDS_INVALID', `live records of rendition ${result.output.rendition} hold one of ${record.rendition}`);
+  const doc = parseJsonDocument(text, MAX_LIVE_RECORDS_BYTES, LiveRecordsSchema, LIVE_RECORDS);
+  for (const record of doc.records) {
+    if (record.rendition !== doc.rendition) {
+      throw new ProtocolError('LIVE_RECORDS_INVALID', `live records of rendition ${doc.rendition} hold one of ${record.rendition}`);
     }
   }
-  return result.output;
+  return doc;
 }

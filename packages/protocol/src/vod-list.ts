@@ -1,8 +1,7 @@
 import * as v from 'valibot';
-import { ProtocolError } from './errors.js';
 import { KEY_ID_PATTERN } from './integrity.js';
 import { ID_PATTERN, LIMITS } from './limits.js';
-import { clip, formatPath, utf8Length } from './tracker-messages.js';
+import { parseJsonDocument, type DocumentKind } from './json-document.js';
 
 /**
  * Signed hash lists of VOD renditions. Once an ENDLIST rendition is fully hashed, the integrity
@@ -47,23 +46,9 @@ export function vodListSigningPayload(swarm: string, rendition: string, segments
   return encoder.encode(lines.join(''));
 }
 
+const VOD_LIST: DocumentKind = { name: 'VOD list', tooLarge: 'VOD_LIST_TOO_LARGE', notJson: 'VOD_LIST_NOT_JSON', invalid: 'VOD_LIST_INVALID' };
+
 /** Parses a list document (the body of GET /integrity/vod). Throws ProtocolError on anything invalid. */
 export function parseVodList(text: string): VodList {
-  const limit = MAX_VOD_LIST_BYTES;
-  if (text.length > limit || (text.length * 3 > limit && utf8Length(text, limit) > limit)) {
-    throw new ProtocolError('VOD_LIST_TOO_LARGE', `VOD list larger than ${limit} bytes`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new ProtocolError('VOD_LIST_NOT_JSON', 'VOD list is not JSON', { cause });
-  }
-  const result = v.safeParse(VodListSchema, json);
-  if (!result.success) {
-    const issue = result.issues[0];
-    const path = clip(formatPath(issue.path), 128);
-    throw new ProtocolError('VOD_LIST_INVALID', `VOD list invalid${path ? ` at ${path}` : ''}: ${clip(issue.message, 256)}`);
-  }
-  return result.output;
+  return parseJsonDocument(text, MAX_VOD_LIST_BYTES, VodListSchema, VOD_LIST);
 }

@@ -105,15 +105,16 @@ export class RecordHub<M extends RecordReceiver> {
     return [...found.values()];
   }
 
-  /** The latest records of a rendition, own authority's and published together (GET /integrity/live). */
-  latestRecords(swarm: string, rendition: string, max: number): SegmentRecord[] {
-    const own = this.#authority?.latestRecords(swarm, rendition, max) ?? [];
-    const published = this.#published.latest(swarm, rendition, max);
+  /** Records of a rendition, own authority's and published together, as RecordStore.latest (GET /integrity/live). */
+  latestRecords(swarm: string, rendition: string, max: number, fromSn?: number): SegmentRecord[] {
+    const own = this.#authority?.latestRecords(swarm, rendition, max, fromSn) ?? [];
+    const published = this.#published.latest(swarm, rendition, max, fromSn);
     if (own.length === 0) return published;
     if (published.length === 0) return own;
     const bySn = new Map<number, SegmentRecord>();
     for (const record of [...published, ...own]) bySn.set(record.sn, record);
-    return [...bySn.values()].sort((a, b) => a.sn - b.sn).slice(-max);
+    const sorted = [...bySn.values()].sort((a, b) => a.sn - b.sn);
+    return fromSn === undefined ? sorted.slice(-max) : sorted.slice(0, max);
   }
 
   /** The own authority's signed hash list of a VOD rendition, if it has one. */
