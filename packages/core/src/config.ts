@@ -167,7 +167,11 @@ export interface EngineConfig {
   maxRecords: number;
   /** Tracker reconnect backoff: first delay. @default 1000 */
   trackerReconnectBaseMs: number;
-  /** Tracker reconnect backoff: largest delay. @default 30000 */
+  /**
+   * Tracker reconnect backoff: largest delay (equal jitter: the delay at the cap is 50-100 % of it).
+   * Also the worst wait for a re-join after a tracker comes back; 20 s spreads the peers of a
+   * restarted tracker over 10 s. @default 20000
+   */
   trackerReconnectMaxMs: number;
   /**
    * Join token for streams whose tracker requires one: a JWT from the site's token service, for this
@@ -228,7 +232,7 @@ export const engineDefaults: EngineConfig = {
   integrityRecordsUrl: undefined,
   maxRecords: 8192,
   trackerReconnectBaseMs: 1_000,
-  trackerReconnectMaxMs: 30_000,
+  trackerReconnectMaxMs: 20_000,
   joinToken: undefined,
   summaryIntervalMs: 5_000,
   httpThroughputHalfLifeMs: 6_000,
