@@ -24,13 +24,6 @@ const LATE_FORGIVEN_AFTER_MS = 10_000;
 const MAX_AVAILABILITY_ENTRIES = 4096;
 /** Non-data messages a peer may send per second before it is cut off. */
 const MAX_CONTROL_MESSAGES_PER_SEC = 1000;
-/**
- * A request our still unmeasured uplink would refuse is looked at again this much later, once: by
- * then the backlog in the way is old enough to give a provisional rate (PeerPool's
- * PROVISIONAL_MIN_AGE_MS), or gone. Several neighbours ask for a new segment within a few ms, and
- * on a fast uplink the first upload's backlog is gone long before a BUSY would reach them.
- */
-const UNMEASURED_RETRY_MS = 25;
 /** Requests a peer may send per second: a player needs a few; more is a flood. */
 const MAX_REQUESTS_PER_SEC = 50;
 /**
@@ -58,8 +51,6 @@ export class Peer {
   /** sizeBytes: what a HAVE message said (unknown for HAVE-MAP entries and 'receiving'). */
   private readonly availability = new Map<string, { ref: SegmentRef; state: AvailabilityState; sizeBytes: number | undefined }>();
   private readonly downloads = new Map<number, Download>();
-  /** Requests held for UNMEASURED_RETRY_MS (see there), by request id, with their timers. */
-  private readonly deferredRequests = new Map<number, unknown>();
   private readonly controlRate = new RateWindow(MAX_CONTROL_MESSAGES_PER_SEC, 1000);
   private readonly requestRate = new RateWindow(MAX_REQUESTS_PER_SEC, 1000);
   private readonly strayDataRate = new RateWindow(MAX_STRAY_DATA_BYTES_PER_10S, 10_000);
@@ -288,8 +279,6 @@ export class Peer {
     this.host.clock.clearTimeout(this.connectTimer);
     this.path.destroy();
     this.uploader.destroy();
-    for (const timer of this.deferredRequests.values()) this.host.clock.clearTimeout(timer);
-    this.deferredRequests.clear();
     if (this.open) this.host.linkDiscarded(this.link.bufferedAmountBytes);
     this.link.close();
     const downloads = [...this.downloads.values()];
@@ -396,8 +385,6 @@ export class Peer {
         if (!this.requestRate.hit(this.host.clock.now())) return this.violation('request rate limit');
         return this.onRequest(msg);
       case 'cancel':
-        this.host.clock.clearTimeout(this.deferredRequests.get(msg.requestId));
-        this.deferredRequests.delete(msg.requestId);
         this.uploader.cancel(msg.requestId);
         return;
       case 'absent':
@@ -420,11 +407,7 @@ export class Peer {
     this.host.availabilityChanged(this, ref, state, key);
   }
 
-  private onRequest(msg: RequestMessage, retried = false): void {
-    if (!retried && this.deferredRequests.has(msg.requestId)) {
-      this.violation(`duplicate request id ${msg.requestId}`);
-      return;
-    }
+  private onRequest(msg: RequestMessage): void {
     const found = this.host.lookupSegment(msg);
     if (found === undefined) {
       this.send({ type: 'absent', requestId: msg.requestId });
@@ -433,16 +416,6 @@ export class Peer {
     // A parked request waits for the segment anyway (the requester allows for it); one we could
     // serve now must get its first chunk out promptly or be refused.
     const refusal = found instanceof Uint8Array ? this.host.admitUpload(this, found.length - msg.offsetBytes) : undefined;
-    if (refusal === 'unmeasured' && !retried) {
-      this.deferredRequests.set(
-        msg.requestId,
-        this.host.clock.setTimeout(() => {
-          this.deferredRequests.delete(msg.requestId);
-          if (!this.closed) this.onRequest(msg, true);
-        }, UNMEASURED_RETRY_MS),
-      );
-      return;
-    }
     if (refusal !== undefined) {
       this.host.countRefusal(refusal);
       this.send({ type: 'busy', requestId: msg.requestId });
