@@ -1,4 +1,5 @@
 import { MAX_VOD_LIST_BYTES, isPartRenditionId, parseVodList, type IntegrityKey, type SegmentRecord, type SegmentRef } from '@swarmcast/protocol';
+import { fetchBoundedText } from './bounded-fetch.js';
 import { integrityListUrlOf, type EngineConfig } from './config.js';
 import { LiveRecordsFetcher } from './live-records-fetcher.js';
 import type { Clock, CryptoPort, HttpPort } from './ports.js';
@@ -147,23 +148,10 @@ export class IntegrityGate {
     if (this.#listsAsked.has(rendition) || this.#listsAsked.size >= MAX_LIST_RENDITIONS) return;
     this.#listsAsked.add(rendition);
     const url = `${this.#listUrl}?swarm=${encodeURIComponent(this.#config.swarmId)}&rendition=${encodeURIComponent(rendition)}`;
-    // Cut the download off past the list size bound, rather than take it whole and refuse it then.
-    const download = new AbortController();
     const lifetime = this.#lifetime.signal;
-    const stop = (): void => {
-      download.abort();
-    };
-    lifetime.addEventListener('abort', stop);
-    const onProgress = (loadedBytes: number): void => {
-      if (loadedBytes > MAX_VOD_LIST_BYTES) download.abort();
-    };
-    this.#http
-      .fetch({ url, onProgress }, download.signal)
-      .finally(() => {
-        lifetime.removeEventListener('abort', stop);
-      })
-      .then(async (response) => {
-        const list = parseVodList(new TextDecoder().decode(response.bytes));
+    fetchBoundedText(this.#http, url, MAX_VOD_LIST_BYTES, lifetime)
+      .then(async (text) => {
+        const list = parseVodList(text);
         if (list.rendition !== rendition || lifetime.aborted) return;
         if (await this.records.addVerifiedList(list)) this.vodListsFetched += 1;
       })

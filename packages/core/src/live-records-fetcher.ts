@@ -1,4 +1,5 @@
 import { MAX_LIVE_RECORDS_BYTES, parseLiveRecords, type SegmentRecord, type SegmentRef } from '@swarmcast/protocol';
+import { fetchBoundedText } from './bounded-fetch.js';
 import type { Clock, HttpPort, TimerHandle } from './ports.js';
 
 /** Least wait between two fetches of one rendition's document (it is cacheable for a second). */
@@ -96,19 +97,10 @@ export class LiveRecordsFetcher {
     // From the lowest sn wanted: the server answers a few records from there (and players at the same
     // position share the URL, so a CDN's cache serves them).
     const fromSn = Math.min(...wants.sns.keys());
-    const download = new AbortController();
-    const stop = (): void => {
-      download.abort();
-    };
-    this.#lifetime.signal.addEventListener('abort', stop);
-    // Cut the download off past the size bound, rather than take it whole and refuse it then.
-    const onProgress = (loadedBytes: number): void => {
-      if (loadedBytes > MAX_LIVE_RECORDS_BYTES) download.abort();
-    };
-    http
-      .fetch({ url: `${url}?swarm=${encodeURIComponent(swarmId)}&rendition=${encodeURIComponent(rendition)}&from=${fromSn}`, onProgress }, download.signal)
-      .then(async (response) => {
-        const doc = parseLiveRecords(new TextDecoder().decode(response.bytes));
+    const docUrl = `${url}?swarm=${encodeURIComponent(swarmId)}&rendition=${encodeURIComponent(rendition)}&from=${fromSn}`;
+    fetchBoundedText(http, docUrl, MAX_LIVE_RECORDS_BYTES, this.#lifetime.signal)
+      .then(async (text) => {
+        const doc = parseLiveRecords(text);
         if (doc.swarm !== swarmId || doc.rendition !== rendition) throw new Error('live records of another swarm or rendition');
         this.fetched += 1;
         await this.#host.add(doc.records);
@@ -118,7 +110,6 @@ export class LiveRecordsFetcher {
         if (!this.#lifetime.signal.aborted) this.failed += 1;
       })
       .finally(() => {
-        this.#lifetime.signal.removeEventListener('abort', stop);
         wants.inFlight = false;
         if (!this.#lifetime.signal.aborted) this.#schedule(rendition, wants);
       });

@@ -13,7 +13,7 @@ export {
   type MediaSegmentEntry,
   type InitSegmentEntry,
 } from './playlist-parser.js';
-export { RecordStore, type RecordStoreLimits } from './record-store.js';
+export { RecordStore, recordWindow, type RecordStoreLimits } from './record-store.js';
 export { recordsMessages, type RecordsMessage } from './records-messages.js';
 export { signRecord, signVodList, verifyRecord, verifyVodList } from './signer.js';
 export { startSigningSidecar, type SidecarStats, type SigningSidecar } from './sidecar.js';

@@ -79,9 +79,7 @@ export class RecordStore {
    */
   latest(swarmId: string, rendition: string, max: number, fromSn?: number): SegmentRecord[] {
     const bySn = this.#swarms.get(swarmId)?.renditions.get(rendition);
-    if (bySn === undefined || max <= 0) return [];
-    const sorted = [...bySn.values()].filter((r) => fromSn === undefined || r.sn >= fromSn).sort((a, b) => a.sn - b.sn);
-    return fromSn === undefined ? sorted.slice(-max) : sorted.slice(0, max);
+    return bySn === undefined ? [] : recordWindow(bySn.values(), max, fromSn);
   }
 
   /** Up to max of the records most recently added to swarm, oldest first. */
@@ -141,4 +139,14 @@ function countOf(swarm: SwarmRecords): number {
   let n = 0;
   for (const bySn of swarm.renditions.values()) n += bySn.size;
   return n;
+}
+
+/**
+ * Up to max of `records` (one per sn), lowest sn first: those with the highest sns, or with fromSn
+ * the lowest ones at or after it (RecordStore.latest, GET /integrity/live).
+ */
+export function recordWindow(records: Iterable<SegmentRecord>, max: number, fromSn?: number): SegmentRecord[] {
+  if (max <= 0) return [];
+  const sorted = [...records].filter((r) => fromSn === undefined || r.sn >= fromSn).sort((a, b) => a.sn - b.sn);
+  return fromSn === undefined ? sorted.slice(-max) : sorted.slice(0, max);
 }

@@ -1,4 +1,4 @@
-import { IntegrityAuthority, RecordStore, recordsMessages, verifyRecord } from '@swarmcast/integrity';
+import { IntegrityAuthority, RecordStore, recordWindow, recordsMessages, verifyRecord } from '@swarmcast/integrity';
 import type { IntegrityAuthorityStats } from '@swarmcast/integrity';
 import { serializeMessage } from '@swarmcast/protocol';
 import type { IntegrityKey, SegmentRecord, VodList } from '@swarmcast/protocol';
@@ -111,10 +111,10 @@ export class RecordHub<M extends RecordReceiver> {
     const published = this.#published.latest(swarm, rendition, max, fromSn);
     if (own.length === 0) return published;
     if (published.length === 0) return own;
+    // The own authority's record wins for an sn both hold.
     const bySn = new Map<number, SegmentRecord>();
     for (const record of [...published, ...own]) bySn.set(record.sn, record);
-    const sorted = [...bySn.values()].sort((a, b) => a.sn - b.sn);
-    return fromSn === undefined ? sorted.slice(-max) : sorted.slice(0, max);
+    return recordWindow(bySn.values(), max, fromSn);
   }
 
   /** The own authority's signed hash list of a VOD rendition, if it has one. */
