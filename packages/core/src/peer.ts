@@ -24,6 +24,13 @@ const LATE_FORGIVEN_AFTER_MS = 10_000;
 const MAX_AVAILABILITY_ENTRIES = 4096;
 /** Non-data messages a peer may send per second before it is cut off. */
 const MAX_CONTROL_MESSAGES_PER_SEC = 1000;
+/**
+ * For this long after a path comes back (by itself or by ICE restart), a request does not count as
+ * having left at once: the transport may still be resending what the cut held, with its
+ * retransmission timer backed off by the cut, and our request waits behind that (seen in the
+ * ice-restart e2e: a request 1.9 s after a restart got no data in 1.5 s while the peer's HAVEs came).
+ */
+const PATH_SETTLE_MS = 5_000;
 /** Requests a peer may send per second: a player needs a few; more is a flood. */
 const MAX_REQUESTS_PER_SEC = 50;
 /**
@@ -68,6 +75,8 @@ export class Peer {
   private lastDataAtMs = Number.NEGATIVE_INFINITY;
   /** When the last message of any kind arrived, clock ms. */
   private lastMessageAtMs = Number.NEGATIVE_INFINITY;
+  /** When the path last came back (see PATH_SETTLE_MS). */
+  private resumedAtMs = Number.NEGATIVE_INFINITY;
   private open = false;
   private gotHaveMap = false;
   private connectTimer: unknown;
@@ -199,8 +208,8 @@ export class Peer {
   request(ref: SegmentRef, offsetBytes: number, sink: DownloadSink): number {
     const requestId = this.nextRequestId++;
     const held = this.stateOf(ref) === 'have';
-    const leftAtOnce = held && this.link.bufferedAmountBytes === 0 && this.host.uplinkClear();
     const now = this.host.clock.now();
+    const leftAtOnce = held && this.link.bufferedAmountBytes === 0 && this.host.uplinkClear() && now - this.resumedAtMs >= PATH_SETTLE_MS;
     const receivedMark = held ? this.receivedBytes() : undefined;
     this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, firstChunkAtMs: undefined, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0, receivedMark, uplinkMark: this.host.uplinkMark() });
     this.send({ type: 'request', requestId, rendition: ref.rendition, sn: ref.sn, offsetBytes });
@@ -316,6 +325,7 @@ export class Peer {
 
   private onResumed(restarted: boolean): void {
     if (this.closed || !this.path.resume()) return;
+    this.resumedAtMs = this.host.clock.now();
     this.host.pathChanged(this, restarted ? 'restarted' : 'resumed');
   }
 

@@ -212,3 +212,29 @@ void test("an ICE restart offer from a connected peer goes to its connection; it
   assert.deepEqual(e.engine.connectedPeerIds(), [link.owner.peerId]);
   bed.destroyAll();
 });
+
+void test('a request soon after the path came back that gets no data is cancelled, not judged a lie (the transport may still be resending); later ones are judged', async () => {
+  const p = await pair('settle-after-restart');
+  const { bed, e, link, eLink } = p;
+  for (const sn of [1, 2]) {
+    const ref = { rendition: 'v0', sn };
+    bed.publish(ref, SIZE);
+    link.send({ type: 'have', ...ref, sizeBytes: SIZE });
+  }
+  await bed.clock.advance(100);
+  eLink.interrupt();
+  await bed.clock.advance(500);
+  eLink.resume(true);
+  // H stays silent on every request (its HAVEs came: the path works).
+  link.owner.onMessage = () => undefined;
+  const first = await bed.clock.settle(e.engine.loadSegment(bed.request({ rendition: 'v0', sn: 1 }, 10_000)));
+  assert.equal(first.source, 'http');
+  assert.equal(e.disconnects.length, 0, 'not cut off within the settle time');
+  await bed.clock.advance(6_000);
+  link.send({ type: 'have', rendition: 'v0', sn: 2, sizeBytes: SIZE });
+  await bed.clock.advance(10);
+  const second = await bed.clock.settle(e.engine.loadSegment(bed.request({ rendition: 'v0', sn: 2 }, 10_000)));
+  assert.equal(second.source, 'http');
+  assert.match(e.disconnects[0]?.reason ?? '', /no data for .* after announcing it as held/, 'a silence after the settle time is judged');
+  bed.destroyAll();
+});
