@@ -79,7 +79,7 @@ export class Host {
       return;
     }
     link.queue.push(bytes);
-    link.buffered += bytes.length;
+    link.buffered += link.engineBytes(bytes);
     if (!link.active && !link.frozen) {
       link.active = true;
       this.active.push(link);

@@ -31,6 +31,10 @@ export class SimLink implements PendingPeerLink {
   claimedBy: SimLink | undefined;
   /** Messages waiting for the uplink (the head may be on the wire already: see dequeued()). */
   readonly queue: Uint8Array[] = [];
+  /**
+   * Bytes waiting, in the engine's units (see engineBytes). So the engine's uplink meter, which
+   * compares the DATA it queued with what is buffered, measures the same rate at any byte scale.
+   */
   buffered = 0;
   /** In the host's round-robin. */
   active = false;
@@ -68,6 +72,15 @@ export class SimLink implements PendingPeerLink {
     const isData = bytes[0] === PeerMessageCode.data;
     this.net.countSent(bytes, isData);
     this.host.send(this, bytes, this.wireBytes(bytes), isData);
+  }
+
+  /**
+   * A message's weight in bufferedAmount: a DATA message its own size (what the engine counts as
+   * queued), a control message 1/byteScale of it, as its time on the wire is that of that many
+   * scaled DATA bytes.
+   */
+  engineBytes(bytes: Uint8Array): number {
+    return bytes[0] === PeerMessageCode.data ? bytes.length : bytes.length / this.net.byteScale;
   }
 
   /** Bytes on the wire at full scale: DATA payloads stand for `byteScale` times their size. */
@@ -129,7 +142,7 @@ export class SimLink implements PendingPeerLink {
   dequeued(bytes: Uint8Array): void {
     if (this.state === 'closed') return;
     const before = this.buffered;
-    this.buffered -= bytes.length;
+    this.buffered = Math.max(0, this.buffered - this.engineBytes(bytes));
     const low = this.net.lowWaterBytes;
     if (before > low && this.buffered <= low) this.drainDue = true;
   }

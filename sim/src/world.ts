@@ -75,8 +75,14 @@ function engineConfig(params: ScenarioParams, stream: LiveStream, uploadMultiple
   };
 }
 
+/** Sums an engine's counters into `totals`; nested counters (HTTP reasons, refusals) as `outer.inner`. */
 function addStats(totals: Record<string, number>, stats: EngineStats): void {
-  for (const [key, value] of Object.entries(stats)) if (typeof value === 'number') totals[key] = (totals[key] ?? 0) + value;
+  for (const [key, value] of Object.entries(stats)) {
+    if (typeof value === 'number') totals[key] = (totals[key] ?? 0) + value;
+    else if (typeof value === 'object' && value !== null) {
+      for (const [inner, n] of Object.entries(value as object)) if (typeof n === 'number') totals[`${key}.${inner}`] = (totals[`${key}.${inner}`] ?? 0) + n;
+    }
+  }
 }
 
 export async function runScenario(params: ScenarioParams, hooks: RunHooks = {}): Promise<RunOutcome> {

@@ -15,7 +15,7 @@ const LATE_TIMER_TOLERANCE_MS = 250;
 
 export type AcquisitionConfig = Pick<
   EngineConfig,
-  'httpSafetyMs' | 'minP2pSlackMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment' | 'seederWaitMs' | 'urgentPeerWaitMs'
+  'httpSafetyMs' | 'minHttpSafetyMs' | 'minP2pSlackMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment' | 'seederWaitMs' | 'urgentPeerWaitMs'
 >;
 
 /** What one acquisition needs from the engine. */
@@ -52,8 +52,10 @@ export interface AcquisitionHost {
    */
   downloading(ref: SegmentRef): void;
   countBytes(kind: 'http' | 'p2p', bytes: number): void;
-  /** An HTTP fetch of segment bytes ended: `bytes` in `elapsedMs`, for the throughput estimate. */
-  httpSample(bytes: number, elapsedMs: number): void;
+  /** An HTTP fetch of segment bytes ended: `bytes` in `elapsedMs` (`whole`: a whole segment), for the estimates. */
+  httpSample(bytes: number, elapsedMs: number, whole: boolean): void;
+  /** What a whole segment's HTTP fetch takes here, ms (see HttpFetchTime), or undefined before one was measured. */
+  httpFetchMs(): number | undefined;
   /** More bytes of `ref` arrived from a peer: uploads relaying it may send them on. */
   progress(ref: SegmentRef): void;
   countFallback(): void;
@@ -73,6 +75,9 @@ export interface AcquiredSegment {
   readonly bytes: Uint8Array;
   readonly source: 'http' | 'p2p';
 }
+
+/** The HTTP margin is this many times a whole segment's measured fetch time (see Acquisition.safetyMs). */
+const HTTP_SAFETY_FACTOR = 3;
 
 /** An urgent try shorter than this could not bring a segment's first chunks: straight to HTTP. */
 const MIN_URGENT_TRY_MS = 100;
@@ -147,7 +152,18 @@ export class Acquisition {
 
   /** Peers must have delivered by then, so HTTP still makes the deadline (or a seeder's short try ends). */
   private p2pDeadlineMs(): number {
-    return this.urgentUntilMs ?? this.deadlineMs - this.config.httpSafetyMs;
+    return this.urgentUntilMs ?? this.deadlineMs - this.safetyMs();
+  }
+
+  /**
+   * Time kept for HTTP before the deadline: httpSafetyMs until this viewer's HTTP fetches are
+   * measured, then HTTP_SAFETY_FACTOR times what a whole segment's fetch takes, within
+   * [minHttpSafetyMs, httpSafetyMs]. Every ms not kept for a fast CDN is a ms more for peers.
+   */
+  private safetyMs(): number {
+    const fetchMs = this.host.httpFetchMs();
+    if (fetchMs === undefined) return this.config.httpSafetyMs;
+    return Math.min(this.config.httpSafetyMs, Math.max(this.config.minHttpSafetyMs, HTTP_SAFETY_FACTOR * fetchMs));
   }
 
   async run(): Promise<AcquiredSegment> {
@@ -163,7 +179,7 @@ export class Acquisition {
           resolve();
         };
         this.adopted = done;
-        const timer = this.host.clock.setTimeout(done, Math.max(0, this.deadlineMs - this.config.httpSafetyMs - this.host.clock.now()));
+        const timer = this.host.clock.setTimeout(done, Math.max(0, this.deadlineMs - this.safetyMs() - this.host.clock.now()));
         this.signal.addEventListener('abort', done);
       });
       this.throwIfAborted();
@@ -247,15 +263,17 @@ export class Acquisition {
       // Counted when it waited for a seeder's connection; not for the tick it takes to find none.
       if (clock.now() - startMs >= 1) this.host.countSeederAttempt(clock.now() - startMs, false);
     }
-    const untilMs = Math.min(clock.now() + this.config.urgentPeerWaitMs, this.deadlineMs - this.config.httpSafetyMs);
+    const untilMs = Math.min(clock.now() + this.config.urgentPeerWaitMs, this.deadlineMs - this.safetyMs());
     if (untilMs - clock.now() < MIN_URGENT_TRY_MS || !this.host.p2pAllowed(this.ref)) {
       this.noteSlack();
       return undefined;
     }
     let holder = this.host.urgentHolder(this.ref);
     // Joining: the connections being made may bring a holder (their HAVE-MAPs wake us) in time.
-    while (!holder && this.host.connecting() && untilMs - clock.now() >= MIN_URGENT_TRY_MS / 2) {
-      await this.host.waitForAnnouncement(this.ref, untilMs - MIN_URGENT_TRY_MS / 2, this.signal, false);
+    // Strictly before the last useful moment: a wait that ends there must not start another.
+    const waitUntilMs = untilMs - MIN_URGENT_TRY_MS / 2;
+    while (!holder && this.host.connecting() && clock.now() < waitUntilMs) {
+      await this.host.waitForAnnouncement(this.ref, waitUntilMs, this.signal, false);
       this.throwIfAborted();
       holder = this.host.urgentHolder(this.ref);
     }
@@ -476,7 +494,7 @@ export class Acquisition {
       const startedMs = clock.now();
       const response = await this.host.http.fetch(range === undefined ? { url } : { url, range }, this.signal);
       this.host.countBytes('http', response.bytes.length);
-      this.host.httpSample(response.bytes.length, clock.now() - startedMs);
+      this.host.httpSample(response.bytes.length, clock.now() - startedMs, offsetBytes === undefined);
       return segment === undefined || range === undefined ? response.bytes : fitRange(response.bytes, range);
     } catch (cause) {
       if (this.signal.aborted) throw new EngineError('LOAD_ABORTED', 'segment load aborted', { cause });

@@ -39,6 +39,14 @@ export interface EngineConfig {
   /** Concurrent uploads served to one peer; more get BUSY. @default 4 */
   maxUploadsPerPeer: number;
   /**
+   * Uploads that may send at once, all peers together, oldest accepted first; the others wait their
+   * turn. Sending one copy at a time at the uplink's full rate, rather than several at a share each,
+   * completes the first copy several times sooner, and a complete copy is a new source: a live
+   * segment spreads through the swarm in fewer, shorter generations. A relay waiting for bytes does
+   * not hold a slot. 0 = no limit (every accepted upload shares the uplink). @default 1
+   */
+  uploadSlots: number;
+  /**
    * Cap on the DATA this peer sends to all its peers together, bytes per second (0 = no cap): an
    * office edge peer or a viewer on a metered uplink. Requests the capped uplink could not serve in
    * time (see uploadAdmissionDelayMs, uploadCommitMs) are answered BUSY. @default 0
@@ -63,9 +71,13 @@ export interface EngineConfig {
   maxAnnounceWaitMs: number;
   /**
    * Time kept in hand before a deadline for an HTTP download to finish. A P2P attempt that cannot
-   * finish by deadline minus this switches to HTTP. @default 1500
+   * finish by deadline minus this switches to HTTP. Once this viewer's HTTP fetches are measured,
+   * the margin is three times what a whole segment's fetch takes (its recent high), within
+   * [minHttpSafetyMs, httpSafetyMs]. @default 1500
    */
   httpSafetyMs: number;
+  /** The least time kept for HTTP however fast it was measured (see httpSafetyMs). @default 500 */
+  minHttpSafetyMs: number;
   /** With less than this left before a segment's deadline, go to HTTP at once (startup). @default 2000 */
   minP2pSlackMs: number;
   /**
@@ -207,6 +219,7 @@ export const engineDefaults: EngineConfig = {
   chunkBytes: 16 * 1024, // 16 KiB: fits every browser's DataChannel
   sendHighWaterBytes: 1024 * 1024, // 1 MiB
   maxUploadsPerPeer: 4,
+  uploadSlots: 1,
   uploadCapBytesPerSec: 0,
   group: undefined,
   storeBudgetBytes: 64 * 1024 * 1024, // 64 MiB
@@ -214,6 +227,7 @@ export const engineDefaults: EngineConfig = {
   peersPerHttpFetcher: 8,
   maxAnnounceWaitMs: 3_000,
   httpSafetyMs: 1_500,
+  minHttpSafetyMs: 500,
   minP2pSlackMs: 2_000,
   seederWaitMs: 400,
   expectSeeder: false,

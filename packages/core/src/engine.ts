@@ -16,7 +16,7 @@ import type { Peer } from './peer.js';
 import { PeerPool } from './peer-pool.js';
 import { Prefetcher } from './prefetcher.js';
 import type { ReceivingSegment } from './partial-segment.js';
-import { HttpThroughput } from './http-throughput.js';
+import { HttpFetchTime, HttpThroughput } from './http-throughput.js';
 import type { ByteRange, ConnectOptions, EnginePorts } from './ports.js';
 import { rendezvousTop } from './rendezvous.js';
 import { IntegrityGate } from './integrity-gate.js';
@@ -83,6 +83,14 @@ interface SharedAcquisition {
   announced: boolean;
 }
 
+/** Announced uplinks above this weigh the same as fetchers (a bound on what a claim can buy). */
+const MAX_FETCHER_WEIGHT_KBPS = 100_000;
+
+/** A peer's weight in the choice of HTTP fetchers: its announced upload, 1 when it announced none. */
+function fetcherWeight(uploadKbps: number): number {
+  return Math.max(1, Math.min(uploadKbps, MAX_FETCHER_WEIGHT_KBPS));
+}
+
 /**
  * The P2P engine of one swarm. Pure: everything it touches comes through its ports, so the same
  * engine runs in browsers, in Node and in the simulator.
@@ -105,6 +113,7 @@ export class Engine {
   private readonly prefetcher: Prefetcher;
   private readonly summaries: SummaryReporter;
   private readonly httpThroughput: HttpThroughput;
+  private readonly httpFetchTime: HttpFetchTime;
   private readonly seeders: SeederWatch;
   private refillTimer: unknown;
   /** Handed to the connector for each new connection: the latest welcome's ICE servers. */
@@ -118,8 +127,9 @@ export class Engine {
     this.config = resolveEngineConfig(config);
     this.instanceId = randomId(ports.random);
     // A part is due too soon to wait for a seeder or to try a holder with little slack.
-    this.partAcquisitionConfig = { ...this.config, httpSafetyMs: this.config.partHttpSafetyMs, minP2pSlackMs: this.config.partMinP2pSlackMs, seederWaitMs: 0, urgentPeerWaitMs: 0 };
+    this.partAcquisitionConfig = { ...this.config, httpSafetyMs: this.config.partHttpSafetyMs, minHttpSafetyMs: this.config.partHttpSafetyMs, minP2pSlackMs: this.config.partMinP2pSlackMs, seederWaitMs: 0, urgentPeerWaitMs: 0 };
     this.httpThroughput = new HttpThroughput(this.config.httpThroughputHalfLifeMs);
+    this.httpFetchTime = new HttpFetchTime();
     const { clock } = ports;
     // The tracker client comes later: the gate reads it only once the engine runs.
     this.integrity = new IntegrityGate(this.config, ports, {
@@ -216,9 +226,11 @@ export class Engine {
         if (kind === 'http') this.counters.httpBytes += bytes;
         else this.counters.p2pBytes += bytes;
       },
-      httpSample: (bytes, elapsedMs) => {
+      httpSample: (bytes, elapsedMs, whole) => {
         this.httpThroughput.sample(bytes, elapsedMs);
+        if (whole) this.httpFetchTime.sample(elapsedMs);
       },
+      httpFetchMs: () => this.httpFetchTime.ms,
       countFallback: () => (this.counters.p2pFallbacks += 1),
       countHttpFetch: (reason, afterSeeder) => {
         this.counters.httpFetchReasons[reason] += 1;
@@ -480,9 +492,12 @@ export class Engine {
 
   /**
    * The HTTP fetchers of a new segment by rendezvous hashing over us and our peers, ranked by the
-   * ids announced in HELLO (which, unlike tracker ids, survive a tracker reconnect). Every candidate
-   * weighs the same: an upload figure a peer claims for itself is not trusted (a liar would make
-   * itself everyone's fetcher). Peers that repeatedly failed to fetch what they were designated for
+   * ids announced in HELLO (which, unlike tracker ids, survive a tracker reconnect). Each weighs by
+   * the upload it announced (uploadKbps, 1 when it announced none): the first copy of a segment does
+   * the most good on a fast uplink, which serves it on to several peers while it is new. A peer
+   * overstating its uplink only makes itself a fetcher more often; one that then does not fetch, or
+   * fetches and serves nobody, is asked last and soon left out (missedFetches, lateDeliveries).
+   * Peers that repeatedly failed to fetch what they were designated for
    * are left out until they announce something again, and so are peers that announced segments of
    * other renditions lately and none of this one: they play another rung of the ladder and will not fetch it. With a
    * seeder among us, only seeders fetch (the tracker names them; one that misses is left out as any other).
@@ -497,7 +512,7 @@ export class Engine {
       if (this.config.seeder) ids.push({ id: this.instanceId, weight: 1 });
       return rendezvousTop(ids, segmentKey(ref), 1);
     }
-    const candidates = [{ id: this.instanceId, weight: 1 }, ...peers.map((p) => ({ id: p.helloId, weight: 1 }))];
+    const candidates = [{ id: this.instanceId, weight: fetcherWeight(this.config.uploadKbps) }, ...peers.map((p) => ({ id: p.helloId, weight: fetcherWeight(p.uploadKbps) }))];
     // One fetcher per peersPerHttpFetcher of the neighbourhood: a small swarm needs one, a large one
     // seeds each segment in several places at once, so it spreads before the deadlines.
     const count = Math.min(this.config.httpFetchersPerSegment, Math.max(1, Math.ceil(candidates.length / this.config.peersPerHttpFetcher)));

@@ -35,3 +35,27 @@ export class HttpThroughput {
     return this.totalWeight === 0 ? undefined : this.estimate / this.totalWeight;
   }
 }
+
+/** A fast sample pulls the estimate down by this share of the difference; a slow one lifts it at once. */
+const FETCH_TIME_DECAY = 0.2;
+
+/**
+ * What a whole segment's HTTP fetch takes this viewer, ms: its recent high. A slower fetch raises
+ * the figure at once, faster ones lower it a fifth of the way each, so one quick fetch after a slow
+ * spell does not shrink the margin kept for HTTP (see EngineConfig.httpSafetyMs). Pure.
+ */
+export class HttpFetchTime {
+  private estimateMs: number | undefined;
+
+  /** A whole segment came over HTTP in `elapsedMs` (request to last byte). */
+  sample(elapsedMs: number): void {
+    if (!Number.isFinite(elapsedMs) || elapsedMs < 0) return;
+    const current = this.estimateMs;
+    this.estimateMs = current === undefined || elapsedMs >= current ? elapsedMs : current + FETCH_TIME_DECAY * (elapsedMs - current);
+  }
+
+  /** The estimate, or undefined before the first fetch. */
+  get ms(): number | undefined {
+    return this.estimateMs;
+  }
+}

@@ -5,8 +5,9 @@ import type { ReceivingSegment } from './partial-segment.js';
 import type { Peer } from './peer.js';
 import type { Clock, ConnectOptions } from './ports.js';
 import type { SilenceExcuse, UploadRefusal } from './stats.js';
+import type { UploadRank } from './uploader.js';
 
-export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs'>;
+export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'uploadSlots' | 'connectTimeoutMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs'>;
 
 /** What a Peer needs from the engine that owns it. */
 export interface PeerHost {
@@ -59,4 +60,10 @@ export interface PeerHost {
   sendHighWaterBytes(): number;
   /** The shared upload cap: 0 when a DATA message of `bytes` may leave now, else ms to wait. */
   paceUpload(bytes: number): number;
+  /** The next arrival number in the engine-wide order of uploads (see EngineConfig.uploadSlots). */
+  nextUploadSeq(): number;
+  /** May the upload at `rank` send now, or do uploads ranked before it (to any peer) hold every slot? */
+  mayFeedUpload(rank: UploadRank): boolean;
+  /** An upload to `peer` ended or stopped holding a slot: the other peers' waiting uploads may go on. */
+  uploadSlotFreed(peer: Peer): void;
 }

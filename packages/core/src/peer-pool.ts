@@ -6,10 +6,11 @@ import { segmentKey } from './segment-id.js';
 import type { UploadRefusal } from './stats.js';
 import { UploadMeter } from './upload-meter.js';
 import { UploadPacer } from './upload-pacer.js';
+import type { UploadRank } from './uploader.js';
 
 export type PeerPoolConfig = Pick<
   EngineConfig,
-  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'failedConnectRetryMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs' | 'uploadCommitMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs' | 'uploadCapBytesPerSec'
+  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'failedConnectRetryMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'uploadSlots' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs' | 'uploadCommitMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs' | 'uploadCapBytesPerSec'
 >;
 
 /** The upload cap's bucket holds this long of the cap (at least two chunks): short bursts, steady average. */
@@ -32,10 +33,11 @@ const UPLINK_QUEUE_TARGET_MS = 300;
 const UPLINK_CLEAR_MS = 150;
 
 /**
- * The high-water mark before anything is known of the uplink (a backlog only a few ms old): enough
- * for a fast uplink's burst, little enough that a slow one is measured before it drains.
+ * The high-water mark before anything is known of the uplink (a backlog only a few ms old), in
+ * chunks (256 KiB at the default 16 KiB): enough for a fast uplink's burst, little enough that a
+ * slow one is measured before it drains.
  */
-const UNMEASURED_HIGH_WATER_BYTES = 256 * 1024;
+const UNMEASURED_HIGH_WATER_CHUNKS = 16;
 
 /**
  * Sending this share of the measured uplink rate over an interval means it was saturated
@@ -55,6 +57,8 @@ const PROVISIONAL_MIN_AGE_MS = 20;
 /** The set of peer connections of one swarm: who to connect to, glare, limits and refills. */
 export class PeerPool {
   private readonly peers = new Map<string, Peer>();
+  /** The last arrival number given to an upload (see EngineConfig.uploadSlots). */
+  private uploadSeq = 0;
   /** Peers cut off for breaking the protocol are never reconnected in this session. */
   private readonly banned = new Set<string>();
   /** Peers our offers never reached (see failedConnectRetryMs): consecutive failures, and when to try again. */
@@ -114,6 +118,9 @@ export class PeerPool {
       uplinkMark: () => this.uplinkSentBytes(),
       uplinkSaturatedSince: (mark, sinceMs) => this.uplinkSaturatedSince(mark, sinceMs),
       paceUpload: (bytes) => this.pacer.take(this.clock.now(), bytes),
+      nextUploadSeq: () => ++this.uploadSeq,
+      mayFeedUpload: (rank) => this.mayFeedUpload(rank),
+      uploadSlotFreed: (from) => this.uploadSlotFreed(from),
     };
   }
 
@@ -163,7 +170,7 @@ export class PeerPool {
     // Asked on every pump, the blocked ones included: the samples that measure a backlog draining.
     if (totalBytes > 0 && this.uploadMeter.wantsBackloggedSample(now)) this.uploadMeter.sample(now, totalBytes);
     const rate = this.rateOrProvisional(now, totalBytes);
-    if (rate === undefined) return Math.min(max, UNMEASURED_HIGH_WATER_BYTES);
+    if (rate === undefined) return Math.min(max, UNMEASURED_HIGH_WATER_CHUNKS * this.config.chunkBytes);
     const shareBytes = (rate * UPLINK_QUEUE_TARGET_MS) / Math.max(1, backlogged);
     return Math.min(max, Math.max(2 * this.config.chunkBytes, Math.round(shareBytes)));
   }
@@ -204,6 +211,24 @@ export class PeerPool {
     return total;
   }
 
+  /** See PeerHost.mayFeedUpload. */
+  private mayFeedUpload(rank: UploadRank): boolean {
+    const slots = this.config.uploadSlots;
+    if (slots === 0) return true;
+    let before = 0;
+    for (const p of this.peers.values()) {
+      before += p.readyUploadsBefore(rank);
+      if (before >= slots) return false;
+    }
+    return true;
+  }
+
+  /** See PeerHost.uploadSlotFreed. */
+  private uploadSlotFreed(from: Peer | undefined): void {
+    if (this.config.uploadSlots === 0) return;
+    for (const p of this.peers.values()) if (p !== from) p.pumpUploads();
+  }
+
   /** See PeerHost.admitUpload: undefined admits, else why not. */
   private admitUpload(peer: Peer, requestBytes: number): UploadRefusal | undefined {
     const limitMs = this.config.uploadAdmissionDelayMs;
@@ -226,7 +251,12 @@ export class PeerPool {
     if (rate === undefined) return backlogged === 0 || (backlogged === 1 && peer.bufferedBytes > 0) ? undefined : 'unmeasured';
     const ownBytes = peer.bufferedBytes + (peer.sendingUploads + 1) * this.config.chunkBytes;
     const sharers = backlogged + (peer.bufferedBytes > 0 ? 0 : 1);
-    const firstChunkMs = Math.min(ownBytes * sharers, totalBytes + ownBytes - peer.bufferedBytes) / Math.max(rate, 1e-6);
+    // With upload slots, a new upload waits until those accepted before it are sent (a slot's worth each).
+    const slots = this.config.uploadSlots;
+    const firstChunkMs =
+      slots > 0
+        ? Math.max(0, committedBytes / slots) / Math.max(rate, 1e-6)
+        : Math.min(ownBytes * sharers, totalBytes + ownBytes - peer.bufferedBytes) / Math.max(rate, 1e-6);
     // Whole uploads, not just their start: an uplink split among more requests than it can finish
     // in time completes none of them, and a peer that completes a segment serves it on.
     const doneMs = (committedBytes + requestBytes) / Math.max(rate, 1e-6);
@@ -385,6 +415,8 @@ export class PeerPool {
     if (reason.startsWith('protocol violation') || reason.startsWith('integrity violation')) this.banned.add(peer.id);
     if (peer.initiator && !peer.ready && !this.destroyed && (reason === 'connect timeout' || reason.startsWith('link closed'))) this.connectFailed(peer.id);
     this.host.peerClosed(peer, reason);
+    // Its uploads are gone: whatever slots they held are free.
+    if (!this.destroyed) this.uploadSlotFreed(peer);
   }
 
   /**

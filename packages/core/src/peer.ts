@@ -16,7 +16,7 @@ import type { PeerConnector, PendingPeerLink } from './ports.js';
 import { RateWindow } from './rate-window.js';
 import { RenditionActivity } from './rendition-activity.js';
 import { segmentKey } from './segment-id.js';
-import { Uploader } from './uploader.js';
+import { Uploader, type UploadRank } from './uploader.js';
 
 /** A late delivery is forgiven this long after the peer's last one. */
 const LATE_FORGIVEN_AFTER_MS = 10_000;
@@ -45,6 +45,9 @@ export type { PeerConfig, PeerHost } from './peer-host.js';
 export type { DownloadSink } from './peer-download.js';
 
 /** One remote peer: its connection, what it has, and the requests both ways. */
+/** Announced upload capacities above this rank the same (see UploadRank). */
+const MAX_RANKED_UPLOAD_KBPS = 100_000;
+
 export class Peer {
   uploadKbps = 0;
   /** The id the peer announced in HELLO (stable across its tracker reconnects). */
@@ -89,12 +92,16 @@ export class Peer {
   ) {
     this.connectedAtMs = host.clock.now();
     this.path = new PeerPath(host.clock, host.config.silentPeerVerdictMs, (reason) => this.violation(reason));
-    this.uploader = new Uploader(host.config, host.clock, {
+    // A waiting upload sends a chunk at least this often: well within the requester's stall timeout.
+    this.uploader = new Uploader({ ...host.config, uploadStarveMs: host.config.p2pStallTimeoutMs / 2 }, host.clock, {
       send: (msg) => this.send(msg),
       bufferedAmountBytes: () => this.link.bufferedAmountBytes,
       highWaterBytes: () => host.sendHighWaterBytes(),
       uploaded: (bytes) => host.countBytes('uploaded', bytes),
       paceMs: (bytes) => host.paceUpload(bytes),
+      nextRank: () => ({ priority: Math.min(this.uploadKbps, MAX_RANKED_UPLOAD_KBPS), seq: host.nextUploadSeq() }),
+      mayFeed: (rank) => host.mayFeedUpload(rank),
+      slotFreed: () => host.uploadSlotFreed(this),
     });
     this.connectTimer = host.clock.setTimeout(() => {
       if (!this.ready) this.close('connect timeout');
@@ -181,6 +188,16 @@ export class Peer {
   /** Bytes our uploads to this peer have yet to hand to the channel. */
   get unsentUploadBytes(): number {
     return this.uploader.unsentBytes;
+  }
+
+  /** Our uploads to this peer ranked before `rank` (see EngineConfig.uploadSlots) that could send now. */
+  readyUploadsBefore(rank: UploadRank): number {
+    return this.closed ? 0 : this.uploader.readyBefore(rank);
+  }
+
+  /** Lets our uploads to this peer send what they may (an upload slot came free). */
+  pumpUploads(): void {
+    if (!this.closed) this.uploader.pump();
   }
 
   /** Uploads to this peer that have bytes to send: each takes a chunk per round before a new one. */

@@ -9,8 +9,27 @@ const BLOCKED_RECHECK_MS = 50;
 /** Bytes a DATA message adds to its payload: type (u8), requestId, offsetBytes, totalBytes (u32 each). */
 const DATA_HEADER_BYTES = 13;
 
+/**
+ * Where an upload stands in the engine-wide order (see EngineConfig.uploadSlots): the requester's
+ * announced upload capacity first (a fast uplink that completes a copy early serves it on to
+ * several peers; a liar overstating its own only gets its bytes sooner), then the order of arrival.
+ */
+export interface UploadRank {
+  readonly priority: number;
+  readonly seq: number;
+}
+
+/** True when `a` goes before `b`. */
+export function rankedBefore(a: UploadRank, b: UploadRank): boolean {
+  return a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq);
+}
+
 interface Upload {
   readonly requestId: number;
+  /** Its place in the engine-wide order of uploads (see EngineConfig.uploadSlots). */
+  readonly rank: UploadRank;
+  /** When it last sent a chunk (or was accepted): a waiting upload is never silent for long. */
+  lastFedMs: number;
   readonly key: string;
   /** Undefined while the segment is still arriving here. */
   bytes: Uint8Array | undefined;
@@ -29,6 +48,12 @@ export interface UploaderLink {
   uploaded(bytes: number): void;
   /** 0: `bytes` may leave now (and are counted against the upload cap); else ms to wait first. */
   paceMs(bytes: number): number;
+  /** The place of a new upload in the engine-wide order. */
+  nextRank(): UploadRank;
+  /** May the upload at `rank` send now, or do uploads ranked before it hold every upload slot? */
+  mayFeed(rank: UploadRank): boolean;
+  /** An upload of ours ended, was dropped, or stopped holding a slot: others waiting may go on. */
+  slotFreed(): void;
 }
 
 /**
@@ -46,7 +71,7 @@ export class Uploader {
   private destroyed = false;
 
   constructor(
-    private readonly config: Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer'>,
+    private readonly config: Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer'> & { readonly uploadStarveMs: number },
     private readonly clock: Clock,
     private readonly link: UploaderLink,
   ) {}
@@ -60,7 +85,16 @@ export class Uploader {
       return 'ok';
     }
     const receiving = bytes ? undefined : (source as ReceivingSegment);
-    this.uploads.set(req.requestId, { requestId: req.requestId, key: segmentKey(req), bytes, receiving, relayedFrom: undefined, offsetBytes: req.offsetBytes });
+    this.uploads.set(req.requestId, {
+      requestId: req.requestId,
+      rank: this.link.nextRank(),
+      lastFedMs: this.clock.now(),
+      key: segmentKey(req),
+      bytes,
+      receiving,
+      relayedFrom: undefined,
+      offsetBytes: req.offsetBytes,
+    });
     this.pump();
     return 'ok';
   }
@@ -85,6 +119,7 @@ export class Uploader {
       if (!bytes || upload.offsetBytes >= bytes.length || relayedOther) {
         this.uploads.delete(upload.requestId);
         this.link.send({ type: 'absent', requestId: upload.requestId });
+        this.link.slotFreed();
       } else {
         upload.bytes = bytes;
       }
@@ -110,7 +145,23 @@ export class Uploader {
   }
 
   cancel(requestId: number): void {
-    this.uploads.delete(requestId);
+    if (this.uploads.delete(requestId)) this.link.slotFreed();
+  }
+
+  /** Our uploads ranked before `rank` that could send a chunk now: each holds an upload slot. */
+  readyBefore(rank: UploadRank): number {
+    let n = 0;
+    for (const upload of this.uploads.values()) if (rankedBefore(upload.rank, rank) && this.ready(upload)) n++;
+    return n;
+  }
+
+  /** Has bytes to send now: a complete segment, or a relayable chunk of one still arriving. */
+  private ready(upload: Upload): boolean {
+    if (upload.bytes) return true;
+    const partial = upload.receiving?.partial;
+    if (!partial || (upload.relayedFrom && partial !== upload.relayedFrom)) return false;
+    const endBytes = upload.offsetBytes + this.config.chunkBytes;
+    return endBytes <= partial.receivedBytes && endBytes < partial.totalBytes;
   }
 
   /** Sends chunks until the channel is full or nothing is ready. */
@@ -120,9 +171,17 @@ export class Uploader {
     try {
       this.clock.clearTimeout(this.blockedTimer);
       let progressed = true;
+      let sent = false;
+      /** The earliest time a held upload must send (so it is never silent past starveMs). */
+      let heldUntilMs = Number.POSITIVE_INFINITY;
       while (progressed) {
         progressed = false;
         for (const upload of [...this.uploads.values()]) {
+          const starvedAtMs = upload.lastFedMs + this.config.uploadStarveMs;
+          if (this.clock.now() < starvedAtMs && !this.link.mayFeed(upload.rank)) {
+            heldUntilMs = Math.min(heldUntilMs, starvedAtMs);
+            continue;
+          }
           const from = upload.bytes ? { bytes: upload.bytes, endBytes: upload.bytes.length, totalBytes: upload.bytes.length } : this.relayable(upload);
           if (!from) continue;
           // Send only what keeps the buffer within the high-water mark (an empty buffer always takes one chunk).
@@ -139,8 +198,12 @@ export class Uploader {
           }
           this.sendChunk(upload, from.bytes, from.endBytes, from.totalBytes);
           progressed = true;
+          sent = true;
         }
       }
+      if (heldUntilMs < Number.POSITIVE_INFINITY) this.blockedTimer = this.clock.setTimeout(() => this.pump(), Math.max(1, heldUntilMs - this.clock.now()));
+      // Sent all it could: an upload that ended, or a relay now waiting for bytes, holds no slot.
+      if (sent) this.link.slotFreed();
     } finally {
       this.pumping = false;
     }
@@ -156,6 +219,7 @@ export class Uploader {
     if (upload.relayedFrom && partial !== upload.relayedFrom) {
       this.uploads.delete(upload.requestId);
       this.link.send({ type: 'absent', requestId: upload.requestId });
+      this.link.slotFreed();
       return undefined;
     }
     if (!partial) return undefined;
@@ -172,6 +236,7 @@ export class Uploader {
     this.link.send({ type: 'data', requestId: upload.requestId, offsetBytes: upload.offsetBytes, totalBytes, payload });
     this.link.uploaded(payload.length);
     upload.offsetBytes = end;
+    upload.lastFedMs = this.clock.now();
     if (end >= totalBytes) this.uploads.delete(upload.requestId);
   }
 

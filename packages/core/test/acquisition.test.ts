@@ -234,10 +234,15 @@ void describe('acquisition', () => {
     const other = segmentDesignating(bed, ['E', 'G'], 'G', ref.sn + 1);
     bed.publish(other, 10_000);
     const t1 = bed.clock.now();
-    // Deadline 3 s away: P2P must give up at deadline - httpSafetyMs = 1.5 s, before the 3 s wait ends.
+    // Deadline 3 s away: P2P must give up at deadline - the HTTP margin, before the 3 s wait ends.
+    // The margin is measured from the first fetch (3x its time, at least minHttpSafetyMs).
+    const first = e.http.log[0];
+    assert.ok(first.endedAtMs !== undefined);
+    const { httpSafetyMs, minHttpSafetyMs } = e.engine.config;
+    const marginMs = Math.min(httpSafetyMs, Math.max(minHttpSafetyMs, 3 * (first.endedAtMs - first.startedAtMs)));
     const got = await bed.clock.settle(e.engine.loadSegment(bed.request(other, 3_000)));
     assert.equal(got.source, 'http');
-    assert.equal(e.http.log[1]?.startedAtMs, t1 + 3_000 - e.engine.config.httpSafetyMs);
+    assert.equal(e.http.log[1]?.startedAtMs, t1 + 3_000 - marginMs);
     bed.destroyAll();
   });
 
@@ -346,6 +351,29 @@ void describe('acquisition', () => {
     // like 0.8 s a chunk and the silence like a slow sender's).
     assert.equal(link.closed, true, 'the staller is cut off');
     assert.match(e.disconnects[0]?.reason ?? '', /no data for v0\/6 in 1500 ms after announcing it as held/);
+    bed.destroyAll();
+  });
+
+  void test('once HTTP is measured fast, peers keep the time a fast CDN does not need: the switch comes at deadline - 3x a fetch (>= minHttpSafetyMs)', async () => {
+    const ref = { rendition: 'v0', sn: 4 };
+    const { bed, e, link, bytes } = await engineAndScripted('measured-safety', ref, 200_000);
+    // A whole segment over HTTP first: what the margin is measured from.
+    const warm = { rendition: 'v0', sn: 3 };
+    bed.publish(warm, 200_000);
+    await bed.clock.settle(e.engine.loadSegment(bed.request(warm, 500)));
+    const fetched = e.http.log[0];
+    assert.ok(fetched?.endedAtMs !== undefined);
+    const fetchMs = fetched.endedAtMs - fetched.startedAtMs;
+    const { httpSafetyMs, minHttpSafetyMs } = e.engine.config;
+    const expectedSafetyMs = Math.min(httpSafetyMs, Math.max(minHttpSafetyMs, 3 * fetchMs));
+    assert.ok(expectedSafetyMs < httpSafetyMs, `a fetch of ${fetchMs} ms leaves less than httpSafetyMs`);
+    trickle(bed, link, bytes, 1_000);
+    const request = bed.request(ref, 5_000);
+    const got = await bed.clock.settle(e.engine.loadSegment(request));
+    assert.ok(sameBytes(got.bytes, bytes));
+    const range = e.http.log[1];
+    assert.equal(range?.startedAtMs, request.deadlineMs - expectedSafetyMs, 'switched at deadline - the measured margin');
+    assert.equal(range.range?.startBytes, e.engine.stats().p2pBytes);
     bed.destroyAll();
   });
 

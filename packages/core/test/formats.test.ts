@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { INIT_SEGMENT_SN, initSegmentRenditionId, partRenditionId, type PeerMessage } from '@swarmcast/protocol';
 import { HttpThroughput } from '../src/index.ts';
+import { HttpFetchTime } from '../src/http-throughput.ts';
 import { TestSigner } from './support/signing.ts';
 import { TEST_SWARM, Testbed, sameBytes } from './support/testbed.ts';
 
@@ -128,6 +129,24 @@ void describe('init segments (EXT-X-MAP)', () => {
 });
 
 void describe('HTTP throughput estimate', () => {
+  void test('whole-segment fetch time: its recent high, raised at once, lowered a fifth of the way per faster fetch', () => {
+    const t = new HttpFetchTime();
+    // Read through a function: assert.equal would narrow the getter's type to the value it checked.
+    const ms = (): number | undefined => t.ms;
+    assert.equal(ms(), undefined);
+    t.sample(200);
+    assert.equal(ms(), 200);
+    t.sample(100);
+    assert.equal(ms(), 180, 'a faster fetch lowers it a fifth of the way');
+    t.sample(900);
+    assert.equal(ms(), 900, 'a slower one raises it at once');
+    for (let i = 0; i < 40; i++) t.sample(100);
+    assert.ok(Math.abs((ms() ?? 0) - 100) < 1, `converges on a steady time: ${ms()}`);
+    t.sample(Number.NaN);
+    t.sample(-5);
+    assert.ok(Math.abs((ms() ?? 0) - 100) < 1, 'nonsense samples are ignored');
+  });
+
   void test('EWMA of bytes / elapsed over HTTP fetches; small fetches are not sampled', () => {
     const t = new HttpThroughput(6_000);
     assert.equal(t.bytesPerSec(), undefined);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { encodePeerMessage, type PeerMessage, type RequestMessage } from '@swarmcast/protocol';
 import { PartialSegment, type ReceivingSegment } from '../src/partial-segment.ts';
-import { Uploader, type UploaderLink } from '../src/uploader.ts';
+import { Uploader, type UploadRank, type UploaderLink } from '../src/uploader.ts';
 import { SeededRandom } from './support/seeded-random.ts';
 import { Testbed, sameBytes } from './support/testbed.ts';
 import { VirtualClock } from './support/virtual-clock.ts';
@@ -31,6 +31,18 @@ class FakeChannel implements UploaderLink {
   paceMs(): number {
     return 0;
   }
+  private seq = 0;
+  nextRank(): UploadRank {
+    return { priority: 0, seq: ++this.seq };
+  }
+  /** False: other peers' uploads hold every slot. */
+  slotOpen = true;
+  mayFeed(): boolean {
+    return this.slotOpen;
+  }
+  slotFreed(): void {
+    // Nothing else waits.
+  }
   /** Data chunks sent for one request, reassembled. */
   body(requestId: number): Uint8Array {
     const chunks = this.sent.flatMap((m) => (m.type === 'data' && m.requestId === requestId ? [m.payload] : []));
@@ -47,13 +59,30 @@ class FakeChannel implements UploaderLink {
   }
 }
 
-const config = { chunkBytes: 16_384, sendHighWaterBytes: 65_536, maxUploadsPerPeer: 4 };
+const config = { chunkBytes: 16_384, sendHighWaterBytes: 65_536, maxUploadsPerPeer: 4, uploadStarveMs: 750 };
 const req = (requestId: number, sn = 1, offsetBytes = 0): RequestMessage => ({ type: 'request', requestId, rendition: 'v0', sn, offsetBytes });
 const segment = new SeededRandom('uploader').bytes(300_000);
 /** A segment on its way with no byte yet. */
 const notYet: ReceivingSegment = { partial: undefined };
 
 void describe('Uploader', () => {
+  void test('an upload waiting for a slot still sends a chunk every uploadStarveMs, and all of it once a slot is free', async () => {
+    const clock = new VirtualClock();
+    const link = new FakeChannel();
+    link.slotOpen = false;
+    const uploader = new Uploader(config, clock, link);
+    uploader.add(req(1), segment);
+    const chunksAt = (ms: number): Promise<number> => clock.advance(ms - clock.now()).then(() => link.count('data', 1));
+    assert.equal(await chunksAt(config.uploadStarveMs - 10), 0, 'held at first');
+    assert.equal(await chunksAt(config.uploadStarveMs + 10), 1, 'one chunk when it would starve');
+    assert.equal(await chunksAt(2 * config.uploadStarveMs + 20), 2, 'and one more a starve period later');
+    link.slotOpen = true;
+    link.buffered = 0;
+    uploader.pump();
+    assert.ok(link.count('data', 1) > 2, 'a free slot lets it send at once');
+    uploader.destroy();
+  });
+
   void test('never lets the channel buffer more than the high-water mark, and resumes on drain', async () => {
     const clock = new VirtualClock();
     const link = new FakeChannel();

@@ -1,0 +1,80 @@
+/**
+ * uploadSlots: an engine's uploads send one at a time (all peers together), the requester that
+ * announced the larger uplink first. (That a waiting upload still sends a chunk every
+ * uploadStarveMs is tested on the Uploader alone, in uploader.test.ts.)
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { EngineConfig } from '../src/config.ts';
+import type { ScriptedLink } from './support/scripted-peer.ts';
+import { Testbed, type TestEngine } from './support/testbed.ts';
+
+const CAP = 200_000; // bytes/s: two 100 000 B uploads fit uploadCommitMs (1.5 s)
+const SIZE = 100_000;
+
+/** Engine E holding segment 1, connected to scripted peers A and B (B announcing `bKbps`). */
+async function twoRequesters(seed: string, config: Partial<EngineConfig>, bKbps = 0): Promise<{ bed: Testbed; e: TestEngine; a: ScriptedLink; b: ScriptedLink }> {
+  const bed = new Testbed({ seed });
+  const ha = bed.addScriptedPeer('A');
+  const hb = bed.addScriptedPeer('B');
+  hb.onOpen = (link) => link.greet({ uploadKbps: bKbps });
+  await bed.clock.advance(100);
+  const e = bed.addEngine('E', { uploadCapBytesPerSec: CAP, ...config });
+  await bed.clock.advance(1_000);
+  const ref = { rendition: 'v0', sn: 1 };
+  bed.publish(ref, SIZE);
+  await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 500)));
+  const a = ha.linkTo(bed.idOf('E'));
+  const b = hb.linkTo(bed.idOf('E'));
+  assert.ok(a?.open && b?.open, 'A and B are connected to E');
+  return { bed, e, a, b };
+}
+
+/** When each link got the last byte of request 1, and how many chunks it got before `beforeMs`. */
+function timeline(bed: Testbed, link: ScriptedLink): { doneAtMs: () => number | undefined; chunksBefore: (ms: number) => number } {
+  const arrivals: { atMs: number; end: number }[] = [];
+  link.owner.onMessage = (msg, l) => {
+    if (l === link && msg.type === 'data') arrivals.push({ atMs: bed.clock.now(), end: msg.offsetBytes + msg.payload.length });
+  };
+  return {
+    doneAtMs: () => arrivals.find((x) => x.end === SIZE)?.atMs,
+    chunksBefore: (ms) => arrivals.filter((x) => x.atMs < ms).length,
+  };
+}
+
+void describe('upload slots', () => {
+  void test('one slot: the first request accepted is sent whole before the second gets more than its keep-alive chunks', async () => {
+    const { bed, e, a, b } = await twoRequesters('slots-fifo', { uploadSlots: 1 });
+    const ta = timeline(bed, a);
+    const tb = timeline(bed, b);
+    const t0 = bed.clock.now();
+    a.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
+    await bed.clock.advance(5);
+    b.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
+    await bed.clock.advance(3_000);
+    const aDone = ta.doneAtMs();
+    const bDone = tb.doneAtMs();
+    assert.ok(aDone !== undefined && bDone !== undefined, 'both were served whole');
+    // At the cap a copy takes 0.5 s (the first 25 000 B leave in a burst): A done well before B.
+    assert.ok(aDone - t0 <= 700, `A done after ${aDone - t0} ms`);
+    assert.ok(bDone - aDone >= 300, `B done ${bDone - aDone} ms after A`);
+    assert.ok(tb.chunksBefore(aDone) <= 2, `B got ${tb.chunksBefore(aDone)} chunks while A was served`);
+    assert.equal(e.engine.stats().uploadedBytes, 2 * SIZE);
+    bed.destroyAll();
+  });
+
+  void test('the requester that announced the larger uplink goes first, though it asked second', async () => {
+    const { bed, a, b } = await twoRequesters('slots-priority', { uploadSlots: 1 }, 5_000);
+    const ta = timeline(bed, a);
+    const tb = timeline(bed, b);
+    a.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
+    await bed.clock.advance(5);
+    b.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
+    await bed.clock.advance(3_000);
+    const aDone = ta.doneAtMs();
+    const bDone = tb.doneAtMs();
+    assert.ok(aDone !== undefined && bDone !== undefined, 'both were served whole');
+    assert.ok(bDone < aDone, `B (5 000 kbit/s announced) done at ${bDone}, A at ${aDone}`);
+    bed.destroyAll();
+  });
+});
