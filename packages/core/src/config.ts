@@ -39,11 +39,13 @@ export interface EngineConfig {
   /** Concurrent uploads served to one peer; more get BUSY. @default 4 */
   maxUploadsPerPeer: number;
   /**
-   * Uploads that may send at once, all peers together, oldest accepted first; the others wait their
-   * turn. Sending one copy at a time at the uplink's full rate, rather than several at a share each,
-   * completes the first copy several times sooner, and a complete copy is a new source: a live
-   * segment spreads through the swarm in fewer, shorter generations. A relay waiting for bytes does
-   * not hold a slot. 0 = no limit (every accepted upload shares the uplink). @default 1
+   * Uploads that may send at once, all peers together: the requester that announced the larger
+   * uplink first, then the oldest; the others wait their turn, sending one chunk every
+   * p2pStallTimeoutMs / 3 (so no requester reads them as silent). Sending one copy at a time at the
+   * uplink's full rate, rather than several at a share each, completes the first copy several times
+   * sooner, and a complete copy is a new source: a live segment spreads through the swarm in fewer,
+   * shorter generations. A relay waiting for bytes does not hold a slot. 0 = no limit (every
+   * accepted upload shares the uplink). @default 1
    */
   uploadSlots: number;
   /**

@@ -92,8 +92,9 @@ export class Peer {
   ) {
     this.connectedAtMs = host.clock.now();
     this.path = new PeerPath(host.clock, host.config.silentPeerVerdictMs, (reason) => this.violation(reason));
-    // A waiting upload sends a chunk at least this often: well within the requester's stall timeout.
-    this.uploader = new Uploader({ ...host.config, uploadStarveMs: host.config.p2pStallTimeoutMs / 2 }, host.clock, {
+    // A waiting upload sends a chunk at least this often: well within the requester's stall timeout,
+    // with room for the chunk's own time on a slow uplink shared with the upload in the slot.
+    this.uploader = new Uploader({ ...host.config, uploadStarveMs: host.config.p2pStallTimeoutMs / 3 }, host.clock, {
       send: (msg) => this.send(msg),
       bufferedAmountBytes: () => this.link.bufferedAmountBytes,
       highWaterBytes: () => host.sendHighWaterBytes(),

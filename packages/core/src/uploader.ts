@@ -178,7 +178,8 @@ export class Uploader {
         progressed = false;
         for (const upload of [...this.uploads.values()]) {
           const starvedAtMs = upload.lastFedMs + this.config.uploadStarveMs;
-          if (this.clock.now() < starvedAtMs && !this.link.mayFeed(upload.rank)) {
+          const slot = this.link.mayFeed(upload.rank);
+          if (!slot && this.clock.now() < starvedAtMs) {
             heldUntilMs = Math.min(heldUntilMs, starvedAtMs);
             continue;
           }
