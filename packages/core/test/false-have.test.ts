@@ -46,16 +46,20 @@ function trackDrops(p: Pair): { reason: string; atMs: number }[] {
   return drops;
 }
 
+/** H announces segment v0/1 as held (and will not serve it); E's drops are tracked from now. */
+async function silentHolder(seed: string): Promise<{ p: Pair; ref: SegmentRef; seg: { bytes: Uint8Array }; drops: { reason: string; atMs: number }[]; t0: number }> {
+  const p = await pair(seed);
+  const ref = { rendition: 'v0', sn: 1 };
+  const seg = p.bed.publish(ref, SIZE);
+  p.link.send({ type: 'have', ...ref, sizeBytes: SIZE });
+  await p.bed.clock.advance(100);
+  return { p, ref, seg, drops: trackDrops(p), t0: p.bed.clock.now() };
+}
+
 void describe('a peer that announces a segment and does not serve it', () => {
   void test('silence after HAVE: cut off p2pStallTimeoutMs after the request, the load completes over HTTP', async () => {
-    const p = await pair('silent');
-    const { bed, e, link } = p;
-    const ref = { rendition: 'v0', sn: 1 };
-    const seg = bed.publish(ref, SIZE);
-    link.send({ type: 'have', ...ref, sizeBytes: SIZE });
-    await bed.clock.advance(100);
-    const drops = trackDrops(p);
-    const t0 = bed.clock.now();
+    const { p, ref, seg, drops, t0 } = await silentHolder('silent');
+    const { bed, e } = p;
     const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
     assert.ok(sameBytes(got.bytes, seg.bytes));
     assert.equal(got.source, 'http');
@@ -67,14 +71,8 @@ void describe('a peer that announces a segment and does not serve it', () => {
   });
 
   void test('silence after HAVE when our P2P time runs out before the stall timeout: the load goes to HTTP, the silent peer is still judged', async () => {
-    const p = await pair('silent-short');
-    const { bed, e, link } = p;
-    const ref = { rendition: 'v0', sn: 1 };
-    const seg = bed.publish(ref, SIZE);
-    link.send({ type: 'have', ...ref, sizeBytes: SIZE });
-    await bed.clock.advance(100);
-    const drops = trackDrops(p);
-    const t0 = bed.clock.now();
+    const { p, ref, seg, drops, t0 } = await silentHolder('silent-short');
+    const { bed, e } = p;
     // 2.5 s to the deadline: P2P until deadline - httpSafetyMs, 1 s, less than the 1.5 s stall timeout.
     const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 2_500)));
     assert.ok(sameBytes(got.bytes, seg.bytes));

@@ -42,19 +42,25 @@ function timeline(bed: Testbed, link: ScriptedLink): { doneAtMs: () => number | 
   };
 }
 
+/** A asks E for segment 1, B 5 ms later; after 3 s, when each got its last byte (both must have). */
+async function askAThenB(bed: Testbed, a: ScriptedLink, b: ScriptedLink): Promise<{ t0: number; aDone: number; bDone: number; tb: ReturnType<typeof timeline> }> {
+  const ta = timeline(bed, a);
+  const tb = timeline(bed, b);
+  const t0 = bed.clock.now();
+  a.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
+  await bed.clock.advance(5);
+  b.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
+  await bed.clock.advance(3_000);
+  const aDone = ta.doneAtMs();
+  const bDone = tb.doneAtMs();
+  assert.ok(aDone !== undefined && bDone !== undefined, 'both were served whole');
+  return { t0, aDone, bDone, tb };
+}
+
 void describe('upload slots', () => {
   void test('one slot: the first request accepted is sent whole before the second gets more than its keep-alive chunks', async () => {
     const { bed, e, a, b } = await twoRequesters('slots-fifo', { uploadSlots: 1 });
-    const ta = timeline(bed, a);
-    const tb = timeline(bed, b);
-    const t0 = bed.clock.now();
-    a.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
-    await bed.clock.advance(5);
-    b.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
-    await bed.clock.advance(3_000);
-    const aDone = ta.doneAtMs();
-    const bDone = tb.doneAtMs();
-    assert.ok(aDone !== undefined && bDone !== undefined, 'both were served whole');
+    const { t0, aDone, bDone, tb } = await askAThenB(bed, a, b);
     // At the cap a copy takes 0.5 s (the first 25 000 B leave in a burst): A done well before B.
     assert.ok(aDone - t0 <= 700, `A done after ${aDone - t0} ms`);
     assert.ok(bDone - aDone >= 300, `B done ${bDone - aDone} ms after A`);
@@ -65,15 +71,7 @@ void describe('upload slots', () => {
 
   void test('the requester that announced the larger uplink goes first, though it asked second', async () => {
     const { bed, a, b } = await twoRequesters('slots-priority', { uploadSlots: 1 }, 5_000);
-    const ta = timeline(bed, a);
-    const tb = timeline(bed, b);
-    a.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
-    await bed.clock.advance(5);
-    b.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
-    await bed.clock.advance(3_000);
-    const aDone = ta.doneAtMs();
-    const bDone = tb.doneAtMs();
-    assert.ok(aDone !== undefined && bDone !== undefined, 'both were served whole');
+    const { aDone, bDone } = await askAThenB(bed, a, b);
     assert.ok(bDone < aDone, `B (5 000 kbit/s announced) done at ${bDone}, A at ${aDone}`);
     bed.destroyAll();
   });
