@@ -356,7 +356,7 @@ export class Acquisition {
         clock.clearTimeout(guardTimer);
         this.signal.removeEventListener('abort', onAbort);
         this.hurried.delete(armGuard);
-        if (result === 'deadline' && held && !this.signal.aborted) {
+        if (result === 'deadline' && held && this.contributors.has(peer) && !this.signal.aborted) {
           judging = true;
           peer.deliveredLate();
           // Still sending a stall timeout later: slow, not lying; the rest is not worth its bytes.

@@ -1,5 +1,6 @@
 /** How the engine gets one segment: store, peers or HTTP, by its deadline. */
 import assert from 'node:assert/strict';
+import type { EngineConfig } from '../src/config.ts';
 import { describe, test } from 'node:test';
 import type { SegmentRef } from '@swarmcast/protocol';
 import { EngineError, rendezvousTop } from '../src/index.ts';
@@ -27,11 +28,11 @@ function segmentDesignating(bed: Testbed, names: readonly string[], who: string,
 }
 
 /** Engine E connected to a scripted peer H that announces `ref` as held. */
-async function engineAndScripted(seed: string, ref: SegmentRef, sizeBytes: number): Promise<{ bed: Testbed; e: TestEngine; link: ScriptedLink; bytes: Uint8Array }> {
+async function engineAndScripted(seed: string, ref: SegmentRef, sizeBytes: number, config: Partial<EngineConfig> = {}): Promise<{ bed: Testbed; e: TestEngine; link: ScriptedLink; bytes: Uint8Array }> {
   const bed = new Testbed({ seed });
   const h = bed.addScriptedPeer('H');
   await bed.clock.advance(100);
-  const e = bed.addEngine('E');
+  const e = bed.addEngine('E', config);
   await bed.clock.advance(1_000);
   const link = h.linkTo(bed.idOf('E'));
   assert.ok(link?.open);
@@ -354,9 +355,9 @@ void describe('acquisition', () => {
     bed.destroyAll();
   });
 
-  void test('once HTTP is measured fast, peers keep the time a fast CDN does not need: the switch comes at deadline - 3x a fetch (>= minHttpSafetyMs)', async () => {
+  void test('with minHttpSafetyMs below httpSafetyMs, once HTTP is measured fast, peers keep the time a fast CDN does not need: the switch comes at deadline - 3x a fetch (>= minHttpSafetyMs)', async () => {
     const ref = { rendition: 'v0', sn: 4 };
-    const { bed, e, link, bytes } = await engineAndScripted('measured-safety', ref, 200_000);
+    const { bed, e, link, bytes } = await engineAndScripted('measured-safety', ref, 200_000, { minHttpSafetyMs: 500 });
     // A whole segment over HTTP first: what the margin is measured from.
     const warm = { rendition: 'v0', sn: 3 };
     bed.publish(warm, 200_000);
