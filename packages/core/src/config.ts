@@ -46,7 +46,7 @@ export interface EngineConfig {
    * sooner, and a complete copy is a new source: a live segment spreads through the swarm in fewer,
    * shorter generations. A relay waiting for bytes does not hold a slot. 0 = no limit (every
    * accepted upload shares the uplink). @default 0: LL-HLS parts and urgent requests must not wait
-   * behind a whole segment (an LL-HLS e2e run stalled with 1); the simulator shows what 1 gives
+   * behind a whole segment (an LL-HLS e2e run stalled with 1, cause not settled); the simulator shows what 1 gives
    * with constrained uplinks (sim/README.md).
    */
   uploadSlots: number;

@@ -12,7 +12,7 @@ import { Acquisition, type AcquiredSegment, type AcquisitionHost } from './acqui
 import { joinTokenProblem, resolveEngineConfig, type EngineConfig } from './config.js';
 import { Emitter } from './emitter.js';
 import { EngineError } from './errors.js';
-import type { Peer } from './peer.js';
+import { countedUploadKbps, type Peer } from './peer.js';
 import { PeerPool } from './peer-pool.js';
 import { Prefetcher } from './prefetcher.js';
 import type { ReceivingSegment } from './partial-segment.js';
@@ -83,12 +83,9 @@ interface SharedAcquisition {
   announced: boolean;
 }
 
-/** Announced uplinks above this weigh the same as fetchers (a bound on what a claim can buy). */
-const MAX_FETCHER_WEIGHT_KBPS = 100_000;
-
-/** A peer's weight in the choice of HTTP fetchers: its announced upload, 1 when it announced none. */
-function fetcherWeight(uploadKbps: number): number {
-  return Math.max(1, Math.min(uploadKbps, MAX_FETCHER_WEIGHT_KBPS));
+/** A peer's weight in the choice of HTTP fetchers: its announced upload (bounded), 1 when it announced none. */
+function fetcherWeight(countedUploadKbps: number): number {
+  return Math.max(1, countedUploadKbps);
 }
 
 /**
@@ -512,7 +509,7 @@ export class Engine {
       if (this.config.seeder) ids.push({ id: this.instanceId, weight: 1 });
       return rendezvousTop(ids, segmentKey(ref), 1);
     }
-    const candidates = [{ id: this.instanceId, weight: fetcherWeight(this.config.uploadKbps) }, ...peers.map((p) => ({ id: p.helloId, weight: fetcherWeight(p.uploadKbps) }))];
+    const candidates = [{ id: this.instanceId, weight: fetcherWeight(countedUploadKbps(this.config.uploadKbps)) }, ...peers.map((p) => ({ id: p.helloId, weight: fetcherWeight(p.countedUploadKbps) }))];
     // One fetcher per peersPerHttpFetcher of the neighbourhood: a small swarm needs one, a large one
     // seeds each segment in several places at once, so it spreads before the deadlines.
     const count = Math.min(this.config.httpFetchersPerSegment, Math.max(1, Math.ceil(candidates.length / this.config.peersPerHttpFetcher)));

@@ -224,7 +224,7 @@ export class PeerPool {
   }
 
   /** See PeerHost.uploadSlotFreed. */
-  private uploadSlotFreed(from: Peer | undefined): void {
+  private uploadSlotFreed(from: Peer): void {
     if (this.config.uploadSlots === 0) return;
     for (const p of this.peers.values()) if (p !== from) p.pumpUploads();
   }
@@ -255,7 +255,7 @@ export class PeerPool {
     const slots = this.config.uploadSlots;
     const firstChunkMs =
       slots > 0
-        ? Math.max(0, committedBytes / slots) / Math.max(rate, 1e-6)
+        ? committedBytes / slots / Math.max(rate, 1e-6)
         : Math.min(ownBytes * sharers, totalBytes + ownBytes - peer.bufferedBytes) / Math.max(rate, 1e-6);
     // Whole uploads, not just their start: an uplink split among more requests than it can finish
     // in time completes none of them, and a peer that completes a segment serves it on.

@@ -44,10 +44,15 @@ import type { PeerHost } from './peer-host.js';
 export type { PeerConfig, PeerHost } from './peer-host.js';
 export type { DownloadSink } from './peer-download.js';
 
-/** One remote peer: its connection, what it has, and the requests both ways. */
-/** Announced upload capacities above this rank the same (see UploadRank). */
-const MAX_RANKED_UPLOAD_KBPS = 100_000;
+/** Announced upload capacities above this count the same (a bound on what a claim can buy). */
+const MAX_COUNTED_UPLOAD_KBPS = 100_000;
 
+/** An announced upload as upload ranks and HTTP fetcher weights count it (the same on every peer). */
+export function countedUploadKbps(uploadKbps: number): number {
+  return Math.min(uploadKbps, MAX_COUNTED_UPLOAD_KBPS);
+}
+
+/** One remote peer: its connection, what it has, and the requests both ways. */
 export class Peer {
   uploadKbps = 0;
   /** The id the peer announced in HELLO (stable across its tracker reconnects). */
@@ -100,7 +105,7 @@ export class Peer {
       highWaterBytes: () => host.sendHighWaterBytes(),
       uploaded: (bytes) => host.countBytes('uploaded', bytes),
       paceMs: (bytes) => host.paceUpload(bytes),
-      nextRank: () => ({ priority: Math.min(this.uploadKbps, MAX_RANKED_UPLOAD_KBPS), seq: host.nextUploadSeq() }),
+      nextRank: () => ({ priority: this.countedUploadKbps, seq: host.nextUploadSeq() }),
       mayFeed: (rank) => host.mayFeedUpload(rank),
       slotFreed: () => host.uploadSlotFreed(this),
     });
@@ -189,6 +194,11 @@ export class Peer {
   /** Bytes our uploads to this peer have yet to hand to the channel. */
   get unsentUploadBytes(): number {
     return this.uploader.unsentBytes;
+  }
+
+  /** The upload it announced in HELLO, bounded: what upload ranks and HTTP fetcher weights count. */
+  get countedUploadKbps(): number {
+    return countedUploadKbps(this.uploadKbps);
   }
 
   /** Our uploads to this peer ranked before `rank` (see EngineConfig.uploadSlots) that could send now. */

@@ -160,8 +160,13 @@ export class Uploader {
     if (upload.bytes) return true;
     const partial = upload.receiving?.partial;
     if (!partial || (upload.relayedFrom && partial !== upload.relayedFrom)) return false;
+    return this.relayEndBytes(upload, partial) !== undefined;
+  }
+
+  /** Where the next relayed chunk of `partial` ends: whole chunks only, never the one that completes it. */
+  private relayEndBytes(upload: Upload, partial: PartialSegment): number | undefined {
     const endBytes = upload.offsetBytes + this.config.chunkBytes;
-    return endBytes <= partial.receivedBytes && endBytes < partial.totalBytes;
+    return endBytes > partial.receivedBytes || endBytes >= partial.totalBytes ? undefined : endBytes;
   }
 
   /** Sends chunks until the channel is full or nothing is ready. */
@@ -224,9 +229,8 @@ export class Uploader {
       return undefined;
     }
     if (!partial) return undefined;
-    // Whole chunks only, and never the one that completes the segment.
-    const endBytes = upload.offsetBytes + this.config.chunkBytes;
-    if (endBytes > partial.receivedBytes || endBytes >= partial.totalBytes) return undefined;
+    const endBytes = this.relayEndBytes(upload, partial);
+    if (endBytes === undefined) return undefined;
     upload.relayedFrom = partial;
     return { bytes: partial.bytes, endBytes, totalBytes: partial.totalBytes };
   }
