@@ -4,8 +4,16 @@
  * Parts go through peers within their deadlines (about a second after they appear), signed by the
  * tracker's authority from blocking playlist requests; every part a peer delivered is checked against
  * the origin's. Swarmcast must not add latency (within 0.5 s of plain hls.js) nor stalls.
+ *
+ * Both groups let hls.js catch up (play up to 1.5x) to its target latency, as LL deployments do:
+ * without it a viewer stays as far behind the edge as its page was slow to start, and on 2 shared
+ * cores that spread (1.8 to 4.5 s in one run, plain hls.js included) drowns the difference asked
+ * about. A late part still costs latency: hls.js raises its target by a second on every stall.
+ * Pages join one at a time, and a stall that begins while the test's own process was held (the whole
+ * VM stood still, see MachineFreezes) is reported but counted against neither player.
  */
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { generateSigningKey } from '@swarmcast/integrity';
 import { startLlOrigin, type LlOrigin } from '@swarmcast/origin';
@@ -14,15 +22,32 @@ import { assertChromiumInstalled, assertViewerBuilt, launchBrowser, OriginHashes
 import type { LaunchedBrowser, Stack } from './harness/index.js';
 import { fromPeersOnly, llRenditionBytes, partIndexOf } from './harness/ll-hashes.js';
 import { describeReports } from './harness/swarm-assertions.js';
+import { describeStalls } from './harness/stall-report.js';
+import { MachineFreezes } from './harness/machine-freezes.js';
 
 const P2P_VIEWERS = 4;
 const BASELINE_VIEWERS = 2;
-const JOIN_SPREAD_MS = 6000;
+/**
+ * Swarmcast viewers join 5 s apart, plain hls.js viewers between them (at 2.5 s and 12.5 s): opening
+ * a playing page costs more than a core for 2-3 s here, and pages opened together starve every player
+ * on the machine (a bystander Node process saw its timers fire up to 1.3 s late).
+ */
+const JOIN_SPREAD_MS = 15_000;
+const BASELINE_JOIN_SPREAD_MS = 10_000;
+const BASELINE_DELAY_MS = 2500;
+/** Plain hls.js in standard mode sits 3 target durations (6 s) behind; in LL mode, 1.5 s plus its stalls. */
+const MAX_BASELINE_LATENCY_SEC = 4.5;
 const PLAY_MS = 45_000;
 /** The issue's bound: Swarmcast's mean live latency at most this much above plain hls.js LL mode. */
 const MAX_EXTRA_LATENCY_SEC = 0.5;
 /** Stalled time a Swarmcast viewer may have above the worst plain hls.js viewer's (scheduling noise on 2 shared cores). */
 const STALL_NOISE_MS = 500;
+/** A timer of the test's own process this late marks a moment the whole machine stood still (see MachineFreezes). */
+const FREEZE_MIN_LATE_MS = 500;
+/** A stall that begins this soon after such a freeze is the freeze's: the buffer drained while it lasted. */
+const FREEZE_DRAIN_MS = 1000;
+/** hls.js maxLiveSyncPlaybackRate for every viewer (the page's catchUp param). */
+const CATCH_UP_RATE = 1.5;
 
 let browser: LaunchedBrowser | undefined;
 let stack: Stack | undefined;
@@ -51,13 +76,16 @@ void test('LL-HLS: Swarmcast viewers share parts at plain hls.js LL latency, no 
   const origin = ll;
   // A part is reported as {partRenditionId(rendition, index), parent msn}.
   const hashes = new OriginHashes(llRenditionBytes(origin));
-  const common = { browser: browser.browser, src: origin.masterUrl, tracker: stack.tracker.url, page: `${stack.origin.url}/index.html`, until: 'together' as const };
-  const [swarm, baseline] = await Promise.all([
+  const common = { browser: browser.browser, src: origin.masterUrl, tracker: stack.tracker.url, page: `${stack.origin.url}/index.html`, until: 'together' as const, catchUpRate: CATCH_UP_RATE };
+  const freezes = new MachineFreezes(FREEZE_MIN_LATE_MS);
+  const runs = Promise.all([
     runSwarm({ ...common, p2p: true, viewers: P2P_VIEWERS, joinSpreadMs: JOIN_SPREAD_MS, durationMs: PLAY_MS, hashes, log: (line) => { t.diagnostic(line); } }),
-    runSwarm({ ...common, p2p: false, viewers: BASELINE_VIEWERS, joinSpreadMs: JOIN_SPREAD_MS, durationMs: PLAY_MS }),
+    sleep(BASELINE_DELAY_MS).then(() => runSwarm({ ...common, p2p: false, viewers: BASELINE_VIEWERS, joinSpreadMs: BASELINE_JOIN_SPREAD_MS, durationMs: PLAY_MS + JOIN_SPREAD_MS - BASELINE_DELAY_MS - BASELINE_JOIN_SPREAD_MS })),
   ]);
+  const [swarm, baseline] = await runs.finally(() => { freezes.stop(); });
   t.diagnostic(`swarmcast:\n${describeReports(swarm)}`);
   t.diagnostic(`plain hls.js:\n${describeReports(baseline)}`);
+  swarm.forEach((r, i) => { if (r.stalls > 0) t.diagnostic(`swarmcast#${i}: ${describeStalls(r)}`); });
   for (const [name, reports] of [['swarmcast', swarm], ['baseline', baseline]] as const) {
     reports.forEach((r, i) => {
       assert.notEqual(r.startupMs, null, `${name}#${i} never started playing`);
@@ -65,10 +93,16 @@ void test('LL-HLS: Swarmcast viewers share parts at plain hls.js LL latency, no 
     });
   }
   // 1.5 s behind the edge, hls.js itself fires short 'waiting' events (a part a few ms late): the
-  // bar is plain hls.js LL in the same run, not zero.
-  const baselineStalledMs = Math.max(...baseline.map((r) => r.stalledMs));
+  // bar is plain hls.js LL in the same run, not zero. Stalls the machine caused are not counted.
+  const machineStalledMs = (r: ViewerReport): number => r.stallLog.filter((st) => freezes.covers(st.atMs, FREEZE_DRAIN_MS)).reduce((n, st) => n + (st.durationMs ?? 0), 0);
+  const playerStalledMs = (r: ViewerReport): number => r.stalledMs - machineStalledMs(r);
+  if (freezes.windows.length > 0) {
+    const list = freezes.windows.map((w) => `${Math.round(w.toMs - w.fromMs)} ms`).join(', ');
+    t.diagnostic(`the machine stood still ${freezes.windows.length} times (${list}); stalled ms it caused, swarmcast: ${swarm.map(machineStalledMs).join(' ')}, plain hls.js: ${baseline.map(machineStalledMs).join(' ')}`);
+  }
+  const baselineStalledMs = Math.max(...baseline.map(playerStalledMs));
   swarm.forEach((r, i) => {
-    assert.ok(r.stalledMs <= baselineStalledMs + STALL_NOISE_MS, `swarmcast#${i} stalled ${r.stalledMs} ms (${r.stalls} times), plain hls.js at most ${baselineStalledMs} ms`);
+    assert.ok(playerStalledMs(r) <= baselineStalledMs + STALL_NOISE_MS, `swarmcast#${i} stalled ${playerStalledMs(r)} ms (${r.stalls} times; ${machineStalledMs(r)} ms more while the machine stood still), plain hls.js at most ${baselineStalledMs} ms: ${describeStalls(r)}`);
   });
   const swarmLatency = meanLatency(swarm);
   const baselineLatency = meanLatency(baseline);
@@ -76,7 +110,7 @@ void test('LL-HLS: Swarmcast viewers share parts at plain hls.js LL latency, no 
   const allBytes = swarm.reduce((n, r) => n + r.p2pBytes + r.httpBytes, 0);
   t.diagnostic(`live latency: swarmcast ${swarmLatency.toFixed(2)} s, plain hls.js LL ${baselineLatency.toFixed(2)} s; P2P share ${(p2pBytes / allBytes).toFixed(3)} (${p2pBytes} of ${allBytes} B)`);
   assert.ok(swarmLatency <= baselineLatency + MAX_EXTRA_LATENCY_SEC, `latency ${swarmLatency.toFixed(2)} s vs plain hls.js ${baselineLatency.toFixed(2)} s`);
-  assert.ok(baselineLatency < 3, `plain hls.js is not in low-latency mode (${baselineLatency.toFixed(2)} s behind)`);
+  assert.ok(baselineLatency < MAX_BASELINE_LATENCY_SEC, `plain hls.js is not in low-latency mode (${baselineLatency.toFixed(2)} s behind)`);
   const check = hashes.check(fromPeersOnly(swarm));
   t.diagnostic(`segments from peers verified: ${check.verifiedP2p}, unavailable: ${check.unavailable.length}`);
   assert.deepEqual(check.mismatches, [], 'segments from peers differ from the origin');

@@ -56,6 +56,8 @@ export interface AcquisitionHost {
   httpSample(bytes: number, elapsedMs: number, whole: boolean): void;
   /** What a whole segment's HTTP fetch takes here, ms (see HttpFetchTime), or undefined before one was measured. */
   httpFetchMs(): number | undefined;
+  /** How late this engine's timers fire now, ms (see TimerLag): every step takes that much longer. */
+  timerLagMs(): number;
   /** More bytes of `ref` arrived from a peer: uploads relaying it may send them on. */
   progress(ref: SegmentRef): void;
   countFallback(): void;
@@ -158,12 +160,18 @@ export class Acquisition {
   /**
    * Time kept for HTTP before the deadline: httpSafetyMs until this viewer's HTTP fetches are
    * measured, then HTTP_SAFETY_FACTOR times what a whole segment's fetch takes, within
-   * [minHttpSafetyMs, httpSafetyMs]. Every ms not kept for a fast CDN is a ms more for peers.
+   * [minHttpSafetyMs, httpSafetyMs]; plus the timers' lag. Every ms not kept for a fast CDN is a
+   * ms more for peers.
    */
   private safetyMs(): number {
     const fetchMs = this.host.httpFetchMs();
-    if (fetchMs === undefined) return this.config.httpSafetyMs;
-    return Math.min(this.config.httpSafetyMs, Math.max(this.config.minHttpSafetyMs, HTTP_SAFETY_FACTOR * fetchMs));
+    const measured = fetchMs === undefined ? this.config.httpSafetyMs : Math.min(this.config.httpSafetyMs, Math.max(this.config.minHttpSafetyMs, HTTP_SAFETY_FACTOR * fetchMs));
+    return measured + this.lagMs();
+  }
+
+  /** The timers' lag, at most httpSafetyMs: a starved page falls back that much earlier. */
+  private lagMs(): number {
+    return Math.min(this.config.httpSafetyMs, this.host.timerLagMs());
   }
 
   async run(): Promise<AcquiredSegment> {
@@ -194,7 +202,7 @@ export class Acquisition {
   /** The peer part: the bytes from peers, checked, or undefined to go on over HTTP. */
   private async runPeers(): Promise<AcquiredSegment | undefined> {
     const { clock } = this.host;
-    if (this.deadlineMs - clock.now() < this.config.minP2pSlackMs) {
+    if (this.deadlineMs - clock.now() < this.config.minP2pSlackMs + this.lagMs()) {
       if (this.url !== undefined) {
         const urgent = await this.fromUrgentSource();
         if (urgent) return urgent;

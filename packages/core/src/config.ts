@@ -213,6 +213,12 @@ export interface EngineConfig {
    * time: how fast it follows a change of the network. @default 6000
    */
   httpThroughputHalfLifeMs: number;
+  /**
+   * The engine measures how late its own timers fire (a page short of CPU) and keeps that much more
+   * time for HTTP, and asks for that much more slack before it tries peers; the measured high halves
+   * in this long. 0 = not measured. @default 5000
+   */
+  timerLagHalfLifeMs: number;
 }
 
 export const engineDefaults: EngineConfig = {
@@ -259,6 +265,7 @@ export const engineDefaults: EngineConfig = {
   joinToken: undefined,
   summaryIntervalMs: 5_000,
   httpThroughputHalfLifeMs: 6_000,
+  timerLagHalfLifeMs: 5_000,
 };
 
 /** Most tracker URLs a client rotates through. */
@@ -334,6 +341,7 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
   if (c.peersPerHttpFetcher < 1) fail('peersPerHttpFetcher must be at least 1');
   if (c.trackerReconnectMaxMs < c.trackerReconnectBaseMs) fail('trackerReconnectMaxMs must be >= trackerReconnectBaseMs');
   if (c.summaryIntervalMs !== 0 && c.summaryIntervalMs < 1000) fail(`summaryIntervalMs must be 0 (off) or at least 1000, got ${c.summaryIntervalMs}`);
+  if (c.timerLagHalfLifeMs !== 0 && c.timerLagHalfLifeMs < 100) fail(`timerLagHalfLifeMs must be 0 (off) or at least 100, got ${c.timerLagHalfLifeMs}`);
   if (c.httpThroughputHalfLifeMs < 100) fail(`httpThroughputHalfLifeMs must be at least 100, got ${c.httpThroughputHalfLifeMs}`);
   if (c.uploadCapBytesPerSec !== 0 && c.uploadCapBytesPerSec < 2 * c.chunkBytes) {
     fail(`uploadCapBytesPerSec must be 0 (no cap) or at least 2 x chunkBytes (${2 * c.chunkBytes}), got ${c.uploadCapBytesPerSec}`);

@@ -25,6 +25,7 @@ import { SeederWatch } from './seeder-watch.js';
 import { SegmentStore } from './segment-store.js';
 import { emptyStats, type EngineStats } from './stats.js';
 import { SummaryReporter, type PlaybackReport } from './summary-reporter.js';
+import { TimerLag } from './timer-lag.js';
 import { TrackerClient } from './tracker-client.js';
 
 
@@ -117,19 +118,22 @@ export class Engine {
   private connectOptions: ConnectOptions = { trackerIceServers: [] };
   private destroyed = false;
 
-  constructor(
-    config: Partial<EngineConfig>,
-    private readonly ports: EnginePorts,
-  ) {
+  private readonly ports: EnginePorts;
+  private readonly timerLag: TimerLag;
+
+  constructor(config: Partial<EngineConfig>, ports: EnginePorts) {
     this.config = resolveEngineConfig(config);
-    this.instanceId = randomId(ports.random);
+    this.timerLag = new TimerLag(Math.max(1, this.config.timerLagHalfLifeMs), () => ports.clock.now());
+    // Every timer of the engine and its parts reports how late it fired (see TimerLag).
+    this.ports = this.config.timerLagHalfLifeMs > 0 ? { ...ports, clock: this.timerLag.measuring(ports.clock) } : ports;
+    this.instanceId = randomId(this.ports.random);
     // A part is due too soon to wait for a seeder or to try a holder with little slack.
     this.partAcquisitionConfig = { ...this.config, httpSafetyMs: this.config.partHttpSafetyMs, minHttpSafetyMs: this.config.partHttpSafetyMs, minP2pSlackMs: this.config.partMinP2pSlackMs, seederWaitMs: 0, urgentPeerWaitMs: 0 };
     this.httpThroughput = new HttpThroughput(this.config.httpThroughputHalfLifeMs);
     this.httpFetchTime = new HttpFetchTime();
-    const { clock } = ports;
+    const { clock } = this.ports;
     // The tracker client comes later: the gate reads it only once the engine runs.
-    this.integrity = new IntegrityGate(this.config, ports, {
+    this.integrity = new IntegrityGate(this.config, this.ports, {
       get isConnected() {
         return tracker().isConnected;
       },
@@ -145,7 +149,7 @@ export class Engine {
       },
       (ref) => this.pool.holdersOf(segmentKey(ref)),
     );
-    this.pool = new PeerPool(this.config, clock, ports.connector, {
+    this.pool = new PeerPool(this.config, clock, this.ports.connector, {
       selfId: () => this.tracker.peerId,
       helloMessage: () => this.helloMessage(),
       haveMapMessage: () => this.haveMapMessage(),
@@ -161,7 +165,7 @@ export class Engine {
       pathChanged: (peer, change) => this.onPathChanged(peer, change),
       availabilityChanged: (peer, ref, state, key) => this.onAvailability(peer, ref, state, key),
     });
-    this.tracker = new TrackerClient(this.config, clock, ports.random, ports.trackerSocket, {
+    this.tracker = new TrackerClient(this.config, clock, this.ports.random, this.ports.trackerSocket, {
       joined: (peerId, peers, seeders) => {
         this.events.emit('tracker-connected', { peerId });
         // The tracker lists seeders first: connectTo takes them before its peer limit.
@@ -192,13 +196,13 @@ export class Engine {
     });
     this.prefetcher = new Prefetcher(
       { enabled: this.config.prefetchNext, minSlackMs: this.config.minP2pSlackMs },
-      ports.clock,
+      this.ports.clock,
       (ref, deadlineMs) => this.startPrefetch(ref, deadlineMs),
     );
     this.seeders = new SeederWatch(this.config.seederWaitMs, { clock, peers: () => this.pool.allPeers() }, this.config.expectSeeder);
     this.acquisitionHost = {
       clock,
-      http: ports.http,
+      http: this.ports.http,
       // A seeder is the swarm's first copy: it never waits for another.
       seederHolding: (ref, untilMs, signal) => (this.config.seeder ? Promise.resolve(undefined) : this.seeders.holding(ref, untilMs, signal)),
       countSeederAttempt: (elapsedMs, delivered) => {
@@ -228,6 +232,7 @@ export class Engine {
         if (whole) this.httpFetchTime.sample(elapsedMs);
       },
       httpFetchMs: () => this.httpFetchTime.ms,
+      timerLagMs: () => this.timerLagMs(),
       countFallback: () => (this.counters.p2pFallbacks += 1),
       countHttpFetch: (reason, afterSeeder) => {
         this.counters.httpFetchReasons[reason] += 1;
@@ -283,6 +288,7 @@ export class Engine {
       silencesExcused: { ...this.counters.silencesExcused },
       peers: this.pool.readyPeers().length,
       uplinkBytesPerSec: this.pool.measuredUplinkBytesPerMs === undefined ? null : Math.round(this.pool.measuredUplinkBytesPerMs * 1000),
+      timerLagMs: Math.round(this.timerLagMs()),
       recordsRejected: r.rejected,
       hashMs: r.hashMs,
       segmentsHashed: r.segmentsHashed,
@@ -477,6 +483,11 @@ export class Engine {
       .readyPeers()
       .filter((p) => !exclude.has(p.id) && p.stateOfKey(key) !== undefined)
       .sort((a, b) => rank(a) - rank(b));
+  }
+
+  /** See TimerLag; 0 when not measured. */
+  private timerLagMs(): number {
+    return this.config.timerLagHalfLifeMs > 0 ? this.timerLag.ms : 0;
   }
 
   private isDesignatedFetcher(ref: SegmentRef): boolean {

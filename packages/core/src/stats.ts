@@ -116,6 +116,11 @@ export interface EngineStats {
    */
   uplinkBytesPerSec: number | null;
   /**
+   * How late the engine's timers fire now, ms (a recent high, see EngineConfig.timerLagHalfLifeMs):
+   * a viewer short of CPU. That much more time is kept for HTTP.
+   */
+  timerLagMs: number;
+  /**
    * Time spent hashing peer-sourced segments (SHA-256), ms on the engine's clock from the call to
    * the digest (WebCrypto is asynchronous: an upper bound of the CPU time).
    */
@@ -178,5 +183,6 @@ export function emptyStats(): EngineStats {
     interruptedLinksClosed: 0,
     peers: 0,
     uplinkBytesPerSec: null,
+    timerLagMs: 0,
   };
 }

@@ -14,6 +14,9 @@
  *   segments wait for the tracker's answer to come from the edge), `0` (default) does not.
  * - `records`: where live segment records are fetched over HTTP while the tracker is down
  *   (Swarmcast's `integrityRecordsUrl`, e.g. `swarmcast sign --records-port`). Absent: none.
+ * - `catchUp`: the fastest playback rate hls.js may use to get back to its target live latency
+ *   (hls.js `maxLiveSyncPlaybackRate`, 1 to 2), for P2P and plain viewers alike. `1` (default, as
+ *   hls.js) never catches up: a viewer that started late stays that much further behind the edge.
  */
 
 export type ViewerMode = 'live' | 'vod';
@@ -33,6 +36,8 @@ export interface ViewerParams {
   readonly expectSeeder: boolean;
   /** See EngineConfig.integrityRecordsUrl (checked by the engine's config); undefined for none. */
   readonly recordsUrl: string | undefined;
+  /** hls.js `maxLiveSyncPlaybackRate`, in [1, 2]. */
+  readonly catchUpRate: number;
 }
 
 /** The tracker's default port when the page is served without a `tracker` param. */
@@ -59,13 +64,21 @@ export function parseViewerParams(location: Location, injectedTrackerUrl?: strin
   const group = query.get('group') ?? undefined;
   const expectSeeder = parseFlag('expectSeeder', query.get('expectSeeder'), false);
   const recordsUrl = query.get('records') ?? undefined;
-  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl };
+  const catchUpRate = parseCatchUp(query.get('catchUp'));
+  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl, catchUpRate };
 }
 
 function parseMode(value: string | null): ViewerMode {
   if (value === null || value === 'live') return 'live';
   if (value === 'vod') return 'vod';
   throw new Error(`Invalid param: mode must be live or vod, got ${JSON.stringify(value)}`);
+}
+
+function parseCatchUp(value: string | null): number {
+  if (value === null) return 1;
+  const rate = Number(value);
+  if (value.trim() === '' || !Number.isFinite(rate) || rate < 1 || rate > 2) throw new Error(`Invalid param: catchUp must be a playback rate from 1 to 2, got ${JSON.stringify(value)}`);
+  return rate;
 }
 
 function parseP2p(value: string | null): boolean {

@@ -150,6 +150,8 @@ export interface ViewerReport {
   readonly uploadRefusals?: Readonly<Record<string, number>> | null;
   /** The engine's measured uplink (EngineStats.uplinkBytesPerSec); null unmeasured or without P2P. Optional as httpFetchReasons. */
   readonly uplinkBytesPerSec?: number | null;
+  /** How late the engine's timers fire (EngineStats.timerLagMs); null without P2P. Optional as httpFetchReasons. */
+  readonly timerLagMs?: number | null;
   /** Every hls.js error, fatal or not, as `type:details`. */
   readonly hlsErrors: readonly string[];
   /** The fatal ones among hlsErrors, as `type:details`. */

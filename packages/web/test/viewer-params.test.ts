@@ -40,3 +40,13 @@ void describe('viewer page params: expectSeeder', () => {
     assert.throws(() => parseViewerParams(at('http://origin.test/?expectSeeder=yes')), /expectSeeder must be 0 or 1/);
   });
 });
+
+void describe('viewer page params: catchUp', () => {
+  void test('1 (hls.js never speeds up) by default, a rate from 1 to 2, a clear error otherwise', () => {
+    assert.equal(parseViewerParams(at('http://origin.test/')).catchUpRate, 1);
+    assert.equal(parseViewerParams(at('http://origin.test/?catchUp=1.5')).catchUpRate, 1.5);
+    for (const bad of ['0.5', '3', 'fast', '', 'NaN']) {
+      assert.throws(() => parseViewerParams(at(`http://origin.test/?catchUp=${bad}`)), /catchUp must be a playback rate from 1 to 2/);
+    }
+  });
+});

@@ -31,6 +31,8 @@ export interface SwarmRunOptions {
   readonly p2p: boolean;
   /** The pages' `expectSeeder` param (an edge peer serves the viewers). @default false */
   readonly expectSeeder?: boolean;
+  /** The pages' `catchUp` param (see ViewerOptions.catchUpRate). */
+  readonly catchUpRate?: number;
   /**
    * The viewer page, relative to the stream's URL (e.g. '/shaka.html') or absolute (a page on
    * another server than the stream's), or one per slot (players mixed in one swarm); default: the
@@ -92,7 +94,7 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
       const src = options.srcFor?.(i) ?? options.src;
       const page = typeof options.page === 'function' ? options.page(i) : options.page;
       const pageUrl = page === undefined ? undefined : new URL(page, src).href;
-      const handle = await openViewer(browser, { src, tracker, p2p, ...(options.expectSeeder === true ? { expectSeeder: true } : {}), ...(onConsole ? { onConsole } : {}), ...(pageUrl === undefined ? {} : { pageUrl }) });
+      const handle = await openViewer(browser, { src, tracker, p2p, ...(options.expectSeeder === true ? { expectSeeder: true } : {}), ...(options.catchUpRate === undefined ? {} : { catchUpRate: options.catchUpRate }), ...(onConsole ? { onConsole } : {}), ...(pageUrl === undefined ? {} : { pageUrl }) });
       handles[i] = handle;
       log?.(`${tag} joined at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
       await sleep(startedAt + window.closeAtMs - performance.now(), abort.signal);

@@ -12,6 +12,12 @@ export const VIEWER_BUNDLE = join(import.meta.dirname, '..', '..', '..', 'packag
 
 /** How long a page may take to load and define window.__swarmcastReport. */
 const REPORT_HOOK_TIMEOUT_MS = 15_000;
+/**
+ * The viewer pages' window: small, as the picture is not under test. Chromium composites every page
+ * in software here; at Playwright's default 1280x720, six playing pages cost the GPU process ~0.45
+ * of a core (measured: 21 CPU s in 48 s; 6 CPU s at this size), CPU the players then lack.
+ */
+const VIEWPORT = { width: 320, height: 240 } as const;
 
 export interface ViewerOptions {
   /** Playlist URL. */
@@ -27,6 +33,8 @@ export interface ViewerOptions {
   readonly group?: string;
   /** The page's `expectSeeder` param: an edge peer serves this viewer (EngineConfig.expectSeeder). */
   readonly expectSeeder?: boolean;
+  /** The page's `catchUp` param: hls.js may play up to this fast to get back to its live latency target. @default 1 */
+  readonly catchUpRate?: number;
   /** The page's `records` param: live records over HTTP while the tracker is down (EngineConfig.integrityRecordsUrl). */
   readonly recordsUrl?: string;
   /** Runs on the viewer's fresh context before the page loads (e.g. to add an init script). */
@@ -62,6 +70,7 @@ export function viewerUrl(options: ViewerOptions): string {
   if (options.privacy === true) url.searchParams.set('privacy', '1');
   if (options.group !== undefined) url.searchParams.set('group', options.group);
   if (options.expectSeeder === true) url.searchParams.set('expectSeeder', '1');
+  if (options.catchUpRate !== undefined) url.searchParams.set('catchUp', String(options.catchUpRate));
   if (options.recordsUrl !== undefined) url.searchParams.set('records', options.recordsUrl);
   return url.href;
 }
@@ -69,7 +78,7 @@ export function viewerUrl(options: ViewerOptions): string {
 export async function openViewer(browser: Browser, options: ViewerOptions): Promise<ViewerHandle> {
   assertViewerBuilt();
   const url = viewerUrl(options);
-  const context = await browser.newContext();
+  const context = await browser.newContext({ viewport: VIEWPORT });
   try {
     await context.grantPermissions(['camera', 'microphone'], { origin: new URL(url).origin });
     await options.prepare?.(context);

@@ -1,0 +1,49 @@
+/**
+ * Moments when the whole machine stood still: the test's own Node process (origin, tracker, harness)
+ * saw a timer fire far too late. On a shared 2-core VM every process is held then, plain hls.js and
+ * Swarmcast alike (a bystander process measured up to 1.8 s); a stall that begins in such a window
+ * belongs to the machine, not to the player under test. Times are wall-clock ms, as the pages'
+ * stall records (performance.timeOrigin + now()).
+ */
+
+/** How often the probe timer is due. */
+const PROBE_INTERVAL_MS = 50;
+
+export interface FreezeWindow {
+  /** When the late timer was due, ms since the epoch. */
+  readonly fromMs: number;
+  /** When it fired. */
+  readonly toMs: number;
+}
+
+export class MachineFreezes {
+  private readonly found: FreezeWindow[] = [];
+  private readonly timer: ReturnType<typeof setInterval>;
+  private lastMs = performance.now();
+
+  /** `minLateMs`: a timer this late marks a freeze. */
+  constructor(private readonly minLateMs: number) {
+    this.timer = setInterval(() => {
+      const nowMs = performance.now();
+      const lateMs = nowMs - this.lastMs - PROBE_INTERVAL_MS;
+      this.lastMs = nowMs;
+      if (lateMs >= this.minLateMs) {
+        const toMs = performance.timeOrigin + nowMs;
+        this.found.push({ fromMs: toMs - lateMs, toMs });
+      }
+    }, PROBE_INTERVAL_MS);
+  }
+
+  get windows(): readonly FreezeWindow[] {
+    return this.found;
+  }
+
+  /** Did a stall that began at `atMs` begin during a freeze or within `afterMs` of its end (a drained buffer)? */
+  covers(atMs: number, afterMs: number): boolean {
+    return this.found.some((w) => atMs >= w.fromMs && atMs <= w.toMs + afterMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
