@@ -58,6 +58,8 @@ export interface SeekingViewerOptions extends ViewerOptions {
   /** Seek targets, one per interval after the first playing. */
   readonly plan: readonly number[];
   readonly intervalMs: number;
+  /** From the first playing to the first seek. @default intervalMs */
+  readonly firstSeekAfterMs?: number;
   readonly signal: AbortSignal;
 }
 
@@ -74,8 +76,8 @@ export async function runSeekingViewer(browser: Browser, options: SeekingViewerO
   try {
     await handle.page.waitForFunction(() => document.querySelector('video')?.paused === false, undefined, { timeout: SEEK_TIMEOUT_MS });
     const seekWaitsMs: number[] = [];
-    for (const target of options.plan) {
-      await sleep(options.intervalMs, options.signal);
+    for (const [i, target] of options.plan.entries()) {
+      await sleep(i === 0 ? (options.firstSeekAfterMs ?? options.intervalMs) : options.intervalMs, options.signal);
       seekWaitsMs.push(await seekAndWait(handle.page, target));
     }
     return { report: await handle.report(), seekWaitsMs };
