@@ -345,11 +345,9 @@ export class Acquisition {
       let stallSinceMs = 0;
       const held = peer.stateOf(this.ref) === 'have';
       /**
-       * Our time ran out while a holder was asked: we move on, but the transfer goes on to its end
-       * (or until the stall timeout), so a peer that sent nothing, or some chunks, and went silent
-       * is judged as if we had waited, while an honest one keeps sending (a cancel would stop it
-       * too). Without it, a liar asked less than p2pStallTimeoutMs before our P2P deadline (a short
-       * urgent try, a small measured HTTP margin) would go unjudged.
+       * Our time ran out mid-transfer from a holder: we move on, but the transfer goes on to its end
+       * (or until the stall timeout), so a peer that sent some chunks and went silent is judged as
+       * if we had waited, while an honest one keeps sending (a cancel would stop it too).
        */
       let judging = false;
       let judgeEndTimer: unknown;
@@ -364,7 +362,7 @@ export class Acquisition {
         clock.clearTimeout(guardTimer);
         this.signal.removeEventListener('abort', onAbort);
         this.hurried.delete(armGuard);
-        if (result === 'deadline' && held && !this.signal.aborted) {
+        if (result === 'deadline' && held && this.contributors.has(peer) && !this.signal.aborted) {
           judging = true;
           peer.deliveredLate();
           // Still sending a stall timeout later: slow, not lying; the rest is not worth its bytes.

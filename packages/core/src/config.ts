@@ -45,8 +45,9 @@ export interface EngineConfig {
    * uplink's full rate, rather than several at a share each, completes the first copy several times
    * sooner, and a complete copy is a new source: a live segment spreads through the swarm in fewer,
    * shorter generations. A relay waiting for bytes does not hold a slot. 0 = no limit (every
-   * accepted upload shares the uplink). LL-HLS parts (due within about a second) never wait: they
-   * go before every segment upload. @default 1
+   * accepted upload shares the uplink). @default 0: LL-HLS parts and urgent requests must not wait
+   * behind a whole segment (an LL-HLS e2e run stalled with 1, cause not settled); the simulator shows what 1 gives
+   * with constrained uplinks (sim/README.md).
    */
   uploadSlots: number;
   /**
@@ -79,7 +80,12 @@ export interface EngineConfig {
    * [minHttpSafetyMs, httpSafetyMs]. @default 1500
    */
   httpSafetyMs: number;
-  /** The least time kept for HTTP however fast it was measured (see httpSafetyMs). @default 500 */
+  /**
+   * The least time kept for HTTP however fast it was measured (see httpSafetyMs). @default 1500
+   * (= httpSafetyMs: the margin stays fixed). 500 gives peers a second more in the simulator, but
+   * widens the band of loads asked of a peer on a short urgent try; not the default until measured
+   * in browsers.
+   */
   minHttpSafetyMs: number;
   /** With less than this left before a segment's deadline, go to HTTP at once (startup). @default 2000 */
   minP2pSlackMs: number;
@@ -228,7 +234,7 @@ export const engineDefaults: EngineConfig = {
   chunkBytes: 16 * 1024, // 16 KiB: fits every browser's DataChannel
   sendHighWaterBytes: 1024 * 1024, // 1 MiB
   maxUploadsPerPeer: 4,
-  uploadSlots: 1,
+  uploadSlots: 0,
   uploadCapBytesPerSec: 0,
   group: undefined,
   storeBudgetBytes: 64 * 1024 * 1024, // 64 MiB
@@ -236,7 +242,7 @@ export const engineDefaults: EngineConfig = {
   peersPerHttpFetcher: 8,
   maxAnnounceWaitMs: 3_000,
   httpSafetyMs: 1_500,
-  minHttpSafetyMs: 500,
+  minHttpSafetyMs: 1_500,
   minP2pSlackMs: 2_000,
   seederWaitMs: 400,
   expectSeeder: false,

@@ -105,8 +105,7 @@ export class Peer {
       highWaterBytes: () => host.sendHighWaterBytes(),
       uploaded: (bytes) => host.countBytes('uploaded', bytes),
       paceMs: (bytes) => host.paceUpload(bytes),
-      // An LL-HLS part is due within about a second: it goes before every segment upload.
-      nextRank: (part) => ({ priority: part ? Number.POSITIVE_INFINITY : this.countedUploadKbps, seq: host.nextUploadSeq() }),
+      nextRank: () => ({ priority: this.countedUploadKbps, seq: host.nextUploadSeq() }),
       mayFeed: (rank) => host.mayFeedUpload(rank),
       slotFreed: () => host.uploadSlotFreed(this),
     });

@@ -1,4 +1,4 @@
-import { isPartRenditionId, type PeerMessage, type RequestMessage, type SegmentRef } from '@swarmcast/protocol';
+import type { PeerMessage, RequestMessage, SegmentRef } from '@swarmcast/protocol';
 import type { EngineConfig } from './config.js';
 import type { Clock } from './ports.js';
 import type { PartialSegment, ReceivingSegment } from './partial-segment.js';
@@ -10,10 +10,9 @@ const BLOCKED_RECHECK_MS = 50;
 const DATA_HEADER_BYTES = 13;
 
 /**
- * Where an upload stands in the engine-wide order (see EngineConfig.uploadSlots): LL-HLS parts
- * first (priority +Infinity: due within about a second), then the requester's announced upload
- * capacity (a fast uplink that completes a copy early serves it on to several peers; a liar
- * overstating its own only gets its bytes sooner), then the order of arrival.
+ * Where an upload stands in the engine-wide order (see EngineConfig.uploadSlots): the requester's
+ * announced upload capacity first (a fast uplink that completes a copy early serves it on to
+ * several peers; a liar overstating its own only gets its bytes sooner), then the order of arrival.
  */
 export interface UploadRank {
   readonly priority: number;
@@ -49,8 +48,8 @@ export interface UploaderLink {
   uploaded(bytes: number): void;
   /** 0: `bytes` may leave now (and are counted against the upload cap); else ms to wait first. */
   paceMs(bytes: number): number;
-  /** The place of a new upload in the engine-wide order (`part`: an LL-HLS part, which goes first). */
-  nextRank(part: boolean): UploadRank;
+  /** The place of a new upload in the engine-wide order. */
+  nextRank(): UploadRank;
   /** May the upload at `rank` send now, or do uploads ranked before it hold every upload slot? */
   mayFeed(rank: UploadRank): boolean;
   /** An upload of ours ended, was dropped, or stopped holding a slot: others waiting may go on. */
@@ -88,7 +87,7 @@ export class Uploader {
     const receiving = bytes ? undefined : (source as ReceivingSegment);
     this.uploads.set(req.requestId, {
       requestId: req.requestId,
-      rank: this.link.nextRank(isPartRenditionId(req.rendition)),
+      rank: this.link.nextRank(),
       lastFedMs: this.clock.now(),
       key: segmentKey(req),
       bytes,

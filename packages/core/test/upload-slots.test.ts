@@ -1,11 +1,10 @@
 /**
  * uploadSlots: an engine's uploads send one at a time (all peers together), the requester that
- * announced the larger uplink first, and an LL-HLS part before any segment. (That a waiting upload still sends a chunk every
+ * announced the larger uplink first. (That a waiting upload still sends a chunk every
  * uploadStarveMs is tested on the Uploader alone, in uploader.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { partRenditionId } from '@swarmcast/protocol';
 import type { EngineConfig } from '../src/config.ts';
 import type { ScriptedLink } from './support/scripted-peer.ts';
 import { Testbed, type TestEngine } from './support/testbed.ts';
@@ -74,30 +73,6 @@ void describe('upload slots', () => {
     const { bed, a, b } = await twoRequesters('slots-priority', { uploadSlots: 1 }, 5_000);
     const { aDone, bDone } = await askAThenB(bed, a, b);
     assert.ok(bDone < aDone, `B (5 000 kbit/s announced) done at ${bDone}, A at ${aDone}`);
-    bed.destroyAll();
-  });
-
-  void test('an LL-HLS part asked while a segment is being sent goes first: parts never wait their turn', async () => {
-    const { bed, e, a, b } = await twoRequesters('slots-part', { uploadSlots: 1 });
-    const part = { rendition: partRenditionId('v0', 2), sn: 1 };
-    const PART_SIZE = 20_000;
-    bed.publish(part, PART_SIZE);
-    await bed.clock.settle(e.engine.loadSegment(bed.request(part, 500)));
-    const ta = timeline(bed, a);
-    const partDoneAt: number[] = [];
-    b.owner.onMessage = (msg, l) => {
-      if (l === b && msg.type === 'data' && msg.offsetBytes + msg.payload.length === PART_SIZE) partDoneAt.push(bed.clock.now());
-    };
-    const t0 = bed.clock.now();
-    a.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
-    await bed.clock.advance(50);
-    b.send({ type: 'request', requestId: 1, rendition: part.rendition, sn: part.sn, offsetBytes: 0 });
-    await bed.clock.advance(3_000);
-    const aDone = ta.doneAtMs();
-    assert.ok(aDone !== undefined && partDoneAt[0] !== undefined, 'both were served whole');
-    // The part (20 000 B, 0.1 s at the cap) finishes while the segment (0.5 s) is still being sent.
-    assert.ok(partDoneAt[0] < aDone, `part done at +${partDoneAt[0] - t0} ms, segment at +${aDone - t0} ms`);
-    assert.ok(partDoneAt[0] - t0 <= 400, `part done after ${partDoneAt[0] - t0} ms`);
     bed.destroyAll();
   });
 });
