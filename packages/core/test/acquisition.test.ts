@@ -1,10 +1,10 @@
 /** How the engine gets one segment: store, peers or HTTP, by its deadline. */
 import assert from 'node:assert/strict';
-import type { EngineConfig } from '../src/config.ts';
 import { describe, test } from 'node:test';
 import type { SegmentRef } from '@swarmcast/protocol';
 import { EngineError, rendezvousTop } from '../src/index.ts';
 import type { ScriptedLink } from './support/scripted-peer.ts';
+import { engineAndScripted } from './support/holder-pair.ts';
 import { Testbed, sameBytes, type TestEngine } from './support/testbed.ts';
 
 const CHUNK = 16_384;
@@ -25,21 +25,6 @@ function segmentDesignating(bed: Testbed, names: readonly string[], who: string,
   for (let sn = fromSn; ; sn++) {
     if (rendezvousTop(candidates, `v0/${sn}`, 1)[0] === bed.get(who).engine.instanceId) return { rendition: 'v0', sn };
   }
-}
-
-/** Engine E connected to a scripted peer H that announces `ref` as held. */
-async function engineAndScripted(seed: string, ref: SegmentRef, sizeBytes: number, config: Partial<EngineConfig> = {}): Promise<{ bed: Testbed; e: TestEngine; link: ScriptedLink; bytes: Uint8Array }> {
-  const bed = new Testbed({ seed });
-  const h = bed.addScriptedPeer('H');
-  await bed.clock.advance(100);
-  const e = bed.addEngine('E', config);
-  await bed.clock.advance(1_000);
-  const link = h.linkTo(bed.idOf('E'));
-  assert.ok(link?.open);
-  const { bytes } = bed.publish(ref, sizeBytes);
-  link.send({ type: 'have', rendition: ref.rendition, sn: ref.sn, sizeBytes });
-  await bed.clock.advance(100);
-  return { bed, e, link, bytes };
 }
 
 /** Has the engine's peer H been sent a request, and with which id? */

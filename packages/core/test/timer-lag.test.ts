@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EngineConfig } from '../src/config.ts';
 import { TimerLag } from '../src/timer-lag.ts';
-import { Testbed, sameBytes } from './support/testbed.ts';
+import { engineAndScripted } from './support/holder-pair.ts';
+import { Testbed, sameBytes, type TestEngine } from './support/testbed.ts';
 import { VirtualClock } from './support/virtual-clock.ts';
 
 const CHUNK = 16_384;
@@ -60,17 +61,8 @@ function nextTimerInMs(bed: Testbed): number {
 
 void describe('engine: timers that fire late', () => {
   /** E connected to scripted H, which holds the segment and sends it all at once when asked. */
-  async function setUp(seed: string, config: Partial<EngineConfig>): Promise<{ bed: Testbed; e: ReturnType<Testbed['addEngine']>; bytes: Uint8Array; asked: () => number }> {
-    const ref = { rendition: 'v0', sn: 4 };
-    const bed = new Testbed({ seed });
-    const h = bed.addScriptedPeer('H');
-    await bed.clock.advance(100);
-    const e = bed.addEngine('E', config);
-    await bed.clock.advance(1_000);
-    const link = h.linkTo(bed.idOf('E'));
-    assert.ok(link?.open);
-    const { bytes } = bed.publish(ref, 100_000);
-    link.send({ type: 'have', rendition: ref.rendition, sn: ref.sn, sizeBytes: bytes.length });
+  async function setUp(seed: string, config: Partial<EngineConfig>): Promise<{ bed: Testbed; e: TestEngine; bytes: Uint8Array; asked: () => number }> {
+    const { bed, e, link, bytes } = await engineAndScripted(seed, { rendition: 'v0', sn: 4 }, 100_000, config);
     let requests = 0;
     link.owner.onMessage = (msg, l) => {
       if (msg.type !== 'request') return;
@@ -79,7 +71,6 @@ void describe('engine: timers that fire late', () => {
         l.send({ type: 'data', requestId: msg.requestId, offsetBytes: off, totalBytes: bytes.length, payload: bytes.subarray(off, off + CHUNK) });
       }
     };
-    await bed.clock.advance(100);
     return { bed, e, bytes, asked: () => requests };
   }
 
