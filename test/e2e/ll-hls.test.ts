@@ -101,11 +101,11 @@ void test('LL-HLS: Swarmcast viewers share parts at plain hls.js LL latency, no 
   }
   // 1.5 s behind the edge, hls.js itself fires short 'waiting' events (a part a few ms late): the
   // bar is plain hls.js LL in the same run, not zero. Stalls the machine caused are not counted.
-  const machineStalledMs = (r: ViewerReport): number => r.stallLog.filter((st) => freezes.covers(st.atMs, FREEZE_DRAIN_MS)).reduce((n, st) => n + (st.durationMs ?? 0), 0);
+  const machineStalls = (r: ViewerReport): ViewerReport['stallLog'] => r.stallLog.filter((st) => freezes.covers(st.atMs, FREEZE_DRAIN_MS));
+  const machineStalledMs = (r: ViewerReport): number => machineStalls(r).reduce((n, st) => n + (st.durationMs ?? 0), 0);
   const playerStalledMs = (r: ViewerReport): number => r.stalledMs - machineStalledMs(r);
-  const machineStalls = (r: ViewerReport): number => r.stallLog.filter((st) => freezes.covers(st.atMs, FREEZE_DRAIN_MS)).length;
   /** The latency a viewer's stalls in machine freezes may have added (hls.js's target rises per stall). */
-  const machineLatencySec = (r: ViewerReport): number => Math.min(MAX_STALL_LATENCY_SEC, STALL_LATENCY_SEC * machineStalls(r));
+  const machineLatencySec = (r: ViewerReport): number => Math.min(MAX_STALL_LATENCY_SEC, STALL_LATENCY_SEC * machineStalls(r).length);
   if (freezes.windows.length > 0) {
     const list = freezes.windows.map((w) => `${Math.round(w.toMs - w.fromMs)} ms`).join(', ');
     t.diagnostic(`the machine stood still ${freezes.windows.length} times (${list}); stalled ms it caused, swarmcast: ${swarm.map(machineStalledMs).join(' ')}, plain hls.js: ${baseline.map(machineStalledMs).join(' ')}`);

@@ -123,9 +123,9 @@ export class Engine {
 
   constructor(config: Partial<EngineConfig>, ports: EnginePorts) {
     this.config = resolveEngineConfig(config);
-    this.timerLag = new TimerLag(Math.max(1, this.config.timerLagHalfLifeMs), () => ports.clock.now());
+    this.timerLag = new TimerLag(this.config.timerLagHalfLifeMs, () => ports.clock.now());
     // Every timer of the engine and its parts reports how late it fired (see TimerLag).
-    this.ports = this.config.timerLagHalfLifeMs > 0 ? { ...ports, clock: this.timerLag.measuring(ports.clock) } : ports;
+    this.ports = { ...ports, clock: this.timerLag.measuring(ports.clock) };
     this.instanceId = randomId(this.ports.random);
     // A part is due too soon to wait for a seeder or to try a holder with little slack.
     this.partAcquisitionConfig = { ...this.config, httpSafetyMs: this.config.partHttpSafetyMs, minHttpSafetyMs: this.config.partHttpSafetyMs, minP2pSlackMs: this.config.partMinP2pSlackMs, seederWaitMs: 0, urgentPeerWaitMs: 0 };
@@ -232,7 +232,7 @@ export class Engine {
         if (whole) this.httpFetchTime.sample(elapsedMs);
       },
       httpFetchMs: () => this.httpFetchTime.ms,
-      timerLagMs: () => this.timerLagMs(),
+      timerLagMs: () => this.timerLag.ms,
       countFallback: () => (this.counters.p2pFallbacks += 1),
       countHttpFetch: (reason, afterSeeder) => {
         this.counters.httpFetchReasons[reason] += 1;
@@ -288,7 +288,7 @@ export class Engine {
       silencesExcused: { ...this.counters.silencesExcused },
       peers: this.pool.readyPeers().length,
       uplinkBytesPerSec: this.pool.measuredUplinkBytesPerMs === undefined ? null : Math.round(this.pool.measuredUplinkBytesPerMs * 1000),
-      timerLagMs: Math.round(this.timerLagMs()),
+      timerLagMs: Math.round(this.timerLag.ms),
       recordsRejected: r.rejected,
       hashMs: r.hashMs,
       segmentsHashed: r.segmentsHashed,
@@ -483,11 +483,6 @@ export class Engine {
       .readyPeers()
       .filter((p) => !exclude.has(p.id) && p.stateOfKey(key) !== undefined)
       .sort((a, b) => rank(a) - rank(b));
-  }
-
-  /** See TimerLag; 0 when not measured. */
-  private timerLagMs(): number {
-    return this.config.timerLagHalfLifeMs > 0 ? this.timerLag.ms : 0;
   }
 
   private isDesignatedFetcher(ref: SegmentRef): boolean {

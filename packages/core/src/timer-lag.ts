@@ -12,7 +12,10 @@ export class TimerLag {
   private highMs = 0;
   private sampledAtMs = 0;
 
-  /** `halfLifeMs`: a high halves in this long (a burst of load fades, a steady one stays measured). */
+  /**
+   * `halfLifeMs`: a high halves in this long (a burst of load fades, a steady one stays measured);
+   * 0 turns the measure off (the lag reads 0, the clock is used as it is).
+   */
   constructor(
     private readonly halfLifeMs: number,
     private readonly now: () => number,
@@ -20,6 +23,7 @@ export class TimerLag {
 
   /** The lag now, ms: the highest lateness seen, halved every halfLifeMs since. */
   get ms(): number {
+    if (this.highMs === 0) return 0;
     return this.highMs * 2 ** (-(this.now() - this.sampledAtMs) / this.halfLifeMs);
   }
 
@@ -32,8 +36,9 @@ export class TimerLag {
     this.sampledAtMs = this.now();
   }
 
-  /** `clock` whose timers report their lateness here. */
+  /** `clock` whose timers report their lateness here (`clock` itself when the measure is off). */
   measuring(clock: Clock): Clock {
+    if (this.halfLifeMs === 0) return clock;
     return {
       now: () => clock.now(),
       setTimeout: (fn: () => void, ms: number): TimerHandle => {
