@@ -413,7 +413,7 @@ export class Acquisition {
       // then, but a bounded wait for its first byte, so a false 'receiving' cannot hold us to the deadline.
       if (peer.stateOf(this.ref) === 'have') armStall();
       else stallTimer = clock.setTimeout(() => finish('deadline'), 2 * this.config.p2pStallTimeoutMs);
-      const requestId = peer.request(this.ref, this.partial?.receivedBytes ?? 0, {
+      const requestId = peer.request(this.ref, this.partial?.receivedBytes ?? 0, this.p2pDeadlineMs() - clock.now(), {
         data: (offsetBytes, payload, totalBytes) => {
           if (judging) {
             if (offsetBytes + payload.length >= totalBytes) stopJudging();

@@ -7,7 +7,7 @@ import type { Clock, ConnectOptions } from './ports.js';
 import type { SilenceExcuse, UploadRefusal } from './stats.js';
 import type { UploadRank } from './uploader.js';
 
-export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'uploadSlots' | 'connectTimeoutMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs'>;
+export type PeerConfig = Pick<EngineConfig, 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'uploadSlots' | 'uploadCommitMs' | 'connectTimeoutMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs'>;
 
 /** What a Peer needs from the engine that owns it. */
 export interface PeerHost {
@@ -37,10 +37,11 @@ export interface PeerHost {
   linkDiscarded(bytes: number): void;
   /**
    * May this peer's request start now? Undefined admits it; a refusal (answered BUSY) when our uplink
-   * could not get its first chunk out soon, or not finish it in time: an honest uploader says BUSY
-   * rather than leave a request silent (which reads as a lie).
+   * could not get its first chunk out soon, or not finish it in time (ours: uploadCommitMs; the
+   * requester's: `withinMs`): an honest uploader says BUSY rather than leave a request silent
+   * (which reads as a lie) or send bytes the requester will no longer wait for.
    */
-  admitUpload(peer: Peer, requestBytes: number): UploadRefusal | undefined;
+  admitUpload(peer: Peer, requestBytes: number, withinMs: number): UploadRefusal | undefined;
   /**
    * True when a control message we send now leaves at once: our uplink holds no backlog it would
    * wait behind (channels share the uplink message by message).

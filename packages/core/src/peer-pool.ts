@@ -112,7 +112,7 @@ export class PeerPool {
       linkDiscarded: (bytes) => {
         this.uploadMeter.discarded(bytes);
       },
-      admitUpload: (peer, requestBytes) => this.admitUpload(peer, requestBytes),
+      admitUpload: (peer, requestBytes, withinMs) => this.admitUpload(peer, requestBytes, withinMs),
       sendHighWaterBytes: () => this.sendHighWaterBytes(),
       uplinkClear: () => this.uplinkClear(),
       uplinkMark: () => this.uplinkSentBytes(),
@@ -230,16 +230,18 @@ export class PeerPool {
   }
 
   /** See PeerHost.admitUpload: undefined admits, else why not. */
-  private admitUpload(peer: Peer, requestBytes: number): UploadRefusal | undefined {
+  private admitUpload(peer: Peer, requestBytes: number, withinMs: number): UploadRefusal | undefined {
     const limitMs = this.config.uploadAdmissionDelayMs;
     if (limitMs === 0) return undefined;
     let totalBytes = 0;
     let backlogged = 0;
     let committedBytes = 0;
+    let urgentBytes = 0;
     for (const p of this.peers.values()) {
       const buffered = p.bufferedBytes;
       totalBytes += buffered;
       committedBytes += buffered + p.unsentUploadBytes;
+      urgentBytes += buffered + p.unsentUrgentUploadBytes;
       if (buffered > 0) backlogged++;
     }
     const now = this.clock.now();
@@ -251,20 +253,26 @@ export class PeerPool {
     if (rate === undefined) return backlogged === 0 || (backlogged === 1 && peer.bufferedBytes > 0) ? undefined : 'unmeasured';
     const ownBytes = peer.bufferedBytes + (peer.sendingUploads + 1) * this.config.chunkBytes;
     const sharers = backlogged + (peer.bufferedBytes > 0 ? 0 : 1);
-    // With upload slots, a new upload waits until those accepted before it are sent (a slot's worth each).
     const slots = this.config.uploadSlots;
+    // With upload slots an urgent upload (see UploadRank) goes before the others: it waits only for
+    // what the channels hold and the urgent uploads accepted before it.
+    const aheadBytes = slots > 0 && withinMs < this.config.uploadCommitMs ? urgentBytes : committedBytes;
+    // With upload slots, a new upload waits until those ranked before it are sent (a slot's worth each).
     const firstChunkMs =
       slots > 0
-        ? committedBytes / slots / Math.max(rate, 1e-6)
+        ? aheadBytes / slots / Math.max(rate, 1e-6)
         : Math.min(ownBytes * sharers, totalBytes + ownBytes - peer.bufferedBytes) / Math.max(rate, 1e-6);
     // Whole uploads, not just their start: an uplink split among more requests than it can finish
     // in time completes none of them, and a peer that completes a segment serves it on.
-    const doneMs = (committedBytes + requestBytes) / Math.max(rate, 1e-6);
+    const doneMs = (aheadBytes + requestBytes) / Math.max(rate, 1e-6);
     // Under a cap so low that a segment takes longer than uploadCommitMs, an idle uplink still takes
     // one upload at a time: refusing all would leave the capped peer (an office's edge) serving nobody.
     const idleUnderCap = this.pacer.capped && committedBytes === 0;
     if (firstChunkMs > limitMs) return 'firstChunk';
-    return this.config.uploadCommitMs === 0 || doneMs <= this.config.uploadCommitMs || idleUnderCap ? undefined : 'commit';
+    if (idleUnderCap) return undefined;
+    // Bytes the requester will no longer wait for are wasted on both ends.
+    if (doneMs > withinMs) return 'deadline';
+    return this.config.uploadCommitMs === 0 || doneMs <= this.config.uploadCommitMs ? undefined : 'commit';
   }
 
   /**

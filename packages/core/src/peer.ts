@@ -38,6 +38,8 @@ const MAX_REQUESTS_PER_SEC = 50;
  * had buffered, up to its high-water mark); a stream of them is an attack on our bandwidth.
  */
 const MAX_STRAY_DATA_BYTES_PER_10S = 8 * 1024 * 1024;
+/** A REQUEST's withinMs is capped here (an hour: a VOD prefetch with no deadline to speak of). */
+const MAX_WITHIN_MS = 3_600_000;
 
 import type { PeerHost } from './peer-host.js';
 
@@ -105,7 +107,7 @@ export class Peer {
       highWaterBytes: () => host.sendHighWaterBytes(),
       uploaded: (bytes) => host.countBytes('uploaded', bytes),
       paceMs: (bytes) => host.paceUpload(bytes),
-      nextRank: () => ({ priority: this.countedUploadKbps, seq: host.nextUploadSeq() }),
+      nextRank: (withinMs) => ({ urgent: withinMs < host.config.uploadCommitMs, priority: this.countedUploadKbps, seq: host.nextUploadSeq() }),
       mayFeed: (rank) => host.mayFeedUpload(rank),
       slotFreed: () => host.uploadSlotFreed(this),
     });
@@ -196,6 +198,11 @@ export class Peer {
     return this.uploader.unsentBytes;
   }
 
+  /** unsentUploadBytes of the urgent uploads (see UploadRank). */
+  get unsentUrgentUploadBytes(): number {
+    return this.uploader.unsentUrgentBytes;
+  }
+
   /** The upload it announced in HELLO, bounded: what upload ranks and HTTP fetcher weights count. */
   get countedUploadKbps(): number {
     return countedUploadKbps(this.uploadKbps);
@@ -232,15 +239,18 @@ export class Peer {
     this.link.send(bytes);
   }
 
-  /** Asks the peer for a segment from `offsetBytes`; returns the request id for cancel(). */
-  request(ref: SegmentRef, offsetBytes: number, sink: DownloadSink): number {
+  /**
+   * Asks the peer for a segment from `offsetBytes`, all of which we wait `withinMs` for at most;
+   * returns the request id for cancel().
+   */
+  request(ref: SegmentRef, offsetBytes: number, withinMs: number, sink: DownloadSink): number {
     const requestId = this.nextRequestId++;
     const held = this.stateOf(ref) === 'have';
     const now = this.host.clock.now();
     const leftAtOnce = held && this.link.bufferedAmountBytes === 0 && this.host.uplinkClear() && now - this.resumedAtMs >= PATH_SETTLE_MS;
     const receivedMark = held ? this.receivedBytes() : undefined;
     this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, firstChunkAtMs: undefined, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0, receivedMark, uplinkMark: this.host.uplinkMark() });
-    this.send({ type: 'request', requestId, rendition: ref.rendition, sn: ref.sn, offsetBytes });
+    this.send({ type: 'request', requestId, rendition: ref.rendition, sn: ref.sn, offsetBytes, withinMs: Math.min(MAX_WITHIN_MS, Math.max(0, Math.round(withinMs))) });
     return requestId;
   }
 
@@ -453,7 +463,7 @@ export class Peer {
     }
     // A parked request waits for the segment anyway (the requester allows for it); one we could
     // serve now must get its first chunk out promptly or be refused.
-    const refusal = found instanceof Uint8Array ? this.host.admitUpload(this, found.length - msg.offsetBytes) : undefined;
+    const refusal = found instanceof Uint8Array ? this.host.admitUpload(this, found.length - msg.offsetBytes, msg.withinMs) : undefined;
     if (refusal !== undefined) {
       this.host.countRefusal(refusal);
       this.send({ type: 'busy', requestId: msg.requestId });

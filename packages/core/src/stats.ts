@@ -31,6 +31,8 @@ export interface UploadRefusals {
   firstChunk: number;
   /** Our uplink could not finish what it already accepted plus this within uploadCommitMs. */
   commit: number;
+  /** Our uplink could not finish it before the requester's own deadline (its REQUEST's withinMs). */
+  deadline: number;
   /** Unmeasured uplink, busy with other peers' uploads (nothing known yet to admit more against). */
   unmeasured: number;
   /** The peer already had maxUploadsPerPeer uploads from us. */
@@ -157,7 +159,7 @@ export function emptyStats(): EngineStats {
     segmentsPrefetched: 0,
     p2pFallbacks: 0,
     httpFetchReasons: emptyHttpFetchReasons(),
-    uploadRefusals: { firstChunk: 0, commit: 0, unmeasured: 0, limit: 0 },
+    uploadRefusals: { firstChunk: 0, commit: 0, deadline: 0, unmeasured: 0, limit: 0 },
     silencesExcused: { uplink: 0, credit: 0 },
     seederAttempts: 0,
     seederDeliveries: 0,

@@ -10,17 +10,21 @@ const BLOCKED_RECHECK_MS = 50;
 const DATA_HEADER_BYTES = 13;
 
 /**
- * Where an upload stands in the engine-wide order (see EngineConfig.uploadSlots): the requester's
- * announced upload capacity first (a fast uplink that completes a copy early serves it on to
- * several peers; a liar overstating its own only gets its bytes sooner), then the order of arrival.
+ * Where an upload stands in the engine-wide order (see EngineConfig.uploadSlots): urgent requests
+ * first (the requester waits less than uploadCommitMs for them: a seek, a thin buffer, an LL-HLS
+ * part, which must not wait behind a whole segment for another peer), then the requester's
+ * announced upload capacity (a fast uplink that completes a copy early serves it on to several
+ * peers; a liar overstating its own only gets its bytes sooner), then the order of arrival.
  */
 export interface UploadRank {
+  readonly urgent: boolean;
   readonly priority: number;
   readonly seq: number;
 }
 
 /** True when `a` goes before `b`. */
 export function rankedBefore(a: UploadRank, b: UploadRank): boolean {
+  if (a.urgent !== b.urgent) return a.urgent;
   return a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq);
 }
 
@@ -48,8 +52,8 @@ export interface UploaderLink {
   uploaded(bytes: number): void;
   /** 0: `bytes` may leave now (and are counted against the upload cap); else ms to wait first. */
   paceMs(bytes: number): number;
-  /** The place of a new upload in the engine-wide order. */
-  nextRank(): UploadRank;
+  /** The place in the engine-wide order of a new upload the requester waits `withinMs` for. */
+  nextRank(withinMs: number): UploadRank;
   /** May the upload at `rank` send now, or do uploads ranked before it hold every upload slot? */
   mayFeed(rank: UploadRank): boolean;
   /** An upload of ours ended, was dropped, or stopped holding a slot: others waiting may go on. */
@@ -87,7 +91,7 @@ export class Uploader {
     const receiving = bytes ? undefined : (source as ReceivingSegment);
     this.uploads.set(req.requestId, {
       requestId: req.requestId,
-      rank: this.link.nextRank(),
+      rank: this.link.nextRank(req.withinMs),
       lastFedMs: this.clock.now(),
       key: segmentKey(req),
       bytes,
@@ -129,8 +133,18 @@ export class Uploader {
 
   /** Bytes the uploads still have to hand to the channel (a relay not started yet counts 0). */
   get unsentBytes(): number {
+    return this.unsentBytesOf(() => true);
+  }
+
+  /** unsentBytes of the urgent uploads only: what a new urgent upload waits behind (with upload slots). */
+  get unsentUrgentBytes(): number {
+    return this.unsentBytesOf((upload) => upload.rank.urgent);
+  }
+
+  private unsentBytesOf(counted: (upload: Upload) => boolean): number {
     let n = 0;
     for (const upload of this.uploads.values()) {
+      if (!counted(upload)) continue;
       const total = upload.bytes?.length ?? upload.receiving?.partial?.totalBytes ?? upload.offsetBytes;
       n += Math.max(0, total - upload.offsetBytes);
     }

@@ -92,6 +92,7 @@ void describe('acquisition', () => {
     const got = await bed.clock.settle(e.engine.loadSegment(request));
     assert.ok(sameBytes(got.bytes, bytes));
     assert.equal(requestIds(link).length, 1, 'the holder was asked once');
+    assert.equal(link.messages('request')[0]?.withinMs, e.engine.config.urgentPeerWaitMs, 'the request says how long the holder has: the urgent try');
     const [range] = e.http.log;
     assert.equal(range?.startedAtMs, t0 + e.engine.config.urgentPeerWaitMs, 'HTTP took over at urgentPeerWaitMs');
     assert.ok((range.range?.startBytes ?? 0) > 0, 'the Range continues from the holder bytes');
@@ -369,11 +370,13 @@ void describe('acquisition', () => {
     // One chunk a second: never stalled long enough for the stall timer, far too slow for the deadline.
     const sender = trickle(bed, link, bytes, 1_000);
     const request = bed.request(ref, 5_000);
+    const t0 = bed.clock.now();
     const got = await bed.clock.settle(e.engine.loadSegment(request));
     assert.ok(bed.clock.now() <= request.deadlineMs, `done at ${bed.clock.now() - request.deadlineMs} ms from the deadline`);
     assert.ok(sameBytes(got.bytes, bytes));
     const [range] = e.http.log;
     assert.equal(range?.startedAtMs, request.deadlineMs - e.engine.config.httpSafetyMs, 'switched at deadline - httpSafetyMs');
+    assert.equal(link.messages('request')[0]?.withinMs, range.startedAtMs - t0, 'the request said when the switch would come');
     assert.equal(range.range?.startBytes, e.engine.stats().p2pBytes);
     assert.ok(e.engine.stats().p2pBytes >= 3 * CHUNK);
     // The transfer is watched one stall timeout longer (a peer gone silent would be judged), then

@@ -42,14 +42,17 @@ function timeline(bed: Testbed, link: ScriptedLink): { doneAtMs: () => number | 
   };
 }
 
-/** A asks E for segment 1, B 5 ms later; after 3 s, when each got its last byte (both must have). */
-async function askAThenB(bed: Testbed, a: ScriptedLink, b: ScriptedLink): Promise<{ t0: number; aDone: number; bDone: number; tb: ReturnType<typeof timeline> }> {
+/**
+ * A asks E for segment 1, B 5 ms later (each waiting `withinMs` at most); after 3 s, when each got
+ * its last byte (both must have).
+ */
+async function askAThenB(bed: Testbed, a: ScriptedLink, b: ScriptedLink, withinMs = { a: 60_000, b: 60_000 }): Promise<{ t0: number; aDone: number; bDone: number; tb: ReturnType<typeof timeline> }> {
   const ta = timeline(bed, a);
   const tb = timeline(bed, b);
   const t0 = bed.clock.now();
-  a.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
+  a.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0, withinMs: withinMs.a });
   await bed.clock.advance(5);
-  b.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 });
+  b.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0, withinMs: withinMs.b });
   await bed.clock.advance(3_000);
   const aDone = ta.doneAtMs();
   const bDone = tb.doneAtMs();
@@ -74,5 +77,37 @@ void describe('upload slots', () => {
     const { aDone, bDone } = await askAThenB(bed, a, b);
     assert.ok(bDone < aDone, `B (5 000 kbit/s announced) done at ${bDone}, A at ${aDone}`);
     bed.destroyAll();
+  });
+
+  void test('an urgent request (waited for less than uploadCommitMs) goes before a larger uplink asked earlier', async () => {
+    // A announces nothing but needs the segment within 1 s (a seek); B (5 000 kbit/s) has 60 s.
+    const { bed, a, b } = await twoRequesters('slots-urgent', { uploadSlots: 1 }, 5_000);
+    const { t0, aDone, bDone } = await askAThenB(bed, a, b, { a: 1_000, b: 60_000 });
+    assert.ok(aDone < bDone, `A (urgent) done at ${aDone - t0} ms, B at ${bDone - t0} ms`);
+    assert.ok(aDone - t0 <= 1_000, `A done within its 1 s: ${aDone - t0} ms`);
+    bed.destroyAll();
+  });
+
+  void test('an urgent request jumps the queue: admitted when only the urgent bytes ahead of it fit its deadline', async () => {
+    // At 200 000 B/s, B's 100 000 B (not urgent) take 0.5 s; A's urgent request due in 650 ms waits
+    // only for what the channel already holds. Without slots it would share the uplink with B and end
+    // after ~775 ms (B's unsent ~55 000 B and its own): refused for its deadline.
+    for (const slots of [1, 0]) {
+      const { bed, e, a, b } = await twoRequesters(`slots-urgent-admit-${String(slots)}`, { uploadSlots: slots }, 5_000);
+      const busy: number[] = [];
+      a.owner.onMessage = (msg, l) => {
+        if (l === a && msg.type === 'busy') busy.push(msg.requestId);
+      };
+      b.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0, withinMs: 60_000 });
+      await bed.clock.advance(100);
+      a.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0, withinMs: 650 });
+      await bed.clock.advance(2_000);
+      if (slots === 1) assert.deepEqual(busy, [], 'urgent request admitted ahead of B');
+      else {
+        assert.deepEqual(busy, [1], 'without slots, refused: sharing the uplink it would end after its deadline');
+        assert.equal(e.engine.stats().uploadRefusals.deadline, 1, 'counted as a deadline refusal');
+      }
+      bed.destroyAll();
+    }
   });
 });

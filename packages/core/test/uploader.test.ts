@@ -33,7 +33,7 @@ class FakeChannel implements UploaderLink {
   }
   private seq = 0;
   nextRank(): UploadRank {
-    return { priority: 0, seq: ++this.seq };
+    return { urgent: false, priority: 0, seq: ++this.seq };
   }
   /** False: other peers' uploads hold every slot. */
   slotOpen = true;
@@ -60,7 +60,7 @@ class FakeChannel implements UploaderLink {
 }
 
 const config = { chunkBytes: 16_384, sendHighWaterBytes: 65_536, maxUploadsPerPeer: 4, uploadStarveMs: 750 };
-const req = (requestId: number, sn = 1, offsetBytes = 0): RequestMessage => ({ type: 'request', requestId, rendition: 'v0', sn, offsetBytes });
+const req = (requestId: number, sn = 1, offsetBytes = 0): RequestMessage => ({ type: 'request', requestId, rendition: 'v0', sn, offsetBytes, withinMs: 60_000 });
 const segment = new SeededRandom('uploader').bytes(300_000);
 /** A segment on its way with no byte yet. */
 const notYet: ReceivingSegment = { partial: undefined };

@@ -169,12 +169,13 @@ export function encodePeerMessage(msg: PeerMessage): Uint8Array {
     }
     case 'request': {
       const r = checkId(msg.rendition, 'rendition');
-      return new Writer(1 + 4 + 1 + r.length + 4 + 4)
+      return new Writer(1 + 4 + 1 + r.length + 4 + 4 + 4)
         .u8(code)
         .u32(checkU32(msg.requestId, 'requestId'))
         .str(r)
         .u32(checkU32(msg.sn, 'sn'))
-        .u32(checkU32(msg.offsetBytes, 'offsetBytes')).bytes;
+        .u32(checkU32(msg.offsetBytes, 'offsetBytes'))
+        .u32(checkU32(msg.withinMs, 'withinMs')).bytes;
     }
     case 'cancel':
     case 'absent':
@@ -252,7 +253,7 @@ export function decodePeerMessage(bytes: Uint8Array): PeerMessage {
       msg = { type, rendition: r.id('rendition'), sn: r.u32('sn') };
       break;
     case 'request':
-      msg = { type, requestId: r.u32('requestId'), rendition: r.id('rendition'), sn: r.u32('sn'), offsetBytes: r.u32('offsetBytes') };
+      msg = { type, requestId: r.u32('requestId'), rendition: r.id('rendition'), sn: r.u32('sn'), offsetBytes: r.u32('offsetBytes'), withinMs: r.u32('withinMs') };
       break;
     case 'cancel':
     case 'absent':

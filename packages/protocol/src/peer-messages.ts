@@ -60,6 +60,12 @@ export interface RequestMessage extends SegmentRef {
   readonly type: 'request';
   readonly requestId: number;
   readonly offsetBytes: number;
+  /**
+   * The requester waits this many ms at most for the rest of the segment (then it fetches it
+   * elsewhere): an uploader that could not finish in time answers BUSY, and serves the most
+   * urgent requests first.
+   */
+  readonly withinMs: number;
 }
 
 export interface CancelMessage {

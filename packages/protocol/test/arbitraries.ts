@@ -179,6 +179,7 @@ export const requestArb: fc.Arbitrary<RequestMessage> = rec({
   rendition: idArb,
   sn: u32Arb,
   offsetBytes: u32Arb,
+  withinMs: u32Arb,
 });
 export const cancelArb: fc.Arbitrary<CancelMessage> = rec({ type: fc.constant('cancel'), requestId: u32Arb });
 export const absentArb: fc.Arbitrary<AbsentMessage> = rec({ type: fc.constant('absent'), requestId: u32Arb });

@@ -54,7 +54,7 @@ void describe('peer codec fast paths', () => {
       assert.ok(bytesEqual(bytes, expected));
       bytes.fill(0xee);
     }
-    const request = encodePeerMessage({ type: 'request', requestId: 1, rendition: 'r1abc.p3', sn: 5, offsetBytes: 0 });
+    const request = encodePeerMessage({ type: 'request', requestId: 1, rendition: 'r1abc.p3', sn: 5, offsetBytes: 0, withinMs: 0 });
     assert.equal(new TextDecoder().decode(request.subarray(6, 14)), 'r1abc.p3');
   });
 

@@ -19,7 +19,7 @@ const samples: PeerMessage[] = [
   { type: 'have', rendition: '720p', sn: 99, sizeBytes: 1_000_000 },
   { type: 'receiving', rendition: 'audio-en', sn: 4 },
   { type: 'lost', rendition: 'x', sn: 0xffff_ffff },
-  { type: 'request', requestId: 77, rendition: '1080p', sn: 12, offsetBytes: 4096 },
+  { type: 'request', requestId: 77, rendition: '1080p', sn: 12, offsetBytes: 4096, withinMs: 2500 },
   { type: 'cancel', requestId: 77 },
   { type: 'data', requestId: 77, offsetBytes: 4096, totalBytes: 10_000, payload: seededBytes(40, 3) },
   { type: 'absent', requestId: 78 },
@@ -141,7 +141,7 @@ void describe('decodePeerMessage edge cases', () => {
         ['hello', concatBytes(Uint8Array.of(PeerMessageCode.hello, 1, id.length), id, new Uint8Array(4))],
         ['have', concatBytes(Uint8Array.of(PeerMessageCode.have, id.length), id, Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 1))],
         ['lost', concatBytes(Uint8Array.of(PeerMessageCode.lost, id.length), id, new Uint8Array(4))],
-        ['request', concatBytes(Uint8Array.of(PeerMessageCode.request, 0, 0, 0, 1, id.length), id, new Uint8Array(8))],
+        ['request', concatBytes(Uint8Array.of(PeerMessageCode.request, 0, 0, 0, 1, id.length), id, new Uint8Array(12))],
         ['haveMap', concatBytes(Uint8Array.of(PeerMessageCode.haveMap, 0, 1, id.length), id, new Uint8Array(5))],
       ];
       for (const [type, bytes] of variants) expect(bytes, 'PEER_MSG_BAD_FIELD', `${type} with ${what}`);

@@ -52,7 +52,7 @@ void describe('peer codec: round trip', () => {
     const cases: [PeerMessage, number[]][] = [
       [
         { type: 'hello', version: PEER_PROTOCOL_VERSION, peerId: 'ab', uploadKbps: 0x01020304 },
-        [1, 1, 2, 0x61, 0x62, 1, 2, 3, 4],
+        [1, PEER_PROTOCOL_VERSION, 2, 0x61, 0x62, 1, 2, 3, 4],
       ],
       [{ type: 'haveMap', entries: [] }, [2, 0, 0]],
       [
@@ -62,7 +62,7 @@ void describe('peer codec: round trip', () => {
       [{ type: 'have', rendition: 'r', sn: 7, sizeBytes: 1000 }, [3, 1, 0x72, 0, 0, 0, 7, 0, 0, 3, 0xe8]],
       [{ type: 'receiving', rendition: 'r', sn: U32_MAX }, [4, 1, 0x72, 255, 255, 255, 255]],
       [{ type: 'lost', rendition: 'r', sn: 0 }, [5, 1, 0x72, 0, 0, 0, 0]],
-      [{ type: 'request', requestId: 9, rendition: 'r', sn: 1, offsetBytes: 2 }, [6, 0, 0, 0, 9, 1, 0x72, 0, 0, 0, 1, 0, 0, 0, 2]],
+      [{ type: 'request', requestId: 9, rendition: 'r', sn: 1, offsetBytes: 2, withinMs: 1500 }, [6, 0, 0, 0, 9, 1, 0x72, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0x05, 0xdc]],
       [{ type: 'cancel', requestId: 0x80000000 }, [7, 0x80, 0, 0, 0]],
       [
         { type: 'data', requestId: 1, offsetBytes: 2, totalBytes: 5, payload: Uint8Array.of(0xaa, 0xbb, 0xcc) },
@@ -83,7 +83,7 @@ void describe('peer codec: round trip', () => {
     roundTrip({ type: 'hello', version: 0, peerId: 'a', uploadKbps: 0 });
     roundTrip({ type: 'have', rendition: id, sn: U32_MAX, sizeBytes: LIMITS.maxSegmentBytes });
     roundTrip({ type: 'have', rendition: 'a', sn: 0, sizeBytes: 1 });
-    roundTrip({ type: 'request', requestId: U32_MAX, rendition: id, sn: U32_MAX, offsetBytes: U32_MAX });
+    roundTrip({ type: 'request', requestId: U32_MAX, rendition: id, sn: U32_MAX, offsetBytes: U32_MAX, withinMs: U32_MAX });
     const payload = seededBytes(LIMITS.maxChunkBytes, 7);
     roundTrip({ type: 'data', requestId: U32_MAX, offsetBytes: 0, totalBytes: LIMITS.maxChunkBytes, payload });
     roundTrip({
@@ -126,7 +126,7 @@ void describe('peer codec: round trip', () => {
   });
 
   void test('decodes from a subarray with a non-zero byteOffset', () => {
-    const msg: PeerMessage = { type: 'request', requestId: 5, rendition: '1080p', sn: 12, offsetBytes: 1024 };
+    const msg: PeerMessage = { type: 'request', requestId: 5, rendition: '1080p', sn: 12, offsetBytes: 1024, withinMs: 3000 };
     const inner = encodePeerMessage(msg);
     const backing = new Uint8Array(inner.length + 7).fill(0xee);
     backing.set(inner, 3);
@@ -145,7 +145,7 @@ void describe('peer codec: encoding out-of-bounds fields throws PEER_MSG_BAD_FIE
       assertProtocolError(() => encodePeerMessage({ type: 'receiving', rendition: id, sn: 0 }), 'PEER_MSG_BAD_FIELD', 'rendition');
       assertProtocolError(() => encodePeerMessage({ type: 'lost', rendition: id, sn: 0 }), 'PEER_MSG_BAD_FIELD', 'rendition');
       assertProtocolError(
-        () => encodePeerMessage({ type: 'request', requestId: 0, rendition: id, sn: 0, offsetBytes: 0 }),
+        () => encodePeerMessage({ type: 'request', requestId: 0, rendition: id, sn: 0, offsetBytes: 0, withinMs: 0 }),
         'PEER_MSG_BAD_FIELD',
         'rendition',
       );
@@ -166,9 +166,10 @@ void describe('peer codec: encoding out-of-bounds fields throws PEER_MSG_BAD_FIE
         [{ type: 'have', rendition: 'r', sn: 0, sizeBytes: n }, 'sizeBytes'],
         [{ type: 'receiving', rendition: 'r', sn: n }, 'sn'],
         [{ type: 'lost', rendition: 'r', sn: n }, 'sn'],
-        [{ type: 'request', requestId: n, rendition: 'r', sn: 0, offsetBytes: 0 }, 'requestId'],
-        [{ type: 'request', requestId: 0, rendition: 'r', sn: n, offsetBytes: 0 }, 'sn'],
-        [{ type: 'request', requestId: 0, rendition: 'r', sn: 0, offsetBytes: n }, 'offsetBytes'],
+        [{ type: 'request', requestId: n, rendition: 'r', sn: 0, offsetBytes: 0, withinMs: 0 }, 'requestId'],
+        [{ type: 'request', requestId: 0, rendition: 'r', sn: n, offsetBytes: 0, withinMs: 0 }, 'sn'],
+        [{ type: 'request', requestId: 0, rendition: 'r', sn: 0, offsetBytes: n, withinMs: 0 }, 'offsetBytes'],
+        [{ type: 'request', requestId: 0, rendition: 'r', sn: 0, offsetBytes: 0, withinMs: n }, 'withinMs'],
         [{ type: 'cancel', requestId: n }, 'requestId'],
         [{ type: 'absent', requestId: n }, 'requestId'],
         [{ type: 'busy', requestId: n }, 'requestId'],
