@@ -318,14 +318,20 @@ export class Acquisition {
     this.httpReason = this.host.candidates(this.ref, new Set()).some((p) => p.stateOf(this.ref) === 'have') ? 'slackHeld' : 'slack';
   }
 
-  /** Waits for a peer to announce the segment, until the P2P deadline (which expedite() may move). */
+  /**
+   * Waits for a peer to announce the segment, until the P2P deadline (which expedite() may move),
+   * and never while less than minP2pSlackMs is left: a segment no neighbour holds or fetches may
+   * never be announced (a VOD position none of them played), and a wait that brought nothing must
+   * not leave HTTP a thin buffer.
+   */
   private async waitForAnnouncement(): Promise<void> {
     const until = new AbortController();
     const stop = (): void => { until.abort(); };
     this.signal.addEventListener('abort', stop);
     this.hurried.add(stop);
     try {
-      await this.host.waitForAnnouncement(this.ref, Math.min(this.host.clock.now() + this.config.maxAnnounceWaitMs, this.p2pDeadlineMs()), until.signal);
+      const endMs = Math.min(this.host.clock.now() + this.config.maxAnnounceWaitMs, this.p2pDeadlineMs(), this.deadlineMs - this.config.minP2pSlackMs - this.lagMs());
+      await this.host.waitForAnnouncement(this.ref, endMs, until.signal);
     } finally {
       this.signal.removeEventListener('abort', stop);
       this.hurried.delete(stop);
@@ -345,9 +351,11 @@ export class Acquisition {
       let stallSinceMs = 0;
       const held = peer.stateOf(this.ref) === 'have';
       /**
-       * Our time ran out mid-transfer from a holder: we move on, but the transfer goes on to its end
-       * (or until the stall timeout), so a peer that sent some chunks and went silent is judged as
-       * if we had waited, while an honest one keeps sending (a cancel would stop it too).
+       * Our time ran out while a holder was asked: we move on, but the transfer goes on to its end
+       * (or until the stall timeout), so a peer that sent nothing, or some chunks, and went silent
+       * is judged as if we had waited, while an honest one keeps sending (a cancel would stop it
+       * too). Without it, a liar asked less than p2pStallTimeoutMs before our P2P deadline (a short
+       * urgent try, a small measured HTTP margin) would go unjudged.
        */
       let judging = false;
       let judgeEndTimer: unknown;
@@ -362,7 +370,7 @@ export class Acquisition {
         clock.clearTimeout(guardTimer);
         this.signal.removeEventListener('abort', onAbort);
         this.hurried.delete(armGuard);
-        if (result === 'deadline' && held && this.contributors.has(peer) && !this.signal.aborted) {
+        if (result === 'deadline' && held && !this.signal.aborted) {
           judging = true;
           peer.deliveredLate();
           // Still sending a stall timeout later: slow, not lying; the rest is not worth its bytes.

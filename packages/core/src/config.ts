@@ -45,9 +45,8 @@ export interface EngineConfig {
    * uplink's full rate, rather than several at a share each, completes the first copy several times
    * sooner, and a complete copy is a new source: a live segment spreads through the swarm in fewer,
    * shorter generations. A relay waiting for bytes does not hold a slot. 0 = no limit (every
-   * accepted upload shares the uplink). @default 0: LL-HLS parts and urgent requests must not wait
-   * behind a whole segment (an LL-HLS e2e run stalled with 1, cause not settled); the simulator shows what 1 gives
-   * with constrained uplinks (sim/README.md).
+   * accepted upload shares the uplink). Urgent requests (a REQUEST's withinMs below
+   * uploadCommitMs: seeks, thin buffers, LL-HLS parts) never wait behind the others. @default 1
    */
   uploadSlots: number;
   /**
@@ -80,12 +79,7 @@ export interface EngineConfig {
    * [minHttpSafetyMs, httpSafetyMs]. @default 1500
    */
   httpSafetyMs: number;
-  /**
-   * The least time kept for HTTP however fast it was measured (see httpSafetyMs). @default 1500
-   * (= httpSafetyMs: the margin stays fixed). 500 gives peers a second more in the simulator, but
-   * widens the band of loads asked of a peer on a short urgent try; not the default until measured
-   * in browsers.
-   */
+  /** The least time kept for HTTP however fast it was measured (see httpSafetyMs). @default 500 */
   minHttpSafetyMs: number;
   /** With less than this left before a segment's deadline, go to HTTP at once (startup). @default 2000 */
   minP2pSlackMs: number;
@@ -234,7 +228,7 @@ export const engineDefaults: EngineConfig = {
   chunkBytes: 16 * 1024, // 16 KiB: fits every browser's DataChannel
   sendHighWaterBytes: 1024 * 1024, // 1 MiB
   maxUploadsPerPeer: 4,
-  uploadSlots: 0,
+  uploadSlots: 1,
   uploadCapBytesPerSec: 0,
   group: undefined,
   storeBudgetBytes: 64 * 1024 * 1024, // 64 MiB
@@ -242,7 +236,7 @@ export const engineDefaults: EngineConfig = {
   peersPerHttpFetcher: 8,
   maxAnnounceWaitMs: 3_000,
   httpSafetyMs: 1_500,
-  minHttpSafetyMs: 1_500,
+  minHttpSafetyMs: 500,
   minP2pSlackMs: 2_000,
   seederWaitMs: 400,
   expectSeeder: false,

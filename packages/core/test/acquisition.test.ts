@@ -221,15 +221,16 @@ void describe('acquisition', () => {
     const other = segmentDesignating(bed, ['E', 'G'], 'G', ref.sn + 1);
     bed.publish(other, 10_000);
     const t1 = bed.clock.now();
-    // Deadline 3 s away: P2P must give up at deadline - the HTTP margin, before the 3 s wait ends.
-    // The margin is measured from the first fetch (3x its time, at least minHttpSafetyMs).
+    // Deadline 3 s away: the wait for an announcement ends before the 3 s are up, once no more than
+    // minP2pSlackMs is left (or the HTTP margin, if larger: 3x the first fetch's time, at least
+    // minHttpSafetyMs), so HTTP never starts on a thin buffer after a wait that brought nothing.
     const first = e.http.log[0];
     assert.ok(first.endedAtMs !== undefined);
-    const { httpSafetyMs, minHttpSafetyMs } = e.engine.config;
+    const { httpSafetyMs, minHttpSafetyMs, minP2pSlackMs } = e.engine.config;
     const marginMs = Math.min(httpSafetyMs, Math.max(minHttpSafetyMs, 3 * (first.endedAtMs - first.startedAtMs)));
     const got = await bed.clock.settle(e.engine.loadSegment(bed.request(other, 3_000)));
     assert.equal(got.source, 'http');
-    assert.equal(e.http.log[1]?.startedAtMs, t1 + 3_000 - marginMs);
+    assert.equal(e.http.log[1]?.startedAtMs, t1 + 3_000 - Math.max(marginMs, minP2pSlackMs));
     bed.destroyAll();
   });
 

@@ -70,6 +70,21 @@ void describe('a peer that announces a segment and does not serve it', () => {
     bed.destroyAll();
   });
 
+  void test('silence after HAVE when our P2P time runs out before the stall timeout: the load goes to HTTP, the silent peer is still judged', async () => {
+    const { p, ref, seg, drops, t0 } = await silentHolder('silent-short');
+    const { bed, e } = p;
+    // 2.5 s to the deadline: P2P until deadline - httpSafetyMs, 1 s, less than the 1.5 s stall timeout.
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 2_500)));
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(got.source, 'http');
+    assert.ok(bed.clock.now() - t0 <= 2_500 - e.engine.config.httpSafetyMs + 200, 'HTTP did not wait for the verdict');
+    await bed.clock.advance(1_000);
+    assert.equal(drops.length, 1, 'the silent peer was judged');
+    assert.match(drops[0]?.reason ?? '', /^protocol violation: no data for v0\/1 in 1500 ms after announcing it as held$/);
+    assert.equal(drops[0]?.atMs, t0 + e.engine.config.p2pStallTimeoutMs);
+    bed.destroyAll();
+  });
+
   void test('a peer that served whole segments has its first silence paid by its credit, not the second', async () => {
     const p = await pair('credit');
     const { bed, e, link } = p;

@@ -181,7 +181,7 @@ void describe('peer protocol: hostile remote', () => {
 
   void test('a request flood below the control-message limit', async () => {
     const w = await world();
-    for (let i = 0; i < 60; i++) w.link.send({ type: 'request', requestId: i + 1, rendition: 'v0', sn: 50_000 + i, offsetBytes: 0 , withinMs: 60_000});
+    for (let i = 0; i < 60; i++) w.link.send({ type: 'request', requestId: i + 1, rendition: 'v0', sn: 50_000 + i, offsetBytes: 0, withinMs: 60_000 });
     await assertViolation(w, /request rate limit/);
   });
 
@@ -229,7 +229,7 @@ void describe('peer protocol: hostile remote', () => {
     const loading = e.engine.loadSegment(bed.request(ref, 1_500));
     await bed.clock.advance(100);
     assert.ok(link.messages("receiving").some((m) => m.sn === 5), "E announced receiving");
-    const request: PeerMessage = { type: 'request', requestId: 7, rendition: 'v0', sn: 5, offsetBytes: 0 , withinMs: 60_000};
+    const request: PeerMessage = { type: 'request', requestId: 7, rendition: 'v0', sn: 5, offsetBytes: 0, withinMs: 60_000 };
     link.send(request);
     link.send(request);
     await bed.clock.settle(loading);

@@ -56,7 +56,7 @@ void describe('our own uplink saturated', () => {
   void test('one upload that fills a slow uplink gets it measured', async () => {
     const { bed, e, g } = await world('measured');
     assert.equal(e.engine.stats().uplinkBytesPerSec, null, 'nothing measured before an upload');
-    g.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 , withinMs: 60_000});
+    g.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0, withinMs: 60_000 });
     await bed.clock.advance(2_000);
     const measured = e.engine.stats().uplinkBytesPerSec;
     assert.ok(measured !== null, 'measured while the upload drains');
@@ -69,7 +69,7 @@ void describe('our own uplink saturated', () => {
   void test("a holder's silence while we fill our uplink only cancels the request", async () => {
     const w = await world('excused');
     const { bed, e, g, h } = w;
-    g.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 , withinMs: 60_000});
+    g.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0, withinMs: 60_000 });
     await bed.clock.advance(1_000);
     const { ref, bytes } = await silentHolder(w, 2);
     const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
@@ -88,7 +88,7 @@ void describe('our own uplink saturated', () => {
     const w = await world('drained');
     const { bed, e, g, h } = w;
     // The uplink gets measured, then idles.
-    g.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 , withinMs: 60_000});
+    g.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0, withinMs: 60_000 });
     await bed.clock.advance(9_000);
     assert.ok(e.engine.stats().uplinkBytesPerSec !== null, 'measured');
     const small = { rendition: 'v0', sn: 3 };
@@ -98,7 +98,7 @@ void describe('our own uplink saturated', () => {
     // The request to H leaves on an idle uplink; then G takes a 100 kB upload, done about 1 s later:
     // by the verdict the uplink sent more than half its rate's worth, and holds nothing.
     const loading = e.engine.loadSegment(bed.request(ref, 10_000));
-    g.send({ type: 'request', requestId: 2, rendition: 'v0', sn: 3, offsetBytes: 0 , withinMs: 60_000});
+    g.send({ type: 'request', requestId: 2, rendition: 'v0', sn: 3, offsetBytes: 0, withinMs: 60_000 });
     await bed.clock.settle(loading);
     assert.equal(g.messages('data').filter((m) => m.requestId === 2).reduce((n, m) => n + m.payload.length, 0), SIZE, 'the upload was over');
     assert.equal(h.closed, true, 'H is cut off');

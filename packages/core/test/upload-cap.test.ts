@@ -66,7 +66,7 @@ void describe('an engine with an upload cap', () => {
       if (msg.type === 'data') arrivals.push(bed.clock.now());
     };
     const t0 = bed.clock.now();
-    link.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 , withinMs: 60_000});
+    link.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0, withinMs: 60_000 });
     await bed.clock.advance(3_000);
     const body = link.messages('data').reduce((n, m) => n + m.payload.length, 0);
     assert.equal(body, SIZE, 'the whole segment arrived');
@@ -80,11 +80,12 @@ void describe('an engine with an upload cap', () => {
 
   void test('answers BUSY to what the cap cannot finish within uploadCommitMs, serves the rest', async () => {
     const { bed, e, link } = await seeder('cap-busy', 4, { uploadCapBytesPerSec: CAP });
-    for (let sn = 1; sn <= 4; sn++) link.send({ type: 'request', requestId: sn, rendition: 'v0', sn, offsetBytes: 0 , withinMs: 60_000});
+    for (let sn = 1; sn <= 4; sn++) link.send({ type: 'request', requestId: sn, rendition: 'v0', sn, offsetBytes: 0, withinMs: 60_000 });
     await bed.clock.advance(100);
-    // 1 500 ms at 100 000 B/s holds one 100 000 B segment, not two.
+    // 1 500 ms at 100 000 B/s holds one 100 000 B segment, not two; and with one upload slot the
+    // second would start only when the first is sent, 1 s later (more than uploadAdmissionDelayMs).
     assert.deepEqual(link.messages('busy').map((m) => m.requestId), [2, 3, 4]);
-    assert.deepEqual(e.engine.stats().uploadRefusals, { firstChunk: 0, commit: 3, deadline: 0, unmeasured: 0, limit: 0 }, 'counted by why');
+    assert.deepEqual(e.engine.stats().uploadRefusals, { firstChunk: 3, commit: 0, deadline: 0, unmeasured: 0, limit: 0 }, 'counted by why');
     await bed.clock.advance(3_000);
     const served = new Set(link.messages('data').map((m) => m.requestId));
     assert.deepEqual([...served], [1]);
@@ -94,15 +95,15 @@ void describe('an engine with an upload cap', () => {
   void test('a cap too low for one segment within uploadCommitMs still serves one upload at a time', async () => {
     // 40 000 B/s: a 100 000 B segment takes 2.5 s, longer than uploadCommitMs (1.5 s).
     const { bed, link } = await seeder('low-cap', 2, { uploadCapBytesPerSec: 40_000 });
-    link.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0 , withinMs: 60_000});
-    link.send({ type: 'request', requestId: 2, rendition: 'v0', sn: 2, offsetBytes: 0 , withinMs: 60_000});
+    link.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0, withinMs: 60_000 });
+    link.send({ type: 'request', requestId: 2, rendition: 'v0', sn: 2, offsetBytes: 0, withinMs: 60_000 });
     await bed.clock.advance(100);
     assert.deepEqual(link.messages('busy').map((m) => m.requestId), [2], 'the second waits for nothing: BUSY');
     await bed.clock.advance(3_000);
     const body = link.messages('data').filter((m) => m.requestId === 1).reduce((n, m) => n + m.payload.length, 0);
     assert.equal(body, SIZE, 'the first is served whole, at the cap');
     // Idle again: the next request is taken.
-    link.send({ type: 'request', requestId: 3, rendition: 'v0', sn: 2, offsetBytes: 0 , withinMs: 60_000});
+    link.send({ type: 'request', requestId: 3, rendition: 'v0', sn: 2, offsetBytes: 0, withinMs: 60_000 });
     await bed.clock.advance(100);
     assert.equal(link.messages('busy').length, 1);
     bed.destroyAll();
@@ -110,7 +111,7 @@ void describe('an engine with an upload cap', () => {
 
   void test('without a cap the same requests are all served', async () => {
     const { bed, link } = await seeder('no-cap', 4, { uploadCapBytesPerSec: 0 });
-    for (let sn = 1; sn <= 4; sn++) link.send({ type: 'request', requestId: sn, rendition: 'v0', sn, offsetBytes: 0 , withinMs: 60_000});
+    for (let sn = 1; sn <= 4; sn++) link.send({ type: 'request', requestId: sn, rendition: 'v0', sn, offsetBytes: 0, withinMs: 60_000 });
     await bed.clock.advance(3_000);
     assert.equal(link.messages('busy').length, 0);
     assert.equal(new Set(link.messages('data').map((m) => m.requestId)).size, 4);
