@@ -15,7 +15,11 @@ export function createFetchHttp(maxBytes: number = LIMITS.maxSegmentBytes): Http
       const length = Number(response.headers.get('Content-Length') ?? NaN);
       if (length > maxBytes) throw new Error(`response of ${length} bytes exceeds ${maxBytes}`);
       const totalBytes = parseTotal(response.headers.get('Content-Range')) ?? (Number.isFinite(length) ? length : undefined);
-      const bytes = await readBody(response, maxBytes, request.onProgress);
+      // A body of known, allowed size (not compressed: Content-Length would not bound what it
+      // inflates to) with nobody watching its progress is read in one go: each streamed chunk costs
+      // a main-thread task, which a busy page (a seek, a startup) waits for.
+      const whole = Number.isFinite(length) && response.headers.get('Content-Encoding') === null && request.onProgress === undefined;
+      const bytes = whole ? await readWhole(response, length) : await readBody(response, maxBytes, request.onProgress);
       return totalBytes === undefined ? { bytes } : { bytes, totalBytes };
     },
   };
@@ -24,6 +28,13 @@ export function createFetchHttp(maxBytes: number = LIMITS.maxSegmentBytes): Http
 function parseTotal(contentRange: string | null): number | undefined {
   const match = contentRange ? /\/(\d+)$/.exec(contentRange) : null;
   return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** The whole body, which must be the `length` bytes the Content-Length header announced. */
+async function readWhole(response: Response, length: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.length !== length) throw new Error(`body of ${bytes.length} bytes, Content-Length ${length}`);
+  return bytes;
 }
 
 async function readBody(response: Response, maxBytes: number, onProgress?: (loadedBytes: number) => void): Promise<Uint8Array> {

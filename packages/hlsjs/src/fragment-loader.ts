@@ -13,6 +13,9 @@ import { reportedLoadMs } from './abr-report.js';
 import { fragmentIdentity } from './fragment-identity.js';
 import { msUntilNeeded } from './playback-deadline.js';
 
+/** A seek to this far before a fragment being loaded, or farther, counts as a seek back before it (hls.js's maxFragLookUpTolerance). */
+const SEEK_BACK_TOLERANCE_SEC = 0.25;
+
 /** What the loader needs from its Swarmcast instance. */
 export interface FragmentLoaderHost {
   engine(): Engine | undefined;
@@ -82,8 +85,15 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
       const neededAtSec = init ? Number.POSITIVE_INFINITY : (context.part?.start ?? frag.start);
       const deadlineMs = host.now() + msUntilNeeded(media, neededAtSec);
       // hls.js finishes a fragment it was loading before it loads a seek's new position (it aborts
-      // only on a seek past it): the time peers had for it is gone, the seek waits on it.
+      // only on a seek past it). A seek back before it, out of the buffer: the fragment is not
+      // needed for a while, and the seek would wait for it (a P2P load still waiting for peers, then
+      // its HTTP fetch and its append), so it is aborted and hls.js loads the new position at once.
+      // Otherwise the time peers had for it is gone: it goes on over HTTP.
       const onSeeking = (): void => {
+        if (!init && media && media.currentTime < frag.start - SEEK_BACK_TOLERANCE_SEC && msUntilNeeded(media, Number.POSITIVE_INFINITY) === 0) {
+          this.abort();
+          return;
+        }
         engine.expedite(ref, host.now() + msUntilNeeded(media, neededAtSec));
       };
       media?.addEventListener('seeking', onSeeking);

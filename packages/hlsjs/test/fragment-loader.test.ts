@@ -184,3 +184,106 @@ void describe('the fragment loader', () => {
     assert.deepEqual(recorded.requests.at(1)?.ref, { rendition: initSegmentRenditionId('https://cdn.test/v/init.mp4'), sn: 0 });
   });
 });
+
+/** A media element as the loader reads it: position, buffered ranges, readyState and 'seeking'. */
+class FakeMedia {
+  currentTime: number;
+  readyState = 4;
+  readonly paused = false;
+  readonly playbackRate = 1;
+  private ranges: [number, number][];
+  private readonly listeners = new Map<string, Set<() => void>>();
+
+  constructor(currentTime: number, ranges: [number, number][]) {
+    this.currentTime = currentTime;
+    this.ranges = ranges;
+  }
+
+  get buffered(): { length: number; start(i: number): number; end(i: number): number } {
+    const r = this.ranges;
+    return { length: r.length, start: (i) => r[i]?.[0] ?? 0, end: (i) => r[i]?.[1] ?? 0 };
+  }
+
+  addEventListener(type: string, fn: () => void): void {
+    const set = this.listeners.get(type) ?? new Set();
+    set.add(fn);
+    this.listeners.set(type, set);
+  }
+
+  removeEventListener(type: string, fn: () => void): void {
+    this.listeners.get(type)?.delete(fn);
+  }
+
+  /** Jumps to `t`: out of the buffer unless a range holds it (readyState then drops, as a browser's does). */
+  seek(t: number): void {
+    this.currentTime = t;
+    if (!this.ranges.some(([s, e]) => s <= t && e >= t)) this.readyState = 1;
+    for (const fn of this.listeners.get('seeking') ?? []) fn();
+  }
+}
+
+void describe('the fragment loader on a seek', () => {
+  /**
+   * Starts a load of the fragment at [20, 22) s with the playhead at 10 s (buffered from 8 to 20 s);
+   * the engine never answers. The caller destroys the loader.
+   */
+  function pending(): { media: FakeMedia; requests: SegmentRequest[]; expedited: number[]; aborted: () => number; loader: Loader<FragmentLoaderContext> } {
+    const media = new FakeMedia(10, [[8, 20]]);
+    const requests: SegmentRequest[] = [];
+    const expedited: number[] = [];
+    const engine = {
+      loadSegment(request: SegmentRequest): Promise<LoadedSegment> {
+        requests.push(request);
+        return new Promise((_resolve, reject) => {
+          request.signal?.addEventListener('abort', () => { reject(new Error('aborted')); });
+        });
+      },
+      expedite: (_ref: unknown, deadlineMs: number) => { expedited.push(deadlineMs); },
+      httpThroughputBytesPerSec: () => undefined,
+    } as unknown as Engine;
+    const host: FragmentLoaderHost = {
+      engine: () => engine,
+      media: () => media as unknown as HTMLMediaElement,
+      now: () => 1_000,
+      playerBandwidthBps: () => Number.NaN,
+      segmentDelivered: () => undefined,
+      fallbackLoaded: () => undefined,
+    };
+    const noFallback = function noFallback(): never { throw new Error('no fallback expected'); } as unknown as new (config: HlsConfig) => Loader<FragmentLoaderContext>;
+    const Loader = createFragmentLoader(host, noFallback);
+    const loader = new Loader({} as HlsConfig);
+    let aborts = 0;
+    const callbacks = {
+      onSuccess: () => assert.fail('the engine never answers'),
+      onError: () => assert.fail('no error expected'),
+      onTimeout: () => assert.fail('no timeout expected'),
+      onAbort: () => { aborts++; },
+    } as unknown as LoaderCallbacks<FragmentLoaderContext>;
+    const config = { loadPolicy: { maxLoadTimeMs: 60_000 } } as unknown as LoaderConfiguration;
+    loader.load(load({ sn: 10, start: 20, duration: 2 } as Partial<FragmentLoad['frag']>) as unknown as FragmentLoaderContext, config, callbacks);
+    return { media, requests, expedited, aborted: () => aborts, loader };
+  }
+
+  void test('a seek back out of the buffer aborts the load, so hls.js loads the new position at once', () => {
+    const p = pending();
+    assert.equal(p.requests.at(0)?.deadlineMs, 1_000 + 10_000, 'needed when the playhead reaches 20 s');
+    p.media.seek(3); // before the buffer's start: out of it
+    assert.equal(p.aborted(), 1, 'hls.js told the load was aborted');
+    assert.equal(p.requests.at(0)?.signal?.aborted, true, 'the engine load was aborted');
+    assert.deepEqual(p.expedited, []);
+    p.loader.destroy();
+  });
+
+  void test('a seek into the fragment, or back within the buffer, keeps the load and moves its deadline', () => {
+    const into = pending();
+    into.media.seek(20.5);
+    assert.equal(into.aborted(), 0);
+    assert.deepEqual(into.expedited, [1_000], 'needed now: out of the buffer');
+    into.loader.destroy();
+    const within = pending();
+    within.media.seek(9);
+    assert.equal(within.aborted(), 0, 'the fragment is still the next one the buffer needs');
+    assert.deepEqual(within.expedited, [1_000 + 11_000]);
+    within.loader.destroy();
+  });
+});

@@ -67,6 +67,8 @@ export interface SeekingViewerResult {
   readonly report: ViewerReport;
   /** Interruption of each seek, in plan order. */
   readonly seekWaitsMs: readonly number[];
+  /** When the first seek began (ms since the epoch; the page's stall log uses the same clock). */
+  readonly firstSeekAtMs: number;
 }
 
 /** Opens a viewer, lets it start, runs its seek plan, then reports and closes it. */
@@ -76,11 +78,13 @@ export async function runSeekingViewer(browser: Browser, options: SeekingViewerO
   try {
     await handle.page.waitForFunction(() => document.querySelector('video')?.paused === false, undefined, { timeout: SEEK_TIMEOUT_MS });
     const seekWaitsMs: number[] = [];
+    let firstSeekAtMs = Number.POSITIVE_INFINITY;
     for (const [i, target] of options.plan.entries()) {
       await sleep(i === 0 ? (options.firstSeekAfterMs ?? options.intervalMs) : options.intervalMs, options.signal);
+      if (i === 0) firstSeekAtMs = Date.now();
       seekWaitsMs.push(await seekAndWait(handle.page, target));
     }
-    return { report: await handle.report(), seekWaitsMs };
+    return { report: await handle.report(), seekWaitsMs, firstSeekAtMs };
   } finally {
     await handle.close();
   }

@@ -67,7 +67,7 @@ export class FloodAttack implements Behavior {
       case 'requestFlood':
         conn.bad(`${FLOOD_MESSAGES} REQUESTs at once`);
         for (let i = 1; i <= FLOOD_MESSAGES && !conn.closed; i++) {
-          conn.send({ type: 'request', requestId: i, rendition, sn: sns[i % Math.max(1, sns.length)] ?? latest, offsetBytes: 0 , withinMs: 60_000});
+          conn.send({ type: 'request', requestId: i, rendition, sn: sns[i % Math.max(1, sns.length)] ?? latest, offsetBytes: 0, withinMs: 60_000 });
         }
         conn.log.badSent = FLOOD_MESSAGES;
         return;
