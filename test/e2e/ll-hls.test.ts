@@ -24,7 +24,7 @@ import type { LaunchedBrowser, Stack } from './harness/index.js';
 import { fromPeersOnly, llRenditionBytes, partIndexOf } from './harness/ll-hashes.js';
 import { describeReports } from './harness/swarm-assertions.js';
 import { describeStalls } from './harness/stall-report.js';
-import { MachineFreezes } from './harness/machine-freezes.js';
+import { FREEZE_DRAIN_MS, FREEZE_MIN_LATE_MS, MachineFreezes } from './harness/machine-freezes.js';
 
 const P2P_VIEWERS = 4;
 const BASELINE_VIEWERS = 2;
@@ -43,10 +43,6 @@ const PLAY_MS = 45_000;
 const MAX_EXTRA_LATENCY_SEC = 0.5;
 /** Stalled time a Swarmcast viewer may have above the worst plain hls.js viewer's (scheduling noise on 2 shared cores). */
 const STALL_NOISE_MS = 500;
-/** A timer of the test's own process this late marks a moment the whole machine stood still (see MachineFreezes). */
-const FREEZE_MIN_LATE_MS = 500;
-/** A stall that begins this soon after such a freeze is the freeze's: the buffer drained while it lasted. */
-const FREEZE_DRAIN_MS = 1000;
 /**
  * hls.js raises a viewer's target latency by liveSyncOnStallIncrease (1 s) per stall, up to a
  * target duration (2 s): what a stall the machine caused may add to a viewer's latency.

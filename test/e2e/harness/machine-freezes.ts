@@ -8,6 +8,10 @@
 
 /** How often the probe timer is due. */
 const PROBE_INTERVAL_MS = 50;
+/** A timer of the test's own process this late marks a moment the whole machine stood still. */
+export const FREEZE_MIN_LATE_MS = 500;
+/** A stall that begins this soon after such a freeze is the freeze's: the buffer drained while it lasted. */
+export const FREEZE_DRAIN_MS = 1000;
 
 export interface FreezeWindow {
   /** When the late timer was due, ms since the epoch. */
