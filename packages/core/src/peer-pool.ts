@@ -6,7 +6,7 @@ import { segmentKey } from './segment-id.js';
 import type { UploadRefusal } from './stats.js';
 import { UploadMeter } from './upload-meter.js';
 import { UploadPacer } from './upload-pacer.js';
-import type { UploadRank } from './uploader.js';
+import { isUrgentRequest, type UploadRank } from './uploader.js';
 
 export type PeerPoolConfig = Pick<
   EngineConfig,
@@ -256,7 +256,7 @@ export class PeerPool {
     const slots = this.config.uploadSlots;
     // With upload slots an urgent upload (see UploadRank) goes before the others: it waits only for
     // what the channels hold and the urgent uploads accepted before it.
-    const aheadBytes = slots > 0 && withinMs < this.config.uploadCommitMs ? urgentBytes : committedBytes;
+    const aheadBytes = slots > 0 && isUrgentRequest(withinMs, this.config.uploadCommitMs) ? urgentBytes : committedBytes;
     // With upload slots, a new upload waits until those ranked before it are sent (a slot's worth each).
     const firstChunkMs =
       slots > 0

@@ -16,7 +16,7 @@ import type { PeerConnector, PendingPeerLink } from './ports.js';
 import { RateWindow } from './rate-window.js';
 import { RenditionActivity } from './rendition-activity.js';
 import { segmentKey } from './segment-id.js';
-import { Uploader, type UploadRank } from './uploader.js';
+import { isUrgentRequest, Uploader, type UploadRank } from './uploader.js';
 
 /** A late delivery is forgiven this long after the peer's last one. */
 const LATE_FORGIVEN_AFTER_MS = 10_000;
@@ -107,7 +107,7 @@ export class Peer {
       highWaterBytes: () => host.sendHighWaterBytes(),
       uploaded: (bytes) => host.countBytes('uploaded', bytes),
       paceMs: (bytes) => host.paceUpload(bytes),
-      nextRank: (withinMs) => ({ urgent: withinMs < host.config.uploadCommitMs, priority: this.countedUploadKbps, seq: host.nextUploadSeq() }),
+      nextRank: (withinMs) => ({ urgent: isUrgentRequest(withinMs, host.config.uploadCommitMs), priority: this.countedUploadKbps, seq: host.nextUploadSeq() }),
       mayFeed: (rank) => host.mayFeedUpload(rank),
       slotFreed: () => host.uploadSlotFreed(this),
     });

@@ -14,12 +14,18 @@ const DATA_HEADER_BYTES = 13;
  * first (the requester waits less than uploadCommitMs for them: a seek, a thin buffer, an LL-HLS
  * part, which must not wait behind a whole segment for another peer), then the requester's
  * announced upload capacity (a fast uplink that completes a copy early serves it on to several
- * peers; a liar overstating its own only gets its bytes sooner), then the order of arrival.
+ * peers; a liar overstating its own, or its urgency, only gets its bytes sooner, within
+ * maxUploadsPerPeer), then the order of arrival.
  */
 export interface UploadRank {
   readonly urgent: boolean;
   readonly priority: number;
   readonly seq: number;
+}
+
+/** A request the requester waits less than `uploadCommitMs` for goes before the others (see UploadRank). */
+export function isUrgentRequest(withinMs: number, uploadCommitMs: number): boolean {
+  return withinMs < uploadCommitMs;
 }
 
 /** True when `a` goes before `b`. */
