@@ -15,7 +15,7 @@ const LATE_TIMER_TOLERANCE_MS = 250;
 
 export type AcquisitionConfig = Pick<
   EngineConfig,
-  'httpSafetyMs' | 'minHttpSafetyMs' | 'minP2pSlackMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment' | 'seederWaitMs' | 'urgentPeerWaitMs'
+  'httpSafetyMs' | 'minHttpSafetyMs' | 'minP2pSlackMs' | 'busyRetryWaitMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment' | 'seederWaitMs' | 'urgentPeerWaitMs'
 >;
 
 /** What one acquisition needs from the engine. */
@@ -235,6 +235,11 @@ export class Acquisition {
           this.lastFailedPeer = peer;
           continue;
         }
+        // Every peer asked is busy: their queues move and new holders come, while time is left.
+        if (this.httpReason === 'peerBusy' && !this.partial && this.hasUrl() && (await this.waitForBusyPeers())) {
+          tried.clear();
+          continue;
+        }
         // After a failed peer, or as a designated fetcher, waiting longer only eats the margin.
         if (waited || tried.size > 0 || this.partial) break;
         if (this.url !== undefined && this.host.isDesignatedFetcher(this.ref)) {
@@ -336,6 +341,28 @@ export class Acquisition {
       this.signal.removeEventListener('abort', stop);
       this.hurried.delete(stop);
     }
+  }
+
+  /**
+   * See EngineConfig.busyRetryWaitMs: false (at once) when too little time is left to ask again,
+   * else true after waiting for an announcement.
+   */
+  private async waitForBusyPeers(): Promise<boolean> {
+    const { clock } = this.host;
+    const lastAskMs = this.deadlineMs - this.config.minP2pSlackMs - this.lagMs();
+    if (this.config.busyRetryWaitMs === 0 || clock.now() >= lastAskMs) return false;
+    const until = new AbortController();
+    const stop = (): void => { until.abort(); };
+    this.signal.addEventListener('abort', stop);
+    this.hurried.add(stop);
+    try {
+      await this.host.waitForAnnouncement(this.ref, Math.min(clock.now() + this.config.busyRetryWaitMs, lastAskMs), until.signal, false);
+    } finally {
+      this.signal.removeEventListener('abort', stop);
+      this.hurried.delete(stop);
+    }
+    this.throwIfAborted();
+    return clock.now() < this.p2pDeadlineMs();
   }
 
   private throwIfAborted(): void {
@@ -446,6 +473,11 @@ export class Acquisition {
           this.host.progress(this.ref);
           if (this.partial.complete) finish('done');
           else armStall();
+        },
+        queued: () => {
+          // Admitted, waiting its turn: not a stall (a holder that only ever says so ends late, and
+          // ranks lower for it).
+          if (judging || !settled) armStall();
         },
         failed: (reason) => {
           if (judging) stopJudging();

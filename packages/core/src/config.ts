@@ -40,7 +40,7 @@ export interface EngineConfig {
   maxUploadsPerPeer: number;
   /**
    * Uploads that may send at once, all peers together: the requester that announced the larger
-   * uplink first, then the oldest; the others wait their turn, sending one chunk every
+   * uplink first, then the oldest; the others wait their turn, sending QUEUED every
    * p2pStallTimeoutMs / 3 (so no requester reads them as silent). Sending one copy at a time at the
    * uplink's full rate, rather than several at a share each, completes the first copy several times
    * sooner, and a complete copy is a new source: a live segment spreads through the swarm in fewer,
@@ -52,7 +52,7 @@ export interface EngineConfig {
   /**
    * Cap on the DATA this peer sends to all its peers together, bytes per second (0 = no cap): an
    * office edge peer or a viewer on a metered uplink. Requests the capped uplink could not serve in
-   * time (see uploadAdmissionDelayMs, uploadCommitMs) are answered BUSY. @default 0
+   * time (see uploadAdmissionDelayMs) are answered BUSY. @default 0
    */
   uploadCapBytesPerSec: number;
   /**
@@ -83,6 +83,13 @@ export interface EngineConfig {
   minHttpSafetyMs: number;
   /** With less than this left before a segment's deadline, go to HTTP at once (startup). @default 2000 */
   minP2pSlackMs: number;
+  /**
+   * When every peer asked for a segment answered BUSY and at least minP2pSlackMs is
+   * still left before its deadline, wait up to this long for a peer to announce it (a new holder,
+   * or one that got it since), then ask them all again: their queues move, and each says honestly
+   * whether it can still serve in time. 0 = go to HTTP at once. @default 300
+   */
+  busyRetryWaitMs: number;
   /**
    * ...unless a seeder (a peer the tracker names as fetching every segment over HTTP: an edge peer)
    * holds it or is receiving it: then the segment is asked of the seeder, and HTTP (a Range request
@@ -136,16 +143,17 @@ export interface EngineConfig {
   /** minP2pSlackMs for an LL-HLS part: with less left before its deadline, HTTP at once. @default 600 */
   partMinP2pSlackMs: number;
   /**
-   * A peer's request for a segment we hold is answered BUSY when our uplink (measured while it is
-   * backlogged) would not get its first chunk out within this long: better than leaving the
-   * requester silent until its stall timeout, which it must read as a lie. 0 = accept every request
-   * up to maxUploadsPerPeer. Keep it well below the peers' p2pStallTimeoutMs. @default 750
+   * A peer's request is answered BUSY when our uplink (measured while it is backlogged), serving our
+   * uploads in turn, would not get its first chunk out within this long, or not finish it within the
+   * time the requester waits (its REQUEST's withinMs) without making an upload accepted before it
+   * late. An admitted request waiting its turn is told so (QUEUED) every p2pStallTimeoutMs / 3.
+   * A long wait for the first chunk keeps the requester from a holder that may free up sooner.
+   * 0 = accept every request up to maxUploadsPerPeer. @default 750
    */
   uploadAdmissionDelayMs: number;
   /**
-   * ...and BUSY when our uplink could not finish every upload already accepted plus this one within
-   * this long: serving fewer requests whole beats splitting it among many that all end late.
-   * 0 = no such limit. @default 1500
+   * A request whose requester waits less than this for it (a seek, a thin buffer, an LL-HLS part)
+   * is urgent: it goes before the others (see uploadSlots). 0 = none is. @default 1500
    */
   uploadCommitMs: number;
   /**
@@ -238,6 +246,7 @@ export const engineDefaults: EngineConfig = {
   httpSafetyMs: 1_500,
   minHttpSafetyMs: 500,
   minP2pSlackMs: 2_000,
+  busyRetryWaitMs: 300,
   seederWaitMs: 400,
   expectSeeder: false,
   urgentPeerWaitMs: 400,

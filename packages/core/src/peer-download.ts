@@ -30,6 +30,8 @@ export interface Download {
 export interface DownloadSink {
   data(offsetBytes: number, payload: Uint8Array, totalBytes: number): void;
   failed(reason: 'absent' | 'busy' | 'closed'): void;
+  /** The peer admitted the request, which waits its turn behind its other uploads (QUEUED). */
+  queued(): void;
 }
 
 /**

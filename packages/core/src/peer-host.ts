@@ -36,12 +36,14 @@ export interface PeerHost {
   /** Bytes left in this peer's DataChannel buffer when it closed: they never leave. */
   linkDiscarded(bytes: number): void;
   /**
-   * May this peer's request start now? Undefined admits it; a refusal (answered BUSY) when our uplink
-   * could not get its first chunk out soon, or not finish it in time (ours: uploadCommitMs; the
-   * requester's: `withinMs`): an honest uploader says BUSY rather than leave a request silent
-   * (which reads as a lie) or send bytes the requester will no longer wait for.
+   * May this peer's request (`requestBytes` to send, within `withinMs`) join our uploads? Undefined
+   * admits it; a refusal (answered BUSY) when our uplink could not get its first chunk out soon, or
+   * not finish it in time without making an upload accepted earlier late: an honest uploader says
+   * BUSY rather than send bytes the requester will no longer wait for.
    */
   admitUpload(peer: Peer, requestBytes: number, withinMs: number): UploadRefusal | undefined;
+  /** The size of the latest segment of `rendition` we completed, or undefined (none yet). */
+  expectedSegmentBytes(rendition: string): number | undefined;
   /**
    * True when a control message we send now leaves at once: our uplink holds no backlog it would
    * wait behind (channels share the uplink message by message).

@@ -6,7 +6,7 @@ import { segmentKey } from './segment-id.js';
 import type { UploadRefusal } from './stats.js';
 import { UploadMeter } from './upload-meter.js';
 import { UploadPacer } from './upload-pacer.js';
-import { isUrgentRequest, type UploadRank } from './uploader.js';
+import { compareRanks, type QueuedUpload, type UploadRank } from './uploader.js';
 
 export type PeerPoolConfig = Pick<
   EngineConfig,
@@ -45,6 +45,9 @@ const UNMEASURED_HIGH_WATER_CHUNKS = 16;
  */
 const SATURATED_SHARE = 0.5;
 
+/** Most renditions whose latest segment size is kept (see PeerHost.expectedSegmentBytes). */
+const MAX_RENDITION_SIZES = 64;
+
 /** Most peers remembered as unreachable (the oldest record is forgotten first). */
 const MAX_UNREACHABLE = 1024;
 
@@ -73,6 +76,8 @@ export class PeerPool {
   private destroyed = false;
   private readonly peerHost: PeerHost;
   private readonly uploadMeter = new UploadMeter();
+  /** The size of the latest segment we completed, per rendition (see PeerHost.expectedSegmentBytes). */
+  private readonly segmentBytes = new Map<string, number>();
   private readonly pacer: UploadPacer;
 
   constructor(
@@ -113,6 +118,7 @@ export class PeerPool {
         this.uploadMeter.discarded(bytes);
       },
       admitUpload: (peer, requestBytes, withinMs) => this.admitUpload(peer, requestBytes, withinMs),
+      expectedSegmentBytes: (rendition) => this.segmentBytes.get(rendition),
       sendHighWaterBytes: () => this.sendHighWaterBytes(),
       uplinkClear: () => this.uplinkClear(),
       uplinkMark: () => this.uplinkSentBytes(),
@@ -229,50 +235,87 @@ export class PeerPool {
     for (const p of this.peers.values()) if (p !== from) p.pumpUploads();
   }
 
-  /** See PeerHost.admitUpload: undefined admits, else why not. */
+  /**
+   * See PeerHost.admitUpload: undefined admits, else why not. Our uploads are served in turn in
+   * rank order (see UploadRank), so each finishes when the bytes ranked before it and its own have
+   * left at the measured rate. A request is admitted where its rank puts it when it would finish
+   * before its requester stops waiting (withinMs: the trips of the request and of the last chunk
+   * come out of the requester's HTTP margin; keeping 50-500 ms for them here changed nothing in
+   * the simulator), its first chunk would leave within uploadAdmissionDelayMs, and no upload admitted
+   * before it, due in time until now, would end late for it. Requesters say how long they wait, so
+   * a 4x uplink asked with 3 s to go queues five copies where a fixed commitment would take two.
+   */
   private admitUpload(peer: Peer, requestBytes: number, withinMs: number): UploadRefusal | undefined {
     const limitMs = this.config.uploadAdmissionDelayMs;
     if (limitMs === 0) return undefined;
-    let totalBytes = 0;
+    let bufferedBytes = 0;
     let backlogged = 0;
-    let committedBytes = 0;
-    let urgentBytes = 0;
+    const queue: QueuedUpload[] = [];
     for (const p of this.peers.values()) {
       const buffered = p.bufferedBytes;
-      totalBytes += buffered;
-      committedBytes += buffered + p.unsentUploadBytes;
-      urgentBytes += buffered + p.unsentUrgentUploadBytes;
+      bufferedBytes += buffered;
       if (buffered > 0) backlogged++;
+      p.uploadQueue(queue);
     }
     const now = this.clock.now();
-    this.uploadMeter.sample(now, totalBytes);
+    this.uploadMeter.sample(now, bufferedBytes);
     // Unmeasured (no backlog ever lasted long enough: a fast uplink may never be measured), the
     // present backlog gives a lower bound once it is a few ms old; before that, accept while the
     // uplink is idle or busy with this very peer only.
-    const rate = this.rateOrProvisional(now, totalBytes);
+    const rate = this.rateOrProvisional(now, bufferedBytes);
     if (rate === undefined) return backlogged === 0 || (backlogged === 1 && peer.bufferedBytes > 0) ? undefined : 'unmeasured';
-    const ownBytes = peer.bufferedBytes + (peer.sendingUploads + 1) * this.config.chunkBytes;
+    // Under a cap so low that a segment takes longer than the requester waits, an idle uplink still
+    // takes one upload at a time (the requester gets the rest over HTTP): refusing all would leave
+    // the capped peer (an office's edge) serving nobody.
+    if (this.pacer.capped && queue.length === 0 && bufferedBytes === 0) return undefined;
+    const msPerByte = 1 / Math.max(rate, 1e-6);
+    const dueMs = now + withinMs;
+    if (this.config.uploadSlots === 0) return this.admitShared(peer, queue, bufferedBytes, requestBytes, dueMs, msPerByte);
+    const fresh = { rank: peer.rankOf(withinMs, this.uploadSeq + 1), bytes: requestBytes, dueMs };
+    const ordered = [...queue, fresh].sort((a, b) => compareRanks(a.rank, b.rank));
+    // What the channels hold leaves first.
+    let aheadBytes = bufferedBytes;
+    let after = false;
+    for (const upload of ordered) {
+      const startMs = now + aheadBytes * msPerByte;
+      aheadBytes += upload.bytes;
+      const doneMs = now + aheadBytes * msPerByte;
+      if (upload === fresh) {
+        if (startMs - now > limitMs) return 'firstChunk';
+        if (doneMs > upload.dueMs) return 'deadline';
+        after = true;
+      } else if (after && doneMs > upload.dueMs && doneMs - requestBytes * msPerByte <= upload.dueMs) {
+        // It would make an upload accepted earlier late: the requester came first.
+        return 'deadline';
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * admitUpload without upload slots: every upload shares the uplink, so one with `b` bytes left
+   * ends once every upload sent min(its bytes, b) (the channels' buffers first), and a new one
+   * delays each other by its own bytes at most.
+   */
+  private admitShared(peer: Peer, queue: readonly QueuedUpload[], bufferedBytes: number, requestBytes: number, dueMs: number, msPerByte: number): UploadRefusal | undefined {
+    const now = this.clock.now();
+    let backlogged = 0;
+    for (const p of this.peers.values()) if (p.bufferedBytes > 0) backlogged++;
+    // Its first chunk waits for a round of chunks over the backlogged channels.
+    const ownBytes = peer.bufferedBytes + this.config.chunkBytes;
     const sharers = backlogged + (peer.bufferedBytes > 0 ? 0 : 1);
-    const slots = this.config.uploadSlots;
-    // With upload slots an urgent upload (see UploadRank) goes before the others: it waits only for
-    // what the channels hold and the urgent uploads accepted before it.
-    const aheadBytes = slots > 0 && isUrgentRequest(withinMs, this.config.uploadCommitMs) ? urgentBytes : committedBytes;
-    // With upload slots, a new upload waits until those ranked before it are sent (a slot's worth each).
-    const firstChunkMs =
-      slots > 0
-        ? aheadBytes / slots / Math.max(rate, 1e-6)
-        : Math.min(ownBytes * sharers, totalBytes + ownBytes - peer.bufferedBytes) / Math.max(rate, 1e-6);
-    // Whole uploads, not just their start: an uplink split among more requests than it can finish
-    // in time completes none of them, and a peer that completes a segment serves it on.
-    const doneMs = (aheadBytes + requestBytes) / Math.max(rate, 1e-6);
-    // Under a cap so low that a segment takes longer than uploadCommitMs, an idle uplink still takes
-    // one upload at a time: refusing all would leave the capped peer (an office's edge) serving nobody.
-    const idleUnderCap = this.pacer.capped && committedBytes === 0;
-    if (firstChunkMs > limitMs) return 'firstChunk';
-    if (idleUnderCap) return undefined;
-    // Bytes the requester will no longer wait for are wasted on both ends.
-    if (doneMs > withinMs) return 'deadline';
-    return this.config.uploadCommitMs === 0 || doneMs <= this.config.uploadCommitMs ? undefined : 'commit';
+    if (Math.min(ownBytes * sharers, bufferedBytes + ownBytes - peer.bufferedBytes) * msPerByte > this.config.uploadAdmissionDelayMs) return 'firstChunk';
+    const doneMs = (bytes: number, extraBytes: number): number => {
+      let aheadBytes = bufferedBytes + Math.min(extraBytes, bytes);
+      for (const upload of queue) aheadBytes += Math.min(upload.bytes, bytes);
+      return now + aheadBytes * msPerByte;
+    };
+    if (doneMs(requestBytes, requestBytes) > dueMs) return 'deadline';
+    for (const upload of queue) {
+      const beforeMs = doneMs(upload.bytes, 0);
+      if (beforeMs <= upload.dueMs && beforeMs + Math.min(requestBytes, upload.bytes) * msPerByte > upload.dueMs) return 'deadline';
+    }
+    return undefined;
   }
 
   /**
@@ -400,6 +443,12 @@ export class PeerPool {
 
   /** A local segment completed or failed: peers with requests parked on it get answered. */
   settle(ref: SegmentRef, bytes: Uint8Array | undefined): void {
+    if (bytes) {
+      this.segmentBytes.delete(ref.rendition);
+      this.segmentBytes.set(ref.rendition, bytes.length);
+      // Renditions of the streams played here: a handful; the oldest goes first.
+      if (this.segmentBytes.size > MAX_RENDITION_SIZES) this.segmentBytes.delete(this.segmentBytes.keys().next().value ?? '');
+    }
     for (const peer of this.peers.values()) peer.localSegmentSettled(ref, bytes);
   }
 

@@ -16,7 +16,7 @@ import type { PeerConnector, PendingPeerLink } from './ports.js';
 import { RateWindow } from './rate-window.js';
 import { RenditionActivity } from './rendition-activity.js';
 import { segmentKey } from './segment-id.js';
-import { isUrgentRequest, Uploader, type UploadRank } from './uploader.js';
+import { isUrgentRequest, Uploader, type QueuedUpload, type UploadRank } from './uploader.js';
 
 /** A late delivery is forgiven this long after the peer's last one. */
 const LATE_FORGIVEN_AFTER_MS = 10_000;
@@ -99,15 +99,15 @@ export class Peer {
   ) {
     this.connectedAtMs = host.clock.now();
     this.path = new PeerPath(host.clock, host.config.silentPeerVerdictMs, (reason) => this.violation(reason));
-    // A waiting upload sends a chunk at least this often: well within the requester's stall timeout,
-    // with room for the chunk's own time on a slow uplink shared with the upload in the slot.
+    // A waiting upload says so (QUEUED) at least this often: well within the requester's stall
+    // timeout, with room for the wait behind this channel's own backlog.
     this.uploader = new Uploader({ ...host.config, uploadStarveMs: host.config.p2pStallTimeoutMs / 3 }, host.clock, {
       send: (msg) => this.send(msg),
       bufferedAmountBytes: () => this.link.bufferedAmountBytes,
       highWaterBytes: () => host.sendHighWaterBytes(),
       uploaded: (bytes) => host.countBytes('uploaded', bytes),
       paceMs: (bytes) => host.paceUpload(bytes),
-      nextRank: (withinMs) => ({ urgent: isUrgentRequest(withinMs, host.config.uploadCommitMs), priority: this.countedUploadKbps, seq: host.nextUploadSeq() }),
+      nextRank: (withinMs) => this.rankOf(withinMs, host.nextUploadSeq()),
       mayFeed: (rank) => host.mayFeedUpload(rank),
       slotFreed: () => host.uploadSlotFreed(this),
     });
@@ -193,19 +193,22 @@ export class Peer {
     return this.open && !this.closed ? this.link.bufferedAmountBytes : 0;
   }
 
-  /** Bytes our uploads to this peer have yet to hand to the channel. */
-  get unsentUploadBytes(): number {
-    return this.uploader.unsentBytes;
-  }
-
-  /** unsentUploadBytes of the urgent uploads (see UploadRank). */
-  get unsentUrgentUploadBytes(): number {
-    return this.uploader.unsentUrgentBytes;
-  }
+  /** When the peer last answered one of our requests BUSY. */
+  lastBusyAtMs = Number.NEGATIVE_INFINITY;
 
   /** The upload it announced in HELLO, bounded: what upload ranks and HTTP fetcher weights count. */
   get countedUploadKbps(): number {
     return countedUploadKbps(this.uploadKbps);
+  }
+
+  /** The place in the engine-wide order (see UploadRank) of an upload to this peer, arrived `seq`-th. */
+  rankOf(withinMs: number, seq: number): UploadRank {
+    return { urgent: isUrgentRequest(withinMs, this.host.config.uploadCommitMs), priority: this.countedUploadKbps, seq };
+  }
+
+  /** Adds our uploads to this peer to `out` (see Uploader.queue). */
+  uploadQueue(out: QueuedUpload[]): void {
+    if (!this.closed) this.uploader.queue(out);
   }
 
   /** Our uploads to this peer ranked before `rank` (see EngineConfig.uploadSlots) that could send now. */
@@ -216,11 +219,6 @@ export class Peer {
   /** Lets our uploads to this peer send what they may (an upload slot came free). */
   pumpUploads(): void {
     if (!this.closed) this.uploader.pump();
-  }
-
-  /** Uploads to this peer that have bytes to send: each takes a chunk per round before a new one. */
-  get sendingUploads(): number {
-    return this.uploader.sending;
   }
 
   /** Sends a control or availability message if the channel is open. */
@@ -438,6 +436,13 @@ export class Peer {
       case 'absent':
       case 'busy':
         return this.endDownload(msg.requestId, msg.type);
+      case 'queued': {
+        const download = this.downloads.get(msg.requestId);
+        // One for a request we cancelled may still be in flight; ids we never used are a violation.
+        if (download) download.sink.queued();
+        else if (this.neverMade(msg.requestId)) this.violation(`queued for request ${msg.requestId} never made`);
+        return;
+      }
     }
   }
 
@@ -463,7 +468,10 @@ export class Peer {
     }
     // A parked request waits for the segment anyway (the requester allows for it); one we could
     // serve now must get its first chunk out promptly or be refused.
-    const refusal = found instanceof Uint8Array ? this.host.admitUpload(this, found.length - msg.offsetBytes, msg.withinMs) : undefined;
+    // A segment still arriving is admitted like one held, against its size (or, before its first
+    // byte, its rendition's last segment's): its upload takes its turn when the bytes come.
+    const sizeBytes = found instanceof Uint8Array ? found.length : (found.partial?.totalBytes ?? this.host.expectedSegmentBytes(msg.rendition));
+    const refusal = sizeBytes !== undefined && sizeBytes > msg.offsetBytes ? this.host.admitUpload(this, sizeBytes - msg.offsetBytes, msg.withinMs) : undefined;
     if (refusal !== undefined) {
       this.host.countRefusal(refusal);
       this.send({ type: 'busy', requestId: msg.requestId });
@@ -478,6 +486,7 @@ export class Peer {
   }
 
   private endDownload(requestId: number, reason: 'absent' | 'busy'): void {
+    if (reason === 'busy') this.lastBusyAtMs = this.host.clock.now();
     const download = this.downloads.get(requestId);
     if (!download) {
       if (this.neverMade(requestId)) this.violation(`${reason} for request ${requestId} never made`);

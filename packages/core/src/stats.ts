@@ -29,9 +29,10 @@ export type HttpFetchReason = keyof HttpFetchReasons;
 export interface UploadRefusals {
   /** Our uplink would not get the first chunk out within uploadAdmissionDelayMs. */
   firstChunk: number;
-  /** Our uplink could not finish what it already accepted plus this within uploadCommitMs. */
-  commit: number;
-  /** Our uplink could not finish it before the requester's own deadline (its REQUEST's withinMs). */
+  /**
+   * Our uplink could not finish it before the requester's own deadline (its REQUEST's withinMs), or
+   * only by making an upload accepted before it late.
+   */
   deadline: number;
   /** Unmeasured uplink, busy with other peers' uploads (nothing known yet to admit more against). */
   unmeasured: number;
@@ -159,7 +160,7 @@ export function emptyStats(): EngineStats {
     segmentsPrefetched: 0,
     p2pFallbacks: 0,
     httpFetchReasons: emptyHttpFetchReasons(),
-    uploadRefusals: { firstChunk: 0, commit: 0, deadline: 0, unmeasured: 0, limit: 0 },
+    uploadRefusals: { firstChunk: 0, deadline: 0, unmeasured: 0, limit: 0 },
     silencesExcused: { uplink: 0, credit: 0 },
     seederAttempts: 0,
     seederDeliveries: 0,

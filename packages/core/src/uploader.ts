@@ -34,11 +34,27 @@ export function rankedBefore(a: UploadRank, b: UploadRank): boolean {
   return a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq);
 }
 
+/** One upload as admission sees it (see PeerPool.admitUpload). */
+export interface QueuedUpload {
+  readonly rank: UploadRank;
+  /** Bytes still to hand to the channel. */
+  readonly bytes: number;
+  /** When the requester stops waiting for it (clock ms). */
+  readonly dueMs: number;
+}
+
+/** Orders uploads as the upload slots serve them. */
+export function compareRanks(a: UploadRank, b: UploadRank): number {
+  return rankedBefore(a, b) ? -1 : rankedBefore(b, a) ? 1 : 0;
+}
+
 interface Upload {
   readonly requestId: number;
+  /** When the requester stops waiting for it (clock ms): arrival + its withinMs. */
+  readonly dueMs: number;
   /** Its place in the engine-wide order of uploads (see EngineConfig.uploadSlots). */
   readonly rank: UploadRank;
-  /** When it last sent a chunk (or was accepted): a waiting upload is never silent for long. */
+  /** When it last sent a chunk or QUEUED (or was accepted): a waiting upload is never silent for long. */
   lastFedMs: number;
   readonly key: string;
   /** Undefined while the segment is still arriving here. */
@@ -98,6 +114,7 @@ export class Uploader {
     this.uploads.set(req.requestId, {
       requestId: req.requestId,
       rank: this.link.nextRank(req.withinMs),
+      dueMs: this.clock.now() + req.withinMs,
       lastFedMs: this.clock.now(),
       key: segmentKey(req),
       bytes,
@@ -137,31 +154,15 @@ export class Uploader {
     this.pump();
   }
 
-  /** Bytes the uploads still have to hand to the channel (a relay not started yet counts 0). */
-  get unsentBytes(): number {
-    return this.unsentBytesOf(() => true);
+  /** Adds our uploads (what each has left to send, and when it is due) to `out`. */
+  queue(out: QueuedUpload[]): void {
+    for (const upload of this.uploads.values()) out.push({ rank: upload.rank, bytes: this.unsentOf(upload), dueMs: upload.dueMs });
   }
 
-  /** unsentBytes of the urgent uploads only: what a new urgent upload waits behind (with upload slots). */
-  get unsentUrgentBytes(): number {
-    return this.unsentBytesOf((upload) => upload.rank.urgent);
-  }
-
-  private unsentBytesOf(counted: (upload: Upload) => boolean): number {
-    let n = 0;
-    for (const upload of this.uploads.values()) {
-      if (!counted(upload)) continue;
-      const total = upload.bytes?.length ?? upload.receiving?.partial?.totalBytes ?? upload.offsetBytes;
-      n += Math.max(0, total - upload.offsetBytes);
-    }
-    return n;
-  }
-
-  /** Uploads with bytes ready to send (not parked). */
-  get sending(): number {
-    let n = 0;
-    for (const upload of this.uploads.values()) if (upload.bytes) n++;
-    return n;
+  /** Bytes it has yet to hand to the channel (a relay before its first byte: from its offset, 0). */
+  private unsentOf(upload: Upload): number {
+    const total = upload.bytes?.length ?? upload.receiving?.partial?.totalBytes ?? upload.offsetBytes;
+    return Math.max(0, total - upload.offsetBytes);
   }
 
   cancel(requestId: number): void {
@@ -203,9 +204,13 @@ export class Uploader {
         progressed = false;
         for (const upload of [...this.uploads.values()]) {
           const starvedAtMs = upload.lastFedMs + this.config.uploadStarveMs;
-          const slot = this.link.mayFeed(upload.rank);
-          if (!slot && this.clock.now() < starvedAtMs) {
-            heldUntilMs = Math.min(heldUntilMs, starvedAtMs);
+          if (!this.link.mayFeed(upload.rank)) {
+            // Waiting its turn: a QUEUED now and then, so the requester does not take it for a stall.
+            if (this.clock.now() >= starvedAtMs) {
+              this.link.send({ type: 'queued', requestId: upload.requestId });
+              upload.lastFedMs = this.clock.now();
+            }
+            heldUntilMs = Math.min(heldUntilMs, upload.lastFedMs + this.config.uploadStarveMs);
             continue;
           }
           const from = upload.bytes ? { bytes: upload.bytes, endBytes: upload.bytes.length, totalBytes: upload.bytes.length } : this.relayable(upload);

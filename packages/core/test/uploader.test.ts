@@ -66,20 +66,22 @@ const segment = new SeededRandom('uploader').bytes(300_000);
 const notYet: ReceivingSegment = { partial: undefined };
 
 void describe('Uploader', () => {
-  void test('an upload waiting for a slot still sends a chunk every uploadStarveMs, and all of it once a slot is free', async () => {
+  void test('an upload waiting for a slot says QUEUED every uploadStarveMs (no data), and sends all of it once a slot is free', async () => {
     const clock = new VirtualClock();
     const link = new FakeChannel();
     link.slotOpen = false;
     const uploader = new Uploader(config, clock, link);
     uploader.add(req(1), segment);
-    const chunksAt = (ms: number): Promise<number> => clock.advance(ms - clock.now()).then(() => link.count('data', 1));
-    assert.equal(await chunksAt(config.uploadStarveMs - 10), 0, 'held at first');
-    assert.equal(await chunksAt(config.uploadStarveMs + 10), 1, 'one chunk when it would starve');
-    assert.equal(await chunksAt(2 * config.uploadStarveMs + 20), 2, 'and one more a starve period later');
+    const queuedAt = (ms: number): Promise<number> => clock.advance(ms - clock.now()).then(() => link.count('queued', 1));
+    assert.equal(await queuedAt(config.uploadStarveMs - 10), 0, 'nothing at first');
+    assert.equal(await queuedAt(config.uploadStarveMs + 10), 1, 'QUEUED when it would look stalled');
+    assert.equal(await queuedAt(2 * config.uploadStarveMs + 20), 2, 'and again a starve period later');
+    assert.equal(link.count('data', 1), 0, 'no byte of the segment while it waits: the uplink is the slot holder\'s');
     link.slotOpen = true;
     link.buffered = 0;
     uploader.pump();
     assert.ok(link.count('data', 1) > 2, 'a free slot lets it send at once');
+    assert.equal(link.count('queued', 1), 2, 'no QUEUED once it sends');
     uploader.destroy();
   });
 

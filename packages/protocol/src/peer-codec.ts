@@ -180,6 +180,7 @@ export function encodePeerMessage(msg: PeerMessage): Uint8Array {
     case 'cancel':
     case 'absent':
     case 'busy':
+    case 'queued':
       return new Writer(5).u8(code).u32(checkU32(msg.requestId, 'requestId')).bytes;
     case 'data': {
       checkDataBounds(msg.offsetBytes, msg.payload.length, msg.totalBytes);
@@ -258,6 +259,7 @@ export function decodePeerMessage(bytes: Uint8Array): PeerMessage {
     case 'cancel':
     case 'absent':
     case 'busy':
+    case 'queued':
       msg = { type, requestId: r.u32('requestId') };
       break;
     case 'data': {

@@ -10,6 +10,7 @@ export const PeerMessageCode = {
   data: 8,
   absent: 9,
   busy: 10,
+  queued: 11,
 } as const;
 
 /** A segment within a swarm: rendition + media sequence (live) or index (VOD). */
@@ -94,6 +95,15 @@ export interface BusyMessage {
   readonly requestId: number;
 }
 
+/**
+ * The request was admitted and waits its turn behind the sender's other uploads: sent while it
+ * waits, every so often, so the requester does not take the silence for a stall (protocol 3).
+ */
+export interface QueuedMessage {
+  readonly type: 'queued';
+  readonly requestId: number;
+}
+
 export type PeerMessage =
   | HelloMessage
   | HaveMapMessage
@@ -104,6 +114,7 @@ export type PeerMessage =
   | CancelMessage
   | DataMessage
   | AbsentMessage
-  | BusyMessage;
+  | BusyMessage
+  | QueuedMessage;
 
 export type PeerMessageType = PeerMessage['type'];

@@ -8,6 +8,7 @@ import {
   TRACKER_PROTOCOL_VERSION,
   type AbsentMessage,
   type BusyMessage,
+  type QueuedMessage,
   type CancelMessage,
   type ClientMessage,
   type DataMessage,
@@ -184,6 +185,7 @@ export const requestArb: fc.Arbitrary<RequestMessage> = rec({
 export const cancelArb: fc.Arbitrary<CancelMessage> = rec({ type: fc.constant('cancel'), requestId: u32Arb });
 export const absentArb: fc.Arbitrary<AbsentMessage> = rec({ type: fc.constant('absent'), requestId: u32Arb });
 export const busyArb: fc.Arbitrary<BusyMessage> = rec({ type: fc.constant('busy'), requestId: u32Arb });
+export const queuedArb: fc.Arbitrary<QueuedMessage> = rec({ type: fc.constant('queued'), requestId: u32Arb });
 
 /** A DATA payload: small ones from fast-check (they shrink), large ones seeded, biased to the limit. */
 export const payloadArb: fc.Arbitrary<Uint8Array> = fc.oneof(
@@ -240,6 +242,7 @@ export const peerArbs = {
   data: dataArb,
   absent: absentArb,
   busy: busyArb,
+  queued: queuedArb,
 } as const satisfies { [K in PeerMessage['type']]: fc.Arbitrary<Extract<PeerMessage, { type: K }>> };
 
 export const peerMessageArb: fc.Arbitrary<PeerMessage> = fc.oneof(...Object.values(peerArbs));

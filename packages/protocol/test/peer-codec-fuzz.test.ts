@@ -24,6 +24,7 @@ const samples: PeerMessage[] = [
   { type: 'data', requestId: 77, offsetBytes: 4096, totalBytes: 10_000, payload: seededBytes(40, 3) },
   { type: 'absent', requestId: 78 },
   { type: 'busy', requestId: 79 },
+  { type: 'queued', requestId: 80 },
 ];
 
 /** Byte offset of the id length field of each type that has one. */
@@ -70,7 +71,7 @@ void describe('decodePeerMessage edge cases', () => {
   });
 
   void test('unknown type bytes, whatever follows', () => {
-    for (const t of [0, 11, 12, 0x7f, 0x80, 0xff]) {
+    for (const t of [0, 12, 13, 0x7f, 0x80, 0xff]) {
       expect(concatBytes(Uint8Array.of(t), encodePeerMessage(samples[0] as PeerMessage).subarray(1)), 'PEER_MSG_UNKNOWN_TYPE', `type ${t}`);
     }
   });

@@ -70,6 +70,7 @@ void describe('peer codec: round trip', () => {
       ],
       [{ type: 'absent', requestId: 3 }, [9, 0, 0, 0, 3]],
       [{ type: 'busy', requestId: 4 }, [10, 0, 0, 0, 4]],
+      [{ type: 'queued', requestId: 5 }, [11, 0, 0, 0, 5]],
     ];
     for (const [msg, wire] of cases) {
       assert.deepStrictEqual(Array.from(encodePeerMessage(msg)), wire, msg.type);
@@ -173,6 +174,7 @@ void describe('peer codec: encoding out-of-bounds fields throws PEER_MSG_BAD_FIE
         [{ type: 'cancel', requestId: n }, 'requestId'],
         [{ type: 'absent', requestId: n }, 'requestId'],
         [{ type: 'busy', requestId: n }, 'requestId'],
+        [{ type: 'queued', requestId: n }, 'requestId'],
         [{ type: 'data', requestId: n, offsetBytes: 0, totalBytes: 1, payload: Uint8Array.of(1) }, 'requestId'],
         [{ type: 'data', requestId: 0, offsetBytes: n, totalBytes: 10, payload: Uint8Array.of(1) }, 'offsetBytes'],
         [{ type: 'data', requestId: 0, offsetBytes: 0, totalBytes: n, payload: Uint8Array.of(1) }, 'totalBytes'],

@@ -68,6 +68,7 @@ export function referenceEncode(msg: PeerMessage): Uint8Array {
     case 'cancel':
     case 'absent':
     case 'busy':
+    case 'queued':
       return new ReferenceWriter(5).u8(code).u32(msg.requestId).bytes;
     case 'data':
       return new ReferenceWriter(13 + msg.payload.length).u8(code).u32(msg.requestId).u32(msg.offsetBytes).u32(msg.totalBytes).raw(msg.payload).bytes;
