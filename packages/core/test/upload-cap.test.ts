@@ -78,12 +78,12 @@ void describe('an engine with an upload cap', () => {
     bed.destroyAll();
   });
 
-  void test('answers BUSY to what the cap cannot finish within uploadCommitMs, serves the rest', async () => {
+  void test('answers BUSY to what the cap could not start within uploadAdmissionDelayMs, serves the rest', async () => {
     const { bed, e, link } = await seeder('cap-busy', 4, { uploadCapBytesPerSec: CAP });
     for (let sn = 1; sn <= 4; sn++) link.send({ type: 'request', requestId: sn, rendition: 'v0', sn, offsetBytes: 0, withinMs: 60_000 });
     await bed.clock.advance(100);
-    // 1 500 ms at 100 000 B/s holds one 100 000 B segment, not two; and with one upload slot the
-    // second would start only when the first is sent, 1 s later (more than uploadAdmissionDelayMs).
+    // With one upload slot the second would start only when the first is sent, 1 s later at
+    // 100 000 B/s (more than uploadAdmissionDelayMs).
     assert.deepEqual(link.messages('busy').map((m) => m.requestId), [2, 3, 4]);
     assert.deepEqual(e.engine.stats().uploadRefusals, { firstChunk: 3, deadline: 0, unmeasured: 0, limit: 0 }, 'counted by why');
     await bed.clock.advance(3_000);
@@ -92,18 +92,19 @@ void describe('an engine with an upload cap', () => {
     bed.destroyAll();
   });
 
-  void test('a cap too low for one segment within uploadCommitMs still serves one upload at a time', async () => {
-    // 40 000 B/s: a 100 000 B segment takes 2.5 s, longer than uploadCommitMs (1.5 s).
+  void test('a cap too low for one segment within its requester wait still serves one upload at a time', async () => {
+    // 40 000 B/s: a 100 000 B segment takes 2.5 s, longer than the requester waits (2 s): what
+    // arrives in time still saves the requester that much HTTP (it fetches the rest by Range).
     const { bed, link } = await seeder('low-cap', 2, { uploadCapBytesPerSec: 40_000 });
-    link.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0, withinMs: 60_000 });
-    link.send({ type: 'request', requestId: 2, rendition: 'v0', sn: 2, offsetBytes: 0, withinMs: 60_000 });
+    link.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0, withinMs: 2_000 });
+    link.send({ type: 'request', requestId: 2, rendition: 'v0', sn: 2, offsetBytes: 0, withinMs: 2_000 });
     await bed.clock.advance(100);
     assert.deepEqual(link.messages('busy').map((m) => m.requestId), [2], 'the second waits for nothing: BUSY');
     await bed.clock.advance(3_000);
     const body = link.messages('data').filter((m) => m.requestId === 1).reduce((n, m) => n + m.payload.length, 0);
     assert.equal(body, SIZE, 'the first is served whole, at the cap');
     // Idle again: the next request is taken.
-    link.send({ type: 'request', requestId: 3, rendition: 'v0', sn: 2, offsetBytes: 0, withinMs: 60_000 });
+    link.send({ type: 'request', requestId: 3, rendition: 'v0', sn: 2, offsetBytes: 0, withinMs: 2_000 });
     await bed.clock.advance(100);
     assert.equal(link.messages('busy').length, 1);
     bed.destroyAll();
