@@ -10,9 +10,10 @@ export interface Download {
   readonly held: boolean;
   /**
    * The request left at once (our channel to it held nothing and our uplink was clear, so no backlog
-   * of ours delayed it). Once a chunk of it arrived, the request evidently did too.
+   * of ours delayed it), or within LATE_LEAVE_WINDOW_MS of it (see Peer). Once a chunk of it
+   * arrived, the request evidently did too.
    */
-  readonly leftAtOnce: boolean;
+  leftAtOnce: boolean;
   readonly requestedAtMs: number;
   /** When its first chunk arrived (undefined until one did). */
   firstChunkAtMs: number | undefined;

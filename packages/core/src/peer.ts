@@ -31,6 +31,16 @@ const MAX_CONTROL_MESSAGES_PER_SEC = 1000;
  * ice-restart e2e: a request 1.9 s after a restart got no data in 1.5 s while the peer's HAVEs came).
  */
 const PATH_SETTLE_MS = 5_000;
+
+/**
+ * A request to a holder that did not leave at once (our uplink held a backlog) is looked at again
+ * every LEAVE_CHECK_MS for this long: one whose way cleared meanwhile surely left, a fraction of the
+ * stall timeout late, and its silence is judged as if it had left at once. A browser's uplink on a
+ * fast path is never measured (no backlog lasts), so two channels each holding a chunk for a moment
+ * read as "not clear", and a silent liar asked then went unjudged until its next lie.
+ */
+const LATE_LEAVE_WINDOW_MS = 250;
+const LEAVE_CHECK_MS = 25;
 /** Requests a peer may send per second: a player needs a few; more is a flood. */
 const MAX_REQUESTS_PER_SEC = 50;
 /**
@@ -193,6 +203,8 @@ export class Peer {
     return this.open && !this.closed ? this.link.bufferedAmountBytes : 0;
   }
 
+  private leaveCheckTimer: unknown;
+
   /** When the peer last answered one of our requests BUSY. */
   lastBusyAtMs = Number.NEGATIVE_INFINITY;
 
@@ -248,12 +260,31 @@ export class Peer {
     const leftAtOnce = held && this.link.bufferedAmountBytes === 0 && this.host.uplinkClear() && now - this.resumedAtMs >= PATH_SETTLE_MS;
     const receivedMark = held ? this.receivedBytes() : undefined;
     this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, firstChunkAtMs: undefined, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0, receivedMark, uplinkMark: this.host.uplinkMark() });
+    if (held && !leftAtOnce) this.checkLeavingSoon();
     this.send({ type: 'request', requestId, rendition: ref.rendition, sn: ref.sn, offsetBytes, withinMs: Math.min(MAX_WITHIN_MS, Math.max(0, Math.round(withinMs))) });
     return requestId;
   }
 
   cancel(requestId: number): void {
     if (this.downloads.delete(requestId)) this.send({ type: 'cancel', requestId });
+  }
+
+  /** See LATE_LEAVE_WINDOW_MS: one timer per peer while some request to a holder has not surely left. */
+  private checkLeavingSoon(): void {
+    if (this.leaveCheckTimer !== undefined) return;
+    this.leaveCheckTimer = this.host.clock.setTimeout(() => {
+      this.leaveCheckTimer = undefined;
+      if (this.closed) return;
+      const now = this.host.clock.now();
+      const clear = this.link.bufferedAmountBytes === 0 && this.host.uplinkClear() && now - this.resumedAtMs >= PATH_SETTLE_MS;
+      let pending = false;
+      for (const d of this.downloads.values()) {
+        if (!d.held || d.leftAtOnce || now - d.requestedAtMs > LATE_LEAVE_WINDOW_MS) continue;
+        if (clear) d.leftAtOnce = true;
+        else pending = true;
+      }
+      if (pending) this.checkLeavingSoon();
+    }, LEAVE_CHECK_MS);
   }
 
   /**
@@ -322,6 +353,7 @@ export class Peer {
     this.closed = true;
     this.ready = false;
     this.host.clock.clearTimeout(this.connectTimer);
+    this.host.clock.clearTimeout(this.leaveCheckTimer);
     this.path.destroy();
     this.uploader.destroy();
     if (this.open) this.host.linkDiscarded(this.link.bufferedAmountBytes);

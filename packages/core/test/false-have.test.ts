@@ -85,6 +85,44 @@ void describe('a peer that announces a segment and does not serve it', () => {
     bed.destroyAll();
   });
 
+  void test('silence after HAVE for a request that waited a moment behind our own uploads: judged once the way cleared', async () => {
+    // E uploads a segment to X over a 1 MB/s link (its channel holds a backlog for ~100 ms) and,
+    // completing another segment meanwhile, broadcasts HAVE, which waits a moment in the channel to
+    // Y (a slow link). Our uplink, never measured (no backlog lasts), then reads as not clear: a
+    // request made now to the silent H did not leave at once. It surely left once X's backlog
+    // drained, well within LATE_LEAVE_WINDOW_MS, and H's silence is a lie all the same.
+    const bed = new Testbed({ seed: 'silent-after-backlog', bandwidthBytesPerSec: 1_000_000, profile: (from, to) => (from === 'E' && to === 'Y' ? { bandwidthBytesPerSec: 200 } : undefined) });
+    const h = bed.addScriptedPeer('H');
+    const x = bed.addScriptedPeer('X');
+    const y = bed.addScriptedPeer('Y');
+    await bed.clock.advance(100);
+    const e = bed.addEngine('E');
+    await bed.clock.advance(1_000);
+    const served = { rendition: 'v0', sn: 1 };
+    const other = { rendition: 'v0', sn: 3 };
+    bed.publish(served, SIZE);
+    bed.publish(other, 1_000);
+    await bed.clock.settle(e.engine.loadSegment(bed.request(served, 500)));
+    const ref = { rendition: 'v0', sn: 2 };
+    const seg = bed.publish(ref, SIZE);
+    const [lh, lx, ly] = [h, x, y].map((peer) => peer.linkTo(bed.idOf('E')));
+    assert.ok(lh?.open && lx?.open && ly?.open, 'H, X and Y are connected to E');
+    lh.send({ type: 'have', ...ref, sizeBytes: SIZE });
+    await bed.clock.advance(100);
+    lx.send({ type: 'request', requestId: 1, ...served, offsetBytes: 0, withinMs: 60_000 });
+    await bed.clock.advance(21);
+    await bed.clock.settle(e.engine.loadSegment(bed.request(other, 500)));
+    const drops = trackDrops({ bed, e, link: lh });
+    const t0 = bed.clock.now();
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(lh.messages('request').length, 1, 'H was asked');
+    assert.equal(drops.length, 1, 'H was cut off');
+    assert.match(drops[0]?.reason ?? '', /^protocol violation: no data for v0\/2 in 1500 ms after announcing it as held$/);
+    assert.equal(drops[0]?.atMs, t0 + e.engine.config.p2pStallTimeoutMs);
+    bed.destroyAll();
+  });
+
   void test('a peer that served whole segments has its first silence paid by its credit, not the second', async () => {
     const p = await pair('credit');
     const { bed, e, link } = p;
