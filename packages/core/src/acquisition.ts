@@ -329,14 +329,19 @@ export class Acquisition {
    * never be announced (a VOD position none of them played), and a wait that brought nothing must
    * not leave HTTP a thin buffer.
    */
-  private async waitForAnnouncement(): Promise<void> {
+  private waitForAnnouncement(): Promise<void> {
+    const endMs = Math.min(this.host.clock.now() + this.config.maxAnnounceWaitMs, this.p2pDeadlineMs(), this.deadlineMs - this.config.minP2pSlackMs - this.lagMs());
+    return this.waitForAnnouncementUntil(endMs, true);
+  }
+
+  /** host.waitForAnnouncement until `endMs`, ended early by an abort or by expedite(). */
+  private async waitForAnnouncementUntil(endMs: number, blame: boolean): Promise<void> {
     const until = new AbortController();
     const stop = (): void => { until.abort(); };
     this.signal.addEventListener('abort', stop);
     this.hurried.add(stop);
     try {
-      const endMs = Math.min(this.host.clock.now() + this.config.maxAnnounceWaitMs, this.p2pDeadlineMs(), this.deadlineMs - this.config.minP2pSlackMs - this.lagMs());
-      await this.host.waitForAnnouncement(this.ref, endMs, until.signal);
+      await this.host.waitForAnnouncement(this.ref, endMs, until.signal, blame);
     } finally {
       this.signal.removeEventListener('abort', stop);
       this.hurried.delete(stop);
@@ -351,16 +356,7 @@ export class Acquisition {
     const { clock } = this.host;
     const lastAskMs = this.deadlineMs - this.config.minP2pSlackMs - this.lagMs();
     if (this.config.busyRetryWaitMs === 0 || clock.now() >= lastAskMs) return false;
-    const until = new AbortController();
-    const stop = (): void => { until.abort(); };
-    this.signal.addEventListener('abort', stop);
-    this.hurried.add(stop);
-    try {
-      await this.host.waitForAnnouncement(this.ref, Math.min(clock.now() + this.config.busyRetryWaitMs, lastAskMs), until.signal, false);
-    } finally {
-      this.signal.removeEventListener('abort', stop);
-      this.hurried.delete(stop);
-    }
+    await this.waitForAnnouncementUntil(Math.min(clock.now() + this.config.busyRetryWaitMs, lastAskMs), false);
     this.throwIfAborted();
     return clock.now() < this.p2pDeadlineMs();
   }

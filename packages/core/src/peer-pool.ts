@@ -270,7 +270,7 @@ export class PeerPool {
     if (this.pacer.capped && queue.length === 0 && bufferedBytes === 0) return undefined;
     const msPerByte = 1 / Math.max(rate, 1e-6);
     const dueMs = now + withinMs;
-    if (this.config.uploadSlots === 0) return this.admitShared(peer, queue, bufferedBytes, requestBytes, dueMs, msPerByte);
+    if (this.config.uploadSlots === 0) return this.admitShared(peer, queue, { bufferedBytes, backlogged }, requestBytes, dueMs, msPerByte);
     const fresh = { rank: peer.rankOf(withinMs, this.uploadSeq + 1), bytes: requestBytes, dueMs };
     const ordered = [...queue, fresh].sort((a, b) => compareRanks(a.rank, b.rank));
     // What the channels hold leaves first.
@@ -297,10 +297,9 @@ export class PeerPool {
    * ends once every upload sent min(its bytes, b) (the channels' buffers first), and a new one
    * delays each other by its own bytes at most.
    */
-  private admitShared(peer: Peer, queue: readonly QueuedUpload[], bufferedBytes: number, requestBytes: number, dueMs: number, msPerByte: number): UploadRefusal | undefined {
+  private admitShared(peer: Peer, queue: readonly QueuedUpload[], channels: { bufferedBytes: number; backlogged: number }, requestBytes: number, dueMs: number, msPerByte: number): UploadRefusal | undefined {
     const now = this.clock.now();
-    let backlogged = 0;
-    for (const p of this.peers.values()) if (p.bufferedBytes > 0) backlogged++;
+    const { bufferedBytes, backlogged } = channels;
     // Its first chunk waits for a round of chunks over the backlogged channels.
     const ownBytes = peer.bufferedBytes + this.config.chunkBytes;
     const sharers = backlogged + (peer.bufferedBytes > 0 ? 0 : 1);

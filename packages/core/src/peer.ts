@@ -205,8 +205,12 @@ export class Peer {
 
   private leaveCheckTimer: unknown;
 
+  private lastBusyMs = Number.NEGATIVE_INFINITY;
+
   /** When the peer last answered one of our requests BUSY. */
-  lastBusyAtMs = Number.NEGATIVE_INFINITY;
+  get lastBusyAtMs(): number {
+    return this.lastBusyMs;
+  }
 
   /** The upload it announced in HELLO, bounded: what upload ranks and HTTP fetcher weights count. */
   get countedUploadKbps(): number {
@@ -257,7 +261,7 @@ export class Peer {
     const requestId = this.nextRequestId++;
     const held = this.stateOf(ref) === 'have';
     const now = this.host.clock.now();
-    const leftAtOnce = held && this.link.bufferedAmountBytes === 0 && this.host.uplinkClear() && now - this.resumedAtMs >= PATH_SETTLE_MS;
+    const leftAtOnce = held && this.wayClear(now);
     const receivedMark = held ? this.receivedBytes() : undefined;
     this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, firstChunkAtMs: undefined, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0, receivedMark, uplinkMark: this.host.uplinkMark() });
     if (held && !leftAtOnce) this.checkLeavingSoon();
@@ -269,6 +273,11 @@ export class Peer {
     if (this.downloads.delete(requestId)) this.send({ type: 'cancel', requestId });
   }
 
+  /** A request sent now leaves at once: nothing ahead of it in our channel or uplink, and the path settled. */
+  private wayClear(nowMs: number): boolean {
+    return this.link.bufferedAmountBytes === 0 && this.host.uplinkClear() && nowMs - this.resumedAtMs >= PATH_SETTLE_MS;
+  }
+
   /** See LATE_LEAVE_WINDOW_MS: one timer per peer while some request to a holder has not surely left. */
   private checkLeavingSoon(): void {
     if (this.leaveCheckTimer !== undefined) return;
@@ -276,7 +285,7 @@ export class Peer {
       this.leaveCheckTimer = undefined;
       if (this.closed) return;
       const now = this.host.clock.now();
-      const clear = this.link.bufferedAmountBytes === 0 && this.host.uplinkClear() && now - this.resumedAtMs >= PATH_SETTLE_MS;
+      const clear = this.wayClear(now);
       let pending = false;
       for (const d of this.downloads.values()) {
         if (!d.held || d.leftAtOnce || now - d.requestedAtMs > LATE_LEAVE_WINDOW_MS) continue;
@@ -498,8 +507,6 @@ export class Peer {
       this.send({ type: 'absent', requestId: msg.requestId });
       return;
     }
-    // A parked request waits for the segment anyway (the requester allows for it); one we could
-    // serve now must get its first chunk out promptly or be refused.
     // A segment still arriving is admitted like one held, against its size (or, before its first
     // byte, its rendition's last segment's): its upload takes its turn when the bytes come.
     const sizeBytes = found instanceof Uint8Array ? found.length : (found.partial?.totalBytes ?? this.host.expectedSegmentBytes(msg.rendition));
@@ -509,7 +516,7 @@ export class Peer {
       this.send({ type: 'busy', requestId: msg.requestId });
       return;
     }
-    const result = this.uploader.add(msg, found);
+    const result = this.uploader.add(msg, found, sizeBytes);
     if (result === 'duplicate') this.violation(`duplicate request id ${msg.requestId}`);
     else if (result === 'busy') {
       this.host.countRefusal('limit');
@@ -518,7 +525,7 @@ export class Peer {
   }
 
   private endDownload(requestId: number, reason: 'absent' | 'busy'): void {
-    if (reason === 'busy') this.lastBusyAtMs = this.host.clock.now();
+    if (reason === 'busy') this.lastBusyMs = this.host.clock.now();
     const download = this.downloads.get(requestId);
     if (!download) {
       if (this.neverMade(requestId)) this.violation(`${reason} for request ${requestId} never made`);

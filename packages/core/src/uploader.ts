@@ -61,6 +61,8 @@ interface Upload {
   bytes: Uint8Array | undefined;
   /** While it arrives: its download, whose bytes are relayed as they come (cut-through). */
   receiving: ReceivingSegment | undefined;
+  /** Before a relayed segment's first byte: the size it was admitted against (undefined: not known). */
+  readonly expectedTotalBytes: number | undefined;
   /** The partial segment this upload sent bytes from: the final bytes must be the same buffer. */
   relayedFrom: PartialSegment | undefined;
   offsetBytes: number;
@@ -102,7 +104,11 @@ export class Uploader {
     private readonly link: UploaderLink,
   ) {}
 
-  add(req: RequestMessage, source: Uint8Array | ReceivingSegment): 'ok' | 'busy' | 'duplicate' {
+  /**
+   * @param expectedTotalBytes a segment still arriving: the size it was admitted against (see
+   *   PeerHost.admitUpload), what it counts for later admissions until its first byte shows the real one.
+   */
+  add(req: RequestMessage, source: Uint8Array | ReceivingSegment, expectedTotalBytes?: number): 'ok' | 'busy' | 'duplicate' {
     if (this.uploads.has(req.requestId)) return 'duplicate';
     if (this.uploads.size >= this.config.maxUploadsPerPeer) return 'busy';
     const bytes = source instanceof Uint8Array ? source : undefined;
@@ -121,6 +127,7 @@ export class Uploader {
       receiving,
       relayedFrom: undefined,
       offsetBytes: req.offsetBytes,
+      expectedTotalBytes,
     });
     this.pump();
     return 'ok';
@@ -159,9 +166,9 @@ export class Uploader {
     for (const upload of this.uploads.values()) out.push({ rank: upload.rank, bytes: this.unsentOf(upload), dueMs: upload.dueMs });
   }
 
-  /** Bytes it has yet to hand to the channel (a relay before its first byte: from its offset, 0). */
+  /** Bytes it has yet to hand to the channel (a relay before its first byte: as admitted, else 0). */
   private unsentOf(upload: Upload): number {
-    const total = upload.bytes?.length ?? upload.receiving?.partial?.totalBytes ?? upload.offsetBytes;
+    const total = upload.bytes?.length ?? upload.receiving?.partial?.totalBytes ?? upload.expectedTotalBytes ?? upload.offsetBytes;
     return Math.max(0, total - upload.offsetBytes);
   }
 

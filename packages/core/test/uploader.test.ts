@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { encodePeerMessage, type PeerMessage, type RequestMessage } from '@swarmcast/protocol';
 import { PartialSegment, type ReceivingSegment } from '../src/partial-segment.ts';
-import { Uploader, type UploadRank, type UploaderLink } from '../src/uploader.ts';
+import { Uploader, type QueuedUpload, type UploadRank, type UploaderLink } from '../src/uploader.ts';
 import { SeededRandom } from './support/seeded-random.ts';
 import { Testbed, sameBytes } from './support/testbed.ts';
 import { VirtualClock } from './support/virtual-clock.ts';
@@ -82,6 +82,19 @@ void describe('Uploader', () => {
     uploader.pump();
     assert.ok(link.count('data', 1) > 2, 'a free slot lets it send at once');
     assert.equal(link.count('queued', 1), 2, 'no QUEUED once it sends');
+    uploader.destroy();
+  });
+
+  void test('a relay before its first byte counts, for later admissions, the size it was admitted against', () => {
+    const clock = new VirtualClock();
+    const link = new FakeChannel();
+    const uploader = new Uploader(config, clock, link);
+    uploader.add(req(1, 7, 20_000), notYet, 100_000);
+    uploader.add(req(2, 8), notYet);
+    const queue: QueuedUpload[] = [];
+    uploader.queue(queue);
+    assert.deepEqual(queue.map((q) => q.bytes), [80_000, 0], 'admitted against 100 000 B from offset 20 000; no size known: nothing yet');
+    assert.ok(queue.every((q) => q.dueMs === clock.now() + 60_000), 'due when the requester stops waiting');
     uploader.destroy();
   });
 
