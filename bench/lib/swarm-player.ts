@@ -203,6 +203,7 @@ export class SwarmPlayer {
       try {
         const loaded = await this.engine.loadSegment({ ref: { rendition: this.rendition, sn: entry.sn }, url: entry.url, deadlineMs, signal });
         this.playback.append(this.segmentSec, performance.now());
+        this.engine.playerStarted();
         this.tally[loaded.source] += 1;
         this.loadedSns.push(entry.sn);
         this.onSegment(entry.sn, loaded.bytes.length);

@@ -19,6 +19,8 @@ const RETRY_MS = 1_000;
 
 export interface SegmentLoader {
   loadSegment(request: SegmentRequest): Promise<LoadedSegment>;
+  /** The player has its first segment (see Engine.playerStarted). */
+  playerStarted(): void;
 }
 
 /** What one viewing session did; aggregated into the run's metrics. */
@@ -154,6 +156,7 @@ export class LivePlayer {
     r.lastSn = sn;
     if (!this.playing) {
       this.playing = true;
+      this.loader.playerStarted();
       r.startupMs = now - r.joinMs;
       r.playStartMs = now;
       this.anchorWallMs = now;

@@ -188,6 +188,16 @@ export interface EngineConfig {
   integrityRecordsUrl: string | undefined;
   /** Signed records kept (oldest dropped first). @default 8192 */
   maxRecords: number;
+  /**
+   * start() joins the swarm (tracker, then peer connections) once the player has its first segment
+   * buffered (Engine.playerStarted(), which the player integrations call), or after this long at
+   * most. Making WebRTC connections costs CPU the starting player needs (on a loaded 2-core machine
+   * a VOD joiner among 3 playing viewers started 360 ms later than plain hls.js when it joined at
+   * once, and as fast when it joined after its first segment), while the first segments come over
+   * HTTP anyway (due at once). Ignored with seeder or expectSeeder (they join at once: the edge serves
+   * even the first segment). 0 = join at once. @default 2000
+   */
+  maxJoinDelayMs: number;
   /** Tracker reconnect backoff: first delay. @default 1000 */
   trackerReconnectBaseMs: number;
   /**
@@ -263,6 +273,7 @@ export const engineDefaults: EngineConfig = {
   integrityListUrl: undefined,
   integrityRecordsUrl: undefined,
   maxRecords: 8192,
+  maxJoinDelayMs: 2_000,
   trackerReconnectBaseMs: 1_000,
   trackerReconnectMaxMs: 20_000,
   joinToken: undefined,

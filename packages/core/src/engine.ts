@@ -120,6 +120,13 @@ export class Engine {
   private readonly httpFetchTime: HttpFetchTime;
   private readonly seeders: SeederWatch;
   private refillTimer: unknown;
+  /** Armed by start() until the swarm is joined (see EngineConfig.maxJoinDelayMs). */
+  private joinTimer: unknown;
+  /** When start() ran (clock ms). */
+  private startedAtMs: number | undefined;
+  /** How long after start() the swarm was joined, once it was. */
+  private joinedAfterMs: number | undefined;
+  private playerHasStarted = false;
   /** Handed to the connector for each new connection: the latest welcome's ICE servers. */
   private connectOptions: ConnectOptions = { trackerIceServers: [] };
   private destroyed = false;
@@ -259,9 +266,34 @@ export class Engine {
     };
   }
 
-  /** Connects to the tracker and starts finding peers. */
+  /**
+   * Starts the engine: it joins the swarm (connects to the tracker, then finds peers) once the
+   * player started (playerStarted()) or maxJoinDelayMs later at most. Loads are served before that,
+   * over HTTP. Call once.
+   */
   start(): void {
     if (this.destroyed) throw new EngineError('ENGINE_DESTROYED', 'start() after destroy()');
+    if (this.startedAtMs !== undefined) return;
+    this.startedAtMs = this.ports.clock.now();
+    const { maxJoinDelayMs, seeder, expectSeeder } = this.config;
+    if (this.playerHasStarted || maxJoinDelayMs === 0 || seeder || expectSeeder) this.join();
+    else this.joinTimer = this.ports.clock.setTimeout(() => { this.join(); }, maxJoinDelayMs);
+  }
+
+  /**
+   * The player has its first segment buffered (the player integrations call it; again later does
+   * nothing): the swarm is joined now if start() was waiting (see EngineConfig.maxJoinDelayMs).
+   */
+  playerStarted(): void {
+    if (this.playerHasStarted || this.destroyed) return;
+    this.playerHasStarted = true;
+    if (this.startedAtMs !== undefined) this.join();
+  }
+
+  private join(): void {
+    if (this.joinedAfterMs !== undefined || this.startedAtMs === undefined || this.destroyed) return;
+    this.ports.clock.clearTimeout(this.joinTimer);
+    this.joinedAfterMs = this.ports.clock.now() - this.startedAtMs;
     this.tracker.start();
     this.scheduleRefill();
     this.summaries.start();
@@ -295,6 +327,7 @@ export class Engine {
       peers: this.pool.readyPeers().length,
       uplinkBytesPerSec: this.pool.measuredUplinkBytesPerMs === undefined ? null : Math.round(this.pool.measuredUplinkBytesPerMs * 1000),
       timerLagMs: Math.round(this.timerLag.ms),
+      joinDelayMs: this.joinedAfterMs === undefined ? null : Math.round(this.joinedAfterMs),
       recordsRejected: r.rejected,
       hashMs: r.hashMs,
       segmentsHashed: r.segmentsHashed,
@@ -378,6 +411,7 @@ export class Engine {
     if (this.destroyed) return;
     this.destroyed = true;
     this.ports.clock.clearTimeout(this.refillTimer);
+    this.ports.clock.clearTimeout(this.joinTimer);
     this.summaries.stop();
     for (const shared of this.acquisitions.values()) shared.controller.abort();
     this.acquisitions.clear();

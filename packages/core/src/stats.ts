@@ -123,6 +123,8 @@ export interface EngineStats {
    * a viewer short of CPU. That much more time is kept for HTTP.
    */
   timerLagMs: number;
+  /** How long after start() the swarm was joined, ms (see EngineConfig.maxJoinDelayMs); null before. */
+  joinDelayMs: number | null;
   /**
    * Time spent hashing peer-sourced segments (SHA-256), ms on the engine's clock from the call to
    * the digest (WebCrypto is asynchronous: an upper bound of the CPU time).
@@ -187,5 +189,6 @@ export function emptyStats(): EngineStats {
     peers: 0,
     uplinkBytesPerSec: null,
     timerLagMs: 0,
+    joinDelayMs: null,
   };
 }

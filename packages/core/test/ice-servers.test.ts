@@ -41,7 +41,7 @@ function addEngine(bed: Testbed, name: string, connector: (node: MemoryNode) => 
   const node = bed.network.node(name);
   const http = new MemoryHttp({ clock: bed.clock.view(`http:${name}`), resources: bed.resources, latencyMs: 50 });
   const engine = new Engine(
-    { trackerUrl: TEST_TRACKER_URL, swarmId: TEST_SWARM, integrity: 'off' },
+    { trackerUrl: TEST_TRACKER_URL, swarmId: TEST_SWARM, integrity: 'off', maxJoinDelayMs: 0 },
     { clock: bed.clock.view(clockOwner), http, connector: connector(node), trackerSocket: bed.tracker.socketFactory, random: bed.random.fork(name), crypto: nodeCrypto },
   );
   const entry: TestEngine = { name, engine, http, node, clockOwner, disconnects: [], errors: [] };

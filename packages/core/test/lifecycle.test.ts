@@ -89,7 +89,7 @@ function loneEngine(tracker: Partial<ConstructorParameters<typeof MemoryTracker>
   const clock = new VirtualClock(0);
   const mt = new MemoryTracker({ clock: clock.view('tracker'), latencyMs: 10, ...tracker });
   const engine = new Engine(
-    { trackerUrl: TEST_TRACKER_URL, swarmId: TEST_SWARM, trackerReconnectBaseMs: 1_000, trackerReconnectMaxMs: 8_000 },
+    { trackerUrl: TEST_TRACKER_URL, swarmId: TEST_SWARM, trackerReconnectBaseMs: 1_000, trackerReconnectMaxMs: 8_000, maxJoinDelayMs: 0 },
     {
       clock: clock.view('engine'),
       http: new MemoryHttp({ clock }),

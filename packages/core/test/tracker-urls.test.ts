@@ -20,7 +20,7 @@ function twoNodes(): { clock: VirtualClock; a: MemoryTracker; b: MemoryTracker; 
   const a = new MemoryTracker({ clock: clock.view('tracker-a'), latencyMs: 10 });
   const b = new MemoryTracker({ clock: clock.view('tracker-b'), latencyMs: 10 });
   const engine = new Engine(
-    { trackerUrls: [URL_A, URL_B], swarmId: TEST_SWARM, trackerReconnectBaseMs: 1_000, trackerReconnectMaxMs: 8_000 },
+    { trackerUrls: [URL_A, URL_B], swarmId: TEST_SWARM, trackerReconnectBaseMs: 1_000, trackerReconnectMaxMs: 8_000, maxJoinDelayMs: 0 },
     {
       clock: clock.view('engine'),
       http: new MemoryHttp({ clock }),

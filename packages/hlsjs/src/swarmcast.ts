@@ -115,6 +115,8 @@ export class Swarmcast {
     // Stalls and latency go to the engine for the summaries it sends the tracker.
     this.playback = new PlaybackMonitor(hls, (report) => this.engine?.reportPlayback(report), () => performance.now());
     hls.on(Hls.Events.MANIFEST_LOADING, (_event, data) => this.startSwarm(data.url));
+    // The first fragment is in the buffer: the swarm is joined now (see EngineConfig.maxJoinDelayMs).
+    hls.on(Hls.Events.FRAG_BUFFERED, () => this.engine?.playerStarted());
     hls.on(Hls.Events.DESTROYING, () => this.destroy());
   }
 

@@ -54,6 +54,12 @@ export class Swarmcast {
   private engine: Engine | undefined;
   private player: ShakaPlayer | undefined;
   private playback: PlaybackMonitor | undefined;
+  /** The media element watched for its first frame (see onLoadedData). */
+  private watchedMedia: HTMLMediaElement | undefined;
+  /** The first frame is in: the swarm is joined now (see EngineConfig.maxJoinDelayMs). */
+  private readonly onLoadedData = (): void => {
+    this.engine?.playerStarted();
+  };
   private destroyed = false;
   /** Counters of engines replaced by a new source, so stats() stays cumulative. */
   private retired = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0 };
@@ -168,7 +174,11 @@ export class Swarmcast {
     engine.on('error', (e) => this.events.emit('error', e));
     this.engine = engine;
     const media = this.player?.getMediaElement();
-    if (this.player && media) this.playback = new PlaybackMonitor(this.player, media, (report) => this.engine?.reportPlayback(report), () => performance.now());
+    if (this.player && media) {
+      this.playback = new PlaybackMonitor(this.player, media, (report) => this.engine?.reportPlayback(report), () => performance.now());
+      media.addEventListener('loadeddata', this.onLoadedData);
+      this.watchedMedia = media;
+    }
     engine.start();
   }
 
@@ -188,6 +198,8 @@ export class Swarmcast {
   private stopSwarm(): void {
     this.playback?.destroy();
     this.playback = undefined;
+    this.watchedMedia?.removeEventListener('loadeddata', this.onLoadedData);
+    this.watchedMedia = undefined;
     if (!this.engine) return;
     const s = this.engine.stats();
     this.retired.httpBytes += s.httpBytes;

@@ -30,6 +30,8 @@ export interface DeliveryStats {
   readonly uplinkBytesPerSec: number | null;
   /** See ViewerReport.timerLagMs. */
   readonly timerLagMs: number | null;
+  /** See ViewerReport.joinDelayMs. */
+  readonly joinDelayMs: number | null;
 }
 
 /** The link figures of a delivery without P2P. */

@@ -48,7 +48,7 @@ function start(): void {
   video.muted = true;
   video.autoplay = true;
   const recorder = new SegmentRecorder();
-  const delivery: Delivery = params.p2p ? createP2pDelivery(params.trackerUrl, recorder, { privacy: params.privacy, trackerUrls: params.trackerUrls, group: params.group, expectSeeder: params.expectSeeder, recordsUrl: params.recordsUrl }) : createHttpDelivery(recorder);
+  const delivery: Delivery = params.p2p ? createP2pDelivery(params.trackerUrl, recorder, { privacy: params.privacy, trackerUrls: params.trackerUrls, group: params.group, expectSeeder: params.expectSeeder, recordsUrl: params.recordsUrl, maxJoinDelayMs: params.maxJoinDelayMs }) : createHttpDelivery(recorder);
   const hls = new Hls({ ...delivery.hlsConfig, maxLiveSyncPlaybackRate: params.catchUpRate });
   delivery.attach(hls);
   const errors = new HlsErrorLog(hls);

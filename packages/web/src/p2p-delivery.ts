@@ -16,6 +16,8 @@ export interface P2pDeliveryOptions {
   readonly expectSeeder?: boolean;
   /** Live records over HTTP while the tracker is down (see EngineConfig.integrityRecordsUrl). @default undefined */
   readonly recordsUrl?: string | undefined;
+  /** See EngineConfig.maxJoinDelayMs. @default Swarmcast's */
+  readonly maxJoinDelayMs?: number | undefined;
 }
 
 export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder, options: P2pDeliveryOptions = {}): Delivery {
@@ -26,6 +28,7 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
     ...(options.group === undefined ? {} : { group: options.group }),
     ...(options.expectSeeder === true ? { expectSeeder: true } : {}),
     ...(options.recordsUrl === undefined ? {} : { integrityRecordsUrl: options.recordsUrl }),
+    ...(options.maxJoinDelayMs === undefined ? {} : { maxJoinDelayMs: options.maxJoinDelayMs }),
   });
   swarmcast.on('segment', (e) => {
     recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });

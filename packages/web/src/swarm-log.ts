@@ -67,6 +67,7 @@ export class SwarmLog {
       httpFetchReasons: e ? { ...e.httpFetchReasons } : null,
       uplinkBytesPerSec: e?.uplinkBytesPerSec ?? null,
       timerLagMs: e?.timerLagMs ?? null,
+      joinDelayMs: e?.joinDelayMs ?? null,
       uploadRefusals: e ? { ...e.uploadRefusals } : null,
       silencesExcused: e ? { ...e.silencesExcused } : null,
       seeder: e ? { attempts: e.seederAttempts, deliveries: e.seederDeliveries, waitMs: e.seederWaitMs, httpFetchesAfter: e.httpFetchesAfterSeeder } : null,

@@ -17,6 +17,8 @@
  * - `catchUp`: the fastest playback rate hls.js may use to get back to its target live latency
  *   (hls.js `maxLiveSyncPlaybackRate`, 1 to 2), for P2P and plain viewers alike. `1` (default, as
  *   hls.js) never catches up: a viewer that started late stays that much further behind the edge.
+ * - `joinDelay`: the longest wait, ms, before joining the swarm for the player's first fragment
+ *   (Swarmcast's `maxJoinDelayMs`); `0` joins at once. Absent: Swarmcast's default.
  */
 
 export type ViewerMode = 'live' | 'vod';
@@ -38,6 +40,8 @@ export interface ViewerParams {
   readonly recordsUrl: string | undefined;
   /** hls.js `maxLiveSyncPlaybackRate`, in [1, 2]. */
   readonly catchUpRate: number;
+  /** See EngineConfig.maxJoinDelayMs; undefined for Swarmcast's default. */
+  readonly maxJoinDelayMs: number | undefined;
 }
 
 /** The tracker's default port when the page is served without a `tracker` param. */
@@ -65,13 +69,21 @@ export function parseViewerParams(location: Location, injectedTrackerUrl?: strin
   const expectSeeder = parseFlag('expectSeeder', query.get('expectSeeder'), false);
   const recordsUrl = query.get('records') ?? undefined;
   const catchUpRate = parseCatchUp(query.get('catchUp'));
-  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl, catchUpRate };
+  const maxJoinDelayMs = parseJoinDelay(query.get('joinDelay'));
+  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl, catchUpRate, maxJoinDelayMs };
 }
 
 function parseMode(value: string | null): ViewerMode {
   if (value === null || value === 'live') return 'live';
   if (value === 'vod') return 'vod';
   throw new Error(`Invalid param: mode must be live or vod, got ${JSON.stringify(value)}`);
+}
+
+function parseJoinDelay(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const ms = Number(value);
+  if (!/^\d{1,6}$/.test(value) || !Number.isSafeInteger(ms)) throw new Error(`Invalid param: joinDelay must be a whole number of ms from 0 to 999999, got ${JSON.stringify(value)}`);
+  return ms;
 }
 
 function parseCatchUp(value: string | null): number {

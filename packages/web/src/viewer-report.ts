@@ -152,6 +152,8 @@ export interface ViewerReport {
   readonly uplinkBytesPerSec?: number | null;
   /** How late the engine's timers fire (EngineStats.timerLagMs); null without P2P. Optional as httpFetchReasons. */
   readonly timerLagMs?: number | null;
+  /** How long after the engine started it joined the swarm (EngineStats.joinDelayMs); null without P2P or before. Optional as httpFetchReasons. */
+  readonly joinDelayMs?: number | null;
   /** Every hls.js error, fatal or not, as `type:details`. */
   readonly hlsErrors: readonly string[];
   /** The fatal ones among hlsErrors, as `type:details`. */

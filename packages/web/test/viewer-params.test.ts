@@ -50,3 +50,14 @@ void describe('viewer page params: catchUp', () => {
     }
   });
 });
+
+void describe('viewer page params: joinDelay', () => {
+  void test("Swarmcast's default when absent, whole ms from 0, a clear error otherwise", () => {
+    assert.equal(parseViewerParams(at('http://origin.test/')).maxJoinDelayMs, undefined);
+    assert.equal(parseViewerParams(at('http://origin.test/?joinDelay=0')).maxJoinDelayMs, 0);
+    assert.equal(parseViewerParams(at('http://origin.test/?joinDelay=2500')).maxJoinDelayMs, 2500);
+    for (const bad of ['-1', '1.5', 'soon', '', '1e3', '9999999']) {
+      assert.throws(() => parseViewerParams(at(`http://origin.test/?joinDelay=${bad}`)), /joinDelay must be a whole number of ms/);
+    }
+  });
+});

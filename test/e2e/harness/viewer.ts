@@ -37,6 +37,8 @@ export interface ViewerOptions {
   readonly catchUpRate?: number;
   /** The page's `records` param: live records over HTTP while the tracker is down (EngineConfig.integrityRecordsUrl). */
   readonly recordsUrl?: string;
+  /** The page's `joinDelay` param (EngineConfig.maxJoinDelayMs): 0 joins the swarm at once. @default Swarmcast's */
+  readonly joinDelayMs?: number;
   /** Runs on the viewer's fresh context before the page loads (e.g. to add an init script). */
   readonly prepare?: (context: BrowserContext) => Promise<void>;
   /** Where the viewer page is served; default: index.html on the playlist's origin. */
@@ -72,6 +74,7 @@ export function viewerUrl(options: ViewerOptions): string {
   if (options.expectSeeder === true) url.searchParams.set('expectSeeder', '1');
   if (options.catchUpRate !== undefined) url.searchParams.set('catchUp', String(options.catchUpRate));
   if (options.recordsUrl !== undefined) url.searchParams.set('records', options.recordsUrl);
+  if (options.joinDelayMs !== undefined) url.searchParams.set('joinDelay', String(options.joinDelayMs));
   return url.href;
 }
 

@@ -85,7 +85,8 @@ export class Testbed {
     const node = this.network.node(name);
     const engine = new Engine(
       // Integrity is off unless a test turns it on (and then signs records: see integrity tests).
-      { trackerUrl: TEST_TRACKER_URL, swarmId: TEST_SWARM, integrity: 'off', ...this.options.engineConfig, ...config },
+      // Engines join at start() (no player here to say it started) unless a test sets maxJoinDelayMs.
+      { trackerUrl: TEST_TRACKER_URL, swarmId: TEST_SWARM, integrity: 'off', maxJoinDelayMs: 0, ...this.options.engineConfig, ...config },
       { clock, http: memoryHttp, connector: node, trackerSocket: this.tracker.socketFactory, random: this.random.fork(name), crypto: nodeCrypto },
     );
     const entry: TestEngine = { name, engine, http: memoryHttp, node, clockOwner, disconnects: [], errors: [] };
