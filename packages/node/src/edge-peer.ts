@@ -69,6 +69,8 @@ export class EdgePeer {
       minPeers: Math.min(c.engine.minPeers ?? 4, c.maxPeers),
       // Many viewers ask the same edge peer: let it serve more of each one's requests at once.
       maxUploadsPerPeer: c.engine.maxUploadsPerPeer ?? 8,
+      // No player here whose startup joining would slow: join at start (see maxJoinDelayMs).
+      maxJoinDelayMs: c.engine.maxJoinDelayMs ?? 0,
     });
     const ports = createNodePorts(resolveNodeRtcConfig(c.rtc));
     this.connector = ports.connector;
