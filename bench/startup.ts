@@ -13,11 +13,13 @@ import { dirname, resolve } from 'node:path';
 import type { ViewerReport } from '@swarmcast/web';
 import { machineInfo } from './lib/machine.js';
 import { loadSample } from './lib/load.js';
+import { max, mean } from './lib/stats.js';
 import { parseStartupBenchArgs } from './lib/startup-args.js';
 import type { StartupBenchArgs } from './lib/startup-args.js';
 import { warmUp } from './lib/warm-up.js';
 import { assertChromiumInstalled, launchBrowser } from '../test/e2e/harness/browser.js';
 import { closeAll } from '../test/e2e/harness/close-all.js';
+import { sleep } from '../test/e2e/harness/schedule.js';
 import { startStack } from '../test/e2e/harness/stack.js';
 import { assertViewerBuilt, openViewer } from '../test/e2e/harness/viewer.js';
 import type { ViewerHandle } from '../test/e2e/harness/viewer.js';
@@ -38,7 +40,8 @@ const VARIANTS: readonly Variant[] = [
 ];
 
 interface VariantFigures {
-  readonly startupMs: { readonly mean: number; readonly median: number; readonly max: number; readonly all: readonly number[] };
+  /** null when no joiner of the variant started. */
+  readonly startupMs: { readonly mean: number | null; readonly median: number | null; readonly max: number | null; readonly all: readonly number[] };
   readonly stalls: number;
   readonly stalledMs: number;
   readonly p2pShare: number;
@@ -58,7 +61,6 @@ assertChromiumInstalled();
 assertViewerBuilt();
 
 const log = (line: string): void => { console.error(`[bench] ${line}`); };
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const launched = await launchBrowser();
 const stack = await startStack({ liveSource: 'loop' });
 const residents: ViewerHandle[] = [];
@@ -89,9 +91,10 @@ try {
   }
   const variants = Object.fromEntries(VARIANTS.map((v) => [v.name, figures(reports.get(v.name) ?? [])])) as Record<Variant['name'], VariantFigures>;
   const plain = variants.plain.startupMs;
+  const delta = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a - b);
   const ratios = {
-    startupDeltaMs: { joinAfterFirstFragment: variants.joinAfterFirstFragment.startupMs.mean - plain.mean, joinAtOnce: variants.joinAtOnce.startupMs.mean - plain.mean },
-    startupMedianDeltaMs: { joinAfterFirstFragment: variants.joinAfterFirstFragment.startupMs.median - plain.median, joinAtOnce: variants.joinAtOnce.startupMs.median - plain.median },
+    startupDeltaMs: { joinAfterFirstFragment: delta(variants.joinAfterFirstFragment.startupMs.mean, plain.mean), joinAtOnce: delta(variants.joinAtOnce.startupMs.mean, plain.mean) },
+    startupMedianDeltaMs: { joinAfterFirstFragment: delta(variants.joinAfterFirstFragment.startupMs.median, plain.median), joinAtOnce: delta(variants.joinAtOnce.startupMs.median, plain.median) },
   };
   const result = {
     date: new Date().toISOString(),
@@ -112,25 +115,29 @@ try {
 function figures(reports: readonly ViewerReport[]): VariantFigures {
   const started = reports.flatMap((r) => (r.startupMs === null ? [] : [r.startupMs]));
   const sorted = [...started].sort((a, b) => a - b);
-  const mean = (xs: readonly number[]): number => (xs.length === 0 ? Number.NaN : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length));
+  const roundedMean = (xs: readonly number[]): number | null => {
+    const m = mean(xs);
+    return m === null ? null : Math.round(m);
+  };
   const p2pBytes = reports.reduce((a, r) => a + r.p2pBytes, 0);
   const httpBytes = reports.reduce((a, r) => a + r.httpBytes, 0);
   const joins = reports.flatMap((r) => (r.joinDelayMs === undefined || r.joinDelayMs === null ? [] : [r.joinDelayMs]));
   return {
-    startupMs: { mean: mean(started), median: sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN, max: sorted.at(-1) ?? Number.NaN, all: started },
+    startupMs: { mean: roundedMean(started), median: sorted[Math.floor((sorted.length - 1) / 2)] ?? null, max: max(started), all: started },
     stalls: reports.reduce((a, r) => a + r.stalls, 0),
     stalledMs: reports.reduce((a, r) => a + r.stalledMs, 0),
     p2pShare: p2pBytes + httpBytes === 0 ? 0 : Math.round((p2pBytes / (p2pBytes + httpBytes)) * 1000) / 1000,
-    joinDelayMs: { mean: joins.length === 0 ? null : mean(joins) },
+    joinDelayMs: { mean: roundedMean(joins) },
     neverStarted: reports.length - started.length,
   };
 }
 
-function printSummary(variants: Record<Variant['name'], VariantFigures>, ratios: { startupDeltaMs: Record<string, number>; startupMedianDeltaMs: Record<string, number> }): void {
+function printSummary(variants: Record<Variant['name'], VariantFigures>, ratios: { startupDeltaMs: Record<string, number | null>; startupMedianDeltaMs: Record<string, number | null> }): void {
+  const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : String(v));
   const rows = VARIANTS.map((v) => {
     const f = variants[v.name];
-    const delta = v.name === 'plain' ? '' : `${ratios.startupDeltaMs[v.name] ?? ''} / ${ratios.startupMedianDeltaMs[v.name] ?? ''}`;
-    return [v.name, `${f.startupMs.mean} / ${f.startupMs.median} / ${f.startupMs.max}`, delta, `${f.stalls} (${f.stalledMs} ms)`, `${(f.p2pShare * 100).toFixed(1)} %`, String(f.joinDelayMs.mean ?? '-')];
+    const vsPlain = v.name === 'plain' ? '' : `${ms(ratios.startupDeltaMs[v.name])} / ${ms(ratios.startupMedianDeltaMs[v.name])}`;
+    return [v.name, `${ms(f.startupMs.mean)} / ${ms(f.startupMs.median)} / ${ms(f.startupMs.max)}`, vsPlain, `${f.stalls} (${f.stalledMs} ms)`, `${(f.p2pShare * 100).toFixed(1)} %`, ms(f.joinDelayMs.mean)];
   });
   const header = ['variant', 'startup mean / median / max ms', 'vs plain (mean / median)', 'stalls', 'P2P share', 'joined after ms'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
