@@ -84,7 +84,7 @@ try {
   const result = {
     date: new Date().toISOString(),
     machine: machineInfo(env.chromiumVersion),
-    params: { viewers: args.viewers, durationSec: args.durationSec, joinSpreadSec: args.joinSpreadSec, mode: args.mode },
+    params: { viewers: args.viewers, durationSec: args.durationSec, joinSpreadSec: args.joinSpreadSec, mode: args.mode, paintVideo: args.paintVideo },
     constraints,
     churn: { pct: args.churnPct, events: churn },
     shapingCheck,

@@ -20,6 +20,8 @@ export interface BenchArgs {
   readonly uploadKbps: number | null;
   /** Round-trip delay each viewer's access link adds, ms; null = none. */
   readonly rttMs: number | null;
+  /** Let headless Chromium paint the video (see ViewerOptions.paintVideo); off by default. */
+  readonly paintVideo: boolean;
 }
 
 /** True when the run needs a network namespace per viewer (a cap or a delay was asked for). */
@@ -28,7 +30,7 @@ export function isConstrained(args: Pick<BenchArgs, 'uploadKbps' | 'rttMs'>): bo
 }
 
 export const BENCH_USAGE =
-  'usage: npm run bench:live -- --viewers N --duration S --join-spread S [--mode live|vod] [--churn PCT] [--upload-kbps K] [--rtt-ms R] [--json FILE] [--no-baseline] [--verbose]';
+  'usage: npm run bench:live -- --viewers N --duration S --join-spread S [--mode live|vod] [--churn PCT] [--upload-kbps K] [--rtt-ms R] [--json FILE] [--no-baseline] [--paint-video] [--verbose]';
 
 /** A real-browser swarm above this is not meaningful on a small machine (see MACHINE-NOTES). */
 export const MAX_VIEWERS = 24;
@@ -46,6 +48,7 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
       mode: { type: 'string', default: 'live' },
       json: { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
+      'paint-video': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       churn: { type: 'string', default: '0' },
       'upload-kbps': { type: 'string' },
@@ -78,6 +81,7 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
     churnPct,
     uploadKbps,
     rttMs,
+    paintVideo: values['paint-video'],
   };
 }
 

@@ -72,6 +72,7 @@ export async function benchRun(
     joinSpreadMs: args.joinSpreadSec * 1000,
     durationMs: args.durationSec * 1000,
     until: 'each',
+    paintVideo: args.paintVideo,
     hashes,
     ...(log ? { log } : {}),
   });

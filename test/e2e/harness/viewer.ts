@@ -19,6 +19,15 @@ const REPORT_HOOK_TIMEOUT_MS = 15_000;
  */
 const VIEWPORT = { width: 320, height: 240 } as const;
 
+/** Init script of ViewerOptions.paintVideo false: a style hiding every video, before the page's own. */
+const HIDE_VIDEO_SCRIPT = `new MutationObserver((_, observer) => {
+  if (!document.head) return;
+  observer.disconnect();
+  const style = document.createElement('style');
+  style.textContent = 'video { display: none !important; }';
+  document.head.append(style);
+}).observe(document, { childList: true, subtree: true });`;
+
 export interface ViewerOptions {
   /** Playlist URL. */
   readonly src: string;
@@ -39,6 +48,13 @@ export interface ViewerOptions {
   readonly recordsUrl?: string;
   /** The page's `joinDelay` param (EngineConfig.maxJoinDelayMs): 0 joins the swarm at once. @default Swarmcast's */
   readonly joinDelayMs?: number;
+  /**
+   * False hides the page's video element (display: none): the player still buffers, decodes and
+   * plays in real time, but headless Chromium no longer paints its frames, which it does in
+   * software here (about half of a plain hls.js page's CPU at 30 fps on this machine; a viewer's
+   * device composites video on its GPU). @default true
+   */
+  readonly paintVideo?: boolean;
   /** Runs on the viewer's fresh context before the page loads (e.g. to add an init script). */
   readonly prepare?: (context: BrowserContext) => Promise<void>;
   /** Where the viewer page is served; default: index.html on the playlist's origin. */
@@ -84,6 +100,7 @@ export async function openViewer(browser: Browser, options: ViewerOptions): Prom
   const context = await browser.newContext({ viewport: VIEWPORT });
   try {
     await context.grantPermissions(['camera', 'microphone'], { origin: new URL(url).origin });
+    if (options.paintVideo === false) await context.addInitScript({ content: HIDE_VIDEO_SCRIPT });
     await options.prepare?.(context);
     const page = await context.newPage();
     const log = options.onConsole;
