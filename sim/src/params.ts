@@ -1,5 +1,6 @@
 /** The scenario of one run: what the command line says, with defaults, checked. */
 import { parseArgs } from 'node:util';
+import { engineDefaults } from '@swarmcast/core';
 
 export interface UploadClass {
   /** Share of peers in this class (the classes' shares sum to 1). */
@@ -63,7 +64,7 @@ export const USAGE = `npm run sim -- --peers N --duration S [options]
   --segment-sec 2          segment duration
   --ramp-sec S             initial peers join over this long (default min(30, duration/4))
   --seed X                 random seed (default 1)
-  --chunk-bytes 16384      engine DATA chunk size
+  --chunk-bytes 4096       engine DATA chunk size (the engine default)
   --byte-scale auto|K      hold segment bytes K times smaller in memory (auto: 1 below 2000 peers, else chunk/1024)
   --store-segments 10      each engine's segment store budget, in segments
   --origin-ttfb-ms 30-80   CDN time to first byte
@@ -125,7 +126,7 @@ export function autoByteScale(peers: number, chunkBytes: number): number {
 
 /** Fills every field not given with its default. */
 export function scenario(partial: Partial<ScenarioParams> & Pick<ScenarioParams, 'peers' | 'durationSec'>): ScenarioParams {
-  const chunkBytes = partial.chunkBytes ?? 16 * 1024;
+  const chunkBytes = partial.chunkBytes ?? engineDefaults.chunkBytes;
   return {
     uploadMix: parseUploadMix('0.2:0.5,0.5:1.5,0.3:4'),
     downloadMultiple: 25,
@@ -167,7 +168,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const peers = num(str('peers'), 'peers', Number.NaN, 2, 1_000_000);
   const durationSec = num(str('duration'), 'duration', Number.NaN, 1);
   if (Number.isNaN(peers) || Number.isNaN(durationSec)) fail('--peers and --duration are required');
-  const chunkBytes = num(str('chunk-bytes'), 'chunk-bytes', 16 * 1024, 1024, 256 * 1024 - 64);
+  const chunkBytes = num(str('chunk-bytes'), 'chunk-bytes', engineDefaults.chunkBytes, 1024, 256 * 1024 - 64);
   const scaleText = str('byte-scale') ?? 'auto';
   const byteScale = scaleText === 'auto' ? autoByteScale(peers, chunkBytes) : num(scaleText, 'byte-scale', 1, 1, chunkBytes / 1024);
   const [rttMinMs, rttMaxMs] = range(str('rtt-ms'), 'rtt-ms', [20, 200]);

@@ -32,7 +32,13 @@ export interface EngineConfig {
   failedConnectRetryMs: number;
   /** Upload estimate announced to peers and the tracker, kbit/s (0 = unknown). @default 0 */
   uploadKbps: number;
-  /** Bytes per DATA message. @default 16384 */
+  /**
+   * Bytes per DATA message. A relay passes a segment on chunk by chunk as it arrives (cut-through),
+   * so each hop delays it by about one chunk's time on the sender's uplink: 16 KiB take 0.33 s at
+   * 400 kbit/s, 4 KiB 0.08 s. Measured in the simulator (300 peers, the issue's upload mix, seeds
+   * 7-9): P2P share 80.5 % at 16 KiB, 82.1 % at 8 KiB, 83.4 % at 4 KiB, no better at 2 KiB; the
+   * DATA headers then cost 0.3 % of the bytes. @default 4096
+   */
   chunkBytes: number;
   /** Stop sending while the DataChannel buffers more than this. @default 1048576 */
   sendHighWaterBytes: number;
@@ -242,7 +248,7 @@ export const engineDefaults: EngineConfig = {
   peerRefillIntervalMs: 5_000,
   failedConnectRetryMs: 30_000,
   uploadKbps: 0,
-  chunkBytes: 16 * 1024, // 16 KiB: fits every browser's DataChannel
+  chunkBytes: 4 * 1024, // 4 KiB: see the TSDoc
   sendHighWaterBytes: 1024 * 1024, // 1 MiB
   maxUploadsPerPeer: 4,
   uploadSlots: 1,

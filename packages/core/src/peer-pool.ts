@@ -29,6 +29,13 @@ export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMe
 /** Data kept queued per DataChannel, in time at its share of the uplink (see sendHighWaterBytes()). */
 const UPLINK_QUEUE_TARGET_MS = 300;
 
+/**
+ * What a message of ours may wait behind per backlogged channel: each peer connection is its own
+ * association, whose bytes already in the network (about a congestion window, not one DATA
+ * message) go first. 16 KiB, whatever chunkBytes is.
+ */
+const AHEAD_BYTES_PER_CHANNEL = 16 * 1024;
+
 /** A request that waits longer than this behind our own uplink backlog may be late through no fault of the peer. */
 const UPLINK_CLEAR_MS = 150;
 
@@ -181,15 +188,15 @@ export class PeerPool {
     return Math.min(max, Math.max(2 * this.config.chunkBytes, Math.round(shareBytes)));
   }
 
-  /** See PeerHost.uplinkClear: at most one message per backlogged channel goes first. */
+  /** See PeerHost.uplinkClear: at most AHEAD_BYTES_PER_CHANNEL per backlogged channel goes first. */
   private uplinkClear(): boolean {
     let aheadBytes = 0;
-    for (const p of this.peers.values()) aheadBytes += Math.min(p.bufferedBytes, this.config.chunkBytes);
+    for (const p of this.peers.values()) aheadBytes += Math.min(p.bufferedBytes, AHEAD_BYTES_PER_CHANNEL);
     if (aheadBytes === 0) return true;
-    // Unmeasured (the channels never stayed backlogged long enough to measure): one message ahead is
-    // taken as clear, more is not.
+    // Unmeasured (the channels never stayed backlogged long enough to measure): one channel's worth
+    // ahead is taken as clear, more is not.
     const rate = this.uploadRate();
-    if (rate === undefined) return aheadBytes <= this.config.chunkBytes;
+    if (rate === undefined) return aheadBytes <= AHEAD_BYTES_PER_CHANNEL;
     return aheadBytes / Math.max(rate, 1e-6) <= UPLINK_CLEAR_MS;
   }
 
