@@ -41,7 +41,7 @@ const UPLINK_CLEAR_MS = 150;
 
 /**
  * The high-water mark before anything is known of the uplink (a backlog only a few ms old), in
- * chunks (256 KiB at the default 16 KiB): enough for a fast uplink's burst, little enough that a
+ * chunks (64 KiB at the default 4 KiB): enough for a fast uplink's burst, little enough that a
  * slow one is measured before it drains.
  */
 const UNMEASURED_HIGH_WATER_CHUNKS = 16;
