@@ -1,0 +1,140 @@
+/**
+ * Reads and writes a TCP socket's libuv handle directly, as net.Socket itself does underneath, so
+ * that each relayed frame skips Node's stream machinery:
+ * - writes: `handle.writeBuffer(req, frame)` with a stream_wrap WriteWrap, instead of
+ *   Writable.write (state bookkeeping, a WriteWrap anyway, and a nextTick per write);
+ * - reads: the handle reads into one buffer shared by every socket (`handle.useUserBuffer`, what
+ *   net.Socket's documented `onread` option sets up), instead of a new ArrayBuffer and a
+ *   Readable.push per read.
+ * Under bench:tracker the stream paths cost ~10 % of the tracker's CPU (docs/benchmarks.md).
+ *
+ * These are Node internals (unchanged from Node 12 to 22; this package needs Node 20). Each piece is
+ * looked up once and checked; when one is missing (another Node, a socket that is not plain TCP, a
+ * test double, or `process.binding` refused under --pending-deprecation with --throw-deprecation),
+ * sockets use socket.write and 'data' events as before.
+ */
+import { Socket } from 'node:net';
+import type { SocketConstructorOpts } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+/** What the layer needs of a libuv stream handle (TCPWrap). */
+export interface StreamHandle {
+  /** 0, or a negative libuv error code; after it, streamBaseState says whether the write went async. */
+  writeBuffer(req: WriteReq, data: Buffer): number;
+  useUserBuffer(buffer: Uint8Array): void;
+}
+
+/** Told when a write that libuv had to queue is done. */
+export interface WriteSink {
+  /** bytes: the frame's length; status: 0, or a negative libuv error code. */
+  queuedWriteDone(bytes: number, status: number): void;
+}
+
+/** A stream_wrap WriteWrap with the fields Node's own stream code sets, and ours. */
+interface WriteReq {
+  handle: StreamHandle;
+  /** Called by the native side, with the request as `this`, when a queued write ends. */
+  oncomplete: (this: WriteReq, status: number) => void;
+  /** Keeps the frame alive while libuv holds it. */
+  buffer: Buffer | null;
+  bytes: number;
+  sink: WriteSink | null;
+}
+
+interface StreamWrapBinding {
+  readonly WriteWrap: new () => WriteReq;
+  readonly streamBaseState: Int32Array;
+  readonly kLastWriteWasAsync: number;
+}
+
+/** The symbols net.Socket keeps its `onread` option under. */
+interface UserBufferKeys {
+  readonly buffer: symbol;
+  readonly callback: symbol;
+  readonly generator: symbol;
+}
+
+/** Called with `this` the net socket, the bytes read and the shared buffer they are at the start of. */
+export type UserBufferReader = (this: Duplex, bytes: number, buffer: Buffer) => void;
+
+const STREAM_WRAP = loadStreamWrap();
+const USER_BUFFER_KEYS = findUserBufferKeys();
+/** One read at a time on one thread: every socket reads into this; what a parser keeps, it copies. */
+const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+/** The socket's handle when frames can be written to it directly, else undefined. */
+export function directHandle(socket: Duplex): StreamHandle | undefined {
+  if (STREAM_WRAP === undefined || !(socket instanceof Socket)) return undefined;
+  const handle = (socket as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
+  return typeof handle?.writeBuffer === 'function' && typeof handle.useUserBuffer === 'function' ? (handle as StreamHandle) : undefined;
+}
+
+/**
+ * Writes frame to handle. Returns a negative libuv error code (the socket is then broken), 0 when
+ * the frame went to the kernel, or its length when libuv had to queue it (in order with any later
+ * write to the socket); sink.queuedWriteDone is then called when it ends.
+ */
+export function writeToHandle(handle: StreamHandle, frame: Buffer, sink: WriteSink): number {
+  const binding = STREAM_WRAP;
+  if (binding === undefined) return -1;
+  const req = new binding.WriteWrap();
+  req.handle = handle;
+  req.oncomplete = onQueuedWriteDone;
+  req.buffer = null;
+  req.bytes = frame.length;
+  req.sink = null;
+  const status = handle.writeBuffer(req, frame);
+  if (status !== 0 || binding.streamBaseState[binding.kLastWriteWasAsync] === 0) return status;
+  req.buffer = frame;
+  req.sink = sink;
+  return frame.length;
+}
+
+function onQueuedWriteDone(this: WriteReq, status: number): void {
+  const sink = this.sink;
+  this.buffer = null;
+  this.sink = null;
+  sink?.queuedWriteDone(this.bytes, status);
+}
+
+/**
+ * Makes the socket's handle read into the shared buffer and hand each read to reader, with no
+ * 'data' event; false (nothing changed) when that cannot be set up. End of stream and errors still
+ * come as 'end', 'error' and 'close'.
+ */
+export function readIntoSharedBuffer(socket: Duplex, handle: StreamHandle, reader: UserBufferReader): boolean {
+  const keys = USER_BUFFER_KEYS;
+  // Bytes the Readable already holds would be read after later ones: only a socket with none.
+  if (keys === undefined || socket.readableLength !== 0) return false;
+  const tagged = socket as unknown as Record<symbol, unknown>;
+  tagged[keys.buffer] = SHARED_READ_BUFFER;
+  tagged[keys.callback] = reader;
+  tagged[keys.generator] = null;
+  handle.useUserBuffer(SHARED_READ_BUFFER);
+  return true;
+}
+
+function loadStreamWrap(): StreamWrapBinding | undefined {
+  try {
+    const binding = (process as unknown as { binding?: (name: string) => unknown }).binding?.('stream_wrap') as Partial<StreamWrapBinding> | undefined;
+    const { WriteWrap, streamBaseState, kLastWriteWasAsync } = binding ?? {};
+    if (typeof WriteWrap !== 'function' || !(streamBaseState instanceof Int32Array) || typeof kLastWriteWasAsync !== 'number') return undefined;
+    return { WriteWrap, streamBaseState, kLastWriteWasAsync };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The symbols behind net.Socket's `onread` option, read from a socket made with it. */
+function findUserBufferKeys(): UserBufferKeys | undefined {
+  // A documented option (net.Socket's onread) that @types/node 20 leaves out.
+  const options = { onread: { buffer: Buffer.alloc(1), callback: () => true } } as SocketConstructorOpts;
+  const probe = new Socket(options);
+  const symbols = Object.getOwnPropertySymbols(probe);
+  probe.destroy();
+  const find = (description: string): symbol | undefined => symbols.find((s) => s.description === description);
+  const buffer = find('kBuffer');
+  const callback = find('kBufferCb');
+  const generator = find('kBufferGen');
+  return buffer && callback && generator ? { buffer, callback, generator } : undefined;
+}
