@@ -70,6 +70,13 @@ export function directHandle(socket: Duplex): StreamHandle | undefined {
 }
 
 /**
+ * The request object for the next write. The native side only takes a request over when libuv has
+ * to queue the write; a write that goes to the kernel at once leaves it untouched, so one object
+ * serves every such write instead of a new WriteWrap (a C++ constructor call) per frame.
+ */
+let spareReq: WriteReq | undefined;
+
+/**
  * Writes frame to handle. Returns a negative libuv error code (the socket is then broken), 0 when
  * the frame went to the kernel, or its length when libuv had to queue it (in order with any later
  * write to the socket); sink.queuedWriteDone is then called when it ends.
@@ -77,17 +84,31 @@ export function directHandle(socket: Duplex): StreamHandle | undefined {
 export function writeToHandle(handle: StreamHandle, frame: Buffer, sink: WriteSink): number {
   const binding = STREAM_WRAP;
   if (binding === undefined) return -1;
-  const req = new binding.WriteWrap();
+  const req = spareReq ?? newReq(binding);
   req.handle = handle;
-  req.oncomplete = onQueuedWriteDone;
-  req.buffer = null;
-  req.bytes = frame.length;
-  req.sink = null;
   const status = handle.writeBuffer(req, frame);
-  if (status !== 0 || binding.streamBaseState[binding.kLastWriteWasAsync] === 0) return status;
+  if (status < 0) {
+    // Not knowing what a failed write left in the request, the next write gets a new one.
+    spareReq = undefined;
+    return status;
+  }
+  if (binding.streamBaseState[binding.kLastWriteWasAsync] === 0) return 0;
+  // libuv holds this request now: the next write gets a new one.
+  spareReq = undefined;
   req.buffer = frame;
+  req.bytes = frame.length;
   req.sink = sink;
   return frame.length;
+}
+
+function newReq(binding: StreamWrapBinding): WriteReq {
+  const req = new binding.WriteWrap();
+  req.oncomplete = onQueuedWriteDone;
+  req.buffer = null;
+  req.bytes = 0;
+  req.sink = null;
+  spareReq = req;
+  return req;
 }
 
 function onQueuedWriteDone(this: WriteReq, status: number): void {

@@ -36,7 +36,11 @@ export class LiteSocket extends FrameParser implements PeerSocket, WriteSink {
   owner: PeerSocketOwner | undefined;
   readonly #socket: Duplex;
   readonly #shared: LiteSocketShared;
-  /** Where frames are written directly; undefined: through the socket. */
+  /**
+   * Where frames are written directly; undefined: through the socket. Set only when the socket's own
+   * queue was empty at the start: it then stays empty while open (only close() writes to it), so
+   * direct frames can never pass bytes waiting there.
+   */
   readonly #handle: StreamHandle | undefined;
   /** Bytes of direct writes libuv has queued and not yet sent (the socket's own count misses them). */
   #queuedBytes = 0;
@@ -52,8 +56,9 @@ export class LiteSocket extends FrameParser implements PeerSocket, WriteSink {
     // Small messages go out at once; no idle timeout from the HTTP server.
     tcp.setNoDelay?.(true);
     tcp.setTimeout?.(0);
-    this.#handle = directHandle(socket);
-    if (this.#handle === undefined || !readIntoSharedBuffer(socket, this.#handle, onSharedRead)) socket.on('data', onData);
+    const handle = directHandle(socket);
+    this.#handle = handle !== undefined && socket.writableLength === 0 ? handle : undefined;
+    if (handle === undefined || !readIntoSharedBuffer(socket, handle, onSharedRead)) socket.on('data', onData);
     socket.on('end', onEnd);
     socket.on('error', onError);
     socket.on('close', onClose);
@@ -64,6 +69,8 @@ export class LiteSocket extends FrameParser implements PeerSocket, WriteSink {
   }
 
   get bufferedAmount(): number {
+    // Direct and open: the socket's own queue is empty (see #handle), and not read for each send.
+    if (this.#handle !== undefined && this.#state === OPEN) return this.#queuedBytes;
     return this.#socket.writableLength + this.#queuedBytes;
   }
 
@@ -81,16 +88,16 @@ export class LiteSocket extends FrameParser implements PeerSocket, WriteSink {
     if (status < 0) this.terminate();
   }
 
-  /** Writes a frame directly when nothing waits in the socket's own queue (so frames stay in order). */
+  /** Writes a frame directly when the socket allows it (see #handle), else through the socket. */
   #write(frame: Buffer): void {
-    const socket = this.#socket;
-    if (this.#handle === undefined || socket.writableLength !== 0) {
-      socket.write(frame);
+    const handle = this.#handle;
+    if (handle === undefined) {
+      this.#socket.write(frame);
       return;
     }
-    // A destroyed socket's handle is closed: the frame could not go anywhere.
-    if (socket.destroyed) return;
-    const result = writeToHandle(this.#handle, frame, this);
+    // A destroyed socket has let go of its handle, which is closed: the frame could not go anywhere.
+    if ((this.#socket as unknown as { _handle: unknown })._handle !== handle) return;
+    const result = writeToHandle(handle, frame, this);
     if (result > 0) this.#queuedBytes += result;
     else if (result < 0) this.terminate();
   }
