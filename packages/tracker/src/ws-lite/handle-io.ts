@@ -21,6 +21,8 @@ import type { Duplex } from 'node:stream';
 export interface StreamHandle {
   /** 0, or a negative libuv error code; after it, streamBaseState says whether the write went async. */
   writeBuffer(req: WriteReq, data: Buffer): number;
+  /** As writeBuffer, with the string's characters as bytes (native side copies what it must keep). */
+  writeLatin1String(req: WriteReq, data: string): number;
   useUserBuffer(buffer: Uint8Array): void;
 }
 
@@ -66,7 +68,9 @@ const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 export function directHandle(socket: Duplex): StreamHandle | undefined {
   if (STREAM_WRAP === undefined || !(socket instanceof Socket)) return undefined;
   const handle = (socket as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
-  return typeof handle?.writeBuffer === 'function' && typeof handle.useUserBuffer === 'function' ? (handle as StreamHandle) : undefined;
+  return typeof handle?.writeBuffer === 'function' && typeof handle.writeLatin1String === 'function' && typeof handle.useUserBuffer === 'function'
+    ? (handle as StreamHandle)
+    : undefined;
 }
 
 /**
@@ -82,23 +86,45 @@ let spareReq: WriteReq | undefined;
  * write to the socket); sink.queuedWriteDone is then called when it ends.
  */
 export function writeToHandle(handle: StreamHandle, frame: Buffer, sink: WriteSink): number {
-  const binding = STREAM_WRAP;
-  if (binding === undefined) return -1;
-  const req = spareReq ?? newReq(binding);
+  const req = takeReq();
+  if (req === undefined) return -1;
   req.handle = handle;
-  const status = handle.writeBuffer(req, frame);
-  if (status < 0) {
-    // Not knowing what a failed write left in the request, the next write gets a new one.
+  return settle(req, handle.writeBuffer(req, frame), frame, frame.length, sink);
+}
+
+/**
+ * As writeToHandle for a frame given as a string of byte-valued characters (each below 256): the
+ * native side writes it from the string, with no Buffer made for it, and copies what it queues.
+ */
+export function writeLatin1ToHandle(handle: StreamHandle, frame: string, sink: WriteSink): number {
+  const req = takeReq();
+  if (req === undefined) return -1;
+  req.handle = handle;
+  return settle(req, handle.writeLatin1String(req, frame), null, frame.length, sink);
+}
+
+function takeReq(): WriteReq | undefined {
+  const binding = STREAM_WRAP;
+  if (binding === undefined) return undefined;
+  return spareReq ?? newReq(binding);
+}
+
+/** The result of a write with req (see writeToHandle). */
+function settle(req: WriteReq, status: number | undefined, keep: Buffer | null, bytes: number, sink: WriteSink): number {
+  if (status !== 0) {
+    // Not knowing what a failed write left in the request, the next write gets a new one. (A
+    // handle already freed answers undefined.)
     spareReq = undefined;
-    return status;
+    return typeof status === 'number' && status < 0 ? status : -1;
   }
-  if (binding.streamBaseState[binding.kLastWriteWasAsync] === 0) return 0;
+  const binding = STREAM_WRAP;
+  if (binding === undefined || binding.streamBaseState[binding.kLastWriteWasAsync] === 0) return 0;
   // libuv holds this request now: the next write gets a new one.
   spareReq = undefined;
-  req.buffer = frame;
-  req.bytes = frame.length;
+  req.buffer = keep;
+  req.bytes = bytes;
   req.sink = sink;
-  return frame.length;
+  return bytes;
 }
 
 function newReq(binding: StreamWrapBinding): WriteReq {

@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { PeerSocket, PeerSocketOwner } from '../peer-socket.js';
 import { FrameParser, OPCODES } from './frame-parser.js';
-import { closeFrame, controlFrame, textFrame } from './frame-writer.js';
-import { directHandle, readIntoSharedBuffer, writeToHandle } from './handle-io.js';
+import { closeFrame, controlFrame, textFrame, textFrameHeader } from './frame-writer.js';
+import { directHandle, readIntoSharedBuffer, writeLatin1ToHandle, writeToHandle } from './handle-io.js';
 import type { StreamHandle, WriteSink } from './handle-io.js';
 
 /** Settings shared by every socket of one server (one object, not copies per connection). */
@@ -17,6 +17,9 @@ export interface LiteSocketShared {
   /** The socket closed (for the server's set of sockets). */
   closed(socket: LiteSocket): void;
 }
+
+/** Text sent as a Latin-1 string stays within a 16-bit frame length (and the native side's stack copy). */
+const MAX_LATIN1_FRAME_TEXT = 0xffff;
 
 const OPEN = 1;
 const CLOSING = 2;
@@ -79,7 +82,14 @@ export class LiteSocket extends FrameParser implements PeerSocket, WriteSink {
   }
 
   send(text: string): void {
-    if (this.#state === OPEN) this.#write(textFrame(text));
+    if (this.#state !== OPEN) return;
+    const handle = this.#handle;
+    if (handle !== undefined && text.length <= MAX_LATIN1_FRAME_TEXT && Buffer.byteLength(text) === text.length) {
+      // ASCII (its UTF-8 bytes are its characters): header and text go out as one string, no Buffer made.
+      this.#settle(writeLatin1ToHandle(handle, textFrameHeader(text.length) + text, this));
+      return;
+    }
+    this.#write(textFrame(text));
   }
 
   queuedWriteDone(bytes: number, status: number): void {
@@ -95,9 +105,11 @@ export class LiteSocket extends FrameParser implements PeerSocket, WriteSink {
       this.#socket.write(frame);
       return;
     }
-    // A destroyed socket has let go of its handle, which is closed: the frame could not go anywhere.
-    if ((this.#socket as unknown as { _handle: unknown })._handle !== handle) return;
-    const result = writeToHandle(handle, frame, this);
+    this.#settle(writeToHandle(handle, frame, this));
+  }
+
+  /** After a direct write: its bytes queued in libuv are counted; a failed one (a destroyed socket's closed handle: EBADF) ends the socket. */
+  #settle(result: number): void {
     if (result > 0) this.#queuedBytes += result;
     else if (result < 0) this.terminate();
   }

@@ -200,6 +200,23 @@ void describe('ws-lite socket over TCP', () => {
     assert.deepEqual(owners[0]?.events, ['text:10', 'binary', 'text:8', 'closed']);
   });
 
+  void test('sends arrive intact at every header size, ASCII (written as one string) or not (written as a Buffer)', async (t) => {
+    const { port } = await startLite(t, { maxPayloadBytes: 200_000 });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+    t.after(() => {
+      ws.terminate();
+    });
+    const received: string[] = [];
+    ws.on('message', (data: Buffer) => received.push(data.toString()));
+    await new Promise((resolve) => ws.once('open', resolve));
+    const texts = [0, 1, 125, 126, 127, 65_535, 65_536, 100_000].flatMap((n) => ['a'.repeat(n), `é${'b'.repeat(Math.max(0, n - 2))}`, `${'c'.repeat(Math.max(0, n - 1))}\u007f`]);
+    // The echo owner sends each back; many at once so some writes queue in libuv.
+    for (const text of texts) ws.send(text);
+    while (received.length < texts.length) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(received.length, texts.length);
+    received.forEach((text, i) => assert.equal(text, texts[i], `message ${i}`));
+  });
+
   void test('oversized messages from the ws client: 1009', async (t) => {
     const { port } = await startLite(t);
     const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
