@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { WebSocket } from 'ws';
 import type { PeerSocket, PeerSocketOwner } from '../../src/peer-socket.js';
 import { OPCODES } from '../../src/ws-lite/frame-parser.js';
 import { LiteServer } from '../../src/ws-lite/lite-server.js';
+import { LiteSocket } from '../../src/ws-lite/lite-socket.js';
 import type { LiteServerOptions } from '../../src/ws-lite/lite-server.js';
 import { clientFrame, closePayload } from './client-frames.js';
 import { RawClient } from './raw-client.js';
@@ -215,6 +217,28 @@ void describe('ws-lite socket over TCP', () => {
     while (received.length < texts.length) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal(received.length, texts.length);
     received.forEach((text, i) => assert.equal(text, texts[i], `message ${i}`));
+  });
+
+  void test('on a stream that is not a TCP socket, frames go through write() and arrive as data events', async () => {
+    const written: Buffer[] = [];
+    const stream = new Duplex({
+      read(): void {
+        // Input is pushed by the test.
+      },
+      write(chunk: Buffer, _encoding, callback): void {
+        written.push(chunk);
+        callback();
+      },
+    });
+    const lite = new LiteSocket(stream, { maxPayloadBytes: 1_000, maxSendBufferBytes: 64 * 1024, closeTimeoutMs: 1_000, closed: () => undefined });
+    const owner = new EchoOwner(lite);
+    lite.owner = owner;
+    stream.push(clientFrame({ opcode: OPCODES.text, payload: 'over a plain stream' }));
+    stream.push(clientFrame({ opcode: OPCODES.ping, payload: 'p' }));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(owner.events, ['text:19']);
+    assert.deepEqual(Buffer.concat(written), Buffer.concat([Buffer.from([0x81, 19]), Buffer.from('over a plain stream'), Buffer.from([0x8a, 1]), Buffer.from('p')]));
+    lite.terminate();
   });
 
   void test('oversized messages from the ws client: 1009', async (t) => {
