@@ -21,21 +21,6 @@ export interface LiteSocketShared {
 /** Text sent as a Latin-1 string stays within a 16-bit frame length (and the native side's stack copy). */
 const MAX_LATIN1_FRAME_TEXT = 0xffff;
 
-/** Most frames held across all sockets before every held frame is written. */
-const BATCH_MAX_FRAMES = Number(process.env.SWARMCAST_BATCH_FRAMES ?? 2048);
-/** A socket's held frames are written once they reach this (the native side's stack copy). */
-const BATCH_MAX_SOCKET_BYTES = 16 * 1024;
-const batch: LiteSocket[] = [];
-let batchFrames = 0;
-let batchScheduled = false;
-
-function flushBatch(): void {
-  batchScheduled = false;
-  batchFrames = 0;
-  for (const socket of batch) socket.flushHeld();
-  batch.length = 0;
-}
-
 const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
@@ -62,8 +47,6 @@ export class LiteSocket extends FrameParser implements PeerSocket, WriteSink {
   readonly #handle: StreamHandle | undefined;
   /** Bytes of direct writes libuv has queued and not yet sent (the socket's own count misses them). */
   #queuedBytes = 0;
-  /** ASCII frames held for one batched write (see BATCH_MAX_FRAMES); '' when none. */
-  #held = '';
   #state = OPEN;
   #closeTimer: NodeJS.Timeout | undefined;
 
@@ -90,7 +73,7 @@ export class LiteSocket extends FrameParser implements PeerSocket, WriteSink {
 
   get bufferedAmount(): number {
     // Direct and open: the socket's own queue is empty (see #handle), and not read for each send.
-    if (this.#handle !== undefined && this.#state === OPEN) return this.#queuedBytes + this.#held.length;
+    if (this.#handle !== undefined && this.#state === OPEN) return this.#queuedBytes;
     return this.#socket.writableLength + this.#queuedBytes;
   }
 
@@ -103,28 +86,10 @@ export class LiteSocket extends FrameParser implements PeerSocket, WriteSink {
     const handle = this.#handle;
     if (handle !== undefined && text.length <= MAX_LATIN1_FRAME_TEXT && Buffer.byteLength(text) === text.length) {
       // ASCII (its UTF-8 bytes are its characters): header and text go out as one string, no Buffer made.
-      const frame = textFrameHeader(text.length) + text;
-      if (this.#held === '') {
-        this.#held = frame;
-        batch.push(this);
-      } else this.#held += frame;
-      if (this.#held.length >= BATCH_MAX_SOCKET_BYTES) this.flushHeld();
-      if (++batchFrames >= BATCH_MAX_FRAMES) flushBatch();
-      else if (!batchScheduled) {
-        batchScheduled = true;
-        setImmediate(flushBatch);
-      }
+      this.#settle(writeLatin1ToHandle(handle, textFrameHeader(text.length) + text, this));
       return;
     }
     this.#write(textFrame(text));
-  }
-
-  /** Writes the held frames, if any. */
-  flushHeld(): void {
-    const held = this.#held;
-    if (held === '' || this.#handle === undefined) return;
-    this.#held = '';
-    this.#settle(writeLatin1ToHandle(this.#handle, held, this));
   }
 
   queuedWriteDone(bytes: number, status: number): void {
@@ -140,7 +105,6 @@ export class LiteSocket extends FrameParser implements PeerSocket, WriteSink {
       this.#socket.write(frame);
       return;
     }
-    this.flushHeld();
     this.#settle(writeToHandle(handle, frame, this));
   }
 
@@ -153,7 +117,6 @@ export class LiteSocket extends FrameParser implements PeerSocket, WriteSink {
   /** Sends a close frame, ends our side and waits (closeTimeoutMs at most) for the peer to end its side. */
   close(code: number | undefined, reason = ''): void {
     if (this.#state !== OPEN) return;
-    this.flushHeld();
     this.#state = CLOSING;
     this.stopParsing();
     this.#socket.end(closeFrame(code, reason));
@@ -164,7 +127,6 @@ export class LiteSocket extends FrameParser implements PeerSocket, WriteSink {
   terminate(): void {
     if (this.#state === CLOSED) return;
     this.#state = CLOSED;
-    this.#held = '';
     this.stopParsing();
     this.#socket.destroy();
   }
