@@ -1,14 +1,15 @@
 /**
  * Reads and writes a TCP socket's libuv handle directly, as net.Socket itself does underneath, so
  * that each relayed frame skips Node's stream machinery:
- * - writes: `handle.writeBuffer(req, frame)` with a stream_wrap WriteWrap, instead of
- *   Writable.write (state bookkeeping, a WriteWrap anyway, and a nextTick per write);
+ * - writes: `handle.writeLatin1String(req, frame)` (ASCII frames as one string) or
+ *   `handle.writeBuffer(req, frame)`, with a stream_wrap WriteWrap, instead of Writable.write
+ *   (state bookkeeping, a WriteWrap anyway, and a nextTick per write);
  * - reads: the handle reads into one buffer shared by every socket (`handle.useUserBuffer`, what
  *   net.Socket's documented `onread` option sets up), instead of a new ArrayBuffer and a
  *   Readable.push per read.
  * Under bench:tracker the stream paths cost ~10 % of the tracker's CPU (docs/benchmarks.md).
  *
- * These are Node internals (unchanged from Node 12 to 22; this package needs Node 20). Each piece is
+ * These are Node internals (present since Node 12; used and tested here on Node 20). Each piece is
  * looked up once and checked; when one is missing (another Node, a socket that is not plain TCP, a
  * test double, or `process.binding` refused under --pending-deprecation with --throw-deprecation),
  * sockets use socket.write and 'data' events as before.
