@@ -19,6 +19,7 @@ export {
   type SignalData,
   type ConnectionSignal,
 } from './tracker-messages.js';
+export { relayedSignalText, type ClientSignal } from './tracker-relay.js';
 export { toBase64Url, fromBase64Url, toHex } from './base64url.js';
 export {
   IntegrityKeySchema,

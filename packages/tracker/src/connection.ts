@@ -12,10 +12,10 @@ export type ConnectionConfig = Pick<TrackerConfig, 'rateLimitMessagesPerSec' | '
 
 /** How a connection reaches the rest of the tracker. */
 export interface ConnectionHooks {
-  /** A parsed, rate-checked message. Throw TrackerError to refuse it. */
-  message(conn: Connection, msg: ClientMessage): void;
-  /** Any frame arrived, valid or not. */
-  frame(): void;
+  /** A parsed, rate-checked message and the text it was parsed from. Throw TrackerError to refuse it. */
+  message(conn: Connection, msg: ClientMessage, text: string): void;
+  /** Any frame arrived, valid or not, at nowMs (the hooks' clock). */
+  frame(nowMs: number): void;
   /** conn: the connection refused, when there is one (for the log). */
   reject(code: TrackerRejectCode, conn?: Connection): void;
   /** Internal failure (a tracker bug), reported once per occurrence. */
@@ -146,8 +146,8 @@ export class Connection implements SwarmMember, PeerSocketOwner {
   /** text undefined: a binary message. */
   #onMessage(text: string | undefined): void {
     if (this.#closing) return;
-    this.#hooks.frame();
     const nowMs = this.#hooks.now();
+    this.#hooks.frame(nowMs);
     if (!this.#bucket.take(nowMs)) {
       this.fail(
         'RATE_LIMITED',
@@ -169,7 +169,7 @@ export class Connection implements SwarmMember, PeerSocketOwner {
     }
     this.#lastSeenMs = nowMs;
     try {
-      this.#hooks.message(this, msg);
+      this.#hooks.message(this, msg, text);
     } catch (error) {
       if (!(error instanceof TrackerError)) throw error;
       if (error.fatal) this.fail(error.code, error.message);

@@ -1,4 +1,4 @@
-import { serializeMessage } from '@swarmcast/protocol';
+import { relayedSignalText } from '@swarmcast/protocol';
 import type { ClientMessage } from '@swarmcast/protocol';
 import type { TrackerConfig } from './config.js';
 import type { Connection } from './connection.js';
@@ -35,8 +35,8 @@ function sampleSize(ctx: HandlerContext): number {
 
 type Msg<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
 
-/** Acts on one checked client message. Throws TrackerError to refuse it. */
-export function handleClientMessage(ctx: HandlerContext, conn: Connection, msg: ClientMessage): void {
+/** Acts on one checked client message, parsed from text. Throws TrackerError to refuse it. */
+export function handleClientMessage(ctx: HandlerContext, conn: Connection, msg: ClientMessage, text: string): void {
   switch (msg.type) {
     case 'join':
       handleJoin(ctx, conn, msg);
@@ -51,7 +51,7 @@ export function handleClientMessage(ctx: HandlerContext, conn: Connection, msg: 
       });
       return;
     case 'signal':
-      handleSignal(ctx, conn, msg);
+      handleSignal(ctx, conn, msg, text);
       return;
     case 'ping':
       conn.send({ type: 'pong' });
@@ -116,21 +116,20 @@ function handleLeave(ctx: HandlerContext, conn: Connection, msg: Msg<'leave'>): 
   if (ctx.directory.leave(msg.swarm, conn.peerId)) ctx.summaries.left(msg.swarm, conn.peerId);
 }
 
-function handleSignal(ctx: HandlerContext, conn: Connection, msg: Msg<'signal'>): void {
+function handleSignal(ctx: HandlerContext, conn: Connection, msg: Msg<'signal'>, received: string): void {
   requireMember(conn, msg.swarm, 'signal');
   if (msg.to === conn.peerId) throw unknownPeer(msg.to);
   if (msg.data.kind === 'decline') ctx.fullPeers.declined(msg.swarm, conn.peerId);
-  const text = serializeMessage({ type: 'signal', swarm: msg.swarm, from: conn.peerId, data: msg.data });
-  const target = ctx.directory.local.get(msg.swarm, msg.to);
+  const target = ctx.directory.local.addressee(msg.swarm, conn.peerId, msg.to);
   // Peers of different groups are never introduced: a signal across groups names a peer the sender cannot know.
-  if (target !== undefined && ctx.directory.local.groupOf(msg.swarm, msg.to) !== ctx.directory.local.groupOf(msg.swarm, conn.peerId)) throw unknownPeer(msg.to);
+  if (target === null) throw unknownPeer(msg.to);
   if (target !== undefined) {
-    if (target.sendSerialized(text)) ctx.counters.signalsRelayed += 1;
+    if (target.sendSerialized(relayedSignalText(msg, received, conn.peerId))) ctx.counters.signalsRelayed += 1;
     return;
   }
   if (!ctx.directory.clustered) throw unknownPeer(msg.to);
   // Maybe a member of another node; the answer comes later, so a miss is only counted.
-  void ctx.directory.relaySignal(msg.swarm, msg.to, text).then((relayed) => {
+  void ctx.directory.relaySignal(msg.swarm, msg.to, relayedSignalText(msg, received, conn.peerId)).then((relayed) => {
     if (relayed) ctx.counters.signalsRelayed += 1;
     else ctx.counters.reject('SIGNAL_UNKNOWN_PEER');
   });

@@ -80,6 +80,17 @@ export class SwarmRegistry<M extends SwarmMember> {
     return this.#swarms.get(swarmId)?.groupOf.get(peerId);
   }
 
+  /**
+   * The member toId of swarm as fromId's addressee (one swarm lookup, for each relayed signal):
+   * undefined when toId is not a member, null when it is one of another group than fromId's.
+   */
+  addressee(swarmId: string, fromId: string, toId: string): M | null | undefined {
+    const swarm = this.#swarms.get(swarmId);
+    const member = swarm?.members.get(toId);
+    if (swarm === undefined || member === undefined) return undefined;
+    return swarm.groupOf.get(toId) === swarm.groupOf.get(fromId) ? member : null;
+  }
+
   get(swarmId: string, peerId: string): M | undefined {
     return this.#swarms.get(swarmId)?.members.get(peerId);
   }

@@ -119,18 +119,18 @@ class Tracker implements TrackerServer {
       fullPeers: new FullPeers(config.fullPeerHoldMs),
     };
     this.#hooks = {
-      message: (conn, msg) => {
+      message: (conn, msg, text) => {
         if (msg.type === 'signal' && this.#observer.listening('signal')) {
           this.#observer.emit('signal', { swarm: msg.swarm, from: conn.peerId, to: msg.to, data: msg.data });
         }
         this.#obs.message(conn.peerId, msg);
         const relayed = this.#counters.signalsRelayed;
-        handleClientMessage(ctx, conn, msg);
+        handleClientMessage(ctx, conn, msg, text);
         if (this.#counters.signalsRelayed !== relayed) this.#obs.relayed();
       },
-      frame: () => {
+      frame: (nowMs) => {
         this.#counters.messagesIn += 1;
-        this.#obs.frame();
+        this.#obs.frame(nowMs);
       },
       reject: (code, conn) => {
         this.#reject(code, conn?.ip, conn?.peerId);

@@ -76,9 +76,9 @@ export class Observability {
     this.#histories.clear();
   }
 
-  /** A frame arrived: the relay latency of a signal is counted from here. */
-  frame(): void {
-    this.#frameStartMs = this.#sources.now();
+  /** A frame arrived at nowMs (sources.now's clock): the relay latency of a signal is counted from here. */
+  frame(nowMs: number): void {
+    this.#frameStartMs = nowMs;
   }
 
   /** A valid message, about to be handled. */

@@ -5,8 +5,9 @@
  * codes are fixed lists, and streams are labelled only for the maxStreamsLabelled streams with the
  * most viewers, the rest summed under stream="other".
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { TrackerRejectCode } from '../errors.js';
+import { CheapHistogram } from './cheap-histogram.js';
 import { gaugesOf, p2pShareOf } from './stream-stats.js';
 import type { StreamState, StreamTotals } from './stream-stats.js';
 
@@ -29,9 +30,10 @@ const RELAY_BUCKETS_SEC = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.00
 
 export class TrackerMetrics {
   readonly registry = new Registry();
-  readonly #messages: Counter<'type'>;
+  /** Valid messages by type since start: a plain count per message, handed to prom-client when scraped. */
+  readonly #messageCounts = new Map<string, number>();
   readonly #rejects: Counter<'reason'>;
-  readonly #relay: Histogram;
+  readonly #relay: CheapHistogram;
   readonly #summaries: Counter;
   readonly #bytes: Counter<'source'>;
   readonly #uploaded: Counter;
@@ -48,9 +50,22 @@ export class TrackerMetrics {
     gauge('swarms', 'Swarms with at least one member.', () => sources.swarms());
     gauge('swarm_memberships', 'Swarm memberships (a connection in two swarms counts twice).', () => sources.memberships());
     gauge('p2p_share', 'Segment bytes peers got from peers over all segment bytes they reported, since start (0-1).', () => p2pShareOf(sources.totals()));
-    this.#messages = new Counter({ name: `${PREFIX}messages_total`, help: 'Valid client messages, by type.', labelNames: ['type'], registers });
+    const messageCounts = this.#messageCounts;
+    const scraped = new Map<string, number>();
+    new Counter({
+      name: `${PREFIX}messages_total`,
+      help: 'Valid client messages, by type.',
+      labelNames: ['type'],
+      registers,
+      collect(): void {
+        for (const [type, n] of messageCounts) {
+          this.inc({ type }, n - (scraped.get(type) ?? 0));
+          scraped.set(type, n);
+        }
+      },
+    });
     this.#rejects = new Counter({ name: `${PREFIX}rejects_total`, help: 'Refused input and dropped connections, by reason (TrackerRejectCode).', labelNames: ['reason'], registers });
-    this.#relay = new Histogram({
+    this.#relay = new CheapHistogram({
       name: `${PREFIX}signal_relay_seconds`,
       help: 'Time from receiving a signal frame to queueing it to its addressee.',
       buckets: RELAY_BUCKETS_SEC,
@@ -68,8 +83,9 @@ export class TrackerMetrics {
     this.#defineStreamGauges(sources, maxStreamsLabelled);
   }
 
+  /** type: a ClientMessage type (a fixed list, so the map stays small). */
   message(type: string): void {
-    this.#messages.inc({ type });
+    this.#messageCounts.set(type, (this.#messageCounts.get(type) ?? 0) + 1);
   }
 
   reject(code: TrackerRejectCode): void {

@@ -37,6 +37,8 @@ export abstract class FrameParser {
   #fragmentOpcode = 0;
   /** Set after a close frame or an error: later input is ignored. */
   #stopped = false;
+  /** The bytes being parsed are borrowed (a shared read buffer): whatever is kept past push() is copied. */
+  #borrowed = false;
 
   protected abstract get maxPayloadBytes(): number;
   /** A whole text message, valid UTF-8. */
@@ -67,27 +69,36 @@ export abstract class FrameParser {
     this.#fragments = undefined;
   }
 
-  /** Feeds received bytes; the buffer may be unmasked in place. */
-  push(chunk: Buffer): void {
+  /**
+   * Feeds received bytes; the buffer may be unmasked in place. borrowed: the bytes are only valid
+   * during this call (a read buffer shared by all sockets), so any part kept for later is copied.
+   */
+  push(chunk: Buffer, borrowed = false): void {
     if (this.#stopped || chunk.length === 0) return;
     let data = chunk;
     if (this.#pending !== undefined) {
-      this.#pending.push(chunk);
       this.#pendingBytes += chunk.length;
-      if (this.#pendingBytes < this.#needBytes) return;
+      if (this.#pendingBytes < this.#needBytes) {
+        this.#pending.push(borrowed ? Buffer.from(chunk) : chunk);
+        return;
+      }
+      this.#pending.push(chunk);
+      // A fresh buffer of our own.
       data = Buffer.concat(this.#pending, this.#pendingBytes);
+      borrowed = false;
       this.#pending = undefined;
       this.#pendingBytes = 0;
     } else if (chunk.length < this.#needBytes) {
-      this.#keep(chunk);
+      this.#keep(chunk, borrowed);
       return;
     }
+    this.#borrowed = borrowed;
     let offset = 0;
     for (;;) {
       const used = this.#parseFrame(data, offset);
       if (used < 0) return;
       if (used === 0) {
-        if (offset < data.length) this.#keep(data.subarray(offset));
+        if (offset < data.length) this.#keep(data.subarray(offset), borrowed);
         return;
       }
       offset += used;
@@ -96,8 +107,8 @@ export abstract class FrameParser {
     }
   }
 
-  #keep(rest: Buffer): void {
-    this.#pending = [rest];
+  #keep(rest: Buffer, borrowed: boolean): void {
+    this.#pending = [borrowed ? Buffer.from(rest) : rest];
     this.#pendingBytes = rest.length;
   }
 
@@ -164,14 +175,14 @@ export abstract class FrameParser {
       case OPCODES.binary:
         if (fin) this.#message(opcode, payload);
         else {
-          this.#fragments = [payload];
+          this.#fragments = [this.#borrowed ? Buffer.from(payload) : payload];
           this.#fragmentBytes = payload.length;
           this.#fragmentOpcode = opcode;
         }
         return;
       case OPCODES.continuation: {
         const fragments = this.#fragments ?? [];
-        if (payload.length > 0) fragments.push(payload);
+        if (payload.length > 0) fragments.push(this.#borrowed ? Buffer.from(payload) : payload);
         this.#fragmentBytes += payload.length;
         if (!fin) return;
         this.#fragments = undefined;

@@ -47,3 +47,14 @@ export function closeFrame(code: number | undefined, reason = ''): Buffer {
   reasonBytes.copy(payload, 2);
   return controlFrame(OPCODES.close, payload);
 }
+
+/** Headers of text frames of 0-125 bytes, as byte-valued strings, made once. */
+const SHORT_TEXT_HEADERS = Array.from({ length: 126 }, (_, n) => String.fromCharCode(0x80 | OPCODES.text, n));
+
+/**
+ * The header of an unmasked text frame of payloadBytes bytes (at most 0xffff), as a string of
+ * byte-valued characters: followed by an ASCII payload, it is the whole frame for a Latin-1 write.
+ */
+export function textFrameHeader(payloadBytes: number): string {
+  return SHORT_TEXT_HEADERS[payloadBytes] ?? String.fromCharCode(0x80 | OPCODES.text, 126, payloadBytes >> 8, payloadBytes & 0xff);
+}

@@ -2,7 +2,9 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { PeerSocket, PeerSocketOwner } from '../peer-socket.js';
 import { FrameParser, OPCODES } from './frame-parser.js';
-import { closeFrame, controlFrame, textFrame } from './frame-writer.js';
+import { closeFrame, controlFrame, textFrame, textFrameHeader } from './frame-writer.js';
+import { directHandle, readIntoSharedBuffer, writeLatin1ToHandle, writeToHandle } from './handle-io.js';
+import type { StreamHandle, WriteSink } from './handle-io.js';
 
 /** Settings shared by every socket of one server (one object, not copies per connection). */
 export interface LiteSocketShared {
@@ -16,6 +18,9 @@ export interface LiteSocketShared {
   closed(socket: LiteSocket): void;
 }
 
+/** Text sent as a Latin-1 string stays within a 16-bit frame length (and the native side's stack copy). */
+const MAX_LATIN1_FRAME_TEXT = 0xffff;
+
 const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
@@ -26,13 +31,22 @@ type Tagged = Duplex & { [LITE]?: LiteSocket };
 
 /**
  * One server-side WebSocket on a raw socket: frames parsed in place (FrameParser), frames written
- * straight to the socket in one write each, no per-connection stream, closure or timer while open.
+ * in one write each, no per-connection stream, closure or timer while open. On a plain TCP socket,
+ * reads and writes go to its libuv handle directly (handle-io.ts); otherwise through the socket.
  */
-export class LiteSocket extends FrameParser implements PeerSocket {
+export class LiteSocket extends FrameParser implements PeerSocket, WriteSink {
   /** Receives the input; undefined for a refused socket, whose input is dropped. */
   owner: PeerSocketOwner | undefined;
   readonly #socket: Duplex;
   readonly #shared: LiteSocketShared;
+  /**
+   * Where frames are written directly; undefined: through the socket. Set only when the socket's own
+   * queue was empty at the start: it then stays empty while open (only close() writes to it), so
+   * direct frames can never pass bytes waiting there.
+   */
+  readonly #handle: StreamHandle | undefined;
+  /** Bytes of direct writes libuv has queued and not yet sent (the socket's own count misses them). */
+  #queuedBytes = 0;
   #state = OPEN;
   #closeTimer: NodeJS.Timeout | undefined;
 
@@ -45,7 +59,9 @@ export class LiteSocket extends FrameParser implements PeerSocket {
     // Small messages go out at once; no idle timeout from the HTTP server.
     tcp.setNoDelay?.(true);
     tcp.setTimeout?.(0);
-    socket.on('data', onData);
+    const handle = directHandle(socket);
+    this.#handle = handle !== undefined && socket.writableLength === 0 ? handle : undefined;
+    if (handle === undefined || !readIntoSharedBuffer(socket, handle, onSharedRead)) socket.on('data', onData);
     socket.on('end', onEnd);
     socket.on('error', onError);
     socket.on('close', onClose);
@@ -56,7 +72,9 @@ export class LiteSocket extends FrameParser implements PeerSocket {
   }
 
   get bufferedAmount(): number {
-    return this.#socket.writableLength;
+    // Direct and open: the socket's own queue is empty (see #handle), and not read for each send.
+    if (this.#handle !== undefined && this.#state === OPEN) return this.#queuedBytes;
+    return this.#socket.writableLength + this.#queuedBytes;
   }
 
   protected get maxPayloadBytes(): number {
@@ -64,7 +82,36 @@ export class LiteSocket extends FrameParser implements PeerSocket {
   }
 
   send(text: string): void {
-    if (this.#state === OPEN) this.#socket.write(textFrame(text));
+    if (this.#state !== OPEN) return;
+    const handle = this.#handle;
+    if (handle !== undefined && text.length <= MAX_LATIN1_FRAME_TEXT && Buffer.byteLength(text) === text.length) {
+      // ASCII (its UTF-8 bytes are its characters): header and text go out as one string, no Buffer made.
+      this.#settle(writeLatin1ToHandle(handle, textFrameHeader(text.length) + text, this));
+      return;
+    }
+    this.#write(textFrame(text));
+  }
+
+  queuedWriteDone(bytes: number, status: number): void {
+    this.#queuedBytes -= bytes;
+    // A failed write (reset, or cancelled by a destroy) leaves nothing to say on this socket.
+    if (status < 0) this.terminate();
+  }
+
+  /** Writes a frame directly when the socket allows it (see #handle), else through the socket. */
+  #write(frame: Buffer): void {
+    const handle = this.#handle;
+    if (handle === undefined) {
+      this.#socket.write(frame);
+      return;
+    }
+    this.#settle(writeToHandle(handle, frame, this));
+  }
+
+  /** After a direct write: its bytes queued in libuv are counted; a failed one (a destroyed socket's closed handle: EBADF) ends the socket. */
+  #settle(result: number): void {
+    if (result > 0) this.#queuedBytes += result;
+    else if (result < 0) this.terminate();
   }
 
   /** Sends a close frame, ends our side and waits (closeTimeoutMs at most) for the peer to end its side. */
@@ -95,8 +142,8 @@ export class LiteSocket extends FrameParser implements PeerSocket {
   protected onPing(payload: Buffer): void {
     if (this.#state !== OPEN) return;
     // A client that pings without reading must not make us queue pongs without bound.
-    if (this.#socket.writableLength > this.#shared.maxSendBufferBytes) this.terminate();
-    else this.#socket.write(controlFrame(OPCODES.pong, payload));
+    if (this.bufferedAmount > this.#shared.maxSendBufferBytes) this.terminate();
+    else this.#write(controlFrame(OPCODES.pong, payload));
   }
 
   protected onCloseFrame(code: number | undefined): void {
@@ -134,6 +181,16 @@ function onData(this: Tagged, chunk: Buffer): void {
     lite?.push(chunk);
   } catch {
     // Owners catch their own failures; anything else is a layer bug: drop this socket, never the process.
+    lite?.terminate();
+  }
+}
+
+/** A read into the shared buffer: the bytes are valid during this call only. */
+function onSharedRead(this: Tagged, bytes: number, buffer: Buffer): void {
+  const lite = this[LITE];
+  try {
+    lite?.push(buffer.subarray(0, bytes), true);
+  } catch {
     lite?.terminate();
   }
 }

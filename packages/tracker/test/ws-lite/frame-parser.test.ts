@@ -79,6 +79,32 @@ void describe('ws-lite frame parser', () => {
     assert.deepEqual(p.events, expected);
   });
 
+  void test('borrowed input (one read buffer for every socket): what is kept past push() is a copy', () => {
+    const bytes = Buffer.concat([
+      clientFrame({ opcode: T, payload: 'first', fin: false }),
+      clientFrame({ opcode: OPCODES.continuation, payload: ' second' }),
+      clientFrame({ opcode: T, payload: 'z'.repeat(300) }),
+      clientFrame({ opcode: OPCODES.close, payload: closePayload(1000, 'bye') }),
+    ]);
+    const expected: Event[] = [{ text: 'first second' }, { text: 'z'.repeat(300) }, { close: 1000, reason: 'bye' }];
+    const shared = Buffer.alloc(bytes.length);
+    const feed = (p: Recorder, part: Buffer): void => {
+      part.copy(shared);
+      p.push(shared.subarray(0, part.length), true);
+      // The next read overwrites the buffer.
+      shared.fill(0xa5);
+    };
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const p = new Recorder();
+      feed(p, bytes.subarray(0, cut));
+      feed(p, bytes.subarray(cut));
+      assert.deepEqual(p.events, expected, `split at ${cut}`);
+    }
+    const p = new Recorder();
+    for (let i = 0; i < bytes.length; i++) feed(p, bytes.subarray(i, i + 1));
+    assert.deepEqual(p.events, expected);
+  });
+
   void test('unmasked client frames: 1002', () => {
     assert.deepEqual(parse(clientFrame({ opcode: T, payload: 'x', masked: false })), [{ error: WS_CLOSE.protocolError }]);
   });

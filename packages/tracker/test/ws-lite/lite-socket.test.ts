@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { WebSocket } from 'ws';
 import type { PeerSocket, PeerSocketOwner } from '../../src/peer-socket.js';
 import { OPCODES } from '../../src/ws-lite/frame-parser.js';
 import { LiteServer } from '../../src/ws-lite/lite-server.js';
+import { LiteSocket } from '../../src/ws-lite/lite-socket.js';
 import type { LiteServerOptions } from '../../src/ws-lite/lite-server.js';
 import { clientFrame, closePayload } from './client-frames.js';
 import { RawClient } from './raw-client.js';
@@ -198,6 +200,45 @@ void describe('ws-lite socket over TCP', () => {
     assert.deepEqual(await closed, [4000, 'asked']);
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(owners[0]?.events, ['text:10', 'binary', 'text:8', 'closed']);
+  });
+
+  void test('sends arrive intact at every header size, ASCII (written as one string) or not (written as a Buffer)', async (t) => {
+    const { port } = await startLite(t, { maxPayloadBytes: 200_000 });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+    t.after(() => {
+      ws.terminate();
+    });
+    const received: string[] = [];
+    ws.on('message', (data: Buffer) => received.push(data.toString()));
+    await new Promise((resolve) => ws.once('open', resolve));
+    const texts = [0, 1, 125, 126, 127, 65_535, 65_536, 100_000].flatMap((n) => ['a'.repeat(n), `é${'b'.repeat(Math.max(0, n - 2))}`, `${'c'.repeat(Math.max(0, n - 1))}\u007f`]);
+    // The echo owner sends each back; many at once so some writes queue in libuv.
+    for (const text of texts) ws.send(text);
+    while (received.length < texts.length) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(received.length, texts.length);
+    received.forEach((text, i) => assert.equal(text, texts[i], `message ${i}`));
+  });
+
+  void test('on a stream that is not a TCP socket, frames go through write() and arrive as data events', async () => {
+    const written: Buffer[] = [];
+    const stream = new Duplex({
+      read(): void {
+        // Input is pushed by the test.
+      },
+      write(chunk: Buffer, _encoding, callback): void {
+        written.push(chunk);
+        callback();
+      },
+    });
+    const lite = new LiteSocket(stream, { maxPayloadBytes: 1_000, maxSendBufferBytes: 64 * 1024, closeTimeoutMs: 1_000, closed: () => undefined });
+    const owner = new EchoOwner(lite);
+    lite.owner = owner;
+    stream.push(clientFrame({ opcode: OPCODES.text, payload: 'over a plain stream' }));
+    stream.push(clientFrame({ opcode: OPCODES.ping, payload: 'p' }));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(owner.events, ['text:19']);
+    assert.deepEqual(Buffer.concat(written), Buffer.concat([Buffer.from([0x81, 19]), Buffer.from('over a plain stream'), Buffer.from([0x8a, 1]), Buffer.from('p')]));
+    lite.terminate();
   });
 
   void test('oversized messages from the ws client: 1009', async (t) => {
