@@ -61,6 +61,8 @@ function figures(r: NatMatrixResult): object {
     // Pairs whose two ends sent on different paths (one direct, one relayed).
     asymmetricPairs: r.pairs.filter((p) => p.pathsSeen.length > 1).length,
     turnRelayedBytes: r.turnRelayedBytes,
+    // Node peers that froze (node-datachannel's relay deadlock) and were started again, by name.
+    restarts: r.restarts,
     // Peers cut off for bytes that failed the integrity check or broke the protocol, over all viewers.
     integrityFailures: r.viewers.reduce((sum, v) => sum + v.integrityFailures + v.peerViolations, 0),
   };
@@ -73,7 +75,8 @@ function summary(label: string, r: NatMatrixResult): string {
     `== ${label}`,
     formatNatPairs(r.pairs),
     `pairs as expected: ${String(asExpected)}/${String(r.pairs.length)}   viewers played: ${String(r.viewersPlayed)}/${String(r.viewers.length)}` +
-      `   P2P share: ${(100 * r.p2pShare).toFixed(1)} %   stalls: ${String(stalls)}   TURN relay bytes: ${String(r.turnRelayedBytes)}`,
+      `   P2P share: ${(100 * r.p2pShare).toFixed(1)} %   stalls: ${String(stalls)}   TURN relay bytes: ${String(r.turnRelayedBytes)}` +
+      (Object.keys(r.restarts).length > 0 ? `   frozen and restarted: ${JSON.stringify(r.restarts)}` : ''),
     ...r.viewers.filter((v) => v.kind === 'chromium').map((v) =>
       `${v.name}: startup ${v.startupMs === null || v.startupMs === undefined ? 'never' : `${String(Math.round(v.startupMs))} ms`}, segments http ${String(v.segmentsHttp)} / p2p ${String(v.segmentsP2p)} (verified ${String(v.segmentsVerified)}),` +
       ` stalls ${String(v.stalls)}, integrity failures ${String(v.integrityFailures + v.peerViolations)}, candidates ${JSON.stringify(v.gatheredCandidates ?? {})}`),

@@ -16,6 +16,9 @@ const NATS: NatType[] = ['open', 'full-cone', 'port-restricted', 'port-restricte
 const PLAY_MS = 25_000;
 
 function assertTable(result: NatMatrixResult): void {
+  // A peer without a single report has no id, so every pair with it reads 'none': say why first.
+  const silent = result.viewers.filter((v) => v.peerId === null);
+  assert.deepEqual(silent.map((v) => v.name), [], `peers that never reported (see the log for their stderr): ${JSON.stringify(silent)}`);
   const wrong = result.pairs.filter((p) => p.path !== p.expected);
   assert.deepEqual(wrong, [], `pairs on an unexpected path:\n${formatNatPairs(wrong)}`);
   for (const p of result.pairs) {
@@ -30,7 +33,7 @@ void test('NAT matrix with STUN + TURN: direct where ICE punches through, relay 
   assertCoturnInstalled();
   const result = await runNatMatrix({ nats: NATS, turn: true, playMs: PLAY_MS, log: (line) => { t.diagnostic(line); } });
   t.diagnostic(`\n${formatNatPairs(result.pairs)}`);
-  t.diagnostic(`p2pShare=${result.p2pShare.toFixed(2)} turnRelayedBytes=${String(result.turnRelayedBytes)}`);
+  t.diagnostic(`p2pShare=${result.p2pShare.toFixed(2)} turnRelayedBytes=${String(result.turnRelayedBytes)} restarts=${JSON.stringify(result.restarts)}`);
   assertTable(result);
   assert.ok(result.pairs.some((p) => p.path === 'relay'), 'no pair went through the relay');
   assert.ok(result.pairs.some((p) => p.path === 'direct'), 'no pair connected directly');

@@ -4,10 +4,15 @@
  * line and at the stop) for scripts and benchmarks.
  */
 import { rename, writeFile } from 'node:fs/promises';
-import { EdgePeer } from '@swarmcast/node';
+import { EdgePeer, startFreezeWatchdog } from '@swarmcast/node';
 
 /** Seconds between status lines, unless --status-every-s says otherwise. */
 const STATUS_INTERVAL_SEC = 5;
+/**
+ * A main thread silent this long ends the process for its supervisor to restart, unless
+ * --freeze-exit-s says otherwise (0: never); see @swarmcast/node freeze-watchdog.ts for why.
+ */
+const FREEZE_EXIT_SEC = 10;
 
 function positive(options: Map<string, string>, name: string): number | undefined {
   const raw = options.get(name);
@@ -29,6 +34,7 @@ export async function runEdge(options: Map<string, string>, lists: Map<string, s
   const renditions = lists.get('rendition');
   const statsFile = options.get('stats-file');
   const statusEverySec = positive(options, 'status-every-s') ?? STATUS_INTERVAL_SEC;
+  const freezeExitSec = options.get('freeze-exit-s') === '0' ? 0 : (positive(options, 'freeze-exit-s') ?? FREEZE_EXIT_SEC);
   const edge = new EdgePeer({
     streamUrl,
     trackerUrl,
@@ -42,6 +48,7 @@ export async function runEdge(options: Map<string, string>, lists: Map<string, s
   edge.on('error', (e) => {
     process.stderr.write(`edge: ${e.error instanceof Error ? e.error.message : String(e.error)}\n`);
   });
+  const watchdog = freezeExitSec > 0 ? startFreezeWatchdog({ freezeMs: freezeExitSec * 1000, label: 'swarmcast edge' }) : undefined;
   edge.start();
   process.stdout.write(`swarmcast edge: swarm ${edge.swarmId}, tracker ${trackerUrl}${group === undefined ? '' : `, group ${group}`}\n`);
   // One write at a time: the final one (at the stop) must not race a status tick's.
@@ -68,6 +75,7 @@ export async function runEdge(options: Map<string, string>, lists: Map<string, s
   clearInterval(status);
   await saveStats();
   await edge.close();
+  watchdog?.stop();
   process.stdout.write('swarmcast edge: stopped\n');
 }
 

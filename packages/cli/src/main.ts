@@ -15,6 +15,7 @@ commands:
            --stream MASTER_URL  --tracker ws://TRACKER  [--upload-kbps 100000]  [--store-mib 256]
            [--upload-cap-kbps K]  [--group LABEL]  [--bind-address IP]  [--rendition URL_PART...]
            [--status-every-s 5]  [--stats-file FILE]  (its stats as JSON, rewritten with each status line and at the stop)
+           [--freeze-exit-s 10]  (a main thread stuck this long ends the process for its supervisor to restart; 0: never)
            (Ctrl+C stops it, closing every connection)
   keygen   new Ed25519 stream signing key, as JSON {keyId, publicKey, privateKeyPkcs8}
            [--out FILE]  (written with mode 0600; stdout then shows only the public part)

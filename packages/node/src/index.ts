@@ -10,3 +10,4 @@ export { EdgePeer, type EdgePeerEvents, type EdgePeerStats } from './edge-peer.j
 export { edgePeerDefaults, resolveEdgePeerConfig, type EdgePeerConfig } from './edge-config.js';
 export { fetchPlaylist, type FetchedPlaylist, type PlaylistLimits } from './playlist-fetch.js';
 export { sleep, isAborted } from './sleep.js';
+export { FREEZE_EXIT_MESSAGE, startFreezeWatchdog, type FreezeWatchdog, type FreezeWatchdogOptions } from './freeze-watchdog.js';

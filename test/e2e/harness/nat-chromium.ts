@@ -72,6 +72,8 @@ export async function startNatChromium(lab: NatLab, host: LabHost, options: NatC
   return {
     host,
     latest: () => latest,
+    // A browser tab has no libdatachannel to freeze in: never restarted.
+    restarts: () => 0,
     stderr: () => errors.join('\n'),
     stop: () => {
       stopped ??= (async () => {

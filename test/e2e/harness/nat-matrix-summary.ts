@@ -95,6 +95,8 @@ export interface NatMatrixResult {
   readonly p2pShare: number;
   /** UDP bytes (IP packets) through coturn's relay ports, both ways (0 without TURN). */
   readonly turnRelayedBytes: number;
+  /** Node peers whose process froze and was started again (nat-peers.ts), by name: how often. */
+  readonly restarts: Readonly<Record<string, number>>;
 }
 
 type LinkInfo = NatPeerReport['connections'][number];
@@ -113,7 +115,7 @@ function pairPath(links: readonly LinkInfo[]): NatPath {
 /** A viewer must have played at least this many segments for the run to count. */
 const MIN_SEGMENTS = 3;
 
-export function summarizeNatRun(turn: boolean, members: readonly (NatMember & NatPlacement)[], reports: readonly (NatPeerReport | undefined)[], turnRelayedBytes: number): NatMatrixResult {
+export function summarizeNatRun(turn: boolean, members: readonly (NatMember & NatPlacement)[], reports: readonly (NatPeerReport | undefined)[], turnRelayedBytes: number, restarts: Readonly<Record<string, number>> = {}): NatMatrixResult {
   const names = new Map<string, string>();
   for (const [i, r] of reports.entries()) if (r?.peerId) names.set(r.peerId, members[i]?.name ?? '');
   const pairs: NatPair[] = [];
@@ -160,6 +162,7 @@ export function summarizeNatRun(turn: boolean, members: readonly (NatMember & Na
     viewersPlayed: viewers.filter((v) => v.played).length,
     p2pShare: http + p2p === 0 ? 0 : p2p / (http + p2p),
     turnRelayedBytes,
+    restarts,
   };
 }
 

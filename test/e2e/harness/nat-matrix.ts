@@ -64,10 +64,18 @@ export async function runNatMatrix(options: NatMatrixOptions): Promise<NatMatrix
     log(`${String(peers.length)} peers started (${options.turn ? 'STUN + TURN' : 'STUN only'}); playing ${String(options.playMs)} ms`);
     await delay(options.playMs, undefined, { signal: options.signal });
     const reports = await Promise.all(peers.map((p) => p.stop()));
-    for (const [i, p] of peers.entries()) if (reports[i] === undefined) log(`${members[i]?.name ?? p.host.name} wrote no report; stderr:\n${p.stderr()}`);
+    const restarts: Record<string, number> = {};
+    for (const [i, p] of peers.entries()) {
+      const name = members[i]?.name ?? p.host.name;
+      if (reports[i] === undefined) log(`${name} wrote no report; stderr:\n${p.stderr()}`);
+      if (p.restarts() > 0) {
+        restarts[name] = p.restarts();
+        log(`${name} froze and was started again (${String(p.restarts())}x); stderr:\n${p.stderr()}`);
+      }
+    }
     const turnRelayedBytes = relayCounter.bytes();
     const placed = lab.hosts.map((h, i) => ({ ...members[i] ?? { name: h.name, nat: h.nat, kind: 'node' as const }, address: h.address, publicAddress: h.publicAddress }));
-    return summarizeNatRun(options.turn, placed, reports, turnRelayedBytes);
+    return summarizeNatRun(options.turn, placed, reports, turnRelayedBytes, restarts);
   } finally {
     await Promise.allSettled(peers.map((p) => p.stop()));
     await Promise.allSettled([stack?.close(), coturn?.close()]);

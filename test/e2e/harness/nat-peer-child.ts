@@ -4,11 +4,13 @@
  * from peers when they can and over HTTP when not, and writes a NatPeerReport as one JSON line on
  * stdout every REPORT_INTERVAL_MS and once more after stdin closes (then it stops and exits).
  */
-import { EdgePeer, type NodeIceServer } from '@swarmcast/node';
+import { EdgePeer, startFreezeWatchdog, type NodeIceServer } from '@swarmcast/node';
 
 import type { NatPeerOptions, NatPeerReport } from './nat-peer-report.js';
 
 const REPORT_INTERVAL_MS = 1_000;
+/** As `swarmcast edge` does (10 s there): a frozen peer is ended, and nat-peers.ts starts it again. */
+const FREEZE_EXIT_MS = 5_000;
 
 const options = JSON.parse(process.argv[2] ?? '{}') as NatPeerOptions;
 const iceServers: NodeIceServer[] = options.stunUrl === undefined ? [] : [{ urls: [options.stunUrl] }];
@@ -51,11 +53,15 @@ function report(): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
+const watchdog = startFreezeWatchdog({ freezeMs: FREEZE_EXIT_MS, label: 'nat-peer' });
 peer.start();
 const timer = setInterval(report, REPORT_INTERVAL_MS);
 process.stdin.resume();
 process.stdin.on('end', () => {
   clearInterval(timer);
   report();
-  void peer.close().then(() => process.exit(0));
+  void peer.close().then(() => {
+    watchdog.stop();
+    process.exit(0);
+  });
 });
