@@ -23,11 +23,11 @@ export interface RtcConnectorConfig {
    */
   privacy: boolean;
   /**
-   * DataChannel bufferedAmount at which the core is told to send more. The event only fires when the
-   * amount falls from above this to it, so it must sit below the core's high-water marks (two chunks,
-   * 8 KiB, at the least): at 256 KiB it never fired, refills waited for the uploader's 50 ms recheck,
-   * and the uplink meter counted those gaps as slowness (bench:live constrained, 8 viewers, 720 kbit/s:
-   * meters 0-60 kB/s of ~85, P2P 28 %; with 4 KiB: 32-85 kB/s, 46.6 %). @default 4096
+   * DataChannel bufferedAmount at which the core is told to send more, until the core sets its own
+   * (half its high-water mark, each time it stops on back-pressure). The event fires only when the
+   * amount falls from above the threshold to it: at 256 KiB, above the core's marks, it never fired,
+   * refills waited for the core's 50 ms recheck and the uplink meter read the gaps as slowness.
+   * @default 4096
    */
   bufferedAmountLowThresholdBytes: number;
   /**
@@ -134,6 +134,10 @@ class RtcPeerLink implements PendingPeerLink {
       events.signal({ kind: 'candidate', candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex });
     };
     if (initiator) this.run(this.makeOffer());
+  }
+
+  setLowWaterBytes(bytes: number): void {
+    if (!this.closed) this.dc.bufferedAmountLowThreshold = bytes;
   }
 
   get bufferedAmountBytes(): number {
