@@ -42,6 +42,8 @@ export class SimLink implements PendingPeerLink {
   private latencyMs = 0;
   private lastArrivalMs = 0;
   private drainDue = false;
+  /** Where drain fires, in the engine's units: the transport's default until the engine sets one. */
+  private lowWaterBytes: number;
   /** What the transport received: message bytes, plus one per message of ours the other side received (its acknowledgement). */
   private transportBytesReceived = 0;
 
@@ -51,7 +53,9 @@ export class SimLink implements PendingPeerLink {
     readonly initiator: boolean,
     private readonly events: PeerLinkEvents,
     private readonly net: SimNetwork,
-  ) {}
+  ) {
+    this.lowWaterBytes = net.lowWaterBytes;
+  }
 
   get bufferedAmountBytes(): number {
     return this.buffered;
@@ -60,6 +64,10 @@ export class SimLink implements PendingPeerLink {
   /** The other side's host crashed: nothing leaves this side any more (SCTP retransmits into the void). */
   get frozen(): boolean {
     return this.remote !== undefined && this.remote.host.crashed;
+  }
+
+  setLowWaterBytes(bytes: number): void {
+    this.lowWaterBytes = bytes;
   }
 
   receivedBytes(): Promise<number | undefined> {
@@ -143,7 +151,7 @@ export class SimLink implements PendingPeerLink {
     if (this.state === 'closed') return;
     const before = this.buffered;
     this.buffered = Math.max(0, this.buffered - this.engineBytes(bytes));
-    const low = this.net.lowWaterBytes;
+    const low = this.lowWaterBytes;
     if (before > low && this.buffered <= low) this.drainDue = true;
   }
 

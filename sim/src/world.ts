@@ -18,8 +18,8 @@ import { SimTracker } from './tracker.ts';
 
 const SWARM_ID = 'sim';
 const TRACKER_URL = 'wss://tracker.sim/ws';
-/** The browser transport's bufferedAmountLowThreshold (packages/browser rtc-connector). */
-const LOW_WATER_BYTES = 256 * 1024;
+/** The browser transport's bufferedAmountLowThreshold before the engine sets one (packages/browser rtc-connector). */
+const LOW_WATER_BYTES = 4 * 1024;
 const PROGRESS_EVERY_MS = 10_000;
 
 export interface RunHooks {

@@ -22,7 +22,13 @@ export interface RtcConnectorConfig {
    * @default false
    */
   privacy: boolean;
-  /** DataChannel bufferedAmount at which the core is told to send more. @default 262144 */
+  /**
+   * DataChannel bufferedAmount at which the core is told to send more, until the core sets its own
+   * (half its high-water mark, each time it stops on back-pressure). The event fires only when the
+   * amount falls from above the threshold to it: at 256 KiB, above the core's marks, it never fired,
+   * refills waited for the core's 50 ms recheck and the uplink meter read the gaps as slowness.
+   * @default 4096
+   */
   bufferedAmountLowThresholdBytes: number;
   /**
    * How long an open connection whose ICE path went 'disconnected' is given to come back by itself
@@ -43,7 +49,7 @@ export const rtcConnectorDefaults: RtcConnectorConfig = {
   iceServers: [],
   iceTransportPolicy: 'all',
   privacy: false,
-  bufferedAmountLowThresholdBytes: 256 * 1024,
+  bufferedAmountLowThresholdBytes: 4 * 1024,
   iceDisconnectGraceMs: 2_000,
   iceRestartTimeoutMs: 8_000,
 };
@@ -128,6 +134,10 @@ class RtcPeerLink implements PendingPeerLink {
       events.signal({ kind: 'candidate', candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex });
     };
     if (initiator) this.run(this.makeOffer());
+  }
+
+  setLowWaterBytes(bytes: number): void {
+    if (!this.closed) this.dc.bufferedAmountLowThreshold = bytes;
   }
 
   get bufferedAmountBytes(): number {

@@ -115,6 +115,7 @@ export class Peer {
       send: (msg) => this.send(msg),
       bufferedAmountBytes: () => this.link.bufferedAmountBytes,
       highWaterBytes: () => host.sendHighWaterBytes(),
+      setLowWaterBytes: (bytes) => this.link.setLowWaterBytes?.(bytes),
       uploaded: (bytes) => host.countBytes('uploaded', bytes),
       paceMs: (bytes) => host.paceUpload(bytes),
       nextRank: (withinMs) => this.rankOf(withinMs, host.nextUploadSeq()),

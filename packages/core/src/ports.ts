@@ -50,6 +50,12 @@ export interface PeerLink {
   /** Closes the connection; idempotent. No events fire after close(). */
   close(): void;
   /**
+   * Where drain fires: when bufferedAmount falls from above `bytes` to it (a DataChannel's
+   * bufferedAmountLowThreshold). The core sets it to half its high-water mark each time it stops on
+   * back-pressure. Optional: a link without it keeps its own mark, and the core looks again every 50 ms.
+   */
+  setLowWaterBytes?(bytes: number): void;
+  /**
    * Bytes the connection's transport received so far, everything counted (the remote stack's
    * acknowledgements of what we sent too), or undefined when unknown. Tells a peer that stays silent
    * on a working path (its transport still acknowledges our request) from a dead path. Optional.

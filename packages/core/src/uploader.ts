@@ -73,6 +73,8 @@ export interface UploaderLink {
   bufferedAmountBytes(): number;
   /** The high-water mark now (at most config.sendHighWaterBytes). */
   highWaterBytes(): number;
+  /** Asks for a drain event once the buffer falls to `bytes` (PeerLink.setLowWaterBytes). */
+  setLowWaterBytes(bytes: number): void;
   uploaded(bytes: number): void;
   /** 0: `bytes` may leave now (and are counted against the upload cap); else ms to wait first. */
   paceMs(bytes: number): number;
@@ -225,7 +227,11 @@ export class Uploader {
           // Send only what keeps the buffer within the high-water mark (an empty buffer always takes one chunk).
           const messageBytes = Math.min(this.config.chunkBytes, from.endBytes - upload.offsetBytes) + DATA_HEADER_BYTES;
           const bufferedBytes = this.link.bufferedAmountBytes();
-          if (bufferedBytes > 0 && bufferedBytes + messageBytes > this.link.highWaterBytes()) {
+          const highWaterBytes = this.link.highWaterBytes();
+          if (bufferedBytes > 0 && bufferedBytes + messageBytes > highWaterBytes) {
+            // Refill at half the mark: the drain event then comes with half the queue's time still to
+            // send, room for the event's own delay, and the channel never runs dry while data waits.
+            this.link.setLowWaterBytes(Math.max(this.config.chunkBytes, Math.floor(highWaterBytes / 2)));
             this.blockedTimer = this.clock.setTimeout(() => this.pump(), BLOCKED_RECHECK_MS);
             return;
           }

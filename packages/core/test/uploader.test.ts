@@ -25,6 +25,10 @@ class FakeChannel implements UploaderLink {
   highWaterBytes(): number {
     return config.sendHighWaterBytes;
   }
+  lowWaterBytes: number | undefined;
+  setLowWaterBytes(bytes: number): void {
+    this.lowWaterBytes = bytes;
+  }
   uploaded(bytes: number): void {
     this.uploadedBytes += bytes;
   }
@@ -105,6 +109,8 @@ void describe('Uploader', () => {
     assert.equal(uploader.add(req(1), segment), 'ok');
     assert.ok(link.buffered > 0);
     assert.ok(link.maxBuffered <= config.sendHighWaterBytes, `buffered ${link.maxBuffered} > ${config.sendHighWaterBytes}`);
+    // Stopped on back-pressure: the drain event is asked for at half the mark, before the channel runs dry.
+    assert.equal(link.lowWaterBytes, Math.floor(config.sendHighWaterBytes / 2));
     const sentBefore = link.sent.length;
     await clock.advance(1_000);
     assert.equal(link.sent.length, sentBefore, 'nothing more while the buffer stays full');

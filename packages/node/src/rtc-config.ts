@@ -13,7 +13,10 @@ export interface NodeRtcConfig {
   bindAddress: string | undefined;
   /** UDP ports host candidates use, inclusive (for firewall rules). @default undefined (any) */
   portRange: { beginPort: number; endPort: number } | undefined;
-  /** DataChannel bufferedAmount at which the core is told to send more. @default 262144 */
+  /**
+   * DataChannel bufferedAmount at which the core is told to send more, until the core sets its own
+   * (half its high-water mark, each time it stops on back-pressure). @default 4096
+   */
   bufferedAmountLowThresholdBytes: number;
   /**
    * How long an open connection whose path went 'disconnected' is given to come back by itself
@@ -29,7 +32,7 @@ export const nodeRtcDefaults: NodeRtcConfig = {
   iceTransportPolicy: 'all',
   bindAddress: undefined,
   portRange: undefined,
-  bufferedAmountLowThresholdBytes: 256 * 1024,
+  bufferedAmountLowThresholdBytes: 4 * 1024,
   iceDisconnectGraceMs: 2_000,
 };
 

@@ -102,6 +102,15 @@ class NodePeerLink implements PendingPeerLink {
     if (initiator) this.step(() => this.pc.setLocalDescription('offer'));
   }
 
+  setLowWaterBytes(bytes: number): void {
+    if (this.closed) return;
+    try {
+      this.dc.setBufferedAmountLowThreshold(bytes);
+    } catch {
+      // The channel closed underneath: its close event follows.
+    }
+  }
+
   get bufferedAmountBytes(): number {
     if (this.closed) return 0;
     try {
