@@ -97,6 +97,8 @@ export interface UploaderLink {
 export class Uploader {
   private readonly uploads = new Map<number, Upload>();
   private blockedTimer: unknown;
+  /** The drain mark last asked of the link: asked again only when it moves (a native call in Node). */
+  private lowWaterBytes = 0;
   private pumping = false;
   private destroyed = false;
 
@@ -231,7 +233,11 @@ export class Uploader {
           if (bufferedBytes > 0 && bufferedBytes + messageBytes > highWaterBytes) {
             // Refill at half the mark: the drain event then comes with half the queue's time still to
             // send, room for the event's own delay, and the channel never runs dry while data waits.
-            this.link.setLowWaterBytes(Math.max(this.config.chunkBytes, Math.floor(highWaterBytes / 2)));
+            const lowWaterBytes = Math.max(this.config.chunkBytes, Math.floor(highWaterBytes / 2));
+            if (lowWaterBytes !== this.lowWaterBytes) {
+              this.lowWaterBytes = lowWaterBytes;
+              this.link.setLowWaterBytes(lowWaterBytes);
+            }
             this.blockedTimer = this.clock.setTimeout(() => this.pump(), BLOCKED_RECHECK_MS);
             return;
           }

@@ -64,18 +64,20 @@ export function startFreezeWatchdog(options: FreezeWatchdogOptions): FreezeWatch
   const shared = new SharedArrayBuffer(8);
   const cells = new Int32Array(shared);
   const beatMs = Math.max(20, Math.floor(options.freezeMs / BEATS_PER_WINDOW));
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared, beatMs, freezeMs: options.freezeMs, label: options.label ?? 'swarmcast' } });
+  // execArgv []: the worker needs none of the process's loaders (e.g. a TypeScript one).
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { shared, beatMs, freezeMs: options.freezeMs, label: options.label ?? 'swarmcast' } });
   worker.unref();
+  const beat = setInterval(() => Atomics.add(cells, 0, 1), beatMs);
+  beat.unref();
   worker.on('error', (error) => {
-    // The watchdog failing must not take the process down; say so once.
+    // The watchdog failing must not take the process down; say so once, and stop beating for nobody.
+    clearInterval(beat);
     try {
       writeSync(2, `${options.label ?? 'swarmcast'}: freeze watchdog stopped: ${error.message}\n`);
     } catch {
       // stderr gone: nothing else to tell
     }
   });
-  const beat = setInterval(() => Atomics.add(cells, 0, 1), beatMs);
-  beat.unref();
   let stopped = false;
   return {
     stop: () => {
