@@ -64,6 +64,9 @@ const MAX_RETRY_FACTOR = 8;
 /** An unmeasured uplink's backlog older than this gives a provisional rate (UploadMeter.provisionalBytesPerMs). */
 const PROVISIONAL_MIN_AGE_MS = 20;
 
+/** A measured uplink idle and not measured for this long takes an upload whatever its rate says (a probe). */
+const METER_PROBE_AFTER_MS = 5_000;
+
 /** The set of peer connections of one swarm: who to connect to, glare, limits and refills. */
 export class PeerPool {
   private readonly peers = new Map<string, Peer>();
@@ -275,6 +278,9 @@ export class PeerPool {
     // takes one upload at a time (the requester gets the rest over HTTP): refusing all would leave
     // the capped peer (an office's edge) serving nobody.
     if (this.pacer.capped && queue.length === 0 && bufferedBytes === 0) return undefined;
+    // Likewise an idle uplink whose rate was not measured lately: a rate measured low (stalls in a
+    // loaded browser) refuses every upload, and only an upload can measure it again.
+    if (queue.length === 0 && bufferedBytes === 0 && !this.uploadMeter.measuredWithin(now, METER_PROBE_AFTER_MS)) return undefined;
     const msPerByte = 1 / Math.max(rate, 1e-6);
     const dueMs = now + withinMs;
     if (this.config.uploadSlots === 0) return this.admitShared(peer, queue, { bufferedBytes, backlogged }, requestBytes, dueMs, msPerByte);

@@ -9,6 +9,8 @@ export class UploadMeter {
   private enqueuedBytes = 0;
   private last: { atMs: number; sentBytes: number; backlogged: boolean } | undefined;
   private rate: number | undefined;
+  /** When the rate was last updated (undefined: never). */
+  private measuredAtMs: number | undefined;
   /** The sample that saw the present backlog begin (undefined: none now). */
   private backlogStart: { atMs: number; sentBytes: number } | undefined;
 
@@ -47,10 +49,14 @@ export class UploadMeter {
     else if (this.backlogStart === undefined || nowMs - this.backlogStart.atMs > this.maxIntervalMs) this.backlogStart = { atMs: nowMs, sentBytes };
     const last = this.last;
     if (last && nowMs - last.atMs < this.minIntervalMs) return;
-    if (last?.backlogged === true && bufferedBytes > 0 && nowMs - last.atMs <= this.maxIntervalMs) {
-      const measured = Math.max(0, sentBytes - last.sentBytes) / (nowMs - last.atMs);
+    if (last?.backlogged === true && bufferedBytes > 0 && nowMs - last.atMs <= this.maxIntervalMs && sentBytes > last.sentBytes) {
+      // An interval where nothing left at all is a stall (loss recovery, a renderer too busy to
+      // update its buffered counts), not a rate: taken as one it would drive the rate to zero, and
+      // a zero rate refuses every upload, so no later backlog could ever correct it.
+      const measured = (sentBytes - last.sentBytes) / (nowMs - last.atMs);
       // Smoothed, but quick to follow: an uplink shared with other traffic changes.
       this.rate = this.rate === undefined ? measured : 0.7 * this.rate + 0.3 * measured;
+      this.measuredAtMs = nowMs;
     }
     this.last = { atMs: nowMs, sentBytes, backlogged: bufferedBytes > 0 };
   }
@@ -80,6 +86,15 @@ export class UploadMeter {
   /** DATA bytes handed to the channels so far (less those discarded). */
   get enqueuedTotalBytes(): number {
     return this.enqueuedBytes;
+  }
+
+  /**
+   * Whether the rate was measured (and so refreshed) within the last `maxAgeMs`; false when never
+   * measured. A rate measured low refuses uploads, and without uploads it is never measured again:
+   * a stale one is what lets the caller take an upload anyway, as a probe.
+   */
+  measuredWithin(nowMs: number, maxAgeMs: number): boolean {
+    return this.measuredAtMs !== undefined && nowMs - this.measuredAtMs <= maxAgeMs;
   }
 
   /** Measured upload capacity in bytes per millisecond, undefined until measured. */

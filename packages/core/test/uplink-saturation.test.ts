@@ -118,3 +118,26 @@ void describe('our own uplink saturated', () => {
     bed.destroyAll();
   });
 });
+
+void describe('a measured uplink not measured lately', () => {
+  void test('refuses what its rate cannot send in time while the rate is fresh, and takes one upload as a probe once it is stale', async () => {
+    const { bed, e, g } = await world('probe');
+    g.send({ type: 'request', requestId: 1, rendition: 'v0', sn: 1, offsetBytes: 0, withinMs: 60_000 });
+    // 600 kB at 100 kB/s, measured while it drains.
+    await bed.clock.advance(9_000);
+    assert.equal(g.messages('data').reduce((n, m) => n + m.payload.length, 0), BIG_SEGMENT_BYTES, 'the first upload is over');
+    assert.ok(e.engine.stats().uplinkBytesPerSec !== null, 'measured');
+    // The same 600 kB wanted within 2 s cannot make it at the measured rate: refused.
+    g.send({ type: 'request', requestId: 2, rendition: 'v0', sn: 1, offsetBytes: 0, withinMs: 2_000 });
+    await bed.clock.advance(100);
+    assert.deepEqual(g.messages('busy').map((m) => m.requestId), [2]);
+    assert.equal(e.engine.stats().uploadRefusals.deadline, 1);
+    // Idle and unmeasured for over 5 s: the next one is taken, and measures the uplink again.
+    await bed.clock.advance(5_000);
+    g.send({ type: 'request', requestId: 3, rendition: 'v0', sn: 1, offsetBytes: 0, withinMs: 2_000 });
+    await bed.clock.advance(1_000);
+    assert.deepEqual(g.messages('busy').map((m) => m.requestId), [2], 'the probe is not refused');
+    assert.ok(g.messages('data').some((m) => m.requestId === 3), 'its data flows');
+    bed.destroyAll();
+  });
+});

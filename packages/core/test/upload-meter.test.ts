@@ -32,12 +32,29 @@ void describe('UploadMeter', () => {
     assert.ok((meter.bytesPerMs ?? 0) > 90, `rate ${meter.bytesPerMs} bytes/ms after an idle gap (uplink 100)`);
   });
 
+  void test('an interval where nothing left is a stall, not a rate of zero', () => {
+    const meter = new UploadMeter();
+    drain(meter, 0, 100_000, 100, 250);
+    assert.equal(meter.measuredWithin(1_000, 500), true);
+    // A new backlog that does not move for 750 ms (loss recovery), then drains at the usual rate.
+    meter.enqueued(50_000);
+    meter.sample(2_000, 50_000);
+    meter.sample(2_250, 50_000);
+    meter.sample(2_500, 50_000);
+    meter.sample(2_750, 50_000);
+    assert.ok(Math.abs((meter.bytesPerMs ?? 0) - 100) < 1, `rate ${meter.bytesPerMs} bytes/ms after a stall (uplink 100)`);
+    assert.equal(meter.measuredWithin(2_750, 1_000), false, 'the stall measured nothing');
+    meter.sample(3_000, 25_000);
+    assert.equal(meter.measuredWithin(3_000, 0), true);
+  });
+
   void test('nothing measured while the channels never stay backlogged', () => {
     const meter = new UploadMeter();
     meter.enqueued(1000);
     meter.sample(0, 0);
     meter.sample(300, 0);
     assert.equal(meter.bytesPerMs, undefined);
+    assert.equal(meter.measuredWithin(300, 1_000), false);
   });
 });
 
