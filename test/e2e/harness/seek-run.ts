@@ -69,6 +69,8 @@ export interface SeekingViewerResult {
   readonly seekWaitsMs: readonly number[];
   /** When the first seek began (ms since the epoch; the page's stall log uses the same clock). */
   readonly firstSeekAtMs: number;
+  /** When each seek began, in plan order (ms since the epoch, as firstSeekAtMs). */
+  readonly seeksAtMs: readonly number[];
 }
 
 /** Opens a viewer, lets it start, runs its seek plan, then reports and closes it. */
@@ -78,13 +80,13 @@ export async function runSeekingViewer(browser: Browser, options: SeekingViewerO
   try {
     await handle.page.waitForFunction(() => document.querySelector('video')?.paused === false, undefined, { timeout: SEEK_TIMEOUT_MS });
     const seekWaitsMs: number[] = [];
-    let firstSeekAtMs = Number.POSITIVE_INFINITY;
+    const seeksAtMs: number[] = [];
     for (const [i, target] of options.plan.entries()) {
       await sleep(i === 0 ? (options.firstSeekAfterMs ?? options.intervalMs) : options.intervalMs, options.signal);
-      if (i === 0) firstSeekAtMs = Date.now();
+      seeksAtMs.push(Date.now());
       seekWaitsMs.push(await seekAndWait(handle.page, target));
     }
-    return { report: await handle.report(), seekWaitsMs, firstSeekAtMs };
+    return { report: await handle.report(), seekWaitsMs, firstSeekAtMs: seeksAtMs[0] ?? Number.POSITIVE_INFINITY, seeksAtMs };
   } finally {
     await handle.close();
   }
