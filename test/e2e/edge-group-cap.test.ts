@@ -2,7 +2,9 @@
  * Edge peer for an office: a Node edge peer with `group` and an upload cap, 2 Chromium viewers of
  * its group and 1 viewer without a group, on loopback. The group's viewers are introduced to the
  * edge peer (and each other) only; the ungrouped viewer meets no one and plays over HTTP; the edge
- * peer never uploads faster than its cap; nobody stalls.
+ * peer never uploads faster than its cap; nobody stalls. A stall that begins while the test's own
+ * process was held (the whole VM stood still, see MachineFreezes) is reported, not counted: the
+ * ungrouped viewer plays plain HTTP in the same run and stalls in those moments too.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -10,6 +12,8 @@ import { EdgePeer } from '@swarmcast/node';
 import { assertChromiumInstalled, assertViewerBuilt, closeAll, launchBrowser, openViewer, sleep, startStack } from './harness/index.js';
 import type { LaunchedBrowser, Stack, ViewerHandle } from './harness/index.js';
 import { describeReports } from './harness/swarm-assertions.js';
+import { describeStalls } from './harness/stall-report.js';
+import { FREEZE_DRAIN_MS, FREEZE_MIN_LATE_MS, MachineFreezes } from './harness/machine-freezes.js';
 
 const GROUP = 'office-a';
 const PLAY_MS = 30_000;
@@ -19,6 +23,7 @@ const CAP_BYTES_PER_SEC = 40_000;
 let browser: LaunchedBrowser | undefined;
 let stack: Stack | undefined;
 let edge: EdgePeer | undefined;
+let freezes: MachineFreezes | undefined;
 const viewers: ViewerHandle[] = [];
 
 before(async () => {
@@ -29,6 +34,7 @@ before(async () => {
 });
 
 after(async () => {
+  freezes?.stop();
   await closeAll([...viewers.map((v) => () => v.close()), () => edge?.close()]);
   await Promise.allSettled([browser?.close(), stack?.close()]);
 });
@@ -40,6 +46,8 @@ void test('a grouped, capped edge peer serves only its group\'s viewers, within 
   edge = edgePeer;
   edgePeer.on('error', (e) => { t.diagnostic(`edge error: ${e.error instanceof Error ? e.error.message : String(e.error)}`); });
   edgePeer.start();
+  const machine = new MachineFreezes(FREEZE_MIN_LATE_MS);
+  freezes = machine;
   const startedAt = performance.now();
   const src = origin.liveMasterUrl;
   viewers.push(await openViewer(browser.browser, { src, tracker: tracker.url, p2p: true, group: GROUP }));
@@ -47,15 +55,19 @@ void test('a grouped, capped edge peer serves only its group\'s viewers, within 
   viewers.push(await openViewer(browser.browser, { src, tracker: tracker.url, p2p: true }));
   await sleep(PLAY_MS);
   const reports = await Promise.all(viewers.map((v) => v.report()));
+  machine.stop();
   const elapsedSec = (performance.now() - startedAt) / 1000;
   const s = edgePeer.stats();
   t.diagnostic(describeReports(reports));
   t.diagnostic(`edge: up=${s.engine.uploadedBytes}B in ${elapsedSec.toFixed(1)} s, peers=${s.engine.peers}`);
+  if (machine.windows.length > 0) t.diagnostic(`the machine stood still ${machine.windows.length} times (${machine.windows.map((w) => `${Math.round(w.toMs - w.fromMs)} ms`).join(', ')})`);
   const [a, b, outsider] = reports;
   assert.ok(a && b && outsider);
   reports.forEach((r, i) => {
     assert.notEqual(r.startupMs, null, `viewer#${i} never played`);
-    assert.equal(r.stalls, 0, `viewer#${i} stalled`);
+    if (r.stalls > 0) t.diagnostic(`viewer#${i}: ${describeStalls(r)}`);
+    const ownStalls = r.stallLog.filter((st) => !machine.covers(st.atMs, FREEZE_DRAIN_MS));
+    assert.equal(ownStalls.length, 0, `viewer#${i} stalled outside the machine's freezes: ${describeStalls(r)}`);
   });
   assert.equal(s.engine.peers, 2, 'the edge peer is connected to its 2 group viewers only');
   assert.ok(a.p2pBytes > 0 && b.p2pBytes > 0, 'the group viewers got bytes from peers');
