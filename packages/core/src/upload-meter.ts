@@ -7,7 +7,10 @@
  */
 export class UploadMeter {
   private enqueuedBytes = 0;
-  private last: { atMs: number; sentBytes: number; backlogged: boolean } | undefined;
+  /** The last sample a rate interval may start from; `opened`: it saw a backlog begin. */
+  private last: { atMs: number; sentBytes: number; backlogged: boolean; opened: boolean } | undefined;
+  /** The last sample of any kind: whether it saw bytes buffered, and when. */
+  private previous: { atMs: number; buffered: boolean } | undefined;
   private rate: number | undefined;
   /** When the rate was last updated (undefined: never). */
   private measuredAtMs: number | undefined;
@@ -45,11 +48,18 @@ export class UploadMeter {
    */
   sample(nowMs: number, bufferedBytes: number): void {
     const sentBytes = this.enqueuedBytes - bufferedBytes;
+    const previous = this.previous;
+    const opened = bufferedBytes > 0 && (previous === undefined || !previous.buffered || nowMs - previous.atMs > this.maxIntervalMs);
+    this.previous = { atMs: nowMs, buffered: bufferedBytes > 0 };
     if (bufferedBytes === 0) this.backlogStart = undefined;
     else if (this.backlogStart === undefined || nowMs - this.backlogStart.atMs > this.maxIntervalMs) this.backlogStart = { atMs: nowMs, sentBytes };
     const last = this.last;
     if (last && nowMs - last.atMs < this.minIntervalMs) return;
-    if (last?.backlogged === true && bufferedBytes > 0 && nowMs - last.atMs <= this.maxIntervalMs && sentBytes > last.sentBytes) {
+    // Not from the sample that saw a backlog begin: an idle transport takes the first bytes into its
+    // congestion window at once (a browser's SCTP sends a window's worth in one burst into the
+    // router's queue), so what leaves the channels then is not the uplink's rate: a 720 kbit/s link
+    // read up to twice its rate that way.
+    if (last?.backlogged === true && !last.opened && bufferedBytes > 0 && nowMs - last.atMs <= this.maxIntervalMs && sentBytes > last.sentBytes) {
       // An interval where nothing left at all is a stall (loss recovery, a renderer too busy to
       // update its buffered counts), not a rate: taken as one it would drive the rate to zero, and
       // a zero rate refuses every upload, so no later backlog could ever correct it.
@@ -58,7 +68,7 @@ export class UploadMeter {
       this.rate = this.rate === undefined ? measured : 0.7 * this.rate + 0.3 * measured;
       this.measuredAtMs = nowMs;
     }
-    this.last = { atMs: nowMs, sentBytes, backlogged: bufferedBytes > 0 };
+    this.last = { atMs: nowMs, sentBytes, backlogged: bufferedBytes > 0, opened };
   }
 
   /**

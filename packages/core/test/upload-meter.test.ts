@@ -48,6 +48,25 @@ void describe('UploadMeter', () => {
     assert.equal(meter.measuredWithin(3_000, 0), true);
   });
 
+  void test('the burst an idle transport takes into its window is not read as the uplink', () => {
+    const meter = new UploadMeter();
+    // Segments of 100 kB, one a second apart, on a 90 bytes/ms link behind a 25 kB congestion window:
+    // each backlog's first 25 kB leave at once, the rest at the link's rate.
+    for (let k = 0; k < 10; k++) {
+      const atMs = k * 2_000;
+      const bytes = 100_000;
+      meter.enqueued(bytes);
+      meter.sample(atMs, bytes);
+      for (let t = atMs + 250; ; t += 250) {
+        const left = Math.max(0, bytes - 25_000 - (t - atMs) * 90);
+        meter.sample(t, left);
+        if (left === 0) break;
+      }
+    }
+    const rate = meter.bytesPerMs ?? 0;
+    assert.ok(rate > 80 && rate < 100, `rate ${rate} bytes/ms (uplink 90)`);
+  });
+
   void test('nothing measured while the channels never stay backlogged', () => {
     const meter = new UploadMeter();
     meter.enqueued(1000);
