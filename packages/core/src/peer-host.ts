@@ -31,8 +31,11 @@ export interface PeerHost {
   countExcusedSilence(why: SilenceExcuse): void;
   /** A peer's request was answered BUSY, for `reason`. */
   countRefusal(reason: UploadRefusal): void;
-  /** DATA bytes handed to this peer's DataChannel, for the upload meter (which measures DATA throughput). */
-  linkQueued(bytes: number): void;
+  /**
+   * DATA bytes handed to this peer's DataChannel, for the upload meter (which measures DATA
+   * throughput); `channelWasIdle`: the channel held nothing before them.
+   */
+  linkQueued(bytes: number, channelWasIdle: boolean): void;
   /** Bytes left in this peer's DataChannel buffer when it closed: they never leave. */
   linkDiscarded(bytes: number): void;
   /**

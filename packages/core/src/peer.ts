@@ -243,7 +243,7 @@ export class Peer {
     if (!this.open || this.closed) return;
     const bytes = encodePeerMessage(msg);
     this.host.countBytes('controlSent', msg.type === 'data' ? bytes.length - msg.payload.length : bytes.length);
-    if (msg.type === 'data') this.host.linkQueued(bytes.length);
+    if (msg.type === 'data') this.host.linkQueued(bytes.length, this.link.bufferedAmountBytes === 0);
     this.link.send(bytes);
   }
 

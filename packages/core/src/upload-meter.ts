@@ -7,7 +7,7 @@
  */
 export class UploadMeter {
   private enqueuedBytes = 0;
-  /** The last sample a rate interval may start from; `opened`: it saw a backlog begin. */
+  /** The last sample a rate interval may start from; `opened`: a backlog began at it or after it. */
   private last: { atMs: number; sentBytes: number; backlogged: boolean; opened: boolean } | undefined;
   /** The last sample of any kind: whether it saw bytes buffered, and when. */
   private previous: { atMs: number; buffered: boolean } | undefined;
@@ -35,6 +35,16 @@ export class UploadMeter {
    */
   enqueued(bytes: number): void {
     this.enqueuedBytes += bytes;
+  }
+
+  /**
+   * A channel that held nothing was just handed bytes: its transport's congestion window may be
+   * open, and what it takes at once is no rate, so the interval running now is not taken (uploads
+   * to different peers take turns, each over its own SCTP association: a backlog that looks
+   * continuous over all channels still bursts at every turn).
+   */
+  channelOpened(): void {
+    if (this.last) this.last.opened = true;
   }
 
   /** Bytes that will never leave: the buffer of a channel that closed. */

@@ -67,6 +67,28 @@ void describe('UploadMeter', () => {
     assert.ok(rate > 80 && rate < 100, `rate ${rate} bytes/ms (uplink 90)`);
   });
 
+  void test('a turn that opens another channel bursts too, though the backlog over all channels never ended', () => {
+    const meter = new UploadMeter();
+    // Uploads of 100 kB to different peers back to back on a 90 bytes/ms link: each is queued while
+    // the previous channel still holds 5 kB, and its channel's transport takes 25 kB at once.
+    let t = 0;
+    let buffered = 0;
+    for (let k = 0; k < 10; k++) {
+      meter.enqueued(100_000);
+      buffered += 100_000;
+      meter.sample(t, buffered);
+      meter.channelOpened();
+      buffered -= 25_000;
+      while (buffered > 5_000) {
+        t += 50;
+        buffered -= 50 * 90;
+        meter.sample(t, buffered);
+      }
+    }
+    const rate = meter.bytesPerMs ?? 0;
+    assert.ok(rate > 80 && rate < 100, `rate ${rate} bytes/ms (uplink 90)`);
+  });
+
   void test('nothing measured while the channels never stay backlogged', () => {
     const meter = new UploadMeter();
     meter.enqueued(1000);
