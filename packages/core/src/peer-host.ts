@@ -33,9 +33,9 @@ export interface PeerHost {
   countRefusal(reason: UploadRefusal): void;
   /**
    * DATA bytes handed to this peer's DataChannel, for the upload meter (which measures DATA
-   * throughput); `channelWasIdle`: the channel held nothing before them.
+   * throughput); `opensTurn`: they start an upload on a channel that held nothing.
    */
-  linkQueued(bytes: number, channelWasIdle: boolean): void;
+  linkQueued(bytes: number, opensTurn: boolean): void;
   /** Bytes left in this peer's DataChannel buffer when it closed: they never leave. */
   linkDiscarded(bytes: number): void;
   /**

@@ -118,13 +118,13 @@ export class PeerPool {
         host.pathChanged(peer, change);
       },
       availabilityChanged: (peer, ref, state, key) => host.availabilityChanged(peer, ref, state, key),
-      linkQueued: (bytes, channelWasIdle) => {
+      linkQueued: (bytes, opensTurn) => {
         this.uploadMeter.enqueued(bytes);
         const now = this.clock.now();
         // The bytes just queued are buffered: a sample here can only start a backlog or end a rate interval.
         if (this.uploadMeter.wantsBackloggedSample(now)) this.uploadMeter.sample(now, this.totalBufferedBytes());
         // After the sample: the interval running from now on holds the burst.
-        if (channelWasIdle) this.uploadMeter.channelOpened();
+        if (opensTurn) this.uploadMeter.channelOpened();
       },
       linkDiscarded: (bytes) => {
         this.uploadMeter.discarded(bytes);

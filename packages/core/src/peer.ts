@@ -98,6 +98,8 @@ export class Peer {
   /** When the path last came back (see PATH_SETTLE_MS). */
   private resumedAtMs = Number.NEGATIVE_INFINITY;
   private open = false;
+  /** The request our last DATA message answered (a new one on an empty channel starts a turn). */
+  private lastDataRequestId = -1;
   private gotHaveMap = false;
   private connectTimer: unknown;
 
@@ -243,7 +245,12 @@ export class Peer {
     if (!this.open || this.closed) return;
     const bytes = encodePeerMessage(msg);
     this.host.countBytes('controlSent', msg.type === 'data' ? bytes.length - msg.payload.length : bytes.length);
-    if (msg.type === 'data') this.host.linkQueued(bytes.length, this.link.bufferedAmountBytes === 0);
+    if (msg.type === 'data') {
+      // An upload starting on an empty channel: its SCTP association may have idled, its window open.
+      const opensTurn = msg.requestId !== this.lastDataRequestId && this.link.bufferedAmountBytes === 0;
+      this.lastDataRequestId = msg.requestId;
+      this.host.linkQueued(bytes.length, opensTurn);
+    }
     this.link.send(bytes);
   }
 

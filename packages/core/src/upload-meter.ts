@@ -38,10 +38,10 @@ export class UploadMeter {
   }
 
   /**
-   * A channel that held nothing was just handed bytes: its transport's congestion window may be
-   * open, and what it takes at once is no rate, so the interval running now is not taken (uploads
-   * to different peers take turns, each over its own SCTP association: a backlog that looks
-   * continuous over all channels still bursts at every turn).
+   * An upload just started on a channel that held nothing: its transport's congestion window may
+   * be open, and what it takes at once is no rate, so the interval running now is not taken
+   * (uploads to different peers take turns, each over its own SCTP association: a backlog that
+   * looks continuous over all channels still bursts at every turn).
    */
   channelOpened(): void {
     if (this.last) this.last.opened = true;
