@@ -16,6 +16,8 @@ import type { ViewerSlot } from './netns-testbed.js';
 import { sanityWarnings } from './sanity.js';
 import { startShapingMonitor } from './shaping-monitor.js';
 import type { ShapingFigures } from './shaping-monitor.js';
+import { startupSteps } from './startup-steps.js';
+import type { StartupSteps } from './startup-steps.js';
 import { summarizeRun } from './stats.js';
 import type { RunSummary } from './stats.js';
 
@@ -37,6 +39,8 @@ export interface BenchRun extends RunSummary {
   readonly cpuPerViewer: number;
   /** Constrained mode only: what the viewers really uploaded, and the tbf counters. */
   readonly shaping: ShapingFigures | null;
+  /** Where startup went: the mean of each step of the pages' startup timelines. */
+  readonly startupSteps: StartupSteps;
 }
 
 /** Where the viewers run: the browser of each slot, and the network namespaces to find their processes in. */
@@ -93,5 +97,6 @@ export async function benchRun(
     warnings: sanityWarnings(p2p ? 'swarmcast' : 'baseline', reports, segmentBytesFromOrigin, check),
     cpuPerViewer: Math.round((cpuSec / args.viewers / args.durationSec) * 10_000) / 10_000,
     shaping: shapingFigures,
+    startupSteps: startupSteps(reports.map((r) => r.startupTimeline)),
   };
 }

@@ -1,5 +1,6 @@
 /** The human summary of a benchmark: one row per figure, one column per run. */
 import type { BenchRun } from './run.js';
+import { formatStartupSteps } from './startup-steps.js';
 import type { RunRatios, RunSummary } from './stats.js';
 
 type Cell = (s: RunSummary) => string;
@@ -42,6 +43,7 @@ export function formatSummaryTable(swarmcast: RunSummary, baseline: RunSummary |
 export function formatExtraLines(swarmcast: BenchRun, baseline: BenchRun | null, capKbps: number | null): string {
   const runs: [string, BenchRun][] = [['swarmcast', swarmcast], ...(baseline ? [['baseline', baseline] as [string, BenchRun]] : [])];
   const out = runs.map(([label, r]) => `${label}: CPU per viewer ${(100 * r.cpuPerViewer).toFixed(1)} % of a core`);
+  for (const [label, r] of runs) out.push(formatStartupSteps(label, r.startupSteps));
   for (const [label, r] of runs) {
     if (!r.shaping) continue;
     const q = r.shaping.qdisc;

@@ -66,6 +66,15 @@ void test('baseline: plain hls.js viewer plays live, counts and hashes the origi
     `origin sent ${originStats.segmentBytes} segment bytes, the page counted ${report.httpBytes}`,
   );
   assert.ok(report.liveLatencySec !== null && report.liveLatencySec > 0, 'live latency measured');
+  // The startup timeline: every step seen, in the order hls.js takes them, ending at the startup figure.
+  const steps = report.startupTimeline;
+  assert.ok(steps, 'the page reported its startup timeline');
+  const order = [steps.manifestLoadedMs, steps.levelLoadedMs, steps.firstFragRequestMs, steps.firstFragLoadedMs, steps.firstFragBufferedMs, steps.playingMs]
+    .filter((v): v is number => v !== null);
+  assert.equal(order.length, 6, `a step is missing: ${JSON.stringify(steps)}`);
+  assert.ok(order.every((v, i) => i === 0 || v >= (order[i - 1] ?? v)), `steps out of order: ${JSON.stringify(steps)}`);
+  assert.ok(steps.playingMs !== null && Math.abs(steps.playingMs - (report.startupMs ?? 0)) <= 1, `playing at ${String(steps.playingMs)} ms, startup ${String(report.startupMs)} ms`);
+  assert.ok(steps.scriptStartMs > 0, 'the page script ran after navigation start');
   const check = hashes.check([report]);
   assert.deepEqual(check.mismatches, []);
   assert.deepEqual(check.unavailable, []);

@@ -9,6 +9,7 @@ import { parseBenchArgs } from '../../bench/lib/args.js';
 import { planChurn } from '../../bench/lib/churn.js';
 import { httpCopies } from '../../bench/lib/http-copies.js';
 import { maxWindowKbps } from '../../bench/lib/shaping-monitor.js';
+import { startupSteps } from '../../bench/lib/startup-steps.js';
 import { compareRuns, summarizeRun } from '../../bench/lib/stats.js';
 import { sessionWindows } from './harness/schedule.js';
 import type { ViewerFigures } from '../../bench/lib/stats.js';
@@ -154,4 +155,18 @@ void test('httpCopies: startup fetches apart, extra steady copies of one segment
     1,
   );
   assert.deepEqual(c, { segments: 6, httpFetches: 9, startupFetches: 3, extraSteadyFetches: 1, segmentsWithoutSteadyHttp: 1 });
+});
+
+void test('startupSteps: the mean of each step over the viewers that reached it; pages without a timeline left out', () => {
+  const timeline = (firstFragLoadedMs: number | null, playingMs: number | null) => ({
+    scriptStartMs: 100, manifestLoadedMs: 10, levelLoadedMs: 20, firstFragRequestMs: 30, firstFragLoadedMs,
+    firstFragBufferedMs: null, secondFragRequestMs: null, secondFragLoadedMs: null, playingMs,
+  });
+  const s = startupSteps([timeline(200, 500), timeline(400, null), undefined, timeline(301, 700)]);
+  assert.equal(s.viewers, 3);
+  assert.equal(s.firstFragLoadedMs, 300);
+  assert.equal(s.playingMs, 600);
+  assert.equal(s.firstFragBufferedMs, null);
+  assert.equal(s.scriptStartMs, 100);
+  assert.equal(startupSteps([]).viewers, 0);
 });

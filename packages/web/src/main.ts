@@ -9,6 +9,7 @@ import { createHttpDelivery } from './http-delivery.js';
 import { createP2pDelivery } from './p2p-delivery.js';
 import { QoeMonitor } from './qoe-monitor.js';
 import { SegmentRecorder } from './segment-recorder.js';
+import { StartupTimelineRecorder } from './startup-timeline.js';
 import { StatsPanel } from './stats-panel.js';
 import { parseViewerParams } from './viewer-params.js';
 import type { ViewerParams } from './viewer-params.js';
@@ -58,16 +59,19 @@ function start(): void {
     });
   });
 
+  const attachedAt = performance.now();
   const qoe = new QoeMonitor(video, {
     get latency() { return hls.latency; },
     get live() { return hls.latestLevelDetails?.live ?? false; },
-  });
+  }, attachedAt);
+  const timeline = new StartupTimelineRecorder(hls, video, attachedAt);
   hls.loadSource(params.src);
   hls.attachMedia(video);
 
   const report = (): ViewerReport => ({
     p2p: params.p2p,
     ...qoe.snapshot(),
+    startupTimeline: timeline.snapshot(),
     ...delivery.stats(),
     hlsErrors: [...errors.all],
     hlsFatalErrors: [...errors.fatal],
@@ -85,6 +89,7 @@ function start(): void {
   window.addEventListener('pagehide', () => {
     clearInterval(refresh);
     qoe.destroy();
+    timeline.destroy();
     errors.destroy();
     delivery.destroy();
     hls.destroy();

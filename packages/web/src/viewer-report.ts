@@ -97,11 +97,33 @@ export interface StallRecord {
   readonly durationMs: number | null;
 }
 
+/** Each step in ms since hls.js attach (the startup clock's zero); null until it happens. */
+export interface StartupTimeline {
+  /** From navigation start to the page's script attaching hls.js: the page's own load. */
+  readonly scriptStartMs: number;
+  readonly manifestLoadedMs: number | null;
+  /** The first media playlist. */
+  readonly levelLoadedMs: number | null;
+  /** hls.js asked its loader for the first media fragment (init segments not counted). */
+  readonly firstFragRequestMs: number | null;
+  /** The loader handed that fragment back. */
+  readonly firstFragLoadedMs: number | null;
+  /** Its bytes were appended to the media buffer. */
+  readonly firstFragBufferedMs: number | null;
+  /** The second media fragment's request: hls.js usually needs two before it plays. */
+  readonly secondFragRequestMs: number | null;
+  readonly secondFragLoadedMs: number | null;
+  /** The first 'playing' event (the end of startup). */
+  readonly playingMs: number | null;
+}
+
 export interface ViewerReport {
   /** true when the page runs the P2P library; false for the plain hls.js baseline. */
   readonly p2p: boolean;
   /** From hls.js attach to the first 'playing' event, in ms; null while not yet playing. */
   readonly startupMs: number | null;
+  /** When each step of startup happened (ms since hls.js attach). Optional for reports made by hand (tests of figures). */
+  readonly startupTimeline?: StartupTimeline;
   /** The video is playing now (not paused, not stalled, not ended). */
   readonly playing: boolean;
   /** 'waiting' events after the first 'playing', seeks excluded. */
