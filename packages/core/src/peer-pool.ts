@@ -6,7 +6,7 @@ import { segmentKey } from './segment-id.js';
 import type { UploadRefusal } from './stats.js';
 import { UploadMeter } from './upload-meter.js';
 import { UploadPacer } from './upload-pacer.js';
-import { compareRanks, type QueuedUpload, type UploadRank } from './uploader.js';
+import { compareRanks, minSendHighWaterBytes, type QueuedUpload, type UploadRank } from './uploader.js';
 
 export type PeerPoolConfig = Pick<
   EngineConfig,
@@ -169,7 +169,7 @@ export class PeerPool {
 
   /**
    * How much one DataChannel may hold: about UPLINK_QUEUE_TARGET_MS of its share of the measured
-   * uplink, at least two chunks, at most sendHighWaterBytes. Messages on a channel are ordered, so
+   * uplink, at least two DATA messages, at most sendHighWaterBytes. Messages on a channel are ordered, so
    * every byte buffered delays the HAVEs, requests and cancels behind it, and bytes buffered for a
    * request the peer then cancels are sent anyway. Until measured, the present backlog's provisional
    * rate stands in: a slow uplink handed the whole high-water mark at once would drain it for
@@ -190,7 +190,7 @@ export class PeerPool {
     const rate = this.rateOrProvisional(now, totalBytes);
     if (rate === undefined) return Math.min(max, UNMEASURED_HIGH_WATER_CHUNKS * this.config.chunkBytes);
     const shareBytes = (rate * UPLINK_QUEUE_TARGET_MS) / Math.max(1, backlogged);
-    return Math.min(max, Math.max(2 * this.config.chunkBytes, Math.round(shareBytes)));
+    return Math.min(max, Math.max(minSendHighWaterBytes(this.config.chunkBytes), Math.round(shareBytes)));
   }
 
   /** See PeerHost.uplinkClear: at most AHEAD_BYTES_PER_CHANNEL per backlogged channel goes first. */

@@ -10,6 +10,15 @@ const BLOCKED_RECHECK_MS = 50;
 const DATA_HEADER_BYTES = 13;
 
 /**
+ * The least a channel's high-water mark may be: two whole DATA messages, headers included. With
+ * room for one only, the channel runs dry between a message leaving and the drain event that
+ * sends the next, and the uplink idles though data waits.
+ */
+export function minSendHighWaterBytes(chunkBytes: number): number {
+  return 2 * (chunkBytes + DATA_HEADER_BYTES);
+}
+
+/**
  * Where an upload stands in the engine-wide order (see EngineConfig.uploadSlots): urgent requests
  * first (the requester waits less than uploadCommitMs for them: a seek, a thin buffer, an LL-HLS
  * part, which must not wait behind a whole segment for another peer), then the requester's
@@ -233,7 +242,7 @@ export class Uploader {
           if (bufferedBytes > 0 && bufferedBytes + messageBytes > highWaterBytes) {
             // Refill at half the mark: the drain event then comes with half the queue's time still to
             // send, room for the event's own delay, and the channel never runs dry while data waits.
-            const lowWaterBytes = Math.max(this.config.chunkBytes, Math.floor(highWaterBytes / 2));
+            const lowWaterBytes = Math.max(this.config.chunkBytes + DATA_HEADER_BYTES, Math.floor(highWaterBytes / 2));
             if (lowWaterBytes !== this.lowWaterBytes) {
               this.lowWaterBytes = lowWaterBytes;
               this.link.setLowWaterBytes(lowWaterBytes);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { encodePeerMessage, type PeerMessage, type RequestMessage } from '@swarmcast/protocol';
 import { PartialSegment, type ReceivingSegment } from '../src/partial-segment.ts';
-import { Uploader, type QueuedUpload, type UploadRank, type UploaderLink } from '../src/uploader.ts';
+import { minSendHighWaterBytes, Uploader, type QueuedUpload, type UploadRank, type UploaderLink } from '../src/uploader.ts';
 import { SeededRandom } from './support/seeded-random.ts';
 import { Testbed, sameBytes } from './support/testbed.ts';
 import { VirtualClock } from './support/virtual-clock.ts';
@@ -22,8 +22,10 @@ class FakeChannel implements UploaderLink {
   bufferedAmountBytes(): number {
     return this.buffered;
   }
+  /** What highWaterBytes() answers (PeerPool's mark for this channel). */
+  highWater = config.sendHighWaterBytes;
   highWaterBytes(): number {
-    return config.sendHighWaterBytes;
+    return this.highWater;
   }
   lowWaterBytes: number | undefined;
   setLowWaterBytes(bytes: number): void {
@@ -99,6 +101,24 @@ void describe('Uploader', () => {
     uploader.queue(queue);
     assert.deepEqual(queue.map((q) => q.bytes), [80_000, 0], 'admitted against 100 000 B from offset 20 000; no size known: nothing yet');
     assert.ok(queue.every((q) => q.dueMs === clock.now() + 60_000), 'due when the requester stops waiting');
+    uploader.destroy();
+  });
+
+  void test('at the least high-water mark, two DATA messages fit and the drain is asked for with one left: the channel never runs dry', () => {
+    const clock = new VirtualClock();
+    const link = new FakeChannel();
+    link.highWater = minSendHighWaterBytes(config.chunkBytes);
+    const uploader = new Uploader(config, clock, link);
+    uploader.add(req(1), segment);
+    const messageBytes = encodePeerMessage(link.sent[0] ?? { type: 'lost', rendition: 'v0', sn: 0 }).length;
+    assert.equal(link.count('data', 1), 2, 'two messages on an empty channel');
+    assert.equal(link.buffered, 2 * messageBytes);
+    assert.equal(link.lowWaterBytes, messageBytes, 'the drain comes while one message is still queued');
+    // That drain: one message gone, one still sending; the next goes behind it at once.
+    link.buffered = messageBytes;
+    uploader.pump();
+    assert.equal(link.count('data', 1), 3);
+    assert.equal(link.buffered, 2 * messageBytes);
     uploader.destroy();
   });
 
