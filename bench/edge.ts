@@ -22,7 +22,7 @@ import { loadSample } from './lib/load.js';
 import { machineInfo } from './lib/machine.js';
 import { SERVER_ADDRESS, assertTestbedPossible } from './lib/netns-testbed.js';
 import { summarizeRun } from './lib/stats.js';
-import { formatSummaryTable } from './lib/table.js';
+import { formatCounts, formatSummaryTable } from './lib/table.js';
 import { warmUp } from './lib/warm-up.js';
 import { assertChromiumInstalled } from '../test/e2e/harness/browser.js';
 import { runSwarm } from '../test/e2e/harness/swarm-run.js';
@@ -140,8 +140,7 @@ try {
   console.log(formatSummaryTable(withEdge, withoutEdge, null).replace('swarmcast', 'with edge').replace('hls.js only', 'without edge'));
   console.log(`origin egress per segment: withEdge ${withEdge.originEgressPerSegment ?? '–'} (<= 1.1: ${acceptance.withEdgeAtMost1_1 ? 'PASS' : 'FAIL'}), ` +
     `withoutEdge ${withoutEdge.originEgressPerSegment ?? '–'} (>= 4: ${acceptance.withoutEdgeAtLeast4 ? 'PASS' : 'FAIL'})`);
-  const reasons = (r: Record<string, number>): string => Object.entries(r).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
-  console.log(`viewers' HTTP segment fetches by reason: withEdge ${reasons(withEdge.httpFetchReasons)}; withoutEdge ${reasons(withoutEdge.httpFetchReasons)}`);
+  console.log(`viewers' HTTP segment fetches by reason: withEdge ${formatCounts(withEdge.httpFetchReasons)}; withoutEdge ${formatCounts(withoutEdge.httpFetchReasons)}`);
   console.log(`viewers' startup-like loads that asked the edge peer: ${withEdge.seeder.attempts}, served ${withEdge.seeder.deliveries}, mean ${withEdge.seeder.meanWaitMs ?? '–'} ms; HTTP fetches after the edge peer failed: ${withEdge.seeder.httpFetchesAfter}`);
   if (withEdge.edge) console.log(`edge peer: ${withEdge.edge.segments} segments, ${(withEdge.edge.httpBytes / 1048576).toFixed(2)} MiB from the origin, ${(withEdge.edge.uploadedBytes / 1048576).toFixed(2)} MiB uploaded`);
   console.log(`JSON: ${file}`);

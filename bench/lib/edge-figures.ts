@@ -21,8 +21,13 @@ export function originEgressPerSegment(originSegmentBytes: number, reports: read
 
 /** Viewers' HTTP segment fetches by reason (see EngineStats.httpFetchReasons), summed; {} without P2P. */
 export function httpFetchReasons(reports: readonly Pick<ViewerReport, 'httpFetchReasons'>[]): Record<string, number> {
+  return sumCounters(reports.map((r) => r.httpFetchReasons));
+}
+
+/** Counters of several viewers (null or absent: a viewer without P2P), added up by name. */
+export function sumCounters(counters: readonly (Readonly<Record<string, number>> | null | undefined)[]): Record<string, number> {
   const sum: Record<string, number> = {};
-  for (const r of reports) for (const [reason, count] of Object.entries(r.httpFetchReasons ?? {})) sum[reason] = (sum[reason] ?? 0) + count;
+  for (const c of counters) for (const [name, n] of Object.entries(c ?? {})) sum[name] = (sum[name] ?? 0) + n;
   return sum;
 }
 

@@ -1,5 +1,6 @@
 /** The human summary of a benchmark: one row per figure, one column per run. */
 import type { BenchRun } from './run.js';
+import { httpFetchReasons, sumCounters } from './edge-figures.js';
 import { formatStartupSteps } from './startup-steps.js';
 import type { RunRatios, RunSummary } from './stats.js';
 
@@ -44,6 +45,7 @@ export function formatExtraLines(swarmcast: BenchRun, baseline: BenchRun | null,
   const runs: [string, BenchRun][] = [['swarmcast', swarmcast], ...(baseline ? [['baseline', baseline] as [string, BenchRun]] : [])];
   const out = runs.map(([label, r]) => `${label}: CPU per viewer ${(100 * r.cpuPerViewer).toFixed(1)} % of a core`);
   for (const [label, r] of runs) out.push(formatStartupSteps(label, r.startupSteps));
+  out.push(`swarmcast: HTTP segment fetches by why ${formatCounts(httpFetchReasons(swarmcast.perViewer))}; BUSY answers by why ${formatCounts(sumCounters(swarmcast.perViewer.map((v) => v.uploadRefusals)))}`);
   for (const [label, r] of runs) {
     if (!r.shaping) continue;
     const q = r.shaping.qdisc;
@@ -51,4 +53,9 @@ export function formatExtraLines(swarmcast: BenchRun, baseline: BenchRun | null,
       `${capKbps === null ? '' : ` (cap ${String(capKbps)})`}; tbf sent ${mib(q.sentBytes)}, ${String(q.overlimits)} overlimits, ${String(q.drops)} drops`);
   }
   return out.join('\n');
+}
+
+/** `name n, ...` for the non-zero counters, or `none`. */
+export function formatCounts(counts: Readonly<Record<string, number>>): string {
+  return Object.entries(counts).filter(([, n]) => n > 0).map(([name, n]) => `${name} ${String(n)}`).join(', ') || 'none';
 }

@@ -550,7 +550,8 @@ export class Acquisition {
 /** The HTTP fetch reason a failed peer attempt leaves. */
 function reasonOf(result: AttemptResult): HttpFetchReason {
   if (result === 'busy') return 'peerBusy';
-  if (result === 'stalled' || result === 'deadline') return 'peerLate';
+  if (result === 'stalled') return 'peerStalled';
+  if (result === 'deadline') return 'peerLate';
   return 'peerFailed';
 }
 

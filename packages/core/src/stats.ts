@@ -17,8 +17,10 @@ export interface HttpFetchReasons {
   peerBusy: number;
   /** The last peer asked answered ABSENT, closed, or sent a size that did not match. */
   peerFailed: number;
-  /** The last peer asked was too slow: stalled, or not done by the P2P deadline. */
+  /** The last peer asked was sending, but not done by the P2P deadline (or sent no first byte in time as a relay). */
   peerLate: number;
+  /** The last peer asked went silent for p2pStallTimeoutMs (loss recovery on its path, a saturated uplink, or a liar). */
+  peerStalled: number;
   /** Bytes from peers came whole but did not match (or wait out) their signed record. */
   unverified: number;
 }
@@ -51,7 +53,7 @@ export interface SilencesExcused {
 export type SilenceExcuse = keyof SilencesExcused;
 
 export function emptyHttpFetchReasons(): HttpFetchReasons {
-  return { slack: 0, slackHeld: 0, integrity: 0, designated: 0, unannounced: 0, peerBusy: 0, peerFailed: 0, peerLate: 0, unverified: 0 };
+  return { slack: 0, slackHeld: 0, integrity: 0, designated: 0, unannounced: 0, peerBusy: 0, peerFailed: 0, peerLate: 0, peerStalled: 0, unverified: 0 };
 }
 
 /** Counters the engine keeps; every figure the dashboard and benchmarks use comes from here. */
@@ -95,7 +97,7 @@ export interface EngineStats {
   urgentPeerAttempts: number;
   /** Of urgentPeerAttempts, those the holder delivered whole in time. */
   urgentPeerDeliveries: number;
-  /** HTTP fetches for a peer reason (peerBusy, peerFailed, peerLate, unverified) whose last peer asked was a seeder. */
+  /** HTTP fetches for a peer reason (peerBusy, peerFailed, peerLate, peerStalled, unverified) whose last peer asked was a seeder. */
   httpFetchesAfterSeeder: number;
   /** P2P segments that matched their signed record. */
   segmentsVerified: number;
