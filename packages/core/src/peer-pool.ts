@@ -6,7 +6,6 @@ import { segmentKey } from './segment-id.js';
 import type { UploadRefusal } from './stats.js';
 import { UploadMeter } from './upload-meter.js';
 import { UploadPacer } from './upload-pacer.js';
-import { UplinkPace } from './uplink-pace.js';
 import { compareRanks, minSendHighWaterBytes, type QueuedUpload, type UploadRank } from './uploader.js';
 
 export type PeerPoolConfig = Pick<
@@ -89,11 +88,7 @@ export class PeerPool {
   private readonly uploadMeter = new UploadMeter();
   /** The size of the latest segment we completed, per rendition (see PeerHost.expectedSegmentBytes). */
   private readonly segmentBytes = new Map<string, number>();
-  /** The bucket DATA leaves through: at the upload cap, or at the uplink's pace when lower. */
   private readonly pacer: UploadPacer;
-  private readonly uplinkPace = new UplinkPace();
-  /** The uplink's pace as last set (see paceUpload()); undefined before the uplink was measured. */
-  private paceBytesPerMs: number | undefined;
 
   constructor(
     private readonly config: PeerPoolConfig,
@@ -140,7 +135,7 @@ export class PeerPool {
       uplinkClear: () => this.uplinkClear(),
       uplinkMark: () => this.uplinkSentBytes(),
       uplinkSaturatedSince: (mark, sinceMs) => this.uplinkSaturatedSince(mark, sinceMs),
-      paceUpload: (bytes) => this.paceUpload(bytes),
+      paceUpload: (bytes) => this.pacer.take(this.clock.now(), bytes),
       nextUploadSeq: () => ++this.uploadSeq,
       mayFeedUpload: (rank) => this.mayFeedUpload(rank),
       uploadSlotFreed: (from) => this.uploadSlotFreed(from),
@@ -165,42 +160,11 @@ export class PeerPool {
     return this.uploadRate() ?? this.uploadMeter.provisionalBytesPerMs(nowMs, totalBytes, PROVISIONAL_MIN_AGE_MS);
   }
 
-  /**
-   * What the uplink carries, bytes per ms: the pace our uploads leave at once measured (see
-   * UplinkPace), else the measured rate; never above the upload cap (the cap alone until measured).
-   */
+  /** What the uplink carries, bytes per ms: the measured rate, never above the upload cap (the cap alone until measured). */
   private uploadRate(): number | undefined {
-    const rate = this.paceBytesPerMs ?? this.uploadMeter.bytesPerMs;
-    const cap = this.capBytesPerMs();
-    if (rate === undefined) return Number.isFinite(cap) ? cap : undefined;
-    return Math.min(rate, cap);
-  }
-
-  /** The configured upload cap, bytes per ms (Infinity: none). */
-  private capBytesPerMs(): number {
-    const cap = this.config.uploadCapBytesPerSec;
-    return cap > 0 ? cap / 1000 : Number.POSITIVE_INFINITY;
-  }
-
-  /**
-   * See PeerHost.paceUpload: how long a DATA message of `bytes` waits for the bucket, which lets out
-   * the upload cap or the uplink's pace, whichever is lower.
-   */
-  private paceUpload(bytes: number): number {
-    const now = this.clock.now();
-    const chunkBytes = this.config.chunkBytes;
-    const pace = this.uplinkPace.update(now, this.uploadMeter.measurement, () => this.totalBufferedBytes() <= minSendHighWaterBytes(chunkBytes));
-    this.paceBytesPerMs = pace;
-    const cap = this.capBytesPerMs();
-    const rate = Math.min(cap, pace ?? Number.POSITIVE_INFINITY);
-    if (Number.isFinite(rate)) this.pacer.setRate(now, rate * 1000, Math.max(2 * chunkBytes, Math.round(rate * UPLOAD_CAP_BURST_MS)));
-    const waitMs = this.pacer.take(now, bytes);
-    if (waitMs > 0 && pace !== undefined && pace < cap) {
-      this.uplinkPace.waited();
-      // Held back by our own pace: what leaves now is the pace, not the link.
-      this.uploadMeter.heldBack(now);
-    }
-    return waitMs;
+    const measured = this.uploadMeter.bytesPerMs;
+    if (!this.pacer.capped) return measured;
+    return Math.min(measured ?? Number.POSITIVE_INFINITY, this.pacer.bytesPerMs);
   }
 
   /**
@@ -315,7 +279,7 @@ export class PeerPool {
     // Under a cap so low that a segment takes longer than the requester waits, an idle uplink still
     // takes one upload at a time (the requester gets the rest over HTTP): refusing all would leave
     // the capped peer (an office's edge) serving nobody.
-    if (this.config.uploadCapBytesPerSec > 0 && queue.length === 0 && bufferedBytes === 0) return undefined;
+    if (this.pacer.capped && queue.length === 0 && bufferedBytes === 0) return undefined;
     // Likewise an idle uplink whose rate was not measured lately: a rate measured low (stalls in a
     // loaded browser) refuses every upload, and only an upload can measure it again.
     if (queue.length === 0 && bufferedBytes === 0 && !this.uploadMeter.measuredWithin(now, METER_PROBE_AFTER_MS)) return undefined;

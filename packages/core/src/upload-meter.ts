@@ -14,8 +14,6 @@ export class UploadMeter {
   private rate: number | undefined;
   /** When the rate was last updated (undefined: never). */
   private measuredAtMs: number | undefined;
-  /** When our pace last held bytes back with a rate known (see heldBack()). */
-  private confirmedAtMs: number | undefined;
   /** The sample that saw the present backlog begin (undefined: none now). */
   private backlogStart: { atMs: number; sentBytes: number } | undefined;
 
@@ -47,16 +45,6 @@ export class UploadMeter {
    */
   channelOpened(): void {
     if (this.last) this.last.opened = true;
-  }
-
-  /**
-   * Our own pace held bytes back (see UplinkPace): the interval running now is no rate (what left
-   * is what we let out, not what the link carries), but the link is in use and carries that much,
-   * so the rate counts as fresh (see measuredWithin()).
-   */
-  heldBack(nowMs: number): void {
-    if (this.last) this.last.opened = true;
-    if (this.rate !== undefined) this.confirmedAtMs = nowMs;
   }
 
   /** Bytes that will never leave: the buffer of a channel that closed. */
@@ -126,17 +114,11 @@ export class UploadMeter {
    * a stale one is what lets the caller take an upload anyway, as a probe.
    */
   measuredWithin(nowMs: number, maxAgeMs: number): boolean {
-    const atMs = Math.max(this.measuredAtMs ?? Number.NEGATIVE_INFINITY, this.confirmedAtMs ?? Number.NEGATIVE_INFINITY);
-    return nowMs - atMs <= maxAgeMs;
+    return this.measuredAtMs !== undefined && nowMs - this.measuredAtMs <= maxAgeMs;
   }
 
   /** Measured upload capacity in bytes per millisecond, undefined until measured. */
   get bytesPerMs(): number | undefined {
     return this.rate;
-  }
-
-  /** The rate and when it was last updated; undefined until measured. */
-  get measurement(): { readonly bytesPerMs: number; readonly atMs: number } | undefined {
-    return this.rate === undefined || this.measuredAtMs === undefined ? undefined : { bytesPerMs: this.rate, atMs: this.measuredAtMs };
   }
 }

@@ -7,23 +7,10 @@ export class UploadPacer {
   private lastMs: number | undefined;
 
   constructor(
-    private capBytesPerSec: number,
-    private burstBytes: number,
+    private readonly capBytesPerSec: number,
+    private readonly burstBytes: number,
   ) {
     this.tokens = burstBytes;
-  }
-
-  /** A new cap and burst from now on (0: no cap); the bucket keeps what it holds, within the new burst. */
-  setRate(nowMs: number, capBytesPerSec: number, burstBytes: number): void {
-    if (capBytesPerSec === this.capBytesPerSec && burstBytes === this.burstBytes) return;
-    if (this.capped) this.refill(nowMs);
-    else {
-      this.tokens = burstBytes;
-      this.lastMs = nowMs;
-    }
-    this.capBytesPerSec = capBytesPerSec;
-    this.burstBytes = burstBytes;
-    this.tokens = Math.min(this.tokens, burstBytes);
   }
 
   get capped(): boolean {
