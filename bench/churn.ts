@@ -58,6 +58,7 @@ const args: BenchArgs = {
   churnPct: 0,
   uploadKbps: null,
   rttMs: null,
+  engineCapKbps: null,
   // As its documented figures were measured.
   paintVideo: true,
 };

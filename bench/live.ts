@@ -64,7 +64,8 @@ try {
   const churn = planChurn(args.viewers, args.churnPct, args.durationSec * 1000);
   const plan = `${args.viewers} viewers, ${args.mode}, join over ${args.joinSpreadSec} s, ${args.durationSec} s each` +
     (churn.length > 0 ? `, ${churn.length} replaced mid-run` : '') +
-    (constraints ? `, upload ${args.uploadKbps ?? '∞'} kbit/s, rtt ${args.rttMs ?? 0} ms` : '');
+    (constraints ? `, upload ${args.uploadKbps ?? '∞'} kbit/s, rtt ${args.rttMs ?? 0} ms` : '') +
+    (args.engineCapKbps === null ? '' : `, Swarmcast viewers' own upload cap ${args.engineCapKbps} kbit/s`);
   const src = args.mode === 'live' ? stack.origin.liveMasterUrl : stack.origin.vodMasterUrl;
   await Promise.all(env.allBrowsers.map((b) => warmUp(b, src, stack.tracker.url)));
   log(`swarmcast run: ${plan}`);
@@ -84,7 +85,7 @@ try {
   const result = {
     date: new Date().toISOString(),
     machine: machineInfo(env.chromiumVersion),
-    params: { viewers: args.viewers, durationSec: args.durationSec, joinSpreadSec: args.joinSpreadSec, mode: args.mode, paintVideo: args.paintVideo },
+    params: { viewers: args.viewers, durationSec: args.durationSec, joinSpreadSec: args.joinSpreadSec, mode: args.mode, paintVideo: args.paintVideo, engineCapKbps: args.engineCapKbps },
     constraints,
     churn: { pct: args.churnPct, events: churn },
     shapingCheck,

@@ -22,6 +22,8 @@ export interface BenchArgs {
   readonly rttMs: number | null;
   /** Let headless Chromium paint the video (see ViewerOptions.paintVideo); off by default. */
   readonly paintVideo: boolean;
+  /** The Swarmcast viewers' own upload cap (the page's `uploadCap`), kbit/s; null = none. */
+  readonly engineCapKbps: number | null;
 }
 
 /** True when the run needs a network namespace per viewer (a cap or a delay was asked for). */
@@ -30,7 +32,7 @@ export function isConstrained(args: Pick<BenchArgs, 'uploadKbps' | 'rttMs'>): bo
 }
 
 export const BENCH_USAGE =
-  'usage: npm run bench:live -- --viewers N --duration S --join-spread S [--mode live|vod] [--churn PCT] [--upload-kbps K] [--rtt-ms R] [--json FILE] [--no-baseline] [--paint-video] [--verbose]';
+  'usage: npm run bench:live -- --viewers N --duration S --join-spread S [--mode live|vod] [--churn PCT] [--upload-kbps K] [--rtt-ms R] [--engine-cap-kbps K] [--json FILE] [--no-baseline] [--paint-video] [--verbose]';
 
 /** A real-browser swarm above this is not meaningful on a small machine (see MACHINE-NOTES). */
 export const MAX_VIEWERS = 24;
@@ -53,6 +55,7 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
       churn: { type: 'string', default: '0' },
       'upload-kbps': { type: 'string' },
       'rtt-ms': { type: 'string' },
+      'engine-cap-kbps': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -70,6 +73,7 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
     throw new Error(`Invalid args: --upload-kbps must be at least ${MIN_UPLOAD_KBPS} (HTTP requests and signalling need it), got ${uploadKbps}`);
   }
   const rttMs = values['rtt-ms'] === undefined ? null : nonNegativeNumber('rtt-ms', values['rtt-ms']);
+  const engineCapKbps = values['engine-cap-kbps'] === undefined ? null : positiveNumber('engine-cap-kbps', values['engine-cap-kbps'], { integer: true });
   return {
     viewers,
     durationSec: positiveNumber('duration', values.duration),
@@ -82,6 +86,7 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
     uploadKbps,
     rttMs,
     paintVideo: values['paint-video'],
+    engineCapKbps,
   };
 }
 

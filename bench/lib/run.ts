@@ -77,6 +77,7 @@ export async function benchRun(
     durationMs: args.durationSec * 1000,
     until: 'each',
     paintVideo: args.paintVideo,
+    ...(args.engineCapKbps === null ? {} : { uploadCapKbps: args.engineCapKbps }),
     hashes,
     ...(log ? { log } : {}),
   });

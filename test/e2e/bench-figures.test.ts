@@ -96,9 +96,11 @@ void test('compareRuns: origin ratio and deltas, null when undefined', () => {
 void test('parseBenchArgs: reads the options and rejects bad values clearly', () => {
   const args = parseBenchArgs(['--viewers', '6', '--duration', '30', '--join-spread', '5', '--mode', 'vod', '--json', 'out.json']);
   assert.deepEqual(args, { viewers: 6, durationSec: 30, joinSpreadSec: 5, mode: 'vod', jsonFile: 'out.json', skipBaseline: false, verbose: false,
-    churnPct: 0, uploadKbps: null, rttMs: null, paintVideo: false });
+    churnPct: 0, uploadKbps: null, rttMs: null, paintVideo: false, engineCapKbps: null });
   const constrained = parseBenchArgs(['--churn', '25', '--upload-kbps', '720', '--rtt-ms', '40', '--paint-video']);
   assert.deepEqual([constrained.churnPct, constrained.uploadKbps, constrained.rttMs, constrained.paintVideo], [25, 720, 40, true]);
+  assert.equal(parseBenchArgs(['--engine-cap-kbps', '640']).engineCapKbps, 640);
+  assert.throws(() => parseBenchArgs(['--engine-cap-kbps', '6.5']), /--engine-cap-kbps must be a positive integer/);
   assert.throws(() => parseBenchArgs(['--churn', '101']), /--churn must be a percentage from 0 to 100/);
   assert.throws(() => parseBenchArgs(['--upload-kbps', '10']), /--upload-kbps must be at least 64/);
   assert.throws(() => parseBenchArgs(['--rtt-ms=-5']), /--rtt-ms must be a number >= 0/);

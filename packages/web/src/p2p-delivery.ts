@@ -18,6 +18,8 @@ export interface P2pDeliveryOptions {
   readonly recordsUrl?: string | undefined;
   /** See EngineConfig.maxJoinDelayMs. @default Swarmcast's */
   readonly maxJoinDelayMs?: number | undefined;
+  /** See EngineConfig.uploadCapBytesPerSec. @default no cap */
+  readonly uploadCapBytesPerSec?: number | undefined;
 }
 
 export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder, options: P2pDeliveryOptions = {}): Delivery {
@@ -29,6 +31,7 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
     ...(options.expectSeeder === true ? { expectSeeder: true } : {}),
     ...(options.recordsUrl === undefined ? {} : { integrityRecordsUrl: options.recordsUrl }),
     ...(options.maxJoinDelayMs === undefined ? {} : { maxJoinDelayMs: options.maxJoinDelayMs }),
+    ...(options.uploadCapBytesPerSec === undefined ? {} : { uploadCapBytesPerSec: options.uploadCapBytesPerSec }),
   });
   swarmcast.on('segment', (e) => {
     recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });

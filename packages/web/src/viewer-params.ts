@@ -19,6 +19,9 @@
  *   hls.js) never catches up: a viewer that started late stays that much further behind the edge.
  * - `joinDelay`: the longest wait, ms, before joining the swarm for the player's first fragment
  *   (Swarmcast's `maxJoinDelayMs`); `0` joins at once. Absent: Swarmcast's default.
+ * - `uploadCap`: the most this viewer uploads to peers, kbit/s (Swarmcast's `uploadCapBytesPerSec`):
+ *   set a little under an uplink whose rate is known, the engine paces its uploads under it and the
+ *   uplink's queue does not overflow. Absent: no cap.
  */
 
 export type ViewerMode = 'live' | 'vod';
@@ -42,6 +45,8 @@ export interface ViewerParams {
   readonly catchUpRate: number;
   /** See EngineConfig.maxJoinDelayMs; undefined for Swarmcast's default. */
   readonly maxJoinDelayMs: number | undefined;
+  /** The `uploadCap` param in bytes/s (EngineConfig.uploadCapBytesPerSec); undefined for none. */
+  readonly uploadCapBytesPerSec: number | undefined;
 }
 
 /** The tracker's default port when the page is served without a `tracker` param. */
@@ -70,7 +75,8 @@ export function parseViewerParams(location: Location, injectedTrackerUrl?: strin
   const recordsUrl = query.get('records') ?? undefined;
   const catchUpRate = parseCatchUp(query.get('catchUp'));
   const maxJoinDelayMs = parseJoinDelay(query.get('joinDelay'));
-  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl, catchUpRate, maxJoinDelayMs };
+  const uploadCapBytesPerSec = parseUploadCap(query.get('uploadCap'));
+  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl, catchUpRate, maxJoinDelayMs, uploadCapBytesPerSec };
 }
 
 function parseMode(value: string | null): ViewerMode {
@@ -84,6 +90,14 @@ function parseJoinDelay(value: string | null): number | undefined {
   const ms = Number(value);
   if (!/^\d{1,6}$/.test(value) || !Number.isSafeInteger(ms)) throw new Error(`Invalid param: joinDelay must be a whole number of ms from 0 to 999999, got ${JSON.stringify(value)}`);
   return ms;
+}
+
+/** kbit/s, a whole number (the engine checks the least it takes: two chunks a second). */
+function parseUploadCap(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const kbps = Number(value);
+  if (!/^\d{1,7}$/.test(value) || kbps === 0) throw new Error(`Invalid param: uploadCap must be a whole number of kbit/s from 1 to 9999999, got ${JSON.stringify(value)}`);
+  return (kbps * 1000) / 8;
 }
 
 function parseCatchUp(value: string | null): number {

@@ -61,3 +61,13 @@ void describe('viewer page params: joinDelay', () => {
     }
   });
 });
+
+void describe('viewer page params: uploadCap', () => {
+  void test('kbit/s to the engine\'s bytes/s; absent is no cap; anything but a whole positive number is refused', () => {
+    assert.equal(parseViewerParams(at('http://origin.test/')).uploadCapBytesPerSec, undefined);
+    assert.equal(parseViewerParams(at('http://origin.test/?uploadCap=640')).uploadCapBytesPerSec, 80_000);
+    for (const bad of ['0', '-1', '1.5', 'abc', '', '99999999']) {
+      assert.throws(() => parseViewerParams(at(`http://origin.test/?uploadCap=${bad}`)), /uploadCap must be a whole number of kbit\/s/);
+    }
+  });
+});

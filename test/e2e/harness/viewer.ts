@@ -55,6 +55,8 @@ export interface ViewerOptions {
    * device composites video on its GPU). @default true
    */
   readonly paintVideo?: boolean;
+  /** The page's `uploadCap` param, kbit/s (Swarmcast's uploadCapBytesPerSec). @default none */
+  readonly uploadCapKbps?: number;
   /** Runs on the viewer's fresh context before the page loads (e.g. to add an init script). */
   readonly prepare?: (context: BrowserContext) => Promise<void>;
   /** Where the viewer page is served; default: index.html on the playlist's origin. */
@@ -91,6 +93,7 @@ export function viewerUrl(options: ViewerOptions): string {
   if (options.catchUpRate !== undefined) url.searchParams.set('catchUp', String(options.catchUpRate));
   if (options.recordsUrl !== undefined) url.searchParams.set('records', options.recordsUrl);
   if (options.joinDelayMs !== undefined) url.searchParams.set('joinDelay', String(options.joinDelayMs));
+  if (options.uploadCapKbps !== undefined) url.searchParams.set('uploadCap', String(options.uploadCapKbps));
   return url.href;
 }
 
