@@ -1,5 +1,6 @@
 /** Command-line options of `npm run bench:live`, checked: a bad value fails with a clear message. */
 import { parseArgs } from 'node:util';
+import { engineDefaults } from '@swarmcast/core';
 
 export type BenchMode = 'live' | 'vod';
 
@@ -74,6 +75,11 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
   }
   const rttMs = values['rtt-ms'] === undefined ? null : nonNegativeNumber('rtt-ms', values['rtt-ms']);
   const engineCapKbps = values['engine-cap-kbps'] === undefined ? null : positiveNumber('engine-cap-kbps', values['engine-cap-kbps'], { integer: true });
+  // Checked here, not by 8 pages failing one after the other: the engine's cap takes two chunks a second.
+  const minEngineCapKbps = Math.ceil((2 * engineDefaults.chunkBytes * 8) / 1000);
+  if (engineCapKbps !== null && engineCapKbps < minEngineCapKbps) {
+    throw new Error(`Invalid args: --engine-cap-kbps must be at least ${minEngineCapKbps} (two of the engine's chunks a second), got ${engineCapKbps}`);
+  }
   return {
     viewers,
     durationSec: positiveNumber('duration', values.duration),

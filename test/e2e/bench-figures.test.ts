@@ -101,6 +101,8 @@ void test('parseBenchArgs: reads the options and rejects bad values clearly', ()
   assert.deepEqual([constrained.churnPct, constrained.uploadKbps, constrained.rttMs, constrained.paintVideo], [25, 720, 40, true]);
   assert.equal(parseBenchArgs(['--engine-cap-kbps', '640']).engineCapKbps, 640);
   assert.throws(() => parseBenchArgs(['--engine-cap-kbps', '6.5']), /--engine-cap-kbps must be a positive integer/);
+  assert.throws(() => parseBenchArgs(['--engine-cap-kbps', '65']), /--engine-cap-kbps must be at least 66 \(two of the engine's chunks a second\)/);
+  assert.equal(parseBenchArgs(['--engine-cap-kbps', '66']).engineCapKbps, 66);
   assert.throws(() => parseBenchArgs(['--churn', '101']), /--churn must be a percentage from 0 to 100/);
   assert.throws(() => parseBenchArgs(['--upload-kbps', '10']), /--upload-kbps must be at least 64/);
   assert.throws(() => parseBenchArgs(['--rtt-ms=-5']), /--rtt-ms must be a number >= 0/);

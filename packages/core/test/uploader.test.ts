@@ -110,7 +110,9 @@ void describe('Uploader', () => {
     link.highWater = minSendHighWaterBytes(config.chunkBytes);
     const uploader = new Uploader(config, clock, link);
     uploader.add(req(1), segment);
-    const messageBytes = encodePeerMessage(link.sent[0] ?? { type: 'lost', rendition: 'v0', sn: 0 }).length;
+    const first = link.sent[0];
+    assert.equal(first?.type, 'data');
+    const messageBytes = encodePeerMessage(first).length;
     assert.equal(link.count('data', 1), 2, 'two messages on an empty channel');
     assert.equal(link.buffered, 2 * messageBytes);
     assert.equal(link.lowWaterBytes, messageBytes, 'the drain comes while one message is still queued');
