@@ -62,6 +62,16 @@ export interface EngineConfig {
    */
   uploadCapBytesPerSec: number;
   /**
+   * Queueing delay our uploads aim at, ms (0 = no such pace). Requesters report when each chunk
+   * reached them (RECEIPT); a one-way delay above its least by more than this is a queue filling on
+   * our uplink (a home router's buffer), and the uploads are paced down until it drains, then up
+   * again while they want more (delay-based, as LEDBAT does for BitTorrent's uTP). Several WebRTC
+   * connections sending at once on one uplink otherwise fill its queue until packets are dropped,
+   * and each transfer then waits for retransmissions. Below 100 ms, a loaded receiver's event loop
+   * reads as queueing. @default 100
+   */
+  uploadDelayTargetMs: number;
+  /**
    * Group label sent in join (an office, a site): the tracker introduces this peer only to peers
    * of the same group; peers without one meet only peers without one. 1-64 of [A-Za-z0-9._-].
    * @default undefined (no group)
@@ -253,6 +263,7 @@ export const engineDefaults: EngineConfig = {
   maxUploadsPerPeer: 4,
   uploadSlots: 1,
   uploadCapBytesPerSec: 0,
+  uploadDelayTargetMs: 100,
   group: undefined,
   storeBudgetBytes: 64 * 1024 * 1024, // 64 MiB
   httpFetchersPerSegment: 3,
@@ -365,6 +376,7 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
   if (c.uploadCapBytesPerSec !== 0 && c.uploadCapBytesPerSec < 2 * c.chunkBytes) {
     fail(`uploadCapBytesPerSec must be 0 (no cap) or at least 2 x chunkBytes (${2 * c.chunkBytes}), got ${c.uploadCapBytesPerSec}`);
   }
+  if (c.uploadDelayTargetMs !== 0 && c.uploadDelayTargetMs < 10) fail(`uploadDelayTargetMs must be 0 (off) or at least 10, got ${c.uploadDelayTargetMs}`);
   if (c.group !== undefined && (typeof c.group !== 'string' || !GROUP_PATTERN.test(c.group))) {
     fail(`group must be 1-${LIMITS.maxGroupLength} characters of [A-Za-z0-9._-], got ${JSON.stringify(c.group)}`);
   }

@@ -326,6 +326,7 @@ export class Engine {
       silencesExcused: { ...this.counters.silencesExcused },
       peers: this.pool.readyPeers().length,
       uplinkBytesPerSec: this.pool.measuredUplinkBytesPerMs === undefined ? null : Math.round(this.pool.measuredUplinkBytesPerMs * 1000),
+      uploadPaceBytesPerSec: this.pool.delayPaceBytesPerMs === undefined ? null : Math.round(this.pool.delayPaceBytesPerMs * 1000),
       timerLagMs: Math.round(this.timerLag.ms),
       joinDelayMs: this.joinedAfterMs === undefined ? null : Math.round(this.joinedAfterMs),
       recordsRejected: r.rejected,

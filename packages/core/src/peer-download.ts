@@ -25,6 +25,8 @@ export interface Download {
   readonly receivedMark: Promise<number | undefined> | undefined;
   /** PeerHost.uplinkMark() when the request left. */
   readonly uplinkMark: number;
+  /** When we last sent the peer a RECEIPT for it (-Infinity: none yet). */
+  receiptAtMs: number;
 }
 
 /** The requester's side of one P2P request. */

@@ -1,6 +1,7 @@
 /** What a Peer needs from the engine that owns it (through its PeerPool). */
 import type { AvailabilityState, PeerMessage, SegmentRef, SignalData } from '@swarmcast/protocol';
 import type { EngineConfig } from './config.js';
+import type { DeliverySample } from './delivery-delay.js';
 import type { ReceivingSegment } from './partial-segment.js';
 import type { Peer } from './peer.js';
 import type { Clock, ConnectOptions } from './ports.js';
@@ -66,6 +67,8 @@ export interface PeerHost {
   sendHighWaterBytes(): number;
   /** The shared upload cap: 0 when a DATA message of `bytes` may leave now, else ms to wait. */
   paceUpload(bytes: number): number;
+  /** What a RECEIPT of this peer's showed of our DATA's way to it (DeliveryDelay). */
+  uplinkDelay(sample: DeliverySample): void;
   /** The next arrival number in the engine-wide order of uploads (see EngineConfig.uploadSlots). */
   nextUploadSeq(): number;
   /** May the upload at `rank` send now, or do uploads ranked before it (to any peer) hold every slot? */

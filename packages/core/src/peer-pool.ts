@@ -1,20 +1,27 @@
 import { encodePeerMessage, type AvailabilityState, type PeerMessage, type SegmentRef, type SignalData } from '@swarmcast/protocol';
 import type { EngineConfig } from './config.js';
+import type { DeliverySample } from './delivery-delay.js';
 import { Peer, type PeerHost } from './peer.js';
 import type { Clock, PeerConnector } from './ports.js';
 import { segmentKey } from './segment-id.js';
 import type { UploadRefusal } from './stats.js';
 import { UploadMeter } from './upload-meter.js';
 import { UploadPacer } from './upload-pacer.js';
+import { UplinkPace } from './uplink-pace.js';
 import { compareRanks, minSendHighWaterBytes, type QueuedUpload, type UploadRank } from './uploader.js';
 
 export type PeerPoolConfig = Pick<
   EngineConfig,
-  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'failedConnectRetryMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'uploadSlots' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs' | 'uploadCommitMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs' | 'uploadCapBytesPerSec'
+  'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'failedConnectRetryMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'uploadSlots' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs' | 'uploadCommitMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs' | 'uploadCapBytesPerSec' | 'uploadDelayTargetMs'
 >;
 
 /** The upload cap's bucket holds this long of the cap (at least two chunks): short bursts, steady average. */
 const UPLOAD_CAP_BURST_MS = 250;
+/**
+ * The delay-based pace's bucket holds this long of the pace: after an idle moment it lets out no
+ * more than a short queue's worth at once (a router's queue may hold 200 ms or less).
+ */
+const DELAY_PACE_BURST_MS = 50;
 
 /** What the pool needs from the engine. */
 export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'countRefusal' | 'countExcusedSilence' | 'sendSignal' | 'connectOptions' | 'pathChanged'> {
@@ -89,6 +96,8 @@ export class PeerPool {
   /** The size of the latest segment we completed, per rendition (see PeerHost.expectedSegmentBytes). */
   private readonly segmentBytes = new Map<string, number>();
   private readonly pacer: UploadPacer;
+  /** Undefined when uploadDelayTargetMs is 0. */
+  private readonly delayPace: UplinkPace | undefined;
 
   constructor(
     private readonly config: PeerPoolConfig,
@@ -98,6 +107,8 @@ export class PeerPool {
   ) {
     const cap = config.uploadCapBytesPerSec;
     this.pacer = new UploadPacer(cap, Math.max(2 * config.chunkBytes, (cap * UPLOAD_CAP_BURST_MS) / 1000));
+    this.delayPace =
+      config.uploadDelayTargetMs > 0 ? new UplinkPace({ targetMs: config.uploadDelayTargetMs, minBytesPerMs: (2 * config.chunkBytes) / 1000 }) : undefined;
     this.peerHost = {
       clock,
       config,
@@ -135,11 +146,41 @@ export class PeerPool {
       uplinkClear: () => this.uplinkClear(),
       uplinkMark: () => this.uplinkSentBytes(),
       uplinkSaturatedSince: (mark, sinceMs) => this.uplinkSaturatedSince(mark, sinceMs),
-      paceUpload: (bytes) => this.pacer.take(this.clock.now(), bytes),
+      paceUpload: (bytes) => {
+        const waitMs = this.pacer.take(this.clock.now(), bytes);
+        if (waitMs > 0) this.delayPace?.paceHeld();
+        return waitMs;
+      },
+      uplinkDelay: (sample) => this.uplinkDelay(sample),
       nextUploadSeq: () => ++this.uploadSeq,
       mayFeedUpload: (rank) => this.mayFeedUpload(rank),
       uploadSlotFreed: (from) => this.uploadSlotFreed(from),
     };
+  }
+
+  /**
+   * A requester's RECEIPT gave our DATA's queueing delay (see DeliveryDelay): the delay-based pace
+   * may move, and the pacer with it (never above uploadCapBytesPerSec).
+   */
+  private uplinkDelay(sample: DeliverySample): void {
+    if (this.delayPace?.sample(this.clock.now(), sample.queueDelayMs, sample.deliveredBytesPerMs, this.uploadMeter.bytesPerMs)) this.applyPace();
+  }
+
+  /** The pacer's cap: the delay-based pace, never above uploadCapBytesPerSec. */
+  private applyPace(): void {
+    const paceBytesPerSec = (this.delayPace?.bytesPerMs ?? Number.POSITIVE_INFINITY) * 1000;
+    const cap = this.config.uploadCapBytesPerSec;
+    const now = this.clock.now();
+    if ((cap > 0 && cap <= paceBytesPerSec) || !Number.isFinite(paceBytesPerSec)) {
+      this.pacer.setCap(now, cap, Math.max(2 * this.config.chunkBytes, (cap * UPLOAD_CAP_BURST_MS) / 1000));
+    } else {
+      this.pacer.setCap(now, paceBytesPerSec, Math.max(2 * this.config.chunkBytes, (paceBytesPerSec * DELAY_PACE_BURST_MS) / 1000));
+    }
+  }
+
+  /** The delay-based pace, bytes per ms (undefined: none, or no queue seen yet). */
+  get delayPaceBytesPerMs(): number | undefined {
+    return this.delayPace?.bytesPerMs;
   }
 
   /** Measured upload capacity, bytes per ms (undefined until our channels were backlogged long enough). */

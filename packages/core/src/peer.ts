@@ -10,6 +10,7 @@ import {
   type SegmentRef,
   type ConnectionSignal,
 } from '@swarmcast/protocol';
+import { DeliveryDelay, clockMs32 } from './delivery-delay.js';
 import { SilenceCredit, silenceIsALie, type Download, type DownloadSink } from './peer-download.js';
 import { PeerPath } from './peer-path.js';
 import type { PeerConnector, PendingPeerLink } from './ports.js';
@@ -48,6 +49,11 @@ const MAX_REQUESTS_PER_SEC = 50;
  * had buffered, up to its high-water mark); a stream of them is an attack on our bandwidth.
  */
 const MAX_STRAY_DATA_BYTES_PER_10S = 8 * 1024 * 1024;
+/**
+ * A transfer's RECEIPTs go at most this often (and for its first chunk): the uploader's pace reads
+ * the least delay of every 200 ms (see UplinkPace), so each transfer gives it a reading or two.
+ */
+const RECEIPT_INTERVAL_MS = 150;
 /** A REQUEST's withinMs is capped here (an hour: a VOD prefetch with no deadline to speak of). */
 const MAX_WITHIN_MS = 3_600_000;
 
@@ -81,6 +87,8 @@ export class Peer {
   private readonly controlRate = new RateWindow(MAX_CONTROL_MESSAGES_PER_SEC, 1000);
   private readonly requestRate = new RateWindow(MAX_REQUESTS_PER_SEC, 1000);
   private readonly strayDataRate = new RateWindow(MAX_STRAY_DATA_BYTES_PER_10S, 10_000);
+  /** When our DATA to it left, for the one-way delay its RECEIPTs show. */
+  private readonly delivery = new DeliveryDelay();
   /** Times this peer was the designated HTTP fetcher of a segment and never announced it. */
   missedFetches = 0;
   /** What the whole segments it served us pay for its silences. */
@@ -250,6 +258,7 @@ export class Peer {
       const opensTurn = msg.requestId !== this.lastDataRequestId && this.link.bufferedAmountBytes === 0;
       this.lastDataRequestId = msg.requestId;
       this.host.linkQueued(bytes.length, opensTurn);
+      this.delivery.sent(msg.requestId, msg.offsetBytes + msg.payload.length, this.host.clock.now());
     }
     this.link.send(bytes);
   }
@@ -271,7 +280,7 @@ export class Peer {
     const now = this.host.clock.now();
     const leftAtOnce = held && this.wayClear(now);
     const receivedMark = held ? this.receivedBytes() : undefined;
-    this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, firstChunkAtMs: undefined, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0, receivedMark, uplinkMark: this.host.uplinkMark() });
+    this.downloads.set(requestId, { sink, key: segmentKey(ref), requestedOffset: offsetBytes, held, leftAtOnce, requestedAtMs: now, firstChunkAtMs: undefined, lastChunkAtMs: now, nextOffset: offsetBytes, totalBytes: 0, receivedMark, uplinkMark: this.host.uplinkMark(), receiptAtMs: Number.NEGATIVE_INFINITY });
     if (held && !leftAtOnce) this.checkLeavingSoon();
     this.send({ type: 'request', requestId, rendition: ref.rendition, sn: ref.sn, offsetBytes, withinMs: Math.min(MAX_WITHIN_MS, Math.max(0, Math.round(withinMs))) });
     return requestId;
@@ -492,6 +501,12 @@ export class Peer {
         else if (this.neverMade(msg.requestId)) this.violation(`queued for request ${msg.requestId} never made`);
         return;
       }
+      case 'receipt': {
+        // One for a chunk we no longer remember (or never sent) tells nothing: ignored.
+        const sample = this.delivery.receipt(msg.requestId, msg.offsetBytes, msg.atMs, this.host.clock.now());
+        if (sample !== undefined) this.host.uplinkDelay(sample);
+        return;
+      }
     }
   }
 
@@ -572,6 +587,10 @@ export class Peer {
     download.nextOffset += msg.payload.length;
     download.lastChunkAtMs = this.host.clock.now();
     download.firstChunkAtMs ??= download.lastChunkAtMs;
+    if (download.lastChunkAtMs - download.receiptAtMs >= RECEIPT_INTERVAL_MS) {
+      download.receiptAtMs = download.lastChunkAtMs;
+      this.send({ type: 'receipt', requestId: msg.requestId, offsetBytes: download.nextOffset, atMs: clockMs32(download.lastChunkAtMs) });
+    }
     if (download.nextOffset === msg.totalBytes) {
       this.downloads.delete(msg.requestId);
       if (download.held) this.silenceCredit.earn();

@@ -121,6 +121,11 @@ export interface EngineStats {
    */
   uplinkBytesPerSec: number | null;
   /**
+   * The delay-based pace of our uploads (EngineConfig.uploadDelayTargetMs), bytes per second; null
+   * while none was needed (no queue seen above the target) or it is off.
+   */
+  uploadPaceBytesPerSec: number | null;
+  /**
    * How late the engine's timers fire now, ms (a recent high, see EngineConfig.timerLagHalfLifeMs):
    * a viewer short of CPU. That much more time is kept for HTTP.
    */
@@ -190,6 +195,7 @@ export function emptyStats(): EngineStats {
     interruptedLinksClosed: 0,
     peers: 0,
     uplinkBytesPerSec: null,
+    uploadPaceBytesPerSec: null,
     timerLagMs: 0,
     joinDelayMs: null,
   };

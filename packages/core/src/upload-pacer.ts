@@ -7,10 +7,18 @@ export class UploadPacer {
   private lastMs: number | undefined;
 
   constructor(
-    private readonly capBytesPerSec: number,
-    private readonly burstBytes: number,
+    private capBytesPerSec: number,
+    private burstBytes: number,
   ) {
     this.tokens = burstBytes;
+  }
+
+  /** A new cap (0: none) and burst from `nowMs` on; the bucket keeps what it holds, up to the new burst. */
+  setCap(nowMs: number, capBytesPerSec: number, burstBytes: number): void {
+    this.refill(nowMs);
+    this.capBytesPerSec = capBytesPerSec;
+    this.burstBytes = burstBytes;
+    this.tokens = Math.min(this.tokens, burstBytes);
   }
 
   get capped(): boolean {

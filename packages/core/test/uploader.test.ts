@@ -266,8 +266,10 @@ void describe('uploads over a slow link (engine + memory network)', () => {
   void test('the DataChannel buffer stays under sendHighWaterBytes, drains drive the transfer, bytes arrive intact', async () => {
     const bed = new Testbed({ seed: 'slow-link', latencyMs: 20, bandwidthBytesPerSec: 200_000, lowWaterBytes: 16 * 1024 });
     const hwm = 64 * 1024;
-    const a = bed.addEngine('A', { sendHighWaterBytes: hwm });
-    const b = bed.addEngine('B', { sendHighWaterBytes: hwm });
+    // Back-pressure alone: the delay-based pace (tested in uplink-pace.test.ts) would read this
+    // channel's own 320 ms of buffer as a queue and pace under the link.
+    const a = bed.addEngine('A', { sendHighWaterBytes: hwm, uploadDelayTargetMs: 0 });
+    const b = bed.addEngine('B', { sendHighWaterBytes: hwm, uploadDelayTargetMs: 0 });
     await bed.connectAll();
     const ref = { rendition: 'v0', sn: 1 };
     const seg = bed.publish(ref, 400_000);

@@ -182,6 +182,12 @@ export function encodePeerMessage(msg: PeerMessage): Uint8Array {
     case 'busy':
     case 'queued':
       return new Writer(5).u8(code).u32(checkU32(msg.requestId, 'requestId')).bytes;
+    case 'receipt':
+      return new Writer(13)
+        .u8(code)
+        .u32(checkU32(msg.requestId, 'requestId'))
+        .u32(checkU32(msg.offsetBytes, 'offsetBytes'))
+        .u32(checkU32(msg.atMs, 'atMs')).bytes;
     case 'data': {
       checkDataBounds(msg.offsetBytes, msg.payload.length, msg.totalBytes);
       return new Writer(1 + 12 + msg.payload.length)
@@ -261,6 +267,9 @@ export function decodePeerMessage(bytes: Uint8Array): PeerMessage {
     case 'busy':
     case 'queued':
       msg = { type, requestId: r.u32('requestId') };
+      break;
+    case 'receipt':
+      msg = { type, requestId: r.u32('requestId'), offsetBytes: r.u32('offsetBytes'), atMs: r.u32('atMs') };
       break;
     case 'data': {
       const requestId = r.u32('requestId');

@@ -11,6 +11,7 @@ export const PeerMessageCode = {
   absent: 9,
   busy: 10,
   queued: 11,
+  receipt: 12,
 } as const;
 
 /** A segment within a swarm: rendition + media sequence (live) or index (VOD). */
@@ -104,6 +105,20 @@ export interface QueuedMessage {
   readonly requestId: number;
 }
 
+/**
+ * The requester's report of a transfer's progress (protocol 4): it had `offsetBytes` of request
+ * `requestId` (the end of the DATA message just received) at `atMs` on its own clock (ms, modulo
+ * 2^32). Sent for a transfer's first DATA message and then every so often. The uploader compares the
+ * arrival times with its own send times: a one-way delay growing above its least is a queue filling
+ * on the way, and the uploader paces its uploads down (see EngineConfig.uploadDelayTargetMs).
+ */
+export interface ReceiptMessage {
+  readonly type: 'receipt';
+  readonly requestId: number;
+  readonly offsetBytes: number;
+  readonly atMs: number;
+}
+
 export type PeerMessage =
   | HelloMessage
   | HaveMapMessage
@@ -115,6 +130,7 @@ export type PeerMessage =
   | DataMessage
   | AbsentMessage
   | BusyMessage
-  | QueuedMessage;
+  | QueuedMessage
+  | ReceiptMessage;
 
 export type PeerMessageType = PeerMessage['type'];

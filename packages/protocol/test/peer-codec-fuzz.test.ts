@@ -25,6 +25,7 @@ const samples: PeerMessage[] = [
   { type: 'absent', requestId: 78 },
   { type: 'busy', requestId: 79 },
   { type: 'queued', requestId: 80 },
+  { type: 'receipt', requestId: 81, offsetBytes: 8192, atMs: 0xffff_fff0 },
 ];
 
 /** Byte offset of the id length field of each type that has one. */
@@ -71,7 +72,7 @@ void describe('decodePeerMessage edge cases', () => {
   });
 
   void test('unknown type bytes, whatever follows', () => {
-    for (const t of [0, 12, 13, 0x7f, 0x80, 0xff]) {
+    for (const t of [0, 13, 14, 0x7f, 0x80, 0xff]) {
       expect(concatBytes(Uint8Array.of(t), encodePeerMessage(samples[0] as PeerMessage).subarray(1)), 'PEER_MSG_UNKNOWN_TYPE', `type ${t}`);
     }
   });

@@ -71,6 +71,7 @@ void describe('peer codec: round trip', () => {
       [{ type: 'absent', requestId: 3 }, [9, 0, 0, 0, 3]],
       [{ type: 'busy', requestId: 4 }, [10, 0, 0, 0, 4]],
       [{ type: 'queued', requestId: 5 }, [11, 0, 0, 0, 5]],
+      [{ type: 'receipt', requestId: 6, offsetBytes: 0x1000, atMs: 0x01020304 }, [12, 0, 0, 0, 6, 0, 0, 0x10, 0, 1, 2, 3, 4]],
     ];
     for (const [msg, wire] of cases) {
       assert.deepStrictEqual(Array.from(encodePeerMessage(msg)), wire, msg.type);
@@ -175,6 +176,9 @@ void describe('peer codec: encoding out-of-bounds fields throws PEER_MSG_BAD_FIE
         [{ type: 'absent', requestId: n }, 'requestId'],
         [{ type: 'busy', requestId: n }, 'requestId'],
         [{ type: 'queued', requestId: n }, 'requestId'],
+        [{ type: 'receipt', requestId: n, offsetBytes: 0, atMs: 0 }, 'requestId'],
+        [{ type: 'receipt', requestId: 0, offsetBytes: n, atMs: 0 }, 'offsetBytes'],
+        [{ type: 'receipt', requestId: 0, offsetBytes: 0, atMs: n }, 'atMs'],
         [{ type: 'data', requestId: n, offsetBytes: 0, totalBytes: 1, payload: Uint8Array.of(1) }, 'requestId'],
         [{ type: 'data', requestId: 0, offsetBytes: n, totalBytes: 10, payload: Uint8Array.of(1) }, 'offsetBytes'],
         [{ type: 'data', requestId: 0, offsetBytes: 0, totalBytes: n, payload: Uint8Array.of(1) }, 'totalBytes'],

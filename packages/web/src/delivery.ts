@@ -28,6 +28,8 @@ export interface DeliveryStats {
   readonly uploadRefusals: Readonly<Record<string, number>> | null;
   /** See ViewerReport.uplinkBytesPerSec. */
   readonly uplinkBytesPerSec: number | null;
+  /** See ViewerReport.uploadPaceBytesPerSec. */
+  readonly uploadPaceBytesPerSec: number | null;
   /** See ViewerReport.timerLagMs. */
   readonly timerLagMs: number | null;
   /** See ViewerReport.joinDelayMs. */

@@ -66,6 +66,7 @@ export class SwarmLog {
         : NO_INTEGRITY,
       httpFetchReasons: e ? { ...e.httpFetchReasons } : null,
       uplinkBytesPerSec: e?.uplinkBytesPerSec ?? null,
+      uploadPaceBytesPerSec: e?.uploadPaceBytesPerSec ?? null,
       timerLagMs: e?.timerLagMs ?? null,
       joinDelayMs: e?.joinDelayMs ?? null,
       uploadRefusals: e ? { ...e.uploadRefusals } : null,

@@ -172,6 +172,8 @@ export interface ViewerReport {
   readonly uploadRefusals?: Readonly<Record<string, number>> | null;
   /** The engine's measured uplink (EngineStats.uplinkBytesPerSec); null unmeasured or without P2P. Optional as httpFetchReasons. */
   readonly uplinkBytesPerSec?: number | null;
+  /** The engine's delay-based upload pace (EngineStats.uploadPaceBytesPerSec); null none or without P2P. Optional as httpFetchReasons. */
+  readonly uploadPaceBytesPerSec?: number | null;
   /** How late the engine's timers fire (EngineStats.timerLagMs); null without P2P. Optional as httpFetchReasons. */
   readonly timerLagMs?: number | null;
   /** How long after the engine started it joined the swarm (EngineStats.joinDelayMs); null without P2P or before. Optional as httpFetchReasons. */

@@ -17,6 +17,13 @@ export interface LinkProfile {
   readonly latencyMs: number;
   /** Sending rate of one direction of a link, bytes/s. Infinity: no limit, nothing ever buffers. */
   readonly bandwidthBytesPerSec: number;
+  /**
+   * A router's queue below the channel, in ms of the bandwidth (0: none). Messages leave the
+   * channel's buffer (bufferedAmount) at once while the router holds less than this, as through a
+   * transport whose congestion window is open, and wait there for the link: delay the channel's
+   * buffer does not show. @default 0
+   */
+  readonly routerQueueMs?: number;
 }
 
 export interface MemoryNetworkOptions {
@@ -284,6 +291,9 @@ export class MemoryLink implements PendingPeerLink {
     this.net.linkClosed(this);
   }
 
+  /** When the router below this side's channel will have sent what it holds (see LinkProfile.routerQueueMs). */
+  private routerFreeAtMs = 0;
+
   /** Sends the head of the queue at the link's rate, then the next. */
   private transmitNext(): void {
     const head = this.queue[0];
@@ -292,7 +302,11 @@ export class MemoryLink implements PendingPeerLink {
       this.txTimer = undefined;
       return;
     }
-    const { bandwidthBytesPerSec } = this.net.profileOf(this.node.name, remote.node.name);
+    const { bandwidthBytesPerSec, routerQueueMs = 0 } = this.net.profileOf(this.node.name, remote.node.name);
+    if (routerQueueMs > 0) {
+      this.toRouter(bandwidthBytesPerSec, routerQueueMs);
+      return;
+    }
     this.txTimer = this.net.clock.setTimeout(() => {
       this.txTimer = undefined;
       this.queue.shift();
@@ -306,6 +320,37 @@ export class MemoryLink implements PendingPeerLink {
         this.events.drain();
       }
     }, (head.length / bandwidthBytesPerSec) * 1000);
+  }
+
+  /** Moves messages from the channel's buffer into the router while it has room; they leave it at the link's rate. */
+  private toRouter(bandwidthBytesPerSec: number, routerQueueMs: number): void {
+    const clock = this.net.clock;
+    const before = this.buffered;
+    let head = this.queue[0];
+    while (head !== undefined) {
+      const now = clock.now();
+      const backlogMs = Math.max(0, this.routerFreeAtMs - now);
+      const sendMs = (head.length / bandwidthBytesPerSec) * 1000;
+      if (backlogMs > 0 && backlogMs + sendMs > routerQueueMs) break;
+      this.queue.shift();
+      this.buffered -= head.length;
+      this.routerFreeAtMs = Math.max(now, this.routerFreeAtMs) + sendMs;
+      const bytes = head;
+      clock.setTimeout(() => {
+        this.transmit(bytes);
+      }, this.routerFreeAtMs - now);
+      head = this.queue[0];
+    }
+    this.txTimer =
+      head === undefined ? undefined : clock.setTimeout(() => {
+        this.txTimer = undefined;
+        this.transmitNext();
+      }, Math.max(1, this.routerFreeAtMs - clock.now() - routerQueueMs + (head.length / bandwidthBytesPerSec) * 1000));
+    const low = this.net.lowWaterBytes;
+    if (before > low && this.buffered <= low && this.state === 'open') {
+      this.drainEvents += 1;
+      this.events.drain();
+    }
   }
 
   /** Puts bytes on the wire: they arrive after the latency, in order. */
