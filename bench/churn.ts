@@ -59,6 +59,7 @@ const args: BenchArgs = {
   uploadKbps: null,
   rttMs: null,
   engineCapKbps: null,
+  engineDelayTargetMs: null,
   // As its documented figures were measured.
   paintVideo: true,
 };

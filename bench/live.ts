@@ -65,7 +65,8 @@ try {
   const plan = `${args.viewers} viewers, ${args.mode}, join over ${args.joinSpreadSec} s, ${args.durationSec} s each` +
     (churn.length > 0 ? `, ${churn.length} replaced mid-run` : '') +
     (constraints ? `, upload ${args.uploadKbps ?? '∞'} kbit/s, rtt ${args.rttMs ?? 0} ms` : '') +
-    (args.engineCapKbps === null ? '' : `, Swarmcast viewers' own upload cap ${args.engineCapKbps} kbit/s`);
+    (args.engineCapKbps === null ? '' : `, Swarmcast viewers' own upload cap ${args.engineCapKbps} kbit/s`) +
+    (args.engineDelayTargetMs === null ? '' : `, upload delay target ${args.engineDelayTargetMs} ms`);
   const src = args.mode === 'live' ? stack.origin.liveMasterUrl : stack.origin.vodMasterUrl;
   await Promise.all(env.allBrowsers.map((b) => warmUp(b, src, stack.tracker.url)));
   log(`swarmcast run: ${plan}`);
@@ -85,7 +86,7 @@ try {
   const result = {
     date: new Date().toISOString(),
     machine: machineInfo(env.chromiumVersion),
-    params: { viewers: args.viewers, durationSec: args.durationSec, joinSpreadSec: args.joinSpreadSec, mode: args.mode, paintVideo: args.paintVideo, engineCapKbps: args.engineCapKbps },
+    params: { viewers: args.viewers, durationSec: args.durationSec, joinSpreadSec: args.joinSpreadSec, mode: args.mode, paintVideo: args.paintVideo, engineCapKbps: args.engineCapKbps, engineDelayTargetMs: args.engineDelayTargetMs },
     constraints,
     churn: { pct: args.churnPct, events: churn },
     shapingCheck,

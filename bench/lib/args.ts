@@ -25,6 +25,8 @@ export interface BenchArgs {
   readonly paintVideo: boolean;
   /** The Swarmcast viewers' own upload cap (the page's `uploadCap`), kbit/s; null = none. */
   readonly engineCapKbps: number | null;
+  /** The Swarmcast viewers' upload delay target (the page's `uploadDelayTarget`), ms, 0 = no delay-based pace; null = the engine's default. */
+  readonly engineDelayTargetMs: number | null;
 }
 
 /** True when the run needs a network namespace per viewer (a cap or a delay was asked for). */
@@ -33,7 +35,7 @@ export function isConstrained(args: Pick<BenchArgs, 'uploadKbps' | 'rttMs'>): bo
 }
 
 export const BENCH_USAGE =
-  'usage: npm run bench:live -- --viewers N --duration S --join-spread S [--mode live|vod] [--churn PCT] [--upload-kbps K] [--rtt-ms R] [--engine-cap-kbps K] [--json FILE] [--no-baseline] [--paint-video] [--verbose]';
+  'usage: npm run bench:live -- --viewers N --duration S --join-spread S [--mode live|vod] [--churn PCT] [--upload-kbps K] [--rtt-ms R] [--engine-cap-kbps K] [--engine-delay-target-ms MS] [--json FILE] [--no-baseline] [--paint-video] [--verbose]';
 
 /** A real-browser swarm above this is not meaningful on a small machine (see MACHINE-NOTES). */
 export const MAX_VIEWERS = 24;
@@ -57,6 +59,7 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
       'upload-kbps': { type: 'string' },
       'rtt-ms': { type: 'string' },
       'engine-cap-kbps': { type: 'string' },
+      'engine-delay-target-ms': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -80,6 +83,10 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
   if (engineCapKbps !== null && engineCapKbps < minEngineCapKbps) {
     throw new Error(`Invalid args: --engine-cap-kbps must be at least ${minEngineCapKbps} (two of the engine's chunks a second), got ${engineCapKbps}`);
   }
+  const engineDelayTargetMs = values['engine-delay-target-ms'] === undefined ? null : nonNegativeNumber('engine-delay-target-ms', values['engine-delay-target-ms']);
+  if (engineDelayTargetMs !== null && engineDelayTargetMs !== 0 && (engineDelayTargetMs < 10 || !Number.isInteger(engineDelayTargetMs))) {
+    throw new Error(`Invalid args: --engine-delay-target-ms must be 0 (no delay-based pace) or a whole number of ms from 10, got ${engineDelayTargetMs}`);
+  }
   return {
     viewers,
     durationSec: positiveNumber('duration', values.duration),
@@ -93,6 +100,7 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
     rttMs,
     paintVideo: values['paint-video'],
     engineCapKbps,
+    engineDelayTargetMs,
   };
 }
 

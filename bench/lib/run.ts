@@ -78,6 +78,7 @@ export async function benchRun(
     until: 'each',
     paintVideo: args.paintVideo,
     ...(args.engineCapKbps === null ? {} : { uploadCapKbps: args.engineCapKbps }),
+    ...(args.engineDelayTargetMs === null ? {} : { uploadDelayTargetMs: args.engineDelayTargetMs }),
     hashes,
     ...(log ? { log } : {}),
   });

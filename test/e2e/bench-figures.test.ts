@@ -96,10 +96,13 @@ void test('compareRuns: origin ratio and deltas, null when undefined', () => {
 void test('parseBenchArgs: reads the options and rejects bad values clearly', () => {
   const args = parseBenchArgs(['--viewers', '6', '--duration', '30', '--join-spread', '5', '--mode', 'vod', '--json', 'out.json']);
   assert.deepEqual(args, { viewers: 6, durationSec: 30, joinSpreadSec: 5, mode: 'vod', jsonFile: 'out.json', skipBaseline: false, verbose: false,
-    churnPct: 0, uploadKbps: null, rttMs: null, paintVideo: false, engineCapKbps: null });
+    churnPct: 0, uploadKbps: null, rttMs: null, paintVideo: false, engineCapKbps: null, engineDelayTargetMs: null });
   const constrained = parseBenchArgs(['--churn', '25', '--upload-kbps', '720', '--rtt-ms', '40', '--paint-video']);
   assert.deepEqual([constrained.churnPct, constrained.uploadKbps, constrained.rttMs, constrained.paintVideo], [25, 720, 40, true]);
   assert.equal(parseBenchArgs(['--engine-cap-kbps', '640']).engineCapKbps, 640);
+  assert.equal(parseBenchArgs(['--engine-delay-target-ms', '0']).engineDelayTargetMs, 0);
+  assert.equal(parseBenchArgs(['--engine-delay-target-ms', '150']).engineDelayTargetMs, 150);
+  assert.throws(() => parseBenchArgs(['--engine-delay-target-ms', '5']), /--engine-delay-target-ms must be 0 \(no delay-based pace\) or a whole number of ms from 10/);
   assert.throws(() => parseBenchArgs(['--engine-cap-kbps', '6.5']), /--engine-cap-kbps must be a positive integer/);
   assert.throws(() => parseBenchArgs(['--engine-cap-kbps', '65']), /--engine-cap-kbps must be at least 66 \(two of the engine's chunks a second\)/);
   assert.equal(parseBenchArgs(['--engine-cap-kbps', '66']).engineCapKbps, 66);

@@ -20,6 +20,8 @@ export interface P2pDeliveryOptions {
   readonly maxJoinDelayMs?: number | undefined;
   /** See EngineConfig.uploadCapBytesPerSec. @default no cap */
   readonly uploadCapBytesPerSec?: number | undefined;
+  /** See EngineConfig.uploadDelayTargetMs. @default Swarmcast's */
+  readonly uploadDelayTargetMs?: number | undefined;
 }
 
 export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder, options: P2pDeliveryOptions = {}): Delivery {
@@ -32,6 +34,7 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
     ...(options.recordsUrl === undefined ? {} : { integrityRecordsUrl: options.recordsUrl }),
     ...(options.maxJoinDelayMs === undefined ? {} : { maxJoinDelayMs: options.maxJoinDelayMs }),
     ...(options.uploadCapBytesPerSec === undefined ? {} : { uploadCapBytesPerSec: options.uploadCapBytesPerSec }),
+    ...(options.uploadDelayTargetMs === undefined ? {} : { uploadDelayTargetMs: options.uploadDelayTargetMs }),
   });
   swarmcast.on('segment', (e) => {
     recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });

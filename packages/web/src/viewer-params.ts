@@ -22,6 +22,8 @@
  * - `uploadCap`: the most this viewer uploads to peers, kbit/s (Swarmcast's `uploadCapBytesPerSec`):
  *   set a little under an uplink whose rate is known, the engine paces its uploads under it and the
  *   uplink's queue does not overflow. Absent: no cap.
+ * - `uploadDelayTarget`: the queueing delay the viewer's uploads aim at, ms (Swarmcast's
+ *   `uploadDelayTargetMs`); `0` turns the delay-based pace off. Absent: Swarmcast's default.
  */
 
 export type ViewerMode = 'live' | 'vod';
@@ -47,6 +49,8 @@ export interface ViewerParams {
   readonly maxJoinDelayMs: number | undefined;
   /** The `uploadCap` param in bytes/s (EngineConfig.uploadCapBytesPerSec); undefined for none. */
   readonly uploadCapBytesPerSec: number | undefined;
+  /** The `uploadDelayTarget` param, ms (EngineConfig.uploadDelayTargetMs); undefined for Swarmcast's default. */
+  readonly uploadDelayTargetMs: number | undefined;
 }
 
 /** The tracker's default port when the page is served without a `tracker` param. */
@@ -76,7 +80,8 @@ export function parseViewerParams(location: Location, injectedTrackerUrl?: strin
   const catchUpRate = parseCatchUp(query.get('catchUp'));
   const maxJoinDelayMs = parseJoinDelay(query.get('joinDelay'));
   const uploadCapBytesPerSec = parseUploadCap(query.get('uploadCap'));
-  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl, catchUpRate, maxJoinDelayMs, uploadCapBytesPerSec };
+  const uploadDelayTargetMs = parseDelayTarget(query.get('uploadDelayTarget'));
+  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl, catchUpRate, maxJoinDelayMs, uploadCapBytesPerSec, uploadDelayTargetMs };
 }
 
 function parseMode(value: string | null): ViewerMode {
@@ -89,6 +94,14 @@ function parseJoinDelay(value: string | null): number | undefined {
   if (value === null) return undefined;
   const ms = Number(value);
   if (!/^\d{1,6}$/.test(value) || !Number.isSafeInteger(ms)) throw new Error(`Invalid param: joinDelay must be a whole number of ms from 0 to 999999, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+/** ms, a whole number: 0 (off) or 10 and more, as the engine takes it. */
+function parseDelayTarget(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const ms = Number(value);
+  if (!/^\d{1,6}$/.test(value) || (ms !== 0 && ms < 10)) throw new Error(`Invalid param: uploadDelayTarget must be 0 (off) or a whole number of ms from 10 to 999999, got ${JSON.stringify(value)}`);
   return ms;
 }
 

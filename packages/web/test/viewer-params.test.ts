@@ -71,3 +71,14 @@ void describe('viewer page params: uploadCap', () => {
     }
   });
 });
+
+void describe('viewer page params: uploadDelayTarget', () => {
+  void test('ms to the engine; 0 turns the pace off; absent is the default; anything else is refused', () => {
+    assert.equal(parseViewerParams(at('http://origin.test/')).uploadDelayTargetMs, undefined);
+    assert.equal(parseViewerParams(at('http://origin.test/?uploadDelayTarget=0')).uploadDelayTargetMs, 0);
+    assert.equal(parseViewerParams(at('http://origin.test/?uploadDelayTarget=150')).uploadDelayTargetMs, 150);
+    for (const bad of ['5', '-1', '1.5', 'abc', '', '9999999']) {
+      assert.throws(() => parseViewerParams(at(`http://origin.test/?uploadDelayTarget=${bad}`)), /uploadDelayTarget must be 0 \(off\) or a whole number of ms/);
+    }
+  });
+});

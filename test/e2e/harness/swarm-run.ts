@@ -37,6 +37,8 @@ export interface SwarmRunOptions {
   readonly paintVideo?: boolean;
   /** See ViewerOptions.uploadCapKbps; P2P viewers only. @default none */
   readonly uploadCapKbps?: number;
+  /** See ViewerOptions.uploadDelayTargetMs; P2P viewers only. @default the engine's */
+  readonly uploadDelayTargetMs?: number;
   /**
    * The viewer page, relative to the stream's URL (e.g. '/shaka.html') or absolute (a page on
    * another server than the stream's), or one per slot (players mixed in one swarm); default: the
@@ -98,7 +100,7 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
       const src = options.srcFor?.(i) ?? options.src;
       const page = typeof options.page === 'function' ? options.page(i) : options.page;
       const pageUrl = page === undefined ? undefined : new URL(page, src).href;
-      const handle = await openViewer(browser, { src, tracker, p2p, ...(options.expectSeeder === true ? { expectSeeder: true } : {}), ...(options.catchUpRate === undefined ? {} : { catchUpRate: options.catchUpRate }), ...(options.paintVideo === false ? { paintVideo: false } : {}), ...(p2p && options.uploadCapKbps !== undefined ? { uploadCapKbps: options.uploadCapKbps } : {}), ...(onConsole ? { onConsole } : {}), ...(pageUrl === undefined ? {} : { pageUrl }) });
+      const handle = await openViewer(browser, { src, tracker, p2p, ...(options.expectSeeder === true ? { expectSeeder: true } : {}), ...(options.catchUpRate === undefined ? {} : { catchUpRate: options.catchUpRate }), ...(options.paintVideo === false ? { paintVideo: false } : {}), ...(p2p && options.uploadCapKbps !== undefined ? { uploadCapKbps: options.uploadCapKbps } : {}), ...(p2p && options.uploadDelayTargetMs !== undefined ? { uploadDelayTargetMs: options.uploadDelayTargetMs } : {}), ...(onConsole ? { onConsole } : {}), ...(pageUrl === undefined ? {} : { pageUrl }) });
       handles[i] = handle;
       log?.(`${tag} joined at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
       await sleep(startedAt + window.closeAtMs - performance.now(), abort.signal);

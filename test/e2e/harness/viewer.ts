@@ -57,6 +57,8 @@ export interface ViewerOptions {
   readonly paintVideo?: boolean;
   /** The page's `uploadCap` param, kbit/s (Swarmcast's uploadCapBytesPerSec). @default none */
   readonly uploadCapKbps?: number;
+  /** The page's `uploadDelayTarget` param, ms (Swarmcast's uploadDelayTargetMs; 0: no delay-based pace). @default the engine's */
+  readonly uploadDelayTargetMs?: number;
   /** Runs on the viewer's fresh context before the page loads (e.g. to add an init script). */
   readonly prepare?: (context: BrowserContext) => Promise<void>;
   /** Where the viewer page is served; default: index.html on the playlist's origin. */
@@ -94,6 +96,7 @@ export function viewerUrl(options: ViewerOptions): string {
   if (options.recordsUrl !== undefined) url.searchParams.set('records', options.recordsUrl);
   if (options.joinDelayMs !== undefined) url.searchParams.set('joinDelay', String(options.joinDelayMs));
   if (options.uploadCapKbps !== undefined) url.searchParams.set('uploadCap', String(options.uploadCapKbps));
+  if (options.uploadDelayTargetMs !== undefined) url.searchParams.set('uploadDelayTarget', String(options.uploadDelayTargetMs));
   return url.href;
 }
 
