@@ -8,6 +8,8 @@
  * times are passed in.
  */
 
+import { setBounded } from './bounded-map.js';
+
 /** Chunks whose send times are kept per peer (oldest forgotten first): a few seconds of a fast upload. */
 const MAX_SENT_CHUNKS = 1024;
 /**
@@ -55,11 +57,7 @@ export class DeliveryDelay {
 
   /** A DATA message whose payload ends at `endOffsetBytes` went to the channel at `nowMs`. */
   sent(requestId: number, endOffsetBytes: number, nowMs: number): void {
-    this.sentAtMs.set(`${requestId}:${endOffsetBytes}`, nowMs);
-    if (this.sentAtMs.size > MAX_SENT_CHUNKS) {
-      const oldest = this.sentAtMs.keys().next().value;
-      if (oldest !== undefined) this.sentAtMs.delete(oldest);
-    }
+    setBounded(this.sentAtMs, `${requestId}:${endOffsetBytes}`, nowMs, MAX_SENT_CHUNKS);
   }
 
   /**
@@ -88,11 +86,7 @@ export class DeliveryDelay {
     let list = this.receipts.get(requestId);
     if (!list) {
       list = [];
-      this.receipts.set(requestId, list);
-      if (this.receipts.size > MAX_REQUESTS) {
-        const oldest = this.receipts.keys().next().value;
-        if (oldest !== undefined) this.receipts.delete(oldest);
-      }
+      setBounded(this.receipts, requestId, list, MAX_REQUESTS);
     }
     let rate: number | undefined;
     // The oldest receipt within MAX_RATE_SPAN_MS (the clock modulo 2^32: spans as signed differences).

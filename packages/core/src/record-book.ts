@@ -8,6 +8,7 @@ import {
   type SegmentRef,
   type VodList,
 } from '@swarmcast/protocol';
+import { setBounded } from './bounded-map.js';
 import type { Clock, CryptoPort, PublicKeyHandle } from './ports.js';
 import { segmentKey } from './segment-id.js';
 
@@ -88,12 +89,7 @@ export class RecordBook {
       return false;
     }
     const bySn = new Map<number, Expected>(list.segments.map(([sn, sizeBytes, sha256]) => [sn, { sizeBytes, sha256 }]));
-    this.lists.delete(list.rendition);
-    this.lists.set(list.rendition, bySn);
-    if (this.lists.size > MAX_LISTS) {
-      const oldest = this.lists.keys().next().value;
-      if (oldest !== undefined) this.lists.delete(oldest);
-    }
+    setBounded(this.lists, list.rendition, bySn, MAX_LISTS);
     for (const sn of bySn.keys()) {
       const waiters = this.waiters.get(segmentKey({ rendition: list.rendition, sn }));
       if (waiters) for (const wake of [...waiters]) wake();
@@ -120,12 +116,7 @@ export class RecordBook {
         continue;
       }
       const k = segmentKey(record);
-      this.records.delete(k);
-      this.records.set(k, record);
-      if (this.records.size > this.capacity) {
-        const oldest = this.records.keys().next().value;
-        if (oldest !== undefined) this.records.delete(oldest);
-      }
+      setBounded(this.records, k, record, this.capacity);
       const waiters = this.waiters.get(k);
       if (waiters) for (const wake of [...waiters]) wake();
     }

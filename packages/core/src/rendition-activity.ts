@@ -1,3 +1,5 @@
+import { setBounded } from './bounded-map.js';
+
 /**
  * Which renditions a peer plays, as its announcements show: a peer that announced a segment of a
  * rendition lately is fetching that rendition. HTTP fetchers of a segment are chosen among the
@@ -15,12 +17,7 @@ export class RenditionActivity {
 
   /** A segment of `rendition` was announced at `nowMs`. */
   note(rendition: string, nowMs: number): void {
-    this.lastAtMs.delete(rendition);
-    this.lastAtMs.set(rendition, nowMs);
-    if (this.lastAtMs.size > MAX_RENDITIONS) {
-      const oldest = this.lastAtMs.keys().next().value;
-      if (oldest !== undefined) this.lastAtMs.delete(oldest);
-    }
+    setBounded(this.lastAtMs, rendition, nowMs, MAX_RENDITIONS);
   }
 
   /** Announced a segment of `rendition` within RENDITION_ACTIVE_MS of `nowMs`. */

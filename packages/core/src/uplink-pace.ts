@@ -17,8 +17,17 @@ const DELIVERED_SHARE = 0.9;
 const DRAIN_SHARE = 0.75;
 /** Over the target, most a window takes off the pace by the delivery rate (one split among transfers reads low). */
 const MAX_DELIVERED_CUT = 0.3;
-/** Over the target with no delivery rate to go by: most a window takes off the pace (twice the target and more). */
+/**
+ * Over the target with no delivery rate to go by, or one under half the pace (a transfer relayed as
+ * it arrives, or one stalled on a retransmission, says nothing of the link): most a window takes off
+ * the pace (twice the target and more).
+ */
 const MAX_DECREASE = 0.15;
+/**
+ * After a cut, the next waits this long: the receipts of bytes sent at the old pace keep coming for
+ * a round trip and more, and cutting on each of them took the pace to its floor.
+ */
+const CUT_COOLDOWN_MS = 2 * PACE_WINDOW_MS;
 /**
  * Most a window adds to the pace (no queue at all, uploads held back): about 10 % a second, so a
  * pace that found the link stays near it for seconds, and a queue it builds is seen before it
@@ -46,6 +55,7 @@ export class UplinkPace {
   /** The highest delivery rate of the window's receipts, bytes per ms (0: none). */
   private windowDelivered = 0;
   private heldBack = false;
+  private lastCutMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: UplinkPaceOptions) {}
 
@@ -83,9 +93,10 @@ export class UplinkPace {
       // A queue is building: the requesters receive what the bottleneck carries, and the pace goes
       // under it (within MAX_DELIVERED_CUT a window, and the floor).
       const from = this.rate ?? uplinkBytesPerMs ?? (delivered > 0 ? delivered : undefined);
-      if (from === undefined) return false;
+      if (from === undefined || nowMs - this.lastCutMs < CUT_COOLDOWN_MS) return false;
+      this.lastCutMs = nowMs;
       this.rate =
-        delivered > 0
+        delivered >= from / 2
           ? Math.min(from, Math.max((delayMs > 2 * targetMs ? DRAIN_SHARE : DELIVERED_SHARE) * delivered, (1 - MAX_DELIVERED_CUT) * from))
           : from * (1 - MAX_DECREASE * Math.min(1, (delayMs - targetMs) / targetMs));
     } else if (this.rate !== undefined && held) {
