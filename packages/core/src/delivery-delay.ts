@@ -4,8 +4,8 @@
  * offset, so only the delay above the least seen counts: the queueing on the way, in the channel's
  * buffer and below it (the transport's, a router's). The channel's own part counts too: in a
  * browser it grows only once the transport's congestion window is full, which is when a router's
- * queue overflows (bench:live constrained: 36.5 % from peers with it left out, 65.6 % with it). Pure:
- * times are passed in.
+ * queue overflows (bench:live constrained: 36.5 % from peers in one run with it left out,
+ * 57.8-67.0 % with it). Pure: times are passed in.
  */
 
 import { setBounded } from './bounded-map.js';
