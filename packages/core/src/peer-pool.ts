@@ -106,7 +106,7 @@ export class PeerPool {
     private readonly host: PeerPoolHost,
   ) {
     const cap = config.uploadCapBytesPerSec;
-    this.pacer = new UploadPacer(cap, Math.max(2 * config.chunkBytes, (cap * UPLOAD_CAP_BURST_MS) / 1000));
+    this.pacer = new UploadPacer(cap, this.bucketBytes(cap, UPLOAD_CAP_BURST_MS));
     this.delayPace =
       config.uploadDelayTargetMs > 0 ? new UplinkPace({ targetMs: config.uploadDelayTargetMs, minBytesPerMs: (2 * config.chunkBytes) / 1000 }) : undefined;
     this.peerHost = {
@@ -171,11 +171,13 @@ export class PeerPool {
     const paceBytesPerSec = (this.delayPace?.bytesPerMs ?? Number.POSITIVE_INFINITY) * 1000;
     const cap = this.config.uploadCapBytesPerSec;
     const now = this.clock.now();
-    if ((cap > 0 && cap <= paceBytesPerSec) || !Number.isFinite(paceBytesPerSec)) {
-      this.pacer.setCap(now, cap, Math.max(2 * this.config.chunkBytes, (cap * UPLOAD_CAP_BURST_MS) / 1000));
-    } else {
-      this.pacer.setCap(now, paceBytesPerSec, Math.max(2 * this.config.chunkBytes, (paceBytesPerSec * DELAY_PACE_BURST_MS) / 1000));
-    }
+    if ((cap > 0 && cap <= paceBytesPerSec) || !Number.isFinite(paceBytesPerSec)) this.pacer.setCap(now, cap, this.bucketBytes(cap, UPLOAD_CAP_BURST_MS));
+    else this.pacer.setCap(now, paceBytesPerSec, this.bucketBytes(paceBytesPerSec, DELAY_PACE_BURST_MS));
+  }
+
+  /** The pacer's bucket at `bytesPerSec`: `burstMs` of it, at least two chunks. */
+  private bucketBytes(bytesPerSec: number, burstMs: number): number {
+    return Math.max(2 * this.config.chunkBytes, (bytesPerSec * burstMs) / 1000);
   }
 
   /** The delay-based pace, bytes per ms (undefined: none, or no queue seen yet). */

@@ -165,6 +165,21 @@ void describe('MemoryNetwork', () => {
     assert.equal(a.maxBufferedBytes, 100_000);
   });
 
+  void test('a router queue takes messages out of the channel at once, sends them at the link rate, and holds no timer after close', async () => {
+    const clock = new VirtualClock();
+    const net = new MemoryNetwork({ clock, latencyMs: 10, bandwidthBytesPerSec: 100_000, lowWaterBytes: 20_000, profile: () => ({ routerQueueMs: 300 }) });
+    const { a, rb } = await pair(net, clock);
+    for (let i = 0; i < 10; i++) a.send(new Uint8Array(10_000));
+    // 300 ms of the link fit in the router: 3 messages, the rest wait in the channel.
+    assert.equal(a.bufferedAmountBytes, 70_000);
+    await clock.advance(110);
+    assert.equal(rb.messages.length, 1, 'the first after its 100 ms on the link and the latency');
+    assert.equal(a.bufferedAmountBytes, 60_000, 'the router sent one: room for the next');
+    a.close();
+    await clock.advance(50);
+    assert.equal(clock.pendingTimers(), 0, JSON.stringify(clock.pendingByOwner()));
+  });
+
   void test('closing one side closes the other with a reason, after in-flight messages', async () => {
     const clock = new VirtualClock();
     const net = new MemoryNetwork({ clock, latencyMs: 20 });

@@ -286,6 +286,8 @@ export class MemoryLink implements PendingPeerLink {
     this.closedBy = by;
     this.net.clock.clearTimeout(this.txTimer);
     this.txTimer = undefined;
+    for (const timer of this.routerTimers) this.net.clock.clearTimeout(timer);
+    this.routerTimers.clear();
     this.queue.length = 0;
     this.buffered = 0;
     this.net.linkClosed(this);
@@ -293,6 +295,8 @@ export class MemoryLink implements PendingPeerLink {
 
   /** When the router below this side's channel will have sent what it holds (see LinkProfile.routerQueueMs). */
   private routerFreeAtMs = 0;
+  /** One per message in the router: it goes on the wire when its timer fires (cleared on close). */
+  private readonly routerTimers = new Set<TimerHandle>();
 
   /** Sends the head of the queue at the link's rate, then the next. */
   private transmitNext(): void {
@@ -336,9 +340,11 @@ export class MemoryLink implements PendingPeerLink {
       this.buffered -= head.length;
       this.routerFreeAtMs = Math.max(now, this.routerFreeAtMs) + sendMs;
       const bytes = head;
-      clock.setTimeout(() => {
+      const timer = clock.setTimeout(() => {
+        this.routerTimers.delete(timer);
         this.transmit(bytes);
       }, this.routerFreeAtMs - now);
+      this.routerTimers.add(timer);
       head = this.queue[0];
     }
     this.txTimer =
