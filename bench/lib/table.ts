@@ -46,6 +46,7 @@ export function formatExtraLines(swarmcast: BenchRun, baseline: BenchRun | null,
   const out = runs.map(([label, r]) => `${label}: CPU per viewer ${(100 * r.cpuPerViewer).toFixed(1)} % of a core`);
   for (const [label, r] of runs) out.push(formatStartupSteps(label, r.startupSteps));
   out.push(`swarmcast: HTTP segment fetches by why ${formatCounts(httpFetchReasons(swarmcast.perViewer))}; BUSY answers by why ${formatCounts(sumCounters(swarmcast.perViewer.map((v) => v.uploadRefusals)))}`);
+  out.push(`swarmcast: ${formatPeerAttempts(sumCounters(swarmcast.perViewer.map((v) => v.peerAttempts)))}`);
   for (const [label, r] of runs) {
     if (!r.shaping) continue;
     const q = r.shaping.qdisc;
@@ -53,6 +54,18 @@ export function formatExtraLines(swarmcast: BenchRun, baseline: BenchRun | null,
       `${capKbps === null ? '' : ` (cap ${String(capKbps)})`}; tbf sent ${mib(q.sentBytes)}, ${String(q.overlimits)} overlimits, ${String(q.drops)} drops`);
   }
   return out.join('\n');
+}
+
+/**
+ * The viewers' requests to peers (ViewerReport.peerAttempts, summed) by how they ended, with the
+ * mean time the delivered and the late ones had when asked.
+ */
+export function formatPeerAttempts(a: Readonly<Record<string, number>>): string {
+  const n = (key: string): number => a[key] ?? 0;
+  const meanMs = (totalKey: string, countKey: string): string => (n(countKey) > 0 ? `${(n(totalKey) / n(countKey)).toFixed(0)} ms` : '-');
+  return `requests to peers delivered ${String(n('delivered'))} (had ${meanMs('deliveredWithinMs', 'delivered')} on average), ` +
+    `late ${String(n('late'))} (had ${meanMs('lateWithinMs', 'late')}; ${String(n('lateUnstarted'))} without a byte), ` +
+    `stalled ${String(n('stalled'))}, busy ${String(n('busy'))}, failed ${String(n('failed'))}`;
 }
 
 /** `name n, ...` for the non-zero counters, or `none`. */

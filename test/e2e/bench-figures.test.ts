@@ -11,6 +11,7 @@ import { httpCopies } from '../../bench/lib/http-copies.js';
 import { maxWindowKbps } from '../../bench/lib/shaping-monitor.js';
 import { startupSteps } from '../../bench/lib/startup-steps.js';
 import { compareRuns, summarizeRun } from '../../bench/lib/stats.js';
+import { formatPeerAttempts } from '../../bench/lib/table.js';
 import { sessionWindows } from './harness/schedule.js';
 import type { ViewerFigures } from '../../bench/lib/stats.js';
 
@@ -176,4 +177,10 @@ void test('startupSteps: the mean of each step over the viewers that reached it;
   assert.equal(s.firstFragBufferedMs, null);
   assert.equal(s.scriptStartMs, 100);
   assert.equal(startupSteps([]).viewers, 0);
+});
+
+void test('formatPeerAttempts: counts and the mean time delivered and late requests had; no NaN without any', () => {
+  const line = formatPeerAttempts({ delivered: 4, deliveredWithinMs: 10_000, late: 2, lateWithinMs: 1_500, lateUnstarted: 1, stalled: 0, busy: 3, failed: 1 });
+  assert.equal(line, 'requests to peers delivered 4 (had 2500 ms on average), late 2 (had 750 ms; 1 without a byte), stalled 0, busy 3, failed 1');
+  assert.equal(formatPeerAttempts({}), 'requests to peers delivered 0 (had - on average), late 0 (had -; 0 without a byte), stalled 0, busy 0, failed 0');
 });

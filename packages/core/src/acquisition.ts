@@ -5,7 +5,7 @@ import { PartialSegment } from './partial-segment.js';
 import type { Peer } from './peer.js';
 import type { ByteRange, Clock, HttpPort } from './ports.js';
 import type { Verdict } from './record-book.js';
-import type { HttpFetchReason } from './stats.js';
+import type { HttpFetchReason, PeerAttemptOutcome } from './stats.js';
 
 /**
  * A stall timer that fires later than this past its time means our event loop was held meanwhile:
@@ -61,6 +61,8 @@ export interface AcquisitionHost {
   /** More bytes of `ref` arrived from a peer: uploads relaying it may send them on. */
   progress(ref: SegmentRef): void;
   countFallback(): void;
+  /** A request to a peer ended (see PeerAttempts): it had `withinMs` when asked; `gotBytes`, some bytes came. */
+  countPeerAttempt(outcome: PeerAttemptOutcome, withinMs: number, gotBytes: boolean): void;
   /** A segment (or its rest) goes over HTTP, for this reason; `afterSeeder` when the last peer asked was a seeder. */
   countHttpFetch(reason: HttpFetchReason, afterSeeder: boolean): void;
   /** Whether the tracker named `peer` a seeder. */
@@ -387,9 +389,13 @@ export class Acquisition {
         clock.clearTimeout(stallTimer);
         clock.clearTimeout(judgeEndTimer);
       };
+      const askedWithinMs = Math.max(0, this.p2pDeadlineMs() - clock.now());
+      let gotBytes = false;
       const finish = (result: AttemptResult): void => {
         if (settled) return;
         settled = true;
+        // A load the player dropped ends its attempt too: not the peer's doing.
+        if (!this.signal.aborted) this.host.countPeerAttempt(attemptOutcome(result), askedWithinMs, gotBytes);
         clock.clearTimeout(guardTimer);
         this.signal.removeEventListener('abort', onAbort);
         this.hurried.delete(armGuard);
@@ -452,6 +458,7 @@ export class Acquisition {
             return;
           }
           if (settled) return;
+          gotBytes = true;
           if (!this.partial) {
             this.partial = new PartialSegment(totalBytes);
             // Announced 'receiving' only once bytes flow: announcing at the request lets peers
@@ -548,6 +555,13 @@ export class Acquisition {
 }
 
 /** The HTTP fetch reason a failed peer attempt leaves. */
+function attemptOutcome(result: AttemptResult): PeerAttemptOutcome {
+  if (result === 'done') return 'delivered';
+  if (result === 'deadline') return 'late';
+  if (result === 'stalled' || result === 'busy') return result;
+  return 'failed';
+}
+
 function reasonOf(result: AttemptResult): HttpFetchReason {
   if (result === 'busy') return 'peerBusy';
   if (result === 'stalled') return 'peerStalled';

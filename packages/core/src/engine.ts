@@ -247,6 +247,15 @@ export class Engine {
       httpFetchMs: () => this.httpFetchTime.ms,
       timerLagMs: () => this.timerLag.ms,
       countFallback: () => (this.counters.p2pFallbacks += 1),
+      countPeerAttempt: (outcome, withinMs, gotBytes) => {
+        const a = this.counters.peerAttempts;
+        a[outcome] += 1;
+        if (outcome === 'delivered') a.deliveredWithinMs += withinMs;
+        else if (outcome === 'late') {
+          a.lateWithinMs += withinMs;
+          if (!gotBytes) a.lateUnstarted += 1;
+        }
+      },
       countHttpFetch: (reason, afterSeeder) => {
         this.counters.httpFetchReasons[reason] += 1;
         if (afterSeeder) this.counters.httpFetchesAfterSeeder += 1;
@@ -323,6 +332,7 @@ export class Engine {
       ...this.counters,
       httpFetchReasons: { ...this.counters.httpFetchReasons },
       uploadRefusals: { ...this.counters.uploadRefusals },
+      peerAttempts: { ...this.counters.peerAttempts },
       silencesExcused: { ...this.counters.silencesExcused },
       peers: this.pool.readyPeers().length,
       uplinkBytesPerSec: this.pool.measuredUplinkBytesPerMs === undefined ? null : Math.round(this.pool.measuredUplinkBytesPerMs * 1000),

@@ -44,6 +44,32 @@ export interface UploadRefusals {
 
 export type UploadRefusal = keyof UploadRefusals;
 
+/**
+ * Our requests to peers for a segment (or its rest), by how each ended. With the time each gave its
+ * peer, it says whether peers fail for want of time (the live edge too near, too many tries before
+ * the last) or of capacity.
+ */
+export interface PeerAttempts {
+  /** The peer sent the whole segment (or its rest) by the P2P deadline. */
+  delivered: number;
+  /** Still sending at the P2P deadline, or, as a relay, not started by then. */
+  late: number;
+  /** Of `late`: not one byte had come (a relay not started, a queue too long). */
+  lateUnstarted: number;
+  /** Silent for p2pStallTimeoutMs. */
+  stalled: number;
+  /** Answered BUSY. */
+  busy: number;
+  /** Answered ABSENT, closed, or sent a size that did not match. */
+  failed: number;
+  /** Time the delivered ones had when asked (the P2P deadline minus the request's time), ms in all. */
+  deliveredWithinMs: number;
+  /** The same for the late ones: divided by `late`, how long a late peer was given on average. */
+  lateWithinMs: number;
+}
+
+export type PeerAttemptOutcome = 'delivered' | 'late' | 'stalled' | 'busy' | 'failed';
+
 /** See EngineStats.silencesExcused. */
 export interface SilencesExcused {
   uplink: number;
@@ -87,6 +113,8 @@ export interface EngineStats {
   silencesExcused: SilencesExcused;
   /** Peers' requests answered BUSY, by why (see UploadRefusals). */
   uploadRefusals: UploadRefusals;
+  /** Our requests to peers, by how they ended (see PeerAttempts). */
+  peerAttempts: PeerAttempts;
   /** Loads due too soon for peers that waited for or asked a seeder (see EngineConfig.seederWaitMs). */
   seederAttempts: number;
   /** ...of which the seeder delivered the segment whole. */
@@ -170,6 +198,7 @@ export function emptyStats(): EngineStats {
     p2pFallbacks: 0,
     httpFetchReasons: emptyHttpFetchReasons(),
     uploadRefusals: { firstChunk: 0, deadline: 0, unmeasured: 0, limit: 0 },
+    peerAttempts: { delivered: 0, late: 0, lateUnstarted: 0, stalled: 0, busy: 0, failed: 0, deliveredWithinMs: 0, lateWithinMs: 0 },
     silencesExcused: { uplink: 0, credit: 0 },
     seederAttempts: 0,
     seederDeliveries: 0,

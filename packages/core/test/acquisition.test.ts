@@ -182,6 +182,11 @@ void describe('acquisition', () => {
     assert.equal(e.engine.stats().p2pBytes, 150_000);
     assert.equal(e.engine.stats().segmentsFromP2p, 1);
     assert.equal(g.engine.stats().uploadedBytes, 150_000);
+    const attempts = e.engine.stats().peerAttempts;
+    assert.equal(attempts.delivered, 1);
+    assert.equal(attempts.late + attempts.stalled + attempts.busy + attempts.failed, 0);
+    // Asked with the deadline minus the HTTP margin to go, all of it counted for the one delivered.
+    assert.equal(attempts.deliveredWithinMs, 10_000 - e.engine.config.httpSafetyMs);
     // Held now: a second load is answered from the store.
     const again = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
     assert.equal(again.fromStore, true);
@@ -284,6 +289,8 @@ void describe('acquisition', () => {
     assert.equal(stats.p2pBytes, 2 * CHUNK);
     assert.equal(stats.httpBytes, bytes.length - 2 * CHUNK);
     assert.equal(stats.p2pFallbacks, 1);
+    assert.equal(stats.peerAttempts.stalled, 1);
+    assert.equal(stats.peerAttempts.late, 0);
     await bed.clock.advance(100);
     // It had announced the whole segment and then went silent: not an honest peer (see false-have.test.ts).
     assert.equal(link.closed, true, 'the staller is cut off');
@@ -380,6 +387,12 @@ void describe('acquisition', () => {
     assert.equal(link.messages('request')[0]?.withinMs, range.startedAtMs - t0, 'the request said when the switch would come');
     assert.equal(range.range?.startBytes, e.engine.stats().p2pBytes);
     assert.ok(e.engine.stats().p2pBytes >= 3 * CHUNK);
+    const attempts = e.engine.stats().peerAttempts;
+    assert.deepEqual(
+      [attempts.late, attempts.lateUnstarted, attempts.lateWithinMs, attempts.delivered],
+      [1, 0, range.startedAtMs - t0, 0],
+      'one late attempt, with bytes, that had until the switch to HTTP',
+    );
     // The transfer is watched one stall timeout longer (a peer gone silent would be judged), then
     // cancelled: this one kept sending, slow but honest.
     assert.equal(sender.cancelled, false);

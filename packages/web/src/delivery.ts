@@ -26,6 +26,8 @@ export interface DeliveryStats {
   readonly silencesExcused: Readonly<Record<string, number>> | null;
   /** See ViewerReport.uploadRefusals. */
   readonly uploadRefusals: Readonly<Record<string, number>> | null;
+  /** See ViewerReport.peerAttempts. */
+  readonly peerAttempts: Readonly<Record<string, number>> | null;
   /** See ViewerReport.uplinkBytesPerSec. */
   readonly uplinkBytesPerSec: number | null;
   /** See ViewerReport.uploadPaceBytesPerSec. */

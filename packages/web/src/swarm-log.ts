@@ -70,6 +70,7 @@ export class SwarmLog {
       timerLagMs: e?.timerLagMs ?? null,
       joinDelayMs: e?.joinDelayMs ?? null,
       uploadRefusals: e ? { ...e.uploadRefusals } : null,
+      peerAttempts: e ? { ...e.peerAttempts } : null,
       silencesExcused: e ? { ...e.silencesExcused } : null,
       seeder: e ? { attempts: e.seederAttempts, deliveries: e.seederDeliveries, waitMs: e.seederWaitMs, httpFetchesAfter: e.httpFetchesAfterSeeder } : null,
     };
