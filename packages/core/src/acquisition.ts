@@ -376,11 +376,13 @@ export class Acquisition {
       let stallSinceMs = 0;
       const held = peer.stateOf(this.ref) === 'have';
       /**
-       * Our time ran out while a holder was asked: we move on, but the transfer goes on to its end
-       * (or until the stall timeout), so a peer that sent nothing, or some chunks, and went silent
-       * is judged as if we had waited, while an honest one keeps sending (a cancel would stop it
+       * Our time ran out while a holder was asked and had neither sent a byte nor said QUEUED: we
+       * move on, but the request stays open until the stall timeout, so a peer that sends nothing
+       * is judged as if we had waited, while an honest one starts sending (a cancel would stop it
        * too). Without it, a liar asked less than p2pStallTimeoutMs before our P2P deadline (a short
-       * urgent try, a small measured HTTP margin) would go unjudged.
+       * urgent try, a small measured HTTP margin) would go unjudged. One that sent or queued is slow,
+       * not lying, and is cancelled at once: what it sent on while judged was thrown away, 10 % of
+       * all uploaded bytes in constrained bench:live runs and 21 % with 12 viewers.
        */
       let judging = false;
       let judgeEndTimer: unknown;
@@ -391,6 +393,8 @@ export class Acquisition {
       };
       const askedWithinMs = Math.max(0, this.p2pDeadlineMs() - clock.now());
       let gotBytes = false;
+      /** The peer said QUEUED for this request: admitted, waiting its turn. */
+      let queued = false;
       const finish = (result: AttemptResult): void => {
         if (settled) return;
         settled = true;
@@ -399,7 +403,7 @@ export class Acquisition {
         clock.clearTimeout(guardTimer);
         this.signal.removeEventListener('abort', onAbort);
         this.hurried.delete(armGuard);
-        if (result === 'deadline' && held && !this.signal.aborted) {
+        if (result === 'deadline' && held && !gotBytes && !queued && !this.signal.aborted) {
           judging = true;
           peer.deliveredLate();
           // Still sending a stall timeout later: slow, not lying; the rest is not worth its bytes.
@@ -480,6 +484,7 @@ export class Acquisition {
         queued: () => {
           // Admitted, waiting its turn: not a stall (a holder that only ever says so ends late, and
           // ranks lower for it).
+          queued = true;
           if (judging || !settled) armStall();
         },
         failed: (reason) => {

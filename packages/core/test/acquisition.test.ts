@@ -393,12 +393,31 @@ void describe('acquisition', () => {
       [1, 0, range.startedAtMs - t0, 0],
       'one late attempt, with bytes, that had until the switch to HTTP',
     );
-    // The transfer is watched one stall timeout longer (a peer gone silent would be judged), then
-    // cancelled: this one kept sending, slow but honest.
-    assert.equal(sender.cancelled, false);
-    await bed.clock.advance(e.engine.config.p2pStallTimeoutMs + 100);
-    assert.equal(sender.cancelled, true, 'the slow request was cancelled');
+    // It was sending: slow, not lying, so the request is cancelled at the switch (what it would
+    // send on is thrown away), and the peer is not cut off.
+    await bed.clock.advance(100);
+    assert.equal(sender.cancelled, true, 'the slow request was cancelled at the switch');
     assert.deepEqual(e.disconnects, [], 'a slow peer is not cut off');
+    bed.destroyAll();
+  });
+
+  void test('a holder that said QUEUED and sent nothing by the switch is cancelled at once: admitted, not lying', async () => {
+    const ref = { rendition: 'v0', sn: 5 };
+    const { bed, e, link, bytes } = await engineAndScripted('queued-late', ref, 200_000);
+    let cancelled = false;
+    link.owner.onMessage = (msg, l) => {
+      if (msg.type === 'cancel') cancelled = true;
+      if (msg.type === 'request') l.send({ type: 'queued', requestId: msg.requestId });
+    };
+    const request = bed.request(ref, 2_500);
+    const got = await bed.clock.settle(e.engine.loadSegment(request));
+    assert.ok(sameBytes(got.bytes, bytes));
+    assert.equal(got.source, 'http');
+    await bed.clock.advance(100);
+    assert.equal(cancelled, true, 'cancelled at the switch, not watched for a stall timeout');
+    assert.deepEqual(e.disconnects, [], 'not cut off');
+    const attempts = e.engine.stats().peerAttempts;
+    assert.deepEqual([attempts.late, attempts.lateUnstarted], [1, 1]);
     bed.destroyAll();
   });
 
