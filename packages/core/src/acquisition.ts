@@ -381,8 +381,8 @@ export class Acquisition {
        * is judged as if we had waited, while an honest one starts sending (a cancel would stop it
        * too). Without it, a liar asked less than p2pStallTimeoutMs before our P2P deadline (a short
        * urgent try, a small measured HTTP margin) would go unjudged. One that sent or queued is slow,
-       * not lying, and is cancelled at once: what it sent on while judged was thrown away, 10 % of
-       * all uploaded bytes in constrained bench:live runs and 21 % with 12 viewers.
+       * not lying, and is cancelled at once: what it sent on while judged was thrown away (with the
+       * rest of the waste, 10-16 % of the bytes uploaded in constrained 8-viewer bench:live runs).
        */
       let judging = false;
       let judgeEndTimer: unknown;
@@ -559,7 +559,7 @@ export class Acquisition {
   }
 }
 
-/** The HTTP fetch reason a failed peer attempt leaves. */
+/** How a request to a peer ended, as EngineStats.peerAttempts counts it. */
 function attemptOutcome(result: AttemptResult): PeerAttemptOutcome {
   if (result === 'done') return 'delivered';
   if (result === 'deadline') return 'late';
@@ -567,6 +567,7 @@ function attemptOutcome(result: AttemptResult): PeerAttemptOutcome {
   return 'failed';
 }
 
+/** The HTTP fetch reason a failed peer attempt leaves. */
 function reasonOf(result: AttemptResult): HttpFetchReason {
   if (result === 'busy') return 'peerBusy';
   if (result === 'stalled') return 'peerStalled';
