@@ -27,6 +27,8 @@ export interface FragmentLoaderHost {
   segmentDelivered(rendition: string, sn: number, source: 'http' | 'p2p', bytes: Uint8Array, init: boolean): void;
   /** hls.js's own loader fetched this many bytes (parts, SAMPLE-AES, ...): HTTP bytes too. */
   fallbackLoaded(bytes: number): void;
+  /** Calls `listener` after each flush of the player's buffer (hls.js BUFFER_FLUSHED); returns the unsubscribe. */
+  onBufferFlushed(listener: () => void): () => void;
 }
 
 type AnyLoader = Loader<FragmentLoaderContext>;
@@ -97,7 +99,13 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
         engine.expedite(ref, host.now() + msUntilNeeded(media, neededAtSec));
       };
       media?.addEventListener('seeking', onSeeking);
-      this.stopWatchingSeeks = () => media?.removeEventListener('seeking', onSeeking);
+      // A flush (an ABR switch drops the buffer ahead) can leave the playhead near the buffer's end:
+      // this fragment, which hls.js loads before the ones now missing, is then due much sooner.
+      const stopWatchingFlushes = host.onBufferFlushed(() => { engine.expedite(ref, host.now() + msUntilNeeded(media, neededAtSec)); });
+      this.stopWatchingSeeks = () => {
+        media?.removeEventListener('seeking', onSeeking);
+        stopWatchingFlushes();
+      };
       const request = { ref, url: context.url, deadlineMs, signal: controller.signal, init, ...(range ? { range } : {}) };
       engine.loadSegment(request).then(
         (loaded) => {

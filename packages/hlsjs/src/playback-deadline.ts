@@ -1,10 +1,13 @@
 /**
  * Milliseconds until playback reaches `fragStartSec` (or the end of the buffer, if sooner): the
- * deadline by which a fragment must be in hls.js's hands. 0 at startup, after a seek, or when paused
- * before the first frame, so those loads never wait for peers.
+ * deadline by which a fragment must be in hls.js's hands. 0 when nothing is buffered at the playhead
+ * (the first fragment, a seek out of the buffer), so those loads never wait for peers. With the
+ * first fragment buffered but no frame shown yet (readyState < 2: playback about to start), the next
+ * ones are due when playback, starting now, reaches them: a joiner's second and third fragments have
+ * a few seconds, time for the swarm it is joining.
  */
 export function msUntilNeeded(media: HTMLMediaElement | null, fragStartSec: number): number {
-  if (!media || media.readyState < 2) return 0;
+  if (!media) return 0;
   const t = media.currentTime;
   const buffered = media.buffered;
   let bufferEnd: number | undefined;

@@ -82,6 +82,8 @@ export class Swarmcast {
   private retired = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0 };
   /** What hls.js's own loader fetched for us (init segments, parts, byte ranges). */
   private fallbackHttpBytes = 0;
+  /** The in-flight fragment loads that re-check their deadline after a buffer flush. */
+  private readonly flushListeners = new Set<() => void>();
 
   constructor(private readonly config: SwarmcastConfig) {
     // The engine checks the URLs fully; fail here already, not later inside an hls.js event.
@@ -103,6 +105,10 @@ export class Swarmcast {
         fallbackLoaded: (bytes) => {
           this.fallbackHttpBytes += bytes;
         },
+        onBufferFlushed: (listener) => {
+          this.flushListeners.add(listener);
+          return () => this.flushListeners.delete(listener);
+        },
       },
       fallback,
     );
@@ -117,6 +123,7 @@ export class Swarmcast {
     hls.on(Hls.Events.MANIFEST_LOADING, (_event, data) => this.startSwarm(data.url));
     // The first fragment is in the buffer: the swarm is joined now (see EngineConfig.maxJoinDelayMs).
     hls.on(Hls.Events.FRAG_BUFFERED, () => this.engine?.playerStarted());
+    hls.on(Hls.Events.BUFFER_FLUSHED, () => { for (const listener of [...this.flushListeners]) listener(); });
     hls.on(Hls.Events.DESTROYING, () => this.destroy());
   }
 

@@ -113,6 +113,7 @@ function harness(answer: (request: SegmentRequest) => LoadedSegment, httpBytesPe
     playerBandwidthBps: () => 5e6,
     segmentDelivered: () => undefined,
     fallbackLoaded: () => undefined,
+    onBufferFlushed: () => () => undefined,
   };
   class Fallback {
     stats = {} as LoaderStats;
@@ -214,6 +215,10 @@ class FakeMedia {
     this.listeners.get(type)?.delete(fn);
   }
 
+  setRanges(ranges: [number, number][]): void {
+    this.ranges = ranges;
+  }
+
   /** Jumps to `t`: out of the buffer unless a range holds it (readyState then drops, as a browser's does). */
   seek(t: number): void {
     this.currentTime = t;
@@ -227,8 +232,8 @@ void describe('the fragment loader on a seek', () => {
    * Starts a load of the fragment at [20, 22) s with the playhead at 10 s (buffered from 8 to 20 s);
    * the engine never answers. The caller destroys the loader.
    */
-  function pending(): { media: FakeMedia; requests: SegmentRequest[]; expedited: number[]; aborted: () => number; loader: Loader<FragmentLoaderContext> } {
-    const media = new FakeMedia(10, [[8, 20]]);
+  function pending(media = new FakeMedia(10, [[8, 20]])): { media: FakeMedia; requests: SegmentRequest[]; expedited: number[]; aborted: () => number; flush: () => void; loader: Loader<FragmentLoaderContext> } {
+    const flushListeners = new Set<() => void>();
     const requests: SegmentRequest[] = [];
     const expedited: number[] = [];
     const engine = {
@@ -248,6 +253,7 @@ void describe('the fragment loader on a seek', () => {
       playerBandwidthBps: () => Number.NaN,
       segmentDelivered: () => undefined,
       fallbackLoaded: () => undefined,
+      onBufferFlushed: (listener) => { flushListeners.add(listener); return () => flushListeners.delete(listener); },
     };
     const noFallback = function noFallback(): never { throw new Error('no fallback expected'); } as unknown as new (config: HlsConfig) => Loader<FragmentLoaderContext>;
     const Loader = createFragmentLoader(host, noFallback);
@@ -261,7 +267,7 @@ void describe('the fragment loader on a seek', () => {
     } as unknown as LoaderCallbacks<FragmentLoaderContext>;
     const config = { loadPolicy: { maxLoadTimeMs: 60_000 } } as unknown as LoaderConfiguration;
     loader.load(load({ sn: 10, start: 20, duration: 2 } as Partial<FragmentLoad['frag']>) as unknown as FragmentLoaderContext, config, callbacks);
-    return { media, requests, expedited, aborted: () => aborts, loader };
+    return { media, requests, expedited, aborted: () => aborts, flush: () => { for (const l of [...flushListeners]) l(); }, loader };
   }
 
   void test('a seek back out of the buffer aborts the load, so hls.js loads the new position at once', () => {
@@ -285,5 +291,28 @@ void describe('the fragment loader on a seek', () => {
     assert.equal(within.aborted(), 0, 'the fragment is still the next one the buffer needs');
     assert.deepEqual(within.expedited, [1_000 + 11_000]);
     within.loader.destroy();
+  });
+
+  void test('startup: the first fragment buffered, no frame yet, the next fragment is due when playback reaches it; hls.js seeking to its start position keeps it', () => {
+    // A live start: the first fragment [8, 20) is buffered, hls.js has not moved the playhead there yet.
+    const media = new FakeMedia(0, [[8, 20]]);
+    media.readyState = 1;
+    media.currentTime = 8;
+    const p = pending(media);
+    assert.equal(p.requests.at(0)?.deadlineMs, 1_000 + 12_000, 'needed when playback, about to start at 8 s, reaches 20 s');
+    p.media.seek(8); // hls.js's seek to the start position, inside the buffer, before the first frame
+    assert.equal(p.aborted(), 0, 'not aborted and asked again (a second request to the origin)');
+    assert.deepEqual(p.expedited, [1_000 + 12_000]);
+    p.loader.destroy();
+  });
+
+  void test('a buffer flush that leaves the playhead near the buffer\'s end (an ABR switch) brings the deadline of the fragment in flight forward', () => {
+    const p = pending();
+    p.media.setRanges([[8, 11]]); // the switch dropped the buffer ahead of the fragment playing
+    p.flush();
+    assert.deepEqual(p.expedited, [1_000 + 1_000], 'due at the end of the buffer: hls.js loads the missing fragments after this one');
+    p.loader.destroy();
+    p.flush();
+    assert.equal(p.expedited.length, 1, 'a destroyed loader no longer listens');
   });
 });

@@ -50,10 +50,15 @@ function start(): void {
   video.autoplay = true;
   const recorder = new SegmentRecorder();
   const delivery: Delivery = params.p2p ? createP2pDelivery(params.trackerUrl, recorder, { privacy: params.privacy, trackerUrls: params.trackerUrls, group: params.group, expectSeeder: params.expectSeeder, recordsUrl: params.recordsUrl, maxJoinDelayMs: params.maxJoinDelayMs, uploadCapBytesPerSec: params.uploadCapBytesPerSec, uploadDelayTargetMs: params.uploadDelayTargetMs }) : createHttpDelivery(recorder);
-  const hls = new Hls({ ...delivery.hlsConfig, maxLiveSyncPlaybackRate: params.catchUpRate });
+  const hls = new Hls({ ...delivery.hlsConfig, maxLiveSyncPlaybackRate: params.catchUpRate, ...(params.level === undefined ? {} : { startLevel: params.level }) });
   delivery.attach(hls);
   const errors = new HlsErrorLog(hls);
-  hls.on(Hls.Events.MANIFEST_PARSED, () => {
+  hls.on(Hls.Events.MANIFEST_PARSED, (_event, data) => {
+    if (params.level !== undefined) {
+      if (params.level >= data.levels.length) showError(`Invalid param: level ${String(params.level)}, the playlist has ${String(data.levels.length)} levels`);
+      // Pinned before the first fragment, so hls.js's ABR never switches away and nothing is flushed.
+      else hls.loadLevel = params.level;
+    }
     video.play().catch((error: unknown) => {
       console.warn('[swarmcast-web] play() was refused', error);
     });

@@ -24,6 +24,8 @@
  *   uplink's queue does not overflow. Absent: no cap.
  * - `uploadDelayTarget`: the queueing delay the viewer's uploads aim at, ms (Swarmcast's
  *   `uploadDelayTargetMs`); `0` turns the delay-based pace off. Absent: Swarmcast's default.
+ * - `level`: plays only this rendition (hls.js level index, 0 the first in the master playlist), from
+ *   the first fragment on: hls.js's ABR is off. Absent: hls.js's ABR picks.
  */
 
 export type ViewerMode = 'live' | 'vod';
@@ -51,6 +53,8 @@ export interface ViewerParams {
   readonly uploadCapBytesPerSec: number | undefined;
   /** The `uploadDelayTarget` param, ms (EngineConfig.uploadDelayTargetMs); undefined for Swarmcast's default. */
   readonly uploadDelayTargetMs: number | undefined;
+  /** The `level` param: the one hls.js level played, ABR off; undefined for ABR. */
+  readonly level: number | undefined;
 }
 
 /** The tracker's default port when the page is served without a `tracker` param. */
@@ -81,7 +85,8 @@ export function parseViewerParams(location: Location, injectedTrackerUrl?: strin
   const maxJoinDelayMs = parseJoinDelay(query.get('joinDelay'));
   const uploadCapBytesPerSec = parseUploadCap(query.get('uploadCap'));
   const uploadDelayTargetMs = parseDelayTarget(query.get('uploadDelayTarget'));
-  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl, catchUpRate, maxJoinDelayMs, uploadCapBytesPerSec, uploadDelayTargetMs };
+  const level = parseLevel(query.get('level'));
+  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl, catchUpRate, maxJoinDelayMs, uploadCapBytesPerSec, uploadDelayTargetMs, level };
 }
 
 function parseMode(value: string | null): ViewerMode {
@@ -95,6 +100,13 @@ function parseJoinDelay(value: string | null): number | undefined {
   const ms = Number(value);
   if (!/^\d{1,6}$/.test(value) || !Number.isSafeInteger(ms)) throw new Error(`Invalid param: joinDelay must be a whole number of ms from 0 to 999999, got ${JSON.stringify(value)}`);
   return ms;
+}
+
+/** A level index; whether the playlist has that many levels is known only once hls.js parsed it. */
+function parseLevel(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  if (!/^\d{1,3}$/.test(value)) throw new Error(`Invalid param: level must be a level index from 0 to 999, got ${JSON.stringify(value)}`);
+  return Number(value);
 }
 
 /** ms, a whole number: 0 (off) or 10 and more, as the engine takes it. */

@@ -82,3 +82,14 @@ void describe('viewer page params: uploadDelayTarget', () => {
     }
   });
 });
+
+void describe('viewer page params: level', () => {
+  void test('a level index pins the rendition; absent leaves ABR on; anything else is refused', () => {
+    assert.equal(parseViewerParams(at('http://origin.test/')).level, undefined);
+    assert.equal(parseViewerParams(at('http://origin.test/?level=0')).level, 0);
+    assert.equal(parseViewerParams(at('http://origin.test/?level=2')).level, 2);
+    for (const bad of ['-1', '1.5', 'abc', '', '1000']) {
+      assert.throws(() => parseViewerParams(at(`http://origin.test/?level=${bad}`)), /level must be a level index/);
+    }
+  });
+});

@@ -59,6 +59,8 @@ export interface ViewerOptions {
   readonly uploadCapKbps?: number;
   /** The page's `uploadDelayTarget` param, ms (Swarmcast's uploadDelayTargetMs; 0: no delay-based pace). @default the engine's */
   readonly uploadDelayTargetMs?: number;
+  /** The page's `level` param: plays only this hls.js level, ABR off. @default ABR */
+  readonly level?: number;
   /** Runs on the viewer's fresh context before the page loads (e.g. to add an init script). */
   readonly prepare?: (context: BrowserContext) => Promise<void>;
   /** Where the viewer page is served; default: index.html on the playlist's origin. */
@@ -97,6 +99,7 @@ export function viewerUrl(options: ViewerOptions): string {
   if (options.joinDelayMs !== undefined) url.searchParams.set('joinDelay', String(options.joinDelayMs));
   if (options.uploadCapKbps !== undefined) url.searchParams.set('uploadCap', String(options.uploadCapKbps));
   if (options.uploadDelayTargetMs !== undefined) url.searchParams.set('uploadDelayTarget', String(options.uploadDelayTargetMs));
+  if (options.level !== undefined) url.searchParams.set('level', String(options.level));
   return url.href;
 }
 
