@@ -35,6 +35,12 @@ import { TrackerClient } from './tracker-client.js';
  */
 const RECENTLY_BUSY_MS = 1_000;
 
+/**
+ * How long after joining the tracker's first answer counts as on its way (see joining()): a tracker
+ * answers within a round trip; one that does not by then is treated as absent.
+ */
+const TRACKER_ANSWER_WAIT_MS = 2_000;
+
 /** A segment the player needs. */
 export interface SegmentRequest {
   readonly ref: SegmentRef;
@@ -126,6 +132,8 @@ export class Engine {
   private startedAtMs: number | undefined;
   /** How long after start() the swarm was joined, once it was. */
   private joinedAfterMs: number | undefined;
+  /** When the tracker's first answer to our join came (or the join failed); undefined before. */
+  private trackerAnsweredAtMs: number | undefined;
   private playerHasStarted = false;
   /** Handed to the connector for each new connection: the latest welcome's ICE servers. */
   private connectOptions: ConnectOptions = { trackerIceServers: [] };
@@ -184,6 +192,7 @@ export class Engine {
         // The tracker lists seeders first: connectTo takes them before its peer limit.
         this.pool.connectTo(peers);
         this.seeders.listed(seeders);
+        this.trackerAnswered();
       },
       peers: (peers, seeders) => {
         this.pool.connectTo(peers);
@@ -197,7 +206,10 @@ export class Engine {
       records: (records) => {
         this.integrity.trackerRecords(records).catch((error: unknown) => this.events.emit('error', { error }));
       },
-      disconnected: (reason) => this.events.emit('tracker-disconnected', { reason }),
+      disconnected: (reason) => {
+        this.trackerAnswered();
+        this.events.emit('tracker-disconnected', { reason });
+      },
       joinRefused: (code, message) => this.events.emit('error', { error: new EngineError(code, `tracker refused the join token, P2P is off (segments come over HTTP): ${message}`) }),
       countBytes: (_kind, bytes) => (this.counters.trackerBytes += bytes),
     });
@@ -234,7 +246,7 @@ export class Engine {
       candidates: (ref, exclude) => this.candidates(ref, exclude),
       isDesignatedFetcher: (ref) => this.isDesignatedFetcher(ref),
       waitForAnnouncement: (ref, untilMs, signal, blame) => this.waitForAnnouncement(ref, untilMs, signal, blame),
-      connecting: () => this.pool.connecting(),
+      connecting: () => this.joining(),
       downloading: (ref) => this.announceReceiving(ref),
       countBytes: (kind, bytes) => {
         if (kind === 'http') this.counters.httpBytes += bytes;
@@ -540,10 +552,11 @@ export class Engine {
   }
 
   private isDesignatedFetcher(ref: SegmentRef): boolean {
-    // Joining, no peer ready yet but connections being made: we are not alone, only not introduced.
-    // The segments a player starts with are a few target durations old, so the swarm holds them;
-    // their HAVE-MAPs are waited for (up to the P2P deadline), not fetched as the only member known.
-    if (this.pool.connecting() && this.pool.readyPeers().length === 0) return false;
+    // Joining, no peer ready yet but the tracker's answer or connections on their way: we are not
+    // alone, only not introduced. The segments a player starts with are a few target durations old,
+    // so the swarm holds them; their HAVE-MAPs are waited for (up to the P2P deadline), not fetched
+    // as the only member known.
+    if (this.joining() && this.pool.readyPeers().length === 0) return false;
     return this.designatedFetchers(ref).includes(this.instanceId);
   }
 
@@ -580,6 +593,27 @@ export class Engine {
   private blameFetchers(ref: SegmentRef): void {
     const designated = new Set(this.designatedFetchers(ref));
     for (const peer of this.pool.readyPeers()) if (designated.has(peer.helloId)) peer.missedFetches += 1;
+  }
+
+  /**
+   * Peers may come soon: the tracker's first answer is on its way, or connections are being made.
+   * Loads of a joiner wait for their HAVE-MAPs rather than fetch over HTTP as if alone.
+   */
+  private joining(): boolean {
+    if (this.pool.connecting()) return true;
+    if (this.joinedAfterMs === undefined || this.startedAtMs === undefined || this.trackerAnsweredAtMs !== undefined) return false;
+    return this.ports.clock.now() - (this.startedAtMs + this.joinedAfterMs) < TRACKER_ANSWER_WAIT_MS;
+  }
+
+  /**
+   * The first answer to our join came (or the join failed): loads waiting for HAVE-MAPs wake if no
+   * connection is being made, as we are alone (they wait on for their peers otherwise).
+   */
+  private trackerAnswered(): void {
+    if (this.trackerAnsweredAtMs !== undefined) return;
+    this.trackerAnsweredAtMs = this.ports.clock.now();
+    if (this.pool.connecting()) return;
+    for (const waiters of [...this.announceWaiters.values()]) for (const wake of [...waiters]) wake();
   }
 
   private waitForAnnouncement(ref: SegmentRef, untilMs: number, signal: AbortSignal, blame = true): Promise<void> {

@@ -151,6 +151,38 @@ void describe('acquisition', () => {
     bed.destroyAll();
   });
 
+  void test('a joiner whose tracker has not answered yet waits for the HAVE-MAPs too, not as the only member it knows', async () => {
+    const bed = new Testbed({ seed: 'joining-tracker' });
+    const g = bed.addEngine('G');
+    const ref = { rendition: 'v0', sn: 3 };
+    const seg = bed.publish(ref, 100_000);
+    await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
+    const e = bed.addEngine('E');
+    // Its join is on its way to the tracker (whose answer comes about 85 ms after start here).
+    await bed.clock.advance(10);
+    assert.equal(e.engine.connectedPeerIds().length, 0);
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 6_000)));
+    assert.equal(got.source, 'p2p');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(e.http.requestCount, 0);
+    bed.destroyAll();
+  });
+
+  void test('alone: the tracker answering with no peer wakes a load that waited for it, which goes over HTTP at once', async () => {
+    const bed = new Testbed({ seed: 'joining-alone' });
+    const ref = { rendition: 'v0', sn: 3 };
+    bed.publish(ref, 100_000);
+    const e = bed.addEngine('E');
+    const startMs = bed.clock.now();
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 6_000)));
+    assert.equal(got.source, 'http');
+    // Not at the P2P deadline (6 s minus the HTTP margin): at the answer, a round trip in.
+    const tookMs = bed.clock.now() - startMs;
+    assert.ok(tookMs < 1_000, `took ${tookMs} ms`);
+    assert.equal(e.engine.stats().httpFetchReasons.unannounced, 1, 'it waited, for the answer only');
+    bed.destroyAll();
+  });
+
   void test('a joiner with a thin buffer: a connection being made brings a holder within urgentPeerWaitMs', async () => {
     const bed = new Testbed({ seed: 'joining-urgent' });
     const g = bed.addEngine('G');
