@@ -13,6 +13,8 @@ export interface ViewerFigures {
   readonly httpBytes: number;
   readonly p2pBytes: number;
   readonly controlBytes: number;
+  /** controlBytes by message type; absent or null without P2P. */
+  readonly controlBytesByType?: Readonly<Record<string, number>> | null;
   readonly hlsErrors: readonly string[];
 }
 
@@ -43,6 +45,8 @@ export interface RunSummary {
   readonly liveLatencySec: { readonly mean: number | null };
   /** Sum of controlBytes / sum of p2pBytes; 0 when no P2P bytes. */
   readonly controlOverhead: number;
+  /** controlOverhead by message type ('data': the DATA headers), from the viewers' controlBytesByType; empty without P2P. */
+  readonly controlOverheadByType: Readonly<Record<string, number>>;
   /** Count of hls.js errors (fatal or not) over viewers. */
   readonly hlsErrors: number;
 }
@@ -92,8 +96,15 @@ export function summarizeRun(
     startupMs: meanMax(startups),
     liveLatencySec: { mean: mean(latencies) },
     controlOverhead: p2pBytes > 0 ? sum(reports.map((r) => r.controlBytes)) / p2pBytes : 0,
+    controlOverheadByType: overheadByType(reports, p2pBytes),
     hlsErrors: sum(reports.map((r) => r.hlsErrors.length)),
   };
+}
+
+function overheadByType(reports: readonly ViewerFigures[], p2pBytes: number): Record<string, number> {
+  const bytes: Record<string, number> = {};
+  for (const r of reports) for (const [type, n] of Object.entries(r.controlBytesByType ?? {})) bytes[type] = (bytes[type] ?? 0) + n;
+  return p2pBytes > 0 ? Object.fromEntries(Object.entries(bytes).map(([type, n]) => [type, n / p2pBytes])) : {};
 }
 
 export function compareRuns(swarmcast: RunSummary, baseline: RunSummary): RunRatios {

@@ -47,6 +47,7 @@ export function formatExtraLines(swarmcast: BenchRun, baseline: BenchRun | null,
   for (const [label, r] of runs) out.push(formatStartupSteps(label, r.startupSteps));
   out.push(`swarmcast: HTTP segment fetches by why ${formatCounts(httpFetchReasons(swarmcast.perViewer))}; BUSY answers by why ${formatCounts(sumCounters(swarmcast.perViewer.map((v) => v.uploadRefusals)))}`);
   out.push(`swarmcast: ${formatPeerAttempts(sumCounters(swarmcast.perViewer.map((v) => v.peerAttempts)))}`);
+  out.push(`swarmcast: control overhead by message ${formatOverheadByType(swarmcast.controlOverheadByType)}`);
   for (const [label, r] of runs) {
     if (!r.shaping) continue;
     const q = r.shaping.qdisc;
@@ -66,6 +67,15 @@ export function formatPeerAttempts(a: Readonly<Record<string, number>>): string 
   return `requests to peers delivered ${String(n('delivered'))} (had ${meanMs('deliveredWithinMs', 'delivered')} on average), ` +
     `late ${String(n('late'))} (had ${meanMs('lateWithinMs', 'late')}; ${String(n('lateUnstarted'))} without a byte), ` +
     `stalled ${String(n('stalled'))}, busy ${String(n('busy'))}, failed ${String(n('failed'))}`;
+}
+
+/** `type x.xx %, ...` largest first, the non-zero ones ('data' is the DATA headers), or `none`. */
+export function formatOverheadByType(byType: Readonly<Record<string, number>>): string {
+  return Object.entries(byType)
+    .filter(([, r]) => r > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([type, r]) => `${type === 'data' ? 'DATA headers' : type} ${(100 * r).toFixed(2)} %`)
+    .join(', ') || 'none';
 }
 
 /** `name n, ...` for the non-zero counters, or `none`. */

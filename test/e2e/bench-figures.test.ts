@@ -11,7 +11,7 @@ import { httpCopies } from '../../bench/lib/http-copies.js';
 import { maxWindowKbps } from '../../bench/lib/shaping-monitor.js';
 import { startupSteps } from '../../bench/lib/startup-steps.js';
 import { compareRuns, summarizeRun } from '../../bench/lib/stats.js';
-import { formatPeerAttempts } from '../../bench/lib/table.js';
+import { formatOverheadByType, formatPeerAttempts } from '../../bench/lib/table.js';
 import { sessionWindows } from './harness/schedule.js';
 import type { ViewerFigures } from '../../bench/lib/stats.js';
 
@@ -184,3 +184,16 @@ void test('formatPeerAttempts: counts and the mean time delivered and late reque
   assert.equal(line, 'requests to peers delivered 4 (had 2500 ms on average), late 2 (had 750 ms; 1 without a byte), stalled 0, busy 3, failed 1');
   assert.equal(formatPeerAttempts({}), 'requests to peers delivered 0 (had - on average), late 0 (had -; 0 without a byte), stalled 0, busy 0, failed 0');
 });
+
+void test('controlOverheadByType: each message type\'s control bytes over all P2P bytes, summed over viewers; formatted largest first', () => {
+  const run = summarizeRun(
+    [viewer({ p2pBytes: 100_000, httpBytes: 10_000, controlBytes: 600, controlBytesByType: { data: 300, have: 200, busy: 100 } }), viewer({ p2pBytes: 100_000, controlBytes: 400, controlBytesByType: { data: 300, have: 100, busy: 0 } }), viewer({ httpBytes: 50_000, controlBytesByType: null })],
+    { durationSec: 60, segmentBytesFromOrigin: 60_000 },
+  );
+  assert.deepEqual(run.controlOverheadByType, { data: 0.003, have: 0.0015, busy: 0.0005 });
+  assert.equal(run.controlOverhead, 0.005);
+  assert.equal(formatOverheadByType(run.controlOverheadByType), 'DATA headers 0.30 %, have 0.15 %, busy 0.05 %');
+  assert.equal(formatOverheadByType({}), 'none');
+  assert.deepEqual(summarizeRun([viewer({ httpBytes: 1 })], { durationSec: 60, segmentBytesFromOrigin: 1 }).controlOverheadByType, {}, 'no P2P bytes: nothing');
+});
+

@@ -4,6 +4,7 @@ import {
   type HaveMapEntry,
   type IceServer,
   type PeerMessage,
+  type PeerMessageType,
   type SegmentRef,
   type SignalData,
   isPartRenditionId,
@@ -178,7 +179,7 @@ export class Engine {
       sendSignal: (to, data) => this.tracker.sendSignal(to, data),
       connectOptions: () => this.connectOptions,
       requestMorePeers: () => this.tracker.requestPeers(),
-      countBytes: (kind, bytes) => this.countPeerBytes(kind, bytes),
+      countBytes: (kind, bytes, type) => this.countPeerBytes(kind, bytes, type),
       countRefusal: (reason) => (this.counters.uploadRefusals[reason] += 1),
       countExcusedSilence: (why) => (this.counters.silencesExcused[why] += 1),
       peerReady: (peer) => this.onPeerReady(peer),
@@ -686,9 +687,11 @@ export class Engine {
     this.pool.maybeRefill();
   }
 
-  private countPeerBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void {
-    if (kind === 'controlSent') this.counters.controlBytesSent += bytes;
-    else if (kind === 'controlReceived') this.counters.controlBytesReceived += bytes;
+  private countPeerBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number, type: PeerMessageType | undefined): void {
+    if (kind === 'controlSent') {
+      this.counters.controlBytesSent += bytes;
+      if (type !== undefined) this.counters.controlBytesSentByType[type] += bytes;
+    } else if (kind === 'controlReceived') this.counters.controlBytesReceived += bytes;
     else this.counters.uploadedBytes += bytes;
   }
 

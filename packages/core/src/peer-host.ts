@@ -1,5 +1,5 @@
 /** What a Peer needs from the engine that owns it (through its PeerPool). */
-import type { AvailabilityState, PeerMessage, SegmentRef, SignalData } from '@swarmcast/protocol';
+import type { AvailabilityState, PeerMessage, PeerMessageType, SegmentRef, SignalData } from '@swarmcast/protocol';
 import type { EngineConfig } from './config.js';
 import type { DeliverySample } from './delivery-delay.js';
 import type { ReceivingSegment } from './partial-segment.js';
@@ -27,7 +27,8 @@ export interface PeerHost {
   pathChanged(peer: Peer, change: 'interrupted' | 'resumed' | 'restarted'): void;
   /** `key` is segmentKey(ref), built once per message. */
   availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void;
-  countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number): void;
+  /** `type`: of a control message sent ('data' for a DATA header), for controlBytesSentByType. */
+  countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number, type?: PeerMessageType): void;
   /** A silence that read as a lie was excused: our uplink was saturated, or the peer's credit paid. */
   countExcusedSilence(why: SilenceExcuse): void;
   /** A peer's request was answered BUSY, for `reason`. */

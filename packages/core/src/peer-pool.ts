@@ -117,7 +117,7 @@ export class PeerPool {
       lookupSegment: (ref) => host.lookupSegment(ref),
       sendSignal: (id, data) => host.sendSignal(id, data),
       connectOptions: () => host.connectOptions(),
-      countBytes: (kind, bytes) => host.countBytes(kind, bytes),
+      countBytes: (kind, bytes, type) => host.countBytes(kind, bytes, type),
       countRefusal: (reason) => host.countRefusal(reason),
       countExcusedSilence: (why) => host.countExcusedSilence(why),
       peerReady: (peer) => {
@@ -489,7 +489,7 @@ export class PeerPool {
   broadcast(msg: Exclude<PeerMessage, { type: 'data' }>): void {
     if (this.peers.size === 0) return;
     const bytes = encodePeerMessage(msg);
-    for (const peer of this.peers.values()) peer.sendEncodedControl(bytes);
+    for (const peer of this.peers.values()) peer.sendEncodedControl(bytes, msg.type);
   }
 
   /** More of a segment we are receiving arrived: peers with requests parked on it get it relayed. */

@@ -6,6 +6,7 @@ import {
   type AvailabilityState,
   type DataMessage,
   type PeerMessage,
+  type PeerMessageType,
   type RequestMessage,
   type SegmentRef,
   type ConnectionSignal,
@@ -254,7 +255,7 @@ export class Peer {
   send(msg: PeerMessage): void {
     if (!this.open || this.closed) return;
     const bytes = encodePeerMessage(msg);
-    this.host.countBytes('controlSent', msg.type === 'data' ? bytes.length - msg.payload.length : bytes.length);
+    this.host.countBytes('controlSent', msg.type === 'data' ? bytes.length - msg.payload.length : bytes.length, msg.type);
     if (msg.type === 'data') {
       // An upload starting on an empty channel: its SCTP association may have idled, its window open.
       const opensTurn = msg.requestId !== this.lastDataRequestId && this.link.bufferedAmountBytes === 0;
@@ -266,9 +267,9 @@ export class Peer {
   }
 
   /** Sends an already encoded control message (a broadcast, encoded once for every peer). */
-  sendEncodedControl(bytes: Uint8Array): void {
+  sendEncodedControl(bytes: Uint8Array, type: PeerMessageType): void {
     if (!this.open || this.closed) return;
-    this.host.countBytes('controlSent', bytes.length);
+    this.host.countBytes('controlSent', bytes.length, type);
     this.link.send(bytes);
   }
 

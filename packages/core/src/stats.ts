@@ -1,3 +1,5 @@
+import type { PeerMessageType } from '@swarmcast/protocol';
+
 /**
  * Why a segment (or the rest of one) came over HTTP: one count per HTTP segment fetch, by the last
  * thing that sent it there. Operators and benches read where the origin egress comes from.
@@ -92,6 +94,8 @@ export interface EngineStats {
   uploadedBytes: number;
   /** Non-data bytes sent on DataChannels (messages other than DATA, plus DATA headers). */
   controlBytesSent: number;
+  /** controlBytesSent by message type ('data': the DATA headers), to see what the overhead is made of. */
+  controlBytesSentByType: Record<PeerMessageType, number>;
   controlBytesReceived: number;
   /** Bytes exchanged with the tracker, both ways. */
   trackerBytes: number;
@@ -189,6 +193,7 @@ export function emptyStats(): EngineStats {
     p2pBytes: 0,
     uploadedBytes: 0,
     controlBytesSent: 0,
+    controlBytesSentByType: { hello: 0, haveMap: 0, have: 0, receiving: 0, lost: 0, request: 0, cancel: 0, data: 0, absent: 0, busy: 0, queued: 0, receipt: 0 },
     controlBytesReceived: 0,
     trackerBytes: 0,
     segmentsFromHttp: 0,

@@ -214,6 +214,14 @@ void describe('acquisition', () => {
     assert.equal(e.engine.stats().p2pBytes, 150_000);
     assert.equal(e.engine.stats().segmentsFromP2p, 1);
     assert.equal(g.engine.stats().uploadedBytes, 150_000);
+    // The control bytes by type add up, DATA headers among the sender's, the request among ours.
+    for (const { engine } of [e, g]) {
+      const s = engine.stats();
+      assert.equal(Object.values(s.controlBytesSentByType).reduce((a, b) => a + b, 0), s.controlBytesSent);
+    }
+    assert.ok(g.engine.stats().controlBytesSentByType.data > 0);
+    assert.ok(e.engine.stats().controlBytesSentByType.request > 0);
+    assert.equal(e.engine.stats().controlBytesSentByType.data, 0);
     const attempts = e.engine.stats().peerAttempts;
     assert.equal(attempts.delivered, 1);
     assert.equal(attempts.late + attempts.stalled + attempts.busy + attempts.failed, 0);

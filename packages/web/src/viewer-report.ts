@@ -172,6 +172,8 @@ export interface ViewerReport {
   readonly uploadRefusals?: Readonly<Record<string, number>> | null;
   /** Our requests to peers by how they ended, and the time the delivered and late ones had (EngineStats.peerAttempts); null without P2P. Optional as httpFetchReasons. */
   readonly peerAttempts?: Readonly<Record<string, number>> | null;
+  /** controlBytes by message type, 'data' the DATA headers (EngineStats.controlBytesSentByType); null without P2P. Optional as httpFetchReasons. */
+  readonly controlBytesByType?: Readonly<Record<string, number>> | null;
   /** The engine's measured uplink (EngineStats.uplinkBytesPerSec); null unmeasured or without P2P. Optional as httpFetchReasons. */
   readonly uplinkBytesPerSec?: number | null;
   /** The engine's delay-based upload pace (EngineStats.uploadPaceBytesPerSec); null none or without P2P. Optional as httpFetchReasons. */
