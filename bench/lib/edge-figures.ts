@@ -1,23 +1,7 @@
 /** bench:edge's figure: origin segment bytes per byte of one copy of each segment played. */
 import type { ViewerReport } from '@swarmcast/web';
 
-/** Bytes of one copy of each distinct segment (rendition + sn) any viewer played. */
-export function uniqueSegmentBytes(reports: readonly Pick<ViewerReport, 'segments'>[]): number {
-  const sizes = new Map<string, number>();
-  for (const r of reports) for (const s of r.segments) sizes.set(`${s.rendition}/${s.sn}`, s.bytes);
-  let total = 0;
-  for (const bytes of sizes.values()) total += bytes;
-  return total;
-}
-
-/**
- * Origin egress per segment (docs ARCHITECTURE "Metrics"): segment bytes the origin sent / bytes of
- * one copy of each segment played; 1.0 is the floor for a swarm. null when nothing was played.
- */
-export function originEgressPerSegment(originSegmentBytes: number, reports: readonly Pick<ViewerReport, 'segments'>[]): number | null {
-  const unique = uniqueSegmentBytes(reports);
-  return unique > 0 ? Math.round((originSegmentBytes / unique) * 1000) / 1000 : null;
-}
+export { originEgressPerSegment, uniqueSegmentBytes } from './stats.js';
 
 /** Viewers' HTTP segment fetches by reason (see EngineStats.httpFetchReasons), summed; {} without P2P. */
 export function httpFetchReasons(reports: readonly Pick<ViewerReport, 'httpFetchReasons'>[]): Record<string, number> {

@@ -13,6 +13,8 @@ export interface ViewerFigures {
   readonly httpBytes: number;
   readonly p2pBytes: number;
   readonly controlBytes: number;
+  /** The segments the viewer played (ViewerReport.segments); absent where a bench keeps none. */
+  readonly segments?: readonly { readonly rendition: string; readonly sn: number; readonly bytes: number }[];
   /** controlBytes by message type; absent or null without P2P. */
   readonly controlBytesByType?: Readonly<Record<string, number>> | null;
   readonly hlsErrors: readonly string[];
@@ -33,6 +35,15 @@ export interface RunSummary {
   readonly durationSec: number;
   /** Sum of p2pBytes / sum of (p2pBytes + httpBytes) over viewers; 0 when no bytes. */
   readonly p2pShare: number;
+  /** The most peers can carry when every viewer plays every segment: 1 - 1/viewers (0 for one viewer). */
+  readonly offloadLimit: number;
+  /** p2pShare / offloadLimit; 0 when the limit is 0. */
+  readonly shareOfLimit: number;
+  /**
+   * Segment bytes the origin sent / bytes of one copy of each distinct segment the viewers played
+   * (1 is a swarm's floor, `viewers` a CDN's); null without the viewers' segment lists or segments.
+   */
+  readonly originEgressPerSegment: number | null;
   /** Segment bytes the origin sent during the run (its own counter). */
   readonly segmentBytesFromOrigin: number;
   /** Per viewer stalledMs / watchMs. */
@@ -43,6 +54,8 @@ export interface RunSummary {
   readonly startupMs: MeanMax;
   /** Mean of the viewers' mean live latency; null for VOD. */
   readonly liveLatencySec: { readonly mean: number | null };
+  /** Largest minus smallest of the viewers' mean live latencies: how far apart they play; null for VOD. */
+  readonly lagSpreadSec: number | null;
   /** Sum of controlBytes / sum of p2pBytes; 0 when no P2P bytes. */
   readonly controlOverhead: number;
   /** controlOverhead by message type ('data': the DATA headers), from the viewers' controlBytesByType; empty without P2P. */
@@ -84,21 +97,49 @@ export function summarizeRun(
   const allBytes = p2pBytes + sum(reports.map((r) => r.httpBytes));
   const startups = reports.flatMap((r) => (r.startupMs === null ? [] : [r.startupMs]));
   const latencies = reports.flatMap((r) => (r.liveLatencySec === null ? [] : [r.liveLatencySec]));
+  const viewers = run.viewers ?? reports.length;
+  const p2pShare = allBytes > 0 ? p2pBytes / allBytes : 0;
+  const offloadLimit = viewers > 1 ? 1 - 1 / viewers : 0;
+  const withSegments = reports.flatMap((r) => (r.segments ? [{ segments: r.segments }] : []));
   return {
-    viewers: run.viewers ?? reports.length,
+    viewers,
     sessions: reports.length,
     startedViewers: startups.length,
     durationSec: run.durationSec,
-    p2pShare: allBytes > 0 ? p2pBytes / allBytes : 0,
+    p2pShare,
+    offloadLimit,
+    shareOfLimit: offloadLimit > 0 ? p2pShare / offloadLimit : 0,
+    originEgressPerSegment: withSegments.length > 0 ? originEgressPerSegment(run.segmentBytesFromOrigin, withSegments) : null,
     segmentBytesFromOrigin: run.segmentBytesFromOrigin,
     stallRatio: meanMax(reports.map((r) => (r.watchMs > 0 ? r.stalledMs / r.watchMs : 0))),
     stalls: sum(reports.map((r) => r.stalls)),
     startupMs: meanMax(startups),
     liveLatencySec: { mean: mean(latencies) },
+    lagSpreadSec: latencies.length > 0 ? Math.max(...latencies) - Math.min(...latencies) : null,
     controlOverhead: p2pBytes > 0 ? sum(reports.map((r) => r.controlBytes)) / p2pBytes : 0,
     controlOverheadByType: overheadByType(reports, p2pBytes),
     hlsErrors: sum(reports.map((r) => r.hlsErrors.length)),
   };
+}
+
+type SegmentSizes = { readonly segments: readonly { readonly rendition: string; readonly sn: number; readonly bytes: number }[] };
+
+/** Bytes of one copy of each distinct segment (rendition + sn) any viewer played. */
+export function uniqueSegmentBytes(reports: readonly SegmentSizes[]): number {
+  const sizes = new Map<string, number>();
+  for (const r of reports) for (const s of r.segments) sizes.set(`${s.rendition}/${s.sn}`, s.bytes);
+  let total = 0;
+  for (const bytes of sizes.values()) total += bytes;
+  return total;
+}
+
+/**
+ * Origin egress per segment (docs ARCHITECTURE "Metrics"): segment bytes the origin sent / bytes of
+ * one copy of each segment played; 1.0 is the floor for a swarm. null when nothing was played.
+ */
+export function originEgressPerSegment(originSegmentBytes: number, reports: readonly SegmentSizes[]): number | null {
+  const unique = uniqueSegmentBytes(reports);
+  return unique > 0 ? Math.round((originSegmentBytes / unique) * 1000) / 1000 : null;
 }
 
 function overheadByType(reports: readonly ViewerFigures[], p2pBytes: number): Record<string, number> {

@@ -13,11 +13,13 @@ const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(2)} Mi
 const ROWS: readonly [string, Cell][] = [
   ['viewers / sessions (started)', (s) => `${s.viewers} / ${s.sessions} (${s.startedViewers})`],
   ['P2P share', (s) => pct(s.p2pShare)],
+  ['limit 1-1/n (share of it)', (s) => `${pct(s.offloadLimit)} (${pct(s.shareOfLimit)})`],
   ['origin segment bytes', (s) => mib(s.segmentBytesFromOrigin)],
+  ['origin egress per segment', (s) => num(s.originEgressPerSegment, 3)],
   ['stall ratio mean / max', (s) => `${pct(s.stallRatio.mean)} / ${pct(s.stallRatio.max)}`],
   ['stalls', (s) => String(s.stalls)],
   ['startup mean / max', (s) => `${num(s.startupMs.mean, 0, ' ms')} / ${num(s.startupMs.max, 0, ' ms')}`],
-  ['live latency mean', (s) => num(s.liveLatencySec.mean, 2, ' s')],
+  ['live latency mean / spread', (s) => `${num(s.liveLatencySec.mean, 2, ' s')} / ${num(s.lagSpreadSec, 2, ' s')}`],
   ['control overhead', (s) => pct(s.controlOverhead)],
   ['hls.js errors', (s) => String(s.hlsErrors)],
 ];

@@ -49,6 +49,25 @@ void test('summarizeRun: shares, ratios and means over viewers', () => {
   assert.deepEqual(s.liveLatencySec, { mean: 5.5 });
   assert.equal(s.controlOverhead, 30 / 600);
   assert.equal(s.hlsErrors, 1);
+  assert.equal(s.offloadLimit, 1 - 1 / 3);
+  assert.equal(s.shareOfLimit, 0.6 / (1 - 1 / 3));
+  assert.equal(s.lagSpreadSec, 1, 'latencies 5 and 6 s');
+  assert.equal(s.originEgressPerSegment, null, 'no segment lists');
+});
+
+void test('summarizeRun: origin egress per segment over one copy of each distinct segment played; lag spread null for VOD', () => {
+  const seg = (sn: number, bytes: number): { rendition: string; sn: number; bytes: number } => ({ rendition: 'v0', sn, bytes });
+  const s = summarizeRun(
+    [viewer({ httpBytes: 300, segments: [seg(1, 100), seg(2, 200)] }), viewer({ p2pBytes: 300, segments: [seg(1, 100), seg(2, 200)] })],
+    { durationSec: 60, segmentBytesFromOrigin: 450 },
+  );
+  assert.equal(s.originEgressPerSegment, 1.5);
+  assert.equal(s.offloadLimit, 0.5);
+  assert.equal(s.shareOfLimit, 1);
+  const vod = summarizeRun([viewer({ liveLatencySec: null, httpBytes: 10 })], { durationSec: 10, segmentBytesFromOrigin: 10 });
+  assert.equal(vod.lagSpreadSec, null);
+  assert.equal(vod.offloadLimit, 0, 'one viewer: nothing to share');
+  assert.equal(vod.shareOfLimit, 0);
 });
 
 void test('summarizeRun: no bytes, no viewers, VOD (no latency) give zeros and nulls, not NaN', () => {
