@@ -21,6 +21,13 @@ import type { StartupSteps } from './startup-steps.js';
 import { summarizeRun } from './stats.js';
 import type { RunSummary } from './stats.js';
 
+/**
+ * How long a viewer page may take to load. With 12 viewers the 2 cores saturate and a joiner's page
+ * has taken over Playwright's 30 s, which ended the whole run; its slow start is a figure to report
+ * (startupTimeline), not a reason to lose the run.
+ */
+const PAGE_LOAD_TIMEOUT_MS = 120_000;
+
 /** Per viewer, the report without its segment list. */
 export type ViewerFiguresOut = Omit<ViewerReport, 'segments'> & { readonly segments: number };
 
@@ -77,6 +84,7 @@ export async function benchRun(
     durationMs: args.durationSec * 1000,
     until: 'each',
     paintVideo: args.paintVideo,
+    loadTimeoutMs: PAGE_LOAD_TIMEOUT_MS,
     ...(args.engineCapKbps === null ? {} : { uploadCapKbps: args.engineCapKbps }),
     ...(args.engineDelayTargetMs === null ? {} : { uploadDelayTargetMs: args.engineDelayTargetMs }),
     hashes,

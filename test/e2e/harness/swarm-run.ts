@@ -55,6 +55,8 @@ export interface SwarmRunOptions {
    * counters cover all it fetched; 'together': all play until joinSpreadMs + durationMs.
    */
   readonly until: 'each' | 'together';
+  /** See ViewerOptions.loadTimeoutMs. @default Playwright's */
+  readonly loadTimeoutMs?: number;
   /** When given, the origin's copy of every reported segment is hashed during the run. */
   readonly hashes?: OriginHashes;
   /** Progress and page errors, one line each. */
@@ -100,7 +102,7 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
       const src = options.srcFor?.(i) ?? options.src;
       const page = typeof options.page === 'function' ? options.page(i) : options.page;
       const pageUrl = page === undefined ? undefined : new URL(page, src).href;
-      const handle = await openViewer(browser, { src, tracker, p2p, ...(options.expectSeeder === true ? { expectSeeder: true } : {}), ...(options.catchUpRate === undefined ? {} : { catchUpRate: options.catchUpRate }), ...(options.paintVideo === false ? { paintVideo: false } : {}), ...(p2p && options.uploadCapKbps !== undefined ? { uploadCapKbps: options.uploadCapKbps } : {}), ...(p2p && options.uploadDelayTargetMs !== undefined ? { uploadDelayTargetMs: options.uploadDelayTargetMs } : {}), ...(onConsole ? { onConsole } : {}), ...(pageUrl === undefined ? {} : { pageUrl }) });
+      const handle = await openViewer(browser, { src, tracker, p2p, ...(options.expectSeeder === true ? { expectSeeder: true } : {}), ...(options.catchUpRate === undefined ? {} : { catchUpRate: options.catchUpRate }), ...(options.paintVideo === false ? { paintVideo: false } : {}), ...(p2p && options.uploadCapKbps !== undefined ? { uploadCapKbps: options.uploadCapKbps } : {}), ...(p2p && options.uploadDelayTargetMs !== undefined ? { uploadDelayTargetMs: options.uploadDelayTargetMs } : {}), ...(onConsole ? { onConsole } : {}), ...(pageUrl === undefined ? {} : { pageUrl }), ...(options.loadTimeoutMs === undefined ? {} : { loadTimeoutMs: options.loadTimeoutMs }) });
       handles[i] = handle;
       log?.(`${tag} joined at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
       await sleep(startedAt + window.closeAtMs - performance.now(), abort.signal);

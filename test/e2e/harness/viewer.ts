@@ -67,6 +67,8 @@ export interface ViewerOptions {
   readonly pageUrl?: string;
   /** Console lines of the page are passed here (errors and warnings only unless verbose). */
   readonly onConsole?: (line: string) => void;
+  /** How long the page may take to load (its 'load' event), ms. @default Playwright's 30 s */
+  readonly loadTimeoutMs?: number;
 }
 
 export interface ViewerHandle {
@@ -119,7 +121,7 @@ export async function openViewer(browser: Browser, options: ViewerOptions): Prom
       });
       page.on('pageerror', (error) => { log(`[pageerror] ${error.message}`); });
     }
-    await page.goto(url, { waitUntil: 'load' });
+    await page.goto(url, { waitUntil: 'load', ...(options.loadTimeoutMs === undefined ? {} : { timeout: options.loadTimeoutMs }) });
     await waitForReportHook(page, url);
     return createHandle(page, context, url);
   } catch (error) {
