@@ -11,7 +11,7 @@ import {
 } from 'hls.js';
 import { reportedLoadMs } from './abr-report.js';
 import { fragmentIdentity } from './fragment-identity.js';
-import { bufferEndAt, msUntilNeeded } from './playback-deadline.js';
+import { msUntilNeeded } from './playback-deadline.js';
 
 /** A seek to this far before a fragment being loaded, or farther, counts as a seek back before it (hls.js's maxFragLookUpTolerance). */
 const SEEK_BACK_TOLERANCE_SEC = 0.25;
@@ -92,9 +92,7 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
       // its HTTP fetch and its append), so it is aborted and hls.js loads the new position at once.
       // Otherwise the time peers had for it is gone: it goes on over HTTP.
       const onSeeking = (): void => {
-        // Out of the buffer, not merely before the first frame: hls.js's seek to its start position
-        // lands in the first fragment's buffer, and aborting there made it ask the origin again.
-        if (!init && media && media.currentTime < frag.start - SEEK_BACK_TOLERANCE_SEC && bufferEndAt(media, media.currentTime) === undefined) {
+        if (!init && media && media.currentTime < frag.start - SEEK_BACK_TOLERANCE_SEC && msUntilNeeded(media, Number.POSITIVE_INFINITY) === 0) {
           this.abort();
           return;
         }

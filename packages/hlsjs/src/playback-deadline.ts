@@ -1,26 +1,18 @@
 /**
  * Milliseconds until playback reaches `fragStartSec` (or the end of the buffer, if sooner): the
  * deadline by which a fragment must be in hls.js's hands. 0 at startup, after a seek, or when paused
- * before the first frame, so those loads never wait for peers: with the first fragment buffered and
- * no frame yet, the next ones were given the 2 s ahead once, and on a busy page they came after it
- * (a 0.9 s startup stall, 2 s seeks in e2e vod-seek).
+ * before the first frame, so those loads never wait for peers.
  */
 export function msUntilNeeded(media: HTMLMediaElement | null, fragStartSec: number): number {
   if (!media || media.readyState < 2) return 0;
-  const bufferEnd = bufferEndAt(media, media.currentTime);
-  if (bufferEnd === undefined) return 0;
   const t = media.currentTime;
-  const aheadSec = Math.max(0, Math.min(bufferEnd, fragStartSec > t ? fragStartSec : bufferEnd) - t);
-  const rate = media.paused ? 1 : Math.max(0.1, media.playbackRate);
-  return (aheadSec * 1000) / rate;
-}
-
-/** The end of the buffered range that holds `t`, or undefined when `t` is not buffered. */
-export function bufferEndAt(media: HTMLMediaElement, t: number): number | undefined {
   const buffered = media.buffered;
   let bufferEnd: number | undefined;
   for (let i = 0; i < buffered.length; i++) {
     if (buffered.start(i) <= t + 0.1 && buffered.end(i) >= t) bufferEnd = buffered.end(i);
   }
-  return bufferEnd;
+  if (bufferEnd === undefined) return 0;
+  const aheadSec = Math.max(0, Math.min(bufferEnd, fragStartSec > t ? fragStartSec : bufferEnd) - t);
+  const rate = media.paused ? 1 : Math.max(0.1, media.playbackRate);
+  return (aheadSec * 1000) / rate;
 }

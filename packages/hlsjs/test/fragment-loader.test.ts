@@ -293,18 +293,6 @@ void describe('the fragment loader on a seek', () => {
     within.loader.destroy();
   });
 
-  void test('startup: hls.js seeking to its start position, inside the first fragment\'s buffer before the first frame, keeps the next load (due at once)', () => {
-    // A live start: the first fragment [8, 20) is buffered, hls.js has not moved the playhead there yet.
-    const media = new FakeMedia(0, [[8, 20]]);
-    media.readyState = 1;
-    const p = pending(media);
-    assert.equal(p.requests.at(0)?.deadlineMs, 1_000, 'no frame yet: due at once');
-    p.media.seek(8); // hls.js's seek to the start position, inside the buffer, before the first frame
-    assert.equal(p.aborted(), 0, 'not aborted and asked again (a second request to the origin)');
-    assert.equal(p.requests.at(0)?.signal?.aborted, false);
-    p.loader.destroy();
-  });
-
   void test('a buffer flush that leaves the playhead near the buffer\'s end (an ABR switch) brings the deadline of the fragment in flight forward', () => {
     const p = pending();
     p.media.setRanges([[8, 11]]); // the switch dropped the buffer ahead of the fragment playing
