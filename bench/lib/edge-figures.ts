@@ -1,7 +1,5 @@
-/** bench:edge's figure: origin segment bytes per byte of one copy of each segment played. */
+/** bench:edge's sums of the viewers' counters: HTTP fetch reasons and seeder figures (origin egress per segment is in stats.ts). */
 import type { ViewerReport } from '@swarmcast/web';
-
-export { originEgressPerSegment, uniqueSegmentBytes } from './stats.js';
 
 /** Viewers' HTTP segment fetches by reason (see EngineStats.httpFetchReasons), summed; {} without P2P. */
 export function httpFetchReasons(reports: readonly Pick<ViewerReport, 'httpFetchReasons'>[]): Record<string, number> {

@@ -3,6 +3,13 @@
  * Definitions follow the project's shared metrics (docs: ARCHITECTURE "Metrics everyone uses").
  */
 
+/** A played segment's identity and size (a ViewerReport segment record has them). */
+export interface SegmentSize {
+  readonly rendition: string;
+  readonly sn: number;
+  readonly bytes: number;
+}
+
 /** What the figures need from one viewer report. */
 export interface ViewerFigures {
   readonly startupMs: number | null;
@@ -14,7 +21,7 @@ export interface ViewerFigures {
   readonly p2pBytes: number;
   readonly controlBytes: number;
   /** The segments the viewer played (ViewerReport.segments); absent where a bench keeps none. */
-  readonly segments?: readonly { readonly rendition: string; readonly sn: number; readonly bytes: number }[];
+  readonly segments?: readonly SegmentSize[];
   /** controlBytes by message type; absent or null without P2P. */
   readonly controlBytesByType?: Readonly<Record<string, number>> | null;
   readonly hlsErrors: readonly string[];
@@ -100,7 +107,6 @@ export function summarizeRun(
   const viewers = run.viewers ?? reports.length;
   const p2pShare = allBytes > 0 ? p2pBytes / allBytes : 0;
   const offloadLimit = viewers > 1 ? 1 - 1 / viewers : 0;
-  const withSegments = reports.flatMap((r) => (r.segments ? [{ segments: r.segments }] : []));
   return {
     viewers,
     sessions: reports.length,
@@ -109,7 +115,7 @@ export function summarizeRun(
     p2pShare,
     offloadLimit,
     shareOfLimit: offloadLimit > 0 ? p2pShare / offloadLimit : 0,
-    originEgressPerSegment: withSegments.length > 0 ? originEgressPerSegment(run.segmentBytesFromOrigin, withSegments) : null,
+    originEgressPerSegment: originEgressPerSegment(run.segmentBytesFromOrigin, reports),
     segmentBytesFromOrigin: run.segmentBytesFromOrigin,
     stallRatio: meanMax(reports.map((r) => (r.watchMs > 0 ? r.stalledMs / r.watchMs : 0))),
     stalls: sum(reports.map((r) => r.stalls)),
@@ -122,12 +128,10 @@ export function summarizeRun(
   };
 }
 
-type SegmentSizes = { readonly segments: readonly { readonly rendition: string; readonly sn: number; readonly bytes: number }[] };
-
-/** Bytes of one copy of each distinct segment (rendition + sn) any viewer played. */
-export function uniqueSegmentBytes(reports: readonly SegmentSizes[]): number {
+/** Bytes of one copy of each distinct segment (rendition + sn) any viewer played (0 without segment lists). */
+export function uniqueSegmentBytes(reports: readonly { readonly segments?: readonly SegmentSize[] }[]): number {
   const sizes = new Map<string, number>();
-  for (const r of reports) for (const s of r.segments) sizes.set(`${s.rendition}/${s.sn}`, s.bytes);
+  for (const r of reports) for (const s of r.segments ?? []) sizes.set(`${s.rendition}/${s.sn}`, s.bytes);
   let total = 0;
   for (const bytes of sizes.values()) total += bytes;
   return total;
@@ -137,7 +141,7 @@ export function uniqueSegmentBytes(reports: readonly SegmentSizes[]): number {
  * Origin egress per segment (docs ARCHITECTURE "Metrics"): segment bytes the origin sent / bytes of
  * one copy of each segment played; 1.0 is the floor for a swarm. null when nothing was played.
  */
-export function originEgressPerSegment(originSegmentBytes: number, reports: readonly SegmentSizes[]): number | null {
+export function originEgressPerSegment(originSegmentBytes: number, reports: readonly { readonly segments?: readonly SegmentSize[] }[]): number | null {
   const unique = uniqueSegmentBytes(reports);
   return unique > 0 ? Math.round((originSegmentBytes / unique) * 1000) / 1000 : null;
 }

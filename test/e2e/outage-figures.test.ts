@@ -1,9 +1,9 @@
-/** The figures of bench:outage (bench/lib/outage-figures.ts) and bench:edge (bench/lib/edge-figures.ts) and bench:churn's schedule. No browser. */
+/** The figures of bench:outage (bench/lib/outage-figures.ts) and origin egress per segment (bench/lib/stats.ts) and bench:churn's schedule. No browser. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TrackerEvent, ViewerReport } from '@swarmcast/web';
 import { planPeriodicChurn } from '../../bench/lib/churn.js';
-import { originEgressPerSegment } from '../../bench/lib/edge-figures.js';
+import { originEgressPerSegment } from '../../bench/lib/stats.js';
 import { outageFigures } from '../../bench/lib/outage-figures.js';
 
 function viewer(overrides: Partial<ViewerReport>): ViewerReport {

@@ -133,8 +133,8 @@ export class Engine {
   private startedAtMs: number | undefined;
   /** How long after start() the swarm was joined, once it was. */
   private joinedAfterMs: number | undefined;
-  /** When the tracker's first answer to our join came (or the join failed); undefined before. */
-  private trackerAnsweredAtMs: number | undefined;
+  /** The tracker's first answer to our join came (or the join failed). */
+  private trackerHasAnswered = false;
   private playerHasStarted = false;
   /** Handed to the connector for each new connection: the latest welcome's ICE servers. */
   private connectOptions: ConnectOptions = { trackerIceServers: [] };
@@ -602,7 +602,7 @@ export class Engine {
    */
   private joining(): boolean {
     if (this.pool.connecting()) return true;
-    if (this.joinedAfterMs === undefined || this.startedAtMs === undefined || this.trackerAnsweredAtMs !== undefined) return false;
+    if (this.joinedAfterMs === undefined || this.startedAtMs === undefined || this.trackerHasAnswered) return false;
     return this.ports.clock.now() - (this.startedAtMs + this.joinedAfterMs) < TRACKER_ANSWER_WAIT_MS;
   }
 
@@ -611,8 +611,8 @@ export class Engine {
    * connection is being made, as we are alone (they wait on for their peers otherwise).
    */
   private trackerAnswered(): void {
-    if (this.trackerAnsweredAtMs !== undefined) return;
-    this.trackerAnsweredAtMs = this.ports.clock.now();
+    if (this.trackerHasAnswered) return;
+    this.trackerHasAnswered = true;
     if (this.pool.connecting()) return;
     for (const waiters of [...this.announceWaiters.values()]) for (const wake of [...waiters]) wake();
   }
