@@ -11,7 +11,7 @@ import {
 } from 'hls.js';
 import { reportedLoadMs } from './abr-report.js';
 import { fragmentIdentity } from './fragment-identity.js';
-import { msUntilNeeded } from './playback-deadline.js';
+import { bufferEndAt, msUntilNeeded } from './playback-deadline.js';
 
 /** A seek to this far before a fragment being loaded, or farther, counts as a seek back before it (hls.js's maxFragLookUpTolerance). */
 const SEEK_BACK_TOLERANCE_SEC = 0.25;
@@ -90,9 +90,12 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
       // only on a seek past it). A seek back before it, out of the buffer: the fragment is not
       // needed for a while, and the seek would wait for it (a P2P load still waiting for peers, then
       // its HTTP fetch and its append), so it is aborted and hls.js loads the new position at once.
-      // Otherwise the time peers had for it is gone: it goes on over HTTP.
+      // Otherwise the time peers had for it is gone: it goes on over HTTP. "Out of the buffer" asks
+      // the buffer, not readyState (HAVE_METADATA during every seek): hls.js's own seeks, to its
+      // start position before the first frame and over a gap into the next range, land in the buffer,
+      // and aborting there made hls.js ask the origin for the same fragment again.
       const onSeeking = (): void => {
-        if (!init && media && media.currentTime < frag.start - SEEK_BACK_TOLERANCE_SEC && msUntilNeeded(media, Number.POSITIVE_INFINITY) === 0) {
+        if (!init && media && media.currentTime < frag.start - SEEK_BACK_TOLERANCE_SEC && bufferEndAt(media, media.currentTime) === undefined) {
           this.abort();
           return;
         }

@@ -219,10 +219,10 @@ class FakeMedia {
     this.ranges = ranges;
   }
 
-  /** Jumps to `t`: out of the buffer unless a range holds it (readyState then drops, as a browser's does). */
+  /** Jumps to `t`: readyState drops to HAVE_METADATA while seeking, even into the buffer, as Chromium's does. */
   seek(t: number): void {
     this.currentTime = t;
-    if (!this.ranges.some(([s, e]) => s <= t && e >= t)) this.readyState = 1;
+    this.readyState = 1;
     for (const fn of this.listeners.get('seeking') ?? []) fn();
   }
 }
@@ -289,8 +289,27 @@ void describe('the fragment loader on a seek', () => {
     const within = pending();
     within.media.seek(9);
     assert.equal(within.aborted(), 0, 'the fragment is still the next one the buffer needs');
-    assert.deepEqual(within.expedited, [1_000 + 11_000]);
+    assert.deepEqual(within.expedited, [1_000], 'no frame at the new position yet: due now, as every load while seeking');
     within.loader.destroy();
+  });
+
+  void test('hls.js jumping a gap into the next buffered range, or to its start position before the first frame, keeps the load (no second request to the origin)', () => {
+    // A seek to 10.5 s found nothing buffered there; hls.js skips the hole to 10.6 s, where the
+    // fragment before the one in flight starts.
+    const gap = pending(new FakeMedia(10.5, [[0, 8], [10.6, 20]]));
+    gap.media.readyState = 1;
+    gap.media.seek(10.67);
+    assert.equal(gap.aborted(), 0, 'not aborted and asked again');
+    assert.equal(gap.requests.at(0)?.signal?.aborted, false);
+    assert.deepEqual(gap.expedited, [1_000]);
+    gap.loader.destroy();
+    // A live start: the first fragment [8, 20) is buffered, hls.js has not moved the playhead there yet.
+    const start = pending(new FakeMedia(0, [[8, 20]]));
+    start.media.readyState = 1;
+    start.media.seek(8);
+    assert.equal(start.aborted(), 0);
+    assert.equal(start.requests.at(0)?.signal?.aborted, false);
+    start.loader.destroy();
   });
 
   void test('a buffer flush that leaves the playhead near the buffer\'s end (an ABR switch) brings the deadline of the fragment in flight forward', () => {
