@@ -1,16 +1,40 @@
 /**
  * Milliseconds until playback reaches `fragStartSec` (or the end of the buffer, if sooner): the
- * deadline by which a fragment must be in hls.js's hands. 0 at startup, after a seek, or when paused
- * before the first frame, so those loads never wait for peers.
+ * deadline by which a fragment must be in hls.js's hands. 0 when nothing is buffered where playback
+ * is or will start (the first fragment, a seek out of the buffer), and while a page that has played
+ * waits for data (a seek, a stall): those loads never wait for peers.
+ *
+ * Before the first frame ever, a fragment asked with the first one buffered is due when playback,
+ * starting now at that buffer, reaches it: a joiner's second fragment has about a segment's
+ * duration, time for an urgent try at a peer it is connecting to (not the full P2P wait: that
+ * starts at minP2pSlackMs). The player may not have moved the playhead there yet (hls.js seeks to
+ * its start position after asking for the second fragment), so the buffer counted is the one
+ * holding the playhead or, failing that, the first one after it.
  */
 export function msUntilNeeded(media: HTMLMediaElement | null, fragStartSec: number): number {
-  if (!media || media.readyState < 2) return 0;
+  if (!media) return 0;
   const t = media.currentTime;
+  if (media.played.length === 0 && media.readyState < 2) {
+    const range = startRange(media, t);
+    if (range === undefined) return 0;
+    const startSec = Math.max(t, range.start);
+    return Math.max(0, Math.min(range.end, fragStartSec > startSec ? fragStartSec : range.end) - startSec) * 1000;
+  }
+  if (media.readyState < 2) return 0;
   const bufferEnd = bufferEndAt(media, t);
   if (bufferEnd === undefined) return 0;
   const aheadSec = Math.max(0, Math.min(bufferEnd, fragStartSec > t ? fragStartSec : bufferEnd) - t);
   const rate = media.paused ? 1 : Math.max(0.1, media.playbackRate);
   return (aheadSec * 1000) / rate;
+}
+
+/** The buffered range holding `t`, else the first one after it: where playback will start. */
+function startRange(media: HTMLMediaElement, t: number): { start: number; end: number } | undefined {
+  const buffered = media.buffered;
+  for (let i = 0; i < buffered.length; i++) {
+    if (buffered.end(i) >= t) return { start: buffered.start(i), end: buffered.end(i) };
+  }
+  return undefined;
 }
 
 /** The end of the buffered range that holds `t` (0.1 s of slack before its start), or undefined when `t` is not buffered. */

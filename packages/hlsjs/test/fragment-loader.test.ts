@@ -190,6 +190,8 @@ void describe('the fragment loader', () => {
 class FakeMedia {
   currentTime: number;
   readyState = 4;
+  /** Played ranges: one by default (a page that has shown frames); none before the first frame ever. */
+  played = { length: 1 };
   readonly paused = false;
   readonly playbackRate = 1;
   private ranges: [number, number][];
@@ -304,12 +306,40 @@ void describe('the fragment loader on a seek', () => {
     assert.deepEqual(gap.expedited, [1_000]);
     gap.loader.destroy();
     // A live start: the first fragment [8, 20) is buffered, hls.js has not moved the playhead there yet.
-    const start = pending(new FakeMedia(0, [[8, 20]]));
-    start.media.readyState = 1;
+    const start = pending(startingMedia());
     start.media.seek(8);
     assert.equal(start.aborted(), 0);
     assert.equal(start.requests.at(0)?.signal?.aborted, false);
     start.loader.destroy();
+  });
+
+  /** Before the first frame ever: the first fragment [8, 20) buffered, the playhead still at 0. */
+  function startingMedia(): FakeMedia {
+    const media = new FakeMedia(0, [[8, 20]]);
+    media.readyState = 1;
+    media.played = { length: 0 };
+    return media;
+  }
+
+  void test('startup: the next fragment is due when playback, starting at the first buffer, reaches it; the seek to the start position keeps that', () => {
+    const p = pending(startingMedia());
+    assert.equal(p.requests.at(0)?.deadlineMs, 1_000 + 12_000, 'playback starts at 8 s and reaches 20 s 12 s later');
+    p.media.seek(8); // hls.js's seek to the start position, before the first frame
+    assert.deepEqual(p.expedited, [1_000 + 12_000], 'the same deadline: the engine keeps it');
+    p.loader.destroy();
+    const first = pending(new FakeMedia(0, []));
+    first.media.readyState = 0;
+    first.media.played = { length: 0 };
+    assert.equal(first.requests.at(0)?.deadlineMs, 1_000, 'nothing buffered yet (the first fragment): due at once');
+    first.loader.destroy();
+  });
+
+  void test('a page that has played and waits for data (a seek, a stall) gets no such grace: the next fragment is due at once', () => {
+    const media = new FakeMedia(8, [[8, 20]]);
+    media.readyState = 1;
+    const p = pending(media);
+    assert.equal(p.requests.at(0)?.deadlineMs, 1_000);
+    p.loader.destroy();
   });
 
   void test('a buffer flush that leaves the playhead near the buffer\'s end (an ABR switch) brings the deadline of the fragment in flight forward', () => {
