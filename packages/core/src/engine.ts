@@ -277,7 +277,8 @@ export class Engine {
       progress: (ref) => {
         this.pool.progress(ref);
       },
-      p2pAllowed: (ref) => this.integrity.p2pAllowed(ref),
+      // The integrity keys and records come with the tracker's answer: a joiner's loads may wait for it.
+      p2pAllowed: (ref) => this.integrity.p2pAllowed(ref) || this.trackerComing(),
       verify: (ref, bytes, untilMs, signal) => this.integrity.verify(ref, bytes, untilMs, signal),
       rejectPeers: (peers, ref) => {
         for (const peer of peers) {
@@ -597,12 +598,20 @@ export class Engine {
   }
 
   /**
-   * Peers may come soon: the tracker's first answer is on its way, or connections are being made.
-   * Loads of a joiner wait for their HAVE-MAPs rather than fetch over HTTP as if alone.
+   * Peers may come soon: the join waits for the player's first fragment (playerStarted), the
+   * tracker's first answer is on its way, or connections are being made. Loads of a joiner wait for
+   * their HAVE-MAPs rather than fetch over HTTP as if alone: hls.js asks for its second fragment a
+   * few ms before the first is buffered, that is before the join.
    */
   private joining(): boolean {
-    if (this.pool.connecting()) return true;
-    if (this.joinedAfterMs === undefined || this.startedAtMs === undefined || this.trackerHasAnswered) return false;
+    return this.pool.connecting() || this.trackerComing();
+  }
+
+  /** The join waits for playerStarted(), or the tracker's first answer is on its way. */
+  private trackerComing(): boolean {
+    if (this.startedAtMs === undefined || this.destroyed) return false;
+    if (this.joinedAfterMs === undefined) return true;
+    if (this.trackerHasAnswered) return false;
     return this.ports.clock.now() - (this.startedAtMs + this.joinedAfterMs) < TRACKER_ANSWER_WAIT_MS;
   }
 

@@ -200,6 +200,24 @@ void describe('acquisition', () => {
     bed.destroyAll();
   });
 
+  void test('a load made before the join (the player about to say it started) waits for the join\'s HAVE-MAPs within urgentPeerWaitMs', async () => {
+    const bed = new Testbed({ seed: 'joining-before-join' });
+    const g = bed.addEngine('G');
+    const ref = { rendition: 'v0', sn: 5 };
+    const seg = bed.publish(ref, 60_000);
+    await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
+    // hls.js asks for its second fragment a few ms before the first is buffered (playerStarted).
+    const e = bed.addEngine('E', { maxJoinDelayMs: 2_000 });
+    const load = e.engine.loadSegment(bed.request(ref, 1_900));
+    await bed.clock.advance(5);
+    e.engine.playerStarted();
+    const got = await bed.clock.settle(load);
+    assert.equal(got.source, 'p2p');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(e.http.requestCount, 0);
+    bed.destroyAll();
+  });
+
   void test('a segment a peer has comes from that peer, byte-identical', async () => {
     const { bed, e, g } = await pairOfEngines('from-peer');
     const ref = { rendition: 'v0', sn: 2 };

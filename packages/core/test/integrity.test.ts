@@ -62,6 +62,26 @@ void describe('segment integrity', () => {
     bed.destroyAll();
   });
 
+  void test('a load made before the join: the keys and the record come with it, and the segment from a peer, verified', async () => {
+    const { bed, signer } = signedBed('before-join');
+    const g = bed.addEngine('G', required);
+    const ref = { rendition: 'v0', sn: 5 };
+    const seg = bed.publish(ref, 60_000);
+    bed.tracker.addRecords(TEST_SWARM, [signer.record(TEST_SWARM, ref, seg.bytes)], true);
+    await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
+    // hls.js asks for its second fragment a few ms before the first is buffered (playerStarted).
+    const e = bed.addEngine('E', { ...required, maxJoinDelayMs: 2_000 });
+    const load = e.engine.loadSegment(bed.request(ref, 1_900));
+    await bed.clock.advance(5);
+    e.engine.playerStarted();
+    const got = await bed.clock.settle(load);
+    assert.equal(got.source, 'p2p');
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.deepEqual(e.http.log.filter((r) => !r.url.includes('/integrity/')), [], 'no segment over HTTP (the VOD list of records only)');
+    assert.equal(e.engine.stats().segmentsVerified, 1);
+    bed.destroyAll();
+  });
+
   void test('a record not pushed is asked of the tracker once, then the segment verifies', async () => {
     const { bed, signer } = signedBed('on-demand');
     const e = bed.addEngine('E', required);

@@ -11,7 +11,7 @@ import {
 } from 'hls.js';
 import { reportedLoadMs } from './abr-report.js';
 import { fragmentIdentity } from './fragment-identity.js';
-import { bufferEndAt, msUntilNeeded } from './playback-deadline.js';
+import { bufferEndAt, msUntilNeeded, type MediaRange } from './playback-deadline.js';
 
 /** A seek to this far before a fragment being loaded, or farther, counts as a seek back before it (hls.js's maxFragLookUpTolerance). */
 const SEEK_BACK_TOLERANCE_SEC = 0.25;
@@ -42,6 +42,12 @@ type LoaderClass = new (config: HlsConfig) => AnyLoader;
  * Load times are reported to hls.js's ABR as reportedLoadMs() says.
  */
 export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: LoaderClass): FragmentLoaderConstructor {
+  /** The last media fragment (or part) handed to hls.js: the start of playback before it is appended (msUntilNeeded). */
+  let handed: MediaRange | undefined;
+  const noteHanded = (context: FragmentLoaderContext): void => {
+    const start = context.part?.start ?? context.frag.start;
+    if (context.frag.sn !== 'initSegment') handed = { start, end: start + (context.part?.duration ?? context.frag.duration) };
+  };
   return class SwarmcastFragmentLoader implements AnyLoader {
     context: FragmentLoaderContext | null = null;
     stats: LoaderStats = new LoadStats();
@@ -64,6 +70,7 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
           ...callbacks,
           onSuccess: (response, stats, ctx, details) => {
             if (response.data instanceof ArrayBuffer) host.fallbackLoaded(response.data.byteLength);
+            noteHanded(ctx);
             callbacks.onSuccess(response, stats, ctx, details);
           },
         });
@@ -85,7 +92,7 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
       // An init segment is needed before the first media segment it serves, which hls.js loads next:
       // by the end of the buffer at the latest.
       const neededAtSec = init ? Number.POSITIVE_INFINITY : (context.part?.start ?? frag.start);
-      const deadlineMs = host.now() + msUntilNeeded(media, neededAtSec);
+      const deadlineMs = host.now() + msUntilNeeded(media, neededAtSec, handed);
       // hls.js finishes a fragment it was loading before it loads a seek's new position (it aborts
       // only on a seek past it). A seek back before it, out of the buffer: the fragment is not
       // needed for a while, and the seek would wait for it (a P2P load still waiting for peers, then
@@ -99,12 +106,12 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
           this.abort();
           return;
         }
-        engine.expedite(ref, host.now() + msUntilNeeded(media, neededAtSec));
+        engine.expedite(ref, host.now() + msUntilNeeded(media, neededAtSec, handed));
       };
       media?.addEventListener('seeking', onSeeking);
       // A flush (an ABR switch drops the buffer ahead) can leave the playhead near the buffer's end:
       // this fragment, which hls.js loads before the ones now missing, is then due much sooner.
-      const stopWatchingFlushes = host.onBufferFlushed(() => { engine.expedite(ref, host.now() + msUntilNeeded(media, neededAtSec)); });
+      const stopWatchingFlushes = host.onBufferFlushed(() => { engine.expedite(ref, host.now() + msUntilNeeded(media, neededAtSec, handed)); });
       this.stopWatchingSeeks = () => {
         media?.removeEventListener('seeking', onSeeking);
         stopWatchingFlushes();
@@ -125,6 +132,7 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
           // hls.js may transfer the buffer to its worker: hand it a copy, never the engine's stored bytes.
           const copy = loaded.bytes.slice();
           host.segmentDelivered(ref.rendition, ref.sn, loaded.source, copy, init);
+          noteHanded(context);
           callbacks.onSuccess({ url: context.url, data: copy.buffer }, stats, context, null);
         },
         (error: unknown) => {

@@ -9,13 +9,15 @@
  * duration, time for an urgent try at a peer it is connecting to (not the full P2P wait: that
  * starts at minP2pSlackMs). The player may not have moved the playhead there yet (hls.js seeks to
  * its start position after asking for the second fragment), so the buffer counted is the one
- * holding the playhead or, failing that, the first one after it.
+ * holding the playhead or, failing that, the first one after it; and hls.js asks for the second
+ * fragment before the first is appended, so `handed`, the last fragment handed to the player,
+ * stands in for a buffer still empty.
  */
-export function msUntilNeeded(media: HTMLMediaElement | null, fragStartSec: number): number {
+export function msUntilNeeded(media: HTMLMediaElement | null, fragStartSec: number, handed?: MediaRange): number {
   if (!media) return 0;
   const t = media.currentTime;
   if (media.played.length === 0 && media.readyState < 2) {
-    const range = startRange(media, t);
+    const range = startRange(media, t) ?? (handed !== undefined && handed.end > t ? handed : undefined);
     if (range === undefined) return 0;
     const startSec = Math.max(t, range.start);
     return Math.max(0, Math.min(range.end, fragStartSec > startSec ? fragStartSec : range.end) - startSec) * 1000;
@@ -28,8 +30,14 @@ export function msUntilNeeded(media: HTMLMediaElement | null, fragStartSec: numb
   return (aheadSec * 1000) / rate;
 }
 
+/** A span of media time, seconds. */
+export interface MediaRange {
+  readonly start: number;
+  readonly end: number;
+}
+
 /** The buffered range holding `t`, else the first one after it: where playback will start. */
-function startRange(media: HTMLMediaElement, t: number): { start: number; end: number } | undefined {
+function startRange(media: HTMLMediaElement, t: number): MediaRange | undefined {
   const buffered = media.buffered;
   for (let i = 0; i < buffered.length; i++) {
     if (buffered.end(i) >= t) return { start: buffered.start(i), end: buffered.end(i) };

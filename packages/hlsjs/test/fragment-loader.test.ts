@@ -334,6 +334,33 @@ void describe('the fragment loader on a seek', () => {
     first.loader.destroy();
   });
 
+  void test('startup: hls.js asks for the second fragment before the first is appended; the first one handed stands in for the buffer', async () => {
+    const h = harness(() => ({ bytes: new Uint8Array(1_000), source: 'http', fromStore: false }), undefined);
+    const media = new FakeMedia(0, []);
+    media.readyState = 0;
+    media.played = { length: 0 };
+    const Loader = createFragmentLoader({ ...h.host, media: () => media as unknown as HTMLMediaElement }, h.fallback);
+    const config = { loadPolicy: { maxLoadTimeMs: 60_000 } } as unknown as LoaderConfiguration;
+    const loadOne = (sn: number, start: number): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const loader = new Loader({} as HlsConfig);
+        const frag = { sn, start, duration: 2 } as Partial<FragmentLoad['frag']>;
+        loader.load(load({ ...frag, url: `https://cdn.test/v/seg-${String(sn)}.ts` }) as unknown as FragmentLoaderContext, config, {
+          onSuccess: () => { loader.destroy(); resolve(); },
+          onError: (e: { text: string }) => { reject(new Error(e.text)); },
+          onTimeout: () => { reject(new Error('timeout')); },
+        });
+      });
+    await loadOne(4, 8);
+    const firstDeadline = h.recorded.requests.at(0)?.deadlineMs;
+    assert.equal(firstDeadline, 10_000, 'the first fragment: due at once');
+    await loadOne(5, 10);
+    assert.equal(h.recorded.requests.at(1)?.deadlineMs, 10_005 + 2_000, 'playback will start at 8 s and reach 10 s 2 s later');
+    media.played = { length: 1 };
+    await loadOne(6, 12);
+    assert.equal(h.recorded.requests.at(2)?.deadlineMs, 10_010, 'once the page has played, an empty buffer means due at once');
+  });
+
   void test('a page that has played and waits for data (a seek, a stall) gets no such grace: the next fragment is due at once', () => {
     const media = new FakeMedia(8, [[8, 20]]);
     media.readyState = 1;
