@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import type { SegmentRef } from '@swarmcast/protocol';
 import { EngineError, rendezvousTop } from '../src/index.ts';
 import type { ScriptedLink } from './support/scripted-peer.ts';
-import { engineAndScripted } from './support/holder-pair.ts';
+import { engineAndScripted, loadBeforeJoin } from './support/holder-pair.ts';
 import { Testbed, sameBytes, type TestEngine } from './support/testbed.ts';
 
 const CHUNK = 16_384;
@@ -206,12 +206,7 @@ void describe('acquisition', () => {
     const ref = { rendition: 'v0', sn: 5 };
     const seg = bed.publish(ref, 60_000);
     await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
-    // hls.js asks for its second fragment a few ms before the first is buffered (playerStarted).
-    const e = bed.addEngine('E', { maxJoinDelayMs: 2_000 });
-    const load = e.engine.loadSegment(bed.request(ref, 1_900));
-    await bed.clock.advance(5);
-    e.engine.playerStarted();
-    const got = await bed.clock.settle(load);
+    const { e, got } = await loadBeforeJoin(bed, ref);
     assert.equal(got.source, 'p2p');
     assert.ok(sameBytes(got.bytes, seg.bytes));
     assert.equal(e.http.requestCount, 0);

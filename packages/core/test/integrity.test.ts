@@ -5,6 +5,7 @@ import { integrityListUrlOf, resolveEngineConfig } from '../src/config.ts';
 import { TestSigner } from './support/signing.ts';
 import { TEST_SWARM, Testbed, sameBytes, type TestEngine } from './support/testbed.ts';
 import type { ScriptedLink, ScriptedPeer } from './support/scripted-peer.ts';
+import { loadBeforeJoin } from './support/holder-pair.ts';
 
 const required = { integrity: 'required' } as const;
 
@@ -69,12 +70,7 @@ void describe('segment integrity', () => {
     const seg = bed.publish(ref, 60_000);
     bed.tracker.addRecords(TEST_SWARM, [signer.record(TEST_SWARM, ref, seg.bytes)], true);
     await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
-    // hls.js asks for its second fragment a few ms before the first is buffered (playerStarted).
-    const e = bed.addEngine('E', { ...required, maxJoinDelayMs: 2_000 });
-    const load = e.engine.loadSegment(bed.request(ref, 1_900));
-    await bed.clock.advance(5);
-    e.engine.playerStarted();
-    const got = await bed.clock.settle(load);
+    const { e, got } = await loadBeforeJoin(bed, ref, required);
     assert.equal(got.source, 'p2p');
     assert.ok(sameBytes(got.bytes, seg.bytes));
     assert.deepEqual(e.http.log.filter((r) => !r.url.includes('/integrity/')), [], 'no segment over HTTP (the VOD list of records only)');

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import type { SegmentRef } from '@swarmcast/protocol';
 import type { EngineConfig } from '../../src/config.ts';
+import type { LoadedSegment } from '../../src/index.ts';
 import type { ScriptedLink } from './scripted-peer.ts';
 import { Testbed, type TestEngine } from './testbed.ts';
 
@@ -18,4 +19,17 @@ export async function engineAndScripted(seed: string, ref: SegmentRef, sizeBytes
   link.send({ type: 'have', rendition: ref.rendition, sn: ref.sn, sizeBytes });
   await bed.clock.advance(100);
   return { bed, e, link, bytes };
+}
+
+/**
+ * Engine E joins late and loads `ref` (due in 1.9 s) before its join: hls.js asks for its second
+ * fragment a few ms before the first is buffered, which is when the player integration calls
+ * playerStarted(). Resolves with what the load got.
+ */
+export async function loadBeforeJoin(bed: Testbed, ref: SegmentRef, config: Partial<EngineConfig> = {}): Promise<{ e: TestEngine; got: LoadedSegment }> {
+  const e = bed.addEngine('E', { ...config, maxJoinDelayMs: 2_000 });
+  const load = e.engine.loadSegment(bed.request(ref, 1_900));
+  await bed.clock.advance(5);
+  e.engine.playerStarted();
+  return { e, got: await bed.clock.settle(load) };
 }
