@@ -14,20 +14,23 @@
  * stands in for a buffer still empty.
  */
 export function msUntilNeeded(media: HTMLMediaElement | null, fragStartSec: number, handed?: MediaRange): number {
-  if (!media) return 0;
+  const span = media ? playableSpan(media, handed) : undefined;
+  if (!media || span === undefined) return 0;
+  const aheadSec = Math.max(0, Math.min(span.end, fragStartSec > span.start ? fragStartSec : span.end) - span.start);
+  const rate = media.paused ? 1 : Math.max(0.1, media.playbackRate);
+  return (aheadSec * 1000) / rate;
+}
+
+/** From where playback is (or will start, before the first frame ever) to the end of that buffer; undefined when due at once. */
+function playableSpan(media: HTMLMediaElement, handed: MediaRange | undefined): MediaRange | undefined {
   const t = media.currentTime;
   if (media.played.length === 0 && media.readyState < 2) {
     const range = startRange(media, t) ?? (handed !== undefined && handed.end > t ? handed : undefined);
-    if (range === undefined) return 0;
-    const startSec = Math.max(t, range.start);
-    return Math.max(0, Math.min(range.end, fragStartSec > startSec ? fragStartSec : range.end) - startSec) * 1000;
+    return range === undefined ? undefined : { start: Math.max(t, range.start), end: range.end };
   }
-  if (media.readyState < 2) return 0;
-  const bufferEnd = bufferEndAt(media, t);
-  if (bufferEnd === undefined) return 0;
-  const aheadSec = Math.max(0, Math.min(bufferEnd, fragStartSec > t ? fragStartSec : bufferEnd) - t);
-  const rate = media.paused ? 1 : Math.max(0.1, media.playbackRate);
-  return (aheadSec * 1000) / rate;
+  if (media.readyState < 2) return undefined;
+  const end = bufferEndAt(media, t);
+  return end === undefined ? undefined : { start: t, end };
 }
 
 /** A span of media time, seconds. */

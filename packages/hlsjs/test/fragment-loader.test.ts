@@ -352,8 +352,7 @@ void describe('the fragment loader on a seek', () => {
         });
       });
     await loadOne(4, 8);
-    const firstDeadline = h.recorded.requests.at(0)?.deadlineMs;
-    assert.equal(firstDeadline, 10_000, 'the first fragment: due at once');
+    assert.equal(h.recorded.requests.at(0)?.deadlineMs, 10_000, 'the first fragment: due at once');
     await loadOne(5, 10);
     assert.equal(h.recorded.requests.at(1)?.deadlineMs, 10_005 + 2_000, 'playback will start at 8 s and reach 10 s 2 s later');
     media.played = { length: 1 };
