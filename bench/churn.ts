@@ -60,6 +60,7 @@ const args: BenchArgs = {
   rttMs: null,
   engineCapKbps: null,
   engineDelayTargetMs: null,
+  engineOverrides: {},
   // As its documented figures were measured.
   paintVideo: true,
 };

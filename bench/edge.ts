@@ -57,7 +57,7 @@ assertTestbedPossible();
 const args: BenchArgs = {
   viewers, durationSec, joinSpreadSec, mode: 'live',
   jsonFile: values.json ?? `.bench-out/edge-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
-  skipBaseline: true, verbose: values.verbose, churnPct: 0, uploadKbps, rttMs: null, engineCapKbps: null, engineDelayTargetMs: null,
+  skipBaseline: true, verbose: values.verbose, churnPct: 0, uploadKbps, rttMs: null, engineCapKbps: null, engineDelayTargetMs: null, engineOverrides: {},
   // As its documented figures were measured.
   paintVideo: true,
 };

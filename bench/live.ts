@@ -66,7 +66,8 @@ try {
     (churn.length > 0 ? `, ${churn.length} replaced mid-run` : '') +
     (constraints ? `, upload ${args.uploadKbps ?? '∞'} kbit/s, rtt ${args.rttMs ?? 0} ms` : '') +
     (args.engineCapKbps === null ? '' : `, Swarmcast viewers' own upload cap ${args.engineCapKbps} kbit/s`) +
-    (args.engineDelayTargetMs === null ? '' : `, upload delay target ${args.engineDelayTargetMs} ms`);
+    (args.engineDelayTargetMs === null ? '' : `, upload delay target ${args.engineDelayTargetMs} ms`) +
+    (Object.keys(args.engineOverrides).length === 0 ? '' : `, engine ${Object.entries(args.engineOverrides).map(([k, v]) => `${k}=${v}`).join(',')}`);
   const src = args.mode === 'live' ? stack.origin.liveMasterUrl : stack.origin.vodMasterUrl;
   await Promise.all(env.allBrowsers.map((b) => warmUp(b, src, stack.tracker.url)));
   log(`swarmcast run: ${plan}`);
@@ -86,7 +87,7 @@ try {
   const result = {
     date: new Date().toISOString(),
     machine: machineInfo(env.chromiumVersion),
-    params: { viewers: args.viewers, durationSec: args.durationSec, joinSpreadSec: args.joinSpreadSec, mode: args.mode, paintVideo: args.paintVideo, engineCapKbps: args.engineCapKbps, engineDelayTargetMs: args.engineDelayTargetMs },
+    params: { viewers: args.viewers, durationSec: args.durationSec, joinSpreadSec: args.joinSpreadSec, mode: args.mode, paintVideo: args.paintVideo, engineCapKbps: args.engineCapKbps, engineDelayTargetMs: args.engineDelayTargetMs, engineOverrides: args.engineOverrides },
     constraints,
     churn: { pct: args.churnPct, events: churn },
     shapingCheck,

@@ -1,6 +1,6 @@
 /** Command-line options of `npm run bench:live`, checked: a bad value fails with a clear message. */
 import { parseArgs } from 'node:util';
-import { engineDefaults } from '@swarmcast/core';
+import { engineDefaults, resolveEngineConfig } from '@swarmcast/core';
 
 export type BenchMode = 'live' | 'vod';
 
@@ -27,6 +27,11 @@ export interface BenchArgs {
   readonly engineCapKbps: number | null;
   /** The Swarmcast viewers' upload delay target (the page's `uploadDelayTarget`), ms, 0 = no delay-based pace; null = the engine's default. */
   readonly engineDelayTargetMs: number | null;
+  /**
+   * Numeric engine settings for the Swarmcast viewers (the page's `engine` param) and the simulator
+   * check, by name: an A/B of a setting without a code change. Empty: the defaults.
+   */
+  readonly engineOverrides: Readonly<Record<string, number>>;
 }
 
 /** True when the run needs a network namespace per viewer (a cap or a delay was asked for). */
@@ -35,7 +40,7 @@ export function isConstrained(args: Pick<BenchArgs, 'uploadKbps' | 'rttMs'>): bo
 }
 
 export const BENCH_USAGE =
-  'usage: npm run bench:live -- --viewers N --duration S --join-spread S [--mode live|vod] [--churn PCT] [--upload-kbps K] [--rtt-ms R] [--engine-cap-kbps K] [--engine-delay-target-ms MS] [--json FILE] [--no-baseline] [--paint-video] [--verbose]';
+  'usage: npm run bench:live -- --viewers N --duration S --join-spread S [--mode live|vod] [--churn PCT] [--upload-kbps K] [--rtt-ms R] [--engine-cap-kbps K] [--engine-delay-target-ms MS] [--engine key=value,...] [--json FILE] [--no-baseline] [--paint-video] [--verbose]';
 
 /** A real-browser swarm above this is not meaningful on a small machine (see MACHINE-NOTES). */
 export const MAX_VIEWERS = 24;
@@ -60,6 +65,7 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
       'rtt-ms': { type: 'string' },
       'engine-cap-kbps': { type: 'string' },
       'engine-delay-target-ms': { type: 'string' },
+      engine: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -87,6 +93,7 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
   if (engineDelayTargetMs !== null && engineDelayTargetMs !== 0 && (engineDelayTargetMs < 10 || !Number.isInteger(engineDelayTargetMs))) {
     throw new Error(`Invalid args: --engine-delay-target-ms must be 0 (no delay-based pace) or a whole number of ms from 10, got ${engineDelayTargetMs}`);
   }
+  const engineOverrides = parseEngineOverrides(values.engine);
   return {
     viewers,
     durationSec: positiveNumber('duration', values.duration),
@@ -101,7 +108,31 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
     paintVideo: values['paint-video'],
     engineCapKbps,
     engineDelayTargetMs,
+    engineOverrides,
   };
+}
+
+/**
+ * `--engine key=value,...`: numeric EngineConfig settings, checked here as the engine checks them
+ * (names it has, values it takes), not by every page failing one after the other.
+ */
+export function parseEngineOverrides(raw: string | undefined): Readonly<Record<string, number>> {
+  const out: Record<string, number> = {};
+  if (raw === undefined || raw === '') return out;
+  const defaults = new Map<string, unknown>(Object.entries(engineDefaults));
+  for (const part of raw.split(',')) {
+    const [key = '', value = '', ...rest] = part.split('=');
+    const n = Number(value);
+    if (rest.length > 0 || value.trim() === '' || !Number.isFinite(n)) throw new Error(`Invalid args: --engine takes key=number pairs separated by commas, got ${JSON.stringify(part)}`);
+    if (typeof defaults.get(key) !== 'number') throw new Error(`Invalid args: --engine: the engine has no numeric setting ${JSON.stringify(key)}`);
+    out[key] = n;
+  }
+  try {
+    resolveEngineConfig({ ...out, trackerUrl: 'ws://check.invalid/', swarmId: 'check' });
+  } catch (error) {
+    throw new Error(`Invalid args: --engine: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return out;
 }
 
 function positiveNumber(name: string, raw: string, opts: { integer?: boolean } = {}): number {

@@ -87,6 +87,7 @@ export async function benchRun(
     loadTimeoutMs: PAGE_LOAD_TIMEOUT_MS,
     ...(args.engineCapKbps === null ? {} : { uploadCapKbps: args.engineCapKbps }),
     ...(args.engineDelayTargetMs === null ? {} : { uploadDelayTargetMs: args.engineDelayTargetMs }),
+    ...(Object.keys(args.engineOverrides).length === 0 ? {} : { engine: args.engineOverrides }),
     hashes,
     ...(log ? { log } : {}),
   });

@@ -24,6 +24,8 @@ export interface SimCheckInput {
   readonly churnPct: number;
   readonly uploadKbps: number | null;
   readonly rttMs: number | null;
+  /** Numeric engine settings, as the browsers got them (see BenchArgs.engineOverrides). */
+  readonly engineOverrides?: Readonly<Record<string, number>>;
 }
 
 export interface SimCheck {
@@ -55,6 +57,7 @@ export async function simulatorCheck(input: SimCheckInput): Promise<SimCheck> {
       bitrateKbps: BITRATE_KBPS,
       segmentSec: 2,
       seed,
+      engine: { ...input.engineOverrides },
     });
     const r = computeMetrics(await runScenario(params));
     shares.push(r.p2pShare);

@@ -13,6 +13,8 @@ import { startupSteps } from '../../bench/lib/startup-steps.js';
 import { compareRuns, summarizeRun } from '../../bench/lib/stats.js';
 import { formatOverheadByType, formatPeerAttempts } from '../../bench/lib/table.js';
 import { sessionWindows } from './harness/schedule.js';
+import { parseViewerParams } from '../../packages/web/src/viewer-params.js';
+import { viewerUrl } from './harness/viewer.js';
 import type { ViewerFigures } from '../../bench/lib/stats.js';
 
 function viewer(overrides: Partial<ViewerFigures>): ViewerFigures {
@@ -116,7 +118,14 @@ void test('compareRuns: origin ratio and deltas, null when undefined', () => {
 void test('parseBenchArgs: reads the options and rejects bad values clearly', () => {
   const args = parseBenchArgs(['--viewers', '6', '--duration', '30', '--join-spread', '5', '--mode', 'vod', '--json', 'out.json']);
   assert.deepEqual(args, { viewers: 6, durationSec: 30, joinSpreadSec: 5, mode: 'vod', jsonFile: 'out.json', skipBaseline: false, verbose: false,
-    churnPct: 0, uploadKbps: null, rttMs: null, paintVideo: false, engineCapKbps: null, engineDelayTargetMs: null });
+    churnPct: 0, uploadKbps: null, rttMs: null, paintVideo: false, engineCapKbps: null, engineDelayTargetMs: null, engineOverrides: {} });
+  assert.deepEqual(parseBenchArgs(['--engine', 'uploadAdmissionDelayMs=250,uploadSlots=2']).engineOverrides, { uploadAdmissionDelayMs: 250, uploadSlots: 2 });
+  assert.throws(() => parseBenchArgs(['--engine', 'uploadAdmisionDelayMs=250']), /--engine: the engine has no numeric setting "uploadAdmisionDelayMs"/);
+  assert.throws(() => parseBenchArgs(['--engine', 'seeder=1']), /no numeric setting "seeder"/);
+  assert.throws(() => parseBenchArgs(['--engine', 'uploadSlots']), /--engine takes key=number pairs/);
+  assert.throws(() => parseBenchArgs(['--engine', 'uploadSlots=two']), /--engine takes key=number pairs/);
+  assert.throws(() => parseBenchArgs(['--engine', 'chunkBytes=100']), /--engine: .*chunkBytes must be 1024-/);
+  assert.throws(() => parseBenchArgs(['--engine', 'minPeers=9,maxPeers=4']), /minPeers \(9\) must not exceed maxPeers \(4\)/);
   const constrained = parseBenchArgs(['--churn', '25', '--upload-kbps', '720', '--rtt-ms', '40', '--paint-video']);
   assert.deepEqual([constrained.churnPct, constrained.uploadKbps, constrained.rttMs, constrained.paintVideo], [25, 720, 40, true]);
   assert.equal(parseBenchArgs(['--engine-cap-kbps', '640']).engineCapKbps, 640);
@@ -216,3 +225,10 @@ void test('controlOverheadByType: each message type\'s control bytes over all P2
   assert.deepEqual(summarizeRun([viewer({ httpBytes: 1 })], { durationSec: 60, segmentBytesFromOrigin: 1 }).controlOverheadByType, {}, 'no P2P bytes: nothing');
 });
 
+
+void test('the viewer URL carries --engine settings to the page as it reads them', () => {
+  const href = viewerUrl({ src: 'http://origin.test/live/master.m3u8', tracker: 'ws://tracker.test/', p2p: true, engine: { uploadAdmissionDelayMs: 250, httpSafetyMs: 1500.5 } });
+  const params = parseViewerParams(new URL(href) as unknown as Location);
+  assert.deepEqual(params.engineOverrides, { uploadAdmissionDelayMs: 250, httpSafetyMs: 1500.5 });
+  assert.equal(new URL(viewerUrl({ src: 'http://origin.test/a.m3u8', tracker: 'ws://t.test/', p2p: true })).searchParams.has('engine'), false);
+});

@@ -7,6 +7,7 @@ import { browserTrackerSocket } from './websocket-tracker.js';
 export { browserClock, createFetchHttp, createRtcConnector, browserTrackerSocket };
 export { relayRefusal, resolveRtcConnectorConfig, rtcConnectorDefaults, type RtcConnectorConfig } from './rtc-connector.js';
 export { candidateType, hasTurnServer, isRelayCandidate, mergeIceServers, privacySafeSdp } from './ice-servers.js';
+export { engineSettings, rtcSettings, type PlayerConfig } from './player-config.js';
 export { PathWatchdog, type PathRole, type PathWatchdogActions, type PathWatchdogConfig } from './path-watchdog.js';
 export { isSameSession, sdpFingerprint, sdpSessionId } from './sdp-session.js';
 

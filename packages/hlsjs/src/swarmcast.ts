@@ -1,4 +1,4 @@
-import { createBrowserPorts, resolveRtcConnectorConfig, type RtcConnectorConfig } from '@swarmcast/browser';
+import { createBrowserPorts, engineSettings, resolveRtcConnectorConfig, rtcSettings, type RtcConnectorConfig } from '@swarmcast/browser';
 import { Emitter, Engine, resolveEngineConfig, type EngineConfig, type EngineEvents, type EngineStats } from '@swarmcast/core';
 import Hls, { type FragmentLoaderConstructor, type HlsConfig } from 'hls.js';
 import { createFragmentLoader } from './fragment-loader.js';
@@ -86,8 +86,9 @@ export class Swarmcast {
   private readonly flushListeners = new Set<() => void>();
 
   constructor(private readonly config: SwarmcastConfig) {
-    // The engine checks the URLs fully; fail here already, not later inside an hls.js event.
-    resolveEngineConfig({ trackerUrl: config.trackerUrl, trackerUrls: config.trackerUrls, swarmId: 'check' });
+    // The engine's settings (URLs, numbers, their relations) fail here already, not later inside an
+    // hls.js event when the first playlist starts the engine.
+    resolveEngineConfig({ ...engineSettings(this.config), swarmId: 'check' });
     // The WebRTC settings fail here, not later inside an hls.js event.
     resolveRtcConnectorConfig(this.rtcConfig());
   }
@@ -163,8 +164,7 @@ export class Swarmcast {
   private startSwarm(playlistUrl: string): void {
     if (this.destroyed) return;
     this.stopSwarm();
-    const { iceServers: _i, iceTransportPolicy: _t, privacy: _p, bufferedAmountLowThresholdBytes: _b, iceDisconnectGraceMs: _g, iceRestartTimeoutMs: _r, ...engineConfig } = this.config;
-    const engine = new Engine({ ...engineConfig, swarmId: this.config.swarmId ?? swarmIdFromUrl(playlistUrl) }, createBrowserPorts(this.rtcConfig()));
+    const engine = new Engine({ ...engineSettings(this.config), swarmId: this.config.swarmId ?? swarmIdFromUrl(playlistUrl) }, createBrowserPorts(this.rtcConfig()));
     engine.on('peer-connected', (e) => this.events.emit('peer-connected', e));
     engine.on('peer-disconnected', (e) => this.events.emit('peer-disconnected', e));
     engine.on('peer-interrupted', (e) => this.events.emit('peer-interrupted', e));
@@ -178,15 +178,7 @@ export class Swarmcast {
 
   /** The WebRTC slice of the config. */
   private rtcConfig(): Partial<RtcConnectorConfig> {
-    const { iceServers, iceTransportPolicy, privacy, bufferedAmountLowThresholdBytes, iceDisconnectGraceMs, iceRestartTimeoutMs } = this.config;
-    return {
-      ...(iceServers ? { iceServers } : {}),
-      ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
-      ...(privacy !== undefined ? { privacy } : {}),
-      ...(bufferedAmountLowThresholdBytes !== undefined ? { bufferedAmountLowThresholdBytes } : {}),
-      ...(iceDisconnectGraceMs !== undefined ? { iceDisconnectGraceMs } : {}),
-      ...(iceRestartTimeoutMs !== undefined ? { iceRestartTimeoutMs } : {}),
-    };
+    return rtcSettings(this.config);
   }
 
   private stopSwarm(): void {

@@ -1,4 +1,4 @@
-import { createBrowserPorts, resolveRtcConnectorConfig, type RtcConnectorConfig } from '@swarmcast/browser';
+import { createBrowserPorts, engineSettings, resolveRtcConnectorConfig, rtcSettings, type RtcConnectorConfig } from '@swarmcast/browser';
 import { Emitter, Engine, resolveEngineConfig, type EngineEvents } from '@swarmcast/core';
 import type { SwarmcastConfig, SwarmcastStats } from '@swarmcast/hlsjs';
 import { swarmIdFromUrl } from '@swarmcast/hlsjs/swarm-id';
@@ -92,8 +92,9 @@ export class Swarmcast {
   };
 
   constructor(private readonly config: SwarmcastConfig) {
-    // The engine checks the URLs fully; fail here already, not later inside a Shaka event.
-    resolveEngineConfig({ trackerUrl: config.trackerUrl, trackerUrls: config.trackerUrls, swarmId: 'check' });
+    // The engine's settings (URLs, numbers, their relations) fail here already, not later inside a
+    // Shaka event when the manifest starts the engine.
+    resolveEngineConfig({ ...engineSettings(this.config), swarmId: 'check' });
     resolveRtcConnectorConfig(this.rtcConfig());
     this.loader = new SegmentLoader({
       engine: () => this.engine,
@@ -163,8 +164,7 @@ export class Swarmcast {
   private startSwarm(manifestUrl: string): void {
     if (this.destroyed) return;
     this.stopSwarm();
-    const { iceServers: _i, iceTransportPolicy: _t, privacy: _p, bufferedAmountLowThresholdBytes: _b, iceDisconnectGraceMs: _g, iceRestartTimeoutMs: _r, ...engineConfig } = this.config;
-    const engine = new Engine({ ...engineConfig, swarmId: this.config.swarmId ?? swarmIdFromUrl(manifestUrl) }, createBrowserPorts(this.rtcConfig()));
+    const engine = new Engine({ ...engineSettings(this.config), swarmId: this.config.swarmId ?? swarmIdFromUrl(manifestUrl) }, createBrowserPorts(this.rtcConfig()));
     engine.on('peer-connected', (e) => this.events.emit('peer-connected', e));
     engine.on('peer-disconnected', (e) => this.events.emit('peer-disconnected', e));
     engine.on('peer-interrupted', (e) => this.events.emit('peer-interrupted', e));
@@ -184,15 +184,7 @@ export class Swarmcast {
 
   /** The WebRTC slice of the config. */
   private rtcConfig(): Partial<RtcConnectorConfig> {
-    const { iceServers, iceTransportPolicy, privacy, bufferedAmountLowThresholdBytes, iceDisconnectGraceMs, iceRestartTimeoutMs } = this.config;
-    return {
-      ...(iceServers ? { iceServers } : {}),
-      ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
-      ...(privacy !== undefined ? { privacy } : {}),
-      ...(bufferedAmountLowThresholdBytes !== undefined ? { bufferedAmountLowThresholdBytes } : {}),
-      ...(iceDisconnectGraceMs !== undefined ? { iceDisconnectGraceMs } : {}),
-      ...(iceRestartTimeoutMs !== undefined ? { iceRestartTimeoutMs } : {}),
-    };
+    return rtcSettings(this.config);
   }
 
   private stopSwarm(): void {

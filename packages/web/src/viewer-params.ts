@@ -26,6 +26,10 @@
  *   `uploadDelayTargetMs`); `0` turns the delay-based pace off. Absent: Swarmcast's default.
  * - `level`: plays only this rendition (hls.js level index, 0 the first in the master playlist), from
  *   the first fragment on: hls.js's ABR is off. Absent: hls.js's ABR picks.
+ * - `engine`: numeric engine settings, `key=value` pairs separated by commas (e.g.
+ *   `engine=uploadAdmissionDelayMs=250,uploadSlots=2`), for experiments: the keys are EngineConfig's
+ *   numeric fields (checked against the engine's defaults when the page builds its Swarmcast), the
+ *   values numbers. Absent: the defaults.
  */
 
 export type ViewerMode = 'live' | 'vod';
@@ -55,7 +59,13 @@ export interface ViewerParams {
   readonly uploadDelayTargetMs: number | undefined;
   /** The `level` param: the one hls.js level played, ABR off; undefined for ABR. */
   readonly level: number | undefined;
+  /** The `engine` param: numeric EngineConfig settings by name (empty: none). */
+  readonly engineOverrides: Readonly<Record<string, number>>;
 }
+
+/** At most this many `engine` settings (EngineConfig has fewer numeric fields). */
+const MAX_ENGINE_OVERRIDES = 64;
+const SETTING_NAME = /^[a-z][A-Za-z0-9]{0,63}$/;
 
 /** The tracker's default port when the page is served without a `tracker` param. */
 export const DEFAULT_TRACKER_PORT = 8081;
@@ -86,7 +96,28 @@ export function parseViewerParams(location: Location, injectedTrackerUrl?: strin
   const uploadCapBytesPerSec = parseUploadCap(query.get('uploadCap'));
   const uploadDelayTargetMs = parseDelayTarget(query.get('uploadDelayTarget'));
   const level = parseLevel(query.get('level'));
-  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl, catchUpRate, maxJoinDelayMs, uploadCapBytesPerSec, uploadDelayTargetMs, level };
+  const engineOverrides = parseEngineOverrides(query.get('engine'));
+  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl, catchUpRate, maxJoinDelayMs, uploadCapBytesPerSec, uploadDelayTargetMs, level, engineOverrides };
+}
+
+/** `key=value,...`: names of the right shape, finite numbers (which names exist is checked against the engine's defaults later). */
+export function parseEngineOverrides(value: string | null): Readonly<Record<string, number>> {
+  const out: Record<string, number> = {};
+  if (value === null || value === '') return out;
+  const parts = value.split(',');
+  if (parts.length > MAX_ENGINE_OVERRIDES) throw new Error(`Invalid param: engine takes at most ${MAX_ENGINE_OVERRIDES} settings, got ${parts.length}`);
+  for (const part of parts) {
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const raw = eq < 0 ? '' : part.slice(eq + 1);
+    const n = Number(raw);
+    if (!SETTING_NAME.test(key) || raw.trim() === '' || !Number.isFinite(n)) {
+      throw new Error(`Invalid param: engine entries are name=number separated by commas, got ${JSON.stringify(part)}`);
+    }
+    if (Object.hasOwn(out, key)) throw new Error(`Invalid param: engine sets ${key} twice`);
+    out[key] = n;
+  }
+  return out;
 }
 
 function parseMode(value: string | null): ViewerMode {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseViewerParams } from '../src/viewer-params.js';
+import { parseEngineOverrides, parseViewerParams } from '../src/viewer-params.js';
 
 /** The page's location, as far as parseViewerParams reads it. */
 function at(href: string): Location {
@@ -91,5 +91,18 @@ void describe('viewer page params: level', () => {
     for (const bad of ['-1', '1.5', 'abc', '', '1000']) {
       assert.throws(() => parseViewerParams(at(`http://origin.test/?level=${bad}`)), /level must be a level index/);
     }
+  });
+});
+
+void describe('viewer page params: engine', () => {
+  void test('name=number pairs to the engine; absent is none; malformed entries are refused', () => {
+    assert.deepEqual(parseViewerParams(at('http://origin.test/')).engineOverrides, {});
+    assert.deepEqual(parseViewerParams(at('http://origin.test/?engine=uploadAdmissionDelayMs%3D250%2CuploadSlots%3D2')).engineOverrides, { uploadAdmissionDelayMs: 250, uploadSlots: 2 });
+    assert.deepEqual(parseEngineOverrides('chunkBytes=16384'), { chunkBytes: 16384 });
+    for (const bad of ['uploadSlots', 'uploadSlots=', 'uploadSlots=x', 'uploadSlots=Infinity', '=3', 'Upper=1', 'a-b=1', 'uploadSlots=1,,maxPeers=2', '__proto__=1']) {
+      assert.throws(() => parseEngineOverrides(bad), /engine entries are name=number/, bad);
+    }
+    assert.throws(() => parseEngineOverrides('maxPeers=1,maxPeers=2'), /sets maxPeers twice/);
+    assert.throws(() => parseEngineOverrides(Array.from({ length: 65 }, (_, i) => `k${i}=1`).join(',')), /at most 64 settings/);
   });
 });

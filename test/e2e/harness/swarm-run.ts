@@ -39,6 +39,8 @@ export interface SwarmRunOptions {
   readonly uploadCapKbps?: number;
   /** See ViewerOptions.uploadDelayTargetMs; P2P viewers only. @default the engine's */
   readonly uploadDelayTargetMs?: number;
+  /** See ViewerOptions.engine; P2P viewers only. @default none */
+  readonly engine?: Readonly<Record<string, number>>;
   /**
    * The viewer page, relative to the stream's URL (e.g. '/shaka.html') or absolute (a page on
    * another server than the stream's), or one per slot (players mixed in one swarm); default: the
@@ -102,7 +104,7 @@ export async function runSwarm(options: SwarmRunOptions): Promise<ViewerReport[]
       const src = options.srcFor?.(i) ?? options.src;
       const page = typeof options.page === 'function' ? options.page(i) : options.page;
       const pageUrl = page === undefined ? undefined : new URL(page, src).href;
-      const handle = await openViewer(browser, { src, tracker, p2p, ...(options.expectSeeder === true ? { expectSeeder: true } : {}), ...(options.catchUpRate === undefined ? {} : { catchUpRate: options.catchUpRate }), ...(options.paintVideo === false ? { paintVideo: false } : {}), ...(p2p && options.uploadCapKbps !== undefined ? { uploadCapKbps: options.uploadCapKbps } : {}), ...(p2p && options.uploadDelayTargetMs !== undefined ? { uploadDelayTargetMs: options.uploadDelayTargetMs } : {}), ...(onConsole ? { onConsole } : {}), ...(pageUrl === undefined ? {} : { pageUrl }), ...(options.loadTimeoutMs === undefined ? {} : { loadTimeoutMs: options.loadTimeoutMs }) });
+      const handle = await openViewer(browser, { src, tracker, p2p, ...(options.expectSeeder === true ? { expectSeeder: true } : {}), ...(options.catchUpRate === undefined ? {} : { catchUpRate: options.catchUpRate }), ...(options.paintVideo === false ? { paintVideo: false } : {}), ...(p2p && options.uploadCapKbps !== undefined ? { uploadCapKbps: options.uploadCapKbps } : {}), ...(p2p && options.uploadDelayTargetMs !== undefined ? { uploadDelayTargetMs: options.uploadDelayTargetMs } : {}), ...(p2p && options.engine !== undefined ? { engine: options.engine } : {}), ...(onConsole ? { onConsole } : {}), ...(pageUrl === undefined ? {} : { pageUrl }), ...(options.loadTimeoutMs === undefined ? {} : { loadTimeoutMs: options.loadTimeoutMs }) });
       handles[i] = handle;
       log?.(`${tag} joined at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
       await sleep(startedAt + window.closeAtMs - performance.now(), abort.signal);
