@@ -164,7 +164,7 @@ export interface EngineConfig {
    * time the requester waits (its REQUEST's withinMs) without making an upload accepted before it
    * late. An admitted request waiting its turn is told so (QUEUED) every p2pStallTimeoutMs / 3.
    * A long wait for the first chunk keeps the requester from a holder that may free up sooner.
-   * 0 = accept every request up to maxUploadsPerPeer. @default 750
+   * 0 = accept every request up to maxUploadsPerPeer. @default 250
    */
   uploadAdmissionDelayMs: number;
   /**
@@ -281,7 +281,7 @@ export const engineDefaults: EngineConfig = {
   silentPeerVerdictMs: 10_000,
   partHttpSafetyMs: 300,
   partMinP2pSlackMs: 600,
-  uploadAdmissionDelayMs: 750,
+  uploadAdmissionDelayMs: 250,
   uploadCommitMs: 1_500,
   prefetchNext: true,
   integrity: 'required',

@@ -19,7 +19,9 @@ async function twoRequesters(seed: string, config: Partial<EngineConfig>, bKbps 
   const hb = bed.addScriptedPeer('B');
   hb.onOpen = (link) => link.greet({ uploadKbps: bKbps });
   await bed.clock.advance(100);
-  const e = bed.addEngine('E', { uploadCapBytesPerSec: CAP, ...config });
+  // The second request's first chunk waits 0.5 s behind the first copy: admitted with a 750 ms
+  // admission delay (BUSY under the 250 ms default: what upload-admission.test.ts covers).
+  const e = bed.addEngine('E', { uploadCapBytesPerSec: CAP, uploadAdmissionDelayMs: 750, ...config });
   await bed.clock.advance(1_000);
   const ref = { rendition: 'v0', sn: 1 };
   bed.publish(ref, SIZE);
