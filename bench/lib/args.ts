@@ -1,6 +1,6 @@
 /** Command-line options of `npm run bench:live`, checked: a bad value fails with a clear message. */
 import { parseArgs } from 'node:util';
-import { engineDefaults, resolveEngineConfig } from '@swarmcast/core';
+import { engineDefaults, parseEngineSettings } from '@swarmcast/core';
 
 export type BenchMode = 'live' | 'vod';
 
@@ -112,27 +112,13 @@ export function parseBenchArgs(argv: readonly string[], now: Date = new Date()):
   };
 }
 
-/**
- * `--engine key=value,...`: numeric EngineConfig settings, checked here as the engine checks them
- * (names it has, values it takes), not by every page failing one after the other.
- */
-export function parseEngineOverrides(raw: string | undefined): Readonly<Record<string, number>> {
-  const out: Record<string, number> = {};
-  if (raw === undefined || raw === '') return out;
-  const defaults = new Map<string, unknown>(Object.entries(engineDefaults));
-  for (const part of raw.split(',')) {
-    const [key = '', value = '', ...rest] = part.split('=');
-    const n = Number(value);
-    if (rest.length > 0 || value.trim() === '' || !Number.isFinite(n)) throw new Error(`Invalid args: --engine takes key=number pairs separated by commas, got ${JSON.stringify(part)}`);
-    if (typeof defaults.get(key) !== 'number') throw new Error(`Invalid args: --engine: the engine has no numeric setting ${JSON.stringify(key)}`);
-    out[key] = n;
-  }
+/** `--engine key=value,...`, checked here as the engine checks it, not by every page failing one after the other. */
+function parseEngineOverrides(raw: string | undefined): Readonly<Record<string, number>> {
   try {
-    resolveEngineConfig({ ...out, trackerUrl: 'ws://check.invalid/', swarmId: 'check' });
+    return parseEngineSettings(raw ?? '');
   } catch (error) {
     throw new Error(`Invalid args: --engine: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return out;
 }
 
 function positiveNumber(name: string, raw: string, opts: { integer?: boolean } = {}): number {

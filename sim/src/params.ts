@@ -1,6 +1,6 @@
 /** The scenario of one run: what the command line says, with defaults, checked. */
 import { parseArgs } from 'node:util';
-import { engineDefaults } from '@swarmcast/core';
+import { engineDefaults, parseEngineSettings } from '@swarmcast/core';
 
 export interface UploadClass {
   /** Share of peers in this class (the classes' shares sum to 1). */
@@ -109,15 +109,11 @@ export function parseUploadMix(text: string): UploadClass[] {
 }
 
 function parseEngine(text: string | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  if (text === undefined || text === '') return out;
-  for (const part of text.split(',')) {
-    const [k, v] = part.split('=');
-    const n = Number(v);
-    if (k === undefined || k === '' || !Number.isFinite(n)) fail(`--engine entries are key=number, got "${part}"`);
-    out[k] = n;
+  try {
+    return parseEngineSettings(text ?? '');
+  } catch (error) {
+    return fail(`--engine: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return out;
 }
 
 export function autoByteScale(peers: number, chunkBytes: number): number {

@@ -122,8 +122,8 @@ void test('parseBenchArgs: reads the options and rejects bad values clearly', ()
   assert.deepEqual(parseBenchArgs(['--engine', 'uploadAdmissionDelayMs=250,uploadSlots=2']).engineOverrides, { uploadAdmissionDelayMs: 250, uploadSlots: 2 });
   assert.throws(() => parseBenchArgs(['--engine', 'uploadAdmisionDelayMs=250']), /--engine: the engine has no numeric setting "uploadAdmisionDelayMs"/);
   assert.throws(() => parseBenchArgs(['--engine', 'seeder=1']), /no numeric setting "seeder"/);
-  assert.throws(() => parseBenchArgs(['--engine', 'uploadSlots']), /--engine takes key=number pairs/);
-  assert.throws(() => parseBenchArgs(['--engine', 'uploadSlots=two']), /--engine takes key=number pairs/);
+  assert.throws(() => parseBenchArgs(['--engine', 'uploadSlots']), /--engine: engine settings are name=number pairs/);
+  assert.throws(() => parseBenchArgs(['--engine', 'uploadSlots=two']), /--engine: engine settings are name=number pairs/);
   assert.throws(() => parseBenchArgs(['--engine', 'chunkBytes=100']), /--engine: .*chunkBytes must be 1024-/);
   assert.throws(() => parseBenchArgs(['--engine', 'minPeers=9,maxPeers=4']), /minPeers \(9\) must not exceed maxPeers \(4\)/);
   const constrained = parseBenchArgs(['--churn', '25', '--upload-kbps', '720', '--rtt-ms', '40', '--paint-video']);

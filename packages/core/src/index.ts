@@ -1,6 +1,7 @@
 export { HttpThroughput } from './http-throughput.js';
 export { Engine, type EngineEvents, type LoadedSegment, type SegmentRequest } from './engine.js';
 export { engineDefaults, integrityListUrlOf, resolveEngineConfig, type EngineConfig } from './config.js';
+export { parseEngineSettings } from './settings-text.js';
 export { EngineError, type EngineErrorCode } from './errors.js';
 export type { EngineStats, HttpFetchReasons, PeerAttempts, UploadRefusals } from './stats.js';
 export { Emitter } from './emitter.js';

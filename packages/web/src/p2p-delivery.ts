@@ -1,6 +1,6 @@
 /** Swarmcast: segments from peers over WebRTC, HTTP as the fallback. */
 import type Hls from 'hls.js';
-import { Swarmcast, engineDefaults } from '@swarmcast/hlsjs';
+import { Swarmcast } from '@swarmcast/hlsjs';
 import type { Delivery, DeliveryStats } from './delivery.js';
 import type { SegmentRecorder } from './segment-recorder.js';
 import { SwarmLog } from './swarm-log.js';
@@ -22,22 +22,13 @@ export interface P2pDeliveryOptions {
   readonly uploadCapBytesPerSec?: number | undefined;
   /** See EngineConfig.uploadDelayTargetMs. @default Swarmcast's */
   readonly uploadDelayTargetMs?: number | undefined;
-  /** Numeric EngineConfig settings by name, for experiments; the options above win. @default none */
+  /** Numeric EngineConfig settings by name (checked: parseEngineSettings), for experiments; the options above win. @default none */
   readonly engineOverrides?: Readonly<Record<string, number>>;
-}
-
-/** Only numeric settings the engine has: a misspelt name fails here instead of being ignored. */
-function checkedOverrides(overrides: Readonly<Record<string, number>>): Readonly<Record<string, number>> {
-  const defaults = new Map<string, unknown>(Object.entries(engineDefaults));
-  for (const key of Object.keys(overrides)) {
-    if (typeof defaults.get(key) !== 'number') throw new Error(`Invalid param: engine has no numeric setting ${JSON.stringify(key)}`);
-  }
-  return overrides;
 }
 
 export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder, options: P2pDeliveryOptions = {}): Delivery {
   const swarmcast = new Swarmcast({
-    ...checkedOverrides(options.engineOverrides ?? {}),
+    ...options.engineOverrides,
     trackerUrl,
     ...(options.trackerUrls !== undefined && options.trackerUrls.length > 0 ? { trackerUrls: [...options.trackerUrls] } : {}),
     ...(options.privacy === true ? { privacy: true } : {}),

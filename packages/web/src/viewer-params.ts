@@ -27,10 +27,10 @@
  * - `level`: plays only this rendition (hls.js level index, 0 the first in the master playlist), from
  *   the first fragment on: hls.js's ABR is off. Absent: hls.js's ABR picks.
  * - `engine`: numeric engine settings, `key=value` pairs separated by commas (e.g.
- *   `engine=uploadAdmissionDelayMs=250,uploadSlots=2`), for experiments: the keys are EngineConfig's
- *   numeric fields (checked against the engine's defaults when the page builds its Swarmcast), the
- *   values numbers. Absent: the defaults.
+ *   `engine=uploadAdmissionDelayMs=250,uploadSlots=2`), for experiments: EngineConfig's numeric
+ *   fields, each once, with values the engine takes (parseEngineSettings). Absent: the defaults.
  */
+import { parseEngineSettings } from '@swarmcast/core';
 
 export type ViewerMode = 'live' | 'vod';
 
@@ -62,10 +62,6 @@ export interface ViewerParams {
   /** The `engine` param: numeric EngineConfig settings by name (empty: none). */
   readonly engineOverrides: Readonly<Record<string, number>>;
 }
-
-/** At most this many `engine` settings (EngineConfig has fewer numeric fields). */
-const MAX_ENGINE_OVERRIDES = 64;
-const SETTING_NAME = /^[a-z][A-Za-z0-9]{0,63}$/;
 
 /** The tracker's default port when the page is served without a `tracker` param. */
 export const DEFAULT_TRACKER_PORT = 8081;
@@ -100,24 +96,13 @@ export function parseViewerParams(location: Location, injectedTrackerUrl?: strin
   return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl, catchUpRate, maxJoinDelayMs, uploadCapBytesPerSec, uploadDelayTargetMs, level, engineOverrides };
 }
 
-/** `key=value,...`: names of the right shape, finite numbers (which names exist is checked against the engine's defaults later). */
+/** The `engine` param, checked as the engine checks its settings. */
 export function parseEngineOverrides(value: string | null): Readonly<Record<string, number>> {
-  const out: Record<string, number> = {};
-  if (value === null || value === '') return out;
-  const parts = value.split(',');
-  if (parts.length > MAX_ENGINE_OVERRIDES) throw new Error(`Invalid param: engine takes at most ${MAX_ENGINE_OVERRIDES} settings, got ${parts.length}`);
-  for (const part of parts) {
-    const eq = part.indexOf('=');
-    const key = eq < 0 ? part : part.slice(0, eq);
-    const raw = eq < 0 ? '' : part.slice(eq + 1);
-    const n = Number(raw);
-    if (!SETTING_NAME.test(key) || raw.trim() === '' || !Number.isFinite(n)) {
-      throw new Error(`Invalid param: engine entries are name=number separated by commas, got ${JSON.stringify(part)}`);
-    }
-    if (Object.hasOwn(out, key)) throw new Error(`Invalid param: engine sets ${key} twice`);
-    out[key] = n;
+  try {
+    return parseEngineSettings(value ?? '');
+  } catch (error) {
+    throw new Error(`Invalid param: engine: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return out;
 }
 
 function parseMode(value: string | null): ViewerMode {

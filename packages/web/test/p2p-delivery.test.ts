@@ -1,4 +1,4 @@
-/** The viewer page's Swarmcast: engine settings from the `engine` param are checked before anything plays. */
+/** The viewer page's Swarmcast: engine settings are checked when it is built, before anything plays. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Swarmcast } from '@swarmcast/hlsjs';
@@ -9,13 +9,10 @@ const recorder = { record: () => undefined } as unknown as SegmentRecorder;
 const TRACKER = 'ws://tracker.test/ws';
 
 void describe('the page\'s P2P delivery: engine settings', () => {
-  void test('a numeric setting the engine has is taken; a misspelt or non-numeric one fails at once', () => {
+  void test('the settings given are taken', () => {
     const delivery = createP2pDelivery(TRACKER, recorder, { engineOverrides: { uploadAdmissionDelayMs: 250, uploadSlots: 2 } });
     assert.deepEqual(Object.keys(delivery.hlsConfig), ['fLoader']);
     delivery.destroy();
-    assert.throws(() => createP2pDelivery(TRACKER, recorder, { engineOverrides: { uploadAdmisionDelayMs: 250 } }), /no numeric setting "uploadAdmisionDelayMs"/);
-    // A boolean setting, not a numeric one.
-    assert.throws(() => createP2pDelivery(TRACKER, recorder, { engineOverrides: { seeder: 1 } }), /no numeric setting "seeder"/);
   });
 
   void test('a value the engine refuses fails when Swarmcast is built, not when the first playlist starts the engine', () => {

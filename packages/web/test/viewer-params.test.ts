@@ -95,14 +95,18 @@ void describe('viewer page params: level', () => {
 });
 
 void describe('viewer page params: engine', () => {
-  void test('name=number pairs to the engine; absent is none; malformed entries are refused', () => {
+  void test('name=number pairs to the engine; absent is none; malformed entries, names it lacks and values it refuses are refused', () => {
     assert.deepEqual(parseViewerParams(at('http://origin.test/')).engineOverrides, {});
     assert.deepEqual(parseViewerParams(at('http://origin.test/?engine=uploadAdmissionDelayMs%3D250%2CuploadSlots%3D2')).engineOverrides, { uploadAdmissionDelayMs: 250, uploadSlots: 2 });
     assert.deepEqual(parseEngineOverrides('chunkBytes=16384'), { chunkBytes: 16384 });
-    for (const bad of ['uploadSlots', 'uploadSlots=', 'uploadSlots=x', 'uploadSlots=Infinity', '=3', 'Upper=1', 'a-b=1', 'uploadSlots=1,,maxPeers=2', '__proto__=1']) {
-      assert.throws(() => parseEngineOverrides(bad), /engine entries are name=number/, bad);
+    for (const bad of ['uploadSlots', 'uploadSlots=', 'uploadSlots=x', 'uploadSlots=Infinity', 'uploadSlots=1,,maxPeers=2', 'uploadSlots=1=2']) {
+      assert.throws(() => parseEngineOverrides(bad), /Invalid param: engine: engine settings are name=number pairs/, bad);
     }
-    assert.throws(() => parseEngineOverrides('maxPeers=1,maxPeers=2'), /sets maxPeers twice/);
-    assert.throws(() => parseEngineOverrides(Array.from({ length: 65 }, (_, i) => `k${i}=1`).join(',')), /at most 64 settings/);
+    for (const bad of ['=3', 'Upper=1', 'a-b=1', '__proto__=1', 'uploadAdmisionDelayMs=250', 'seeder=1']) {
+      assert.throws(() => parseEngineOverrides(bad), /Invalid param: engine: the engine has no numeric setting/, bad);
+    }
+    assert.throws(() => parseEngineOverrides('maxPeers=1,maxPeers=2'), /maxPeers given twice/);
+    assert.throws(() => parseEngineOverrides(Array.from({ length: 65 }, () => 'maxPeers=1').join(',')), /at most 64, got 65/);
+    assert.throws(() => parseEngineOverrides('chunkBytes=100'), /chunkBytes must be 1024-/);
   });
 });
