@@ -27,6 +27,15 @@ class NodePeerLink implements PendingPeerLink {
   private readonly pc: PeerConnection;
   private readonly dc: DataChannel;
   private readonly queuedCandidates: { candidate: string; mid: string }[] = [];
+  /**
+   * The offerer's own candidates, held until the remote answer is applied. libdatachannel 0.24
+   * hands an answer to ICE before it stores the answer's fingerprint: if the answerer's checks
+   * have already arrived, ICE connects at once and DTLS checks the peer's certificate against no
+   * fingerprint ("unknown CA", ~1 in 6 Node-to-Node connections on loopback). Without our
+   * candidates the answerer cannot check us before then; our own checks, started by its
+   * candidates, connect as fast.
+   */
+  private heldCandidates: ConnectionSignal[] | undefined;
   /** Once open: a broken path is given iceDisconnectGraceMs, then the link closes (no ICE restart here). */
   private readonly watchdog: PathWatchdog;
   private closed = false;
@@ -66,8 +75,12 @@ class NodePeerLink implements PendingPeerLink {
       });
     });
     this.pc.onLocalCandidate((candidate, mid) => {
-      // libdatachannel writes the SDP attribute form; browsers' addIceCandidate wants 'candidate:...'.
-      this.guard(() => this.events.signal({ kind: 'candidate', candidate: candidate.replace(/^a=/, ''), sdpMid: mid, sdpMLineIndex: 0 }));
+      this.guard(() => {
+        // libdatachannel writes the SDP attribute form; browsers' addIceCandidate wants 'candidate:...'.
+        const signal: ConnectionSignal = { kind: 'candidate', candidate: candidate.replace(/^a=/, ''), sdpMid: mid, sdpMLineIndex: 0 };
+        if (this.heldCandidates === undefined) this.events.signal(signal);
+        else this.heldCandidates.push(signal);
+      });
     });
     // Negotiated id 0 on both sides: no in-band open handshake, no ondatachannel race (as in the browser).
     this.dc = this.pc.createDataChannel('swarmcast', { negotiated: true, id: 0 });
@@ -99,7 +112,10 @@ class NodePeerLink implements PendingPeerLink {
     this.dc.onClosed(() => {
       this.guard(() => this.fail('data channel closed'));
     });
-    if (initiator) this.step(() => this.pc.setLocalDescription('offer'));
+    if (initiator) {
+      this.heldCandidates = [];
+      this.step(() => this.pc.setLocalDescription('offer'));
+    }
   }
 
   setLowWaterBytes(bytes: number): void {
@@ -165,6 +181,7 @@ class NodePeerLink implements PendingPeerLink {
         for (const c of this.queuedCandidates.splice(0)) this.pc.addRemoteCandidate(c.candidate, c.mid);
         if (data.sdpType === 'offer') this.pc.setLocalDescription('answer');
       });
+      if (data.sdpType === 'answer') this.releaseCandidates();
       return;
     }
     // End-of-candidates markers carry nothing to add.
@@ -188,6 +205,16 @@ class NodePeerLink implements PendingPeerLink {
       this.pc.close();
     } catch {
       // Same.
+    }
+  }
+
+  /** Sends the offerer's held candidates, now that the answer (and its fingerprint) is stored. */
+  private releaseCandidates(): void {
+    const held = this.heldCandidates;
+    this.heldCandidates = undefined;
+    if (held === undefined || this.closed) return;
+    for (const signal of held) {
+      this.guard(() => this.events.signal(signal));
     }
   }
 
