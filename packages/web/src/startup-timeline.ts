@@ -3,7 +3,7 @@
  * time in (the page's own script, the playlists, the first fragment's request, transfer or append).
  */
 import Hls from 'hls.js';
-import type { Fragment } from 'hls.js';
+import type { Fragment, LoaderStats } from 'hls.js';
 import type { StartupTimeline } from './viewer-report.js';
 
 type Step = Exclude<keyof StartupTimeline, 'scriptStartMs'>;
@@ -56,13 +56,20 @@ export class StartupTimelineRecorder {
     this.video.removeEventListener('playing', this.onPlaying);
   }
 
-  private mark(step: Step): void {
-    if (!this.steps.has(step)) this.steps.set(step, Math.round(performance.now() - this.startedAt));
+  private mark(step: Step, at: number = performance.now()): void {
+    if (!this.steps.has(step)) this.steps.set(step, Math.round(at - this.startedAt));
   }
 
-  private readonly onManifestLoaded = (): void => { this.mark('manifestLoadedMs'); };
+  // A playlist's step is the moment its response ended (hls.js's own stats), not the moment our
+  // listener runs: hls.js's stream controller listens first and requests the first fragment inside
+  // the same LEVEL_LOADED dispatch, so the listener's clock could read after the request's.
+  private readonly markLoaded = (step: Step, stats: LoaderStats): void => {
+    this.mark(step, stats.loading.end > 0 ? stats.loading.end : performance.now());
+  };
 
-  private readonly onLevelLoaded = (): void => { this.mark('levelLoadedMs'); };
+  private readonly onManifestLoaded = (_event: string, data: { stats: LoaderStats }): void => { this.markLoaded('manifestLoadedMs', data.stats); };
+
+  private readonly onLevelLoaded = (_event: string, data: { stats: LoaderStats }): void => { this.markLoaded('levelLoadedMs', data.stats); };
 
   private readonly onFragLoading = (_event: string, data: { frag: Fragment }): void => {
     if (!isMedia(data.frag) || this.requested.size >= 2) return;
