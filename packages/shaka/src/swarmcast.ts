@@ -188,6 +188,7 @@ export class Swarmcast {
   }
 
   private stopSwarm(): void {
+    this.loader.stopWatching();
     this.playback?.destroy();
     this.playback = undefined;
     this.watchedMedia?.removeEventListener('loadeddata', this.onLoadedData);
