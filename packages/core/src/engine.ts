@@ -167,7 +167,7 @@ export class Engine {
     this.store = new SegmentStore(
       this.config.storeBudgetBytes,
       (ref) => {
-        this.pool.broadcast({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
+        this.pool.withdraw(ref);
       },
       (ref) => this.pool.holdersOf(segmentKey(ref)),
     );
@@ -480,8 +480,8 @@ export class Engine {
             const stored = this.store.put(ref, acquired.bytes, acquired.source);
             this.pool.settle(ref, acquired.bytes);
             // Announce only what the store keeps: peers would be told ABSENT for anything else.
-            if (stored) this.pool.broadcast({ type: 'have', rendition: ref.rendition, sn: ref.sn, sizeBytes: acquired.bytes.length });
-            else if (shared.announced) this.pool.broadcast({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
+            if (stored) this.pool.announce({ type: 'have', rendition: ref.rendition, sn: ref.sn, sizeBytes: acquired.bytes.length }, key);
+            else if (shared.announced) this.pool.withdraw(ref);
           }
           const durationMs = this.ports.clock.now() - startedMs;
           if (prefetch) this.counters.segmentsPrefetched += 1;
@@ -493,7 +493,7 @@ export class Engine {
           // A newer acquisition of the segment (after an abort) answers the parked requests instead.
           if (!this.destroyed && !this.acquisitions.has(key)) {
             this.pool.settle(ref, undefined);
-            if (shared.announced) this.pool.broadcast({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
+            if (shared.announced) this.pool.withdraw(ref);
           }
           throw error;
         },
@@ -509,7 +509,7 @@ export class Engine {
     const shared = this.acquisitions.get(segmentKey(ref));
     if (!shared || shared.announced || this.destroyed) return;
     shared.announced = true;
-    this.pool.broadcast({ type: 'receiving', rendition: ref.rendition, sn: ref.sn });
+    this.pool.announce({ type: 'receiving', rendition: ref.rendition, sn: ref.sn }, segmentKey(ref));
   }
 
   private helloMessage(): PeerMessage {

@@ -486,10 +486,24 @@ export class PeerPool {
    * ABSENT contradict the HAVE-MAP). send() skips channels not open yet.
    */
   /** Sends an availability message to every peer, encoded once rather than once per peer. */
-  broadcast(msg: Exclude<PeerMessage, { type: 'data' }>): void {
+  /**
+   * Announces a segment of ours (`have`, `receiving`; key is its segmentKey) to every peer except
+   * those that announced holding it: they will not ask us for it, and in a swarm where a segment
+   * reaches everyone, about half of all announcements would go to such peers. A new connection gets
+   * the full HAVE-MAP. (A peer that drops the segment later does not learn we hold it: it played it.)
+   */
+  announce(msg: Extract<PeerMessage, { type: 'have' | 'receiving' }>, key: string): void {
     if (this.peers.size === 0) return;
     const bytes = encodePeerMessage(msg);
-    for (const peer of this.peers.values()) peer.sendEncodedControl(bytes, msg.type);
+    for (const peer of this.peers.values()) if (peer.stateOfKey(key) !== 'have') peer.announceEncoded(bytes, msg.type, key);
+  }
+
+  /** We no longer hold (or receive) a segment: `lost` to the peers that were told we did, and only to them. */
+  withdraw(ref: SegmentRef): void {
+    if (this.peers.size === 0) return;
+    const key = segmentKey(ref);
+    const bytes = encodePeerMessage({ type: 'lost', rendition: ref.rendition, sn: ref.sn });
+    for (const peer of this.peers.values()) peer.withdrawEncoded(bytes, key);
   }
 
   /** More of a segment we are receiving arrived: peers with requests parked on it get it relayed. */

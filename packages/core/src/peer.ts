@@ -87,6 +87,12 @@ export class Peer {
   /** sizeBytes: what a HAVE message said (unknown for HAVE-MAP entries and 'receiving'). */
   private readonly availability = new Map<string, { ref: SegmentRef; state: AvailabilityState; sizeBytes: number | undefined }>();
   private readonly downloads = new Map<number, Download>();
+  /**
+   * The segments this peer was told we have or are receiving (HAVE-MAP, `have`, `receiving`) and
+   * not yet told we lost: only those need a `lost`. Bounded by what we hold, since every segment
+   * we stop holding is withdrawn (PeerPool.withdraw).
+   */
+  private readonly told = new Set<string>();
   private readonly controlRate = new RateWindow(MAX_CONTROL_MESSAGES_PER_SEC, 1000);
   private readonly requestRate = new RateWindow(MAX_REQUESTS_PER_SEC, 1000);
   private readonly strayDataRate = new RateWindow(MAX_STRAY_DATA_BYTES_PER_10S, 10_000);
@@ -273,6 +279,19 @@ export class Peer {
     this.link.send(bytes);
   }
 
+  /** Sends an encoded `have` or `receiving` for the segment `key`, which this peer then knows we hold. */
+  announceEncoded(bytes: Uint8Array, type: 'have' | 'receiving', key: string): void {
+    if (!this.open || this.closed) return;
+    this.told.add(key);
+    this.sendEncodedControl(bytes, type);
+  }
+
+  /** Sends an encoded `lost` for the segment `key` if this peer was told we hold it. */
+  withdrawEncoded(bytes: Uint8Array, key: string): void {
+    if (!this.told.delete(key)) return;
+    this.sendEncodedControl(bytes, 'lost');
+  }
+
   /**
    * Asks the peer for a segment from `offsetBytes`, all of which we wait `withinMs` for at most;
    * returns the request id for cancel().
@@ -429,7 +448,9 @@ export class Peer {
   private onOpen(): void {
     this.open = true;
     this.send(this.host.helloMessage());
-    this.send(this.host.haveMapMessage());
+    const haveMap = this.host.haveMapMessage();
+    if (haveMap.type === 'haveMap') for (const entry of haveMap.entries) this.told.add(segmentKey(entry));
+    this.send(haveMap);
   }
 
   private violation(message: string): void {

@@ -202,7 +202,7 @@ void describe('PeerPool', () => {
     assert.deepEqual(refills, ['pa@0', 'pa@5000']);
   });
 
-  void test('a broadcast is encoded once: every link gets the same bytes, those of encodePeerMessage, and holders are counted', async () => {
+  void test('an announcement is encoded once: every link gets the same bytes, those of encodePeerMessage, and holders are counted', async () => {
     const { clock, net, pool } = pools(['pa', 'pb', 'pc']);
     pool('pa').connectTo(['pb', 'pc']);
     await clock.advance(2_000);
@@ -217,7 +217,7 @@ void describe('PeerPool', () => {
       };
     }
     const msg = { type: 'have', rendition: 'r1.p0', sn: 5, sizeBytes: 1000 } as const;
-    pool('pa').broadcast(msg);
+    pool('pa').announce(msg, segmentKey(msg));
     assert.equal(sent.length, 2);
     assert.equal(sent[0], sent[1], 'one buffer for every link');
     assert.deepEqual(Array.from(sent[0] ?? []), Array.from(encodePeerMessage(msg)));
@@ -227,9 +227,35 @@ void describe('PeerPool', () => {
       assert.equal(pool(id).holdersOf(segmentKey({ rendition: 'r1.p0', sn: 6 })), 0, id);
       assert.equal(pool(id).readyPeers()[0]?.stateOfKey(segmentKey(msg)), 'have', id);
     }
-    pool('pa').broadcast({ type: 'lost', rendition: 'r1.p0', sn: 5 });
+    pool('pa').withdraw(msg);
     await clock.advance(100);
     assert.equal(pool('pb').holdersOf(segmentKey(msg)), 0);
+  });
+
+  void test('a peer that announced a segment is not told we have it, nor that we lost it; the others are told both', async () => {
+    const { clock, net, pool } = pools(['pa', 'pb', 'pc']);
+    pool('pa').connectTo(['pb', 'pc']);
+    await clock.advance(2_000);
+    const ref = { rendition: 'r1.p0', sn: 7 };
+    const key = segmentKey(ref);
+    // pb announces the segment to pa first.
+    pool('pb').announce({ type: 'have', ...ref, sizeBytes: 1000 }, key);
+    await clock.advance(100);
+    const sentTo = new Map<string, number>();
+    for (const link of net.node('pa').openLinks()) {
+      const send = link.send.bind(link);
+      link.send = (bytes) => {
+        sentTo.set(link.remoteNode ?? '?', (sentTo.get(link.remoteNode ?? '?') ?? 0) + 1);
+        send(bytes);
+      };
+    }
+    pool('pa').announce({ type: 'receiving', ...ref }, key);
+    pool('pa').announce({ type: 'have', ...ref, sizeBytes: 1000 }, key);
+    pool('pa').withdraw(ref);
+    pool('pa').withdraw(ref);
+    assert.deepEqual([...sentTo].sort(), [['pc', 3]], 'pc: receiving, have, one lost; pb: nothing');
+    await clock.advance(100);
+    assert.equal(pool('pc').holdersOf(key), 0, 'pc saw the lost');
   });
 });
 
