@@ -1,5 +1,6 @@
 /** Command-line options of `npm run bench:swarm`, checked: a bad value fails with a clear message. */
 import { parseArgs } from 'node:util';
+import { engineDefaults } from '@swarmcast/core';
 
 export interface SwarmParams {
   /** Node peers in the swarm. */
@@ -49,7 +50,7 @@ export function parseSwarmArgs(argv: readonly string[], now: Date = new Date()):
       duration: { type: 'string', default: '60' },
       processes: { type: 'string' },
       'join-spread': { type: 'string', default: '30' },
-      'max-peers': { type: 'string', default: '12' },
+      'max-peers': { type: 'string', default: String(engineDefaults.maxPeers) },
       json: { type: 'string' },
       'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },

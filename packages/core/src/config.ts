@@ -15,7 +15,7 @@ export interface EngineConfig {
   trackerUrls: string[];
   /** Swarm id: every viewer of the same stream must use the same one. @default '' (required) */
   swarmId: string;
-  /** Most peer connections held at once. @default 12 */
+  /** Most peer connections held at once. @default 16 */
   maxPeers: number;
   /** Below this many peers the engine asks the tracker for more. @default 4 */
   minPeers: number;
@@ -252,7 +252,7 @@ export const engineDefaults: EngineConfig = {
   trackerUrl: '',
   trackerUrls: [],
   swarmId: '',
-  maxPeers: 12,
+  maxPeers: 16,
   minPeers: 4,
   connectTimeoutMs: 10_000,
   peerRefillIntervalMs: 5_000,
