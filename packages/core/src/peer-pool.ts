@@ -481,16 +481,12 @@ export class PeerPool {
   }
 
   /**
-   * Sends to every open channel, the remote's HELLO arrived or not: our HELLO and HAVE-MAP went out
-   * when it opened, so every change since must follow them (a LOST missed here would make our later
-   * ABSENT contradict the HAVE-MAP). send() skips channels not open yet.
-   */
-  /** Sends an availability message to every peer, encoded once rather than once per peer. */
-  /**
-   * Announces a segment of ours (`have`, `receiving`; key is its segmentKey) to every peer except
-   * those that announced holding it: they will not ask us for it, and in a swarm where a segment
-   * reaches everyone, about half of all announcements would go to such peers. A new connection gets
-   * the full HAVE-MAP. (A peer that drops the segment later does not learn we hold it: it played it.)
+   * Announces a segment of ours (`have`, `receiving`; key is its segmentKey), encoded once, on every
+   * open channel whether the remote's HELLO arrived or not (our HELLO and HAVE-MAP went out when it
+   * opened; channels not open yet get the HAVE-MAP later), except to peers that announced holding
+   * it: they will not ask us for it, and in a swarm where a segment reaches everyone, about half of
+   * all announcements went to such peers. (A peer that drops the segment later does not learn we hold
+   * it: it played it.)
    */
   announce(msg: Extract<PeerMessage, { type: 'have' | 'receiving' }>, key: string): void {
     if (this.peers.size === 0) return;
@@ -498,7 +494,10 @@ export class PeerPool {
     for (const peer of this.peers.values()) if (peer.stateOfKey(key) !== 'have') peer.announceEncoded(bytes, msg.type, key);
   }
 
-  /** We no longer hold (or receive) a segment: `lost` to the peers that were told we did, and only to them. */
+  /**
+   * We no longer hold (or receive) a segment: `lost` to the peers that were told we did, and only to
+   * them (one missed would take our later ABSENT for a lie).
+   */
   withdraw(ref: SegmentRef): void {
     if (this.peers.size === 0) return;
     const key = segmentKey(ref);

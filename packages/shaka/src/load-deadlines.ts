@@ -10,7 +10,7 @@
 import type { SegmentRef } from '@swarmcast/protocol';
 import { msUntilNeeded } from '@swarmcast/hlsjs/playback-deadline';
 
-/** What the tracker needs of its Swarmcast instance. */
+/** What LoadDeadlines needs of its Swarmcast instance. */
 export interface LoadDeadlinesHost {
   /** Where a load's new deadline goes (Engine.expedite; it ignores a deadline that is not earlier). */
   expedite(ref: SegmentRef, deadlineMs: number): void;
