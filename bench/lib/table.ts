@@ -61,13 +61,16 @@ export function formatExtraLines(swarmcast: BenchRun, baseline: BenchRun | null,
 
 /**
  * The viewers' requests to peers (ViewerReport.peerAttempts, summed) by how they ended, with the
- * mean time the delivered and the late ones had when asked.
+ * mean time the delivered and the late ones had when asked, how long a delivered one waited for its
+ * first byte, and how many were asked of relays (peers still receiving the segment).
  */
 export function formatPeerAttempts(a: Readonly<Record<string, number>>): string {
   const n = (key: string): number => a[key] ?? 0;
   const meanMs = (totalKey: string, countKey: string): string => (n(countKey) > 0 ? `${(n(totalKey) / n(countKey)).toFixed(0)} ms` : '-');
-  return `requests to peers delivered ${String(n('delivered'))} (had ${meanMs('deliveredWithinMs', 'delivered')} on average), ` +
-    `late ${String(n('late'))} (had ${meanMs('lateWithinMs', 'late')}; ${String(n('lateUnstarted'))} without a byte), ` +
+  return `requests to peers delivered ${String(n('delivered'))} (had ${meanMs('deliveredWithinMs', 'delivered')} on average, ` +
+    `first byte after ${meanMs('deliveredFirstByteMs', 'delivered')}; ${String(n('deliveredRelay'))} from relays), ` +
+    `late ${String(n('late'))} (had ${meanMs('lateWithinMs', 'late')}; ${String(n('lateRelay'))} from relays; ` +
+    `${String(n('lateUnstarted'))} without a byte, ${String(n('lateQueued'))} of them queued), ` +
     `stalled ${String(n('stalled'))}, busy ${String(n('busy'))}, failed ${String(n('failed'))}`;
 }
 

@@ -5,7 +5,7 @@ import { PartialSegment } from './partial-segment.js';
 import type { Peer } from './peer.js';
 import type { ByteRange, Clock, HttpPort } from './ports.js';
 import type { Verdict } from './record-book.js';
-import type { HttpFetchReason, PeerAttemptOutcome } from './stats.js';
+import type { HttpFetchReason, PeerAttemptDetail, PeerAttemptOutcome } from './stats.js';
 
 /**
  * A stall timer that fires later than this past its time means our event loop was held meanwhile:
@@ -61,8 +61,8 @@ export interface AcquisitionHost {
   /** More bytes of `ref` arrived from a peer: uploads relaying it may send them on. */
   progress(ref: SegmentRef): void;
   countFallback(): void;
-  /** A request to a peer ended (see PeerAttempts): it had `withinMs` when asked; `gotBytes`, some bytes came. */
-  countPeerAttempt(outcome: PeerAttemptOutcome, withinMs: number, gotBytes: boolean): void;
+  /** A request to a peer ended (see PeerAttempts): it had `withinMs` when asked. */
+  countPeerAttempt(outcome: PeerAttemptOutcome, withinMs: number, detail: PeerAttemptDetail): void;
   /** A segment (or its rest) goes over HTTP, for this reason; `afterSeeder` when the last peer asked was a seeder. */
   countHttpFetch(reason: HttpFetchReason, afterSeeder: boolean): void;
   /** Whether the tracker named `peer` a seeder. */
@@ -393,13 +393,17 @@ export class Acquisition {
       };
       const askedWithinMs = Math.max(0, this.p2pDeadlineMs() - clock.now());
       let gotBytes = false;
+      const askedAtMs = clock.now();
+      let firstByteAtMs = 0;
       /** The peer said QUEUED for this request: admitted, waiting its turn. */
       let queued = false;
       const finish = (result: AttemptResult): void => {
         if (settled) return;
         settled = true;
         // A load the player dropped ends its attempt too: not the peer's doing.
-        if (!this.signal.aborted) this.host.countPeerAttempt(attemptOutcome(result), askedWithinMs, gotBytes);
+        if (!this.signal.aborted) {
+          this.host.countPeerAttempt(attemptOutcome(result), askedWithinMs, { firstByteMs: gotBytes ? firstByteAtMs - askedAtMs : undefined, relay: !held, queued });
+        }
         clock.clearTimeout(guardTimer);
         this.signal.removeEventListener('abort', onAbort);
         this.hurried.delete(armGuard);
@@ -462,6 +466,7 @@ export class Acquisition {
             return;
           }
           if (settled) return;
+          if (!gotBytes) firstByteAtMs = clock.now();
           gotBytes = true;
           if (!this.partial) {
             this.partial = new PartialSegment(totalBytes);

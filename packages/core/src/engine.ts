@@ -260,13 +260,20 @@ export class Engine {
       httpFetchMs: () => this.httpFetchTime.ms,
       timerLagMs: () => this.timerLag.ms,
       countFallback: () => (this.counters.p2pFallbacks += 1),
-      countPeerAttempt: (outcome, withinMs, gotBytes) => {
+      countPeerAttempt: (outcome, withinMs, detail) => {
         const a = this.counters.peerAttempts;
         a[outcome] += 1;
-        if (outcome === 'delivered') a.deliveredWithinMs += withinMs;
-        else if (outcome === 'late') {
+        if (outcome === 'delivered') {
+          a.deliveredWithinMs += withinMs;
+          a.deliveredFirstByteMs += detail.firstByteMs ?? 0;
+          if (detail.relay) a.deliveredRelay += 1;
+        } else if (outcome === 'late') {
           a.lateWithinMs += withinMs;
-          if (!gotBytes) a.lateUnstarted += 1;
+          if (detail.relay) a.lateRelay += 1;
+          if (detail.firstByteMs === undefined) {
+            a.lateUnstarted += 1;
+            if (detail.queued) a.lateQueued += 1;
+          }
         }
       },
       countHttpFetch: (reason, afterSeeder) => {

@@ -58,6 +58,14 @@ export interface PeerAttempts {
   late: number;
   /** Of `late`: not one byte had come (a relay not started, a queue too long). */
   lateUnstarted: number;
+  /** Of `lateUnstarted`: the peer had said QUEUED (admitted, its turn never came in time). */
+  lateQueued: number;
+  /** Of `late`: asked of a relay (a peer still receiving the segment, as fast as its own source at most). */
+  lateRelay: number;
+  /** Of `delivered`: from a relay. */
+  deliveredRelay: number;
+  /** From each delivered request to its first byte, ms in all (divided by `delivered`: the usual wait for a turn). */
+  deliveredFirstByteMs: number;
   /** Silent for p2pStallTimeoutMs. */
   stalled: number;
   /** Answered BUSY. */
@@ -71,6 +79,16 @@ export interface PeerAttempts {
 }
 
 export type PeerAttemptOutcome = 'delivered' | 'late' | 'stalled' | 'busy' | 'failed';
+
+/** How a request to a peer went, beyond its outcome (see PeerAttempts). */
+export interface PeerAttemptDetail {
+  /** From the request to the first byte, ms; undefined when none came. */
+  readonly firstByteMs: number | undefined;
+  /** The peer was still receiving the segment when asked. */
+  readonly relay: boolean;
+  /** The peer said QUEUED for it. */
+  readonly queued: boolean;
+}
 
 /** See EngineStats.silencesExcused. */
 export interface SilencesExcused {
@@ -203,7 +221,7 @@ export function emptyStats(): EngineStats {
     p2pFallbacks: 0,
     httpFetchReasons: emptyHttpFetchReasons(),
     uploadRefusals: { firstChunk: 0, deadline: 0, unmeasured: 0, limit: 0 },
-    peerAttempts: { delivered: 0, late: 0, lateUnstarted: 0, stalled: 0, busy: 0, failed: 0, deliveredWithinMs: 0, lateWithinMs: 0 },
+    peerAttempts: { delivered: 0, late: 0, lateUnstarted: 0, lateQueued: 0, lateRelay: 0, deliveredRelay: 0, deliveredFirstByteMs: 0, stalled: 0, busy: 0, failed: 0, deliveredWithinMs: 0, lateWithinMs: 0 },
     silencesExcused: { uplink: 0, credit: 0 },
     seederAttempts: 0,
     seederDeliveries: 0,

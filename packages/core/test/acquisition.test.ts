@@ -219,7 +219,9 @@ void describe('acquisition', () => {
     const seg = bed.publish(ref, 150_000);
     await bed.clock.settle(g.engine.loadSegment(bed.request(ref, 1_000)));
     await bed.clock.advance(100);
+    const askedAtMs = bed.clock.now();
     const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    const tookMs = bed.clock.now() - askedAtMs;
     assert.equal(got.source, 'p2p');
     assert.equal(got.fromStore, false);
     assert.ok(sameBytes(got.bytes, seg.bytes));
@@ -240,6 +242,9 @@ void describe('acquisition', () => {
     assert.equal(attempts.late + attempts.stalled + attempts.busy + attempts.failed, 0);
     // Asked with the deadline minus the HTTP margin to go, all of it counted for the one delivered.
     assert.equal(attempts.deliveredWithinMs, 10_000 - e.engine.config.httpSafetyMs);
+    // From a holder, its first byte one trip after the request at least, within the load's time.
+    assert.equal(attempts.deliveredRelay, 0);
+    assert.ok(attempts.deliveredFirstByteMs > 0 && attempts.deliveredFirstByteMs <= tookMs, `first byte after ${String(attempts.deliveredFirstByteMs)} ms of ${String(tookMs)}`);
     // Held now: a second load is answered from the store.
     const again = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
     assert.equal(again.fromStore, true);
@@ -442,9 +447,9 @@ void describe('acquisition', () => {
     assert.ok(e.engine.stats().p2pBytes >= 3 * CHUNK);
     const attempts = e.engine.stats().peerAttempts;
     assert.deepEqual(
-      [attempts.late, attempts.lateUnstarted, attempts.lateWithinMs, attempts.delivered],
-      [1, 0, range.startedAtMs - t0, 0],
-      'one late attempt, with bytes, that had until the switch to HTTP',
+      [attempts.late, attempts.lateUnstarted, attempts.lateQueued, attempts.lateRelay, attempts.lateWithinMs, attempts.delivered],
+      [1, 0, 0, 0, range.startedAtMs - t0, 0],
+      'one late attempt to a holder, with bytes, that had until the switch to HTTP',
     );
     // It was sending: slow, not lying, so the request is cancelled at the switch (what it would
     // send on is thrown away), and the peer is not cut off.
@@ -470,7 +475,7 @@ void describe('acquisition', () => {
     assert.equal(cancelled, true, 'cancelled at the switch, not watched for a stall timeout');
     assert.deepEqual(e.disconnects, [], 'not cut off');
     const attempts = e.engine.stats().peerAttempts;
-    assert.deepEqual([attempts.late, attempts.lateUnstarted], [1, 1]);
+    assert.deepEqual([attempts.late, attempts.lateUnstarted, attempts.lateQueued, attempts.lateRelay], [1, 1, 1, 0], 'late without a byte, after QUEUED, from a holder');
     bed.destroyAll();
   });
 
