@@ -3,11 +3,13 @@
  * checks that the simulator (the same core over a modelled network) agrees with real browsers.
  * Same viewers, duration, joins and stream (400 kbit/s, 2 s segments); uploads on loopback are
  * modelled as 25x the bitrate (the browsers' uplink is not the limit there), a shaped run uses its
- * --upload-kbps and --rtt-ms. The simulated players sit at hls.js's default distance from the
- * edge and play to the end of the run (a browser viewer leaves `duration` after its join).
+ * --upload-kbps and --rtt-ms as the testbed applies them: --rtt-ms is each viewer's access link
+ * (bench/lib/netns-testbed.ts), so a viewer is rtt from the origin and 2 x rtt from another viewer,
+ * whose traffic crosses both access links. The simulated players sit at hls.js's default distance
+ * from the edge and play to the end of the run (a browser viewer leaves `duration` after its join).
  */
 import { computeMetrics } from '../../sim/src/metrics.ts';
-import { scenario } from '../../sim/src/params.ts';
+import { scenario, type ScenarioParams } from '../../sim/src/params.ts';
 import { runScenario } from '../../sim/src/world.ts';
 
 /** The demo origin's stream (packages/origin/src/live-ffmpeg.ts). */
@@ -15,6 +17,8 @@ const BITRATE_KBPS = 400;
 /** Loopback uplinks, as a multiple of the bitrate: far above what the swarm needs. */
 const LOOPBACK_UPLOAD_MULTIPLE = 25;
 const LOOPBACK_RTT_MS = 1;
+/** The origin's own time to answer a segment request, on top of the round trip to it (it serves from memory). */
+const ORIGIN_SERVE_MS = 5;
 const SEEDS = ['bench-1', 'bench-2', 'bench-3'];
 
 export interface SimCheckInput {
@@ -34,41 +38,61 @@ export interface SimCheck {
   readonly p2pShareBySeed: number[];
   readonly liveLatencySec: number;
   readonly stalls: number;
-  readonly scenario: { peers: number; durationSec: number; rampSec: number; uploadMultiple: number; rttMs: number; churn: number; seeds: string[] };
+  /** rttMs: the access link's (viewer to origin); peerRttMs: viewer to viewer, as simulated. */
+  readonly scenario: { peers: number; durationSec: number; rampSec: number; uploadMultiple: number; rttMs: number; peerRttMs: number; churn: number; seeds: string[] };
+}
+
+/** The simulator's scenario for one seed of the check: what the testbed gave the browsers. */
+export function simCheckScenario(input: SimCheckInput, seed: string): ScenarioParams {
+  const uploadMultiple = input.uploadKbps === null ? LOOPBACK_UPLOAD_MULTIPLE : input.uploadKbps / BITRATE_KBPS;
+  const rttMs = input.rttMs ?? LOOPBACK_RTT_MS;
+  // Viewer to viewer: two access links (see above); on loopback there are none.
+  const peerRttMs = input.rttMs === null ? LOOPBACK_RTT_MS : 2 * input.rttMs;
+  return scenario({
+    peers: input.viewers,
+    durationSec: input.durationSec,
+    rampSec: input.joinSpreadSec,
+    uploadMix: [{ fraction: 1, multiple: uploadMultiple }],
+    downloadMultiple: Math.max(25, 4 * uploadMultiple),
+    rttMinMs: peerRttMs,
+    rttMaxMs: peerRttMs,
+    originTtfbMinMs: rttMs,
+    originTtfbMaxMs: rttMs + ORIGIN_SERVE_MS,
+    churn: input.churnPct / 100,
+    bitrateKbps: BITRATE_KBPS,
+    segmentSec: 2,
+    seed,
+    engine: { ...input.engineOverrides },
+  });
 }
 
 export async function simulatorCheck(input: SimCheckInput): Promise<SimCheck> {
-  const uploadMultiple = input.uploadKbps === null ? LOOPBACK_UPLOAD_MULTIPLE : input.uploadKbps / BITRATE_KBPS;
-  const rttMs = input.rttMs ?? LOOPBACK_RTT_MS;
-  const churn = input.churnPct / 100;
   const shares: number[] = [];
   let latency = 0;
   let stalls = 0;
+  let params: ScenarioParams | undefined;
   for (const seed of SEEDS) {
-    const params = scenario({
-      peers: input.viewers,
-      durationSec: input.durationSec,
-      rampSec: input.joinSpreadSec,
-      uploadMix: [{ fraction: 1, multiple: uploadMultiple }],
-      downloadMultiple: Math.max(25, 4 * uploadMultiple),
-      rttMinMs: rttMs,
-      rttMaxMs: rttMs,
-      churn,
-      bitrateKbps: BITRATE_KBPS,
-      segmentSec: 2,
-      seed,
-      engine: { ...input.engineOverrides },
-    });
+    params = simCheckScenario(input, seed);
     const r = computeMetrics(await runScenario(params));
     shares.push(r.p2pShare);
     latency += r.liveLatencySec.mean;
     stalls += r.stalls;
   }
+  const p = params ?? simCheckScenario(input, SEEDS[0] ?? '');
   return {
     p2pShare: shares.reduce((a, b) => a + b, 0) / shares.length,
     p2pShareBySeed: shares,
     liveLatencySec: latency / SEEDS.length,
     stalls,
-    scenario: { peers: input.viewers, durationSec: input.durationSec, rampSec: input.joinSpreadSec, uploadMultiple, rttMs, churn, seeds: SEEDS },
+    scenario: {
+      peers: p.peers,
+      durationSec: p.durationSec,
+      rampSec: p.rampSec,
+      uploadMultiple: p.uploadMix[0]?.multiple ?? LOOPBACK_UPLOAD_MULTIPLE,
+      rttMs: p.originTtfbMinMs,
+      peerRttMs: p.rttMinMs,
+      churn: p.churn,
+      seeds: SEEDS,
+    },
   };
 }

@@ -10,6 +10,7 @@ import { planChurn } from '../../bench/lib/churn.js';
 import { httpCopies } from '../../bench/lib/http-copies.js';
 import { maxWindowKbps } from '../../bench/lib/shaping-monitor.js';
 import { startupSteps } from '../../bench/lib/startup-steps.js';
+import { simCheckScenario } from '../../bench/lib/sim-check.js';
 import { compareRuns, summarizeRun } from '../../bench/lib/stats.js';
 import { formatOverheadByType, formatPeerAttempts } from '../../bench/lib/table.js';
 import { sessionWindows } from './harness/schedule.js';
@@ -231,4 +232,16 @@ void test('the viewer URL carries --engine settings to the page as it reads them
   const params = parseViewerParams(new URL(href) as unknown as Location);
   assert.deepEqual(params.engineOverrides, { uploadAdmissionDelayMs: 250, httpSafetyMs: 1500.5 });
   assert.equal(new URL(viewerUrl({ src: 'http://origin.test/a.m3u8', tracker: 'ws://t.test/', p2p: true })).searchParams.has('engine'), false);
+});
+
+void test('simCheckScenario: a shaped run simulates what the testbed does (viewers 2 x rtt apart, the origin rtt away); loopback stays at 1 ms', () => {
+  const input = { viewers: 12, durationSec: 120, joinSpreadSec: 20, churnPct: 0, uploadKbps: 720, rttMs: 40 };
+  const shaped = simCheckScenario(input, 'bench-1');
+  assert.deepEqual([shaped.rttMinMs, shaped.rttMaxMs], [80, 80], 'a viewer reaches another over two access links');
+  assert.ok(shaped.originTtfbMinMs >= 40 && shaped.originTtfbMaxMs <= 50, `origin ${String(shaped.originTtfbMinMs)}-${String(shaped.originTtfbMaxMs)} ms`);
+  assert.equal(shaped.uploadMix[0]?.multiple, 1.8);
+  const loopback = simCheckScenario({ ...input, uploadKbps: null, rttMs: null }, 'bench-1');
+  assert.deepEqual([loopback.rttMinMs, loopback.rttMaxMs], [1, 1]);
+  assert.ok(loopback.originTtfbMaxMs <= 10, 'the loopback origin answers in a few ms');
+  assert.equal(loopback.uploadMix[0]?.multiple, 25);
 });
