@@ -86,6 +86,9 @@ const HTTP_SAFETY_FACTOR = 3;
 /** An urgent try shorter than this could not bring a segment's first chunks: straight to HTTP. */
 const MIN_URGENT_TRY_MS = 100;
 
+/** A request to a peer with less time than this before the P2P deadline is not made (see runPeers). */
+const MIN_PEER_TRY_MS = 500;
+
 type AttemptResult = 'done' | 'absent' | 'busy' | 'closed' | 'stalled' | 'deadline' | 'mismatch';
 
 /**
@@ -221,6 +224,9 @@ export class Acquisition {
       while (clock.now() < this.p2pDeadlineMs()) {
         this.throwIfAborted();
         const peer = this.host.candidates(this.ref, tried)[0];
+        // Too little time left for a new peer to bring more than its first chunks: what it would
+        // send after we gave up is thrown away, and its uplink was another requester's.
+        if (peer && this.p2pDeadlineMs() - clock.now() < MIN_PEER_TRY_MS) break;
         if (peer) {
           tried.add(peer.id);
           const result = await this.fromPeer(peer);

@@ -459,6 +459,26 @@ void describe('acquisition', () => {
     bed.destroyAll();
   });
 
+  void test('a peer is not asked with less than 500 ms to the P2P deadline; with 600 ms it is', async () => {
+    // minP2pSlackMs 2000 lets the load try peers; httpSafetyMs leaves 400 ms (then 600 ms) for them.
+    for (const [safetyMs, asked] of [[1_700, false], [1_500, true]] as const) {
+      const ref = { rendition: 'v0', sn: 6 };
+      const { bed, e, link, bytes } = await engineAndScripted(`min-try-${String(safetyMs)}`, ref, 2 * CHUNK, { httpSafetyMs: safetyMs, minHttpSafetyMs: 500 });
+      let requests = 0;
+      link.owner.onMessage = (msg, l) => {
+        if (msg.type !== 'request') return;
+        requests += 1;
+        l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 0, totalBytes: bytes.length, payload: bytes });
+      };
+      const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 2_100)));
+      assert.ok(sameBytes(got.bytes, bytes));
+      assert.equal(requests, asked ? 1 : 0, `${String(2_100 - safetyMs)} ms for peers`);
+      assert.equal(got.source, asked ? 'p2p' : 'http');
+      if (!asked) assert.equal(e.engine.stats().httpFetchReasons.slack, 1, 'no time for peers');
+      bed.destroyAll();
+    }
+  });
+
   void test('a holder that said QUEUED and sent nothing by the switch is cancelled at once: admitted, not lying', async () => {
     const ref = { rendition: 'v0', sn: 5 };
     const { bed, e, link, bytes } = await engineAndScripted('queued-late', ref, 200_000);
