@@ -42,12 +42,19 @@ export interface SimCheck {
   readonly scenario: { peers: number; durationSec: number; rampSec: number; uploadMultiple: number; rttMs: number; peerRttMs: number; churn: number; seeds: string[] };
 }
 
+/** The network of the check: upload as a multiple of the bitrate, RTT to the origin and between viewers. */
+function checkNetwork(input: SimCheckInput): { uploadMultiple: number; rttMs: number; peerRttMs: number } {
+  return {
+    uploadMultiple: input.uploadKbps === null ? LOOPBACK_UPLOAD_MULTIPLE : input.uploadKbps / BITRATE_KBPS,
+    rttMs: input.rttMs ?? LOOPBACK_RTT_MS,
+    // Viewer to viewer: two access links (see above); on loopback there are none.
+    peerRttMs: input.rttMs === null ? LOOPBACK_RTT_MS : 2 * input.rttMs,
+  };
+}
+
 /** The simulator's scenario for one seed of the check: what the testbed gave the browsers. */
 export function simCheckScenario(input: SimCheckInput, seed: string): ScenarioParams {
-  const uploadMultiple = input.uploadKbps === null ? LOOPBACK_UPLOAD_MULTIPLE : input.uploadKbps / BITRATE_KBPS;
-  const rttMs = input.rttMs ?? LOOPBACK_RTT_MS;
-  // Viewer to viewer: two access links (see above); on loopback there are none.
-  const peerRttMs = input.rttMs === null ? LOOPBACK_RTT_MS : 2 * input.rttMs;
+  const { uploadMultiple, rttMs, peerRttMs } = checkNetwork(input);
   return scenario({
     peers: input.viewers,
     durationSec: input.durationSec,
@@ -70,29 +77,17 @@ export async function simulatorCheck(input: SimCheckInput): Promise<SimCheck> {
   const shares: number[] = [];
   let latency = 0;
   let stalls = 0;
-  let params: ScenarioParams | undefined;
   for (const seed of SEEDS) {
-    params = simCheckScenario(input, seed);
-    const r = computeMetrics(await runScenario(params));
+    const r = computeMetrics(await runScenario(simCheckScenario(input, seed)));
     shares.push(r.p2pShare);
     latency += r.liveLatencySec.mean;
     stalls += r.stalls;
   }
-  const p = params ?? simCheckScenario(input, SEEDS[0] ?? '');
   return {
     p2pShare: shares.reduce((a, b) => a + b, 0) / shares.length,
     p2pShareBySeed: shares,
     liveLatencySec: latency / SEEDS.length,
     stalls,
-    scenario: {
-      peers: p.peers,
-      durationSec: p.durationSec,
-      rampSec: p.rampSec,
-      uploadMultiple: p.uploadMix[0]?.multiple ?? LOOPBACK_UPLOAD_MULTIPLE,
-      rttMs: p.originTtfbMinMs,
-      peerRttMs: p.rttMinMs,
-      churn: p.churn,
-      seeds: SEEDS,
-    },
+    scenario: { peers: input.viewers, durationSec: input.durationSec, rampSec: input.joinSpreadSec, ...checkNetwork(input), churn: input.churnPct / 100, seeds: SEEDS },
   };
 }

@@ -397,10 +397,10 @@ export class Acquisition {
         clock.clearTimeout(stallTimer);
         clock.clearTimeout(judgeEndTimer);
       };
-      const askedWithinMs = Math.max(0, this.p2pDeadlineMs() - clock.now());
-      let gotBytes = false;
       const askedAtMs = clock.now();
-      let firstByteAtMs = 0;
+      const askedWithinMs = Math.max(0, this.p2pDeadlineMs() - askedAtMs);
+      /** From the request to the first byte, once one came. */
+      let firstByteMs: number | undefined;
       /** The peer said QUEUED for this request: admitted, waiting its turn. */
       let queued = false;
       const finish = (result: AttemptResult): void => {
@@ -408,12 +408,12 @@ export class Acquisition {
         settled = true;
         // A load the player dropped ends its attempt too: not the peer's doing.
         if (!this.signal.aborted) {
-          this.host.countPeerAttempt(attemptOutcome(result), askedWithinMs, { firstByteMs: gotBytes ? firstByteAtMs - askedAtMs : undefined, relay: !held, queued });
+          this.host.countPeerAttempt(attemptOutcome(result), askedWithinMs, { firstByteMs, relay: !held, queued });
         }
         clock.clearTimeout(guardTimer);
         this.signal.removeEventListener('abort', onAbort);
         this.hurried.delete(armGuard);
-        if (result === 'deadline' && held && !gotBytes && !queued && !this.signal.aborted) {
+        if (result === 'deadline' && held && firstByteMs === undefined && !queued && !this.signal.aborted) {
           judging = true;
           peer.deliveredLate();
           // Still sending a stall timeout later: slow, not lying; the rest is not worth its bytes.
@@ -472,8 +472,7 @@ export class Acquisition {
             return;
           }
           if (settled) return;
-          if (!gotBytes) firstByteAtMs = clock.now();
-          gotBytes = true;
+          firstByteMs ??= clock.now() - askedAtMs;
           if (!this.partial) {
             this.partial = new PartialSegment(totalBytes);
             // Announced 'receiving' only once bytes flow: announcing at the request lets peers
