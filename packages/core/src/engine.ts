@@ -16,6 +16,7 @@ import { EngineError } from './errors.js';
 import { countedUploadKbps, type Peer } from './peer.js';
 import { PeerPool } from './peer-pool.js';
 import { Prefetcher } from './prefetcher.js';
+import { Wants } from './wants.js';
 import type { ReceivingSegment } from './partial-segment.js';
 import { HttpFetchTime, HttpThroughput } from './http-throughput.js';
 import type { ByteRange, ConnectOptions, EnginePorts } from './ports.js';
@@ -95,6 +96,8 @@ interface SharedAcquisition {
   users: number;
   /** 'receiving' was announced: the acquisition is downloading (see AcquisitionHost.downloading). */
   announced: boolean;
+  /** Started by a peer's WANT before our player asked (see Wants). */
+  wanted?: boolean;
 }
 
 /** A peer's weight in the choice of HTTP fetchers: its announced upload (bounded), 1 when it announced none. */
@@ -122,6 +125,7 @@ export class Engine {
   /** The acquisition settings of an LL-HLS part: its own, tighter margins (see partHttpSafetyMs). */
   private readonly partAcquisitionConfig: EngineConfig;
   private readonly prefetcher: Prefetcher;
+  private readonly wants: Wants;
   private readonly summaries: SummaryReporter;
   private readonly httpThroughput: HttpThroughput;
   private readonly httpFetchTime: HttpFetchTime;
@@ -186,6 +190,9 @@ export class Engine {
       peerClosed: (peer, reason) => this.onPeerClosed(peer, reason),
       pathChanged: (peer, change) => this.onPathChanged(peer, change),
       availabilityChanged: (peer, ref, state, key) => this.onAvailability(peer, ref, state, key),
+      wanted: (_peer, ref) => {
+        this.wants.wanted(ref);
+      },
     });
     this.tracker = new TrackerClient(this.config, clock, this.ports.random, this.ports.trackerSocket, {
       joined: (peerId, peers, seeders) => {
@@ -225,6 +232,19 @@ export class Engine {
       this.ports.clock,
       (ref, deadlineMs) => this.startPrefetch(ref, deadlineMs),
     );
+    this.wants = new Wants({
+      clock,
+      readyPeers: () => this.pool.readyPeers(),
+      fetchers: (ref) => this.designatedFetchers(ref),
+      selfId: this.instanceId,
+      isFetcher: (ref) => this.isDesignatedFetcher(ref),
+      hasOrGets: (ref) => this.store.has(ref) || this.acquisitions.has(segmentKey(ref)),
+      nextDeadlineMs: (ref) => this.prefetcher.nextDeadlineMs(ref),
+      minSlackMs: this.config.minP2pSlackMs,
+      fetch: (ref, url, deadlineMs) => {
+        this.startAcquisition({ ref, url, range: undefined, deadlineMs }, segmentKey(ref)).wanted = true;
+      },
+    });
     this.seeders = new SeederWatch(this.config.seederWaitMs, { clock, peers: () => this.pool.allPeers() }, this.config.expectSeeder);
     this.acquisitionHost = {
       clock,
@@ -370,6 +390,9 @@ export class Engine {
       vodListsFetched: this.integrity.vodListsFetched,
       liveRecordFetches: this.integrity.liveRecordFetches,
       liveRecordFetchFailures: this.integrity.liveRecordFetchFailures,
+      wantsSent: this.wants.sent,
+      wantsReceived: this.wants.received,
+      wantFetches: this.wants.fetched,
     };
   }
 
@@ -392,6 +415,7 @@ export class Engine {
   /** Gets a segment for the player, from the store, from peers or over HTTP, by its deadline. */
   async loadSegment(request: SegmentRequest): Promise<LoadedSegment> {
     if (this.destroyed) throw new EngineError('ENGINE_DESTROYED', 'loadSegment() after destroy()');
+    if (!this.wants.matchesFetched(request.ref, request.url, request.range !== undefined)) this.dropWanted(request.ref);
     const stored = this.store.get(request.ref);
     if (stored) {
       this.counters.segmentsFromStore += 1;
@@ -401,8 +425,14 @@ export class Engine {
     if (request.init === true) this.integrity.initSegment(request.ref.rendition);
     else if (!isPartRenditionId(request.ref.rendition)) this.prefetcher.requested(request);
     let shared = this.acquisitions.get(key);
-    if (shared) shared.acquisition.adopt(request.url, request.range, request.deadlineMs);
-    else shared = this.startAcquisition({ ref: request.ref, url: request.url, range: request.range, deadlineMs: request.deadlineMs }, key);
+    if (shared) {
+      shared.acquisition.adopt(request.url, request.range, request.deadlineMs);
+      // A fetch a WANT started had our estimate of the deadline: the player's own counts.
+      if (shared.wanted === true) shared.acquisition.expedite(request.deadlineMs);
+    } else {
+      shared = this.startAcquisition({ ref: request.ref, url: request.url, range: request.range, deadlineMs: request.deadlineMs }, key);
+    }
+    if (request.init !== true && !isPartRenditionId(request.ref.rendition)) this.wants.playerAsked(request.ref, request.url, request.range !== undefined, request.deadlineMs);
     shared.users += 1;
     const current = shared;
     const onAbort = (): void => {
@@ -420,6 +450,22 @@ export class Engine {
     } finally {
       request.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * A WANT made us fetch `ref` from a predicted URL and the player names another: what we fetched
+   * (or are fetching) is not to be trusted as that segment. Dropped, withdrawn from peers, loaded again.
+   */
+  private dropWanted(ref: SegmentRef): void {
+    this.counters.wantUrlMismatches += 1;
+    const key = segmentKey(ref);
+    const shared = this.acquisitions.get(key);
+    if (shared?.wanted === true) {
+      shared.controller.abort();
+      this.acquisitions.delete(key);
+      if (shared.announced) this.pool.withdraw(ref);
+    }
+    if (this.store.delete(ref)) this.pool.withdraw(ref);
   }
 
   /**

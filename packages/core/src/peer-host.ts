@@ -27,6 +27,8 @@ export interface PeerHost {
   pathChanged(peer: Peer, change: 'interrupted' | 'resumed' | 'restarted'): void;
   /** `key` is segmentKey(ref), built once per message. */
   availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void;
+  /** The peer sent WANT for `ref` (see Wants). */
+  wanted(peer: Peer, ref: SegmentRef): void;
   /** `type`: of a control message sent ('data' for a DATA header), for controlBytesSentByType. */
   countBytes(kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number, type?: PeerMessageType): void;
   /** A silence that read as a lie was excused: our uplink was saturated, or the peer's credit paid. */

@@ -24,7 +24,7 @@ const UPLOAD_CAP_BURST_MS = 250;
 const DELAY_PACE_BURST_MS = 50;
 
 /** What the pool needs from the engine. */
-export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'countRefusal' | 'countExcusedSilence' | 'sendSignal' | 'connectOptions' | 'pathChanged'> {
+export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'countRefusal' | 'countExcusedSilence' | 'sendSignal' | 'connectOptions' | 'pathChanged' | 'wanted'> {
   /** Our current tracker-assigned id, if joined. */
   selfId(): string | undefined;
   requestMorePeers(): void;
@@ -129,6 +129,7 @@ export class PeerPool {
         host.pathChanged(peer, change);
       },
       availabilityChanged: (peer, ref, state, key) => host.availabilityChanged(peer, ref, state, key),
+      wanted: (peer, ref) => host.wanted(peer, ref),
       linkQueued: (bytes, opensTurn) => {
         this.uploadMeter.enqueued(bytes);
         const now = this.clock.now();

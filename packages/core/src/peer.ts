@@ -525,6 +525,9 @@ export class Peer {
         else if (this.neverMade(msg.requestId)) this.violation(`queued for request ${msg.requestId} never made`);
         return;
       }
+      case 'want':
+        this.host.wanted(this, { rendition: msg.rendition, sn: msg.sn });
+        return;
       case 'receipt': {
         // One for a chunk we no longer remember (or never sent) tells nothing: ignored.
         const sample = this.delivery.receipt(msg.requestId, msg.offsetBytes, msg.atMs, this.host.clock.now());

@@ -45,11 +45,20 @@ export class Prefetcher {
 
   /** A peer announced it holds or is receiving `ref`. */
   announced(ref: SegmentRef): void {
-    const last = this.last;
-    if (!this.config.enabled || !last || this.spacingMs === undefined) return;
-    if (ref.rendition !== last.ref.rendition || ref.sn !== last.ref.sn + 1) return;
-    const deadlineMs = last.deadlineMs + this.spacingMs;
-    if (deadlineMs - this.clock.now() < this.config.minSlackMs) return;
+    if (!this.config.enabled) return;
+    const deadlineMs = this.nextDeadlineMs(ref);
+    if (deadlineMs === undefined || deadlineMs - this.clock.now() < this.config.minSlackMs) return;
     this.start(ref, deadlineMs);
+  }
+
+  /**
+   * The player's deadline for `ref` if it is the segment after the player's latest, estimated from
+   * the player's own (the last one plus the spacing of the last two); else undefined.
+   */
+  nextDeadlineMs(ref: SegmentRef): number | undefined {
+    const last = this.last;
+    if (!last || this.spacingMs === undefined) return undefined;
+    if (ref.rendition !== last.ref.rendition || ref.sn !== last.ref.sn + 1) return undefined;
+    return last.deadlineMs + this.spacingMs;
   }
 }

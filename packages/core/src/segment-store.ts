@@ -59,6 +59,16 @@ export class SegmentStore {
     return true;
   }
 
+  /** Drops a segment (no eviction callback: the caller withdraws it). True if it was held. */
+  delete(ref: SegmentRef): boolean {
+    const key = segmentKey(ref);
+    const old = this.segments.get(key);
+    if (!old) return false;
+    this.segments.delete(key);
+    this.usedBytes -= old.bytes.length;
+    return true;
+  }
+
   /** Among the oldest EVICTION_WINDOW segments, the most replicated one (the oldest on a tie). */
   private victim(): [string, StoredSegment] | undefined {
     let best: [string, StoredSegment] | undefined;

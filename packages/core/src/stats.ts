@@ -123,6 +123,14 @@ export interface EngineStats {
   segmentsFromStore: number;
   /** Segments fetched from peers before the player asked for them (see Prefetcher). */
   segmentsPrefetched: number;
+  /** WANT messages sent: our player asked for a segment nobody near us had, and we told its top HTTP fetcher (see Wants). */
+  wantsSent: number;
+  /** WANT messages received. */
+  wantsReceived: number;
+  /** Segments fetched over HTTP before our player asked, because a peer wanted them. */
+  wantFetches: number;
+  /** Fetches a WANT started from a predicted URL that the player then named otherwise (dropped, fetched again). */
+  wantUrlMismatches: number;
   /** P2P attempts that gave up and left the rest to HTTP or another peer. */
   p2pFallbacks: number;
   /** HTTP segment fetches (whole or the rest of one) by why they went to HTTP. */
@@ -211,13 +219,17 @@ export function emptyStats(): EngineStats {
     p2pBytes: 0,
     uploadedBytes: 0,
     controlBytesSent: 0,
-    controlBytesSentByType: { hello: 0, haveMap: 0, have: 0, receiving: 0, lost: 0, request: 0, cancel: 0, data: 0, absent: 0, busy: 0, queued: 0, receipt: 0 },
+    controlBytesSentByType: { hello: 0, haveMap: 0, have: 0, receiving: 0, lost: 0, request: 0, cancel: 0, data: 0, absent: 0, busy: 0, queued: 0, receipt: 0, want: 0 },
     controlBytesReceived: 0,
     trackerBytes: 0,
     segmentsFromHttp: 0,
     segmentsFromP2p: 0,
     segmentsFromStore: 0,
     segmentsPrefetched: 0,
+    wantsSent: 0,
+    wantsReceived: 0,
+    wantFetches: 0,
+    wantUrlMismatches: 0,
     p2pFallbacks: 0,
     httpFetchReasons: emptyHttpFetchReasons(),
     uploadRefusals: { firstChunk: 0, deadline: 0, unmeasured: 0, limit: 0 },

@@ -47,6 +47,7 @@ function pools(ids: readonly string[], config = {}): {
       peerClosed: (peer, reason) => log.push(`${self} closed ${peer.id}: ${reason}`),
       pathChanged: (peer, change) => log.push(`${self} ${change} ${peer.id}`),
       availabilityChanged: () => undefined,
+      wanted: () => undefined,
     };
     all.set(self, new PeerPool(resolved, clock, net.node(self), host));
     byId.set(self, all.get(self) as PeerPool);

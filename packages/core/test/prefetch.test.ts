@@ -1,10 +1,19 @@
 /** The engine fetches the segment after the player's latest from peers once a neighbour holds it. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { rendezvousTop } from '../src/rendezvous.ts';
 import { Testbed, sameBytes, segmentUrl } from './support/testbed.ts';
 
 const SEGMENT_BYTES = 60_000;
 const ref = (sn: number): { rendition: string; sn: number } => ({ rendition: 'v0', sn });
+
+/** The first sn from `from` whose HTTP fetcher (one per segment between two viewers) is `name`. */
+function fetchedBy(bed: Testbed, name: string, from: number): number {
+  const ids = ['A', 'B'].map((n) => ({ id: bed.get(n).engine.instanceId, weight: 1 }));
+  let sn = from;
+  while (rendezvousTop(ids, `v0/${sn}`, 1)[0] !== bed.get(name).engine.instanceId) sn++;
+  return sn;
+}
 
 async function twoViewers(prefetchNext: boolean): Promise<Testbed> {
   const bed = new Testbed({ seed: `prefetch-${String(prefetchNext)}`, trackerLatencyMs: 10, httpLatencyMs: 40 });
@@ -19,20 +28,22 @@ void describe('prefetch', () => {
     const bed = await twoViewers(true);
     const a = bed.get('A');
     const b = bed.get('B');
-    for (const sn of [1, 2, 3]) bed.publish(ref(sn), SEGMENT_BYTES);
-    // A's player asks for 1 then 2 (deadlines 2 s apart): the prefetcher learns the spacing.
-    await bed.clock.settle(a.engine.loadSegment(bed.request(ref(1), 6_000)));
-    await bed.clock.settle(a.engine.loadSegment(bed.request(ref(2), 8_000)));
-    // B's player gets 3 (over HTTP: nobody has it yet) and announces it.
-    const viaB = await bed.clock.settle(b.engine.loadSegment(bed.request(ref(3), 6_000)));
+    // A segment B fetches over HTTP as its fetcher (A, not one, would otherwise WANT it of B).
+    const sn = fetchedBy(bed, 'B', 3);
+    for (const s of [sn - 2, sn - 1, sn]) bed.publish(ref(s), SEGMENT_BYTES);
+    // A's player asks for sn - 2 then sn - 1 (deadlines 2 s apart): the prefetcher learns the spacing.
+    await bed.clock.settle(a.engine.loadSegment(bed.request(ref(sn - 2), 6_000)));
+    await bed.clock.settle(a.engine.loadSegment(bed.request(ref(sn - 1), 8_000)));
+    // B's player gets sn (over HTTP: nobody has it yet) and announces it.
+    const viaB = await bed.clock.settle(b.engine.loadSegment(bed.request(ref(sn), 6_000)));
     await bed.clock.advance(500);
-    assert.equal(a.engine.stats().segmentsPrefetched, 1, 'A fetched 3 from B before its player asked');
-    const httpBefore = a.http.log.filter((e) => e.url === segmentUrl(ref(3))).length;
-    const loaded = await bed.clock.settle(a.engine.loadSegment(bed.request(ref(3), 6_000)));
+    assert.equal(a.engine.stats().segmentsPrefetched, 1, 'A fetched it from B before its player asked');
+    const httpBefore = a.http.log.filter((e) => e.url === segmentUrl(ref(sn))).length;
+    const loaded = await bed.clock.settle(a.engine.loadSegment(bed.request(ref(sn), 6_000)));
     assert.equal(loaded.fromStore, true);
     assert.equal(loaded.source, 'p2p');
     assert.ok(sameBytes(loaded.bytes, viaB.bytes));
-    assert.equal(a.http.log.filter((e) => e.url === segmentUrl(ref(3))).length, httpBefore, 'no HTTP request for 3');
+    assert.equal(a.http.log.filter((e) => e.url === segmentUrl(ref(sn))).length, httpBefore, 'no HTTP request for it');
     assert.equal(httpBefore, 0);
     bed.destroyAll();
   });

@@ -160,7 +160,8 @@ export function encodePeerMessage(msg: PeerMessage): Uint8Array {
     }
     case 'have':
     case 'receiving':
-    case 'lost': {
+    case 'lost':
+    case 'want': {
       const r = checkId(msg.rendition, 'rendition');
       const extra = msg.type === 'have' ? 4 : 0;
       const w = new Writer(1 + 1 + r.length + 4 + extra).u8(code).str(r).u32(checkU32(msg.sn, 'sn'));
@@ -257,6 +258,7 @@ export function decodePeerMessage(bytes: Uint8Array): PeerMessage {
     }
     case 'receiving':
     case 'lost':
+    case 'want':
       msg = { type, rendition: r.id('rendition'), sn: r.u32('sn') };
       break;
     case 'request':

@@ -12,6 +12,7 @@ export const PeerMessageCode = {
   busy: 10,
   queued: 11,
   receipt: 12,
+  want: 13,
 } as const;
 
 /** A segment within a swarm: rendition + media sequence (live) or index (VOD). */
@@ -119,6 +120,17 @@ export interface ReceiptMessage {
   readonly atMs: number;
 }
 
+/**
+ * The sender's player asks for a live segment nobody near it holds or is receiving, and the receiver
+ * is, by the sender's rendezvous, the one to fetch it over HTTP (protocol 5). The receiver fetches
+ * it at once if it too counts itself a fetcher and knows where the segment is, instead of when its
+ * own player asks (up to a target duration later). No URL travels: the receiver finds it from its
+ * own player's URLs, so a peer cannot make it fetch anything its player would not.
+ */
+export interface WantMessage extends SegmentRef {
+  readonly type: 'want';
+}
+
 export type PeerMessage =
   | HelloMessage
   | HaveMapMessage
@@ -131,6 +143,7 @@ export type PeerMessage =
   | AbsentMessage
   | BusyMessage
   | QueuedMessage
-  | ReceiptMessage;
+  | ReceiptMessage
+  | WantMessage;
 
 export type PeerMessageType = PeerMessage['type'];

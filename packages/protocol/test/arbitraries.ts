@@ -10,6 +10,7 @@ import {
   type BusyMessage,
   type QueuedMessage,
   type ReceiptMessage,
+  type WantMessage,
   type CancelMessage,
   type ClientMessage,
   type DataMessage,
@@ -187,6 +188,7 @@ export const cancelArb: fc.Arbitrary<CancelMessage> = rec({ type: fc.constant('c
 export const absentArb: fc.Arbitrary<AbsentMessage> = rec({ type: fc.constant('absent'), requestId: u32Arb });
 export const busyArb: fc.Arbitrary<BusyMessage> = rec({ type: fc.constant('busy'), requestId: u32Arb });
 export const queuedArb: fc.Arbitrary<QueuedMessage> = rec({ type: fc.constant('queued'), requestId: u32Arb });
+export const wantArb: fc.Arbitrary<WantMessage> = rec({ type: fc.constant('want'), rendition: idArb, sn: u32Arb });
 export const receiptArb: fc.Arbitrary<ReceiptMessage> = rec({ type: fc.constant('receipt'), requestId: u32Arb, offsetBytes: u32Arb, atMs: u32Arb });
 
 /** A DATA payload: small ones from fast-check (they shrink), large ones seeded, biased to the limit. */
@@ -246,6 +248,7 @@ export const peerArbs = {
   busy: busyArb,
   queued: queuedArb,
   receipt: receiptArb,
+  want: wantArb,
 } as const satisfies { [K in PeerMessage['type']]: fc.Arbitrary<Extract<PeerMessage, { type: K }>> };
 
 export const peerMessageArb: fc.Arbitrary<PeerMessage> = fc.oneof(...Object.values(peerArbs));

@@ -72,7 +72,7 @@ void describe('decodePeerMessage edge cases', () => {
   });
 
   void test('unknown type bytes, whatever follows', () => {
-    for (const t of [0, 13, 14, 0x7f, 0x80, 0xff]) {
+    for (const t of [0, 14, 15, 0x7f, 0x80, 0xff]) {
       expect(concatBytes(Uint8Array.of(t), encodePeerMessage(samples[0] as PeerMessage).subarray(1)), 'PEER_MSG_UNKNOWN_TYPE', `type ${t}`);
     }
   });

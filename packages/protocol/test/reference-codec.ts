@@ -62,6 +62,7 @@ export function referenceEncode(msg: PeerMessage): Uint8Array {
       return new ReferenceWriter(1 + idSize(msg.rendition) + 8).u8(code).id(msg.rendition).u32(msg.sn).u32(msg.sizeBytes).bytes;
     case 'receiving':
     case 'lost':
+    case 'want':
       return new ReferenceWriter(1 + idSize(msg.rendition) + 4).u8(code).id(msg.rendition).u32(msg.sn).bytes;
     case 'request':
       return new ReferenceWriter(5 + idSize(msg.rendition) + 12).u8(code).u32(msg.requestId).id(msg.rendition).u32(msg.sn).u32(msg.offsetBytes).u32(msg.withinMs).bytes;
