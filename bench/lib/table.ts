@@ -49,6 +49,7 @@ export function formatExtraLines(swarmcast: BenchRun, baseline: BenchRun | null,
   for (const [label, r] of runs) out.push(formatStartupSteps(label, r.startupSteps));
   out.push(`swarmcast: HTTP segment fetches by why ${formatCounts(httpFetchReasons(swarmcast.perViewer))}; BUSY answers by why ${formatCounts(sumCounters(swarmcast.perViewer.map((v) => v.uploadRefusals)))}`);
   out.push(`swarmcast: ${formatPeerAttempts(sumCounters(swarmcast.perViewer.map((v) => v.peerAttempts)))}`);
+  out.push(`swarmcast: WANT ${formatCounts(sumCounters(swarmcast.perViewer.map((v) => v.wants)))}`);
   out.push(`swarmcast: control overhead by message ${formatOverheadByType(swarmcast.controlOverheadByType)}`);
   for (const [label, r] of runs) {
     if (!r.shaping) continue;
