@@ -33,7 +33,7 @@ export interface WantsHost {
  * near it did (each player refreshes its playlist at its own phase), and the copies from peers then
  * had that much less time before the deadlines. Now the first viewer whose player asks for a segment
  * nobody near it holds or is receiving tells the top fetcher (one message, once per segment), which
- * fetches it at once if it too counts itself a fetcher and its own player is about to need it: the
+ * fetches it at once if it too counts itself the top fetcher and its own player is about to need it: the
  * segment after its latest, whose URL it finds from its own player's URLs (SegmentUrls). A peer names
  * no URL, so a WANT can only make us fetch, early, what our player would have fetched.
  */
@@ -73,13 +73,17 @@ export class Wants {
     this.sent += 1;
   }
 
-  /** A peer wants `ref`: fetch it now if we are its fetcher and our player will need it next. */
+  /**
+   * A peer wants `ref`: fetch it now if we are its top fetcher by our own neighbours too (in a large
+   * neighbourhood the others fetch at their own players' asks; more early copies cost more HTTP bytes
+   * than the late transfers they save) and our player will need it next.
+   */
   wanted(ref: SegmentRef): void {
     this.received += 1;
     if (this.host.hasOrGets(ref)) return;
     const deadlineMs = this.host.nextDeadlineMs(ref);
     if (deadlineMs === undefined || deadlineMs - this.host.clock.now() < this.host.minSlackMs) return;
-    if (!this.host.isFetcher(ref)) return;
+    if (!this.host.isFetcher(ref) || this.host.fetchers(ref)[0] !== this.host.selfId) return;
     const url = this.urls.predict(ref);
     if (url === undefined) return;
     this.fetched += 1;

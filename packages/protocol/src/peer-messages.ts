@@ -123,7 +123,7 @@ export interface ReceiptMessage {
 /**
  * The sender's player asks for a live segment nobody near it holds or is receiving, and the receiver
  * is, by the sender's rendezvous, the one to fetch it over HTTP (protocol 5). The receiver fetches
- * it at once if it too counts itself a fetcher and knows where the segment is, instead of when its
+ * it at once if it too counts itself the top fetcher and knows where the segment is, instead of when its
  * own player asks (up to a target duration later). No URL travels: the receiver finds it from its
  * own player's URLs, so a peer cannot make it fetch anything its player would not.
  */
