@@ -393,6 +393,7 @@ export class Engine {
       wantsSent: this.wants.sent,
       wantsReceived: this.wants.received,
       wantFetches: this.wants.fetched,
+      wantUrlMismatches: this.wants.urlMismatches,
     };
   }
 
@@ -457,7 +458,6 @@ export class Engine {
    * (or are fetching) is not to be trusted as that segment. Dropped, withdrawn from peers, loaded again.
    */
   private dropWanted(ref: SegmentRef): void {
-    this.counters.wantUrlMismatches += 1;
     const key = segmentKey(ref);
     const shared = this.acquisitions.get(key);
     if (shared?.wanted === true) {

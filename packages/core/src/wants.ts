@@ -44,6 +44,8 @@ export class Wants {
   received = 0;
   /** Segments fetched because of a WANT. */
   fetched = 0;
+  /** Of those, the ones the player then named by another URL than predicted (dropped, fetched again). */
+  urlMismatches = 0;
   private readonly urls = new SegmentUrls();
   private readonly sentKeys = new Set<string>();
   /** Segment key -> the predicted URL a WANT made us fetch it from, until our player names it. */
@@ -102,6 +104,8 @@ export class Wants {
     const fetchedUrl = this.fetchedUrls.get(key);
     if (fetchedUrl === undefined) return true;
     this.fetchedUrls.delete(key);
-    return fetchedUrl === url && !ranged;
+    if (fetchedUrl === url && !ranged) return true;
+    this.urlMismatches += 1;
+    return false;
   }
 }

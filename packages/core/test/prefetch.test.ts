@@ -1,19 +1,10 @@
 /** The engine fetches the segment after the player's latest from peers once a neighbour holds it. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { rendezvousTop } from '../src/rendezvous.ts';
-import { Testbed, sameBytes, segmentUrl } from './support/testbed.ts';
+import { Testbed, firstSnFetchedBy, sameBytes, segmentUrl } from './support/testbed.ts';
 
 const SEGMENT_BYTES = 60_000;
 const ref = (sn: number): { rendition: string; sn: number } => ({ rendition: 'v0', sn });
-
-/** The first sn from `from` whose HTTP fetcher (one per segment between two viewers) is `name`. */
-function fetchedBy(bed: Testbed, name: string, from: number): number {
-  const ids = ['A', 'B'].map((n) => ({ id: bed.get(n).engine.instanceId, weight: 1 }));
-  let sn = from;
-  while (rendezvousTop(ids, `v0/${sn}`, 1)[0] !== bed.get(name).engine.instanceId) sn++;
-  return sn;
-}
 
 async function twoViewers(prefetchNext: boolean): Promise<Testbed> {
   const bed = new Testbed({ seed: `prefetch-${String(prefetchNext)}`, trackerLatencyMs: 10, httpLatencyMs: 40 });
@@ -29,7 +20,7 @@ void describe('prefetch', () => {
     const a = bed.get('A');
     const b = bed.get('B');
     // A segment B fetches over HTTP as its fetcher (A, not one, would otherwise WANT it of B).
-    const sn = fetchedBy(bed, 'B', 3);
+    const sn = firstSnFetchedBy(bed, ['A', 'B'], 'B', 'v0', 3);
     for (const s of [sn - 2, sn - 1, sn]) bed.publish(ref(s), SEGMENT_BYTES);
     // A's player asks for sn - 2 then sn - 1 (deadlines 2 s apart): the prefetcher learns the spacing.
     await bed.clock.settle(a.engine.loadSegment(bed.request(ref(sn - 2), 6_000)));

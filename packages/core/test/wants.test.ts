@@ -1,9 +1,8 @@
 /** WANT (protocol 5): the first viewer to ask for a segment nobody near it has makes its HTTP fetcher fetch it at once. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { rendezvousTop } from '../src/rendezvous.ts';
 import { SegmentUrls } from '../src/segment-urls.ts';
-import { Testbed, segmentUrl, type TestEngine } from './support/testbed.ts';
+import { Testbed, firstSnFetchedBy, segmentUrl, type TestEngine } from './support/testbed.ts';
 
 const SEGMENT_BYTES = 60_000;
 const ref = (sn: number): { rendition: string; sn: number } => ({ rendition: 'v0', sn });
@@ -15,9 +14,7 @@ async function threeViewers(seed: string): Promise<{ bed: Testbed; a: TestEngine
   const b = bed.addEngine('B', { integrity: 'off' });
   const c = bed.addEngine('C', { integrity: 'off' });
   await bed.connectAll();
-  const ids = [a, b, c].map((e) => ({ id: e.engine.instanceId, weight: 1 }));
-  let sn = 10;
-  while (rendezvousTop(ids, `v0/${sn}`, 1)[0] !== b.engine.instanceId) sn++;
+  const sn = firstSnFetchedBy(bed, ['A', 'B', 'C'], 'B', 'v0', 10);
   for (let s = sn - 2; s <= sn + 1; s++) bed.publish(ref(s), SEGMENT_BYTES);
   return { bed, a, b, c, sn };
 }

@@ -9,6 +9,7 @@ import type { SegmentRef } from '@swarmcast/protocol';
 import { MemoryHttp } from './memory-http.ts';
 import { MemoryNetwork, type LinkProfile, type MemoryNode } from './memory-network.ts';
 import { MemoryTracker } from './memory-tracker.ts';
+import { rendezvousTop } from '../../src/rendezvous.ts';
 import { ScriptedPeer } from './scripted-peer.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -172,6 +173,19 @@ export class Testbed {
     for (const e of this.engines.values()) e.engine.destroy();
     for (const p of this.scripted.values()) p.stop();
   }
+}
+
+/**
+ * The first sn from `fromSn` of `rendition` whose single HTTP fetcher, by rendezvous over the engines
+ * `among` (every one announcing no upload, fewer than peersPerHttpFetcher: one fetcher per segment),
+ * is `fetcher`.
+ */
+export function firstSnFetchedBy(bed: Testbed, among: readonly string[], fetcher: string, rendition: string, fromSn: number): number {
+  const ids = among.map((name) => ({ id: bed.get(name).engine.instanceId, weight: 1 }));
+  const id = bed.get(fetcher).engine.instanceId;
+  let sn = fromSn;
+  while (rendezvousTop(ids, `${rendition}/${String(sn)}`, 1)[0] !== id) sn++;
+  return sn;
 }
 
 /** Where the origin serves a segment. */
