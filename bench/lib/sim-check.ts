@@ -1,19 +1,25 @@
 /**
  * The simulator's figure for the scenario a bench:live run just measured in browsers, so each run
  * checks that the simulator (the same core over a modelled network) agrees with real browsers.
- * Same viewers, duration, joins and stream (400 kbit/s, 2 s segments); uploads on loopback are
+ * Same viewers, duration, joins and stream (the loop's mean bitrate, 2 s segments); uploads on loopback are
  * modelled as 25x the bitrate (the browsers' uplink is not the limit there), a shaped run uses its
  * --upload-kbps and --rtt-ms as the testbed applies them: --rtt-ms is each viewer's access link
  * (bench/lib/netns-testbed.ts), so a viewer is rtt from the origin and 2 x rtt from another viewer,
  * whose traffic crosses both access links. The simulated players sit at hls.js's default distance
  * from the edge and play to the end of the run (a browser viewer leaves `duration` after its join).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultLoopDir, parseLoopIndex } from '@swarmcast/origin';
 import { computeMetrics } from '../../sim/src/metrics.ts';
 import { scenario, type ScenarioParams } from '../../sim/src/params.ts';
 import { runScenario } from '../../sim/src/world.ts';
 
-/** The demo origin's stream (packages/origin/src/live-ffmpeg.ts). */
-const BITRATE_KBPS = 400;
+/**
+ * The stream bench:live plays, the origin's bundled loop (bench/lib/environment.ts), at its mean
+ * bitrate: its segments' bytes over their duration (369 kbit/s; its BANDWIDTH, the peak, is 403).
+ */
+export const BITRATE_KBPS = parseLoopIndex(JSON.parse(readFileSync(join(defaultLoopDir, 'index.json'), 'utf8'))).averageBandwidth / 1000;
 /** Loopback uplinks, as a multiple of the bitrate: far above what the swarm needs. */
 const LOOPBACK_UPLOAD_MULTIPLE = 25;
 const LOOPBACK_RTT_MS = 1;

@@ -59,6 +59,8 @@ export class Host {
   private wakeEvent: SimEvent | undefined;
   private downFreeAtMs = 0;
   private readonly packetMs: number;
+  /** Acknowledgements owed while the uplink was busy: they go out with its next transmission. */
+  private ackDebtBytes = 0;
 
   constructor(
     readonly id: number,
@@ -87,6 +89,34 @@ export class Host {
     if (this.onWire === undefined && this.wakeEvent === undefined) this.startNext();
   }
 
+  /**
+   * The transport acknowledges `wireBytes` of packets received: on an idle uplink they go out now;
+   * on a busy one they lengthen its next transmission (no event of their own: one per message
+   * received would double the simulator's work for a few per cent of the uplink).
+   */
+  acknowledge(wireBytes: number): void {
+    const now = this.scheduler.now();
+    if (this.onWire === undefined && this.busyUntilMs <= now) {
+      const end = now + (wireBytes / this.upBytesPerSec) * 1000;
+      this.busyUntilMs = end;
+      this.record(now, end, wireBytes);
+      return;
+    }
+    this.ackDebtBytes += wireBytes;
+  }
+
+  /** Acknowledgements owed and not sent in an idle moment since (see acknowledge): taken now. */
+  private takeAckDebt(now: number): number {
+    const owed = this.ackDebtBytes;
+    if (owed === 0) return 0;
+    this.ackDebtBytes = 0;
+    if (now <= this.busyUntilMs) return owed;
+    // They went out once the uplink fell idle, as far as that idle time allowed.
+    const paid = Math.min(owed, ((now - this.busyUntilMs) / 1000) * this.upBytesPerSec);
+    this.record(this.busyUntilMs, this.busyUntilMs + (paid / this.upBytesPerSec) * 1000, paid);
+    return owed - paid;
+  }
+
   /** A link closed or froze: it leaves the round-robin. */
   deactivate(link: SimLink): void {
     if (!link.active) return;
@@ -109,7 +139,8 @@ export class Host {
 
   private sendControl(link: SimLink, bytes: Uint8Array, wireBytes: number): void {
     const now = this.scheduler.now();
-    const txMs = (wireBytes / this.upBytesPerSec) * 1000;
+    const acks = this.takeAckDebt(now);
+    const txMs = ((wireBytes + acks) / this.upBytesPerSec) * 1000;
     const wire = this.onWire;
     let start = this.busyUntilMs > now ? this.busyUntilMs : now;
     if (wire !== undefined) {
@@ -120,7 +151,7 @@ export class Host {
     }
     const end = start + txMs;
     if (end > this.busyUntilMs) this.busyUntilMs = end;
-    this.record(start, end, wireBytes);
+    this.record(start, end, wireBytes + acks);
     link.transmitted(bytes, wireBytes, end, txMs);
   }
 
@@ -161,9 +192,10 @@ export class Host {
     if (link.queue.length > 0) this.active.push(link);
     else link.active = false;
     const wireBytes = link.wireBytes(bytes);
-    const end = now + (wireBytes / this.upBytesPerSec) * 1000;
+    const onWireBytes = wireBytes + this.takeAckDebt(now);
+    const end = now + (onWireBytes / this.upBytesPerSec) * 1000;
     this.busyUntilMs = end;
-    this.onWire = { link, bytes, wireBytes, firstStartMs: now, pieceStartMs: now, pieceWireBytes: wireBytes, endMs: end, event: this.scheduler.at(end, this.finish) };
+    this.onWire = { link, bytes, wireBytes, firstStartMs: now, pieceStartMs: now, pieceWireBytes: onWireBytes, endMs: end, event: this.scheduler.at(end, this.finish) };
   }
 
   private readonly finish = (): void => {

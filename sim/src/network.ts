@@ -28,6 +28,8 @@ export interface NetworkOptions {
   readonly lowWaterBytes: number;
   /** How long after a crash the crashed host's peers see their connections fail. */
   readonly crashDetectMs: number;
+  /** Packet headers and the receivers' SACKs take uplink time, as in WebRTC (see transport-overhead.ts); false: messages alone. */
+  readonly transportOverhead: boolean;
   readonly onTransmit?: TransmitHook;
 }
 
@@ -45,6 +47,7 @@ export interface NetworkCounters {
 export class SimNetwork {
   readonly scheduler: Scheduler;
   readonly byteScale: number;
+  readonly transportOverhead: boolean;
   /** In the engine's (scaled) bytes. */
   readonly lowWaterBytes: number;
   readonly counters: NetworkCounters = { messages: 0, dataMessages: 0, dataBytes: 0, controlBytes: 0, lostBytes: 0 };
@@ -55,6 +58,7 @@ export class SimNetwork {
   constructor(private readonly options: NetworkOptions) {
     this.scheduler = options.scheduler;
     this.byteScale = options.byteScale;
+    this.transportOverhead = options.transportOverhead;
     this.lowWaterBytes = Math.round(options.lowWaterBytes / options.byteScale);
   }
 

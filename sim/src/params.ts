@@ -19,6 +19,8 @@ export interface ScenarioParams {
   readonly rttMaxMs: number;
   /** Chance that a DataChannel packet is lost (and retransmitted one RTT later), 0-1. */
   readonly loss: number;
+  /** Uplinks carry WebRTC's packet headers and SACKs besides the messages (transport-overhead.ts). */
+  readonly transportOverhead: boolean;
   /** Share of the peers that leave during the run (as many join), 0-1. */
   readonly churn: number;
   /** Share of the leavers that crash instead of leaving gracefully. */
@@ -57,6 +59,7 @@ export const USAGE = `npm run sim -- --peers N --duration S [options]
   --download-mult 25       download capacity as a multiple of the bitrate
   --rtt-ms 20-200          RTT range between peers (uniform; from positions on a ring)
   --loss PCT               packet loss on DataChannels, as retransmission delay (default 0)
+  --bare-links             uplinks carry the messages alone, without WebRTC's packet headers and SACKs
   --churn PCT              % of peers that leave during the run; as many join (default 0)
   --crash-share 0.5        share of leavers that crash (links go silent) instead of leaving
   --crash-detect-sec 30    when peers notice a crashed peer's connection failed
@@ -129,6 +132,7 @@ export function scenario(partial: Partial<ScenarioParams> & Pick<ScenarioParams,
     rttMinMs: 20,
     rttMaxMs: 200,
     loss: 0,
+    transportOverhead: true,
     churn: 0,
     crashShare: 0.5,
     crashDetectSec: 30,
@@ -153,7 +157,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     'peers', 'duration', 'upload-mix', 'download-mult', 'rtt-ms', 'loss', 'churn', 'crash-share', 'crash-detect-sec', 'bitrate-kbps',
     'segment-sec', 'ramp-sec', 'seed', 'chunk-bytes', 'byte-scale', 'store-segments', 'origin-ttfb-ms', 'cdn-mbps', 'tracker-list', 'engine', 'json',
   ];
-  const options: Record<string, { type: 'string' | 'boolean' }> = { progress: { type: 'boolean' }, help: { type: 'boolean' } };
+  const options: Record<string, { type: 'string' | 'boolean' }> = { progress: { type: 'boolean' }, help: { type: 'boolean' }, 'bare-links': { type: 'boolean' } };
   for (const name of stringOptions) options[name] = { type: 'string' };
   const v: Record<string, string | boolean | undefined> = parseArgs({ args: [...argv], strict: true, options }).values;
   const str = (k: string): string | undefined => {
@@ -177,6 +181,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     rttMinMs,
     rttMaxMs,
     loss: num(str('loss'), 'loss', 0, 0, 50) / 100,
+    transportOverhead: v['bare-links'] !== true,
     churn: num(str('churn'), 'churn', 0, 0, 100) / 100,
     crashShare: num(str('crash-share'), 'crash-share', base.crashShare, 0, 1),
     crashDetectSec: num(str('crash-detect-sec'), 'crash-detect-sec', base.crashDetectSec, 0),

@@ -7,6 +7,7 @@
 import { PeerMessageCode, type ConnectionSignal } from '@swarmcast/protocol';
 import type { PeerLinkEvents, PendingPeerLink } from '@swarmcast/core';
 import type { Host } from './host.ts';
+import { messageWireBytes, sackWireBytes } from './transport-overhead.ts';
 import type { SimNetwork } from './network.ts';
 
 type LinkState = 'new' | 'connecting' | 'open' | 'closed';
@@ -91,8 +92,17 @@ export class SimLink implements PendingPeerLink {
     return bytes[0] === PeerMessageCode.data ? bytes.length : bytes.length / this.net.byteScale;
   }
 
-  /** Bytes on the wire at full scale: DATA payloads stand for `byteScale` times their size. */
+  /**
+   * Bytes on the wire at full scale: DATA payloads stand for `byteScale` times their size, and the
+   * transport's packet headers are added (see transport-overhead.ts) unless the links are bare.
+   */
   wireBytes(bytes: Uint8Array): number {
+    const message = this.messageBytes(bytes);
+    return this.net.transportOverhead ? messageWireBytes(message) : message;
+  }
+
+  /** The message's size at full scale. */
+  private messageBytes(bytes: Uint8Array): number {
     return bytes[0] === PeerMessageCode.data ? DATA_HEADER_BYTES + (bytes.length - DATA_HEADER_BYTES) * this.net.byteScale : bytes.length;
   }
 
@@ -181,6 +191,8 @@ export class SimLink implements PendingPeerLink {
   private arrive(bytes: Uint8Array, wireBytes: number, txMs: number): void {
     if (this.state !== 'open' || this.host.crashed) return;
     const now = this.net.scheduler.now();
+    // The transport acknowledges what came in, on our uplink.
+    if (this.net.transportOverhead) this.host.acknowledge(sackWireBytes(this.messageBytes(bytes)));
     const done = this.host.receive(now - txMs, now, wireBytes);
     if (done <= now) this.deliver(bytes);
     else this.net.scheduler.at(done, () => this.deliver(bytes));

@@ -101,6 +101,7 @@ export async function runScenario(params: ScenarioParams, hooks: RunHooks = {}):
     byteScale: params.byteScale,
     lowWaterBytes: LOW_WATER_BYTES,
     crashDetectMs: params.crashDetectSec * 1000,
+    transportOverhead: params.transportOverhead,
     ...(hooks.onTransmit ? { onTransmit: hooks.onTransmit } : {}),
   });
   const tracker = new SimTracker({ scheduler, random: rng.fork('tracker'), swarmId: SWARM_ID, maxPeersInList: params.trackerPeerList });

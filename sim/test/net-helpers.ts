@@ -15,7 +15,7 @@ export interface Side {
   opened: boolean;
 }
 
-export function world(options: { loss?: number; byteScale?: number; lowWaterBytes?: number; onTransmit?: TransmitHook; rttMs?: number } = {}): {
+export function world(options: { loss?: number; byteScale?: number; lowWaterBytes?: number; onTransmit?: TransmitHook; rttMs?: number; transportOverhead?: boolean } = {}): {
   scheduler: Scheduler;
   net: SimNetwork;
 } {
@@ -30,6 +30,7 @@ export function world(options: { loss?: number; byteScale?: number; lowWaterByte
     byteScale: options.byteScale ?? 1,
     lowWaterBytes: options.lowWaterBytes ?? 64 * 1024,
     crashDetectMs: 5_000,
+    transportOverhead: options.transportOverhead ?? false,
     ...(options.onTransmit ? { onTransmit: options.onTransmit } : {}),
   });
   return { scheduler, net };

@@ -4,7 +4,7 @@ export { startOrigin, type OriginServer } from './origin-server.js';
 export type { OriginStats } from './stats.js';
 export { liveWindow, renderLoopLivePlaylist, type LiveWindow, type LiveWindowShape } from './live-loop.js';
 export { detectTsCodecs, codecsAttribute, type TsCodecs } from './ts-codecs.js';
-export type { VariantInfo } from './loop-assets.js';
+export { defaultLoopDir, parseLoopIndex, type VariantInfo } from './loop-assets.js';
 export { startLlOrigin, llOriginDefaults, type LlOrigin, type LlOriginConfig } from './ll-hls/ll-server.js';
 export { FORMAT_TYPES, isFormatType, type FormatMode, type FormatType } from './formats/format-types.js';
 export type { OriginFormats } from './formats/origin-formats.js';
