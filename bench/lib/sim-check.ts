@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { engineDefaults } from '@swarmcast/core';
 import { defaultLoopDir, parseLoopIndex } from '@swarmcast/origin';
 import { computeMetrics } from '../../sim/src/metrics.ts';
 import { scenario, type ScenarioParams } from '../../sim/src/params.ts';
@@ -20,6 +21,8 @@ import { runScenario } from '../../sim/src/world.ts';
  * bitrate: its segments' bytes over their duration (369 kbit/s; its BANDWIDTH, the peak, is 403).
  */
 export const BITRATE_KBPS = parseLoopIndex(JSON.parse(readFileSync(join(defaultLoopDir, 'index.json'), 'utf8'))).averageBandwidth / 1000;
+/** The loop's segment duration. */
+const SEGMENT_SEC = 2;
 /** Loopback uplinks, as a multiple of the bitrate: far above what the swarm needs. */
 const LOOPBACK_UPLOAD_MULTIPLE = 25;
 const LOOPBACK_RTT_MS = 1;
@@ -73,7 +76,9 @@ export function simCheckScenario(input: SimCheckInput, seed: string): ScenarioPa
     originTtfbMaxMs: rttMs + ORIGIN_SERVE_MS,
     churn: input.churnPct / 100,
     bitrateKbps: BITRATE_KBPS,
-    segmentSec: 2,
+    segmentSec: SEGMENT_SEC,
+    // The browsers' store (64 MiB: hundreds of segments), so the check sends LOST as rarely as they do.
+    storeSegments: Math.floor(engineDefaults.storeBudgetBytes / ((BITRATE_KBPS * 1000 * SEGMENT_SEC) / 8)),
     seed,
     engine: { ...input.engineOverrides },
   });
