@@ -44,8 +44,13 @@ export interface BenchRun extends RunSummary {
    * present `duration` seconds, so this is CPU per viewer per second of viewing (1 = one core).
    */
   readonly cpuPerViewer: number;
-  /** Constrained mode only: what the viewers really uploaded, and the tbf counters. */
-  readonly shaping: ShapingFigures | null;
+  /**
+   * Constrained mode only: what the viewers really uploaded, and the tbf counters. `wirePerChannelByte`:
+   * the bytes tbf let out over the bytes the viewers handed their DataChannels (segment bytes and
+   * control): what the transport's packet headers, SACKs and the viewers' HTTP requests add (null
+   * when nothing went to peers).
+   */
+  readonly shaping: (ShapingFigures & { readonly wirePerChannelByte: number | null }) | null;
   /** Where startup went: the mean of each step of the pages' startup timelines. */
   readonly startupSteps: StartupSteps;
 }
@@ -107,7 +112,13 @@ export async function benchRun(
     httpCopies: httpCopies(reports.map((r) => r.segments)),
     warnings: sanityWarnings(p2p ? 'swarmcast' : 'baseline', reports, segmentBytesFromOrigin, check),
     cpuPerViewer: Math.round((cpuSec / args.viewers / args.durationSec) * 10_000) / 10_000,
-    shaping: shapingFigures,
+    shaping: shapingFigures === null ? null : { ...shapingFigures, wirePerChannelByte: wirePerChannelByte(shapingFigures.qdisc.sentBytes, reports) },
     startupSteps: startupSteps(reports.map((r) => r.startupTimeline)),
   };
+}
+
+/** Bytes out of the viewers' tbf per byte they handed their DataChannels; null when they sent none. */
+export function wirePerChannelByte(wireBytes: number, reports: readonly Pick<ViewerReport, 'uploadedBytes' | 'controlBytes'>[]): number | null {
+  const channelBytes = reports.reduce((sum, r) => sum + r.uploadedBytes + r.controlBytes, 0);
+  return channelBytes > 0 ? Math.round((wireBytes / channelBytes) * 1000) / 1000 : null;
 }

@@ -55,7 +55,8 @@ export function formatExtraLines(swarmcast: BenchRun, baseline: BenchRun | null,
     if (!r.shaping) continue;
     const q = r.shaping.qdisc;
     out.push(`${label}: upload per viewer max ${r.shaping.maxUploadKbps.join('/')} kbit/s over 2 s, mean ${r.shaping.meanUploadKbps.join('/')} kbit/s` +
-      `${capKbps === null ? '' : ` (cap ${String(capKbps)})`}; tbf sent ${mib(q.sentBytes)}, ${String(q.overlimits)} overlimits, ${String(q.drops)} drops`);
+      `${capKbps === null ? '' : ` (cap ${String(capKbps)})`}; tbf sent ${mib(q.sentBytes)}, ${String(q.overlimits)} overlimits, ${String(q.drops)} drops` +
+      (r.shaping.wirePerChannelByte === null ? '' : `, ${r.shaping.wirePerChannelByte.toFixed(3)}x the DataChannel bytes`));
   }
   return out.join('\n');
 }

@@ -1,6 +1,6 @@
 /**
  * Smoke of `bench:live` constrained mode with churn: 3 viewers, each in its own network namespace
- * with a 720 kbit/s upload cap (~1.5x the ~480 kbit/s stream) and 40 ms RTT, one of them replaced
+ * with a 720 kbit/s upload cap (~1.8x the loop's 403 kbit/s BANDWIDTH) and 40 ms RTT, one of them replaced
  * mid-run, then the plain hls.js baseline under the same constraints. Runs the real CLI and checks
  * its JSON: peers shared, nobody stalled, and the shaping was really in effect.
  */
@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { BITRATE_KBPS } from '../../bench/lib/sim-check.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CAP_KBPS = 720;
@@ -28,7 +29,7 @@ interface RunJson {
   readonly startedViewers: number;
   readonly cpuPerViewer: number;
   readonly integrity: { readonly mismatches: number };
-  readonly shaping: { readonly maxUploadKbps: readonly number[]; readonly qdisc: { readonly sentBytes: number } } | null;
+  readonly shaping: { readonly maxUploadKbps: readonly number[]; readonly qdisc: { readonly sentBytes: number }; readonly wirePerChannelByte: number | null } | null;
 }
 
 interface BenchJson {
@@ -66,11 +67,15 @@ void test('bench:live --upload-kbps 720 --rtt-ms 40 --churn 34: P2P under the ca
     assert.ok(run.shaping.qdisc.sentBytes > 0, `${label}: traffic went through the viewer-side tbf`);
   }
   assert.ok(out.swarmcast.p2pShare > 0, `no P2P under constraints${why}`);
+  // The uplinks carried more than the DataChannel bytes: the transport's headers and SACKs (~1.25x in 12-viewer runs).
+  const wire = out.swarmcast.shaping?.wirePerChannelByte ?? 0;
+  assert.ok(wire > 1.05 && wire < 2, `tbf carried ${String(wire)}x the DataChannel bytes${why}`);
+  assert.equal(out.baseline.shaping?.wirePerChannelByte, null, 'no DataChannel bytes without P2P');
   assert.equal(out.baseline.p2pShare, 0);
-  // The simulator ran the same scenario: 3 peers, uplinks of 720 kbit/s for a 400 kbit/s stream, 40 ms RTT, churn.
+  // The simulator ran the same scenario: 3 peers, uplinks of 720 kbit/s for the loop's mean bitrate, 40 ms RTT, churn.
   assert.deepEqual(
     { peers: out.simulator.scenario.peers, uploadMultiple: out.simulator.scenario.uploadMultiple, rttMs: out.simulator.scenario.rttMs, churn: out.simulator.scenario.churn },
-    { peers: 3, uploadMultiple: CAP_KBPS / 400, rttMs: RTT_MS, churn: 0.34 },
+    { peers: 3, uploadMultiple: CAP_KBPS / BITRATE_KBPS, rttMs: RTT_MS, churn: 0.34 },
   );
   assert.ok(out.simulator.p2pShare > 0 && out.simulator.p2pShare < 1, why);
   assert.equal(out.simAgreement.browserP2pShare, out.swarmcast.p2pShare);

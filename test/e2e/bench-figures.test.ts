@@ -10,6 +10,7 @@ import { planChurn } from '../../bench/lib/churn.js';
 import { httpCopies } from '../../bench/lib/http-copies.js';
 import { maxWindowKbps } from '../../bench/lib/shaping-monitor.js';
 import { startupSteps } from '../../bench/lib/startup-steps.js';
+import { wirePerChannelByte } from '../../bench/lib/run.js';
 import { BITRATE_KBPS, simCheckScenario } from '../../bench/lib/sim-check.js';
 import { compareRuns, summarizeRun } from '../../bench/lib/stats.js';
 import { formatOverheadByType, formatPeerAttempts } from '../../bench/lib/table.js';
@@ -247,4 +248,10 @@ void test('simCheckScenario: a shaped run simulates what the testbed does (viewe
   assert.deepEqual([loopback.rttMinMs, loopback.rttMaxMs], [1, 1]);
   assert.ok(loopback.originTtfbMaxMs <= 10, 'the loopback origin answers in a few ms');
   assert.equal(loopback.uploadMix[0]?.multiple, 25);
+});
+
+void test('wirePerChannelByte: tbf bytes over the DataChannel bytes (segments and control) of every viewer; null when none went to peers', () => {
+  assert.equal(wirePerChannelByte(1_250, [{ uploadedBytes: 600, controlBytes: 100 }, { uploadedBytes: 280, controlBytes: 20 }]), 1.25);
+  assert.equal(wirePerChannelByte(5_000, [{ uploadedBytes: 0, controlBytes: 0 }]), null);
+  assert.equal(wirePerChannelByte(0, []), null);
 });
