@@ -18,7 +18,7 @@ import { startShapingMonitor } from './shaping-monitor.js';
 import type { ShapingFigures } from './shaping-monitor.js';
 import { startupSteps } from './startup-steps.js';
 import type { StartupSteps } from './startup-steps.js';
-import { summarizeRun } from './stats.js';
+import { summarizeRun, wirePerChannelByte } from './stats.js';
 import type { RunSummary } from './stats.js';
 
 /**
@@ -115,10 +115,4 @@ export async function benchRun(
     shaping: shapingFigures === null ? null : { ...shapingFigures, wirePerChannelByte: wirePerChannelByte(shapingFigures.qdisc.sentBytes, reports) },
     startupSteps: startupSteps(reports.map((r) => r.startupTimeline)),
   };
-}
-
-/** Bytes out of the viewers' tbf per byte they handed their DataChannels; null when they sent none. */
-export function wirePerChannelByte(wireBytes: number, reports: readonly Pick<ViewerReport, 'uploadedBytes' | 'controlBytes'>[]): number | null {
-  const channelBytes = reports.reduce((sum, r) => sum + r.uploadedBytes + r.controlBytes, 0);
-  return channelBytes > 0 ? Math.round((wireBytes / channelBytes) * 1000) / 1000 : null;
 }

@@ -163,3 +163,9 @@ export function compareRuns(swarmcast: RunSummary, baseline: RunSummary): RunRat
 function delta(a: number | null, b: number | null): number | null {
   return a === null || b === null ? null : a - b;
 }
+
+/** Bytes out of the viewers' tbf per byte they handed their DataChannels (segments and control); null when they sent none. */
+export function wirePerChannelByte(wireBytes: number, reports: readonly { readonly uploadedBytes: number; readonly controlBytes: number }[]): number | null {
+  const channelBytes = reports.reduce((sum, r) => sum + r.uploadedBytes + r.controlBytes, 0);
+  return channelBytes > 0 ? Math.round((wireBytes / channelBytes) * 1000) / 1000 : null;
+}

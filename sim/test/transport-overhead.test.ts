@@ -8,7 +8,7 @@ import { connect, dataMessage, haveMessage, world } from './net-helpers.ts';
 const KB = 1024;
 const CAPACITY = 75_000; // 600 kbit/s
 
-/** A sends `count` DATA messages of 4 KiB to B; resolves with when B had the last one and what A's uplink carried. */
+/** A sends 100 DATA messages of 4 KiB to B (and B as many to A if `alsoToA`): when B had A's last one, and what each uplink carried. */
 async function stream(overhead: boolean, alsoToA: boolean): Promise<{ lastMs: number; aWire: number; bWire: number; sent: number }> {
   const wire = new Map<Host, number>();
   const { scheduler, net } = world({ rttMs: 40, transportOverhead: overhead, onTransmit: (host, _s, _e, bytes) => wire.set(host, (wire.get(host) ?? 0) + bytes) });
@@ -52,13 +52,13 @@ void describe('transport overhead', () => {
   });
 
   void test("a receiver's uplink carries its SACKs: they go out when it is idle, and delay what it sends when it is busy", async () => {
+    const sacks = 100 * sackWireBytes(dataMessage(4 * KB).length);
     const idle = await stream(true, false);
     // B sent nothing of its own: its uplink carried exactly the SACKs, in its idle moments.
-    assert.equal(idle.bWire, 100 * sackWireBytes(dataMessage(4 * KB).length));
+    assert.equal(idle.bWire, sacks);
     const busy = await stream(true, true);
     // Both stream at once: each uplink carries its own stream's packets and the other's SACKs, so
     // each stream takes longer than alone by about the SACKs' time.
-    const sacks = 100 * sackWireBytes(dataMessage(4 * KB).length);
     // (The SACKs for A's last message are owed after B's last transmission: none carries them.)
     const expected = busy.sent + 100 * 4 * PACKET_OVERHEAD_BYTES + sacks;
     assert.ok(busy.bWire <= expected + 1e-6 && busy.bWire >= expected - sacks / 100 - 1e-6, `B's uplink: ${String(busy.bWire)} bytes, expected ${String(expected)}`);
