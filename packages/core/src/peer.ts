@@ -107,6 +107,10 @@ export class Peer {
   /** Late deliveries counted (see lateDeliveries), and when the last one was. */
   private late = 0;
   private lastLateAtMs = 0;
+  /** When a request of ours to it last completed in time (-Infinity: never). */
+  private inTimeAtMs = Number.NEGATIVE_INFINITY;
+  /** A request of ours to it ended late (or stalled) after inTimeAtMs. */
+  private lateSince = false;
   private nextRequestId = 1;
   /** When the last DATA message (of any request) arrived, clock ms. */
   private lastDataAtMs = Number.NEGATIVE_INFINITY;
@@ -172,12 +176,25 @@ export class Peer {
   deliveredLate(): void {
     this.late = this.lateDeliveries + 1;
     this.lastLateAtMs = this.host.clock.now();
+    this.lateSince = true;
   }
 
   /** A request to it completed in time. */
   deliveredInTime(): void {
     // The forgiveness clock runs on from the last late one: lateDeliveries drops by one.
     this.late = Math.max(0, this.late - 1);
+    this.inTimeAtMs = this.host.clock.now();
+    this.lateSince = false;
+  }
+
+  /** When a request of ours to it last completed in time (-Infinity: never). */
+  get lastInTimeAtMs(): number {
+    return this.inTimeAtMs;
+  }
+
+  /** A request of ours to it ended late (or stalled) after the last one it completed in time. */
+  get lateSinceInTime(): boolean {
+    return this.lateSince;
   }
 
   get usable(): boolean {
