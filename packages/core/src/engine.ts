@@ -588,13 +588,9 @@ export class Engine {
 
   private candidates(ref: SegmentRef, exclude: ReadonlySet<string>): Peer[] {
     // Seeders first while they deliver in time (one receiving a segment gets it from the CDN as fast
-    // as we would); then holders before relays; then peers that delivered in time; then the larger
-    // announced upload (a peer that overstates it is soon ranked down by its late deliveries).
-    // Peers that just answered us BUSY come last. Our last source (the peer that last delivered a segment to us in time, and was not late
-    // since) goes before holders and relays: asked for each new segment, it keeps the order in which
-    // copies pass from uplink to uplink the same from segment to segment, so a peer's turn for the
-    // next one comes after its turn for this one ended instead of colliding with it. Measured in the
-    // simulator's constrained check (12 viewers, 1.5x uplinks): +1.1 points, every seed.
+    // as we would); then our last source (see lastSource); then holders before relays; then peers
+    // that delivered in time; then the larger announced upload (a peer that overstates it is soon
+    // ranked down by its late deliveries). Peers that just answered us BUSY come last.
     const key = segmentKey(ref);
     const now = this.ports.clock.now();
     const source = this.lastSource();
@@ -613,8 +609,11 @@ export class Engine {
   }
 
   /**
-   * The ready peer that last delivered a segment to us in time (see candidates); none when it was
-   * late since: the order it kept is broken, and the next in-time delivery sets a new one.
+   * The ready peer that last delivered a segment to us in time; none when it was late since (the
+   * order it kept is broken; the next delivery in time sets a new one). Asked first for each new
+   * segment, it keeps the order in which copies pass from uplink to uplink the same from segment to
+   * segment, so a peer's turn for the next one comes after its turn for this one ended instead of
+   * colliding with it: +1.1 points in the simulator's constrained check (12 viewers, 1.5x uplinks).
    */
   private lastSource(): Peer | undefined {
     let source: Peer | undefined;
