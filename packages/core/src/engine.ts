@@ -9,33 +9,28 @@ import {
   type SignalData,
   isPartRenditionId,
 } from '@swarmcast/protocol';
+import { AnnounceWaiters } from './announce-waiters.js';
 import { Acquisition, type AcquiredSegment, type AcquisitionHost } from './acquisition.js';
 import { joinTokenProblem, resolveEngineConfig, type EngineConfig } from './config.js';
 import { Emitter } from './emitter.js';
 import { EngineError } from './errors.js';
-import { countedUploadKbps, type Peer } from './peer.js';
+import type { Peer } from './peer.js';
 import { PeerPool } from './peer-pool.js';
 import { Prefetcher } from './prefetcher.js';
 import { Wants } from './wants.js';
 import type { ReceivingSegment } from './partial-segment.js';
 import { HttpFetchTime, HttpThroughput } from './http-throughput.js';
 import type { ByteRange, ConnectOptions, EnginePorts } from './ports.js';
-import { rendezvousTop } from './rendezvous.js';
 import { IntegrityGate } from './integrity-gate.js';
 import { segmentKey } from './segment-id.js';
 import { SeederWatch } from './seeder-watch.js';
+import { SourceChoice } from './source-choice.js';
 import { SegmentStore } from './segment-store.js';
 import { emptyStats, type EngineStats } from './stats.js';
 import { SummaryReporter, type PlaybackReport } from './summary-reporter.js';
 import { TimerLag } from './timer-lag.js';
 import { TrackerClient } from './tracker-client.js';
 
-
-/**
- * A peer that answered us BUSY this recently is asked after every other candidate: its queue is
- * likely still full (the simulator, 300 peers x 60 s, seeds 7/8/9: +1.3 points of P2P share).
- */
-const RECENTLY_BUSY_MS = 1_000;
 
 /**
  * How long after joining the tracker's first answer counts as on its way (see joining()): a tracker
@@ -100,11 +95,6 @@ interface SharedAcquisition {
   wanted?: boolean;
 }
 
-/** A peer's weight in the choice of HTTP fetchers: its announced upload (bounded), 1 when it announced none. */
-function fetcherWeight(countedUploadKbps: number): number {
-  return Math.max(1, countedUploadKbps);
-}
-
 /**
  * The P2P engine of one swarm. Pure: everything it touches comes through its ports, so the same
  * engine runs in browsers, in Node and in the simulator.
@@ -120,7 +110,8 @@ export class Engine {
   private readonly pool: PeerPool;
   private readonly tracker: TrackerClient;
   private readonly acquisitions = new Map<string, SharedAcquisition>();
-  private readonly announceWaiters = new Map<string, Set<() => void>>();
+  private readonly announceWaiters: AnnounceWaiters;
+  private readonly sources: SourceChoice;
   private readonly acquisitionHost: AcquisitionHost;
   /** The acquisition settings of an LL-HLS part: its own, tighter margins (see partHttpSafetyMs). */
   private readonly partAcquisitionConfig: EngineConfig;
@@ -158,6 +149,7 @@ export class Engine {
     this.httpThroughput = new HttpThroughput(this.config.httpThroughputHalfLifeMs);
     this.httpFetchTime = new HttpFetchTime();
     const { clock } = this.ports;
+    this.announceWaiters = new AnnounceWaiters(clock);
     // The tracker client comes later: the gate reads it only once the engine runs.
     this.integrity = new IntegrityGate(this.config, this.ports, {
       get isConnected() {
@@ -235,7 +227,7 @@ export class Engine {
     this.wants = new Wants({
       clock,
       readyPeers: () => this.pool.readyPeers(),
-      fetchers: (ref) => this.designatedFetchers(ref),
+      fetchers: (ref) => this.sources.fetchers(ref),
       selfId: this.instanceId,
       isFetcher: (ref) => this.isDesignatedFetcher(ref),
       hasOrGets: (ref) => this.store.has(ref) || this.acquisitions.has(segmentKey(ref)),
@@ -246,6 +238,18 @@ export class Engine {
       },
     });
     this.seeders = new SeederWatch(this.config.seederWaitMs, { clock, peers: () => this.pool.allPeers() }, this.config.expectSeeder);
+    this.sources = new SourceChoice(
+      {
+        clock,
+        selfId: this.instanceId,
+        selfUploadKbps: this.config.uploadKbps,
+        selfIsSeeder: this.config.seeder,
+        readyPeers: () => this.pool.readyPeers(),
+        isSeeder: (peer) => this.seeders.isSeeder(peer),
+      },
+      this.config.httpFetchersPerSegment,
+      this.config.peersPerHttpFetcher,
+    );
     this.acquisitionHost = {
       clock,
       http: this.ports.http,
@@ -258,13 +262,13 @@ export class Engine {
       },
       urgentHolder: (ref) => {
         const key = segmentKey(ref);
-        return this.candidates(ref, new Set()).find((p) => p.stateOfKey(key) === 'have' && p.lateDeliveries === 0);
+        return this.sources.candidates(ref, new Set()).find((p) => p.stateOfKey(key) === 'have' && p.lateDeliveries === 0);
       },
       countUrgentAttempt: (delivered) => {
         this.counters.urgentPeerAttempts += 1;
         if (delivered) this.counters.urgentPeerDeliveries += 1;
       },
-      candidates: (ref, exclude) => this.candidates(ref, exclude),
+      candidates: (ref, exclude) => this.sources.candidates(ref, exclude),
       isDesignatedFetcher: (ref) => this.isDesignatedFetcher(ref),
       waitForAnnouncement: (ref, untilMs, signal, blame) => this.waitForAnnouncement(ref, untilMs, signal, blame),
       connecting: () => this.joining(),
@@ -493,8 +497,7 @@ export class Engine {
     this.summaries.stop();
     for (const shared of this.acquisitions.values()) shared.controller.abort();
     this.acquisitions.clear();
-    for (const waiters of this.announceWaiters.values()) for (const wake of waiters) wake();
-    this.announceWaiters.clear();
+    this.announceWaiters.wakeAll();
     this.seeders.destroy();
     this.pool.destroy();
     this.tracker.destroy();
@@ -586,83 +589,13 @@ export class Engine {
     return shared?.announced === true ? shared.receiving : undefined;
   }
 
-  private candidates(ref: SegmentRef, exclude: ReadonlySet<string>): Peer[] {
-    // Seeders first while they deliver in time (one receiving a segment gets it from the CDN as fast
-    // as we would); then our last source (see lastSource); then holders before relays; then peers
-    // that delivered in time; then the larger announced upload (a peer that overstates it is soon
-    // ranked down by its late deliveries). Peers that just answered us BUSY come last.
-    const key = segmentKey(ref);
-    const now = this.ports.clock.now();
-    const source = this.lastSource();
-    const rank = (p: Peer): number =>
-      (p === source ? -5e12 : 0) +
-      (p.lateDeliveries < 2 && this.seeders.isSeeder(p) ? 0 : 8e12) +
-      (p.stateOfKey(key) === 'have' ? 0 : 4e12) +
-      (now - p.lastBusyAtMs < RECENTLY_BUSY_MS ? 2e13 : 0) +
-      Math.min(p.lateDeliveries, 3) * 1e12 -
-      Math.min(p.uploadKbps, 1e6) * 1e4 +
-      p.activeDownloads;
-    return this.pool
-      .readyPeers()
-      .filter((p) => !exclude.has(p.id) && p.stateOfKey(key) !== undefined)
-      .sort((a, b) => rank(a) - rank(b));
-  }
-
-  /**
-   * The ready peer that last delivered a segment to us in time; none when it was late since (the
-   * order it kept is broken; the next delivery in time sets a new one). Asked first for each new
-   * segment, it keeps the order in which copies pass from uplink to uplink the same from segment to
-   * segment, so a peer's turn for the next one comes after its turn for this one ended instead of
-   * colliding with it: +1.1 points in the simulator's constrained check (12 viewers, 1.5x uplinks).
-   */
-  private lastSource(): Peer | undefined {
-    let source: Peer | undefined;
-    for (const p of this.pool.readyPeers()) if (p.lastInTimeAtMs > (source?.lastInTimeAtMs ?? Number.NEGATIVE_INFINITY)) source = p;
-    return source?.lateSinceInTime === true ? undefined : source;
-  }
-
   private isDesignatedFetcher(ref: SegmentRef): boolean {
     // Joining, no peer ready yet but the tracker's answer or connections on their way: we are not
     // alone, only not introduced. The segments a player starts with are a few target durations old,
     // so the swarm holds them; their HAVE-MAPs are waited for (up to the P2P deadline), not fetched
     // as the only member known.
     if (this.joining() && this.pool.readyPeers().length === 0) return false;
-    return this.designatedFetchers(ref).includes(this.instanceId);
-  }
-
-  /**
-   * The HTTP fetchers of a new segment by rendezvous hashing over us and our peers, ranked by the
-   * ids announced in HELLO (which, unlike tracker ids, survive a tracker reconnect). Each weighs by
-   * the upload it announced (uploadKbps, 1 when it announced none): the first copy of a segment does
-   * the most good on a fast uplink, which serves it on to several peers while it is new. A peer
-   * overstating its uplink only makes itself a fetcher more often; one that then does not fetch, or
-   * fetches and serves nobody, is asked last and soon left out (missedFetches, lateDeliveries).
-   * Peers that repeatedly failed to fetch what they were designated for
-   * are left out until they announce something again, and so are peers that announced segments of
-   * other renditions lately and none of this one: they play another rung of the ladder and will not fetch it. With a
-   * seeder among us, only seeders fetch (the tracker names them; one that misses is left out as any other).
-   */
-  private designatedFetchers(ref: SegmentRef): string[] {
-    const now = this.ports.clock.now();
-    const peers = this.pool.readyPeers().filter((p) => p.missedFetches < MAX_MISSED_FETCHES && p.renditions.mayPlay(ref.rendition, now));
-    // A seeder fetches every segment anyway: with one among us, a second copy from the CDN is waste.
-    const seeders = peers.filter((p) => this.seeders.isSeeder(p));
-    if (seeders.length > 0 || this.config.seeder) {
-      const ids = seeders.map((p) => ({ id: p.helloId, weight: 1 }));
-      if (this.config.seeder) ids.push({ id: this.instanceId, weight: 1 });
-      return rendezvousTop(ids, segmentKey(ref), 1);
-    }
-    const candidates = [{ id: this.instanceId, weight: fetcherWeight(countedUploadKbps(this.config.uploadKbps)) }, ...peers.map((p) => ({ id: p.helloId, weight: fetcherWeight(p.countedUploadKbps) }))];
-    // One fetcher per peersPerHttpFetcher of the neighbourhood: a small swarm needs one, a large one
-    // seeds each segment in several places at once, so it spreads before the deadlines.
-    const count = Math.min(this.config.httpFetchersPerSegment, Math.max(1, Math.ceil(candidates.length / this.config.peersPerHttpFetcher)));
-    return rendezvousTop(candidates, segmentKey(ref), count);
-  }
-
-  /** Nobody announced `ref` while we waited: the peers designated to fetch it missed. */
-  private blameFetchers(ref: SegmentRef): void {
-    const designated = new Set(this.designatedFetchers(ref));
-    for (const peer of this.pool.readyPeers()) if (designated.has(peer.helloId)) peer.missedFetches += 1;
+    return this.sources.isFetcher(ref);
   }
 
   /**
@@ -691,36 +624,19 @@ export class Engine {
     if (this.trackerHasAnswered) return;
     this.trackerHasAnswered = true;
     if (this.pool.connecting()) return;
-    for (const waiters of [...this.announceWaiters.values()]) for (const wake of [...waiters]) wake();
+    this.announceWaiters.wakeAll();
   }
 
   private waitForAnnouncement(ref: SegmentRef, untilMs: number, signal: AbortSignal, blame = true): Promise<void> {
-    const key = segmentKey(ref);
-    return new Promise<void>((resolve) => {
-      let waiters = this.announceWaiters.get(key);
-      if (!waiters) this.announceWaiters.set(key, (waiters = new Set()));
-      const set = waiters;
-      const wake = (): void => {
-        this.ports.clock.clearTimeout(timer);
-        signal.removeEventListener('abort', wake);
-        set.delete(wake);
-        if (set.size === 0 && this.announceWaiters.get(key) === set) this.announceWaiters.delete(key);
-        resolve();
-      };
-      const timer = this.ports.clock.setTimeout(() => {
-        if (!this.destroyed && blame) this.blameFetchers(ref);
-        wake();
-      }, Math.max(0, untilMs - this.ports.clock.now()));
-      signal.addEventListener('abort', wake);
-      set.add(wake);
+    return this.announceWaiters.wait(segmentKey(ref), untilMs, signal, () => {
+      if (!this.destroyed && blame) this.sources.blame(ref);
     });
   }
 
   private onAvailability(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void {
     if (state === 'lost') return;
     if (this.seeders.isSeeder(peer)) this.seeders.changed();
-    const waiters = this.announceWaiters.get(key);
-    if (waiters) for (const wake of [...waiters]) wake();
+    this.announceWaiters.wake(key);
     if (state === 'have') this.prefetcher.announced(ref);
   }
 
@@ -789,9 +705,6 @@ export class Engine {
     this.pool.signal(from, data);
   }
 }
-
-/** A peer designated this many times in a row without announcing is no longer designated. */
-const MAX_MISSED_FETCHES = 2;
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
