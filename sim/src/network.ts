@@ -11,7 +11,7 @@ import type { PeerConnector, PeerLinkEvents, PendingPeerLink, RandomPort } from 
 import { PeerMessageCode } from '@swarmcast/protocol';
 import { Host, type TransmitHook } from './host.ts';
 import type { Scheduler } from './scheduler.ts';
-import { DATA_HEADER_BYTES, SimLink } from './sim-link.ts';
+import { SimLink, dataHeaderBytes } from './sim-link.ts';
 
 /** Packet payload used to count packets for loss. */
 const PACKET_BYTES = 1200;
@@ -133,13 +133,14 @@ export class SimNetwork {
   }
 
   /** @internal */
-  countSent(bytes: Uint8Array, isData: boolean): void {
+  countSent(bytes: Uint8Array): void {
     const c = this.counters;
     c.messages += 1;
-    if (isData) {
+    const header = dataHeaderBytes(bytes);
+    if (header > 0) {
       c.dataMessages += 1;
-      c.dataBytes += (bytes.length - DATA_HEADER_BYTES) * this.byteScale;
-      c.controlBytes += DATA_HEADER_BYTES;
+      c.dataBytes += (bytes.length - header) * this.byteScale;
+      c.controlBytes += header;
     } else {
       c.controlBytes += bytes.length;
       if (bytes[0] === PeerMessageCode.lost) c.lostBytes += bytes.length;

@@ -4,7 +4,7 @@
  * ordered reliable channel with its own send queue (bufferedAmount, drain at the low-water mark),
  * latency, loss as retransmission delay, close notices, and silence when a host crashes.
  */
-import { PeerMessageCode, type ConnectionSignal } from '@swarmcast/protocol';
+import { DATA_CONTINUED_CODE, PeerMessageCode, type ConnectionSignal } from '@swarmcast/protocol';
 import type { PeerLinkEvents, PendingPeerLink } from '@swarmcast/core';
 import type { Host } from './host.ts';
 import { messageWireBytes, sackWireBytes } from './transport-overhead.ts';
@@ -12,8 +12,14 @@ import type { SimNetwork } from './network.ts';
 
 type LinkState = 'new' | 'connecting' | 'open' | 'closed';
 
-/** Bytes a DATA message adds to its payload (type u8, requestId, offsetBytes, totalBytes u32). */
-export const DATA_HEADER_BYTES = 13;
+/**
+ * Bytes a DATA message adds to its payload, 0 for a control message: type u8, requestId, offsetBytes
+ * and totalBytes u32; 9 without totalBytes (a transfer's later chunks, DATA_CONTINUED_CODE).
+ */
+export function dataHeaderBytes(bytes: Uint8Array): number {
+  const code = bytes[0];
+  return code === PeerMessageCode.data ? 13 : code === DATA_CONTINUED_CODE ? 9 : 0;
+}
 const SDP_PATTERN = /^v=0 simnet endpoint=(\S+)$/;
 
 function description(token: string, sdpType: 'offer' | 'answer'): ConnectionSignal {
@@ -78,8 +84,8 @@ export class SimLink implements PendingPeerLink {
   send(bytes: Uint8Array): void {
     // RTCDataChannel.send() throws InvalidStateError too: the core must not send on a closed channel.
     if (this.state !== 'open' || !this.remote) throw new Error(`SimLink ${this.token}: send() while ${this.state}`);
-    const isData = bytes[0] === PeerMessageCode.data;
-    this.net.countSent(bytes, isData);
+    const isData = dataHeaderBytes(bytes) > 0;
+    this.net.countSent(bytes);
     this.host.send(this, bytes, this.wireBytes(bytes), isData);
   }
 
@@ -89,7 +95,7 @@ export class SimLink implements PendingPeerLink {
    * scaled DATA bytes.
    */
   engineBytes(bytes: Uint8Array): number {
-    return bytes[0] === PeerMessageCode.data ? bytes.length : bytes.length / this.net.byteScale;
+    return dataHeaderBytes(bytes) > 0 ? bytes.length : bytes.length / this.net.byteScale;
   }
 
   /**
@@ -103,7 +109,8 @@ export class SimLink implements PendingPeerLink {
 
   /** The message's size at full scale. */
   private messageBytes(bytes: Uint8Array): number {
-    return bytes[0] === PeerMessageCode.data ? DATA_HEADER_BYTES + (bytes.length - DATA_HEADER_BYTES) * this.net.byteScale : bytes.length;
+    const header = dataHeaderBytes(bytes);
+    return header > 0 ? header + (bytes.length - header) * this.net.byteScale : bytes.length;
   }
 
   close(): void {

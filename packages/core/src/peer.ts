@@ -622,8 +622,12 @@ export class Peer {
       return;
     }
     if (msg.offsetBytes !== download.nextOffset) return this.violation(`data at ${msg.offsetBytes}, expected ${download.nextOffset}`);
-    if (download.totalBytes !== 0 && msg.totalBytes !== download.totalBytes) return this.violation('segment size changed mid-transfer');
-    download.totalBytes = msg.totalBytes;
+    // The transfer's first DATA gives the segment's size; later ones may leave it out, never change it.
+    const totalBytes = msg.totalBytes ?? download.totalBytes;
+    if (totalBytes === 0) return this.violation(`data for request ${msg.requestId} without the segment's size`);
+    if (download.totalBytes !== 0 && totalBytes !== download.totalBytes) return this.violation('segment size changed mid-transfer');
+    if (msg.offsetBytes + msg.payload.length > totalBytes) return this.violation('data past the segment size');
+    download.totalBytes = totalBytes;
     download.nextOffset += msg.payload.length;
     download.lastChunkAtMs = this.host.clock.now();
     download.firstChunkAtMs ??= download.lastChunkAtMs;
@@ -631,10 +635,10 @@ export class Peer {
       download.receiptAtMs = download.lastChunkAtMs;
       this.send({ type: 'receipt', requestId: msg.requestId, offsetBytes: download.nextOffset, atMs: clockMs32(download.lastChunkAtMs) });
     }
-    if (download.nextOffset === msg.totalBytes) {
+    if (download.nextOffset === totalBytes) {
       this.downloads.delete(msg.requestId);
       if (download.held) this.silenceCredit.earn();
     }
-    download.sink.data(msg.offsetBytes, msg.payload, msg.totalBytes);
+    download.sink.data(msg.offsetBytes, msg.payload, totalBytes);
   }
 }

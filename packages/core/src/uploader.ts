@@ -6,7 +6,10 @@ import { segmentKey } from './segment-id.js';
 
 /** If no drain event comes while blocked on back-pressure, look again after this long. */
 const BLOCKED_RECHECK_MS = 50;
-/** Bytes a DATA message adds to its payload: type (u8), requestId, offsetBytes, totalBytes (u32 each). */
+/**
+ * The most bytes a DATA message adds to its payload: type (u8), requestId, offsetBytes, totalBytes
+ * (u32 each). Only a transfer's first DATA carries totalBytes; the others add 9.
+ */
 const DATA_HEADER_BYTES = 13;
 
 /**
@@ -75,6 +78,8 @@ interface Upload {
   /** The partial segment this upload sent bytes from: the final bytes must be the same buffer. */
   relayedFrom: PartialSegment | undefined;
   offsetBytes: number;
+  /** A DATA with the segment's size went out: the later ones leave it out (see DataMessage.totalBytes). */
+  sizeSent: boolean;
 }
 
 export interface UploaderLink {
@@ -139,6 +144,7 @@ export class Uploader {
       bytes,
       receiving,
       relayedFrom: undefined,
+      sizeSent: false,
       offsetBytes: req.offsetBytes,
       expectedTotalBytes,
     });
@@ -291,7 +297,10 @@ export class Uploader {
   private sendChunk(upload: Upload, bytes: Uint8Array, endBytes = bytes.length, totalBytes = bytes.length): void {
     const end = Math.min(upload.offsetBytes + this.config.chunkBytes, endBytes);
     const payload = bytes.subarray(upload.offsetBytes, end);
-    this.link.send({ type: 'data', requestId: upload.requestId, offsetBytes: upload.offsetBytes, totalBytes, payload });
+    this.link.send(
+      upload.sizeSent ? { type: 'data', requestId: upload.requestId, offsetBytes: upload.offsetBytes, payload } : { type: 'data', requestId: upload.requestId, offsetBytes: upload.offsetBytes, totalBytes, payload },
+    );
+    upload.sizeSent = true;
     this.link.uploaded(payload.length);
     upload.offsetBytes = end;
     upload.lastFedMs = this.clock.now();

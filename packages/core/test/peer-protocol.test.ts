@@ -173,6 +173,59 @@ void describe('peer protocol: hostile remote', () => {
     await assertViolation(w, /segment size changed mid-transfer/);
   });
 
+  void test("a transfer's later DATA leave the size out, the load completes from the peer", async () => {
+    const w = await world({ withGood: false });
+    const { bed, e, link } = w;
+    const ref = { rendition: 'v0', sn: 5 };
+    const seg = bed.publish(ref, 10_000);
+    link.send({ type: 'have', rendition: 'v0', sn: 5, sizeBytes: seg.bytes.length });
+    await bed.clock.advance(100);
+    w.h.onMessage = (msg, l) => {
+      if (msg.type !== 'request') return;
+      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 0, totalBytes: seg.bytes.length, payload: seg.bytes.subarray(0, 4000) });
+      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 4000, payload: seg.bytes.subarray(4000, 8000) });
+      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 8000, payload: seg.bytes.subarray(8000) });
+    };
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.ok(sameBytes(got.bytes, seg.bytes));
+    assert.equal(got.source, 'p2p');
+    await bed.clock.advance(500);
+    assert.deepEqual(e.disconnects, [], 'no violation');
+    assert.equal(link.closed, false);
+  });
+
+  void test("a transfer's first DATA without the segment's size", async () => {
+    const w = await world({ withGood: false });
+    const { bed, e, link } = w;
+    const ref = { rendition: 'v0', sn: 6 };
+    const seg = bed.publish(ref, 10_000);
+    link.send({ type: 'have', rendition: 'v0', sn: 6, sizeBytes: seg.bytes.length });
+    await bed.clock.advance(100);
+    w.h.onMessage = (msg, l) => {
+      if (msg.type === 'request') l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 0, payload: seg.bytes.subarray(0, 4000) });
+    };
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.ok(sameBytes(got.bytes, seg.bytes), 'over HTTP');
+    await assertViolation(w, /without the segment's size/);
+  });
+
+  void test('DATA without the size that runs past the size the transfer gave', async () => {
+    const w = await world({ withGood: false });
+    const { bed, e, link } = w;
+    const ref = { rendition: 'v0', sn: 7 };
+    const seg = bed.publish(ref, 10_000);
+    link.send({ type: 'have', rendition: 'v0', sn: 7, sizeBytes: seg.bytes.length });
+    await bed.clock.advance(100);
+    w.h.onMessage = (msg, l) => {
+      if (msg.type !== 'request') return;
+      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 0, totalBytes: seg.bytes.length, payload: seg.bytes.subarray(0, 8000) });
+      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 8000, payload: new Uint8Array(4000) });
+    };
+    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+    assert.ok(sameBytes(got.bytes, seg.bytes), 'the first 8000 bytes from H plus the rest over HTTP');
+    await assertViolation(w, /data past the segment size/);
+  });
+
   void test('a control-message flood', async () => {
     const w = await world();
     for (let i = 0; i < 1_001; i++) w.link.send({ type: 'have', rendition: 'v0', sn: i, sizeBytes: 1 });

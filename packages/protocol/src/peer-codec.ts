@@ -1,7 +1,7 @@
 import { ProtocolError } from './errors.js';
 import { decodeIdText, encodeCachedId, encodeId } from './id-bytes.js';
 import { ID_PATTERN, LIMITS } from './limits.js';
-import { PeerMessageCode, type AvailabilityState, type HaveMapEntry, type PeerMessage } from './peer-messages.js';
+import { DATA_CONTINUED_CODE, PeerMessageCode, type AvailabilityState, type HaveMapEntry, type PeerMessage } from './peer-messages.js';
 
 const U32_MAX = 0xffff_ffff;
 
@@ -190,6 +190,14 @@ export function encodePeerMessage(msg: PeerMessage): Uint8Array {
         .u32(checkU32(msg.offsetBytes, 'offsetBytes'))
         .u32(checkU32(msg.atMs, 'atMs')).bytes;
     case 'data': {
+      if (msg.totalBytes === undefined) {
+        checkDataBounds(msg.offsetBytes, msg.payload.length, undefined);
+        return new Writer(1 + 8 + msg.payload.length)
+          .u8(DATA_CONTINUED_CODE)
+          .u32(checkU32(msg.requestId, 'requestId'))
+          .u32(msg.offsetBytes)
+          .raw(msg.payload).bytes;
+      }
       checkDataBounds(msg.offsetBytes, msg.payload.length, msg.totalBytes);
       return new Writer(1 + 12 + msg.payload.length)
         .u8(code)
@@ -208,12 +216,15 @@ function checkSegmentSize(size: number): number {
   return size;
 }
 
-function checkDataBounds(offset: number, length: number, total: number): void {
+/** A chunk within its segment: within totalBytes when given, within the largest segment otherwise. */
+function checkDataBounds(offset: number, length: number, total: number | undefined): void {
   if (length > LIMITS.maxChunkBytes) badField(`data payload of ${length} bytes above ${LIMITS.maxChunkBytes}`);
   checkU32(offset, 'offsetBytes');
-  checkU32(total, 'totalBytes');
-  if (total === 0 || total > LIMITS.maxSegmentBytes) badField(`totalBytes ${total} out of range`);
-  if (offset + length > total) badField('data chunk extends past totalBytes');
+  if (total !== undefined) {
+    checkU32(total, 'totalBytes');
+    if (total === 0 || total > LIMITS.maxSegmentBytes) badField(`totalBytes ${total} out of range`);
+  }
+  if (offset + length > (total ?? LIMITS.maxSegmentBytes)) badField(total === undefined ? 'data chunk extends past the largest segment' : 'data chunk extends past totalBytes');
   if (length === 0) badField('empty data chunk');
 }
 
@@ -228,7 +239,7 @@ export function decodePeerMessage(bytes: Uint8Array): PeerMessage {
   }
   const r = new Reader(bytes);
   const code = r.u8('type');
-  const type = codeToType.get(code);
+  const type = code === DATA_CONTINUED_CODE ? 'data' : codeToType.get(code);
   if (type === undefined) throw new ProtocolError('PEER_MSG_UNKNOWN_TYPE', `unknown message type ${code}`);
   let msg: PeerMessage;
   switch (type) {
@@ -276,10 +287,10 @@ export function decodePeerMessage(bytes: Uint8Array): PeerMessage {
     case 'data': {
       const requestId = r.u32('requestId');
       const offsetBytes = r.u32('offsetBytes');
-      const totalBytes = r.u32('totalBytes');
+      const totalBytes = code === DATA_CONTINUED_CODE ? undefined : r.u32('totalBytes');
       const payload = r.rest();
       checkDataBounds(offsetBytes, payload.length, totalBytes);
-      msg = { type, requestId, offsetBytes, totalBytes, payload };
+      msg = totalBytes === undefined ? { type, requestId, offsetBytes, payload } : { type, requestId, offsetBytes, totalBytes, payload };
       break;
     }
   }

@@ -15,6 +15,12 @@ export const PeerMessageCode = {
   want: 13,
 } as const;
 
+/**
+ * Wire code of a DATA message without `totalBytes` (protocol 6): a transfer's later chunks leave the
+ * size out, the first gave it. It decodes as a `data` message whose totalBytes is undefined.
+ */
+export const DATA_CONTINUED_CODE = 14;
+
 /** A segment within a swarm: rendition + media sequence (live) or index (VOD). */
 export interface SegmentRef {
   readonly rendition: string;
@@ -76,12 +82,17 @@ export interface CancelMessage {
   readonly requestId: number;
 }
 
-/** One chunk of a requested segment. `totalBytes` is the whole segment's size. */
+/** One chunk of a requested segment. */
 export interface DataMessage {
   readonly type: 'data';
   readonly requestId: number;
   readonly offsetBytes: number;
-  readonly totalBytes: number;
+  /**
+   * The whole segment's size. The first DATA of a transfer carries it; later ones may leave it out
+   * (DATA_CONTINUED_CODE: 9 header bytes instead of 13, a third less of the control overhead that
+   * DATA headers are), and the receiver holds it from the first.
+   */
+  readonly totalBytes?: number;
   readonly payload: Uint8Array;
 }
 

@@ -205,7 +205,10 @@ export const payloadArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   },
 );
 
-/** DATA with offset + length <= totalBytes <= maxSegmentBytes; the chunk is often at either end. */
+/**
+ * DATA with offset + length <= totalBytes <= maxSegmentBytes; the chunk is often at either end. One
+ * in four leaves totalBytes out (a transfer's later chunk, DATA_CONTINUED_CODE).
+ */
 export const dataArb: fc.Arbitrary<DataMessage> = fc
   .record({
     requestId: u32Arb,
@@ -213,8 +216,9 @@ export const dataArb: fc.Arbitrary<DataMessage> = fc
     where: fc.constantFrom('start', 'end', 'whole', 'anywhere'),
     a: fc.nat(),
     b: fc.nat(),
+    continued: fc.nat({ max: 3 }).map((n) => n === 0),
   })
-  .map(({ requestId, payload, where, a, b }) => {
+  .map(({ requestId, payload, where, a, b, continued }) => {
     const len = payload.length;
     const max = LIMITS.maxSegmentBytes;
     let offsetBytes: number;
@@ -232,7 +236,7 @@ export const dataArb: fc.Arbitrary<DataMessage> = fc
       offsetBytes = a % (max - len + 1);
       totalBytes = offsetBytes + len + (b % (max - offsetBytes - len + 1));
     }
-    return { type: 'data' as const, requestId, offsetBytes, totalBytes, payload };
+    return continued ? { type: 'data' as const, requestId, offsetBytes, payload } : { type: 'data' as const, requestId, offsetBytes, totalBytes, payload };
   });
 
 export const peerArbs = {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { LIMITS, PeerMessageCode, encodePeerMessage, type PeerMessage } from '../src/index.ts';
+import { DATA_CONTINUED_CODE, LIMITS, PeerMessageCode, encodePeerMessage, type PeerMessage } from '../src/index.ts';
 import { concatBytes, seededBytes, seededHaveMap, seededId } from './arbitraries.ts';
 import { Tally, checkPeerBytes, peerProperties } from './fuzz-harness.ts';
 
@@ -22,6 +22,7 @@ const samples: PeerMessage[] = [
   { type: 'request', requestId: 77, rendition: '1080p', sn: 12, offsetBytes: 4096, withinMs: 2500 },
   { type: 'cancel', requestId: 77 },
   { type: 'data', requestId: 77, offsetBytes: 4096, totalBytes: 10_000, payload: seededBytes(40, 3) },
+  { type: 'data', requestId: 77, offsetBytes: 4136, payload: seededBytes(40, 4) },
   { type: 'absent', requestId: 78 },
   { type: 'busy', requestId: 79 },
   { type: 'queued', requestId: 80 },
@@ -65,14 +66,14 @@ void describe('decodePeerMessage edge cases', () => {
   });
 
   void test('only a type byte, for all 256 values', () => {
-    const known = new Set<number>(Object.values(PeerMessageCode));
+    const known = new Set<number>([...Object.values(PeerMessageCode), DATA_CONTINUED_CODE]);
     for (let t = 0; t < 256; t++) {
       expect(Uint8Array.of(t), known.has(t) ? 'PEER_MSG_TRUNCATED' : 'PEER_MSG_UNKNOWN_TYPE', `type byte ${t}`);
     }
   });
 
   void test('unknown type bytes, whatever follows', () => {
-    for (const t of [0, 14, 15, 0x7f, 0x80, 0xff]) {
+    for (const t of [0, 15, 16, 0x7f, 0x80, 0xff]) {
       expect(concatBytes(Uint8Array.of(t), encodePeerMessage(samples[0] as PeerMessage).subarray(1)), 'PEER_MSG_UNKNOWN_TYPE', `type ${t}`);
     }
   });
@@ -85,7 +86,8 @@ void describe('decodePeerMessage edge cases', () => {
         const prefix = full.subarray(0, n);
         let outcome = n === 0 ? 'PEER_MSG_EMPTY' : 'PEER_MSG_TRUNCATED';
         // DATA's payload runs to the end of the message: a shorter one is still a valid chunk.
-        if (msg.type === 'data' && n >= 13) outcome = n === 13 ? 'PEER_MSG_BAD_FIELD' : 'accepted';
+        const header = msg.type === 'data' && msg.totalBytes === undefined ? 9 : 13;
+        if (msg.type === 'data' && n >= header) outcome = n === header ? 'PEER_MSG_BAD_FIELD' : 'accepted';
         expect(prefix, outcome, `${msg.type} cut to ${n} of ${full.length} bytes`);
       }
     }

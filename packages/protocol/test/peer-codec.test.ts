@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
+  DATA_CONTINUED_CODE,
   LIMITS,
   PEER_PROTOCOL_VERSION,
   PeerMessageCode,
@@ -28,7 +29,7 @@ function assertProtocolError(fn: () => unknown, code: ProtocolErrorCode, message
 function roundTrip(msg: PeerMessage): void {
   const bytes = encodePeerMessage(msg);
   assert.ok(bytes.length <= LIMITS.maxPeerMessageBytes, `${msg.type} encodes to ${bytes.length} bytes`);
-  assert.equal(bytes[0], PeerMessageCode[msg.type]);
+  assert.equal(bytes[0], msg.type === 'data' && msg.totalBytes === undefined ? DATA_CONTINUED_CODE : PeerMessageCode[msg.type]);
   const decoded = decodePeerMessage(bytes);
   assert.deepStrictEqual(decoded, msg);
   assert.ok(bytesEqual(encodePeerMessage(decoded), bytes), 'decode then encode gives back the same bytes');
@@ -118,6 +119,21 @@ void describe('peer codec: round trip', () => {
     assert.ok(last !== undefined);
     const tooBig = [...entries.slice(0, -1), { ...last, rendition: `${last.rendition}x` }];
     assertProtocolError(() => encodePeerMessage({ type: 'haveMap', entries: tooBig }), 'PEER_MSG_TOO_LARGE');
+  });
+
+  void test('DATA without totalBytes: 9 header bytes, code DATA_CONTINUED_CODE, bounded by the largest segment', () => {
+    const msg: PeerMessage = { type: 'data', requestId: 9, offsetBytes: 4096, payload: Uint8Array.of(5, 6, 7) };
+    const bytes = encodePeerMessage(msg);
+    assert.equal(bytes.length, 9 + 3);
+    assert.equal(bytes[0], DATA_CONTINUED_CODE);
+    const decoded = decodePeerMessage(bytes);
+    assert.deepStrictEqual(decoded, msg);
+    assert.ok(!('totalBytes' in decoded), 'no totalBytes key, not one set to undefined');
+    roundTrip({ type: 'data', requestId: U32_MAX, offsetBytes: LIMITS.maxSegmentBytes - 1, payload: Uint8Array.of(1) });
+    assertProtocolError(() => encodePeerMessage({ type: 'data', requestId: 1, offsetBytes: LIMITS.maxSegmentBytes, payload: Uint8Array.of(1) }), 'PEER_MSG_BAD_FIELD', 'largest segment');
+    const past = Uint8Array.of(DATA_CONTINUED_CODE, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 1);
+    assertProtocolError(() => decodePeerMessage(past), 'PEER_MSG_BAD_FIELD', 'largest segment');
+    assertProtocolError(() => decodePeerMessage(Uint8Array.of(DATA_CONTINUED_CODE, 0, 0, 0, 1, 0, 0, 0, 0)), 'PEER_MSG_BAD_FIELD', 'empty data chunk');
   });
 
   void test('a decoded DATA payload is a view of the input: its bytes, not a copy', () => {

@@ -3,7 +3,7 @@
  * TextEncoder / TextDecoder on every id): the oracle the fast paths must match byte for byte. It
  * checks nothing (the codec tests do): feed it valid messages only.
  */
-import { PeerMessageCode, type PeerMessage } from '../src/index.ts';
+import { DATA_CONTINUED_CODE, PeerMessageCode, type PeerMessage } from '../src/index.ts';
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -74,6 +74,7 @@ export function referenceEncode(msg: PeerMessage): Uint8Array {
     case 'receipt':
       return new ReferenceWriter(13).u8(code).u32(msg.requestId).u32(msg.offsetBytes).u32(msg.atMs).bytes;
     case 'data':
+      if (msg.totalBytes === undefined) return new ReferenceWriter(9 + msg.payload.length).u8(DATA_CONTINUED_CODE).u32(msg.requestId).u32(msg.offsetBytes).raw(msg.payload).bytes;
       return new ReferenceWriter(13 + msg.payload.length).u8(code).u32(msg.requestId).u32(msg.offsetBytes).u32(msg.totalBytes).raw(msg.payload).bytes;
   }
 }
