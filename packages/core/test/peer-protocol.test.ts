@@ -21,6 +21,28 @@ interface World {
   readonly link: ScriptedLink;
 }
 
+/**
+ * H announces segment v0/`sn` (`sizeBytes`, published at the origin) and answers E's request for it
+ * with `answer`'s messages; E's player loads it. What E's player got, and the segment's bytes.
+ */
+async function loadAnsweredBy(
+  w: World,
+  sn: number,
+  sizeBytes: number,
+  answer: (requestId: number, bytes: Uint8Array) => PeerMessage[],
+): Promise<{ got: { bytes: Uint8Array; source: string }; seg: Uint8Array }> {
+  const { bed, e, link } = w;
+  const ref = { rendition: 'v0', sn };
+  const seg = bed.publish(ref, sizeBytes);
+  link.send({ type: 'have', rendition: 'v0', sn, sizeBytes: seg.bytes.length });
+  await bed.clock.advance(100);
+  w.h.onMessage = (msg, l) => {
+    if (msg.type === 'request') for (const m of answer(msg.requestId, seg.bytes)) l.send(m);
+  };
+  const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
+  return { got, seg: seg.bytes };
+}
+
 /** H joins first, then E and G: E and G both connect to H, and G to E. */
 async function world(options: { greet?: boolean; withGood?: boolean; seed?: string } = {}): Promise<World> {
   const bed = new Testbed({ seed: options.seed ?? 'hostile' });
@@ -142,87 +164,50 @@ void describe('peer protocol: hostile remote', () => {
 
   void test('data at a wrong offset; the load still completes over HTTP, byte-identical', async () => {
     const w = await world({ withGood: false });
-    const { bed, e, link } = w;
-    const ref = { rendition: 'v0', sn: 3 };
-    const seg = bed.publish(ref, 60_000);
-    link.send({ type: 'have', rendition: 'v0', sn: 3, sizeBytes: seg.bytes.length });
-    await bed.clock.advance(100);
-    w.h.onMessage = (msg, l) => {
-      if (msg.type === 'request') l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 5, totalBytes: seg.bytes.length, payload: seg.bytes.subarray(5, 100) });
-    };
-    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
-    assert.ok(sameBytes(got.bytes, seg.bytes));
+    const { got, seg } = await loadAnsweredBy(w, 3, 60_000, (id, bytes) => [{ type: 'data', requestId: id, offsetBytes: 5, totalBytes: bytes.length, payload: bytes.subarray(5, 100) }]);
+    assert.ok(sameBytes(got.bytes, seg));
     assert.equal(got.source, 'http');
     await assertViolation(w, /data at 5, expected 0/);
   });
 
   void test('a segment size that changes mid-transfer', async () => {
     const w = await world({ withGood: false });
-    const { bed, e, link } = w;
-    const ref = { rendition: 'v0', sn: 4 };
-    const seg = bed.publish(ref, 60_000);
-    link.send({ type: 'have', rendition: 'v0', sn: 4, sizeBytes: seg.bytes.length });
-    await bed.clock.advance(100);
-    w.h.onMessage = (msg, l) => {
-      if (msg.type !== 'request') return;
-      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 0, totalBytes: seg.bytes.length, payload: seg.bytes.subarray(0, 1000) });
-      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 1000, totalBytes: 70_000, payload: seg.bytes.subarray(1000, 2000) });
-    };
-    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
-    assert.ok(sameBytes(got.bytes, seg.bytes), 'the first 1000 bytes from H plus the rest over HTTP');
+    const { got, seg } = await loadAnsweredBy(w, 4, 60_000, (id, bytes) => [
+      { type: 'data', requestId: id, offsetBytes: 0, totalBytes: bytes.length, payload: bytes.subarray(0, 1000) },
+      { type: 'data', requestId: id, offsetBytes: 1000, totalBytes: 70_000, payload: bytes.subarray(1000, 2000) },
+    ]);
+    assert.ok(sameBytes(got.bytes, seg), 'the first 1000 bytes from H plus the rest over HTTP');
     await assertViolation(w, /segment size changed mid-transfer/);
   });
 
   void test("a transfer's later DATA leave the size out, the load completes from the peer", async () => {
     const w = await world({ withGood: false });
-    const { bed, e, link } = w;
-    const ref = { rendition: 'v0', sn: 5 };
-    const seg = bed.publish(ref, 10_000);
-    link.send({ type: 'have', rendition: 'v0', sn: 5, sizeBytes: seg.bytes.length });
-    await bed.clock.advance(100);
-    w.h.onMessage = (msg, l) => {
-      if (msg.type !== 'request') return;
-      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 0, totalBytes: seg.bytes.length, payload: seg.bytes.subarray(0, 4000) });
-      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 4000, payload: seg.bytes.subarray(4000, 8000) });
-      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 8000, payload: seg.bytes.subarray(8000) });
-    };
-    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
-    assert.ok(sameBytes(got.bytes, seg.bytes));
+    const { got, seg } = await loadAnsweredBy(w, 5, 10_000, (id, bytes) => [
+      { type: 'data', requestId: id, offsetBytes: 0, totalBytes: bytes.length, payload: bytes.subarray(0, 4000) },
+      { type: 'data', requestId: id, offsetBytes: 4000, payload: bytes.subarray(4000, 8000) },
+      { type: 'data', requestId: id, offsetBytes: 8000, payload: bytes.subarray(8000) },
+    ]);
+    assert.ok(sameBytes(got.bytes, seg));
     assert.equal(got.source, 'p2p');
-    await bed.clock.advance(500);
-    assert.deepEqual(e.disconnects, [], 'no violation');
-    assert.equal(link.closed, false);
+    await w.bed.clock.advance(500);
+    assert.deepEqual(w.e.disconnects, [], 'no violation');
+    assert.equal(w.link.closed, false);
   });
 
   void test("a transfer's first DATA without the segment's size", async () => {
     const w = await world({ withGood: false });
-    const { bed, e, link } = w;
-    const ref = { rendition: 'v0', sn: 6 };
-    const seg = bed.publish(ref, 10_000);
-    link.send({ type: 'have', rendition: 'v0', sn: 6, sizeBytes: seg.bytes.length });
-    await bed.clock.advance(100);
-    w.h.onMessage = (msg, l) => {
-      if (msg.type === 'request') l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 0, payload: seg.bytes.subarray(0, 4000) });
-    };
-    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
-    assert.ok(sameBytes(got.bytes, seg.bytes), 'over HTTP');
+    const { got, seg } = await loadAnsweredBy(w, 6, 10_000, (id, bytes) => [{ type: 'data', requestId: id, offsetBytes: 0, payload: bytes.subarray(0, 4000) }]);
+    assert.ok(sameBytes(got.bytes, seg), 'over HTTP');
     await assertViolation(w, /without the segment's size/);
   });
 
   void test('DATA without the size that runs past the size the transfer gave', async () => {
     const w = await world({ withGood: false });
-    const { bed, e, link } = w;
-    const ref = { rendition: 'v0', sn: 7 };
-    const seg = bed.publish(ref, 10_000);
-    link.send({ type: 'have', rendition: 'v0', sn: 7, sizeBytes: seg.bytes.length });
-    await bed.clock.advance(100);
-    w.h.onMessage = (msg, l) => {
-      if (msg.type !== 'request') return;
-      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 0, totalBytes: seg.bytes.length, payload: seg.bytes.subarray(0, 8000) });
-      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 8000, payload: new Uint8Array(4000) });
-    };
-    const got = await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 10_000)));
-    assert.ok(sameBytes(got.bytes, seg.bytes), 'the first 8000 bytes from H plus the rest over HTTP');
+    const { got, seg } = await loadAnsweredBy(w, 7, 10_000, (id, bytes) => [
+      { type: 'data', requestId: id, offsetBytes: 0, totalBytes: bytes.length, payload: bytes.subarray(0, 8000) },
+      { type: 'data', requestId: id, offsetBytes: 8000, payload: new Uint8Array(4000) },
+    ]);
+    assert.ok(sameBytes(got.bytes, seg), 'the first 8000 bytes from H plus the rest over HTTP');
     await assertViolation(w, /data past the segment size/);
   });
 
