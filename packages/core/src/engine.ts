@@ -10,7 +10,8 @@ import {
   isPartRenditionId,
 } from '@swarmcast/protocol';
 import { AnnounceWaiters } from './announce-waiters.js';
-import { Acquisition, type AcquiredSegment, type AcquisitionHost } from './acquisition.js';
+import { Acquisition } from './acquisition.js';
+import type { AcquiredSegment, AcquisitionHost } from './acquisition-host.js';
 import { joinTokenProblem, resolveEngineConfig, type EngineConfig } from './config.js';
 import { Emitter } from './emitter.js';
 import { EngineError } from './errors.js';
