@@ -16,13 +16,12 @@ import { DeliveryDelay, clockMs32 } from './delivery-delay.js';
 import { SilenceCredit, silenceIsALie, type Download, type DownloadSink } from './peer-download.js';
 import { PeerPath } from './peer-path.js';
 import type { PeerConnector, PendingPeerLink } from './ports.js';
+import { DeliveryRecord } from './delivery-record.js';
 import { RateWindow } from './rate-window.js';
 import { RenditionActivity } from './rendition-activity.js';
 import { segmentKey } from './segment-id.js';
 import { isUrgentRequest, Uploader, type QueuedUpload, type UploadRank } from './uploader.js';
 
-/** A late delivery is forgiven this long after the peer's last one. */
-const LATE_FORGIVEN_AFTER_MS = 10_000;
 /** Most availability entries remembered per peer (oldest dropped first). */
 const MAX_AVAILABILITY_ENTRIES = 4096;
 /** Non-data messages a peer may send per second before it is cut off. */
@@ -104,13 +103,8 @@ export class Peer {
   private readonly silenceCredit = new SilenceCredit();
   /** The renditions it announced segments of lately: the ones it plays. */
   readonly renditions = new RenditionActivity();
-  /** Late deliveries counted (see lateDeliveries), and when the last one was. */
-  private late = 0;
-  private lastLateAtMs = 0;
-  /** When a request of ours to it last completed in time (-Infinity: never). */
-  private inTimeAtMs = Number.NEGATIVE_INFINITY;
-  /** A request of ours to it ended late (or stalled) after inTimeAtMs. */
-  private lateSince = false;
+  /** How its deliveries to us went (late ones, the last in time). */
+  private readonly deliveries: DeliveryRecord;
   private nextRequestId = 1;
   /** When the last DATA message (of any request) arrived, clock ms. */
   private lastDataAtMs = Number.NEGATIVE_INFINITY;
@@ -131,6 +125,7 @@ export class Peer {
     private readonly host: PeerHost,
   ) {
     this.connectedAtMs = host.clock.now();
+    this.deliveries = new DeliveryRecord(host.clock);
     this.path = new PeerPath(host.clock, host.config.silentPeerVerdictMs, (reason) => this.violation(reason));
     // A waiting upload says so (QUEUED) at least this often: well within the requester's stall
     // timeout, with room for the wait behind this channel's own backlog.
@@ -160,41 +155,29 @@ export class Peer {
   }
 
   /** Past HELLO, open, and its path working: requests may go to it. */
-  /**
-   * Our requests to it that stalled or ran out of time, less those it then completed, less one for
-   * every LATE_FORGIVEN_AFTER_MS since its last late one (>= 0). A late peer is asked last, so
-   * without forgiveness one congested moment would rank it down for good (an office's edge peer
-   * below the capped browsers).
-   */
+  /** See DeliveryRecord.lateDeliveries. */
   get lateDeliveries(): number {
-    if (this.late === 0) return 0;
-    const forgiven = Math.floor((this.host.clock.now() - this.lastLateAtMs) / LATE_FORGIVEN_AFTER_MS);
-    return Math.max(0, this.late - forgiven);
+    return this.deliveries.lateDeliveries;
   }
 
   /** A request to it stalled or ran out of time. */
   deliveredLate(): void {
-    this.late = this.lateDeliveries + 1;
-    this.lastLateAtMs = this.host.clock.now();
-    this.lateSince = true;
+    this.deliveries.deliveredLate();
   }
 
   /** A request to it completed in time. */
   deliveredInTime(): void {
-    // The forgiveness clock runs on from the last late one: lateDeliveries drops by one.
-    this.late = Math.max(0, this.late - 1);
-    this.inTimeAtMs = this.host.clock.now();
-    this.lateSince = false;
+    this.deliveries.deliveredInTime();
   }
 
   /** When a request of ours to it last completed in time (-Infinity: never). */
   get lastInTimeAtMs(): number {
-    return this.inTimeAtMs;
+    return this.deliveries.lastInTimeAtMs;
   }
 
   /** A request of ours to it ended late (or stalled) after the last one it completed in time. */
   get lateSinceInTime(): boolean {
-    return this.lateSince;
+    return this.deliveries.lateSinceInTime;
   }
 
   get usable(): boolean {
