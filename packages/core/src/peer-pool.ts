@@ -8,7 +8,8 @@ import type { UploadRefusal } from './stats.js';
 import { UploadMeter } from './upload-meter.js';
 import { UploadPacer } from './upload-pacer.js';
 import { UplinkPace } from './uplink-pace.js';
-import { compareRanks, minSendHighWaterBytes, type QueuedUpload, type UploadRank } from './uploader.js';
+import { admitInTurn, admitShared } from './upload-admission.js';
+import { minSendHighWaterBytes, type QueuedUpload, type UploadRank } from './uploader.js';
 
 export type PeerPoolConfig = Pick<
   EngineConfig,
@@ -292,14 +293,11 @@ export class PeerPool {
   }
 
   /**
-   * See PeerHost.admitUpload: undefined admits, else why not. Our uploads are served in turn in
-   * rank order (see UploadRank), so each finishes when the bytes ranked before it and its own have
-   * left at the measured rate. A request is admitted where its rank puts it when it would finish
-   * before its requester stops waiting (withinMs: the trips of the request and of the last chunk
-   * come out of the requester's HTTP margin; keeping 50-500 ms for them here changed nothing in
-   * the simulator), its first chunk would leave within uploadAdmissionDelayMs, and no upload admitted
-   * before it, due in time until now, would end late for it. Requesters say how long they wait, so
-   * a 4x uplink asked with 3 s to go queues five copies where a fixed commitment would take two.
+   * See PeerHost.admitUpload: undefined admits, else why not (admitInTurn, admitShared). A request
+   * is due when its requester stops waiting (withinMs: the trips of the request and of the last
+   * chunk come out of the requester's HTTP margin; keeping 50-500 ms for them here changed nothing
+   * in the simulator). Requesters say how long they wait, so a 4x uplink asked with 3 s to go
+   * queues five copies where a fixed commitment would take two.
    */
   private admitUpload(peer: Peer, requestBytes: number, withinMs: number): UploadRefusal | undefined {
     const limitMs = this.config.uploadAdmissionDelayMs;
@@ -327,53 +325,12 @@ export class PeerPool {
     // Likewise an idle uplink whose rate was not measured lately: a rate measured low (stalls in a
     // loaded browser) refuses every upload, and only an upload can measure it again.
     if (queue.length === 0 && bufferedBytes === 0 && !this.uploadMeter.measuredWithin(now, METER_PROBE_AFTER_MS)) return undefined;
-    const msPerByte = 1 / Math.max(rate, 1e-6);
+    const uplink = { nowMs: now, msPerByte: 1 / Math.max(rate, 1e-6), bufferedBytes, queue, firstChunkLimitMs: limitMs };
     const dueMs = now + withinMs;
-    if (this.config.uploadSlots === 0) return this.admitShared(peer, queue, { bufferedBytes, backlogged }, requestBytes, dueMs, msPerByte);
-    const fresh = { rank: peer.rankOf(withinMs, this.uploadSeq + 1), bytes: requestBytes, dueMs };
-    const ordered = [...queue, fresh].sort((a, b) => compareRanks(a.rank, b.rank));
-    // What the channels hold leaves first.
-    let aheadBytes = bufferedBytes;
-    let after = false;
-    for (const upload of ordered) {
-      const startMs = now + aheadBytes * msPerByte;
-      aheadBytes += upload.bytes;
-      const doneMs = now + aheadBytes * msPerByte;
-      if (upload === fresh) {
-        if (startMs - now > limitMs) return 'firstChunk';
-        if (doneMs > upload.dueMs) return 'deadline';
-        after = true;
-      } else if (after && doneMs > upload.dueMs && doneMs - requestBytes * msPerByte <= upload.dueMs) {
-        // It would make an upload accepted earlier late: the requester came first.
-        return 'deadline';
-      }
+    if (this.config.uploadSlots === 0) {
+      return admitShared(uplink, { bytes: requestBytes, dueMs }, { ownBufferedBytes: peer.bufferedBytes, backlogged, chunkBytes: this.config.chunkBytes });
     }
-    return undefined;
-  }
-
-  /**
-   * admitUpload without upload slots: every upload shares the uplink, so one with `b` bytes left
-   * ends once every upload sent min(its bytes, b) (the channels' buffers first), and a new one
-   * delays each other by its own bytes at most.
-   */
-  private admitShared(peer: Peer, queue: readonly QueuedUpload[], channels: { bufferedBytes: number; backlogged: number }, requestBytes: number, dueMs: number, msPerByte: number): UploadRefusal | undefined {
-    const now = this.clock.now();
-    const { bufferedBytes, backlogged } = channels;
-    // Its first chunk waits for a round of chunks over the backlogged channels.
-    const ownBytes = peer.bufferedBytes + this.config.chunkBytes;
-    const sharers = backlogged + (peer.bufferedBytes > 0 ? 0 : 1);
-    if (Math.min(ownBytes * sharers, bufferedBytes + ownBytes - peer.bufferedBytes) * msPerByte > this.config.uploadAdmissionDelayMs) return 'firstChunk';
-    const doneMs = (bytes: number, extraBytes: number): number => {
-      let aheadBytes = bufferedBytes + Math.min(extraBytes, bytes);
-      for (const upload of queue) aheadBytes += Math.min(upload.bytes, bytes);
-      return now + aheadBytes * msPerByte;
-    };
-    if (doneMs(requestBytes, requestBytes) > dueMs) return 'deadline';
-    for (const upload of queue) {
-      const beforeMs = doneMs(upload.bytes, 0);
-      if (beforeMs <= upload.dueMs && beforeMs + Math.min(requestBytes, upload.bytes) * msPerByte > upload.dueMs) return 'deadline';
-    }
-    return undefined;
+    return admitInTurn(uplink, { rank: peer.rankOf(withinMs, this.uploadSeq + 1), bytes: requestBytes, dueMs });
   }
 
   /**
