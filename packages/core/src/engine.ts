@@ -27,7 +27,7 @@ import { segmentKey } from './segment-id.js';
 import { SeederWatch } from './seeder-watch.js';
 import { SourceChoice } from './source-choice.js';
 import { SegmentStore } from './segment-store.js';
-import { emptyStats, type EngineStats } from './stats.js';
+import { countPeerAttempt, emptyStats, type EngineStats } from './stats.js';
 import { SummaryReporter, type PlaybackReport } from './summary-reporter.js';
 import { TimerLag } from './timer-lag.js';
 import { TrackerClient } from './tracker-client.js';
@@ -286,20 +286,7 @@ export class Engine {
       timerLagMs: () => this.timerLag.ms,
       countFallback: () => (this.counters.p2pFallbacks += 1),
       countPeerAttempt: (outcome, withinMs, detail) => {
-        const a = this.counters.peerAttempts;
-        a[outcome] += 1;
-        if (outcome === 'delivered') {
-          a.deliveredWithinMs += withinMs;
-          a.deliveredFirstByteMs += detail.firstByteMs ?? 0;
-          if (detail.relay) a.deliveredRelay += 1;
-        } else if (outcome === 'late') {
-          a.lateWithinMs += withinMs;
-          if (detail.relay) a.lateRelay += 1;
-          if (detail.firstByteMs === undefined) {
-            a.lateUnstarted += 1;
-            if (detail.queued) a.lateQueued += 1;
-          }
-        }
+        countPeerAttempt(this.counters.peerAttempts, outcome, withinMs, detail);
       },
       countHttpFetch: (reason, afterSeeder) => {
         this.counters.httpFetchReasons[reason] += 1;

@@ -90,6 +90,23 @@ export interface PeerAttemptDetail {
   readonly queued: boolean;
 }
 
+/** Counts one request to a peer in `attempts`: its outcome, the time it had when asked, and its detail. */
+export function countPeerAttempt(attempts: PeerAttempts, outcome: PeerAttemptOutcome, withinMs: number, detail: PeerAttemptDetail): void {
+  attempts[outcome] += 1;
+  if (outcome === 'delivered') {
+    attempts.deliveredWithinMs += withinMs;
+    attempts.deliveredFirstByteMs += detail.firstByteMs ?? 0;
+    if (detail.relay) attempts.deliveredRelay += 1;
+  } else if (outcome === 'late') {
+    attempts.lateWithinMs += withinMs;
+    if (detail.relay) attempts.lateRelay += 1;
+    if (detail.firstByteMs === undefined) {
+      attempts.lateUnstarted += 1;
+      if (detail.queued) attempts.lateQueued += 1;
+    }
+  }
+}
+
 /** See EngineStats.silencesExcused. */
 export interface SilencesExcused {
   uplink: number;
