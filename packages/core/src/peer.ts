@@ -154,7 +154,6 @@ export class Peer {
     }, host.connectOptions());
   }
 
-  /** Past HELLO, open, and its path working: requests may go to it. */
   /** See DeliveryRecord.lateDeliveries. */
   get lateDeliveries(): number {
     return this.deliveries.lateDeliveries;
@@ -180,6 +179,7 @@ export class Peer {
     return this.deliveries.lateSinceInTime;
   }
 
+  /** Past HELLO, open, and its path working: requests may go to it. */
   get usable(): boolean {
     return this.ready && !this.closed && this.path.usable;
   }
