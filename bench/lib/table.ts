@@ -49,6 +49,7 @@ export function formatExtraLines(swarmcast: BenchRun, baseline: BenchRun | null,
   for (const [label, r] of runs) out.push(formatStartupSteps(label, r.startupSteps));
   out.push(`swarmcast: HTTP segment fetches by why ${formatCounts(httpFetchReasons(swarmcast.perViewer))}; BUSY answers by why ${formatCounts(sumCounters(swarmcast.perViewer.map((v) => v.uploadRefusals)))}`);
   out.push(`swarmcast: ${formatPeerAttempts(sumCounters(swarmcast.perViewer.map((v) => v.peerAttempts)))}`);
+  out.push(`swarmcast: ${formatLateSplits(sumCounters(swarmcast.perViewer.map((v) => v.lateSplits)))}`);
   out.push(`swarmcast: WANT ${formatCounts(sumCounters(swarmcast.perViewer.map((v) => v.wants)))}`);
   out.push(`swarmcast: control overhead by message ${formatOverheadByType(swarmcast.controlOverheadByType)}`);
   for (const [label, r] of runs) {
@@ -74,6 +75,13 @@ export function formatPeerAttempts(a: Readonly<Record<string, number>>): string 
     `late ${String(n('late'))} (had ${meanMs('lateWithinMs', 'late')}; ${String(n('lateRelay'))} from relays; ` +
     `${String(n('lateUnstarted'))} without a byte, ${String(n('lateQueued'))} of them queued), ` +
     `stalled ${String(n('stalled'))}, busy ${String(n('busy'))}, failed ${String(n('failed'))}`;
+}
+
+/** Late transfers split between their peer and an HTTP tail (ViewerReport.lateSplits, summed). */
+export function formatLateSplits(s: Readonly<Record<string, number>>): string {
+  const n = (key: string): number => s[key] ?? 0;
+  return `late transfers split (head from the peer, tail over HTTP) ${String(n('splits'))}, ` +
+    `gaps fetched ${String(n('gaps'))}, head bytes ${(n('headBytes') / 1024).toFixed(0)} KiB`;
 }
 
 /** `type x.xx %, ...` largest first, the non-zero ones ('data' is the DATA headers), or `none`. */

@@ -3,7 +3,7 @@ import type { SegmentRef } from '@swarmcast/protocol';
 import type { Peer } from './peer.js';
 import type { Clock, HttpPort } from './ports.js';
 import type { Verdict } from './record-book.js';
-import type { HttpFetchReason, PeerAttemptDetail, PeerAttemptOutcome } from './stats.js';
+import type { HttpFetchReason, LateSplits, PeerAttemptDetail, PeerAttemptOutcome } from './stats.js';
 
 /** What one acquisition needs from the engine. */
 export interface AcquisitionHost {
@@ -48,6 +48,8 @@ export interface AcquisitionHost {
   /** More bytes of `ref` arrived from a peer: uploads relaying it may send them on. */
   progress(ref: SegmentRef): void;
   countFallback(): void;
+  /** See EngineStats.lateSplits: `amount` more of `kind`. */
+  countLateSplit(kind: keyof LateSplits, amount: number): void;
   /** A request to a peer ended (see PeerAttempts): it had `withinMs` when asked. */
   countPeerAttempt(outcome: PeerAttemptOutcome, withinMs: number, detail: PeerAttemptDetail): void;
   /** A segment (or its rest) goes over HTTP, for this reason; `afterSeeder` when the last peer asked was a seeder. */

@@ -7,6 +7,8 @@ import type { AcquiredSegment, AcquisitionHost } from './acquisition-host.js';
 import type { ByteRange } from './ports.js';
 import type { Verdict } from './record-book.js';
 import type { HttpFetchReason, PeerAttemptOutcome } from './stats.js';
+import { LateHead, planLateSplit, type LateSplit } from './late-split.js';
+import { fetchSegmentBytes, settle } from './segment-http.js';
 
 /**
  * A stall timer that fires later than this past its time means our event loop was held meanwhile:
@@ -51,6 +53,9 @@ export class Acquisition {
 
   /** The player's wait for the segment, once it asks (a prefetch has none yet). */
   private adopted: (() => void) | undefined;
+
+  /** Set while a late peer goes on with the head of the rest (see late-split.ts); fromHttp fetches the tail. */
+  private lateHead: LateHead | undefined;
 
   /**
    * @param url undefined for a prefetch: peers only, until the player asks for the segment and
@@ -160,7 +165,8 @@ export class Acquisition {
       let waited = false;
       // Unless the loop below says otherwise: no time left for peers at all.
       this.httpReason = 'slack';
-      while (clock.now() < this.p2pDeadlineMs()) {
+      // A late peer going on with the head leaves no room for another: the tail goes to HTTP.
+      while (clock.now() < this.p2pDeadlineMs() && !this.lateHead) {
         this.throwIfAborted();
         const peer = this.host.candidates(this.ref, tried)[0];
         // Too little time left for a new peer to bring more than its first chunks: what it would
@@ -342,7 +348,11 @@ export class Acquisition {
       let firstByteMs: number | undefined;
       /** The peer said QUEUED for this request: admitted, waiting its turn. */
       let queued = false;
-      const finish = (result: AttemptResult): void => {
+      /** Bytes this peer sent in this attempt (its pace, for a late split). */
+      let attemptBytes = 0;
+      /** Past the P2P deadline, the peer's head of the rest (see late-split.ts). */
+      let head: LateHead | undefined;
+      const finish = (result: AttemptResult, goesOn = false): void => {
         if (settled) return;
         settled = true;
         // A load the player dropped ends its attempt too: not the peer's doing.
@@ -352,6 +362,11 @@ export class Acquisition {
         clock.clearTimeout(guardTimer);
         this.signal.removeEventListener('abort', onAbort);
         this.hurried.delete(armGuard);
+        if (goesOn) {
+          peer.deliveredLate();
+          resolve(result);
+          return;
+        }
         if (result === 'deadline' && held && firstByteMs === undefined && !queued && !this.signal.aborted) {
           judging = true;
           peer.deliveredLate();
@@ -391,10 +406,40 @@ export class Acquisition {
         }, this.config.p2pStallTimeoutMs);
       };
       const onAbort = (): void => finish('deadline');
+      const goOnWithHead = (split: LateSplit): void => {
+        clock.clearTimeout(stallTimer);
+        // Short of the whole segment at its end, the peer would send on past the split.
+        head = new LateHead(split.splitBytes, split.cutoffMs, clock, this.signal, this.hurried, () => {
+          if (this.partial?.complete !== true) peer.cancel(requestId);
+        });
+        this.lateHead = head;
+        this.host.countLateSplit('splits', 1);
+        finish('deadline', true);
+      };
+      /** At the P2P deadline: the whole rest to HTTP, or a head from the peer and the tail from HTTP. */
+      const onP2pDeadline = (): void => {
+        if (settled) return;
+        const partial = this.partial;
+        const split =
+          this.url !== undefined && !this.signal.aborted && partial !== undefined && firstByteMs !== undefined
+            ? planLateSplit({
+                nowMs: clock.now(),
+                deadlineMs: this.deadlineMs,
+                lagMs: this.lagMs(),
+                httpFetchMs: this.host.httpFetchMs(),
+                receivedBytes: partial.receivedBytes,
+                totalBytes: partial.totalBytes,
+                paceBytes: attemptBytes,
+                paceMs: clock.now() - askedAtMs - firstByteMs,
+              })
+            : undefined;
+        if (split) goOnWithHead(split);
+        else finish('deadline');
+      };
       let guardTimer: unknown;
       const armGuard = (): void => {
         clock.clearTimeout(guardTimer);
-        guardTimer = clock.setTimeout(() => finish('deadline'), Math.max(0, this.p2pDeadlineMs() - clock.now()));
+        guardTimer = clock.setTimeout(onP2pDeadline, Math.max(0, this.p2pDeadlineMs() - clock.now()));
       };
       armGuard();
       this.hurried.add(armGuard);
@@ -410,7 +455,10 @@ export class Acquisition {
             else armStall();
             return;
           }
-          if (settled) return;
+          if (settled) {
+            if (head?.active === true) this.headChunk(peer, offsetBytes, payload, totalBytes, head);
+            return;
+          }
           firstByteMs ??= clock.now() - askedAtMs;
           if (!this.partial) {
             this.partial = new PartialSegment(totalBytes);
@@ -425,6 +473,7 @@ export class Acquisition {
           this.partial.append(offsetBytes, payload);
           this.contributors.add(peer);
           this.p2pBytes += payload.length;
+          attemptBytes += payload.length;
           this.host.countBytes('p2p', payload.length);
           this.host.progress(this.ref);
           if (this.partial.complete) finish('done');
@@ -444,15 +493,81 @@ export class Acquisition {
             this.partial = undefined;
             this.contributors.clear();
           }
+          head?.end();
           finish(reason);
         },
       });
     });
   }
 
+  /** A chunk of a late peer's head (see late-split.ts): kept up to the split, then the head ends. */
+  private headChunk(peer: Peer, offsetBytes: number, payload: Uint8Array, totalBytes: number, head: LateHead): void {
+    const { splitBytes } = head;
+    const partial = this.partial;
+    if (partial?.receivedBytes !== offsetBytes || partial.totalBytes !== totalBytes) {
+      head.end();
+      return;
+    }
+    const keptBytes = Math.min(payload.length, splitBytes - offsetBytes);
+    if (keptBytes > 0) {
+      partial.append(offsetBytes, keptBytes === payload.length ? payload : payload.subarray(0, keptBytes));
+      this.contributors.add(peer);
+      this.p2pBytes += keptBytes;
+      this.host.countBytes('p2p', keptBytes);
+      this.host.countLateSplit('headBytes', keptBytes);
+      this.host.progress(this.ref);
+    }
+    if (partial.receivedBytes >= splitBytes) head.end();
+  }
+
+  /**
+   * The tail of a late transfer over HTTP while its peer sends the head (see late-split.ts); the
+   * gap too if the peer fell short. Undefined when the bytes do not fit (then a whole fetch).
+   */
+  private async fromHttpWithHead(head: LateHead, totalBytes: number, countFetch: () => void): Promise<AcquiredSegment | undefined> {
+    const { splitBytes } = head;
+    if (splitBytes < totalBytes) countFetch();
+    const tail = splitBytes < totalBytes ? settle(this.httpGet(splitBytes)) : undefined;
+    await head.ended;
+    this.throwIfAborted();
+    // The peer's bytes may have been thrown away meanwhile (a relay answering absent).
+    const partial = this.partial ?? new PartialSegment(totalBytes);
+    this.partial = partial;
+    if (partial.receivedBytes < splitBytes) {
+      countFetch();
+      this.host.countLateSplit('gaps', 1);
+      const gap = await this.httpGet(partial.receivedBytes, splitBytes);
+      if (gap.length !== splitBytes - partial.receivedBytes) return undefined;
+      partial.append(partial.receivedBytes, gap);
+    }
+    if (tail) {
+      const rest = await tail;
+      if (!rest.ok) throw rest.error;
+      if (rest.value.length !== totalBytes - splitBytes) return undefined;
+      partial.append(splitBytes, rest.value);
+    }
+    if ((await this.checked(partial.bytes, this.host.clock.now())) !== 'ok') return undefined;
+    return { bytes: partial.bytes, source: this.contributors.size > 0 ? 'p2p' : 'http' };
+  }
+
   private async fromHttp(): Promise<AcquiredSegment> {
     const afterPeer = this.httpReason.startsWith('peer') || this.httpReason === 'unverified';
-    this.host.countHttpFetch(this.httpReason, afterPeer && this.lastFailedPeer !== undefined && this.host.isSeeder(this.lastFailedPeer));
+    let counted = false;
+    // Once per segment, when its first HTTP request leaves (a late peer may bring all of it).
+    const countFetch = (): void => {
+      if (counted) return;
+      counted = true;
+      this.host.countHttpFetch(this.httpReason, afterPeer && this.lastFailedPeer !== undefined && this.host.isSeeder(this.lastFailedPeer));
+    };
+    const head = this.lateHead;
+    if (head && this.partial) {
+      this.lateHead = undefined;
+      const split = await this.fromHttpWithHead(head, this.partial.totalBytes, countFetch);
+      if (split) return split;
+      countFetch();
+      return { bytes: await this.httpGet(undefined), source: 'http' };
+    }
+    countFetch();
     const partial = this.partial;
     if (partial && partial.receivedBytes > 0) {
       const rest = await this.httpGet(partial.receivedBytes);
@@ -480,31 +595,9 @@ export class Acquisition {
     return verdict;
   }
 
-  /**
-   * GETs the segment from `offsetBytes` (of the segment, not of the resource) to its end, or whole
-   * when undefined. A byte-range segment's offsets are added to its start in the resource.
-   */
-  private async httpGet(offsetBytes: number | undefined): Promise<Uint8Array> {
-    this.host.downloading(this.ref);
-    const { clock } = this.host;
-    try {
-      const url = this.url ?? '';
-      const segment = this.range;
-      const range: ByteRange | undefined =
-        segment !== undefined
-          ? { startBytes: segment.startBytes + (offsetBytes ?? 0), ...(segment.endBytes === undefined ? {} : { endBytes: segment.endBytes }) }
-          : offsetBytes === undefined
-            ? undefined
-            : { startBytes: offsetBytes };
-      const startedMs = clock.now();
-      const response = await this.host.http.fetch(range === undefined ? { url } : { url, range }, this.signal);
-      this.host.countBytes('http', response.bytes.length);
-      this.host.httpSample(response.bytes.length, clock.now() - startedMs, offsetBytes === undefined);
-      return segment === undefined || range === undefined ? response.bytes : fitRange(response.bytes, range);
-    } catch (cause) {
-      if (this.signal.aborted) throw new EngineError('LOAD_ABORTED', 'segment load aborted', { cause });
-      throw new EngineError('HTTP_FAILED', `GET ${this.url ?? ''} failed: ${String(cause)}`, { cause });
-    }
+  /** See fetchSegmentBytes. */
+  private httpGet(offsetBytes: number | undefined, endBytes?: number): Promise<Uint8Array> {
+    return fetchSegmentBytes(this.host, { ref: this.ref, url: this.url ?? '', range: this.range }, this.signal, offsetBytes, endBytes);
   }
 }
 
@@ -522,16 +615,4 @@ function reasonOf(result: AttemptResult): HttpFetchReason {
   if (result === 'stalled') return 'peerStalled';
   if (result === 'deadline') return 'peerLate';
   return 'peerFailed';
-}
-
-/**
- * The bytes of `range` from a response to a Range request: the body itself, or the range cut from
- * it when the server ignored Range and sent the whole file. Anything else cannot be the range.
- */
-function fitRange(body: Uint8Array, range: ByteRange): Uint8Array {
-  if (range.endBytes === undefined) return body;
-  const expected = range.endBytes - range.startBytes;
-  if (body.length === expected) return body;
-  if (body.length >= range.endBytes) return body.subarray(range.startBytes, range.endBytes);
-  throw new Error(`expected bytes ${range.startBytes}-${range.endBytes - 1} (${expected} bytes), got ${body.length} bytes`);
 }

@@ -285,6 +285,7 @@ export class Engine {
       httpFetchMs: () => this.httpFetchTime.ms,
       timerLagMs: () => this.timerLag.ms,
       countFallback: () => (this.counters.p2pFallbacks += 1),
+      countLateSplit: (kind, amount) => (this.counters.lateSplits[kind] += amount),
       countPeerAttempt: (outcome, withinMs, detail) => {
         countPeerAttempt(this.counters.peerAttempts, outcome, withinMs, detail);
       },
@@ -367,6 +368,7 @@ export class Engine {
       uploadRefusals: { ...this.counters.uploadRefusals },
       peerAttempts: { ...this.counters.peerAttempts },
       silencesExcused: { ...this.counters.silencesExcused },
+      lateSplits: { ...this.counters.lateSplits },
       peers: this.pool.readyPeers().length,
       uplinkBytesPerSec: this.pool.measuredUplinkBytesPerMs === undefined ? null : Math.round(this.pool.measuredUplinkBytesPerMs * 1000),
       uploadPaceBytesPerSec: this.pool.delayPaceBytesPerMs === undefined ? null : Math.round(this.pool.delayPaceBytesPerMs * 1000),

@@ -46,6 +46,16 @@ export interface UploadRefusals {
 
 export type UploadRefusal = keyof UploadRefusals;
 
+/** Transfers late for their P2P deadline that went on for a head of the rest while HTTP fetched its tail (see late-split.ts). */
+export interface LateSplits {
+  /** Late transfers split between their peer and an HTTP tail instead of leaving the whole rest to HTTP. */
+  splits: number;
+  /** Of those, heads the peer did not finish in time: the gap came over HTTP too. */
+  gaps: number;
+  /** Segment bytes the late peers sent after their P2P deadline and we kept. */
+  headBytes: number;
+}
+
 /**
  * Our requests to peers for a segment (or its rest), by how each ended. With the time each gave its
  * peer, it says whether peers fail for want of time (the live edge too near, too many tries before
@@ -160,6 +170,8 @@ export interface EngineStats {
   silencesExcused: SilencesExcused;
   /** Peers' requests answered BUSY, by why (see UploadRefusals). */
   uploadRefusals: UploadRefusals;
+  /** Late transfers that went on for a head while HTTP fetched the tail (see LateSplits). */
+  lateSplits: LateSplits;
   /** Our requests to peers, by how they ended (see PeerAttempts). */
   peerAttempts: PeerAttempts;
   /** Loads due too soon for peers that waited for or asked a seeder (see EngineConfig.seederWaitMs). */
@@ -250,6 +262,7 @@ export function emptyStats(): EngineStats {
     p2pFallbacks: 0,
     httpFetchReasons: emptyHttpFetchReasons(),
     uploadRefusals: { firstChunk: 0, deadline: 0, unmeasured: 0, limit: 0 },
+    lateSplits: { splits: 0, gaps: 0, headBytes: 0 },
     peerAttempts: { delivered: 0, late: 0, lateUnstarted: 0, lateQueued: 0, lateRelay: 0, deliveredRelay: 0, deliveredFirstByteMs: 0, stalled: 0, busy: 0, failed: 0, deliveredWithinMs: 0, lateWithinMs: 0 },
     silencesExcused: { uplink: 0, credit: 0 },
     seederAttempts: 0,

@@ -28,6 +28,8 @@ export interface DeliveryStats {
   readonly uploadRefusals: Readonly<Record<string, number>> | null;
   /** See ViewerReport.peerAttempts. */
   readonly peerAttempts: Readonly<Record<string, number>> | null;
+  /** See ViewerReport.lateSplits. */
+  readonly lateSplits: Readonly<Record<string, number>> | null;
   /** See ViewerReport.wants. */
   readonly wants: Readonly<Record<string, number>> | null;
   /** See ViewerReport.controlBytesByType. */

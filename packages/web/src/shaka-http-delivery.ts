@@ -22,7 +22,7 @@ export function createShakaHttpDelivery(): ShakaDelivery {
       attached.getNetworkingEngine()?.registerResponseFilter(onResponse);
     },
     stats(): DeliveryStats {
-      return { httpBytes, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0, peers: 0, peerId: null, disconnects: [], trackerEvents: [], pathEvents: [], links: NO_LINKS, integrity: NO_INTEGRITY, httpFetchReasons: null, seeder: null, uploadRefusals: null, peerAttempts: null, wants: null, controlBytesByType: null, silencesExcused: null, uplinkBytesPerSec: null, uploadPaceBytesPerSec: null, timerLagMs: null, joinDelayMs: null };
+      return { httpBytes, p2pBytes: 0, uploadedBytes: 0, controlBytes: 0, peers: 0, peerId: null, disconnects: [], trackerEvents: [], pathEvents: [], links: NO_LINKS, integrity: NO_INTEGRITY, httpFetchReasons: null, seeder: null, uploadRefusals: null, peerAttempts: null, lateSplits: null, wants: null, controlBytesByType: null, silencesExcused: null, uplinkBytesPerSec: null, uploadPaceBytesPerSec: null, timerLagMs: null, joinDelayMs: null };
     },
     destroy(): void {
       player?.getNetworkingEngine()?.unregisterResponseFilter(onResponse);

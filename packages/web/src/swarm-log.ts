@@ -71,6 +71,7 @@ export class SwarmLog {
       joinDelayMs: e?.joinDelayMs ?? null,
       uploadRefusals: e ? { ...e.uploadRefusals } : null,
       peerAttempts: e ? { ...e.peerAttempts } : null,
+      lateSplits: e ? { ...e.lateSplits } : null,
       wants: e ? { sent: e.wantsSent, received: e.wantsReceived, fetched: e.wantFetches, urlMismatches: e.wantUrlMismatches } : null,
       controlBytesByType: e ? { ...e.controlBytesSentByType } : null,
       silencesExcused: e ? { ...e.silencesExcused } : null,

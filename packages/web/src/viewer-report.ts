@@ -172,6 +172,8 @@ export interface ViewerReport {
   readonly uploadRefusals?: Readonly<Record<string, number>> | null;
   /** Our requests to peers by how they ended, and the time the delivered and late ones had (EngineStats.peerAttempts); null without P2P. Optional as httpFetchReasons. */
   readonly peerAttempts?: Readonly<Record<string, number>> | null;
+  /** Late transfers that went on for a head while HTTP fetched the tail (EngineStats.lateSplits); null without P2P. Optional as httpFetchReasons. */
+  readonly lateSplits?: Readonly<Record<string, number>> | null;
   /** WANT messages sent and received, segments fetched early for one, predicted URLs the player named otherwise (EngineStats.wantsSent...); null without P2P. Optional as httpFetchReasons. */
   readonly wants?: Readonly<Record<string, number>> | null;
   /** controlBytes by message type, 'data' the DATA headers (EngineStats.controlBytesSentByType); null without P2P. Optional as httpFetchReasons. */
