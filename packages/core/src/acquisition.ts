@@ -6,15 +6,10 @@ import type { Peer } from './peer.js';
 import type { AcquiredSegment, AcquisitionHost } from './acquisition-host.js';
 import type { ByteRange } from './ports.js';
 import type { Verdict } from './record-book.js';
-import type { HttpFetchReason, PeerAttemptOutcome } from './stats.js';
-import { LateHead, planLateSplit, type LateSplit } from './late-split.js';
+import type { HttpFetchReason } from './stats.js';
+import { planLateSplit, type LateHead, type LateSplit } from './late-split.js';
+import { askPeer, reasonOf, type AttemptOwner } from './peer-attempt.js';
 import { fetchSegmentBytes, settle } from './segment-http.js';
-
-/**
- * A stall timer that fires later than this past its time means our event loop was held meanwhile:
- * its verdict waits for a fresh period (see fromPeer). Timers of a healthy loop fire within a few ms.
- */
-const LATE_TIMER_TOLERANCE_MS = 250;
 
 export type AcquisitionConfig = Pick<
   EngineConfig,
@@ -29,8 +24,6 @@ const MIN_URGENT_TRY_MS = 100;
 
 /** A request to a peer with less time than this before the P2P deadline is not made (see runPeers). */
 const MIN_PEER_TRY_MS = 500;
-
-type AttemptResult = 'done' | 'absent' | 'busy' | 'closed' | 'stalled' | 'deadline' | 'mismatch';
 
 /**
  * Gets one segment's bytes by its deadline: from a peer when one can deliver in time, otherwise
@@ -71,10 +64,16 @@ export class Acquisition {
     private readonly config: AcquisitionConfig,
     private readonly host: AcquisitionHost,
     private readonly signal: AbortSignal,
-  ) {}
+  ) {
+    // Here, not as a field initializer: those run before the parameter properties are set.
+    this.attemptOwner = this.makeAttemptOwner();
+  }
 
   /** Wakes the peer part when expedite() moved the deadline earlier. */
   private readonly hurried = new Set<() => void>();
+
+  /** What each request to a peer (askPeer) reads and changes of this acquisition. */
+  private readonly attemptOwner: AttemptOwner;
 
   /** A prefetch has no URL until the player asks (adopt() may have run while run() awaited). */
   private hasUrl(): boolean {
@@ -174,7 +173,7 @@ export class Acquisition {
         if (peer && this.p2pDeadlineMs() - clock.now() < MIN_PEER_TRY_MS) break;
         if (peer) {
           tried.add(peer.id);
-          const result = await this.fromPeer(peer);
+          const result = await askPeer(this.attemptOwner, peer);
           if (result === 'done' && this.partial?.complete === true) {
             // Not a byte from a peer reaches the player before it matches the signed record.
             if ((await this.checked(this.partial.bytes, this.p2pDeadlineMs())) === 'ok') return { bytes: this.partial.bytes, source: 'p2p' };
@@ -256,7 +255,7 @@ export class Acquisition {
   private async fromUrgentPeer(peer: Peer, untilMs: number): Promise<AcquiredSegment | undefined> {
     this.urgentUntilMs = untilMs;
     try {
-      const result = await this.fromPeer(peer);
+      const result = await askPeer(this.attemptOwner, peer);
       if (result === 'done' && this.partial?.complete === true) {
         if ((await this.checked(this.partial.bytes, untilMs)) === 'ok') return { bytes: this.partial.bytes, source: 'p2p' };
         this.httpReason = 'unverified';
@@ -318,185 +317,69 @@ export class Acquisition {
     if (this.signal.aborted) throw new EngineError('LOAD_ABORTED', 'segment load aborted');
   }
 
-  private fromPeer(peer: Peer): Promise<AttemptResult> {
-    const { clock } = this.host;
-    return new Promise<AttemptResult>((resolve) => {
-      let settled = false;
-      let stallTimer: unknown;
-      /** When the stall timer was last armed: the request, or its last chunk. */
-      let stallSinceMs = 0;
-      const held = peer.stateOf(this.ref) === 'have';
-      /**
-       * Our time ran out while a holder was asked and had neither sent a byte nor said QUEUED: we
-       * move on, but the request stays open until the stall timeout, so a peer that sends nothing
-       * is judged as if we had waited, while an honest one starts sending (a cancel would stop it
-       * too). Without it, a liar asked less than p2pStallTimeoutMs before our P2P deadline (a short
-       * urgent try, a small measured HTTP margin) would go unjudged. One that sent or queued is slow,
-       * not lying, and is cancelled at once: what it sent on while judged was thrown away (with the
-       * rest of the waste, 10-16 % of the bytes uploaded in constrained 8-viewer bench:live runs).
-       */
-      let judging = false;
-      let judgeEndTimer: unknown;
-      const stopJudging = (): void => {
-        judging = false;
-        clock.clearTimeout(stallTimer);
-        clock.clearTimeout(judgeEndTimer);
-      };
-      const askedAtMs = clock.now();
-      const askedWithinMs = Math.max(0, this.p2pDeadlineMs() - askedAtMs);
-      /** From the request to the first byte, once one came. */
-      let firstByteMs: number | undefined;
-      /** The peer said QUEUED for this request: admitted, waiting its turn. */
-      let queued = false;
-      /** Bytes this peer sent in this attempt (its pace, for a late split). */
-      let attemptBytes = 0;
-      /** Past the P2P deadline, the peer's head of the rest (see late-split.ts). */
-      let head: LateHead | undefined;
-      const finish = (result: AttemptResult, goesOn = false): void => {
-        if (settled) return;
-        settled = true;
-        // A load the player dropped ends its attempt too: not the peer's doing.
-        if (!this.signal.aborted) {
-          this.host.countPeerAttempt(attemptOutcome(result), askedWithinMs, { firstByteMs, relay: !held, queued });
-        }
-        clock.clearTimeout(guardTimer);
-        this.signal.removeEventListener('abort', onAbort);
-        this.hurried.delete(armGuard);
-        if (goesOn) {
-          peer.deliveredLate();
-          resolve(result);
-          return;
-        }
-        if (result === 'deadline' && held && firstByteMs === undefined && !queued && !this.signal.aborted) {
-          judging = true;
-          peer.deliveredLate();
-          // Still sending a stall timeout later: slow, not lying; the rest is not worth its bytes.
-          judgeEndTimer = clock.setTimeout(() => {
-            stopJudging();
-            peer.cancel(requestId);
-          }, this.config.p2pStallTimeoutMs);
-          resolve(result);
-          return;
-        }
-        clock.clearTimeout(stallTimer);
-        // A stall may cut the peer off (silence after HAVE); the other give-ups only cancel.
-        if (result === 'stalled') peer.stalled(requestId, stallSinceMs);
-        else if (result !== 'done' && result !== 'absent' && result !== 'busy' && result !== 'closed') peer.cancel(requestId);
-        if (result === 'stalled' || result === 'deadline') peer.deliveredLate();
-        else if (result === 'done') peer.deliveredInTime();
-        resolve(result);
-      };
-      const armStall = (): void => {
-        clock.clearTimeout(stallTimer);
-        stallSinceMs = clock.now();
-        stallTimer = clock.setTimeout(() => {
-          // Fired late: our own event loop was held (a busy or CPU-starved process), and the
-          // peer's bytes may be waiting behind this very timer. Silence is judged on time we were
-          // awake to see it: a fresh stall period from now.
-          if (clock.now() - stallSinceMs - this.config.p2pStallTimeoutMs > LATE_TIMER_TOLERANCE_MS) {
-            armStall();
-            return;
-          }
-          if (!judging) {
-            finish('stalled');
-            return;
-          }
-          stopJudging();
-          peer.stalled(requestId, stallSinceMs);
-        }, this.config.p2pStallTimeoutMs);
-      };
-      const onAbort = (): void => finish('deadline');
-      const goOnWithHead = (split: LateSplit): void => {
-        clock.clearTimeout(stallTimer);
-        // Short of the whole segment at its end, the peer would send on past the split.
-        head = new LateHead(split.splitBytes, split.cutoffMs, clock, this.signal, this.hurried, () => {
-          if (this.partial?.complete !== true) peer.cancel(requestId);
-        });
+  private makeAttemptOwner(): AttemptOwner {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the owner's getter reads the acquisition's current partial
+    const self = this;
+    return {
+      ref: this.ref,
+      host: this.host,
+      signal: this.signal,
+      hurried: this.hurried,
+      stallTimeoutMs: this.config.p2pStallTimeoutMs,
+      get partial() {
+        return self.partial;
+      },
+      p2pDeadlineMs: () => this.p2pDeadlineMs(),
+      append: (peer, offsetBytes, payload, totalBytes) => this.appendFromPeer(peer, offsetBytes, payload, totalBytes),
+      lateSplit: (paceBytes, paceMs) => this.lateSplit(paceBytes, paceMs),
+      goesOn: (head) => {
         this.lateHead = head;
         this.host.countLateSplit('splits', 1);
-        finish('deadline', true);
-      };
-      /** At the P2P deadline: the whole rest to HTTP, or a head from the peer and the tail from HTTP. */
-      const onP2pDeadline = (): void => {
-        if (settled) return;
-        const partial = this.partial;
-        const split =
-          this.url !== undefined && !this.signal.aborted && partial !== undefined && firstByteMs !== undefined
-            ? planLateSplit({
-                nowMs: clock.now(),
-                deadlineMs: this.deadlineMs,
-                lagMs: this.lagMs(),
-                httpFetchMs: this.host.httpFetchMs(),
-                receivedBytes: partial.receivedBytes,
-                totalBytes: partial.totalBytes,
-                paceBytes: attemptBytes,
-                paceMs: clock.now() - askedAtMs - firstByteMs,
-              })
-            : undefined;
-        if (split) goOnWithHead(split);
-        else finish('deadline');
-      };
-      let guardTimer: unknown;
-      const armGuard = (): void => {
-        clock.clearTimeout(guardTimer);
-        guardTimer = clock.setTimeout(onP2pDeadline, Math.max(0, this.p2pDeadlineMs() - clock.now()));
-      };
-      armGuard();
-      this.hurried.add(armGuard);
-      this.signal.addEventListener('abort', onAbort);
-      // A peer that is itself still receiving answers once it has the segment: no stall timer until
-      // then, but a bounded wait for its first byte, so a false 'receiving' cannot hold us to the deadline.
-      if (peer.stateOf(this.ref) === 'have') armStall();
-      else stallTimer = clock.setTimeout(() => finish('deadline'), 2 * this.config.p2pStallTimeoutMs);
-      const requestId = peer.request(this.ref, this.partial?.receivedBytes ?? 0, this.p2pDeadlineMs() - clock.now(), {
-        data: (offsetBytes, payload, totalBytes) => {
-          if (judging) {
-            if (offsetBytes + payload.length >= totalBytes) stopJudging();
-            else armStall();
-            return;
-          }
-          if (settled) {
-            if (head?.active === true) this.headChunk(peer, offsetBytes, payload, totalBytes, head);
-            return;
-          }
-          firstByteMs ??= clock.now() - askedAtMs;
-          if (!this.partial) {
-            this.partial = new PartialSegment(totalBytes);
-            // Announced 'receiving' only once bytes flow: announcing at the request lets peers
-            // that wait on each other (A asks B, B asks A) form a cycle no byte ever enters.
-            this.host.downloading(this.ref);
-          }
-          if (this.partial.totalBytes !== totalBytes) {
-            finish('mismatch');
-            return;
-          }
-          this.partial.append(offsetBytes, payload);
-          this.contributors.add(peer);
-          this.p2pBytes += payload.length;
-          attemptBytes += payload.length;
-          this.host.countBytes('p2p', payload.length);
-          this.host.progress(this.ref);
-          if (this.partial.complete) finish('done');
-          else armStall();
-        },
-        queued: () => {
-          // Admitted, waiting its turn: not a stall (a holder that only ever says so ends late, and
-          // ranks lower for it).
-          queued = true;
-          if (judging || !settled) armStall();
-        },
-        failed: (reason) => {
-          if (judging) stopJudging();
-          // A relaying peer that gives up mid-segment may have thrown its bytes away (a failed
-          // check upstream): what it sent us cannot be trusted to continue over HTTP.
-          if (reason === 'absent' && this.contributors.has(peer)) {
-            this.partial = undefined;
-            this.contributors.clear();
-          }
-          head?.end();
-          finish(reason);
-        },
-      });
+      },
+      headChunk: (peer, offsetBytes, payload, totalBytes, head) => {
+        this.headChunk(peer, offsetBytes, payload, totalBytes, head);
+      },
+      dropBytesOf: (peer) => {
+        // A relaying peer that gives up mid-segment may have thrown its bytes away (a failed
+        // check upstream): what it sent us cannot be trusted to continue over HTTP.
+        if (!this.contributors.has(peer)) return;
+        this.partial = undefined;
+        this.contributors.clear();
+      },
+    };
+  }
+
+  /** A chunk from the peer asked: the segment's first starts it (and our 'receiving'). */
+  private appendFromPeer(peer: Peer, offsetBytes: number, payload: Uint8Array, totalBytes: number): 'kept' | 'complete' | 'mismatch' {
+    if (!this.partial) {
+      this.partial = new PartialSegment(totalBytes);
+      // Announced 'receiving' only once bytes flow: announcing at the request lets peers
+      // that wait on each other (A asks B, B asks A) form a cycle no byte ever enters.
+      this.host.downloading(this.ref);
+    }
+    if (this.partial.totalBytes !== totalBytes) return 'mismatch';
+    this.partial.append(offsetBytes, payload);
+    this.contributors.add(peer);
+    this.p2pBytes += payload.length;
+    this.host.countBytes('p2p', payload.length);
+    this.host.progress(this.ref);
+    return this.partial.complete ? 'complete' : 'kept';
+  }
+
+  /** See AttemptOwner.lateSplit: only for a load the player asked for (a prefetch has no URL for the tail). */
+  private lateSplit(paceBytes: number, paceMs: number): LateSplit | undefined {
+    const partial = this.partial;
+    if (this.url === undefined || this.signal.aborted || partial === undefined) return undefined;
+    const { clock } = this.host;
+    return planLateSplit({
+      nowMs: clock.now(),
+      deadlineMs: this.deadlineMs,
+      lagMs: this.lagMs(),
+      httpFetchMs: this.host.httpFetchMs(),
+      receivedBytes: partial.receivedBytes,
+      totalBytes: partial.totalBytes,
+      paceBytes,
+      paceMs,
     });
   }
 
@@ -599,20 +482,4 @@ export class Acquisition {
   private httpGet(offsetBytes: number | undefined, endBytes?: number): Promise<Uint8Array> {
     return fetchSegmentBytes(this.host, { ref: this.ref, url: this.url ?? '', range: this.range }, this.signal, offsetBytes, endBytes);
   }
-}
-
-/** How a request to a peer ended, as EngineStats.peerAttempts counts it. */
-function attemptOutcome(result: AttemptResult): PeerAttemptOutcome {
-  if (result === 'done') return 'delivered';
-  if (result === 'deadline') return 'late';
-  if (result === 'stalled' || result === 'busy') return result;
-  return 'failed';
-}
-
-/** The HTTP fetch reason a failed peer attempt leaves. */
-function reasonOf(result: AttemptResult): HttpFetchReason {
-  if (result === 'busy') return 'peerBusy';
-  if (result === 'stalled') return 'peerStalled';
-  if (result === 'deadline') return 'peerLate';
-  return 'peerFailed';
 }
