@@ -68,10 +68,13 @@ function describeSlowSeeks(r: SeekingViewerResult, slowMs: number): string {
     .flatMap((waitMs, k) => {
       const startMs = r.seeksAtMs[k];
       if (waitMs <= slowMs || startMs === undefined) return [];
-      const handed = r.report.segments
-        .filter((seg) => seg.atMs >= startMs && seg.atMs <= startMs + waitMs)
-        .map((seg) => `${seg.sn}:${seg.source}+${Math.round(seg.atMs - startMs)}`);
-      return [`seek ${k} waited ${waitMs} ms; handed: ${handed.join(' ') || 'none'}`];
+      const handedWithin = (fromMs: number, toMs: number): string =>
+        r.report.segments
+          .filter((seg) => seg.atMs >= fromMs && seg.atMs <= toMs)
+          .map((seg) => `${seg.sn}:${seg.source}${seg.atMs >= startMs ? '+' : ''}${Math.round(seg.atMs - startMs)}`)
+          .join(' ') || 'none';
+      // What the player loaded just before the seek, during it, and just after: what the seek waited for.
+      return [`seek ${k} waited ${waitMs} ms; handed: ${handedWithin(startMs, startMs + waitMs)} (2 s before: ${handedWithin(startMs - 2000, startMs - 1)}; 1 s after: ${handedWithin(startMs + waitMs + 1, startMs + waitMs + 1000)})`];
     })
     .join('\n  ');
 }

@@ -13,7 +13,7 @@ import { fetchSegmentBytes, settle } from './segment-http.js';
 
 export type AcquisitionConfig = Pick<
   EngineConfig,
-  'httpSafetyMs' | 'minHttpSafetyMs' | 'minP2pSlackMs' | 'busyRetryWaitMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment' | 'seederWaitMs' | 'urgentPeerWaitMs'
+  'httpSafetyMs' | 'minHttpSafetyMs' | 'lateSplitPaceShare' | 'minP2pSlackMs' | 'busyRetryWaitMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment' | 'seederWaitMs' | 'urgentPeerWaitMs'
 >;
 
 /** The HTTP margin is this many times a whole segment's measured fetch time (see Acquisition.safetyMs). */
@@ -380,6 +380,7 @@ export class Acquisition {
       totalBytes: partial.totalBytes,
       paceBytes,
       paceMs,
+      paceShare: this.config.lateSplitPaceShare,
     });
   }
 

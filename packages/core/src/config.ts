@@ -135,6 +135,15 @@ export interface EngineConfig {
    */
   urgentPeerWaitMs: number;
   /**
+   * A transfer from a peer that will not be complete by its P2P deadline is split (late-split.ts):
+   * the peer goes on with the head of the rest, as far as this share of its pace so far takes it by
+   * the deadline minus two HTTP fetch times, while a Range request fetches the tail. 0 = off (the
+   * whole rest over HTTP at the P2P deadline). Off by default until the VOD seek e2e's slower first
+   * seek with it (docs/benchmarks.md, 2026-12-06) is explained; 0.7 in the simulator's figures.
+   * @default 0
+   */
+  lateSplitPaceShare: number;
+  /**
    * This peer fetches every new segment over HTTP as it appears and serves it (an edge peer): the
    * tracker lists it to joiners first and names it a seeder, and its neighbours leave HTTP fetching
    * to it. Set by EdgePeer; a viewer must not set it. @default false
@@ -276,6 +285,7 @@ export const engineDefaults: EngineConfig = {
   seederWaitMs: 400,
   expectSeeder: false,
   urgentPeerWaitMs: 400,
+  lateSplitPaceShare: 0,
   seeder: false,
   p2pStallTimeoutMs: 1_500,
   silentPeerVerdictMs: 10_000,
@@ -368,6 +378,7 @@ export function resolveEngineConfig(partial: Partial<EngineConfig>): EngineConfi
   if (c.partMinP2pSlackMs < c.partHttpSafetyMs) fail(`partMinP2pSlackMs (${c.partMinP2pSlackMs}) must be at least partHttpSafetyMs (${c.partHttpSafetyMs})`);
   if (c.silentPeerVerdictMs < c.p2pStallTimeoutMs) fail(`silentPeerVerdictMs (${c.silentPeerVerdictMs}) must be at least p2pStallTimeoutMs (${c.p2pStallTimeoutMs})`);
   if (c.httpFetchersPerSegment < 1) fail('httpFetchersPerSegment must be at least 1');
+  if (c.lateSplitPaceShare > 1) fail(`lateSplitPaceShare must be 0 (off) to 1, got ${c.lateSplitPaceShare}`);
   if (c.peersPerHttpFetcher < 1) fail('peersPerHttpFetcher must be at least 1');
   if (c.trackerReconnectMaxMs < c.trackerReconnectBaseMs) fail('trackerReconnectMaxMs must be >= trackerReconnectBaseMs');
   if (c.summaryIntervalMs !== 0 && c.summaryIntervalMs < 1000) fail(`summaryIntervalMs must be 0 (off) or at least 1000, got ${c.summaryIntervalMs}`);

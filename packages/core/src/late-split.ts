@@ -8,9 +8,6 @@
 
 import type { Clock, TimerHandle } from './ports.js';
 
-/** The split assumes the peer keeps this share of its pace so far. */
-export const LATE_SPLIT_PACE_MARGIN = 0.7;
-
 /** The gap, fetched if the peer falls short, is given this many times a whole segment's measured fetch time. */
 export const LATE_SPLIT_GAP_FACTOR = 2;
 
@@ -30,6 +27,8 @@ export interface LateSplitInput {
   /** Bytes the peer sent in this attempt, and the time since its first one arrived. */
   readonly paceBytes: number;
   readonly paceMs: number;
+  /** The split assumes the peer keeps this share of its pace so far (EngineConfig.lateSplitPaceShare); 0: no split. */
+  readonly paceShare: number;
 }
 
 export interface LateSplit {
@@ -42,11 +41,11 @@ export interface LateSplit {
 /** Where a late transfer splits between its peer and HTTP, or undefined to leave all the rest to HTTP. */
 export function planLateSplit(input: LateSplitInput): LateSplit | undefined {
   const { nowMs, httpFetchMs, paceBytes, paceMs } = input;
-  if (httpFetchMs === undefined || paceBytes <= 0 || paceMs <= 0) return undefined;
+  if (input.paceShare <= 0 || httpFetchMs === undefined || paceBytes <= 0 || paceMs <= 0) return undefined;
   const cutoffMs = input.deadlineMs - LATE_SPLIT_GAP_FACTOR * httpFetchMs - input.lagMs;
   if (cutoffMs <= nowMs) return undefined;
   const leftBytes = input.totalBytes - input.receivedBytes;
-  const headBytes = Math.min(leftBytes, Math.floor((paceBytes / paceMs) * (cutoffMs - nowMs) * LATE_SPLIT_PACE_MARGIN));
+  const headBytes = Math.min(leftBytes, Math.floor((paceBytes / paceMs) * (cutoffMs - nowMs) * input.paceShare));
   if (leftBytes <= 0 || headBytes < MIN_HEAD_SHARE * leftBytes) return undefined;
   return { splitBytes: input.receivedBytes + headBytes, cutoffMs };
 }

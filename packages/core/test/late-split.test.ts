@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { SegmentRef } from '@swarmcast/protocol';
-import { LATE_SPLIT_GAP_FACTOR, LATE_SPLIT_PACE_MARGIN, planLateSplit, type LateSplitInput } from '../src/late-split.ts';
+import { LATE_SPLIT_GAP_FACTOR, planLateSplit, type LateSplitInput } from '../src/late-split.ts';
+
+const PACE_SHARE = 0.7;
 import { engineAndScripted } from './support/holder-pair.ts';
 import type { ScriptedLink } from './support/scripted-peer.ts';
 import { sameBytes, type Testbed, type TestEngine } from './support/testbed.ts';
@@ -19,13 +21,14 @@ const base: LateSplitInput = {
   totalBytes: 200_000,
   paceBytes: 100_000,
   paceMs: 1_000,
+  paceShare: PACE_SHARE,
 };
 
 void describe('planLateSplit', () => {
   void test('the peer keeps a share of its pace until the gap would still make the deadline over HTTP', () => {
     const split = planLateSplit(base);
     const cutoffMs = base.deadlineMs - LATE_SPLIT_GAP_FACTOR * 50;
-    assert.deepEqual(split, { splitBytes: 100_000 + Math.floor(100 * (cutoffMs - base.nowMs) * LATE_SPLIT_PACE_MARGIN), cutoffMs });
+    assert.deepEqual(split, { splitBytes: 100_000 + Math.floor(100 * (cutoffMs - base.nowMs) * PACE_SHARE), cutoffMs });
   });
 
   void test('our timers running late move the cutoff earlier by as much', () => {
@@ -37,6 +40,7 @@ void describe('planLateSplit', () => {
   });
 
   void test('no split before HTTP was measured, with no time left for a gap, or for a head under a tenth of the rest', () => {
+    assert.equal(planLateSplit({ ...base, paceShare: 0 }), undefined, 'off');
     assert.equal(planLateSplit({ ...base, httpFetchMs: undefined }), undefined);
     assert.equal(planLateSplit({ ...base, httpFetchMs: 250 }), undefined, 'the cutoff is now');
     assert.equal(planLateSplit({ ...base, paceBytes: 0 }), undefined);
@@ -66,9 +70,9 @@ function trickle(bed: Testbed, link: ScriptedLink, bytes: Uint8Array, everyMs: n
 }
 
 /** E with its HTTP fetch time measured (one whole segment over HTTP first), then a load of `ref` due in `inMs`. */
-async function measuredThenLoad(seed: string, inMs: number, everyMs: number, stopAtBytes?: number, sizeBytes = SIZE): Promise<{ bed: Testbed; e: TestEngine; bytes: Uint8Array; sender: { cancelled: boolean }; deadlineMs: number; got: { bytes: Uint8Array; source: string } }> {
+async function measuredThenLoad(seed: string, inMs: number, everyMs: number, stopAtBytes?: number, sizeBytes = SIZE, paceShare = PACE_SHARE): Promise<{ bed: Testbed; e: TestEngine; bytes: Uint8Array; sender: { cancelled: boolean }; deadlineMs: number; got: { bytes: Uint8Array; source: string } }> {
   const ref: SegmentRef = { rendition: 'v0', sn: 4 };
-  const { bed, e, link, bytes } = await engineAndScripted(seed, ref, sizeBytes, { minHttpSafetyMs: 500 });
+  const { bed, e, link, bytes } = await engineAndScripted(seed, ref, sizeBytes, { minHttpSafetyMs: 500, lateSplitPaceShare: paceShare });
   const warm = { rendition: 'v0', sn: 3 };
   bed.publish(warm, SIZE);
   await bed.clock.settle(e.engine.loadSegment(bed.request(warm, 500)));
@@ -112,6 +116,19 @@ void describe('late split (engine)', () => {
     bed.destroyAll();
   });
 
+  void test('off (lateSplitPaceShare 0, the default): the whole rest goes to HTTP at the P2P deadline and the peer is cancelled', async () => {
+    const { bed, e, bytes, sender, deadlineMs, got } = await measuredThenLoad('late-split-off', 2_200, 200, undefined, SIZE, 0);
+    assert.ok(sameBytes(got.bytes, bytes));
+    const rest = e.http.log[1];
+    assert.equal(rest?.startedAtMs, deadlineMs - 500);
+    assert.equal(rest.range?.startBytes, 9 * CHUNK, 'from where the peer was at the switch');
+    assert.equal(e.engine.stats().p2pBytes, 9 * CHUNK);
+    assert.deepEqual(e.engine.stats().lateSplits, { splits: 0, gaps: 0, headBytes: 0 });
+    await bed.clock.advance(100);
+    assert.equal(sender.cancelled, true);
+    bed.destroyAll();
+  });
+
   void test('a peer that falls silent during its head: the gap comes over HTTP at the cutoff, still in time', async () => {
     // The same pace, but H stops after 10 chunks: one chunk into its head.
     const { bed, e, bytes, sender, deadlineMs, got } = await measuredThenLoad('late-split-gap', 2_200, 200, 10 * CHUNK);
@@ -152,7 +169,7 @@ void describe('late split (engine)', () => {
 
   void test('a load the player drops during a head: LOAD_ABORTED, the peer cancelled', async () => {
     const ref: SegmentRef = { rendition: 'v0', sn: 4 };
-    const { bed, e, link, bytes } = await engineAndScripted('late-split-abort', ref, SIZE, { minHttpSafetyMs: 500 });
+    const { bed, e, link, bytes } = await engineAndScripted('late-split-abort', ref, SIZE, { minHttpSafetyMs: 500, lateSplitPaceShare: PACE_SHARE });
     const warm = { rendition: 'v0', sn: 3 };
     bed.publish(warm, SIZE);
     await bed.clock.settle(e.engine.loadSegment(bed.request(warm, 500)));

@@ -17,7 +17,7 @@ export function describeReports(reports: readonly ViewerReport[]): string {
         `viewer#${i}: startup=${r.startupMs ?? 'never'}ms stalls=${r.stalls} (${r.stalledMs}ms) ` +
         `http=${r.httpBytes}B p2p=${r.p2pBytes}B up=${r.uploadedBytes}B ctrl=${r.controlBytes}B peers=${r.peers} ` +
         `segments=${r.segments.length} (${p2pSegments} p2p) latency=${r.liveLatencySec?.toFixed(2) ?? '-'}s ` +
-        `silencesExcused=${JSON.stringify(r.silencesExcused ?? null)} uplink=${r.uplinkBytesPerSec ?? '-'}B/s pace=${r.uploadPaceBytesPerSec ?? '-'}B/s lag=${r.timerLagMs ?? '-'}ms ` +
+        `silencesExcused=${JSON.stringify(r.silencesExcused ?? null)} lateSplits=${JSON.stringify(r.lateSplits ?? null)} uplink=${r.uplinkBytesPerSec ?? '-'}B/s pace=${r.uploadPaceBytesPerSec ?? '-'}B/s lag=${r.timerLagMs ?? '-'}ms ` +
         `errors=[${r.hlsErrors.join(', ')}]`
       );
     })
