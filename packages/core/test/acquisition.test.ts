@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import type { SegmentRef } from '@swarmcast/protocol';
 import { EngineError, rendezvousTop } from '../src/index.ts';
 import type { ScriptedLink } from './support/scripted-peer.ts';
-import { engineAndScripted, loadBeforeJoin } from './support/holder-pair.ts';
+import { engineAndScripted, loadBeforeJoin, trickle } from './support/holder-pair.ts';
 import { Testbed, sameBytes, type TestEngine } from './support/testbed.ts';
 
 const CHUNK = 16_384;
@@ -30,25 +30,6 @@ function segmentDesignating(bed: Testbed, names: readonly string[], who: string,
 /** Has the engine's peer H been sent a request, and with which id? */
 function requestIds(link: ScriptedLink): number[] {
   return link.messages('request').map((m) => m.requestId);
-}
-
-/** Makes H answer each request with one chunk every `everyMs` until cancelled; reports the cancel. */
-function trickle(bed: Testbed, link: ScriptedLink, bytes: Uint8Array, everyMs: number): { readonly cancelled: boolean } {
-  const script = bed.clock.view('script');
-  const state = { cancelled: false };
-  let sent = 0;
-  link.owner.onMessage = (msg, l) => {
-    if (msg.type === 'cancel') state.cancelled = true;
-    if (msg.type !== 'request') return;
-    const next = (): void => {
-      if (state.cancelled || !l.open || sent >= bytes.length) return;
-      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: sent, totalBytes: bytes.length, payload: bytes.subarray(sent, sent + CHUNK) });
-      sent += CHUNK;
-      script.setTimeout(next, everyMs);
-    };
-    next();
-  };
-  return state;
 }
 
 void describe('acquisition', () => {

@@ -5,8 +5,7 @@ import type { SegmentRef } from '@swarmcast/protocol';
 import { LATE_SPLIT_GAP_FACTOR, planLateSplit, type LateSplitInput } from '../src/late-split.ts';
 
 const PACE_SHARE = 0.7;
-import { engineAndScripted } from './support/holder-pair.ts';
-import type { ScriptedLink } from './support/scripted-peer.ts';
+import { engineAndScripted, trickle } from './support/holder-pair.ts';
 import { sameBytes, type Testbed, type TestEngine } from './support/testbed.ts';
 
 const CHUNK = 16_384;
@@ -50,25 +49,6 @@ void describe('planLateSplit', () => {
   });
 });
 
-/** H answers each request with one chunk every `everyMs`, up to `stopAtBytes`; reports its cancel. */
-function trickle(bed: Testbed, link: ScriptedLink, bytes: Uint8Array, everyMs: number, stopAtBytes = bytes.length): { cancelled: boolean } {
-  const script = bed.clock.view('script');
-  const state = { cancelled: false };
-  let sent = 0;
-  link.owner.onMessage = (msg, l) => {
-    if (msg.type === 'cancel') state.cancelled = true;
-    if (msg.type !== 'request') return;
-    const next = (): void => {
-      if (state.cancelled || !l.open || sent >= stopAtBytes) return;
-      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: sent, totalBytes: bytes.length, payload: bytes.subarray(sent, sent + CHUNK) });
-      sent += CHUNK;
-      script.setTimeout(next, everyMs);
-    };
-    next();
-  };
-  return state;
-}
-
 /** E with its HTTP fetch time measured (one whole segment over HTTP first), then a load of `ref` due in `inMs`. */
 async function measuredThenLoad(seed: string, inMs: number, everyMs: number, stopAtBytes?: number, sizeBytes = SIZE, paceShare = PACE_SHARE): Promise<{ bed: Testbed; e: TestEngine; bytes: Uint8Array; sender: { cancelled: boolean }; deadlineMs: number; got: { bytes: Uint8Array; source: string } }> {
   const ref: SegmentRef = { rendition: 'v0', sn: 4 };
@@ -76,7 +56,7 @@ async function measuredThenLoad(seed: string, inMs: number, everyMs: number, sto
   const warm = { rendition: 'v0', sn: 3 };
   bed.publish(warm, SIZE);
   await bed.clock.settle(e.engine.loadSegment(bed.request(warm, 500)));
-  const sender = trickle(bed, link, bytes, everyMs, stopAtBytes);
+  const sender = trickle(bed, link, bytes, everyMs, { chunkBytes: CHUNK, ...(stopAtBytes === undefined ? {} : { stopAtBytes }) });
   const request = bed.request(ref, inMs);
   const got = await bed.clock.settle(e.engine.loadSegment(request));
   return { bed, e, bytes, sender, deadlineMs: request.deadlineMs, got };
@@ -173,7 +153,7 @@ void describe('late split (engine)', () => {
     const warm = { rendition: 'v0', sn: 3 };
     bed.publish(warm, SIZE);
     await bed.clock.settle(e.engine.loadSegment(bed.request(warm, 500)));
-    const sender = trickle(bed, link, bytes, 200);
+    const sender = trickle(bed, link, bytes, 200, { chunkBytes: CHUNK });
     const abort = new AbortController();
     const request = bed.request(ref, 2_200, abort.signal);
     const loading = e.engine.loadSegment(request);

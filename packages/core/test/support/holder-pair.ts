@@ -33,3 +33,27 @@ export async function loadBeforeJoin(bed: Testbed, ref: SegmentRef, config: Part
   e.engine.playerStarted();
   return { e, got: await bed.clock.settle(load) };
 }
+
+/**
+ * Makes the scripted peer behind `link` answer each request with one `chunkBytes` chunk of `bytes`
+ * every `everyMs`, up to `stopAtBytes` (all of them by default), until cancelled; reports the cancel.
+ */
+export function trickle(bed: Testbed, link: ScriptedLink, bytes: Uint8Array, everyMs: number, options: { readonly chunkBytes?: number; readonly stopAtBytes?: number } = {}): { readonly cancelled: boolean } {
+  const chunkBytes = options.chunkBytes ?? 16_384;
+  const stopAtBytes = options.stopAtBytes ?? bytes.length;
+  const script = bed.clock.view('script');
+  const state = { cancelled: false };
+  let sent = 0;
+  link.owner.onMessage = (msg, l) => {
+    if (msg.type === 'cancel') state.cancelled = true;
+    if (msg.type !== 'request') return;
+    const next = (): void => {
+      if (state.cancelled || !l.open || sent >= stopAtBytes) return;
+      l.send({ type: 'data', requestId: msg.requestId, offsetBytes: sent, totalBytes: bytes.length, payload: bytes.subarray(sent, sent + chunkBytes) });
+      sent += chunkBytes;
+      script.setTimeout(next, everyMs);
+    };
+    next();
+  };
+  return state;
+}
