@@ -9,7 +9,7 @@ import type { Verdict } from './record-book.js';
 import type { HttpFetchReason } from './stats.js';
 import { planLateSplit, type LateHead, type LateSplit } from './late-split.js';
 import { askPeer, reasonOf, type AttemptOwner } from './peer-attempt.js';
-import { fetchSegmentBytes, settle } from './segment-http.js';
+import { fetchSegmentBytes, settle, type Settled } from './segment-http.js';
 
 export type AcquisitionConfig = Pick<
   EngineConfig,
@@ -318,17 +318,13 @@ export class Acquisition {
   }
 
   private makeAttemptOwner(): AttemptOwner {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the owner's getter reads the acquisition's current partial
-    const self = this;
     return {
       ref: this.ref,
       host: this.host,
       signal: this.signal,
       hurried: this.hurried,
       stallTimeoutMs: this.config.p2pStallTimeoutMs,
-      get partial() {
-        return self.partial;
-      },
+      partial: () => this.partial,
       p2pDeadlineMs: () => this.p2pDeadlineMs(),
       append: (peer, offsetBytes, payload, totalBytes) => this.appendFromPeer(peer, offsetBytes, payload, totalBytes),
       lateSplit: (paceBytes, paceMs) => this.lateSplit(paceBytes, paceMs),
@@ -358,12 +354,17 @@ export class Acquisition {
       this.host.downloading(this.ref);
     }
     if (this.partial.totalBytes !== totalBytes) return 'mismatch';
-    this.partial.append(offsetBytes, payload);
-    this.contributors.add(peer);
-    this.p2pBytes += payload.length;
-    this.host.countBytes('p2p', payload.length);
-    this.host.progress(this.ref);
+    this.keepPeerBytes(this.partial, peer, offsetBytes, payload);
     return this.partial.complete ? 'complete' : 'kept';
+  }
+
+  /** Appends a peer's bytes to `partial` and counts them; uploads relaying the segment may send them on. */
+  private keepPeerBytes(partial: PartialSegment, peer: Peer, offsetBytes: number, bytes: Uint8Array): void {
+    partial.append(offsetBytes, bytes);
+    this.contributors.add(peer);
+    this.p2pBytes += bytes.length;
+    this.host.countBytes('p2p', bytes.length);
+    this.host.progress(this.ref);
   }
 
   /** See AttemptOwner.lateSplit: only for a load the player asked for (a prefetch has no URL for the tail). */
@@ -394,12 +395,8 @@ export class Acquisition {
     }
     const keptBytes = Math.min(payload.length, splitBytes - offsetBytes);
     if (keptBytes > 0) {
-      partial.append(offsetBytes, keptBytes === payload.length ? payload : payload.subarray(0, keptBytes));
-      this.contributors.add(peer);
-      this.p2pBytes += keptBytes;
-      this.host.countBytes('p2p', keptBytes);
       this.host.countLateSplit('headBytes', keptBytes);
-      this.host.progress(this.ref);
+      this.keepPeerBytes(partial, peer, offsetBytes, keptBytes === payload.length ? payload : payload.subarray(0, keptBytes));
     }
     if (partial.receivedBytes >= splitBytes) head.end();
   }
@@ -410,8 +407,11 @@ export class Acquisition {
    */
   private async fromHttpWithHead(head: LateHead, totalBytes: number, countFetch: () => void): Promise<AcquiredSegment | undefined> {
     const { splitBytes } = head;
-    if (splitBytes < totalBytes) countFetch();
-    const tail = splitBytes < totalBytes ? settle(this.httpGet(splitBytes)) : undefined;
+    let tail: Promise<Settled<Uint8Array>> | undefined;
+    if (splitBytes < totalBytes) {
+      countFetch();
+      tail = settle(this.httpGet(splitBytes));
+    }
     await head.ended;
     this.throwIfAborted();
     // The peer's bytes may have been thrown away meanwhile (a relay answering absent).

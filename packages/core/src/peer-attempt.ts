@@ -26,8 +26,8 @@ export interface AttemptOwner {
   /** Wake-ups for a deadline moved earlier (a seek): the attempt re-arms its deadline, a head ends. */
   readonly hurried: Set<() => void>;
   readonly stallTimeoutMs: number;
-  /** The bytes assembled so far (read afresh: the acquisition replaces it when it drops bytes). */
-  readonly partial: PartialSegment | undefined;
+  /** The bytes assembled so far (asked afresh: the acquisition replaces them when it drops bytes). */
+  partial(): PartialSegment | undefined;
   /** Peers must have delivered by then (it moves with the measured HTTP margin and expedite()). */
   p2pDeadlineMs(): number;
   /** A peer's chunk: kept (the first one starts the segment), or 'mismatch' when its size differs from the segment's. */
@@ -135,7 +135,7 @@ export function askPeer(owner: AttemptOwner, peer: Peer): Promise<AttemptResult>
       clock.clearTimeout(stallTimer);
       // Short of the whole segment at its end, the peer would send on past the split.
       head = new LateHead(split.splitBytes, split.cutoffMs, clock, owner.signal, owner.hurried, () => {
-        if (owner.partial?.complete !== true) peer.cancel(requestId);
+        if (owner.partial()?.complete !== true) peer.cancel(requestId);
       });
       owner.goesOn(head);
       finish('deadline', true);
@@ -159,7 +159,7 @@ export function askPeer(owner: AttemptOwner, peer: Peer): Promise<AttemptResult>
     // then, but a bounded wait for its first byte, so a false 'receiving' cannot hold us to the deadline.
     if (peer.stateOf(owner.ref) === 'have') armStall();
     else stallTimer = clock.setTimeout(() => finish('deadline'), 2 * owner.stallTimeoutMs);
-    const requestId = peer.request(owner.ref, owner.partial?.receivedBytes ?? 0, owner.p2pDeadlineMs() - clock.now(), {
+    const requestId = peer.request(owner.ref, owner.partial()?.receivedBytes ?? 0, owner.p2pDeadlineMs() - clock.now(), {
       data: (offsetBytes, payload, totalBytes) => {
         if (judging) {
           if (offsetBytes + payload.length >= totalBytes) stopJudging();
