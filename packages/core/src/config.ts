@@ -138,8 +138,9 @@ export interface EngineConfig {
    * A transfer from a peer that will not be complete by its P2P deadline is split (late-split.ts):
    * the peer goes on with the head of the rest, as far as this share of its pace so far takes it by
    * the deadline minus two HTTP fetch times, while a Range request fetches the tail. 0 = off (the
-   * whole rest over HTTP at the P2P deadline). Off by default until the VOD seek e2e's slower first
-   * seek with it (docs/benchmarks.md, 2026-12-06) is explained; 0.7 in the simulator's figures.
+   * whole rest over HTTP at the P2P deadline). Off by default: +1.1 points in the simulator's
+   * constrained check with 0.7, but in starved browsers 28-30 % of the heads fell short (1.4 % in the
+   * simulator) and both measured pairs did worse with it (docs/benchmarks.md, 2026-12-06).
    * @default 0
    */
   lateSplitPaceShare: number;
