@@ -72,7 +72,7 @@ export function formatPeerAttempts(a: Readonly<Record<string, number>>): string 
   const meanMs = (totalKey: string, countKey: string): string => (n(countKey) > 0 ? `${(n(totalKey) / n(countKey)).toFixed(0)} ms` : '-');
   return `requests to peers delivered ${String(n('delivered'))} (had ${meanMs('deliveredWithinMs', 'delivered')} on average, ` +
     `first byte after ${meanMs('deliveredFirstByteMs', 'delivered')}; ${String(n('deliveredRelay'))} from relays), ` +
-    `late ${String(n('late'))} (had ${meanMs('lateWithinMs', 'late')}; ${String(n('lateRelay'))} from relays; ` +
+    `late ${String(n('late'))} (had ${meanMs('lateWithinMs', 'late')}; ${String(n('lateRelay'))} from relays, ${String(n('handedOver'))} of them handed to a holder; ` +
     `${String(n('lateUnstarted'))} without a byte, ${String(n('lateQueued'))} of them queued), ` +
     `stalled ${String(n('stalled'))}, busy ${String(n('busy'))}, failed ${String(n('failed'))}`;
 }

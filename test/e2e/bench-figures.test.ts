@@ -209,9 +209,9 @@ void test('startupSteps: the mean of each step over the viewers that reached it;
 });
 
 void test('formatPeerAttempts: counts and the mean time delivered and late requests had; no NaN without any', () => {
-  const line = formatPeerAttempts({ delivered: 4, deliveredWithinMs: 10_000, deliveredFirstByteMs: 1_200, deliveredRelay: 3, late: 2, lateWithinMs: 1_500, lateRelay: 1, lateUnstarted: 1, lateQueued: 1, stalled: 0, busy: 3, failed: 1 });
-  assert.equal(line, 'requests to peers delivered 4 (had 2500 ms on average, first byte after 300 ms; 3 from relays), late 2 (had 750 ms; 1 from relays; 1 without a byte, 1 of them queued), stalled 0, busy 3, failed 1');
-  assert.equal(formatPeerAttempts({}), 'requests to peers delivered 0 (had - on average, first byte after -; 0 from relays), late 0 (had -; 0 from relays; 0 without a byte, 0 of them queued), stalled 0, busy 0, failed 0');
+  const line = formatPeerAttempts({ delivered: 4, deliveredWithinMs: 10_000, deliveredFirstByteMs: 1_200, deliveredRelay: 3, late: 2, lateWithinMs: 1_500, lateRelay: 1, handedOver: 1, lateUnstarted: 1, lateQueued: 1, stalled: 0, busy: 3, failed: 1 });
+  assert.equal(line, 'requests to peers delivered 4 (had 2500 ms on average, first byte after 300 ms; 3 from relays), late 2 (had 750 ms; 1 from relays, 1 of them handed to a holder; 1 without a byte, 1 of them queued), stalled 0, busy 3, failed 1');
+  assert.equal(formatPeerAttempts({}), 'requests to peers delivered 0 (had - on average, first byte after -; 0 from relays), late 0 (had -; 0 from relays, 0 of them handed to a holder; 0 without a byte, 0 of them queued), stalled 0, busy 0, failed 0');
 });
 
 void test('controlOverheadByType: each message type\'s control bytes over all P2P bytes, summed over viewers; formatted largest first', () => {

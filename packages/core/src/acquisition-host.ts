@@ -11,6 +11,8 @@ export interface AcquisitionHost {
   readonly http: HttpPort;
   /** Ready peers that hold or are receiving `ref`, best first, excluding `exclude`. */
   candidates(ref: SegmentRef, exclude: ReadonlySet<string>): Peer[];
+  /** See SourceChoice.handoverHolder. */
+  handoverHolder(ref: SegmentRef, exclude: ReadonlySet<string>, restBytes: number, withinMs: number): Peer | undefined;
   /** True when rendezvous hashing over us and our peers names us among the HTTP fetchers of `ref`. */
   isDesignatedFetcher(ref: SegmentRef): boolean;
   /**

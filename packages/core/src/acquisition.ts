@@ -13,7 +13,7 @@ import { fetchSegmentBytes, settle, type Settled } from './segment-http.js';
 
 export type AcquisitionConfig = Pick<
   EngineConfig,
-  'httpSafetyMs' | 'minHttpSafetyMs' | 'lateSplitPaceShare' | 'minP2pSlackMs' | 'busyRetryWaitMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment' | 'seederWaitMs' | 'urgentPeerWaitMs'
+  'httpSafetyMs' | 'minHttpSafetyMs' | 'lateSplitPaceShare' | 'relayHandoverAfterMs' | 'minP2pSlackMs' | 'busyRetryWaitMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment' | 'seederWaitMs' | 'urgentPeerWaitMs'
 >;
 
 /** The HTTP margin is this many times a whole segment's measured fetch time (see Acquisition.safetyMs). */
@@ -49,6 +49,9 @@ export class Acquisition {
 
   /** Set while a late peer goes on with the head of the rest (see late-split.ts); fromHttp fetches the tail. */
   private lateHead: LateHead | undefined;
+
+  /** The peers asked in the current peer part (runPeers), by id. */
+  private readonly tried = new Set<string>();
 
   /**
    * @param url undefined for a prefetch: peers only, until the player asks for the segment and
@@ -160,7 +163,8 @@ export class Acquisition {
     } else if (!this.host.p2pAllowed(this.ref)) {
       this.httpReason = 'integrity';
     } else {
-      const tried = new Set<string>();
+      const tried = this.tried;
+      tried.clear();
       let waited = false;
       // Unless the loop below says otherwise: no time left for peers at all.
       this.httpReason = 'slack';
@@ -324,10 +328,16 @@ export class Acquisition {
       signal: this.signal,
       hurried: this.hurried,
       stallTimeoutMs: this.config.p2pStallTimeoutMs,
+      relayHandoverAfterMs: this.config.relayHandoverAfterMs,
       partial: () => this.partial,
       p2pDeadlineMs: () => this.p2pDeadlineMs(),
       append: (peer, offsetBytes, payload, totalBytes) => this.appendFromPeer(peer, offsetBytes, payload, totalBytes),
       lateSplit: (paceBytes, paceMs) => this.lateSplit(paceBytes, paceMs),
+      canHandOver: (restBytes) => {
+        // The holder must send the rest with a whole try's time to spare before the P2P deadline.
+        const withinMs = this.p2pDeadlineMs() - this.host.clock.now() - MIN_PEER_TRY_MS;
+        return withinMs > 0 && this.host.handoverHolder(this.ref, this.tried, restBytes, withinMs) !== undefined;
+      },
       goesOn: (head) => {
         this.lateHead = head;
         this.host.countLateSplit('splits', 1);

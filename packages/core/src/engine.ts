@@ -270,6 +270,7 @@ export class Engine {
         if (delivered) this.counters.urgentPeerDeliveries += 1;
       },
       candidates: (ref, exclude) => this.sources.candidates(ref, exclude),
+      handoverHolder: (ref, exclude, restBytes, withinMs) => this.sources.handoverHolder(ref, exclude, restBytes, withinMs),
       isDesignatedFetcher: (ref) => this.isDesignatedFetcher(ref),
       waitForAnnouncement: (ref, untilMs, signal, blame) => this.waitForAnnouncement(ref, untilMs, signal, blame),
       connecting: () => this.joining(),

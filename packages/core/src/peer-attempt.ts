@@ -16,7 +16,11 @@ import type { HttpFetchReason, PeerAttemptOutcome } from './stats.js';
  */
 const LATE_TIMER_TOLERANCE_MS = 250;
 
-export type AttemptResult = 'done' | 'absent' | 'busy' | 'closed' | 'stalled' | 'deadline' | 'mismatch';
+/**
+ * `handedOver`: a relay too slow for the P2P deadline was cancelled for a holder that can send the
+ * rest in time (EngineConfig.relayHandoverAfterMs); the acquisition asks that holder next.
+ */
+export type AttemptResult = 'done' | 'absent' | 'busy' | 'closed' | 'stalled' | 'deadline' | 'mismatch' | 'handedOver';
 
 /** What an attempt needs from the acquisition that makes it. */
 export interface AttemptOwner {
@@ -26,6 +30,8 @@ export interface AttemptOwner {
   /** Wake-ups for a deadline moved earlier (a seek): the attempt re-arms its deadline, a head ends. */
   readonly hurried: Set<() => void>;
   readonly stallTimeoutMs: number;
+  /** See EngineConfig.relayHandoverAfterMs (0: never). */
+  readonly relayHandoverAfterMs: number;
   /** The bytes assembled so far (asked afresh: the acquisition replaces them when it drops bytes). */
   partial(): PartialSegment | undefined;
   /** Peers must have delivered by then (it moves with the measured HTTP margin and expedite()). */
@@ -34,6 +40,8 @@ export interface AttemptOwner {
   append(peer: Peer, offsetBytes: number, payload: Uint8Array, totalBytes: number): 'kept' | 'complete' | 'mismatch';
   /** At the P2P deadline: where a late transfer at this pace splits between the peer and HTTP, if it does (see late-split.ts). */
   lateSplit(paceBytes: number, paceMs: number): LateSplit | undefined;
+  /** True when a peer not asked yet holds the segment and can send `restBytes` in time (see relayHandoverAfterMs). */
+  canHandOver(restBytes: number): boolean;
   /** The late peer goes on with its head; the acquisition fetches the tail. */
   goesOn(head: LateHead): void;
   /** A chunk of that head. */
@@ -82,7 +90,7 @@ export function askPeer(owner: AttemptOwner, peer: Peer): Promise<AttemptResult>
       settled = true;
       // A load the player dropped ends its attempt too: not the peer's doing.
       if (!owner.signal.aborted) {
-        owner.host.countPeerAttempt(attemptOutcome(result), askedWithinMs, { firstByteMs, relay: !held, queued });
+        owner.host.countPeerAttempt(attemptOutcome(result), askedWithinMs, { firstByteMs, relay: !held, queued, handedOver: result === 'handedOver' });
       }
       clock.clearTimeout(guardTimer);
       owner.signal.removeEventListener('abort', onAbort);
@@ -147,6 +155,18 @@ export function askPeer(owner: AttemptOwner, peer: Peer): Promise<AttemptResult>
       if (split) goOnWithHead(split);
       else finish('deadline');
     };
+    /**
+     * A relay still receiving its own copy, whose pace since its first byte (relayHandoverAfterMs
+     * at least) would finish our rest after the P2P deadline, while a holder could send it in time.
+     * Not a late delivery of the relay's: its own source set its pace.
+     */
+    const tooSlowRelay = (restBytes: number): boolean => {
+      if (held || owner.relayHandoverAfterMs === 0 || firstByteMs === undefined || restBytes <= 0) return false;
+      const now = clock.now();
+      const paceMs = now - askedAtMs - firstByteMs;
+      if (paceMs < owner.relayHandoverAfterMs || peer.stateOf(owner.ref) === 'have') return false;
+      return now + (restBytes * paceMs) / attemptBytes > owner.p2pDeadlineMs() && owner.canHandOver(restBytes);
+    };
     let guardTimer: unknown;
     const armGuard = (): void => {
       clock.clearTimeout(guardTimer);
@@ -178,6 +198,7 @@ export function askPeer(owner: AttemptOwner, peer: Peer): Promise<AttemptResult>
         }
         attemptBytes += payload.length;
         if (kept === 'complete') finish('done');
+        else if (tooSlowRelay(totalBytes - offsetBytes - payload.length)) finish('handedOver');
         else armStall();
       },
       queued: () => {
@@ -201,7 +222,7 @@ export function askPeer(owner: AttemptOwner, peer: Peer): Promise<AttemptResult>
 /** How a request to a peer ended, as EngineStats.peerAttempts counts it. */
 function attemptOutcome(result: AttemptResult): PeerAttemptOutcome {
   if (result === 'done') return 'delivered';
-  if (result === 'deadline') return 'late';
+  if (result === 'deadline' || result === 'handedOver') return 'late';
   if (result === 'stalled' || result === 'busy') return result;
   return 'failed';
 }
@@ -210,6 +231,6 @@ function attemptOutcome(result: AttemptResult): PeerAttemptOutcome {
 export function reasonOf(result: AttemptResult): HttpFetchReason {
   if (result === 'busy') return 'peerBusy';
   if (result === 'stalled') return 'peerStalled';
-  if (result === 'deadline') return 'peerLate';
+  if (result === 'deadline' || result === 'handedOver') return 'peerLate';
   return 'peerFailed';
 }

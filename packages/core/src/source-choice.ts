@@ -67,6 +67,18 @@ export class SourceChoice {
   }
 
   /**
+   * The peer to take over the rest of a slow relay's transfer (see EngineConfig.relayHandoverAfterMs):
+   * the best candidate not in `exclude`, if it holds the whole segment, did not answer us BUSY
+   * lately, and sends `restBytes` within `withinMs` at the upload it announced.
+   */
+  handoverHolder(ref: SegmentRef, exclude: ReadonlySet<string>, restBytes: number, withinMs: number): Peer | undefined {
+    const best = this.candidates(ref, exclude)[0];
+    if (best === undefined || best.stateOf(ref) !== 'have' || this.host.clock.now() - best.lastBusyAtMs < RECENTLY_BUSY_MS) return undefined;
+    const bytesPerMs = best.countedUploadKbps / 8;
+    return bytesPerMs > 0 && restBytes / bytesPerMs <= withinMs ? best : undefined;
+  }
+
+  /**
    * The ready peer that last delivered a segment to us in time; none when it was late since (the
    * order it kept is broken; the next delivery in time sets a new one). Asked first for each new
    * segment, it keeps the order in which copies pass from uplink to uplink the same from segment to

@@ -72,6 +72,8 @@ export interface PeerAttempts {
   lateQueued: number;
   /** Of `late`: asked of a relay (a peer still receiving the segment, as fast as its own source at most). */
   lateRelay: number;
+  /** Of `lateRelay`: cancelled before the P2P deadline for a holder that could send the rest in time (EngineConfig.relayHandoverAfterMs). */
+  handedOver: number;
   /** Of `delivered`: from a relay. */
   deliveredRelay: number;
   /** From each delivered request to its first byte, ms in all (divided by `delivered`: the usual wait for a turn). */
@@ -98,6 +100,8 @@ export interface PeerAttemptDetail {
   readonly relay: boolean;
   /** The peer said QUEUED for it. */
   readonly queued: boolean;
+  /** It was a relay too slow for the deadline, left for a holder (see PeerAttempts.handedOver). */
+  readonly handedOver: boolean;
 }
 
 /** Counts one request to a peer in `attempts`: its outcome, the time it had when asked, and its detail. */
@@ -110,6 +114,7 @@ export function countPeerAttempt(attempts: PeerAttempts, outcome: PeerAttemptOut
   } else if (outcome === 'late') {
     attempts.lateWithinMs += withinMs;
     if (detail.relay) attempts.lateRelay += 1;
+    if (detail.handedOver) attempts.handedOver += 1;
     if (detail.firstByteMs === undefined) {
       attempts.lateUnstarted += 1;
       if (detail.queued) attempts.lateQueued += 1;
@@ -263,7 +268,7 @@ export function emptyStats(): EngineStats {
     httpFetchReasons: emptyHttpFetchReasons(),
     uploadRefusals: { firstChunk: 0, deadline: 0, unmeasured: 0, limit: 0 },
     lateSplits: { splits: 0, gaps: 0, headBytes: 0 },
-    peerAttempts: { delivered: 0, late: 0, lateUnstarted: 0, lateQueued: 0, lateRelay: 0, deliveredRelay: 0, deliveredFirstByteMs: 0, stalled: 0, busy: 0, failed: 0, deliveredWithinMs: 0, lateWithinMs: 0 },
+    peerAttempts: { delivered: 0, late: 0, lateUnstarted: 0, lateQueued: 0, lateRelay: 0, handedOver: 0, deliveredRelay: 0, deliveredFirstByteMs: 0, stalled: 0, busy: 0, failed: 0, deliveredWithinMs: 0, lateWithinMs: 0 },
     silencesExcused: { uplink: 0, credit: 0 },
     seederAttempts: 0,
     seederDeliveries: 0,

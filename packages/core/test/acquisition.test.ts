@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { SegmentRef } from '@swarmcast/protocol';
-import { EngineError, rendezvousTop } from '../src/index.ts';
+import type { EngineConfig } from '../src/config.ts';
+import { EngineError, rendezvousTop, type LoadedSegment } from '../src/index.ts';
 import type { ScriptedLink } from './support/scripted-peer.ts';
 import { engineAndScripted, loadBeforeJoin, trickle } from './support/holder-pair.ts';
 import { Testbed, sameBytes, type TestEngine } from './support/testbed.ts';
@@ -438,6 +439,70 @@ void describe('acquisition', () => {
     assert.equal(sender.cancelled, true, 'the slow request was cancelled at the switch');
     assert.deepEqual(e.disconnects, [], 'a slow peer is not cut off');
     bed.destroyAll();
+  });
+
+  /**
+   * Engine E with two scripted peers: R announces the segment as receiving and sends one 16 KiB
+   * chunk every 1.4 s (under the stall timeout, far too slow for the deadline); H announces it as held 300 ms after E asked R,
+   * with `holderUploadKbps` in its HELLO, and sends whatever is asked of it at once.
+   */
+  async function slowRelayAndHolder(seed: string, holderUploadKbps: number, config: Partial<EngineConfig> = {}): Promise<{ bed: Testbed; e: TestEngine; relay: { readonly cancelled: boolean }; holderOffsets: number[]; got: LoadedSegment; bytes: Uint8Array }> {
+    const bed = new Testbed({ seed });
+    const r = bed.addScriptedPeer('R');
+    const h = bed.addScriptedPeer('H');
+    h.onOpen = (link) => link.greet({ uploadKbps: holderUploadKbps });
+    await bed.clock.advance(100);
+    const e = bed.addEngine('E', config);
+    await bed.clock.advance(1_000);
+    const rLink = r.linkTo(bed.idOf('E'));
+    const hLink = h.linkTo(bed.idOf('E'));
+    assert.ok(rLink?.open && hLink?.open);
+    const ref = { rendition: 'v0', sn: 6 };
+    const { bytes } = bed.publish(ref, 300_000);
+    rLink.send({ type: 'receiving', ...ref });
+    await bed.clock.advance(100);
+    const relay = trickle(bed, rLink, bytes, 1_400);
+    const holderOffsets: number[] = [];
+    h.onMessage = (msg, l) => {
+      if (msg.type !== 'request') return;
+      holderOffsets.push(msg.offsetBytes);
+      for (let off = msg.offsetBytes; off < bytes.length; off += CHUNK) {
+        l.send({ type: 'data', requestId: msg.requestId, offsetBytes: off, totalBytes: bytes.length, payload: bytes.subarray(off, off + CHUNK) });
+      }
+    };
+    const load = e.engine.loadSegment(bed.request(ref, 10_000));
+    await bed.clock.advance(300);
+    hLink.send({ type: 'have', ...ref, sizeBytes: bytes.length });
+    const got = await bed.clock.settle(load);
+    return { bed, e, relay, holderOffsets, got, bytes };
+  }
+
+  void test('a relay too slow for the deadline is left for a holder whose announced upload sends the rest in time', async () => {
+    const { bed, e, relay, holderOffsets, got, bytes } = await slowRelayAndHolder('handover', 100_000);
+    assert.equal(got.source, 'p2p');
+    assert.ok(sameBytes(got.bytes, bytes), 'the relay\'s head and the holder\'s rest make the segment');
+    assert.equal(e.http.requestCount, 0, 'nothing over HTTP');
+    assert.deepEqual(holderOffsets, [2 * CHUNK], 'the holder was asked once, from where the relay stopped (its second chunk, once its pace was known)');
+    assert.equal(relay.cancelled, true, 'the relay\'s request was cancelled');
+    const attempts = e.engine.stats().peerAttempts;
+    assert.deepEqual([attempts.late, attempts.lateRelay, attempts.handedOver, attempts.delivered], [1, 1, 1, 1]);
+    await bed.clock.advance(100);
+    assert.deepEqual(e.disconnects, [], 'a slow relay is not cut off: its own source set its pace');
+    bed.destroyAll();
+  });
+
+  void test('no handover without a holder\'s announced upload, or with relayHandoverAfterMs 0: the relay goes on until the HTTP margin', async () => {
+    for (const [seed, uploadKbps, config] of [['no-upload', 0, {}], ['handover-off', 100_000, { relayHandoverAfterMs: 0 }]] as const) {
+      const { bed, e, relay, holderOffsets, got, bytes } = await slowRelayAndHolder(seed, uploadKbps, config);
+      assert.ok(sameBytes(got.bytes, bytes), seed);
+      assert.deepEqual(holderOffsets, [], `${seed}: the holder was not asked`);
+      assert.equal(relay.cancelled, true, `${seed}: the relay was cancelled at the switch to HTTP`);
+      const [range] = e.http.log;
+      assert.equal(range?.range?.startBytes, e.engine.stats().p2pBytes, `${seed}: HTTP fetched the rest from where the relay stopped`);
+      const attempts = e.engine.stats().peerAttempts;
+      assert.deepEqual([attempts.late, attempts.lateRelay, attempts.handedOver], [1, 1, 0], seed);
+      bed.destroyAll();
+    }
   });
 
   void test('a peer is not asked with less than 500 ms to the P2P deadline; with 600 ms it is', async () => {
