@@ -44,6 +44,12 @@ export interface ScenarioParams {
   readonly cdnMbps: number;
   /** Peer ids in one tracker peer list (the real tracker's maxPeersInList). */
   readonly trackerPeerList: number;
+  /**
+   * What each engine announces as its upload: 'measured', what its upload meter finds (as in a
+   * browser, which knows nothing of its uplink: EngineConfig.uploadKbps 0), or 'capacity', its
+   * host's uplink capacity, known beforehand (uploadKbps set, as an edge peer's configuration does).
+   */
+  readonly announceUpload: 'measured' | 'capacity';
   /** Numeric engine settings to override (EngineConfig field -> value). */
   readonly engine: Readonly<Record<string, number>>;
 }
@@ -73,6 +79,8 @@ export const USAGE = `npm run sim -- --peers N --duration S [options]
   --origin-ttfb-ms 30-80   CDN time to first byte
   --cdn-mbps 100           CDN rate for one response
   --tracker-list 20        peer ids per tracker list
+  --announce-upload measured|capacity  what engines announce as their upload: what they measure
+                           (as browsers, default) or their host's uplink capacity, known beforehand
   --engine k=v,k=v         numeric engine settings (e.g. maxPeers=8,httpFetchersPerSegment=2)
   --json FILE              write the result as JSON
   --progress               print progress to stderr`;
@@ -119,6 +127,11 @@ function parseEngine(text: string | undefined): Record<string, number> {
   }
 }
 
+function announceUpload(value: string | undefined): ScenarioParams['announceUpload'] {
+  if (value === undefined || value === 'measured' || value === 'capacity') return value ?? 'measured';
+  return fail(`--announce-upload must be measured or capacity, got "${value}"`);
+}
+
 export function autoByteScale(peers: number, chunkBytes: number): number {
   return peers < 2000 ? 1 : Math.max(1, Math.floor(chunkBytes / 1024));
 }
@@ -147,6 +160,7 @@ export function scenario(partial: Partial<ScenarioParams> & Pick<ScenarioParams,
     originTtfbMaxMs: 80,
     cdnMbps: 100,
     trackerPeerList: 20,
+    announceUpload: 'measured',
     engine: {},
     ...partial,
   };
@@ -155,7 +169,7 @@ export function scenario(partial: Partial<ScenarioParams> & Pick<ScenarioParams,
 export function parseCli(argv: readonly string[]): CliOptions {
   const stringOptions = [
     'peers', 'duration', 'upload-mix', 'download-mult', 'rtt-ms', 'loss', 'churn', 'crash-share', 'crash-detect-sec', 'bitrate-kbps',
-    'segment-sec', 'ramp-sec', 'seed', 'chunk-bytes', 'byte-scale', 'store-segments', 'origin-ttfb-ms', 'cdn-mbps', 'tracker-list', 'engine', 'json',
+    'segment-sec', 'ramp-sec', 'seed', 'chunk-bytes', 'byte-scale', 'store-segments', 'origin-ttfb-ms', 'cdn-mbps', 'tracker-list', 'announce-upload', 'engine', 'json',
   ];
   const options: Record<string, { type: 'string' | 'boolean' }> = { progress: { type: 'boolean' }, help: { type: 'boolean' }, 'bare-links': { type: 'boolean' } };
   for (const name of stringOptions) options[name] = { type: 'string' };
@@ -196,6 +210,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     originTtfbMaxMs,
     cdnMbps: num(str('cdn-mbps'), 'cdn-mbps', base.cdnMbps, 0.1),
     trackerPeerList: num(str('tracker-list'), 'tracker-list', base.trackerPeerList, 1, 64),
+    announceUpload: announceUpload(str('announce-upload')),
     engine: parseEngine(str('engine')),
   };
   return { params, jsonPath: str('json'), progress: v.progress === true };

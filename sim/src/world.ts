@@ -67,7 +67,7 @@ function engineConfig(params: ScenarioParams, stream: LiveStream, uploadMultiple
     trackerUrl: TRACKER_URL,
     swarmId: SWARM_ID,
     integrity: 'off',
-    uploadKbps: Math.round(uploadMultiple * params.bitrateKbps),
+    uploadKbps: params.announceUpload === 'capacity' ? Math.round(uploadMultiple * params.bitrateKbps) : 0,
     chunkBytes: Math.round(params.chunkBytes / scale),
     sendHighWaterBytes: Math.round((1024 * 1024) / scale),
     storeBudgetBytes: params.storeSegments * stream.body.length,

@@ -358,7 +358,7 @@ export class Acquisition {
   /** A chunk from the peer asked: the segment's first starts it (and our 'receiving'). */
   private appendFromPeer(peer: Peer, offsetBytes: number, payload: Uint8Array, totalBytes: number): 'kept' | 'complete' | 'mismatch' {
     if (!this.partial) {
-      this.partial = new PartialSegment(totalBytes);
+      this.partial = new PartialSegment(totalBytes, this.host.clock.now());
       // Announced 'receiving' only once bytes flow: announcing at the request lets peers
       // that wait on each other (A asks B, B asks A) form a cycle no byte ever enters.
       this.host.downloading(this.ref);

@@ -30,7 +30,11 @@ export interface EngineConfig {
    * 0 = offer again whenever the tracker lists it. @default 30000
    */
   failedConnectRetryMs: number;
-  /** Upload estimate announced to peers and the tracker, kbit/s (0 = unknown). @default 0 */
+  /**
+   * Upload announced to peers and the tracker, kbit/s. 0: not known, so peers are told what the
+   * upload meter measures (in steps of two, an UPLINK message when the step changes; see
+   * uplink-announcer.ts). A figure here is announced as it is, never replaced by a measure. @default 0
+   */
   uploadKbps: number;
   /**
    * Bytes per DATA message. A relay passes a segment on chunk by chunk as it arrives (cut-through),

@@ -23,6 +23,7 @@ import type { ReceivingSegment } from './partial-segment.js';
 import { HttpFetchTime, HttpThroughput } from './http-throughput.js';
 import type { ByteRange, ConnectOptions, EnginePorts } from './ports.js';
 import { IntegrityGate } from './integrity-gate.js';
+import { UplinkAnnouncer } from './uplink-announcer.js';
 import { segmentKey } from './segment-id.js';
 import { SeederWatch } from './seeder-watch.js';
 import { SourceChoice } from './source-choice.js';
@@ -113,6 +114,7 @@ export class Engine {
   private readonly acquisitions = new Map<string, SharedAcquisition>();
   private readonly announceWaiters: AnnounceWaiters;
   private readonly sources: SourceChoice;
+  private readonly uplinkAnnouncer: UplinkAnnouncer;
   private readonly acquisitionHost: AcquisitionHost;
   /** The acquisition settings of an LL-HLS part: its own, tighter margins (see partHttpSafetyMs). */
   private readonly partAcquisitionConfig: EngineConfig;
@@ -239,11 +241,15 @@ export class Engine {
       },
     });
     this.seeders = new SeederWatch(this.config.seederWaitMs, { clock, peers: () => this.pool.allPeers() }, this.config.expectSeeder);
+    const uplink = new UplinkAnnouncer(this.config.uploadKbps);
+    this.uplinkAnnouncer = uplink;
     this.sources = new SourceChoice(
       {
         clock,
         selfId: this.instanceId,
-        selfUploadKbps: this.config.uploadKbps,
+        get selfUploadKbps() {
+          return uplink.kbps;
+        },
         selfIsSeeder: this.config.seeder,
         readyPeers: () => this.pool.readyPeers(),
         isSeeder: (peer) => this.seeders.isSeeder(peer),
@@ -529,6 +535,9 @@ export class Engine {
             // Announce only what the store keeps: peers would be told ABSENT for anything else.
             if (stored) this.pool.announce({ type: 'have', rendition: ref.rendition, sn: ref.sn, sizeBytes: acquired.bytes.length }, key);
             else if (shared.announced) this.pool.withdraw(ref);
+            // Once a segment: the meter's reading changes no faster than uploads come and go.
+            const uplinkKbps = this.uplinkAnnouncer.update(this.ports.clock.now(), this.pool.uploadBytesPerMs, this.pool.sentBytes);
+            if (uplinkKbps !== undefined) this.pool.announceUplink(uplinkKbps);
           }
           const durationMs = this.ports.clock.now() - startedMs;
           if (prefetch) this.counters.segmentsPrefetched += 1;
@@ -560,7 +569,7 @@ export class Engine {
   }
 
   private helloMessage(): PeerMessage {
-    return { type: 'hello', version: PEER_PROTOCOL_VERSION, peerId: this.instanceId, uploadKbps: this.config.uploadKbps };
+    return { type: 'hello', version: PEER_PROTOCOL_VERSION, peerId: this.instanceId, uploadKbps: this.uplinkAnnouncer.kbps };
   }
 
   private haveMapMessage(): PeerMessage {

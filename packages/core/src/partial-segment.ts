@@ -11,8 +11,26 @@ export class PartialSegment {
   readonly bytes: Uint8Array;
   receivedBytes = 0;
 
-  constructor(readonly totalBytes: number) {
+  /**
+   * @param startedAtMs when its first bytes came (undefined: unknown, as for a gap filled over
+   *   HTTP), for the pace of the copy (see doneAtMs).
+   */
+  constructor(
+    readonly totalBytes: number,
+    readonly startedAtMs?: number,
+  ) {
     this.bytes = new Uint8Array(totalBytes);
+  }
+
+  /**
+   * When the copy will be whole at the pace it has come since its first bytes, once they are at
+   * least `minElapsedMs` old; undefined before, or with no start known.
+   */
+  doneAtMs(nowMs: number, minElapsedMs: number): number | undefined {
+    if (this.startedAtMs === undefined) return undefined;
+    const elapsedMs = nowMs - this.startedAtMs;
+    if (elapsedMs < minElapsedMs || this.receivedBytes === 0) return undefined;
+    return nowMs + ((this.totalBytes - this.receivedBytes) * elapsedMs) / this.receivedBytes;
   }
 
   /** Appends at `offsetBytes`, which must be the current end of the prefix. */

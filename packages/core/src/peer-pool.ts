@@ -192,6 +192,11 @@ export class PeerPool {
     return this.uploadRate();
   }
 
+  /** DATA bytes that left our DataChannels so far (handed to them, less what they still hold or discarded). */
+  get sentBytes(): number {
+    return this.uplinkSentBytes();
+  }
+
   /** The uplink as the meter measured it, bytes per ms, without the upload cap (undefined until measured). */
   get measuredUplinkBytesPerMs(): number | undefined {
     return this.uploadMeter.bytesPerMs;
@@ -450,6 +455,13 @@ export class PeerPool {
     if (this.peers.size === 0) return;
     const bytes = encodePeerMessage(msg);
     for (const peer of this.peers.values()) if (peer.stateOfKey(key) !== 'have') peer.announceEncoded(bytes, msg.type, key);
+  }
+
+  /** Tells every ready peer the upload we measure now (see UplinkAnnouncer). */
+  announceUplink(uploadKbps: number): void {
+    if (this.peers.size === 0) return;
+    const msg: PeerMessage = { type: 'uplink', uploadKbps };
+    for (const peer of this.peers.values()) if (peer.ready) peer.send(msg);
   }
 
   /**

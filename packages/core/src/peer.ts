@@ -60,6 +60,13 @@ const RECEIPT_INTERVAL_MS = 150;
 const MAX_WITHIN_MS = 3_600_000;
 
 import type { PeerHost } from './peer-host.js';
+import type { ReceivingSegment } from './partial-segment.js';
+
+/**
+ * Our copy of a segment must have come for this long before its pace judges whether we can relay
+ * it in time (its first chunks come in a burst, or after a pause while the sender starts).
+ */
+const RELAY_PACE_AFTER_MS = 250;
 
 export type { PeerConfig, PeerHost } from './peer-host.js';
 export type { DownloadSink } from './peer-download.js';
@@ -528,6 +535,9 @@ export class Peer {
       case 'want':
         this.host.wanted(this, { rendition: msg.rendition, sn: msg.sn });
         return;
+      case 'uplink':
+        this.uploadKbps = msg.uploadKbps;
+        return;
       case 'receipt': {
         // One for a chunk we no longer remember (or never sent) tells nothing: ignored.
         const sample = this.delivery.receipt(msg.requestId, msg.offsetBytes, msg.atMs, this.host.clock.now());
@@ -556,7 +566,12 @@ export class Peer {
     // A segment still arriving is admitted like one held, against its size (or, before its first
     // byte, its rendition's last segment's): its upload takes its turn when the bytes come.
     const sizeBytes = found instanceof Uint8Array ? found.length : (found.partial?.totalBytes ?? this.host.expectedSegmentBytes(msg.rendition));
-    const refusal = sizeBytes !== undefined && sizeBytes > msg.offsetBytes ? this.host.admitUpload(this, sizeBytes - msg.offsetBytes, msg.withinMs) : undefined;
+    const refusal =
+      sizeBytes === undefined || sizeBytes <= msg.offsetBytes
+        ? undefined
+        : this.arrivesTooLate(found, msg.withinMs)
+          ? 'incoming'
+          : this.host.admitUpload(this, sizeBytes - msg.offsetBytes, msg.withinMs);
     if (refusal !== undefined) {
       this.host.countRefusal(refusal);
       this.send({ type: 'busy', requestId: msg.requestId });
@@ -568,6 +583,18 @@ export class Peer {
       this.host.countRefusal('limit');
       this.send({ type: 'busy', requestId: msg.requestId });
     }
+  }
+
+  /**
+   * True when `found` is our own copy still arriving, at a pace that makes it whole only after the
+   * requester stops waiting: a relay sends no faster than it receives, so the requester is better
+   * off asking another peer now than finding out from our pace.
+   */
+  private arrivesTooLate(found: Uint8Array | ReceivingSegment, withinMs: number): boolean {
+    if (found instanceof Uint8Array || found.partial === undefined) return false;
+    const now = this.host.clock.now();
+    const doneAtMs = found.partial.doneAtMs(now, RELAY_PACE_AFTER_MS);
+    return doneAtMs !== undefined && doneAtMs > now + withinMs;
   }
 
   private endDownload(requestId: number, reason: 'absent' | 'busy'): void {

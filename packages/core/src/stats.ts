@@ -42,6 +42,11 @@ export interface UploadRefusals {
   unmeasured: number;
   /** The peer already had maxUploadsPerPeer uploads from us. */
   limit: number;
+  /**
+   * Our own copy, still arriving, would at its pace be whole only after the requester stops
+   * waiting: we could relay it no faster (see RELAY_PACE_AFTER_MS in peer.ts).
+   */
+  incoming: number;
 }
 
 export type UploadRefusal = keyof UploadRefusals;
@@ -253,7 +258,7 @@ export function emptyStats(): EngineStats {
     p2pBytes: 0,
     uploadedBytes: 0,
     controlBytesSent: 0,
-    controlBytesSentByType: { hello: 0, haveMap: 0, have: 0, receiving: 0, lost: 0, request: 0, cancel: 0, data: 0, absent: 0, busy: 0, queued: 0, receipt: 0, want: 0 },
+    controlBytesSentByType: { hello: 0, haveMap: 0, have: 0, receiving: 0, lost: 0, request: 0, cancel: 0, data: 0, absent: 0, busy: 0, queued: 0, receipt: 0, want: 0, uplink: 0 },
     controlBytesReceived: 0,
     trackerBytes: 0,
     segmentsFromHttp: 0,
@@ -266,7 +271,7 @@ export function emptyStats(): EngineStats {
     wantUrlMismatches: 0,
     p2pFallbacks: 0,
     httpFetchReasons: emptyHttpFetchReasons(),
-    uploadRefusals: { firstChunk: 0, deadline: 0, unmeasured: 0, limit: 0 },
+    uploadRefusals: { firstChunk: 0, deadline: 0, unmeasured: 0, limit: 0, incoming: 0 },
     lateSplits: { splits: 0, gaps: 0, headBytes: 0 },
     peerAttempts: { delivered: 0, late: 0, lateUnstarted: 0, lateQueued: 0, lateRelay: 0, handedOver: 0, deliveredRelay: 0, deliveredFirstByteMs: 0, stalled: 0, busy: 0, failed: 0, deliveredWithinMs: 0, lateWithinMs: 0 },
     silencesExcused: { uplink: 0, credit: 0 },

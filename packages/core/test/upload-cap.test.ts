@@ -85,7 +85,7 @@ void describe('an engine with an upload cap', () => {
     // With one upload slot the second would start only when the first is sent, 1 s later at
     // 100 000 B/s (more than uploadAdmissionDelayMs).
     assert.deepEqual(link.messages('busy').map((m) => m.requestId), [2, 3, 4]);
-    assert.deepEqual(e.engine.stats().uploadRefusals, { firstChunk: 3, deadline: 0, unmeasured: 0, limit: 0 }, 'counted by why');
+    assert.deepEqual(e.engine.stats().uploadRefusals, { firstChunk: 3, deadline: 0, unmeasured: 0, limit: 0, incoming: 0 }, 'counted by why');
     await bed.clock.advance(3_000);
     const served = new Set(link.messages('data').map((m) => m.requestId));
     assert.deepEqual([...served], [1]);

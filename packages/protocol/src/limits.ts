@@ -1,5 +1,5 @@
 /** Version of the peer wire format, sent in HELLO; peers with another version are disconnected. */
-export const PEER_PROTOCOL_VERSION = 6;
+export const PEER_PROTOCOL_VERSION = 7;
 /** Version of the tracker message format, sent in join and welcome. */
 export const TRACKER_PROTOCOL_VERSION = 1;
 

@@ -183,6 +183,8 @@ export function encodePeerMessage(msg: PeerMessage): Uint8Array {
     case 'busy':
     case 'queued':
       return new Writer(5).u8(code).u32(checkU32(msg.requestId, 'requestId')).bytes;
+    case 'uplink':
+      return new Writer(5).u8(code).u32(checkU32(msg.uploadKbps, 'uploadKbps')).bytes;
     case 'receipt':
       return new Writer(13)
         .u8(code)
@@ -283,6 +285,9 @@ export function decodePeerMessage(bytes: Uint8Array): PeerMessage {
       break;
     case 'receipt':
       msg = { type, requestId: r.u32('requestId'), offsetBytes: r.u32('offsetBytes'), atMs: r.u32('atMs') };
+      break;
+    case 'uplink':
+      msg = { type, uploadKbps: r.u32('uploadKbps') };
       break;
     case 'data': {
       const requestId = r.u32('requestId');

@@ -13,6 +13,7 @@ export const PeerMessageCode = {
   queued: 11,
   receipt: 12,
   want: 13,
+  uplink: 15,
 } as const;
 
 /**
@@ -142,6 +143,16 @@ export interface WantMessage extends SegmentRef {
   readonly type: 'want';
 }
 
+/**
+ * The sender's upload as it measures it now, in kbit/s (protocol 7): what HELLO's uploadKbps says,
+ * for a sender that did not know it when it said hello. The engine sends it when its measure moves
+ * to another power of two, at most every few seconds (see uplink-announcer.ts in the core).
+ */
+export interface UplinkMessage {
+  readonly type: 'uplink';
+  readonly uploadKbps: number;
+}
+
 export type PeerMessage =
   | HelloMessage
   | HaveMapMessage
@@ -155,6 +166,7 @@ export type PeerMessage =
   | BusyMessage
   | QueuedMessage
   | ReceiptMessage
-  | WantMessage;
+  | WantMessage
+  | UplinkMessage;
 
 export type PeerMessageType = PeerMessage['type'];

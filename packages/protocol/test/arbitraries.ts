@@ -11,6 +11,7 @@ import {
   type QueuedMessage,
   type ReceiptMessage,
   type WantMessage,
+  type UplinkMessage,
   type CancelMessage,
   type ClientMessage,
   type DataMessage,
@@ -189,6 +190,7 @@ export const absentArb: fc.Arbitrary<AbsentMessage> = rec({ type: fc.constant('a
 export const busyArb: fc.Arbitrary<BusyMessage> = rec({ type: fc.constant('busy'), requestId: u32Arb });
 export const queuedArb: fc.Arbitrary<QueuedMessage> = rec({ type: fc.constant('queued'), requestId: u32Arb });
 export const wantArb: fc.Arbitrary<WantMessage> = rec({ type: fc.constant('want'), rendition: idArb, sn: u32Arb });
+export const uplinkArb: fc.Arbitrary<UplinkMessage> = rec({ type: fc.constant('uplink'), uploadKbps: u32Arb });
 export const receiptArb: fc.Arbitrary<ReceiptMessage> = rec({ type: fc.constant('receipt'), requestId: u32Arb, offsetBytes: u32Arb, atMs: u32Arb });
 
 /** A DATA payload: small ones from fast-check (they shrink), large ones seeded, biased to the limit. */
@@ -253,6 +255,7 @@ export const peerArbs = {
   queued: queuedArb,
   receipt: receiptArb,
   want: wantArb,
+  uplink: uplinkArb,
 } as const satisfies { [K in PeerMessage['type']]: fc.Arbitrary<Extract<PeerMessage, { type: K }>> };
 
 export const peerMessageArb: fc.Arbitrary<PeerMessage> = fc.oneof(...Object.values(peerArbs));

@@ -27,6 +27,7 @@ const samples: PeerMessage[] = [
   { type: 'busy', requestId: 79 },
   { type: 'queued', requestId: 80 },
   { type: 'receipt', requestId: 81, offsetBytes: 8192, atMs: 0xffff_fff0 },
+  { type: 'uplink', uploadKbps: 600 },
 ];
 
 /** Byte offset of the id length field of each type that has one. */
@@ -73,7 +74,7 @@ void describe('decodePeerMessage edge cases', () => {
   });
 
   void test('unknown type bytes, whatever follows', () => {
-    for (const t of [0, 15, 16, 0x7f, 0x80, 0xff]) {
+    for (const t of [0, 16, 17, 0x7f, 0x80, 0xff]) {
       expect(concatBytes(Uint8Array.of(t), encodePeerMessage(samples[0] as PeerMessage).subarray(1)), 'PEER_MSG_UNKNOWN_TYPE', `type ${t}`);
     }
   });

@@ -74,6 +74,7 @@ void describe('peer codec: round trip', () => {
       [{ type: 'queued', requestId: 5 }, [11, 0, 0, 0, 5]],
       [{ type: 'receipt', requestId: 6, offsetBytes: 0x1000, atMs: 0x01020304 }, [12, 0, 0, 0, 6, 0, 0, 0x10, 0, 1, 2, 3, 4]],
       [{ type: 'want', rendition: 'r', sn: 258 }, [13, 1, 0x72, 0, 0, 1, 2]],
+      [{ type: 'uplink', uploadKbps: 600 }, [15, 0, 0, 0x02, 0x58]],
     ];
     for (const [msg, wire] of cases) {
       assert.deepStrictEqual(Array.from(encodePeerMessage(msg)), wire, msg.type);

@@ -71,6 +71,8 @@ export function referenceEncode(msg: PeerMessage): Uint8Array {
     case 'busy':
     case 'queued':
       return new ReferenceWriter(5).u8(code).u32(msg.requestId).bytes;
+    case 'uplink':
+      return new ReferenceWriter(5).u8(code).u32(msg.uploadKbps).bytes;
     case 'receipt':
       return new ReferenceWriter(13).u8(code).u32(msg.requestId).u32(msg.offsetBytes).u32(msg.atMs).bytes;
     case 'data':
