@@ -457,11 +457,14 @@ export class PeerPool {
     for (const peer of this.peers.values()) if (peer.stateOfKey(key) !== 'have') peer.announceEncoded(bytes, msg.type, key);
   }
 
-  /** Tells every ready peer the upload we measure now (see UplinkAnnouncer). */
+  /**
+   * Tells every peer with an open channel the upload we measure now (see UplinkAnnouncer): each had
+   * our HELLO, with the figure of its time, whether or not its own HELLO came yet.
+   */
   announceUplink(uploadKbps: number): void {
     if (this.peers.size === 0) return;
-    const msg: PeerMessage = { type: 'uplink', uploadKbps };
-    for (const peer of this.peers.values()) if (peer.ready) peer.send(msg);
+    const bytes = encodePeerMessage({ type: 'uplink', uploadKbps });
+    for (const peer of this.peers.values()) peer.sendEncodedControl(bytes, 'uplink');
   }
 
   /**

@@ -17,7 +17,7 @@ export const UPLINK_ANNOUNCE_MIN_INTERVAL_MS = 2_000;
  * seldom holds one), what left it over an interval of at least this long is a lower bound of it.
  */
 const GOODPUT_MIN_INTERVAL_MS = 1_000;
-/** The best of these intervals over this long counts. */
+/** The best interval's goodput counts for this long, unless a better one comes; then the next interval's replaces it. */
 const GOODPUT_MEMORY_MS = 10_000;
 
 /**
@@ -37,7 +37,7 @@ export class UplinkAnnouncer {
   private announcedAtMs = Number.NEGATIVE_INFINITY;
   /** Where the present goodput interval began. */
   private intervalStart: { atMs: number; sentBytes: number } | undefined;
-  /** The best goodput of the intervals that ended within GOODPUT_MEMORY_MS, bytes per ms. */
+  /** The best goodput of an interval, bytes per ms, and when that interval ended (see GOODPUT_MEMORY_MS). */
   private peak: { bytesPerMs: number; atMs: number } | undefined;
 
   /** @param configuredKbps EngineConfig.uploadKbps: above 0 it is announced and never replaced by a measure. */
@@ -53,8 +53,8 @@ export class UplinkAnnouncer {
   /**
    * The meter's reading at `nowMs` (bytes per ms; undefined: not measured yet) and the DATA bytes that
    * left our channels so far. Returns the figure to tell peers, kbit/s, when it is time to, else
-   * undefined. What is announced is the larger of the meter's reading and the best goodput of the
-   * last seconds: a peer ranked last for announcing nothing is asked too little to fill its uplink,
+   * undefined. What is announced is the larger of the meter's reading and the best recent goodput:
+   * a peer ranked last for announcing nothing is asked too little to fill its uplink,
    * so the meter alone would leave a fast uplink unknown (and unused) for good.
    */
   update(nowMs: number, measuredBytesPerMs: number | undefined, sentBytes: number): number | undefined {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { PeerMessage } from '@swarmcast/protocol';
 import { UPLINK_ANNOUNCE_MIN_INTERVAL_MS, UplinkAnnouncer, uplinkStep } from '../src/uplink-announcer.ts';
-import { trickle } from './support/holder-pair.ts';
+import { engineWithScriptedPeers, trickle } from './support/holder-pair.ts';
 import { Testbed } from './support/testbed.ts';
 
 const SIZE = 100_000;
@@ -77,23 +77,15 @@ void describe('UPLINK between engines and peers', () => {
   });
 
   void test('a peer\'s UPLINK ranks it: the holder that announced more is asked first', async () => {
-    const bed = new Testbed({ seed: 'uplink-rank' });
-    const a = bed.addScriptedPeer('A');
-    const b = bed.addScriptedPeer('B');
-    a.onOpen = (link) => link.greet({ uploadKbps: 1_000 });
-    b.onOpen = (link) => link.greet({ uploadKbps: 0 });
-    await bed.clock.advance(100);
-    const e = bed.addEngine('E');
-    await bed.clock.advance(1_000);
-    const toA = a.linkTo(bed.idOf('E'));
-    const toB = b.linkTo(bed.idOf('E'));
-    assert.ok(toA?.open && toB?.open);
+    const { bed, e, links } = await engineWithScriptedPeers('uplink-rank', [{ name: 'A', uploadKbps: 1_000 }, { name: 'B' }]);
+    const [toA, toB] = links;
+    assert.ok(toA && toB);
     const ref = { rendition: 'v0', sn: 4 };
     const { bytes } = bed.publish(ref, SIZE);
     toB.send({ type: 'uplink', uploadKbps: 50_000 });
     const asked: string[] = [];
-    for (const [name, peer] of [['A', a], ['B', b]] as const) {
-      peer.onMessage = (msg, l) => {
+    for (const [name, link] of [['A', toA], ['B', toB]] as const) {
+      link.owner.onMessage = (msg, l) => {
         if (msg.type !== 'request') return;
         asked.push(name);
         l.send({ type: 'data', requestId: msg.requestId, offsetBytes: 0, totalBytes: bytes.length, payload: bytes });
@@ -109,15 +101,9 @@ void describe('UPLINK between engines and peers', () => {
   });
 
   void test('a relay whose own copy comes too slowly for a requester says BUSY; one that waits longer is served', async () => {
-    const bed = new Testbed({ seed: 'relay-incoming' });
-    const src = bed.addScriptedPeer('S');
-    const t = bed.addScriptedPeer('T');
-    await bed.clock.advance(100);
-    const e = bed.addEngine('E');
-    await bed.clock.advance(1_000);
-    const fromS = src.linkTo(bed.idOf('E'));
-    const toT = t.linkTo(bed.idOf('E'));
-    assert.ok(fromS?.open && toT?.open);
+    const { bed, e, links } = await engineWithScriptedPeers('relay-incoming', [{ name: 'S' }, { name: 'T' }]);
+    const [fromS, toT] = links;
+    assert.ok(fromS && toT);
     const ref = { rendition: 'v0', sn: 7 };
     const { bytes } = bed.publish(ref, SIZE);
     fromS.send({ type: 'have', ...ref, sizeBytes: bytes.length });
@@ -126,7 +112,7 @@ void describe('UPLINK between engines and peers', () => {
     trickle(bed, fromS, bytes, 200, { chunkBytes: 8_192 });
     const load = e.engine.loadSegment(bed.request(ref, 20_000));
     await bed.clock.advance(600);
-    assert.ok(t.linkTo(bed.idOf('E'))?.received.some((m) => m.type === 'receiving'), 'E announced it is receiving');
+    assert.ok(toT.received.some((m) => m.type === 'receiving'), 'E announced it is receiving');
     toT.send({ type: 'request', requestId: 1, rendition: ref.rendition, sn: ref.sn, offsetBytes: 0, withinMs: 1_000 });
     toT.send({ type: 'request', requestId: 2, rendition: ref.rendition, sn: ref.sn, offsetBytes: 0, withinMs: 10_000 });
     await bed.clock.advance(50);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EngineConfig } from '../src/config.ts';
-import { engineAndScripted } from './support/holder-pair.ts';
+import { engineAndScripted, engineWithScriptedPeers } from './support/holder-pair.ts';
 import type { ScriptedLink } from './support/scripted-peer.ts';
 import { Testbed, sameBytes, type TestEngine } from './support/testbed.ts';
 
@@ -16,23 +16,13 @@ const SIZE = 100_000;
 
 /** Engine E holding segments 1..n, its uplink capped at CAP, connected to scripted peers (announcing `uploadKbps`). */
 async function holder(seed: string, n: number, peers: readonly { name: string; uploadKbps?: number }[], config: Partial<EngineConfig> = {}): Promise<{ bed: Testbed; e: TestEngine; links: ScriptedLink[] }> {
-  const bed = new Testbed({ seed });
-  const scripted = peers.map(({ name, uploadKbps = 0 }) => {
-    const peer = bed.addScriptedPeer(name);
-    peer.onOpen = (link) => link.greet({ uploadKbps });
-    return peer;
-  });
-  await bed.clock.advance(100);
-  const e = bed.addEngine('E', { uploadCapBytesPerSec: CAP, ...config });
-  await bed.clock.advance(1_000);
+  const { bed, e, links } = await engineWithScriptedPeers(seed, peers, { uploadCapBytesPerSec: CAP, ...config });
   for (let sn = 1; sn <= n; sn++) {
     const ref = { rendition: 'v0', sn };
     bed.publish(ref, SIZE);
     await bed.clock.settle(e.engine.loadSegment(bed.request(ref, 500)));
   }
-  const links = scripted.map((s) => s.linkTo(bed.idOf('E')));
-  assert.ok(links.every((l) => l?.open), 'every scripted peer is connected to E');
-  return { bed, e, links: links as ScriptedLink[] };
+  return { bed, e, links };
 }
 
 /** Bytes of request `requestId` that reached `link`, and when its last byte came. */

@@ -29,6 +29,12 @@ export function assertSwarmPlayedWell(
   check: SegmentCheck,
   tracker: { readonly signalsRelayed: number },
   expectedViewers: number,
+  /**
+   * Every viewer that joined after the first got bytes from peers. Off where who serves whom is the
+   * scheduler's choice: in a swarm of two, the one that fetches from the CDN is the one whose
+   * announced uplink weighs more, and that may be the later one.
+   */
+  lateJoinersFromPeers = true,
 ): void {
   assert.equal(reports.length, expectedViewers, 'every viewer reported');
   reports.forEach((r, i) => {
@@ -36,7 +42,7 @@ export function assertSwarmPlayedWell(
     assert.notEqual(r.startupMs, null, `viewer#${i} never started playing`);
     assert.equal(r.stalls, 0, `viewer#${i}: ${describeStalls(r)}`);
     assert.deepEqual(r.hlsFatalErrors, [], `viewer#${i} had fatal hls.js errors`);
-    if (i > 0) assert.ok(r.p2pBytes > 0, `viewer#${i} (joined after the first) got no bytes from peers`);
+    if (lateJoinersFromPeers && i > 0) assert.ok(r.p2pBytes > 0, `viewer#${i} (joined after the first) got no bytes from peers`);
     assert.ok(
       r.segments.length > 0,
       `viewer#${i} reported no segments: Swarmcast emitted no 'segment' event (did every load go through hls.js's own loader?)`,

@@ -22,6 +22,25 @@ export async function engineAndScripted(seed: string, ref: SegmentRef, sizeBytes
 }
 
 /**
+ * Engine E (with `config`) connected to scripted peers, each greeting with its `uploadKbps` (0 by
+ * default); their links to E in the order given.
+ */
+export async function engineWithScriptedPeers(seed: string, peers: readonly { readonly name: string; readonly uploadKbps?: number }[], config: Partial<EngineConfig> = {}): Promise<{ bed: Testbed; e: TestEngine; links: ScriptedLink[] }> {
+  const bed = new Testbed({ seed });
+  const scripted = peers.map(({ name, uploadKbps = 0 }) => {
+    const peer = bed.addScriptedPeer(name);
+    peer.onOpen = (link) => link.greet({ uploadKbps });
+    return peer;
+  });
+  await bed.clock.advance(100);
+  const e = bed.addEngine('E', config);
+  await bed.clock.advance(1_000);
+  const links = scripted.map((s) => s.linkTo(bed.idOf('E')));
+  assert.ok(links.every((l) => l?.open), 'every scripted peer is connected to E');
+  return { bed, e, links: links as ScriptedLink[] };
+}
+
+/**
  * Engine E joins late and loads `ref` (due in 1.9 s) before its join: hls.js asks for its second
  * fragment a few ms before the first is buffered, which is when the player integration calls
  * playerStarted(). Resolves with what the load got.
