@@ -1,7 +1,8 @@
 /**
  * The upload a viewer announces when it is configured with none (protocol 7's UPLINK): what its
- * meter measures, told again when it moves by a fifth; what peers make of it; and a relay that says
- * BUSY when its own copy comes too slowly for the requester.
+ * meter measures (the best of the last 30 s, in steps of two), told again when the step changes;
+ * what peers make of it; and a relay that says BUSY when its own copy comes too slowly for the
+ * requester.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -17,7 +18,7 @@ function uplinks(received: readonly PeerMessage[]): number[] {
 }
 
 void describe('UplinkAnnouncer', () => {
-  void test('a configured figure stands; a measure is told at once as its power of two, then when that changes, not twice within the interval', () => {
+  void test('a configured figure stands; the best measure of the last 30 s is told as its power of two, then when that changes, not twice within the interval', () => {
     const configured = new UplinkAnnouncer(5_000);
     assert.equal(configured.update(0, 1_000, 0), undefined);
     assert.equal(configured.kbps, 5_000);
@@ -28,10 +29,12 @@ void describe('UplinkAnnouncer', () => {
     assert.equal(a.update(0, undefined, 0), undefined, 'unmeasured, nothing sent: nothing to tell');
     assert.equal(a.update(100, 75, 0), 512, '75 B/ms is 600 kbit/s');
     assert.equal(a.kbps, 512);
-    assert.equal(a.update(100 + UPLINK_ANNOUNCE_MIN_INTERVAL_MS - 1, 150, 0), undefined, 'too soon after the last');
-    assert.equal(a.update(100 + UPLINK_ANNOUNCE_MIN_INTERVAL_MS, 90, 0), undefined, '720 kbit/s is 512 too');
-    assert.equal(a.update(100 + UPLINK_ANNOUNCE_MIN_INTERVAL_MS, 100, 0), 1_024, '800 kbit/s is nearer 1024');
+    const next = 100 + UPLINK_ANNOUNCE_MIN_INTERVAL_MS;
+    assert.equal(a.update(next - 1, 100, 0), undefined, 'too soon after the last');
+    assert.equal(a.update(next, 60, 0), 1_024, 'the best reading of the last 30 s, 800 kbit/s, is nearer 1024');
     assert.equal(a.kbps, 1_024);
+    assert.equal(a.update(next + 20_000, 40, 0), undefined, 'a lower reading within 30 s of the best does not take it down');
+    assert.equal(a.update(next + 30_000, 60, 0), 512, 'once the best is 30 s old, the reading of the moment counts: 480 kbit/s');
   });
 
   void test('unmeasured, what left over a second or more is announced as a lower bound', () => {
