@@ -1,4 +1,4 @@
-/** One engine connected to one scripted peer that holds a segment: the smallest acquisition setup. */
+/** An engine connected to scripted peers (one holding a segment: the smallest acquisition setup). */
 import assert from 'node:assert/strict';
 import type { SegmentRef } from '@swarmcast/protocol';
 import type { EngineConfig } from '../../src/config.ts';
@@ -8,13 +8,9 @@ import { Testbed, type TestEngine } from './testbed.ts';
 
 /** Engine E connected to a scripted peer H that announces `ref` (published at the origin) as held. */
 export async function engineAndScripted(seed: string, ref: SegmentRef, sizeBytes: number, config: Partial<EngineConfig> = {}): Promise<{ bed: Testbed; e: TestEngine; link: ScriptedLink; bytes: Uint8Array }> {
-  const bed = new Testbed({ seed });
-  const h = bed.addScriptedPeer('H');
-  await bed.clock.advance(100);
-  const e = bed.addEngine('E', config);
-  await bed.clock.advance(1_000);
-  const link = h.linkTo(bed.idOf('E'));
-  assert.ok(link?.open);
+  const { bed, e, links } = await engineWithScriptedPeers(seed, [{ name: 'H' }], config);
+  const [link] = links;
+  assert.ok(link);
   const { bytes } = bed.publish(ref, sizeBytes);
   link.send({ type: 'have', rendition: ref.rendition, sn: ref.sn, sizeBytes });
   await bed.clock.advance(100);
@@ -27,9 +23,9 @@ export async function engineAndScripted(seed: string, ref: SegmentRef, sizeBytes
  */
 export async function engineWithScriptedPeers(seed: string, peers: readonly { readonly name: string; readonly uploadKbps?: number }[], config: Partial<EngineConfig> = {}): Promise<{ bed: Testbed; e: TestEngine; links: ScriptedLink[] }> {
   const bed = new Testbed({ seed });
-  const scripted = peers.map(({ name, uploadKbps = 0 }) => {
+  const scripted = peers.map(({ name, uploadKbps }) => {
     const peer = bed.addScriptedPeer(name);
-    peer.onOpen = (link) => link.greet({ uploadKbps });
+    if (uploadKbps !== undefined) peer.onOpen = (link) => link.greet({ uploadKbps });
     return peer;
   });
   await bed.clock.advance(100);
