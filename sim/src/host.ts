@@ -58,7 +58,9 @@ export class Host {
   /** The wake-up once control messages booked ahead free the uplink. */
   private wakeEvent: SimEvent | undefined;
   private downFreeAtMs = 0;
-  private readonly packetMs: number;
+  private packetMs: number;
+  /** The uplink's rate now, full-scale bytes/s: its capacity times the swing of the moment (see setUplinkShare). */
+  upBytesPerSec: number;
   /** Acknowledgements owed while the uplink was busy: they go out with its next transmission. */
   private ackDebtBytes = 0;
 
@@ -66,12 +68,24 @@ export class Host {
     readonly id: number,
     /** Position on the latency ring, [0, 1). */
     readonly ringPos: number,
-    readonly upBytesPerSec: number,
+    /** The uplink's capacity, full-scale bytes/s. */
+    readonly upCapacityBytesPerSec: number,
     readonly downBytesPerSec: number,
     private readonly scheduler: Scheduler,
     private readonly onTransmit: TransmitHook | undefined,
   ) {
-    this.packetMs = (PACKET_BYTES / upBytesPerSec) * 1000;
+    this.upBytesPerSec = upCapacityBytesPerSec;
+    this.packetMs = (PACKET_BYTES / upCapacityBytesPerSec) * 1000;
+  }
+
+  /**
+   * The share of its capacity the uplink carries from now on (0-1]: a browser short of CPU, or an
+   * uplink shared with other traffic, sends slower for a while (see ScenarioParams.uplinkSwing). The
+   * message on the wire keeps the time it was booked for; the next ones go at the new rate.
+   */
+  setUplinkShare(share: number): void {
+    this.upBytesPerSec = this.upCapacityBytesPerSec * share;
+    this.packetMs = (PACKET_BYTES / this.upBytesPerSec) * 1000;
   }
 
   /** Hands a message of `link` to the uplink. */

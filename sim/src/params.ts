@@ -50,6 +50,13 @@ export interface ScenarioParams {
    * host's uplink capacity, known beforehand (uploadKbps set, as an edge peer's configuration does).
    */
   readonly announceUpload: 'measured' | 'capacity';
+  /**
+   * Uplinks that swing: 0 (default) each carries its whole capacity all the time; above 0 each
+   * carries, for 1-4 s at a time, a share of it drawn log-uniformly from [uplinkSwing, 1], as a
+   * browser short of CPU does (twelve browsers behind one 600 kbit/s shaper on two cores measured
+   * 29-683 kbit/s) or an uplink shared with other traffic.
+   */
+  readonly uplinkSwing: number;
   /** Numeric engine settings to override (EngineConfig field -> value). */
   readonly engine: Readonly<Record<string, number>>;
 }
@@ -81,6 +88,8 @@ export const USAGE = `npm run sim -- --peers N --duration S [options]
   --tracker-list 20        peer ids per tracker list
   --announce-upload measured|capacity  what engines announce as their upload: what they measure
                            (as browsers, default) or their host's uplink capacity, known beforehand
+  --uplink-swing S          each uplink carries a share of its capacity drawn from [S, 1] (log-uniform)
+                           for 1-4 s at a time; 0 (default): all of it, always
   --engine k=v,k=v         numeric engine settings (e.g. maxPeers=8,httpFetchersPerSegment=2)
   --json FILE              write the result as JSON
   --progress               print progress to stderr`;
@@ -161,6 +170,7 @@ export function scenario(partial: Partial<ScenarioParams> & Pick<ScenarioParams,
     cdnMbps: 100,
     trackerPeerList: 20,
     announceUpload: 'measured',
+    uplinkSwing: 0,
     engine: {},
     ...partial,
   };
@@ -169,7 +179,7 @@ export function scenario(partial: Partial<ScenarioParams> & Pick<ScenarioParams,
 export function parseCli(argv: readonly string[]): CliOptions {
   const stringOptions = [
     'peers', 'duration', 'upload-mix', 'download-mult', 'rtt-ms', 'loss', 'churn', 'crash-share', 'crash-detect-sec', 'bitrate-kbps',
-    'segment-sec', 'ramp-sec', 'seed', 'chunk-bytes', 'byte-scale', 'store-segments', 'origin-ttfb-ms', 'cdn-mbps', 'tracker-list', 'announce-upload', 'engine', 'json',
+    'segment-sec', 'ramp-sec', 'seed', 'chunk-bytes', 'byte-scale', 'store-segments', 'origin-ttfb-ms', 'cdn-mbps', 'tracker-list', 'announce-upload', 'uplink-swing', 'engine', 'json',
   ];
   const options: Record<string, { type: 'string' | 'boolean' }> = { progress: { type: 'boolean' }, help: { type: 'boolean' }, 'bare-links': { type: 'boolean' } };
   for (const name of stringOptions) options[name] = { type: 'string' };
@@ -211,6 +221,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     cdnMbps: num(str('cdn-mbps'), 'cdn-mbps', base.cdnMbps, 0.1),
     trackerPeerList: num(str('tracker-list'), 'tracker-list', base.trackerPeerList, 1, 64),
     announceUpload: announceUpload(str('announce-upload')),
+    uplinkSwing: num(str('uplink-swing'), 'uplink-swing', 0, 0, 1),
     engine: parseEngine(str('engine')),
   };
   return { params, jsonPath: str('json'), progress: v.progress === true };

@@ -3,7 +3,7 @@
  * live player for every session when it joins, takes them out when they leave (destroy() or crash),
  * runs the event loop to the end and gathers what every part counted.
  */
-import { Engine, type EngineConfig, type EngineStats } from '@swarmcast/core';
+import { Engine, type EngineConfig, type EngineStats, type RandomPort, type TimerHandle } from '@swarmcast/core';
 import { nodeCrypto } from '../../packages/core/test/support/node-crypto.ts';
 import { SeededRandom } from '../../packages/core/test/support/seeded-random.ts';
 import type { Host, TransmitHook } from './host.ts';
@@ -56,6 +56,19 @@ interface Viewer {
   readonly engine: Engine;
   readonly player: LivePlayer;
   readonly host: Host;
+  /** The next swing of its uplink, when uplinks swing (ScenarioParams.uplinkSwing). */
+  swing: TimerHandle;
+}
+
+/** How long an uplink keeps one share of its capacity when it swings, ms (uniform in this range). */
+const SWING_MIN_MS = 1_000;
+const SWING_MAX_MS = 4_000;
+
+/** Sets the share of its capacity `host`'s uplink carries now and books the next change (see ScenarioParams.uplinkSwing). */
+function swingUplink(viewer: Viewer, minShare: number, random: RandomPort, scheduler: Scheduler): void {
+  // Log-uniform: a share of a half is as likely as one of a quarter given a quarter's range.
+  viewer.host.setUplinkShare(minShare ** random.random());
+  viewer.swing = scheduler.setTimeout(() => swingUplink(viewer, minShare, random, scheduler), SWING_MIN_MS + random.random() * (SWING_MAX_MS - SWING_MIN_MS));
 }
 
 /** Engine settings in bytes hold scaled bytes: the engine sees segments byteScale times smaller. */
@@ -140,7 +153,9 @@ export async function runScenario(params: ScenarioParams, hooks: RunHooks = {}):
     const ttfb = params.originTtfbMinMs + playerRandom.random() * (params.originTtfbMaxMs - params.originTtfbMinMs);
     const player = new LivePlayer(engine, stream, scheduler, playerRandom.random() * stream.segmentMs, ttfb);
     sessions.push(player.record);
-    viewers.set(plan.index, { plan, engine, player, host });
+    const viewer: Viewer = { plan, engine, player, host, swing: undefined };
+    viewers.set(plan.index, viewer);
+    if (params.uplinkSwing > 0) swingUplink(viewer, params.uplinkSwing, rng.fork(`swing${plan.index}`), scheduler);
     hooks.onJoin?.(engine, plan, host);
     engine.start();
     player.start();
@@ -148,6 +163,7 @@ export async function runScenario(params: ScenarioParams, hooks: RunHooks = {}):
 
   const leave = (viewer: Viewer, crash: boolean): void => {
     viewers.delete(viewer.plan.index);
+    if (params.uplinkSwing > 0) scheduler.clearTimeout(viewer.swing);
     viewer.player.stop(true);
     if (crash) {
       network.crash(viewer.host);

@@ -70,6 +70,26 @@ void describe('uplink capacity', () => {
     }
   });
 
+  void test('an uplink that swings sends the messages after the change at the new share of its capacity', async () => {
+    const log: { host: Host; startMs: number; endMs: number; wireBytes: number }[] = [];
+    const { scheduler, net } = world({ onTransmit: (host, startMs, endMs, wireBytes) => log.push({ host, startMs, endMs, wireBytes }) });
+    const capacity = 100_000;
+    const a = net.addHost(capacity, 10_000_000, 0);
+    const [sa] = await connect(scheduler, net, a, net.addHost(capacity, 10_000_000, 0.1));
+    const rateOf = async (): Promise<number> => {
+      log.length = 0;
+      for (let i = 0; i < 8; i++) sa.link.send(dataMessage(16 * KB, i * 16 * KB));
+      await scheduler.run(scheduler.now() + 10_000);
+      const mine = log.filter((e) => e.host === a);
+      return mine.reduce((s, e) => s + e.wireBytes, 0) / mine.reduce((s, e) => s + e.endMs - e.startMs, 0) * 1000;
+    };
+    assert.ok(Math.abs((await rateOf()) - capacity) < 1, 'the whole capacity before');
+    a.setUplinkShare(0.25);
+    assert.ok(Math.abs((await rateOf()) - capacity / 4) < 1, 'a quarter of it after');
+    a.setUplinkShare(1);
+    assert.ok(Math.abs((await rateOf()) - capacity) < 1, 'and back');
+  });
+
   void test('links with a backlog share the uplink fairly, and a control message does not wait behind another link\'s backlog', async () => {
     const { scheduler, net } = world();
     const src = net.addHost(100_000, 10_000_000, 0);

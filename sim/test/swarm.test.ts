@@ -90,6 +90,19 @@ void describe('small swarm', () => {
   });
 });
 
+void describe('uplinks that swing', () => {
+  void test('12 peers at 1.6x the bitrate: swinging uplinks carry less, and the swarm still plays without a stall', async () => {
+    const base = scenario({ peers: 12, durationSec: 40, uploadMix: parseUploadMix('1:1.6'), rttMinMs: 80, rttMaxMs: 80, seed: 'swing' });
+    const steady = await simulate(base);
+    const swinging = await simulate({ ...base, uplinkSwing: 0.5 });
+    assert.equal(swinging.stalls, 0);
+    assert.equal(swinging.counts.engineErrors, 0);
+    // Half to all of the capacity, 0.72 of it on average: the swarm carries less.
+    assert.ok(swinging.p2pShare < steady.p2pShare - 0.03, `swinging ${swinging.p2pShare} against steady ${steady.p2pShare}`);
+    assert.ok(swinging.p2pShare > 0.1, `swinging ${swinging.p2pShare}`);
+  });
+});
+
 void describe('scenario', () => {
   void test('parses the command line of the issue, and rhoMax follows the documented formula', () => {
     const { params, jsonPath } = parseCli(['--peers', '10000', '--duration', '600', '--upload-mix', '0.2:0.5,0.5:1.5,0.3:4', '--rtt-ms', '20-200', '--churn', '30', '--json', 'out.json']);
@@ -101,5 +114,8 @@ void describe('scenario', () => {
     assert.equal(params.byteScale, 4, 'large runs hold bytes chunkBytes / 1 KiB (4) times smaller by default');
     assert.throws(() => parseCli(['--peers', '10']), /required/);
     assert.throws(() => parseCli(['--peers', '10', '--duration', '5', '--upload-mix', '0.5:1']), /sum to 1/);
+    assert.equal(params.uplinkSwing, 0, 'uplinks do not swing unless asked');
+    assert.equal(parseCli(['--peers', '10', '--duration', '5', '--uplink-swing', '0.3']).params.uplinkSwing, 0.3);
+    assert.throws(() => parseCli(['--peers', '10', '--duration', '5', '--uplink-swing', '1.5']), /uplink-swing/);
   });
 });
