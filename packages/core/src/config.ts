@@ -32,7 +32,7 @@ export interface EngineConfig {
   failedConnectRetryMs: number;
   /**
    * Upload announced to peers and the tracker, kbit/s. 0: not known, so peers are told the best the
-   * upload meter measured in the last 30 s (in steps of two, an UPLINK message when the step
+   * upload meter measured in the last 40 s (in steps of two, an UPLINK message when the step
    * changes; see uplink-announcer.ts). A figure here is announced as it is, never replaced by a
    * measure. @default 0
    */
