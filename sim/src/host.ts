@@ -59,8 +59,8 @@ export class Host {
   private wakeEvent: SimEvent | undefined;
   private downFreeAtMs = 0;
   private packetMs: number;
-  /** The uplink's rate now, full-scale bytes/s: its capacity times the swing of the moment (see setUplinkShare). */
-  upBytesPerSec: number;
+  /** The uplink's rate now, full-scale bytes/s: its capacity times the share of the moment (set by setUplinkShare only). */
+  private upBytesPerSec: number;
   /** Acknowledgements owed while the uplink was busy: they go out with its next transmission. */
   private ackDebtBytes = 0;
 

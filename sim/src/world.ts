@@ -66,7 +66,7 @@ const SWING_MAX_MS = 4_000;
 
 /** Sets the share of its capacity `host`'s uplink carries now and books the next change (see ScenarioParams.uplinkSwing). */
 function swingUplink(viewer: Viewer, minShare: number, random: RandomPort, scheduler: Scheduler): void {
-  // Log-uniform: a share of a half is as likely as one of a quarter given a quarter's range.
+  // Log-uniform: every halving within [minShare, 1] is as likely as any other.
   viewer.host.setUplinkShare(minShare ** random.random());
   viewer.swing = scheduler.setTimeout(() => swingUplink(viewer, minShare, random, scheduler), SWING_MIN_MS + random.random() * (SWING_MAX_MS - SWING_MIN_MS));
 }

@@ -18,9 +18,9 @@ export const UPLINK_ANNOUNCE_MIN_INTERVAL_MS = 2_000;
  */
 const GOODPUT_MIN_INTERVAL_MS = 1_000;
 /**
- * What is announced is the best figure of the last this long. A meter reads
- * low when the uplink idles between uploads or the browser is short of CPU, seldom above what the
- * uplink carries (twelve viewers behind one 600 kbit/s shaper read 29-683 kbit/s at one moment),
+ * What is announced is the best figure of the last ANNOUNCED_PEAK_MEMORY_MS. A meter reads low when
+ * the uplink idles between uploads or the browser is short of CPU, seldom above what the uplink
+ * carries (twelve viewers behind one 600 kbit/s shaper read 29-683 kbit/s at one moment),
  * so the best of the last 40 s is nearer the uplink than the reading of the moment: the
  * simulator's issue mix, 300 peers x 120 s, seeds 7-12: 0.814 of the bytes from peers, against
  * 0.803 (30 s: 0.811, 60 s: 0.813).
@@ -68,7 +68,8 @@ export class UplinkAnnouncer {
    * left our channels so far. Returns the figure to tell peers, kbit/s, when it is time to, else
    * undefined. What is announced is the best of the last 40 s of the larger of the meter's reading
    * and the goodput of the last interval of a second or more: a peer ranked last for announcing
-   * nothing is asked too little to fill its uplink, so the meter alone would leave a fast uplink unknown (and unused) for good.
+   * nothing is asked too little to fill its uplink, so the meter alone would leave a fast uplink
+   * unknown (and unused) for good.
    */
   update(nowMs: number, measuredBytesPerMs: number | undefined, sentBytes: number): number | undefined {
     if (this.configuredKbps > 0) return undefined;
