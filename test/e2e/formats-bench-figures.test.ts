@@ -54,7 +54,7 @@ function run(reports: readonly ViewerReport[]): FormatRunResult {
 }
 
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-const record = (rendition: string, sn: number, source: SegmentRecord['source'], bytes: Uint8Array): SegmentRecord => ({ rendition, sn, source, bytes: bytes.length, sha256: sha(bytes), atMs: 0 });
+const record = (rendition: string, sn: number, source: SegmentRecord['source'], bytes: Uint8Array): SegmentRecord => ({ rendition, sn, source, bytes: bytes.length, sha256: sha(bytes), atMs: 0, loadMs: 0 });
 
 void test('parseFormatsArgs: every type of issue #7 by default, each in the modes it applies to', () => {
   const args = parseFormatsArgs([]);

@@ -59,7 +59,7 @@ function hostile(victims: VictimLog[]): HostileReport {
   return { attack: 'corrupt', identities: ['H1'], victims, segmentsSeen: 10, done: false, errors: [] };
 }
 
-const seg = (sn: number, source: 'http' | 'p2p', sha256: string, bytes = 100): SegmentRecord => ({ rendition: 'r', sn, source, bytes, sha256, atMs: 0 });
+const seg = (sn: number, source: 'http' | 'p2p', sha256: string, bytes = 100): SegmentRecord => ({ rendition: 'r', sn, source, bytes, sha256, atMs: 0, loadMs: 0 });
 
 void test('victimOutcomes: pairs each attacked connection with the viewer cut-off of that identity', () => {
   const viewers = [

@@ -41,7 +41,7 @@ test('outage figures: re-join after the restart, reconnect delays and their spre
 });
 
 test('origin egress per segment counts each distinct segment once', () => {
-  const seg = (sn: number, bytes: number): ViewerReport['segments'][number] => ({ rendition: '0', sn, source: 'p2p', bytes, sha256: '', atMs: 0 });
+  const seg = (sn: number, bytes: number): ViewerReport['segments'][number] => ({ rendition: '0', sn, source: 'p2p', bytes, sha256: '', atMs: 0, loadMs: 0 });
   const reports = [viewer({ segments: [seg(1, 100), seg(2, 100)] }), viewer({ segments: [seg(2, 100), seg(3, 200)] })];
   assert.equal(originEgressPerSegment(400, reports), 1);
   assert.equal(originEgressPerSegment(1600, reports), 4);

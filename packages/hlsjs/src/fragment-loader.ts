@@ -23,8 +23,8 @@ export interface FragmentLoaderHost {
   now(): number;
   /** hls.js's current bandwidth estimate, bits/s (hls.bandwidthEstimate; NaN when unknown). */
   playerBandwidthBps(): number;
-  /** A media segment (init false) or an init segment (init true, sn INIT_SEGMENT_SN) went to hls.js. */
-  segmentDelivered(rendition: string, sn: number, source: 'http' | 'p2p', bytes: Uint8Array, init: boolean): void;
+  /** A media segment (init false) or an init segment (init true, sn INIT_SEGMENT_SN) went to hls.js, `loadMs` after hls.js asked. */
+  segmentDelivered(rendition: string, sn: number, source: 'http' | 'p2p', bytes: Uint8Array, init: boolean, loadMs: number): void;
   /** hls.js's own loader fetched this many bytes (parts, SAMPLE-AES, ...): HTTP bytes too. */
   fallbackLoaded(bytes: number): void;
   /** Calls `listener` after each flush of the player's buffer (hls.js BUFFER_FLUSHED); returns the unsubscribe. */
@@ -82,7 +82,8 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
       this.controller = controller;
       this.callbacks = callbacks;
       const stats = this.stats;
-      stats.loading.start = host.now();
+      const askedMs = host.now();
+      stats.loading.start = askedMs;
       const maxLoadTimeMs = config.loadPolicy.maxLoadTimeMs;
       this.timeout = setTimeout(() => {
         controller.abort();
@@ -131,7 +132,7 @@ export function createFragmentLoader(host: FragmentLoaderHost, fallbackLoader: L
           stats.loaded = stats.total = loaded.bytes.length;
           // hls.js may transfer the buffer to its worker: hand it a copy, never the engine's stored bytes.
           const copy = loaded.bytes.slice();
-          host.segmentDelivered(ref.rendition, ref.sn, loaded.source, copy, init);
+          host.segmentDelivered(ref.rendition, ref.sn, loaded.source, copy, init, end - askedMs);
           noteHanded(context);
           callbacks.onSuccess({ url: context.url, data: copy.buffer }, stats, context, null);
         },

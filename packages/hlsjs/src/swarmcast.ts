@@ -43,6 +43,8 @@ export interface SegmentEvent {
   source: 'http' | 'p2p';
   /** A copy of the bytes handed to hls.js. */
   bytes: Uint8Array;
+  /** From hls.js asking for it to the hand-over, ms (the engine's wait for peers, the transfer, the checks). */
+  loadMs: number;
 }
 
 export interface SwarmcastEvents {
@@ -102,7 +104,7 @@ export class Swarmcast {
         media: () => this.hls?.media ?? null,
         now: () => performance.now(),
         playerBandwidthBps: () => this.hls?.bandwidthEstimate ?? Number.NaN,
-        segmentDelivered: (rendition, sn, source, bytes, init) => this.events.emit(init ? 'init-segment' : 'segment', { rendition, sn, source, bytes }),
+        segmentDelivered: (rendition, sn, source, bytes, init, loadMs) => this.events.emit(init ? 'init-segment' : 'segment', { rendition, sn, source, bytes, loadMs }),
         fallbackLoaded: (bytes) => {
           this.fallbackHttpBytes += bytes;
         },

@@ -93,10 +93,12 @@ void describe('reportedLoadMs (what hls.js ABR measures)', () => {
 interface Recorded {
   requests: SegmentRequest[];
   fallbackLoads: string[];
+  /** What segmentDelivered was told: sn and loadMs. */
+  delivered: { sn: number; loadMs: number }[];
 }
 
 function harness(answer: (request: SegmentRequest) => LoadedSegment, httpBytesPerSec: number | undefined): { host: FragmentLoaderHost; recorded: Recorded; fallback: new (config: HlsConfig) => Loader<FragmentLoaderContext> } {
-  const recorded: Recorded = { requests: [], fallbackLoads: [] };
+  const recorded: Recorded = { requests: [], fallbackLoads: [], delivered: [] };
   let nowMs = 10_000;
   const engine = {
     loadSegment(request: SegmentRequest): Promise<LoadedSegment> {
@@ -111,7 +113,7 @@ function harness(answer: (request: SegmentRequest) => LoadedSegment, httpBytesPe
     media: () => null,
     now: () => nowMs,
     playerBandwidthBps: () => 5e6,
-    segmentDelivered: () => undefined,
+    segmentDelivered: (_rendition, sn, _source, _bytes, _init, loadMs) => { recorded.delivered.push({ sn, loadMs }); },
     fallbackLoaded: () => undefined,
     onBufferFlushed: () => () => undefined,
   };
@@ -169,7 +171,7 @@ void describe('the fragment loader', () => {
     assert.equal(recorded.fallbackLoads.length, 1);
   });
 
-  void test('byte range and init flag reach the engine; a 5 ms P2P transfer is reported at the HTTP rate', async () => {
+  void test('byte range and init flag reach the engine; a 5 ms P2P transfer is reported at the HTTP rate, and its 5 ms with the segment', async () => {
     const h = harness(() => ({ bytes: new Uint8Array(250_000), source: 'p2p', fromStore: false }), 125_000);
     const { recorded } = h;
     const stats = await run(h, load({ byteRange: [100, 250_100] }));
@@ -180,6 +182,8 @@ void describe('the fragment loader', () => {
     assert.equal(stats.loading.end - stats.loading.start, 2_000, '250 kB at 125 kB/s');
     assert.equal(stats.loading.first, stats.loading.start);
     assert.equal(stats.loaded, 250_000);
+    // The segment event tells the load's own time, not the time reported to hls.js's ABR.
+    assert.equal(recorded.delivered.at(0)?.loadMs, 5);
     await run(h, load({ sn: 'initSegment', url: 'https://cdn.test/v/init.mp4?token=x' }));
     assert.equal(recorded.requests.at(1)?.init, true);
     assert.deepEqual(recorded.requests.at(1)?.ref, { rendition: initSegmentRenditionId('https://cdn.test/v/init.mp4'), sn: 0 });

@@ -15,7 +15,8 @@ export interface SegmentLoaderHost {
   engine(): Engine | undefined;
   media(): HTMLMediaElement | null;
   now(): number;
-  segmentDelivered(rendition: string, sn: number, source: 'http' | 'p2p', bytes: Uint8Array): void;
+  /** A media segment went to Shaka, `loadMs` after Shaka asked. */
+  segmentDelivered(rendition: string, sn: number, source: 'http' | 'p2p', bytes: Uint8Array, loadMs: number): void;
 }
 
 interface Claim {
@@ -68,7 +69,7 @@ export class SegmentLoader implements SegmentRequestOwner {
         const copy = loaded.bytes.slice();
         const timeMs = host.now() - startedMs;
         progress(timeMs, copy.byteLength, 0);
-        host.segmentDelivered(rendition, sn, loaded.source, copy.slice());
+        host.segmentDelivered(rendition, sn, loaded.source, copy.slice(), timeMs);
         return { uri, originalUri: uri, data: copy.buffer, headers: {}, originalRequest: request, status: 200, fromCache: loaded.fromStore, timeMs };
       },
       (error: unknown) => {

@@ -20,6 +20,8 @@ export interface SegmentEvent {
   source: 'http' | 'p2p';
   /** A copy of the bytes handed to Shaka. */
   bytes: Uint8Array;
+  /** From Shaka asking for it to the hand-over, ms (the engine's wait for peers, the transfer, the checks). */
+  loadMs: number;
 }
 
 export interface SwarmcastEvents {
@@ -100,7 +102,7 @@ export class Swarmcast {
       engine: () => this.engine,
       media: () => this.player?.getMediaElement() ?? null,
       now: () => performance.now(),
-      segmentDelivered: (rendition, sn, source, bytes) => this.events.emit('segment', { rendition, sn, source, bytes }),
+      segmentDelivered: (rendition, sn, source, bytes, loadMs) => this.events.emit('segment', { rendition, sn, source, bytes, loadMs }),
     });
   }
 

@@ -15,10 +15,10 @@ export function createHttpDelivery(recorder: SegmentRecorder): Delivery {
   const onFragLoaded = (_event: string, data: FragLoadedData): void => {
     httpBytes += (data.part ?? data.frag).stats.loaded;
   };
-  const fLoader = createRecordingFragmentLoader((context, bytes) => {
+  const fLoader = createRecordingFragmentLoader((context, bytes, loadMs) => {
     const { frag } = context;
     if (typeof frag.sn !== 'number') return;
-    recorder.record({ rendition: String(frag.level), sn: frag.sn, source: 'http', bytes });
+    recorder.record({ rendition: String(frag.level), sn: frag.sn, source: 'http', bytes, loadMs });
   });
   return {
     hlsConfig: { fLoader },

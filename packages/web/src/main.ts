@@ -50,7 +50,7 @@ function start(): void {
   video.autoplay = true;
   const recorder = new SegmentRecorder();
   const delivery: Delivery = params.p2p ? createP2pDelivery(params.trackerUrl, recorder, { privacy: params.privacy, trackerUrls: params.trackerUrls, group: params.group, expectSeeder: params.expectSeeder, recordsUrl: params.recordsUrl, maxJoinDelayMs: params.maxJoinDelayMs, uploadCapBytesPerSec: params.uploadCapBytesPerSec, uploadDelayTargetMs: params.uploadDelayTargetMs, engineOverrides: params.engineOverrides }) : createHttpDelivery(recorder);
-  const hls = new Hls({ ...delivery.hlsConfig, maxLiveSyncPlaybackRate: params.catchUpRate, ...(params.level === undefined ? {} : { startLevel: params.level }) });
+  const hls = new Hls({ ...delivery.hlsConfig, maxLiveSyncPlaybackRate: params.catchUpRate, ...(params.level === undefined ? {} : { startLevel: params.level }), ...(params.bufferSec === undefined ? {} : { maxBufferLength: params.bufferSec, maxMaxBufferLength: params.bufferSec }) });
   delivery.attach(hls);
   const errors = new HlsErrorLog(hls);
   hls.on(Hls.Events.MANIFEST_PARSED, (_event, data) => {

@@ -40,11 +40,11 @@ export function createP2pDelivery(trackerUrl: string, recorder: SegmentRecorder,
     ...(options.uploadDelayTargetMs === undefined ? {} : { uploadDelayTargetMs: options.uploadDelayTargetMs }),
   });
   swarmcast.on('segment', (e) => {
-    recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });
+    recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes, loadMs: e.loadMs });
   });
   // Init segments (EXT-X-MAP) are shared too: recorded under their own id, so they are checked as well.
   swarmcast.on('init-segment', (e) => {
-    recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });
+    recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes, loadMs: e.loadMs });
   });
   const log = new SwarmLog();
   swarmcast.on('peer-disconnected', (e) => { log.peerDisconnected(e); });

@@ -14,7 +14,8 @@ import type {
   LoaderStats,
 } from 'hls.js';
 
-export type LoadedFragmentListener = (context: FragmentLoaderContext, bytes: Uint8Array) => void;
+/** `loadMs`: from hls.js asking for the fragment to its bytes loaded. */
+export type LoadedFragmentListener = (context: FragmentLoaderContext, bytes: Uint8Array, loadMs: number) => void;
 
 /** Builds an fLoader class that wraps `config.loader` and calls `onLoaded` for each media segment. */
 export function createRecordingFragmentLoader(onLoaded: LoadedFragmentListener): FragmentLoaderConstructor {
@@ -32,10 +33,11 @@ export function createRecordingFragmentLoader(onLoaded: LoadedFragmentListener):
 
     load(context: FragmentLoaderContext, config: LoaderConfiguration, callbacks: LoaderCallbacks<FragmentLoaderContext>): void {
       this.context = context;
+      const askedMs = performance.now();
       const wrapped: LoaderCallbacks<LoaderContext> = {
         onSuccess: (response, stats, _ctx, networkDetails) => {
           if (response.data instanceof ArrayBuffer && typeof context.frag.sn === 'number') {
-            onLoaded(context, new Uint8Array(response.data));
+            onLoaded(context, new Uint8Array(response.data), performance.now() - askedMs);
           }
           callbacks.onSuccess(response, stats, context, networkDetails);
         },

@@ -9,6 +9,8 @@ export interface SegmentInput {
   readonly sn: number;
   readonly source: SegmentSource;
   readonly bytes: Uint8Array;
+  /** From the player asking for it to the hand-over, ms. */
+  readonly loadMs: number;
 }
 
 export class SegmentRecorder {
@@ -34,6 +36,7 @@ export class SegmentRecorder {
           bytes: copy.byteLength,
           sha256: toHex(new Uint8Array(digest)),
           atMs,
+          loadMs: Math.round(input.loadMs),
         };
         this.records[index] = record;
         for (const listener of this.listeners) listener(record);

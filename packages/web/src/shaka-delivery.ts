@@ -20,7 +20,7 @@ export function createShakaP2pDelivery(trackerUrl: string, recorder: SegmentReco
     ...(options.privacy === true ? { privacy: true } : {}),
   });
   swarmcast.on('segment', (e) => {
-    recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes });
+    recorder.record({ rendition: e.rendition, sn: e.sn, source: e.source, bytes: e.bytes, loadMs: e.loadMs });
   });
   swarmcast.on('error', (e) => {
     console.warn('[swarmcast-web] swarmcast error', e.error);

@@ -26,6 +26,9 @@
  *   `uploadDelayTargetMs`); `0` turns the delay-based pace off. Absent: Swarmcast's default.
  * - `level`: plays only this rendition (hls.js level index, 0 the first in the master playlist), from
  *   the first fragment on: hls.js's ABR is off. Absent: hls.js's ABR picks.
+ * - `buffer`: how far ahead hls.js buffers, seconds (its `maxBufferLength` and `maxMaxBufferLength`,
+ *   1 to 600), for P2P and plain viewers alike. Absent: hls.js's defaults (30 s, and up to 600 s for a
+ *   low bit rate: as much as its 60 MB `maxBufferSize` holds).
  * - `engine`: numeric engine settings, `key=value` pairs separated by commas (e.g.
  *   `engine=uploadAdmissionDelayMs=250,uploadSlots=2`), for experiments: EngineConfig's numeric
  *   fields, each once, with values the engine takes (parseEngineSettings). Absent: the defaults.
@@ -57,6 +60,8 @@ export interface ViewerParams {
   readonly uploadCapBytesPerSec: number | undefined;
   /** The `uploadDelayTarget` param, ms (EngineConfig.uploadDelayTargetMs); undefined for Swarmcast's default. */
   readonly uploadDelayTargetMs: number | undefined;
+  /** The `buffer` param: hls.js's forward buffer, s; undefined for hls.js's defaults. */
+  readonly bufferSec: number | undefined;
   /** The `level` param: the one hls.js level played, ABR off; undefined for ABR. */
   readonly level: number | undefined;
   /** The `engine` param: numeric EngineConfig settings by name (empty: none). */
@@ -92,8 +97,9 @@ export function parseViewerParams(location: Location, injectedTrackerUrl?: strin
   const uploadCapBytesPerSec = parseUploadCap(query.get('uploadCap'));
   const uploadDelayTargetMs = parseDelayTarget(query.get('uploadDelayTarget'));
   const level = parseLevel(query.get('level'));
+  const bufferSec = parseBuffer(query.get('buffer'));
   const engineOverrides = parseEngineOverrides(query.get('engine'));
-  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl, catchUpRate, maxJoinDelayMs, uploadCapBytesPerSec, uploadDelayTargetMs, level, engineOverrides };
+  return { src: new URL(src, location.href).href, trackerUrl, trackerUrls: listed.length > 1 ? listed : [], p2p, mode, privacy, group, expectSeeder, recordsUrl, catchUpRate, maxJoinDelayMs, uploadCapBytesPerSec, uploadDelayTargetMs, level, bufferSec, engineOverrides };
 }
 
 /** The `engine` param, checked as the engine checks its settings. */
@@ -123,6 +129,14 @@ function parseLevel(value: string | null): number | undefined {
   if (value === null) return undefined;
   if (!/^\d{1,3}$/.test(value)) throw new Error(`Invalid param: level must be a level index from 0 to 999, got ${JSON.stringify(value)}`);
   return Number(value);
+}
+
+/** Seconds, a whole number from 1 to 600 (hls.js's maxMaxBufferLength default). */
+function parseBuffer(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const sec = Number(value);
+  if (!/^\d{1,3}$/.test(value) || sec < 1 || sec > 600) throw new Error(`Invalid param: buffer must be a whole number of seconds from 1 to 600, got ${JSON.stringify(value)}`);
+  return sec;
 }
 
 /** ms, a whole number: 0 (off) or 10 and more, as the engine takes it. */

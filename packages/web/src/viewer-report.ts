@@ -19,6 +19,8 @@ export interface SegmentRecord {
   readonly sha256: string;
   /** When it was handed to the player, in ms since the epoch on the browser's clock (as PeerDisconnect.atMs). */
   readonly atMs: number;
+  /** From the player asking for it to the hand-over, ms (a seek that waited: did the load take the time, or the player?). */
+  readonly loadMs: number;
 }
 
 /** A peer connection that ended, as the P2P engine reported it. */

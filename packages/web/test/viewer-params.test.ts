@@ -83,6 +83,17 @@ void describe('viewer page params: uploadDelayTarget', () => {
   });
 });
 
+void describe('viewer page params: buffer', () => {
+  void test("whole seconds from 1 to 600; absent leaves hls.js's defaults; anything else is refused", () => {
+    assert.equal(parseViewerParams(at('http://origin.test/')).bufferSec, undefined);
+    assert.equal(parseViewerParams(at('http://origin.test/?buffer=30')).bufferSec, 30);
+    assert.equal(parseViewerParams(at('http://origin.test/?buffer=600')).bufferSec, 600);
+    for (const bad of ['0', '601', '1.5', '-3', '', 'x', '1000']) {
+      assert.throws(() => parseViewerParams(at(`http://origin.test/?buffer=${bad}`)), /buffer must be a whole number of seconds from 1 to 600/);
+    }
+  });
+});
+
 void describe('viewer page params: level', () => {
   void test('a level index pins the rendition; absent leaves ABR on; anything else is refused', () => {
     assert.equal(parseViewerParams(at('http://origin.test/')).level, undefined);

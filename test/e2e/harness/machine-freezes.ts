@@ -47,6 +47,11 @@ export class MachineFreezes {
     return this.found.some((w) => atMs >= w.fromMs && atMs <= w.toMs + afterMs);
   }
 
+  /** Did a freeze overlap the span from `fromMs` to `toMs` (a seek that the machine held)? */
+  overlaps(fromMs: number, toMs: number): boolean {
+    return this.found.some((w) => w.fromMs <= toMs && w.toMs >= fromMs);
+  }
+
   stop(): void {
     clearInterval(this.timer);
   }

@@ -27,20 +27,30 @@ export function seekPlan(seed: number, count: number, minSec: number, maxSec: nu
   return Array.from({ length: count }, () => Math.round((minSec + next() * (maxSec - minSec)) * 10) / 10);
 }
 
+/** One seek: how long it interrupted playback, and whether the player held the target already. */
+export interface SeekOutcome {
+  readonly waitMs: number;
+  /** The buffer held the target and the PLAYED_PAST_SEC after it when the seek began. */
+  readonly inBuffer: boolean;
+}
+
 /** Seeks the page's video to `targetSec` and resolves with the interruption in ms. */
-export async function seekAndWait(page: Page, targetSec: number): Promise<number> {
+export async function seekAndWait(page: Page, targetSec: number): Promise<SeekOutcome> {
   return page.evaluate(
     async ({ target, timeoutMs, pastSec }) => {
       const video = document.querySelector('video');
       if (!video) throw new Error('no video element');
       const started = performance.now();
+      const buffered = video.buffered;
+      let inBuffer = false;
+      for (let i = 0; i < buffered.length; i++) inBuffer ||= buffered.start(i) <= target && buffered.end(i) >= target + pastSec;
       video.currentTime = target;
-      return new Promise<number>((resolve, reject) => {
+      return new Promise<{ waitMs: number; inBuffer: boolean }>((resolve, reject) => {
         const poll = setInterval(() => {
           const elapsed = performance.now() - started;
           if (!video.seeking && !video.paused && video.currentTime >= target + pastSec) {
             clearInterval(poll);
-            resolve(Math.round(elapsed));
+            resolve({ waitMs: Math.round(elapsed), inBuffer });
           } else if (elapsed > timeoutMs) {
             clearInterval(poll);
             reject(new Error(`seek to ${target} s not done after ${timeoutMs} ms (at ${video.currentTime.toFixed(2)} s, readyState ${video.readyState})`));
@@ -67,6 +77,8 @@ export interface SeekingViewerResult {
   readonly report: ViewerReport;
   /** Interruption of each seek, in plan order. */
   readonly seekWaitsMs: readonly number[];
+  /** Whether the player held each seek's target already, in plan order. */
+  readonly seeksInBuffer: readonly boolean[];
   /** When the first seek began (ms since the epoch; the page's stall log uses the same clock). */
   readonly firstSeekAtMs: number;
   /** When each seek began, in plan order (ms since the epoch, as firstSeekAtMs). */
@@ -80,13 +92,16 @@ export async function runSeekingViewer(browser: Browser, options: SeekingViewerO
   try {
     await handle.page.waitForFunction(() => document.querySelector('video')?.paused === false, undefined, { timeout: SEEK_TIMEOUT_MS });
     const seekWaitsMs: number[] = [];
+    const seeksInBuffer: boolean[] = [];
     const seeksAtMs: number[] = [];
     for (const [i, target] of options.plan.entries()) {
       await sleep(i === 0 ? (options.firstSeekAfterMs ?? options.intervalMs) : options.intervalMs, options.signal);
       seeksAtMs.push(Date.now());
-      seekWaitsMs.push(await seekAndWait(handle.page, target));
+      const outcome = await seekAndWait(handle.page, target);
+      seekWaitsMs.push(outcome.waitMs);
+      seeksInBuffer.push(outcome.inBuffer);
     }
-    return { report: await handle.report(), seekWaitsMs, firstSeekAtMs: seeksAtMs[0] ?? Number.POSITIVE_INFINITY, seeksAtMs };
+    return { report: await handle.report(), seekWaitsMs, seeksInBuffer, firstSeekAtMs: seeksAtMs[0] ?? Number.POSITIVE_INFINITY, seeksAtMs };
   } finally {
     await handle.close();
   }

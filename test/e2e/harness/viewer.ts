@@ -61,6 +61,8 @@ export interface ViewerOptions {
   readonly uploadDelayTargetMs?: number;
   /** The page's `level` param: plays only this hls.js level, ABR off. @default ABR */
   readonly level?: number;
+  /** The page's `buffer` param: how far ahead hls.js buffers, s. @default hls.js's */
+  readonly bufferSec?: number;
   /** The page's `engine` param: numeric EngineConfig settings by name. @default none */
   readonly engine?: Readonly<Record<string, number>>;
   /** Runs on the viewer's fresh context before the page loads (e.g. to add an init script). */
@@ -104,6 +106,7 @@ export function viewerUrl(options: ViewerOptions): string {
   if (options.uploadCapKbps !== undefined) url.searchParams.set('uploadCap', String(options.uploadCapKbps));
   if (options.uploadDelayTargetMs !== undefined) url.searchParams.set('uploadDelayTarget', String(options.uploadDelayTargetMs));
   if (options.level !== undefined) url.searchParams.set('level', String(options.level));
+  if (options.bufferSec !== undefined) url.searchParams.set('buffer', String(options.bufferSec));
   const engine = Object.entries(options.engine ?? {});
   if (engine.length > 0) url.searchParams.set('engine', engine.map(([key, value]) => `${key}=${value}`).join(','));
   return url.href;
