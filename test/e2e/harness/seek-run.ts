@@ -34,7 +34,7 @@ export interface SeekOutcome {
   readonly inBuffer: boolean;
 }
 
-/** Seeks the page's video to `targetSec` and resolves with the interruption in ms. */
+/** Seeks the page's video to `targetSec` and resolves with the interruption and whether the target was buffered. */
 export async function seekAndWait(page: Page, targetSec: number): Promise<SeekOutcome> {
   return page.evaluate(
     async ({ target, timeoutMs, pastSec }) => {
@@ -45,7 +45,7 @@ export async function seekAndWait(page: Page, targetSec: number): Promise<SeekOu
       let inBuffer = false;
       for (let i = 0; i < buffered.length; i++) inBuffer ||= buffered.start(i) <= target && buffered.end(i) >= target + pastSec;
       video.currentTime = target;
-      return new Promise<{ waitMs: number; inBuffer: boolean }>((resolve, reject) => {
+      return new Promise<SeekOutcome>((resolve, reject) => {
         const poll = setInterval(() => {
           const elapsed = performance.now() - started;
           if (!video.seeking && !video.paused && video.currentTime >= target + pastSec) {
