@@ -1,13 +1,14 @@
 /**
  * Edge peer: origin + tracker + a Node edge peer (in-process, node-datachannel) + 2 Chromium viewers
- * on loopback. The viewers get bytes from peers, the edge peer uploads, nobody stalls, every peer
- * byte is the origin's, and everything closes.
+ * on loopback. The viewers get bytes from peers, the edge peer uploads, nobody stalls (but in a
+ * freeze of the whole machine), every peer byte is the origin's, and everything closes.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { EdgePeer } from '@swarmcast/node';
 import { assertChromiumInstalled, assertViewerBuilt, launchBrowser, OriginHashes, runSwarm, startStack } from './harness/index.js';
 import type { LaunchedBrowser, Stack } from './harness/index.js';
+import { FREEZE_MIN_LATE_MS, MachineFreezes } from './harness/machine-freezes.js';
 import { assertSwarmPlayedWell, describeReports } from './harness/swarm-assertions.js';
 
 const VIEWERS = 2;
@@ -38,6 +39,7 @@ void test('live: a Node edge peer serves 2 Chromium viewers over WebRTC, no stal
   edgePeer.on('error', (e) => { t.diagnostic(`edge error: ${e.error instanceof Error ? e.error.message : String(e.error)}`); });
   edgePeer.start();
   const hashes = new OriginHashes(origin, 'live');
+  const freezes = new MachineFreezes(FREEZE_MIN_LATE_MS);
   const reports = await runSwarm({
     browser: browser.browser,
     src: origin.liveMasterUrl,
@@ -49,13 +51,14 @@ void test('live: a Node edge peer serves 2 Chromium viewers over WebRTC, no stal
     until: 'together',
     hashes,
     log: (line) => { t.diagnostic(line); },
-  });
+  }).finally(() => { freezes.stop(); });
+  if (freezes.windows.length > 0) t.diagnostic(freezes.describe());
   const s = edgePeer.stats();
   const check = hashes.check(reports);
   t.diagnostic(describeReports(reports));
   t.diagnostic(`edge: up=${s.engine.uploadedBytes}B http=${s.engine.httpBytes}B segments=${s.segments} peers=${s.engine.peers}`);
   t.diagnostic(`segments verified: ${check.verified} (${check.verifiedP2p} from peers), unavailable: ${check.unavailable.length}`);
-  assertSwarmPlayedWell(reports, check, tracker.stats(), VIEWERS);
+  assertSwarmPlayedWell(reports, check, tracker.stats(), VIEWERS, { freezes });
   assert.ok(s.engine.uploadedBytes > 0, 'the edge peer uploaded nothing');
   reports.forEach((r, i) => { assert.ok(r.p2pBytes > 0, `viewer#${i} got no bytes from peers`); });
   await edgePeer.close();

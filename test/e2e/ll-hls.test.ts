@@ -103,8 +103,7 @@ void test('LL-HLS: Swarmcast viewers share parts at plain hls.js LL latency, no 
   /** The latency a viewer's stalls in machine freezes may have added (hls.js's target rises per stall). */
   const machineLatencySec = (r: ViewerReport): number => Math.min(MAX_STALL_LATENCY_SEC, STALL_LATENCY_SEC * machineStalls(r).length);
   if (freezes.windows.length > 0) {
-    const list = freezes.windows.map((w) => `${Math.round(w.toMs - w.fromMs)} ms`).join(', ');
-    t.diagnostic(`the machine stood still ${freezes.windows.length} times (${list}); stalled ms it caused, swarmcast: ${swarm.map(machineStalledMs).join(' ')}, plain hls.js: ${baseline.map(machineStalledMs).join(' ')}`);
+    t.diagnostic(`${freezes.describe()}; stalled ms it caused, swarmcast: ${swarm.map(machineStalledMs).join(' ')}, plain hls.js: ${baseline.map(machineStalledMs).join(' ')}`);
   }
   const baselineStalledMs = Math.max(...baseline.map(playerStalledMs));
   swarm.forEach((r, i) => {

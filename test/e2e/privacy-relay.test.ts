@@ -1,9 +1,10 @@
 /**
  * Privacy mode in real headless Chromium: a coturn TURN server on loopback (REST auth, started here,
  * inside the test's network namespace), a tracker that mints each viewer's TURN credential, and two
- * viewer pages with privacy=1. The second viewer gets bytes from the first, every peer byte is the
- * origin's, both ends of every connection use a relay candidate, Chromium gathered nothing but relay
- * candidates, and no host, srflx or prflx candidate (nor any address in an SDP) crossed the tracker.
+ * viewer pages with privacy=1. Segments pass between the two (whichever fetches from the CDN serves
+ * the other), every peer byte is the origin's, both ends of every connection use a relay candidate,
+ * Chromium gathered nothing but relay candidates, and no host, srflx or prflx candidate (nor any
+ * address in an SDP) crossed the tracker.
  * A second run forces Chromium to gather host candidates under the library, to show its own filter
  * still lets only relay candidates out.
  */
@@ -125,14 +126,21 @@ async function runPrivatePair(t: TestContext, options: { secondJoinMs: number; p
   return run;
 }
 
-/** Both viewers played, the second got bytes from the first, and every peer byte is the origin's. */
+/** Both viewers played, segments passed between them (either way), and every peer byte is the origin's. */
 function assertSharedGoodBytes(run: PairRun): void {
   run.reports.forEach((r, i) => {
     assert.notEqual(r.startupMs, null, `viewer#${i} never started playing`);
     assert.equal(r.stalls, 0, `viewer#${i} stalled ${r.stalls} times (${r.stalledMs} ms)`);
     assert.deepEqual(r.hlsFatalErrors, [], `viewer#${i} had fatal hls.js errors`);
   });
-  assert.ok((run.reports[1]?.p2pBytes ?? 0) > 0, 'the second viewer got no bytes from its peer');
+  // Which of the two fetches from the CDN and serves the other is the scheduler's choice: a pair
+  // locks in on whichever uploaded first, and that may be the later one. Each one's only peer is
+  // the other, so what one got from peers, the other sent.
+  const [first, second] = run.reports;
+  if (!first || !second) throw new Error('two viewers reported');
+  assert.ok(first.p2pBytes + second.p2pBytes > 0, 'neither viewer got bytes from the other');
+  assert.ok(second.p2pBytes <= first.uploadedBytes, `the second viewer got ${second.p2pBytes} B from peers, the first uploaded ${first.uploadedBytes} B`);
+  assert.ok(first.p2pBytes <= second.uploadedBytes, `the first viewer got ${first.p2pBytes} B from peers, the second uploaded ${second.uploadedBytes} B`);
   assert.deepEqual(run.check.mismatches, [], 'segments differ from the origin');
   assert.deepEqual(run.check.unavailable.filter((label) => label.includes('source=p2p')), [], 'segments from peers that could not be checked');
   assert.ok(run.check.verifiedP2p > 0, 'no segment from peers was verified');

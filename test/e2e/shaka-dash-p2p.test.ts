@@ -2,8 +2,9 @@
  * DASH with Shaka Player: a static MPD (SegmentTemplate $Number$, 2 s segments, video + audio)
  * encoded by ffmpeg and served by a plain HTTP server; the tracker's integrity authority signs it
  * (MPD watcher), integrity stays required. 4 viewers join over ~6 s and play 30 s after the last
- * join, in real headless Chromium over WebRTC on loopback: no stall, no player error, late joiners
- * fetch from peers, every segment (above all every peer's) byte-identical to the origin's.
+ * join, in real headless Chromium over WebRTC on loopback: no stall (but those a freeze of the whole
+ * machine caused), no player error, late joiners fetch from peers, every segment (above all every
+ * peer's) byte-identical to the origin's.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -17,6 +18,7 @@ import { startDashServer } from './harness/dash-server.js';
 import type { DashServer } from './harness/dash-server.js';
 import { startStack } from './harness/stack.js';
 import type { Stack } from './harness/stack.js';
+import { FREEZE_MIN_LATE_MS, MachineFreezes } from './harness/machine-freezes.js';
 import { assertSwarmPlayedWell, describeReports } from './harness/swarm-assertions.js';
 import { runSwarm } from './harness/swarm-run.js';
 import { assertViewerBuilt } from './harness/viewer.js';
@@ -52,6 +54,7 @@ after(async () => {
 void test(`DASH (Shaka): ${VIEWERS} viewers share segments over WebRTC, integrity on, no stall, bytes identical to the origin's`, { timeout: JOIN_SPREAD_MS + PLAY_AFTER_LAST_JOIN_MS + SLACK_MS }, async (t) => {
   if (!browser || !stack || !dash || !hashes) throw new Error('e2e setup failed (see the before hook)');
   assert.ok(hashes.size >= 2 * 29, `the fixture lists ${hashes.size} media segments`);
+  const freezes = new MachineFreezes(FREEZE_MIN_LATE_MS);
   const reports = await runSwarm({
     browser: browser.browser,
     src: mpdUrl,
@@ -63,11 +66,12 @@ void test(`DASH (Shaka): ${VIEWERS} viewers share segments over WebRTC, integrit
     durationMs: PLAY_AFTER_LAST_JOIN_MS,
     until: 'together',
     log: (line) => { t.diagnostic(line); },
-  });
+  }).finally(() => { freezes.stop(); });
+  if (freezes.windows.length > 0) t.diagnostic(freezes.describe());
   const check = checkDashSegments(hashes, reports);
   t.diagnostic(describeReports(reports));
   t.diagnostic(`segments verified: ${check.verified} (${check.verifiedP2p} from peers); DASH server sent ${dash.segmentBytesSent()} segment bytes`);
-  assertSwarmPlayedWell(reports, check, stack.tracker.stats(), VIEWERS);
+  assertSwarmPlayedWell(reports, check, stack.tracker.stats(), VIEWERS, { freezes });
   assert.deepEqual(reports.flatMap((r) => r.hlsErrors), [], 'no player error at all');
   assert.deepEqual(check.unavailable, [], 'segments the MPD does not list');
   // Integrity is required: every peer segment was verified against a signed record first.

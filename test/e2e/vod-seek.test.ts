@@ -169,7 +169,7 @@ void test('vod: random seeks every 10 s for 2 minutes interrupt no longer than p
   ]).finally(() => { freezes.stop(); });
   if (freezes.windows.length > 0) {
     const held = (group: readonly SeekingViewerResult[]): number => group.reduce((n, r) => n + r.seekWaitsMs.filter((_, k) => heldByFreeze(r, k, freezes)).length, 0);
-    t.diagnostic(`the machine stood still ${freezes.windows.length} times (${freezes.windows.map((w) => `${Math.round(w.toMs - w.fromMs)} ms`).join(', ')}); seeks it held, left out of the longest interruption: swarmcast ${held(swarm)}, plain hls.js ${held(baseline)}`);
+    t.diagnostic(`${freezes.describe()}; seeks it held, left out of the longest interruption: swarmcast ${held(swarm)}, plain hls.js ${held(baseline)}`);
   }
   const reports = swarm.map((r) => r.report);
   t.diagnostic(describeReports(reports));

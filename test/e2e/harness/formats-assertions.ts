@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { FormatType } from '@swarmcast/origin';
 import type { FormatRunResult } from './formats-run.js';
-import { FREEZE_DRAIN_MS, type MachineFreezes } from './machine-freezes.js';
+import type { MachineFreezes } from './machine-freezes.js';
 import { describeStalls } from './stall-report.js';
 
 /**
@@ -27,9 +27,8 @@ export function assertFormatPlayedWell(type: FormatType, result: FormatRunResult
   assert.equal(reports.length, expectedViewers, 'every viewer reported');
   reports.forEach((r, i) => {
     assert.notEqual(r.startupMs, null, `viewer#${i} never started playing`);
-    // Every stall counts (the page logs only the first 20) but those logged in a freeze.
-    const ownStalls = r.stalls - r.stallLog.filter((s) => freezes?.covers(s.atMs, FREEZE_DRAIN_MS) === true).length;
-    assert.equal(ownStalls, 0, `viewer#${i}: ${describeStalls(r)}${freezes ? `\n  machine freezes: ${freezes.windows.map((w) => `${Math.round(w.toMs - w.fromMs)} ms`).join(', ') || 'none'}` : ''}`);
+    const ownStalls = freezes ? freezes.stallsOutside(r) : r.stalls;
+    assert.equal(ownStalls, 0, `viewer#${i}: ${describeStalls(r)}${freezes ? `\n  ${freezes.describe()}` : ''}`);
     assert.deepEqual(r.hlsFatalErrors, [], `viewer#${i} had fatal hls.js errors`);
     assert.deepEqual(r.hlsErrors.filter((e) => !STALL_DETECTOR_ERRORS.includes(e)), [], `viewer#${i} had hls.js errors`);
     assert.ok(r.segments.length > 0, `viewer#${i} reported no segments`);

@@ -55,7 +55,7 @@ export function defineFormatTest(type: FormatType): void {
         log: (line) => { t.diagnostic(line); },
       }).finally(() => { freezes.stop(); });
       t.diagnostic(describeReports(result.reports));
-      if (freezes.windows.length > 0) t.diagnostic(`the machine stood still ${freezes.windows.length} times (${freezes.windows.map((w) => `${Math.round(w.toMs - w.fromMs)} ms`).join(', ')})`);
+      if (freezes.windows.length > 0) t.diagnostic(freezes.describe());
       const { check } = result;
       t.diagnostic(`segments verified: ${check.verified} (${check.verifiedP2p} from peers), unavailable: ${check.unavailable.length}; origin keys: ${result.origin.keyRequests}, 403: ${result.origin.forbidden}`);
       assertFormatPlayedWell(type, result, VIEWERS, freezes);

@@ -52,6 +52,17 @@ export class MachineFreezes {
     return this.found.some((w) => w.fromMs <= toMs && w.toMs >= fromMs);
   }
 
+  /** How many of a viewer's stalls are its own: all of them (the page logs only the first 20) but those logged as beginning in a freeze or its drain. */
+  stallsOutside(r: { readonly stalls: number; readonly stallLog: readonly { readonly atMs: number }[] }): number {
+    return r.stalls - r.stallLog.filter((s) => this.covers(s.atMs, FREEZE_DRAIN_MS)).length;
+  }
+
+  /** "the machine stood still 2 times (612 ms, 540 ms)", for the test log. */
+  describe(): string {
+    if (this.found.length === 0) return 'the machine never stood still';
+    return `the machine stood still ${this.found.length} times (${this.found.map((w) => `${Math.round(w.toMs - w.fromMs)} ms`).join(', ')})`;
+  }
+
   stop(): void {
     clearInterval(this.timer);
   }

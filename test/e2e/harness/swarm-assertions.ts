@@ -1,10 +1,11 @@
 /**
  * The checks every P2P e2e run makes, shared by the live and VOD tests: everyone played without a
- * stall, every late joiner got bytes from peers, every peer byte matches the origin's, the tracker
+ * stall (but those a freeze of the whole machine caused, when the test watched for them), every late joiner got bytes from peers, every peer byte matches the origin's, the tracker
  * relayed signaling, no fatal hls.js error.
  */
 import assert from 'node:assert/strict';
 import type { ViewerReport } from '@swarmcast/web';
+import type { MachineFreezes } from './machine-freezes.js';
 import type { SegmentCheck } from './origin-hashes.js';
 import { describeStalls } from './stall-report.js';
 
@@ -24,23 +25,34 @@ export function describeReports(reports: readonly ViewerReport[]): string {
     .join('\n');
 }
 
+/** What assertSwarmPlayedWell may be told beyond the reports. */
+export interface SwarmPlayOptions {
+  /**
+   * Every viewer that joined after the first got bytes from peers (default true). Off where who
+   * serves whom is the scheduler's choice: in a swarm of two, the one that fetches from the CDN is
+   * the one whose announced uplink weighs more, and that may be the later one.
+   */
+  readonly lateJoinersFromPeers?: boolean;
+  /**
+   * Moments the whole machine stood still during the run: a stall that began in one (or within
+   * FREEZE_DRAIN_MS of its end) is the machine's and is not counted; every other stall fails.
+   */
+  readonly freezes?: MachineFreezes;
+}
+
 export function assertSwarmPlayedWell(
   reports: readonly ViewerReport[],
   check: SegmentCheck,
   tracker: { readonly signalsRelayed: number },
   expectedViewers: number,
-  /**
-   * Every viewer that joined after the first got bytes from peers. Off where who serves whom is the
-   * scheduler's choice: in a swarm of two, the one that fetches from the CDN is the one whose
-   * announced uplink weighs more, and that may be the later one.
-   */
-  lateJoinersFromPeers = true,
+  options: SwarmPlayOptions = {},
 ): void {
+  const { lateJoinersFromPeers = true, freezes } = options;
   assert.equal(reports.length, expectedViewers, 'every viewer reported');
   reports.forEach((r, i) => {
     assert.ok(r.p2p, `viewer#${i} ran with P2P`);
     assert.notEqual(r.startupMs, null, `viewer#${i} never started playing`);
-    assert.equal(r.stalls, 0, `viewer#${i}: ${describeStalls(r)}`);
+    assert.equal(freezes ? freezes.stallsOutside(r) : r.stalls, 0, `viewer#${i}: ${describeStalls(r)}${freezes ? `\n  ${freezes.describe()}` : ''}`);
     assert.deepEqual(r.hlsFatalErrors, [], `viewer#${i} had fatal hls.js errors`);
     if (lateJoinersFromPeers && i > 0) assert.ok(r.p2pBytes > 0, `viewer#${i} (joined after the first) got no bytes from peers`);
     assert.ok(
