@@ -1,7 +1,8 @@
 /**
  * The checks every P2P e2e run makes, shared by the live and VOD tests: everyone played without a
- * stall (but those a freeze of the whole machine caused, when the test watched for them), every late joiner got bytes from peers, every peer byte matches the origin's, the tracker
- * relayed signaling, no fatal hls.js error.
+ * stall (but those a freeze of the whole machine caused, when the test watched for them), every
+ * late joiner got bytes from peers, every peer byte matches the origin's, the tracker relayed
+ * signaling, no fatal hls.js error.
  */
 import assert from 'node:assert/strict';
 import type { ViewerReport } from '@swarmcast/web';
