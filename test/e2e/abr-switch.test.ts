@@ -13,7 +13,7 @@ import { assertChromiumInstalled, assertViewerBuilt, closeAll, launchBrowser, op
 import type { LaunchedBrowser, Origin, ViewerHandle } from './harness/index.js';
 import { formatSegmentBytes, formatSrc, startFormatsOrigin, startFormatTracker } from './harness/formats-stack.js';
 import type { OriginFormats } from '@swarmcast/origin';
-import { FREEZE_MIN_LATE_MS, MachineFreezes } from './harness/machine-freezes.js';
+import { MachineFreezes } from './harness/machine-freezes.js';
 import { describeStalls } from './harness/stall-report.js';
 
 const VIEWERS = 3;
@@ -87,7 +87,7 @@ void test('ABR: viewers on different renditions share one swarm; a switch keeps 
   const tracker = await startFormatTracker(formats, 'ts-abr', 'live');
   const handles: ViewerHandle[] = [];
   const checker = new PeerSegmentChecker(formatSegmentBytes(formats, 'ts-abr', 'live'));
-  const freezes = new MachineFreezes(FREEZE_MIN_LATE_MS);
+  const freezes = new MachineFreezes();
   try {
     const src = formatSrc(formats, 'ts-abr', 'live', '');
     for (let i = 0; i < VIEWERS; i++) {

@@ -13,7 +13,7 @@ import { assertChromiumInstalled, assertViewerBuilt, closeAll, launchBrowser, op
 import type { LaunchedBrowser, Stack, ViewerHandle } from './harness/index.js';
 import { describeReports } from './harness/swarm-assertions.js';
 import { describeStalls } from './harness/stall-report.js';
-import { FREEZE_MIN_LATE_MS, MachineFreezes } from './harness/machine-freezes.js';
+import { MachineFreezes } from './harness/machine-freezes.js';
 
 const GROUP = 'office-a';
 const PLAY_MS = 30_000;
@@ -46,7 +46,7 @@ void test('a grouped, capped edge peer serves only its group\'s viewers, within 
   edge = edgePeer;
   edgePeer.on('error', (e) => { t.diagnostic(`edge error: ${e.error instanceof Error ? e.error.message : String(e.error)}`); });
   edgePeer.start();
-  const machine = new MachineFreezes(FREEZE_MIN_LATE_MS);
+  const machine = new MachineFreezes();
   freezes = machine;
   const startedAt = performance.now();
   const src = origin.liveMasterUrl;

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { EdgePeer } from '@swarmcast/node';
 import { assertChromiumInstalled, assertViewerBuilt, launchBrowser, OriginHashes, runSwarm, startStack } from './harness/index.js';
 import type { LaunchedBrowser, Stack } from './harness/index.js';
-import { FREEZE_MIN_LATE_MS, MachineFreezes } from './harness/machine-freezes.js';
+import { MachineFreezes } from './harness/machine-freezes.js';
 import { assertSwarmPlayedWell, describeReports } from './harness/swarm-assertions.js';
 
 const VIEWERS = 2;
@@ -39,7 +39,7 @@ void test('live: a Node edge peer serves 2 Chromium viewers over WebRTC, no stal
   edgePeer.on('error', (e) => { t.diagnostic(`edge error: ${e.error instanceof Error ? e.error.message : String(e.error)}`); });
   edgePeer.start();
   const hashes = new OriginHashes(origin, 'live');
-  const freezes = new MachineFreezes(FREEZE_MIN_LATE_MS);
+  const freezes = new MachineFreezes();
   const reports = await runSwarm({
     browser: browser.browser,
     src: origin.liveMasterUrl,

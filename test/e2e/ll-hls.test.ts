@@ -24,7 +24,7 @@ import type { LaunchedBrowser, Stack } from './harness/index.js';
 import { fromPeersOnly, llRenditionBytes, partIndexOf } from './harness/ll-hashes.js';
 import { describeReports } from './harness/swarm-assertions.js';
 import { describeStalls } from './harness/stall-report.js';
-import { FREEZE_DRAIN_MS, FREEZE_MIN_LATE_MS, MachineFreezes } from './harness/machine-freezes.js';
+import { FREEZE_DRAIN_MS, MachineFreezes } from './harness/machine-freezes.js';
 
 const P2P_VIEWERS = 4;
 const BASELINE_VIEWERS = 2;
@@ -80,7 +80,7 @@ void test('LL-HLS: Swarmcast viewers share parts at plain hls.js LL latency, no 
   // A part is reported as {partRenditionId(rendition, index), parent msn}.
   const hashes = new OriginHashes(llRenditionBytes(origin));
   const common = { browser: browser.browser, src: origin.masterUrl, tracker: stack.tracker.url, page: `${stack.origin.url}/index.html`, until: 'together' as const, catchUpRate: CATCH_UP_RATE };
-  const freezes = new MachineFreezes(FREEZE_MIN_LATE_MS);
+  const freezes = new MachineFreezes();
   const runs = Promise.all([
     runSwarm({ ...common, p2p: true, viewers: P2P_VIEWERS, joinSpreadMs: JOIN_SPREAD_MS, durationMs: PLAY_MS, hashes, log: (line) => { t.diagnostic(line); } }),
     sleep(BASELINE_DELAY_MS).then(() => runSwarm({ ...common, p2p: false, viewers: BASELINE_VIEWERS, joinSpreadMs: BASELINE_JOIN_SPREAD_MS, durationMs: PLAY_MS + JOIN_SPREAD_MS - BASELINE_DELAY_MS - BASELINE_JOIN_SPREAD_MS })),

@@ -7,7 +7,7 @@ import { sleep } from './harness/schedule.js';
 const HOLD_MS = 700;
 
 void test('MachineFreezes finds a held event loop and excuses only the stalls that began in it or its drain', async () => {
-  const freezes = new MachineFreezes(500);
+  const freezes = new MachineFreezes();
   try {
     assert.equal(freezes.describe(), 'the machine never stood still');
     await sleep(200);

@@ -22,7 +22,7 @@ import { OriginHashes } from './harness/origin-hashes.js';
 import type { SegmentCheck } from './harness/origin-hashes.js';
 import { candidateTypeOf, readRtcProbe, rtcProbe } from './harness/rtc-probe.js';
 import type { RtcProbeOptions, RtcProbeReport } from './harness/rtc-probe.js';
-import { FREEZE_MIN_LATE_MS, MachineFreezes } from './harness/machine-freezes.js';
+import { MachineFreezes } from './harness/machine-freezes.js';
 import { every, sleep } from './harness/schedule.js';
 import { startStack } from './harness/stack.js';
 import type { Stack } from './harness/stack.js';
@@ -80,7 +80,7 @@ async function runPrivatePair(t: TestContext, options: { secondJoinMs: number; p
   const firstAllocation = turn.allocations().length;
   const firstSession = turn.sessions().length;
   const viewers: ViewerHandle[] = [];
-  const freezes = new MachineFreezes(FREEZE_MIN_LATE_MS);
+  const freezes = new MachineFreezes();
   const open = async (tag: string): Promise<void> => {
     viewers.push(
       await openViewer(launched, {

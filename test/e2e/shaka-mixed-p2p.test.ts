@@ -15,7 +15,7 @@ import type { LaunchedBrowser } from './harness/browser.js';
 import { OriginHashes } from './harness/origin-hashes.js';
 import { startStack } from './harness/stack.js';
 import type { Stack } from './harness/stack.js';
-import { FREEZE_MIN_LATE_MS, MachineFreezes } from './harness/machine-freezes.js';
+import { MachineFreezes } from './harness/machine-freezes.js';
 import { assertSwarmPlayedWell, describeReports } from './harness/swarm-assertions.js';
 import { runSwarm } from './harness/swarm-run.js';
 import { assertViewerBuilt } from './harness/viewer.js';
@@ -41,7 +41,7 @@ after(async () => {
 void test('live (hls.js + Shaka): the two players pass segments to each other over WebRTC, no stall, bytes identical to the origin\'s', { timeout: JOIN_SPREAD_MS + PLAY_AFTER_LAST_JOIN_MS + SLACK_MS }, async (t) => {
   if (!browser || !stack) throw new Error('e2e setup failed (see the before hook)');
   const hashes = new OriginHashes(stack.origin, 'live');
-  const freezes = new MachineFreezes(FREEZE_MIN_LATE_MS);
+  const freezes = new MachineFreezes();
   const reports = await runSwarm({
     browser: browser.browser,
     src: stack.origin.liveMasterUrl,

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type { ViewerReport } from '@swarmcast/web';
 import { assertChromiumInstalled, launchBrowser } from './harness/browser.js';
 import type { LaunchedBrowser } from './harness/browser.js';
-import { FREEZE_MIN_LATE_MS, MachineFreezes } from './harness/machine-freezes.js';
+import { MachineFreezes } from './harness/machine-freezes.js';
 import { OriginHashes } from './harness/origin-hashes.js';
 import { every, sleep } from './harness/schedule.js';
 import { describeStalls } from './harness/stall-report.js';
@@ -64,7 +64,7 @@ void test('cluster: viewers on two nodes share segments; a killed node\'s viewer
     openViewer(chromium, { src: origin.liveMasterUrl, tracker: first, moreTrackers: [second], p2p: true, onConsole: log });
   const reports = async (): Promise<ViewerReport[]> => Promise.all(viewers.map((v) => v.report()));
   const hashPoll = every(2_000, async () => { await hashes.add((await reports()).flatMap((r) => r.segments.map((s) => s.sn))); }, (e) => { log(`hash poll: ${String(e)}`); });
-  const freezes = new MachineFreezes(FREEZE_MIN_LATE_MS);
+  const freezes = new MachineFreezes();
   try {
     viewers.push(await open(n1.process.url, n2.process.url));
     viewers.push(await open(n2.process.url, n1.process.url));

@@ -13,7 +13,7 @@ import { assertChromiumInstalled, assertViewerBuilt, launchBrowser, OriginHashes
 import type { LaunchedBrowser, Stack } from './harness/index.js';
 import { runSeekingViewer, seekPlan } from './harness/seek-run.js';
 import type { SeekingViewerResult } from './harness/seek-run.js';
-import { FREEZE_MIN_LATE_MS, MachineFreezes } from './harness/machine-freezes.js';
+import { MachineFreezes } from './harness/machine-freezes.js';
 import { describeStalls } from './harness/stall-report.js';
 import { describeReports } from './harness/swarm-assertions.js';
 
@@ -162,7 +162,7 @@ void test('vod: random seeks every 10 s for 2 minutes interrupt no longer than p
       throw error;
     });
   };
-  const freezes = new MachineFreezes(FREEZE_MIN_LATE_MS);
+  const freezes = new MachineFreezes();
   const [swarm, baseline] = await Promise.all([
     Promise.all(Array.from({ length: P2P_VIEWERS }, (_, i) => run(true, i))),
     Promise.all(Array.from({ length: BASELINE_VIEWERS }, (_, i) => run(false, i))),

@@ -8,7 +8,7 @@ import { assertChromiumInstalled, launchBrowser } from './browser.js';
 import type { LaunchedBrowser } from './browser.js';
 import { assertFormatPlayedWell } from './formats-assertions.js';
 import { runFormat } from './formats-run.js';
-import { FREEZE_MIN_LATE_MS, MachineFreezes } from './machine-freezes.js';
+import { MachineFreezes } from './machine-freezes.js';
 import { startFormatsOrigin } from './formats-stack.js';
 import type { Origin } from './stack.js';
 import { describeReports } from './swarm-assertions.js';
@@ -43,7 +43,7 @@ export function defineFormatTest(type: FormatType): void {
     const name = `${type} ${mode}: ${VIEWERS} viewers play without stall or hls.js error, peers share bytes identical to the origin's`;
     void test(name, { timeout: JOIN_SPREAD_MS + PLAY_AFTER_LAST_JOIN_MS + SLACK_MS }, async (t) => {
       if (!browser || !origin) throw new Error('e2e setup failed (see the before hook)');
-      const freezes = new MachineFreezes(FREEZE_MIN_LATE_MS);
+      const freezes = new MachineFreezes();
       const result = await runFormat({
         browser: browser.browser,
         origin,

@@ -26,7 +26,7 @@ export class MachineFreezes {
   private lastMs = performance.now();
 
   /** `minLateMs`: a timer this late marks a freeze. */
-  constructor(private readonly minLateMs: number) {
+  constructor(private readonly minLateMs: number = FREEZE_MIN_LATE_MS) {
     this.timer = setInterval(() => {
       const nowMs = performance.now();
       const lateMs = nowMs - this.lastMs - PROBE_INTERVAL_MS;
