@@ -1,6 +1,6 @@
 /**
  * Long fuzz run of both wire decoders: the properties of the protocol test suite
- * (packages/protocol/test/fuzz-harness.ts), each run `--runs` times.
+ * (packages/protocol/test/peer-fuzz.ts, tracker-fuzz.ts), each run `--runs` times.
  *
  *   npx tsx packages/protocol/scripts/fuzz.ts [--runs 100000] [--seed N] [--only peer|tracker]
  *
@@ -10,7 +10,9 @@
  * and the seed to replay it, 2 on bad arguments.
  */
 import { parseArgs } from 'node:util';
-import { Tally, peerProperties, trackerProperties, type NamedProperty } from '../test/fuzz-harness.ts';
+import { Tally, type NamedProperty } from '../test/fuzz-contract.ts';
+import { peerProperties } from '../test/peer-fuzz.ts';
+import { trackerProperties } from '../test/tracker-fuzz.ts';
 
 function usage(message: string): never {
   console.error(`${message}\nusage: fuzz.ts [--runs N] [--seed N] [--only peer|tracker]`);

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { DATA_CONTINUED_CODE, LIMITS, PeerMessageCode, encodePeerMessage, type PeerMessage } from '../src/index.ts';
 import { concatBytes, seededBytes, seededHaveMap, seededId } from './arbitraries.ts';
-import { Tally, checkPeerBytes, peerProperties } from './fuzz-harness.ts';
+import { Tally } from './fuzz-contract.ts';
+import { checkPeerBytes, peerProperties } from './peer-fuzz.ts';
 
 const tally = new Tally();
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
