@@ -10,7 +10,7 @@ export interface Download {
   readonly held: boolean;
   /**
    * The request left at once (our channel to it held nothing and our uplink was clear, so no backlog
-   * of ours delayed it), or within LATE_LEAVE_WINDOW_MS of it (see Peer). Once a chunk of it
+   * of ours delayed it), or within LATE_LEAVE_WINDOW_MS of it (see PeerDownloads). Once a chunk of it
    * arrived, the request evidently did too.
    */
   leftAtOnce: boolean;

@@ -1,28 +1,14 @@
 import { encodePeerMessage, type AvailabilityState, type PeerMessage, type SegmentRef, type SignalData } from '@swarmcast/protocol';
 import type { EngineConfig } from './config.js';
-import type { DeliverySample } from './delivery-delay.js';
 import { Peer, type PeerHost } from './peer.js';
 import type { Clock, PeerConnector } from './ports.js';
 import { segmentKey } from './segment-id.js';
-import type { UploadRefusal } from './stats.js';
-import { UploadMeter } from './upload-meter.js';
-import { UploadPacer } from './upload-pacer.js';
-import { UplinkPace } from './uplink-pace.js';
-import { admitInTurn, admitShared } from './upload-admission.js';
-import { minSendHighWaterBytes, type QueuedUpload, type UploadRank } from './uploader.js';
+import { SharedUplink } from './shared-uplink.js';
 
 export type PeerPoolConfig = Pick<
   EngineConfig,
   'maxPeers' | 'minPeers' | 'peerRefillIntervalMs' | 'failedConnectRetryMs' | 'chunkBytes' | 'sendHighWaterBytes' | 'maxUploadsPerPeer' | 'uploadSlots' | 'connectTimeoutMs' | 'uploadAdmissionDelayMs' | 'uploadCommitMs' | 'p2pStallTimeoutMs' | 'silentPeerVerdictMs' | 'uploadCapBytesPerSec' | 'uploadDelayTargetMs'
 >;
-
-/** The upload cap's bucket holds this long of the cap (at least two chunks): short bursts, steady average. */
-const UPLOAD_CAP_BURST_MS = 250;
-/**
- * The delay-based pace's bucket holds this long of the pace: after an idle moment it lets out no
- * more than a short queue's worth at once (a router's queue may hold 200 ms or less).
- */
-const DELAY_PACE_BURST_MS = 50;
 
 /** What the pool needs from the engine. */
 export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMessage' | 'lookupSegment' | 'countBytes' | 'countRefusal' | 'countExcusedSilence' | 'sendSignal' | 'connectOptions' | 'pathChanged' | 'wanted'> {
@@ -34,32 +20,6 @@ export interface PeerPoolHost extends Pick<PeerHost, 'helloMessage' | 'haveMapMe
   availabilityChanged(peer: Peer, ref: SegmentRef, state: AvailabilityState | 'lost', key: string): void;
 }
 
-/** Data kept queued per DataChannel, in time at its share of the uplink (see sendHighWaterBytes()). */
-const UPLINK_QUEUE_TARGET_MS = 300;
-
-/**
- * What a message of ours may wait behind per backlogged channel: each peer connection is its own
- * association, whose bytes already in the network (about a congestion window, not one DATA
- * message) go first. 16 KiB, whatever chunkBytes is.
- */
-const AHEAD_BYTES_PER_CHANNEL = 16 * 1024;
-
-/** A request that waits longer than this behind our own uplink backlog may be late through no fault of the peer. */
-const UPLINK_CLEAR_MS = 150;
-
-/**
- * The high-water mark before anything is known of the uplink (a backlog only a few ms old), in
- * chunks (64 KiB at the default 4 KiB): enough for a fast uplink's burst, little enough that a
- * slow one is measured before it drains.
- */
-const UNMEASURED_HIGH_WATER_CHUNKS = 16;
-
-/**
- * Sending this share of the measured uplink rate over an interval means it was saturated
- * (a fast uplink's bursts are a small share of what it could carry; a capped one fills it).
- */
-const SATURATED_SHARE = 0.5;
-
 /** Most renditions whose latest segment size is kept (see PeerHost.expectedSegmentBytes). */
 const MAX_RENDITION_SIZES = 64;
 
@@ -69,17 +29,9 @@ const MAX_UNREACHABLE = 1024;
 /** The failedConnectRetryMs backoff doubles up to this factor. */
 const MAX_RETRY_FACTOR = 8;
 
-/** An unmeasured uplink's backlog older than this gives a provisional rate (UploadMeter.provisionalBytesPerMs). */
-const PROVISIONAL_MIN_AGE_MS = 20;
-
-/** A measured uplink idle and not measured for this long takes an upload whatever its rate says (a probe). */
-const METER_PROBE_AFTER_MS = 5_000;
-
 /** The set of peer connections of one swarm: who to connect to, glare, limits and refills. */
 export class PeerPool {
   private readonly peers = new Map<string, Peer>();
-  /** The last arrival number given to an upload (see EngineConfig.uploadSlots). */
-  private uploadSeq = 0;
   /** Peers cut off for breaking the protocol are never reconnected in this session. */
   private readonly banned = new Set<string>();
   /** Peers our offers never reached (see failedConnectRetryMs): consecutive failures, and when to try again. */
@@ -93,12 +45,10 @@ export class PeerPool {
   private lastRefillMs = Number.NEGATIVE_INFINITY;
   private destroyed = false;
   private readonly peerHost: PeerHost;
-  private readonly uploadMeter = new UploadMeter();
+  /** The uplink all of our uploads share: meter, pace, high-water marks, slots and admission. */
+  private readonly uplink: SharedUplink;
   /** The size of the latest segment we completed, per rendition (see PeerHost.expectedSegmentBytes). */
   private readonly segmentBytes = new Map<string, number>();
-  private readonly pacer: UploadPacer;
-  /** Undefined when uploadDelayTargetMs is 0. */
-  private readonly delayPace: UplinkPace | undefined;
 
   constructor(
     private readonly config: PeerPoolConfig,
@@ -106,10 +56,8 @@ export class PeerPool {
     private readonly connector: PeerConnector,
     private readonly host: PeerPoolHost,
   ) {
-    const cap = config.uploadCapBytesPerSec;
-    this.pacer = new UploadPacer(cap, this.bucketBytes(cap, UPLOAD_CAP_BURST_MS));
-    this.delayPace =
-      config.uploadDelayTargetMs > 0 ? new UplinkPace({ targetMs: config.uploadDelayTargetMs, minBytesPerMs: (2 * config.chunkBytes) / 1000 }) : undefined;
+    const uplink = new SharedUplink(config, clock, this.peers);
+    this.uplink = uplink;
     this.peerHost = {
       clock,
       config,
@@ -131,211 +79,40 @@ export class PeerPool {
       },
       availabilityChanged: (peer, ref, state, key) => host.availabilityChanged(peer, ref, state, key),
       wanted: (peer, ref) => host.wanted(peer, ref),
-      linkQueued: (bytes, opensTurn) => {
-        this.uploadMeter.enqueued(bytes);
-        const now = this.clock.now();
-        // The bytes just queued are buffered: a sample here can only start a backlog or end a rate interval.
-        if (this.uploadMeter.wantsBackloggedSample(now)) this.uploadMeter.sample(now, this.totalBufferedBytes());
-        // After the sample: the interval running from now on holds the burst.
-        if (opensTurn) this.uploadMeter.channelOpened();
-      },
-      linkDiscarded: (bytes) => {
-        this.uploadMeter.discarded(bytes);
-      },
-      admitUpload: (peer, requestBytes, withinMs) => this.admitUpload(peer, requestBytes, withinMs),
+      linkQueued: (bytes, opensTurn) => uplink.linkQueued(bytes, opensTurn),
+      linkDiscarded: (bytes) => uplink.linkDiscarded(bytes),
+      admitUpload: (peer, requestBytes, withinMs) => uplink.admitUpload(peer, requestBytes, withinMs),
       expectedSegmentBytes: (rendition) => this.segmentBytes.get(rendition),
-      sendHighWaterBytes: () => this.sendHighWaterBytes(),
-      uplinkClear: () => this.uplinkClear(),
-      uplinkMark: () => this.uplinkSentBytes(),
-      uplinkSaturatedSince: (mark, sinceMs) => this.uplinkSaturatedSince(mark, sinceMs),
-      paceUpload: (bytes) => {
-        const waitMs = this.pacer.take(this.clock.now(), bytes);
-        if (waitMs > 0) this.delayPace?.paceHeld();
-        return waitMs;
-      },
-      uplinkDelay: (sample) => this.uplinkDelay(sample),
-      nextUploadSeq: () => ++this.uploadSeq,
-      mayFeedUpload: (rank) => this.mayFeedUpload(rank),
-      uploadSlotFreed: (from) => this.uploadSlotFreed(from),
+      sendHighWaterBytes: () => uplink.sendHighWaterBytes(),
+      uplinkClear: () => uplink.uplinkClear(),
+      uplinkMark: () => uplink.sentBytes(),
+      uplinkSaturatedSince: (mark, sinceMs) => uplink.uplinkSaturatedSince(mark, sinceMs),
+      paceUpload: (bytes) => uplink.paceUpload(bytes),
+      uplinkDelay: (sample) => uplink.uplinkDelay(sample),
+      nextUploadSeq: () => uplink.nextUploadSeq(),
+      mayFeedUpload: (rank) => uplink.mayFeedUpload(rank),
+      uploadSlotFreed: (from) => uplink.uploadSlotFreed(from),
     };
-  }
-
-  /**
-   * A requester's RECEIPT gave our DATA's queueing delay (see DeliveryDelay): the delay-based pace
-   * may move, and the pacer with it (never above uploadCapBytesPerSec).
-   */
-  private uplinkDelay(sample: DeliverySample): void {
-    if (this.delayPace?.sample(this.clock.now(), sample.queueDelayMs, sample.deliveredBytesPerMs, this.uploadMeter.bytesPerMs)) this.applyPace();
-  }
-
-  /** The pacer's cap: the delay-based pace, never above uploadCapBytesPerSec. */
-  private applyPace(): void {
-    const paceBytesPerSec = (this.delayPace?.bytesPerMs ?? Number.POSITIVE_INFINITY) * 1000;
-    const cap = this.config.uploadCapBytesPerSec;
-    const now = this.clock.now();
-    if ((cap > 0 && cap <= paceBytesPerSec) || !Number.isFinite(paceBytesPerSec)) this.pacer.setCap(now, cap, this.bucketBytes(cap, UPLOAD_CAP_BURST_MS));
-    else this.pacer.setCap(now, paceBytesPerSec, this.bucketBytes(paceBytesPerSec, DELAY_PACE_BURST_MS));
-  }
-
-  /** The pacer's bucket at `bytesPerSec`: `burstMs` of it, at least two chunks. */
-  private bucketBytes(bytesPerSec: number, burstMs: number): number {
-    return Math.max(2 * this.config.chunkBytes, (bytesPerSec * burstMs) / 1000);
   }
 
   /** The delay-based pace, bytes per ms (undefined: none, or no queue seen yet). */
   get delayPaceBytesPerMs(): number | undefined {
-    return this.delayPace?.bytesPerMs;
+    return this.uplink.delayPaceBytesPerMs;
   }
 
   /** Measured upload capacity, bytes per ms (undefined until our channels were backlogged long enough). */
   get uploadBytesPerMs(): number | undefined {
-    return this.uploadRate();
+    return this.uplink.uploadRate();
   }
 
   /** DATA bytes that left our DataChannels so far (handed to them, less what they still hold or discarded). */
   get sentBytes(): number {
-    return this.uplinkSentBytes();
+    return this.uplink.sentBytes();
   }
 
   /** The uplink as the meter measured it, bytes per ms, without the upload cap (undefined until measured). */
   get measuredUplinkBytesPerMs(): number | undefined {
-    return this.uploadMeter.bytesPerMs;
-  }
-
-  /**
-   * uploadRate(), or until measured a lower bound from the present backlog (`totalBytes` buffered
-   * now) once it is a few ms old (a fast uplink's backlogs may never last long enough to measure).
-   */
-  private rateOrProvisional(nowMs: number, totalBytes: number): number | undefined {
-    return this.uploadRate() ?? this.uploadMeter.provisionalBytesPerMs(nowMs, totalBytes, PROVISIONAL_MIN_AGE_MS);
-  }
-
-  /** What the uplink carries, bytes per ms: the measured rate, never above the upload cap (the cap alone until measured). */
-  private uploadRate(): number | undefined {
-    const measured = this.uploadMeter.bytesPerMs;
-    if (!this.pacer.capped) return measured;
-    return Math.min(measured ?? Number.POSITIVE_INFINITY, this.pacer.bytesPerMs);
-  }
-
-  /**
-   * How much one DataChannel may hold: about UPLINK_QUEUE_TARGET_MS of its share of the measured
-   * uplink, at least two DATA messages, at most sendHighWaterBytes. Messages on a channel are ordered, so
-   * every byte buffered delays the HAVEs, requests and cancels behind it, and bytes buffered for a
-   * request the peer then cancels are sent anyway. Until measured, the present backlog's provisional
-   * rate stands in: a slow uplink handed the whole high-water mark at once would drain it for
-   * seconds with no chunk queued, so no sample, and never be measured.
-   */
-  private sendHighWaterBytes(): number {
-    const max = this.config.sendHighWaterBytes;
-    let backlogged = 0;
-    let totalBytes = 0;
-    for (const p of this.peers.values()) {
-      const buffered = p.bufferedBytes;
-      totalBytes += buffered;
-      if (buffered > 0) backlogged++;
-    }
-    const now = this.clock.now();
-    // Asked on every pump, the blocked ones included: the samples that measure a backlog draining.
-    if (totalBytes > 0 && this.uploadMeter.wantsBackloggedSample(now)) this.uploadMeter.sample(now, totalBytes);
-    const rate = this.rateOrProvisional(now, totalBytes);
-    if (rate === undefined) return Math.min(max, UNMEASURED_HIGH_WATER_CHUNKS * this.config.chunkBytes);
-    const shareBytes = (rate * UPLINK_QUEUE_TARGET_MS) / Math.max(1, backlogged);
-    return Math.min(max, Math.max(minSendHighWaterBytes(this.config.chunkBytes), Math.round(shareBytes)));
-  }
-
-  /** See PeerHost.uplinkClear: at most AHEAD_BYTES_PER_CHANNEL per backlogged channel goes first. */
-  private uplinkClear(): boolean {
-    let aheadBytes = 0;
-    for (const p of this.peers.values()) aheadBytes += Math.min(p.bufferedBytes, AHEAD_BYTES_PER_CHANNEL);
-    if (aheadBytes === 0) return true;
-    // Unmeasured (the channels never stayed backlogged long enough to measure): one channel's worth
-    // ahead is taken as clear, more is not.
-    const rate = this.uploadRate();
-    if (rate === undefined) return aheadBytes <= AHEAD_BYTES_PER_CHANNEL;
-    return aheadBytes / Math.max(rate, 1e-6) <= UPLINK_CLEAR_MS;
-  }
-
-  /**
-   * See PeerHost.uplinkSaturatedSince. Unmeasured, the uplink never stayed backlogged: not saturated.
-   * Sending near the measured rate is not enough alone (a rate measured low, bursts on a fast link):
-   * the uplink must still hold a backlog a message would wait behind (not uplinkClear()), as a
-   * capped uplink kept full does and a fast one that sent a burst does not.
-   */
-  private uplinkSaturatedSince(mark: number, sinceMs: number): boolean {
-    const rate = this.uploadMeter.bytesPerMs;
-    const elapsedMs = this.clock.now() - sinceMs;
-    if (rate === undefined || elapsedMs <= 0 || this.uplinkClear()) return false;
-    return this.uplinkSentBytes() - mark >= SATURATED_SHARE * rate * elapsedMs;
-  }
-
-  /** DATA bytes that left our channels so far: handed to them, less what they still hold. */
-  private uplinkSentBytes(): number {
-    return this.uploadMeter.enqueuedTotalBytes - this.totalBufferedBytes();
-  }
-
-  private totalBufferedBytes(): number {
-    let total = 0;
-    for (const p of this.peers.values()) total += p.bufferedBytes;
-    return total;
-  }
-
-  /** See PeerHost.mayFeedUpload. */
-  private mayFeedUpload(rank: UploadRank): boolean {
-    const slots = this.config.uploadSlots;
-    if (slots === 0) return true;
-    let before = 0;
-    for (const p of this.peers.values()) {
-      before += p.readyUploadsBefore(rank);
-      if (before >= slots) return false;
-    }
-    return true;
-  }
-
-  /** See PeerHost.uploadSlotFreed. */
-  private uploadSlotFreed(from: Peer): void {
-    if (this.config.uploadSlots === 0) return;
-    for (const p of this.peers.values()) if (p !== from) p.pumpUploads();
-  }
-
-  /**
-   * See PeerHost.admitUpload: undefined admits, else why not (admitInTurn, admitShared). A request
-   * is due when its requester stops waiting (withinMs: the trips of the request and of the last
-   * chunk come out of the requester's HTTP margin; keeping 50-500 ms for them here changed nothing
-   * in the simulator). Requesters say how long they wait, so a 4x uplink asked with 3 s to go
-   * queues five copies where a fixed commitment would take two.
-   */
-  private admitUpload(peer: Peer, requestBytes: number, withinMs: number): UploadRefusal | undefined {
-    const limitMs = this.config.uploadAdmissionDelayMs;
-    if (limitMs === 0) return undefined;
-    let bufferedBytes = 0;
-    let backlogged = 0;
-    const queue: QueuedUpload[] = [];
-    for (const p of this.peers.values()) {
-      const buffered = p.bufferedBytes;
-      bufferedBytes += buffered;
-      if (buffered > 0) backlogged++;
-      p.uploadQueue(queue);
-    }
-    const now = this.clock.now();
-    this.uploadMeter.sample(now, bufferedBytes);
-    // Unmeasured (no backlog ever lasted long enough: a fast uplink may never be measured), the
-    // present backlog gives a lower bound once it is a few ms old; before that, accept while the
-    // uplink is idle or busy with this very peer only.
-    const rate = this.rateOrProvisional(now, bufferedBytes);
-    if (rate === undefined) return backlogged === 0 || (backlogged === 1 && peer.bufferedBytes > 0) ? undefined : 'unmeasured';
-    // Under a cap so low that a segment takes longer than the requester waits, an idle uplink still
-    // takes one upload at a time (the requester gets the rest over HTTP): refusing all would leave
-    // the capped peer (an office's edge) serving nobody.
-    if (this.pacer.capped && queue.length === 0 && bufferedBytes === 0) return undefined;
-    // Likewise an idle uplink whose rate was not measured lately: a rate measured low (stalls in a
-    // loaded browser) refuses every upload, and only an upload can measure it again.
-    if (queue.length === 0 && bufferedBytes === 0 && !this.uploadMeter.measuredWithin(now, METER_PROBE_AFTER_MS)) return undefined;
-    const uplink = { nowMs: now, msPerByte: 1 / Math.max(rate, 1e-6), bufferedBytes, queue, firstChunkLimitMs: limitMs };
-    const dueMs = now + withinMs;
-    if (this.config.uploadSlots === 0) {
-      return admitShared(uplink, { bytes: requestBytes, dueMs }, { ownBufferedBytes: peer.bufferedBytes, backlogged, chunkBytes: this.config.chunkBytes });
-    }
-    return admitInTurn(uplink, { rank: peer.rankOf(withinMs, this.uploadSeq + 1), bytes: requestBytes, dueMs });
+    return this.uplink.measuredBytesPerMs;
   }
 
   /**
@@ -481,7 +258,7 @@ export class PeerPool {
   /** More of a segment we are receiving arrived: peers with requests parked on it get it relayed. */
   progress(ref: SegmentRef): void {
     const key = segmentKey(ref);
-    for (const peer of this.peers.values()) peer.localSegmentProgress(key);
+    for (const peer of this.peers.values()) peer.uploads.progress(key);
   }
 
   /** A local segment completed or failed: peers with requests parked on it get answered. */
@@ -492,7 +269,7 @@ export class PeerPool {
       // Renditions of the streams played here: a handful; the oldest goes first.
       if (this.segmentBytes.size > MAX_RENDITION_SIZES) this.segmentBytes.delete(this.segmentBytes.keys().next().value ?? '');
     }
-    for (const peer of this.peers.values()) peer.localSegmentSettled(ref, bytes);
+    for (const peer of this.peers.values()) peer.uploads.settle(ref, bytes);
   }
 
   /** Asks the tracker for more peers when below minPeers, at most once per refill interval. */
@@ -516,7 +293,7 @@ export class PeerPool {
     if (peer.initiator && !peer.ready && !this.destroyed && (reason === 'connect timeout' || reason.startsWith('link closed'))) this.connectFailed(peer.id);
     this.host.peerClosed(peer, reason);
     // Its uploads are gone: whatever slots they held are free.
-    if (!this.destroyed) this.uploadSlotFreed(peer);
+    if (!this.destroyed) this.uplink.uploadSlotFreed(peer);
   }
 
   /**

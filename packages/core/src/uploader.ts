@@ -46,7 +46,7 @@ export function rankedBefore(a: UploadRank, b: UploadRank): boolean {
   return a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq);
 }
 
-/** One upload as admission sees it (see PeerPool.admitUpload). */
+/** One upload as admission sees it (see SharedUplink.admitUpload). */
 export interface QueuedUpload {
   readonly rank: UploadRank;
   /** Bytes still to hand to the channel. */
