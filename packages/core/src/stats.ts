@@ -127,6 +127,15 @@ export function countPeerAttempt(attempts: PeerAttempts, outcome: PeerAttemptOut
   }
 }
 
+/** Counts DataChannel bytes in `counters`: control messages sent (by `type`) and received, and uploaded segment bytes. */
+export function countPeerBytes(counters: EngineStats, kind: 'controlSent' | 'controlReceived' | 'uploaded', bytes: number, type: PeerMessageType | undefined): void {
+  if (kind === 'controlSent') {
+    counters.controlBytesSent += bytes;
+    if (type !== undefined) counters.controlBytesSentByType[type] += bytes;
+  } else if (kind === 'controlReceived') counters.controlBytesReceived += bytes;
+  else counters.uploadedBytes += bytes;
+}
+
 /** See EngineStats.silencesExcused. */
 export interface SilencesExcused {
   uplink: number;
