@@ -1,26 +1,18 @@
 import type { SegmentRef } from '@swarmcast/protocol';
-import type { EngineConfig } from './config.js';
-import { EngineError } from './errors.js';
-import { PartialSegment } from './partial-segment.js';
-import type { Peer } from './peer.js';
+import { EngineError, throwIfLoadAborted } from './errors.js';
+import type { PartialSegment } from './partial-segment.js';
 import type { AcquiredSegment, AcquisitionHost } from './acquisition-host.js';
+import { AcquisitionDeadlines } from './acquisition-deadlines.js';
+import { fromHttp } from './acquisition-http.js';
+import type { AcquisitionConfig, AcquisitionParts } from './acquisition-parts.js';
+import { FallbackReason } from './fallback-reason.js';
 import type { ByteRange } from './ports.js';
-import type { Verdict } from './record-book.js';
-import type { HttpFetchReason } from './stats.js';
-import { planLateSplit, type LateHead, type LateSplit } from './late-split.js';
+import { planLateSplit, type LateSplit } from './late-split.js';
 import { askPeer, reasonOf, type AttemptOwner } from './peer-attempt.js';
-import { fetchSegmentBytes, settle, type Settled } from './segment-http.js';
+import { SegmentAssembly } from './segment-assembly.js';
+import { fromUrgentSource } from './urgent-source.js';
 
-export type AcquisitionConfig = Pick<
-  EngineConfig,
-  'httpSafetyMs' | 'minHttpSafetyMs' | 'lateSplitPaceShare' | 'relayHandoverAfterMs' | 'minP2pSlackMs' | 'busyRetryWaitMs' | 'maxAnnounceWaitMs' | 'p2pStallTimeoutMs' | 'httpFetchersPerSegment' | 'seederWaitMs' | 'urgentPeerWaitMs'
->;
-
-/** The HTTP margin is this many times a whole segment's measured fetch time (see Acquisition.safetyMs). */
-const HTTP_SAFETY_FACTOR = 3;
-
-/** An urgent try shorter than this could not bring a segment's first chunks: straight to HTTP. */
-const MIN_URGENT_TRY_MS = 100;
+export type { AcquisitionConfig } from './acquisition-parts.js';
 
 /** A request to a peer with less time than this before the P2P deadline is not made (see runPeers). */
 const MIN_PEER_TRY_MS = 500;
@@ -30,25 +22,15 @@ const MIN_PEER_TRY_MS = 500;
  * (or for what a peer left undelivered) over HTTP with a Range request. Startup never waits for peers.
  */
 export class Acquisition {
-  /** The bytes assembled so far (read by uploads that relay them on, cut-through). */
-  partial: PartialSegment | undefined;
-  private p2pBytes = 0;
-  /** Peers whose bytes are in `partial`. */
-  private readonly contributors = new Set<Peer>();
-
-  /** Set while a seeder or a holder is asked for a segment with little slack: the P2P deadline of that attempt. */
-  private urgentUntilMs: number | undefined;
-
+  /** When the segment is due, and by when peers must have delivered it. */
+  private readonly deadlines: AcquisitionDeadlines;
+  /** The bytes assembled so far, and the peers that sent them. */
+  private readonly assembly: SegmentAssembly;
   /** Why the peer part left the segment to HTTP (counted when the HTTP fetch starts). */
-  private httpReason: HttpFetchReason = 'unannounced';
-  /** The last peer asked that did not deliver (for the count of HTTP fetches after a seeder). */
-  private lastFailedPeer: Peer | undefined;
+  private readonly fallback: FallbackReason;
 
   /** The player's wait for the segment, once it asks (a prefetch has none yet). */
   private adopted: (() => void) | undefined;
-
-  /** Set while a late peer goes on with the head of the rest (see late-split.ts); fromHttp fetches the tail. */
-  private lateHead: LateHead | undefined;
 
   /** The peers asked in the current peer part (runPeers), by id. */
   private readonly tried = new Set<string>();
@@ -63,13 +45,17 @@ export class Acquisition {
     private readonly ref: SegmentRef,
     private url: string | undefined,
     private range: ByteRange | undefined,
-    private deadlineMs: number,
+    deadlineMs: number,
     private readonly config: AcquisitionConfig,
     private readonly host: AcquisitionHost,
     private readonly signal: AbortSignal,
   ) {
-    // Here, not as a field initializer: those run before the parameter properties are set.
+    // Here, not as field initializers: those run before the parameter properties are set.
+    this.deadlines = new AcquisitionDeadlines(deadlineMs, config, host);
+    this.assembly = new SegmentAssembly(ref, host, signal);
+    this.fallback = new FallbackReason(ref, host);
     this.attemptOwner = this.makeAttemptOwner();
+    this.parts = { ref, config, host, signal, deadlines: this.deadlines, assembly: this.assembly, fallback: this.fallback, attemptOwner: this.attemptOwner };
   }
 
   /** Wakes the peer part when expedite() moved the deadline earlier. */
@@ -77,6 +63,14 @@ export class Acquisition {
 
   /** What each request to a peer (askPeer) reads and changes of this acquisition. */
   private readonly attemptOwner: AttemptOwner;
+
+  /** This acquisition's state as its urgent and HTTP parts (urgent-source.ts, acquisition-http.ts) use it. */
+  private readonly parts: AcquisitionParts;
+
+  /** The bytes assembled so far (read by uploads that relay them on, cut-through). */
+  get partial(): PartialSegment | undefined {
+    return this.assembly.partial;
+  }
 
   /** A prefetch has no URL until the player asks (adopt() may have run while run() awaited). */
   private hasUrl(): boolean {
@@ -88,7 +82,7 @@ export class Acquisition {
     if (this.url !== undefined) return;
     this.url = url;
     this.range = range;
-    this.deadlineMs = deadlineMs;
+    this.deadlines.deadlineMs = deadlineMs;
     this.adopted?.();
   }
 
@@ -98,31 +92,9 @@ export class Acquisition {
    * comes over HTTP, from the offset peers reached.
    */
   expedite(deadlineMs: number): void {
-    if (this.url === undefined || deadlineMs >= this.deadlineMs) return;
-    this.deadlineMs = deadlineMs;
+    if (this.url === undefined || deadlineMs >= this.deadlines.deadlineMs) return;
+    this.deadlines.deadlineMs = deadlineMs;
     for (const wake of [...this.hurried]) wake();
-  }
-
-  /** Peers must have delivered by then, so HTTP still makes the deadline (or a seeder's short try ends). */
-  private p2pDeadlineMs(): number {
-    return this.urgentUntilMs ?? this.deadlineMs - this.safetyMs();
-  }
-
-  /**
-   * Time kept for HTTP before the deadline: httpSafetyMs until this viewer's HTTP fetches are
-   * measured, then HTTP_SAFETY_FACTOR times what a whole segment's fetch takes, within
-   * [minHttpSafetyMs, httpSafetyMs]; plus the timers' lag. Every ms not kept for a fast CDN is a
-   * ms more for peers.
-   */
-  private safetyMs(): number {
-    const fetchMs = this.host.httpFetchMs();
-    const measured = fetchMs === undefined ? this.config.httpSafetyMs : Math.min(this.config.httpSafetyMs, Math.max(this.config.minHttpSafetyMs, HTTP_SAFETY_FACTOR * fetchMs));
-    return measured + this.lagMs();
-  }
-
-  /** The timers' lag, at most httpSafetyMs: a starved page falls back that much earlier. */
-  private lagMs(): number {
-    return Math.min(this.config.httpSafetyMs, this.host.timerLagMs());
   }
 
   async run(): Promise<AcquiredSegment> {
@@ -138,145 +110,74 @@ export class Acquisition {
           resolve();
         };
         this.adopted = done;
-        const timer = this.host.clock.setTimeout(done, Math.max(0, this.deadlineMs - this.safetyMs() - this.host.clock.now()));
+        const timer = this.host.clock.setTimeout(done, Math.max(0, this.deadlines.deadlineMs - this.deadlines.safetyMs() - this.host.clock.now()));
         this.signal.addEventListener('abort', done);
       });
-      this.throwIfAborted();
+      throwIfLoadAborted(this.signal);
       if (!this.hasUrl()) throw new EngineError('PREFETCH_MISSED', 'prefetch: no peer delivered the segment and the player did not ask for it');
       // The player asks: peers get another chance with its time, as for any load.
       const again = await this.runPeers();
       if (again) return again;
     }
-    return this.fromHttp();
+    return fromHttp(this.parts, { ref: this.ref, url: this.url ?? '', range: this.range });
   }
 
   /** The peer part: the bytes from peers, checked, or undefined to go on over HTTP. */
   private async runPeers(): Promise<AcquiredSegment | undefined> {
     const { clock } = this.host;
-    if (this.deadlineMs - clock.now() < this.config.minP2pSlackMs + this.lagMs()) {
+    const { deadlines, assembly, fallback } = this;
+    if (deadlines.deadlineMs - clock.now() < this.config.minP2pSlackMs + deadlines.lagMs()) {
       if (this.url !== undefined) {
-        const urgent = await this.fromUrgentSource();
+        const urgent = await fromUrgentSource(this.parts);
         if (urgent) return urgent;
       } else {
-        this.noteSlack();
+        fallback.slack();
       }
     } else if (!this.host.p2pAllowed(this.ref)) {
-      this.httpReason = 'integrity';
+      fallback.reason = 'integrity';
     } else {
       const tried = this.tried;
       tried.clear();
       let waited = false;
       // Unless the loop below says otherwise: no time left for peers at all.
-      this.httpReason = 'slack';
+      fallback.reason = 'slack';
       // A late peer going on with the head leaves no room for another: the tail goes to HTTP.
-      while (clock.now() < this.p2pDeadlineMs() && !this.lateHead) {
-        this.throwIfAborted();
+      while (clock.now() < deadlines.p2pDeadlineMs() && !assembly.lateHead) {
+        throwIfLoadAborted(this.signal);
         const peer = this.host.candidates(this.ref, tried)[0];
         // Too little time left for a new peer to bring more than its first chunks: what it would
         // send after we gave up is thrown away, and its uplink was another requester's.
-        if (peer && this.p2pDeadlineMs() - clock.now() < MIN_PEER_TRY_MS) break;
+        if (peer && deadlines.p2pDeadlineMs() - clock.now() < MIN_PEER_TRY_MS) break;
         if (peer) {
           tried.add(peer.id);
           const result = await askPeer(this.attemptOwner, peer);
-          if (result === 'done' && this.partial?.complete === true) {
+          if (result === 'done' && assembly.partial?.complete === true) {
             // Not a byte from a peer reaches the player before it matches the signed record.
-            if ((await this.checked(this.partial.bytes, this.p2pDeadlineMs())) === 'ok') return { bytes: this.partial.bytes, source: 'p2p' };
-            this.host.countFallback();
-            this.httpReason = 'unverified';
-            this.lastFailedPeer = peer;
+            if ((await assembly.checked(assembly.partial.bytes, deadlines.p2pDeadlineMs())) === 'ok') return { bytes: assembly.partial.bytes, source: 'p2p' };
+            fallback.peerFailed(peer, 'unverified');
             break;
           }
-          this.host.countFallback();
-          this.httpReason = reasonOf(result);
-          this.lastFailedPeer = peer;
+          fallback.peerFailed(peer, reasonOf(result));
           continue;
         }
         // Every peer asked is busy: their queues move and new holders come, while time is left.
-        if (this.httpReason === 'peerBusy' && !this.partial && this.hasUrl() && (await this.waitForBusyPeers())) {
+        if (fallback.lastPeerBusy() && !assembly.partial && this.hasUrl() && (await this.waitForBusyPeers())) {
           tried.clear();
           continue;
         }
         // After a failed peer, or as a designated fetcher, waiting longer only eats the margin.
-        if (waited || tried.size > 0 || this.partial) break;
+        if (waited || tried.size > 0 || assembly.partial) break;
         if (this.url !== undefined && this.host.isDesignatedFetcher(this.ref)) {
-          this.httpReason = 'designated';
+          fallback.reason = 'designated';
           break;
         }
         waited = true;
-        this.httpReason = 'unannounced';
+        fallback.reason = 'unannounced';
         await this.waitForAnnouncement();
       }
     }
-    this.throwIfAborted();
+    throwIfLoadAborted(this.signal);
     return undefined;
-  }
-
-  /**
-   * Too little time for the usual P2P attempt (startup, a thin buffer): a seeder is asked anyway,
-   * for seederWaitMs at most (a wait for its connection included); without one, a connected holder
-   * that was never late, for urgentPeerWaitMs at most and only while HTTP would still make the
-   * deadline after it. What they did not send by then comes over HTTP with a Range request.
-   */
-  private async fromUrgentSource(): Promise<AcquiredSegment | undefined> {
-    const { clock } = this.host;
-    const startMs = clock.now();
-    if (this.config.seederWaitMs > 0) {
-      const untilMs = startMs + this.config.seederWaitMs;
-      const seeder = await this.host.seederHolding(this.ref, untilMs, this.signal);
-      this.throwIfAborted();
-      if (seeder && this.host.p2pAllowed(this.ref) && clock.now() < untilMs) {
-        const result = await this.fromUrgentPeer(seeder, untilMs);
-        this.host.countSeederAttempt(clock.now() - startMs, result !== undefined);
-        return result;
-      }
-      // Counted when it waited for a seeder's connection; not for the tick it takes to find none.
-      if (clock.now() - startMs >= 1) this.host.countSeederAttempt(clock.now() - startMs, false);
-    }
-    const untilMs = Math.min(clock.now() + this.config.urgentPeerWaitMs, this.deadlineMs - this.safetyMs());
-    if (untilMs - clock.now() < MIN_URGENT_TRY_MS || !this.host.p2pAllowed(this.ref)) {
-      this.noteSlack();
-      return undefined;
-    }
-    let holder = this.host.urgentHolder(this.ref);
-    // Joining: the connections being made may bring a holder (their HAVE-MAPs wake us) in time.
-    // Strictly before the last useful moment: a wait that ends there must not start another.
-    const waitUntilMs = untilMs - MIN_URGENT_TRY_MS / 2;
-    while (!holder && this.host.connecting() && clock.now() < waitUntilMs) {
-      await this.host.waitForAnnouncement(this.ref, waitUntilMs, this.signal, false);
-      this.throwIfAborted();
-      holder = this.host.urgentHolder(this.ref);
-    }
-    if (!holder || untilMs - clock.now() < MIN_URGENT_TRY_MS / 2) {
-      this.noteSlack();
-      return undefined;
-    }
-    const result = await this.fromUrgentPeer(holder, untilMs);
-    this.host.countUrgentAttempt(result !== undefined);
-    return result;
-  }
-
-  /** Asks `peer` for the segment until `untilMs`: the checked bytes, or undefined to go on over HTTP. */
-  private async fromUrgentPeer(peer: Peer, untilMs: number): Promise<AcquiredSegment | undefined> {
-    this.urgentUntilMs = untilMs;
-    try {
-      const result = await askPeer(this.attemptOwner, peer);
-      if (result === 'done' && this.partial?.complete === true) {
-        if ((await this.checked(this.partial.bytes, untilMs)) === 'ok') return { bytes: this.partial.bytes, source: 'p2p' };
-        this.httpReason = 'unverified';
-      } else {
-        this.httpReason = reasonOf(result);
-      }
-      this.lastFailedPeer = peer;
-      this.host.countFallback();
-      return undefined;
-    } finally {
-      this.urgentUntilMs = undefined;
-    }
-  }
-
-  /** Notes why a segment due too soon for peers goes to HTTP: did a connected peer hold it whole? */
-  private noteSlack(): void {
-    this.httpReason = this.host.candidates(this.ref, new Set()).some((p) => p.stateOf(this.ref) === 'have') ? 'slackHeld' : 'slack';
   }
 
   /**
@@ -286,7 +187,7 @@ export class Acquisition {
    * not leave HTTP a thin buffer.
    */
   private waitForAnnouncement(): Promise<void> {
-    const endMs = Math.min(this.host.clock.now() + this.config.maxAnnounceWaitMs, this.p2pDeadlineMs(), this.deadlineMs - this.config.minP2pSlackMs - this.lagMs());
+    const endMs = Math.min(this.host.clock.now() + this.config.maxAnnounceWaitMs, this.deadlines.p2pDeadlineMs(), this.deadlines.lastAskMs());
     return this.waitForAnnouncementUntil(endMs, true);
   }
 
@@ -310,18 +211,15 @@ export class Acquisition {
    */
   private async waitForBusyPeers(): Promise<boolean> {
     const { clock } = this.host;
-    const lastAskMs = this.deadlineMs - this.config.minP2pSlackMs - this.lagMs();
+    const lastAskMs = this.deadlines.lastAskMs();
     if (this.config.busyRetryWaitMs === 0 || clock.now() >= lastAskMs) return false;
     await this.waitForAnnouncementUntil(Math.min(clock.now() + this.config.busyRetryWaitMs, lastAskMs), false);
-    this.throwIfAborted();
-    return clock.now() < this.p2pDeadlineMs();
-  }
-
-  private throwIfAborted(): void {
-    if (this.signal.aborted) throw new EngineError('LOAD_ABORTED', 'segment load aborted');
+    throwIfLoadAborted(this.signal);
+    return clock.now() < this.deadlines.p2pDeadlineMs();
   }
 
   private makeAttemptOwner(): AttemptOwner {
+    const { assembly } = this;
     return {
       ref: this.ref,
       host: this.host,
@@ -329,63 +227,37 @@ export class Acquisition {
       hurried: this.hurried,
       stallTimeoutMs: this.config.p2pStallTimeoutMs,
       relayHandoverAfterMs: this.config.relayHandoverAfterMs,
-      partial: () => this.partial,
-      p2pDeadlineMs: () => this.p2pDeadlineMs(),
-      append: (peer, offsetBytes, payload, totalBytes) => this.appendFromPeer(peer, offsetBytes, payload, totalBytes),
+      partial: () => assembly.partial,
+      p2pDeadlineMs: () => this.deadlines.p2pDeadlineMs(),
+      append: (peer, offsetBytes, payload, totalBytes) => assembly.append(peer, offsetBytes, payload, totalBytes),
       lateSplit: (paceBytes, paceMs) => this.lateSplit(paceBytes, paceMs),
       canHandOver: (restBytes) => {
         // The holder must send the rest with a whole try's time to spare before the P2P deadline.
-        const withinMs = this.p2pDeadlineMs() - this.host.clock.now() - MIN_PEER_TRY_MS;
+        const withinMs = this.deadlines.p2pDeadlineMs() - this.host.clock.now() - MIN_PEER_TRY_MS;
         return withinMs > 0 && this.host.handoverHolder(this.ref, this.tried, restBytes, withinMs) !== undefined;
       },
       goesOn: (head) => {
-        this.lateHead = head;
+        assembly.lateHead = head;
         this.host.countLateSplit('splits', 1);
       },
       headChunk: (peer, offsetBytes, payload, totalBytes, head) => {
-        this.headChunk(peer, offsetBytes, payload, totalBytes, head);
+        assembly.headChunk(peer, offsetBytes, payload, totalBytes, head);
       },
       dropBytesOf: (peer) => {
-        // A relaying peer that gives up mid-segment may have thrown its bytes away (a failed
-        // check upstream): what it sent us cannot be trusted to continue over HTTP.
-        if (!this.contributors.has(peer)) return;
-        this.partial = undefined;
-        this.contributors.clear();
+        assembly.dropBytesOf(peer);
       },
     };
   }
 
-  /** A chunk from the peer asked: the segment's first starts it (and our 'receiving'). */
-  private appendFromPeer(peer: Peer, offsetBytes: number, payload: Uint8Array, totalBytes: number): 'kept' | 'complete' | 'mismatch' {
-    if (!this.partial) {
-      this.partial = new PartialSegment(totalBytes, this.host.clock.now());
-      // Announced 'receiving' only once bytes flow: announcing at the request lets peers
-      // that wait on each other (A asks B, B asks A) form a cycle no byte ever enters.
-      this.host.downloading(this.ref);
-    }
-    if (this.partial.totalBytes !== totalBytes) return 'mismatch';
-    this.keepPeerBytes(this.partial, peer, offsetBytes, payload);
-    return this.partial.complete ? 'complete' : 'kept';
-  }
-
-  /** Appends a peer's bytes to `partial` and counts them; uploads relaying the segment may send them on. */
-  private keepPeerBytes(partial: PartialSegment, peer: Peer, offsetBytes: number, bytes: Uint8Array): void {
-    partial.append(offsetBytes, bytes);
-    this.contributors.add(peer);
-    this.p2pBytes += bytes.length;
-    this.host.countBytes('p2p', bytes.length);
-    this.host.progress(this.ref);
-  }
-
   /** See AttemptOwner.lateSplit: only for a load the player asked for (a prefetch has no URL for the tail). */
   private lateSplit(paceBytes: number, paceMs: number): LateSplit | undefined {
-    const partial = this.partial;
+    const partial = this.assembly.partial;
     if (this.url === undefined || this.signal.aborted || partial === undefined) return undefined;
     const { clock } = this.host;
     return planLateSplit({
       nowMs: clock.now(),
-      deadlineMs: this.deadlineMs,
-      lagMs: this.lagMs(),
+      deadlineMs: this.deadlines.deadlineMs,
+      lagMs: this.deadlines.lagMs(),
       httpFetchMs: this.host.httpFetchMs(),
       receivedBytes: partial.receivedBytes,
       totalBytes: partial.totalBytes,
@@ -393,104 +265,5 @@ export class Acquisition {
       paceMs,
       paceShare: this.config.lateSplitPaceShare,
     });
-  }
-
-  /** A chunk of a late peer's head (see late-split.ts): kept up to the split, then the head ends. */
-  private headChunk(peer: Peer, offsetBytes: number, payload: Uint8Array, totalBytes: number, head: LateHead): void {
-    const { splitBytes } = head;
-    const partial = this.partial;
-    if (partial?.receivedBytes !== offsetBytes || partial.totalBytes !== totalBytes) {
-      head.end();
-      return;
-    }
-    const keptBytes = Math.min(payload.length, splitBytes - offsetBytes);
-    if (keptBytes > 0) {
-      this.host.countLateSplit('headBytes', keptBytes);
-      this.keepPeerBytes(partial, peer, offsetBytes, keptBytes === payload.length ? payload : payload.subarray(0, keptBytes));
-    }
-    if (partial.receivedBytes >= splitBytes) head.end();
-  }
-
-  /**
-   * The tail of a late transfer over HTTP while its peer sends the head (see late-split.ts); the
-   * gap too if the peer fell short. Undefined when the bytes do not fit (then a whole fetch).
-   */
-  private async fromHttpWithHead(head: LateHead, totalBytes: number, countFetch: () => void): Promise<AcquiredSegment | undefined> {
-    const { splitBytes } = head;
-    let tail: Promise<Settled<Uint8Array>> | undefined;
-    if (splitBytes < totalBytes) {
-      countFetch();
-      tail = settle(this.httpGet(splitBytes));
-    }
-    await head.ended;
-    this.throwIfAborted();
-    // The peer's bytes may have been thrown away meanwhile (a relay answering absent).
-    const partial = this.partial ?? new PartialSegment(totalBytes);
-    this.partial = partial;
-    if (partial.receivedBytes < splitBytes) {
-      countFetch();
-      this.host.countLateSplit('gaps', 1);
-      const gap = await this.httpGet(partial.receivedBytes, splitBytes);
-      if (gap.length !== splitBytes - partial.receivedBytes) return undefined;
-      partial.append(partial.receivedBytes, gap);
-    }
-    if (tail) {
-      const rest = await tail;
-      if (!rest.ok) throw rest.error;
-      if (rest.value.length !== totalBytes - splitBytes) return undefined;
-      partial.append(splitBytes, rest.value);
-    }
-    if ((await this.checked(partial.bytes, this.host.clock.now())) !== 'ok') return undefined;
-    return { bytes: partial.bytes, source: this.contributors.size > 0 ? 'p2p' : 'http' };
-  }
-
-  private async fromHttp(): Promise<AcquiredSegment> {
-    const afterPeer = this.httpReason.startsWith('peer') || this.httpReason === 'unverified';
-    let counted = false;
-    // Once per segment, when its first HTTP request leaves (a late peer may bring all of it).
-    const countFetch = (): void => {
-      if (counted) return;
-      counted = true;
-      this.host.countHttpFetch(this.httpReason, afterPeer && this.lastFailedPeer !== undefined && this.host.isSeeder(this.lastFailedPeer));
-    };
-    const head = this.lateHead;
-    if (head && this.partial) {
-      this.lateHead = undefined;
-      const split = await this.fromHttpWithHead(head, this.partial.totalBytes, countFetch);
-      if (split) return split;
-      countFetch();
-      return { bytes: await this.httpGet(undefined), source: 'http' };
-    }
-    countFetch();
-    const partial = this.partial;
-    if (partial && partial.receivedBytes > 0) {
-      const rest = await this.httpGet(partial.receivedBytes);
-      if (rest.length === partial.totalBytes - partial.receivedBytes) {
-        partial.append(partial.receivedBytes, rest);
-        if ((await this.checked(partial.bytes, this.host.clock.now())) === 'ok') return { bytes: partial.bytes, source: 'p2p' };
-        return { bytes: await this.httpGet(undefined), source: 'http' };
-      }
-      // The server ignored the range, or the peers' size was wrong: a full body is the segment.
-      if (rest.length !== partial.totalBytes) return { bytes: await this.httpGet(undefined), source: 'http' };
-      return { bytes: rest, source: 'http' };
-    }
-    return { bytes: await this.httpGet(undefined), source: 'http' };
-  }
-
-  /** Verifies assembled bytes; on failure forgets them (and cuts off their senders on a mismatch). */
-  private async checked(bytes: Uint8Array, untilMs: number): Promise<Verdict> {
-    const verdict = await this.host.verify(this.ref, bytes, untilMs, this.signal);
-    this.throwIfAborted();
-    if (verdict !== 'ok') {
-      if (verdict === 'mismatch') this.host.rejectPeers(this.contributors, this.ref);
-      this.partial = undefined;
-      this.contributors.clear();
-    }
-    return verdict;
-  }
-
-  /** See fetchSegmentBytes. */
-  private httpGet(offsetBytes: number | undefined, endBytes?: number): Promise<Uint8Array> {
-    return fetchSegmentBytes(this.host, { ref: this.ref, url: this.url ?? '', range: this.range }, this.signal, offsetBytes, endBytes);
   }
 }

@@ -26,3 +26,8 @@ export class EngineError extends Error {
     super(`${code}: ${message}`, options);
   }
 }
+
+/** Throws LOAD_ABORTED once a segment load's signal is aborted. */
+export function throwIfLoadAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new EngineError('LOAD_ABORTED', 'segment load aborted');
+}
