@@ -14,7 +14,6 @@ import type { Verdict } from './record-book.js';
 export class SegmentAssembly {
   /** The bytes assembled so far (read by uploads that relay them on, cut-through). */
   partial: PartialSegment | undefined;
-  private p2pBytes = 0;
   /** Peers whose bytes are in `partial`. */
   private readonly contributors = new Set<Peer>();
 
@@ -82,11 +81,10 @@ export class SegmentAssembly {
     return verdict;
   }
 
-  /** Appends a peer's bytes to `partial` and counts them; uploads relaying the segment may send them on. */
+  /** Appends a peer's bytes to `partial` and counts them for the engine; uploads relaying the segment may send them on. */
   private keepPeerBytes(partial: PartialSegment, peer: Peer, offsetBytes: number, bytes: Uint8Array): void {
     partial.append(offsetBytes, bytes);
     this.contributors.add(peer);
-    this.p2pBytes += bytes.length;
     this.host.countBytes('p2p', bytes.length);
     this.host.progress(this.ref);
   }
