@@ -1,8 +1,7 @@
 /** Shared setup of the acquisition tests (acquisition-*.test.ts): two engines, a designated fetcher, a peer's requests. */
 import type { SegmentRef } from '@swarmcast/protocol';
-import { rendezvousTop } from '../../src/index.ts';
 import type { ScriptedLink } from './scripted-peer.ts';
-import { Testbed, type TestEngine } from './testbed.ts';
+import { firstSnFetchedBy, Testbed, type TestEngine } from './testbed.ts';
 
 export const CHUNK = 16_384;
 
@@ -15,13 +14,9 @@ export async function pairOfEngines(seed: string): Promise<{ bed: Testbed; e: Te
   return { bed, e, g };
 }
 
-/** The first segment (from `fromSn` on) whose designated HTTP fetcher among `names` is `who`. */
+/** The first segment of v0 (from `fromSn` on) whose designated HTTP fetcher among `names` is `who`. */
 export function segmentDesignating(bed: Testbed, names: readonly string[], who: string, fromSn = 0): SegmentRef {
-  // Fetchers are ranked by the engines' HELLO ids (instanceId), not their tracker ids.
-  const candidates = names.map((n) => ({ id: bed.get(n).engine.instanceId, weight: 0 }));
-  for (let sn = fromSn; ; sn++) {
-    if (rendezvousTop(candidates, `v0/${sn}`, 1)[0] === bed.get(who).engine.instanceId) return { rendition: 'v0', sn };
-  }
+  return { rendition: 'v0', sn: firstSnFetchedBy(bed, names, who, 'v0', fromSn) };
 }
 
 /** Has the engine's peer H been sent a request, and with which id? */
