@@ -6,6 +6,9 @@
  */
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { directHandle, readIntoSharedBuffer, writeLatin1ToHandle, writeToHandle } from '../../packages/tracker/src/ws-lite/handle-io.js';
+import type { StreamHandle, WriteSink } from '../../packages/tracker/src/ws-lite/handle-io.js';
 
 export interface RawWsHandlers {
   open(): void;
@@ -20,13 +23,29 @@ const OPCODE_CLOSE = 0x8;
 const OPCODE_PING = 0x9;
 /** Longest frame accepted from the tracker; beyond it the bench is talking to something else. */
 const MAX_FRAME_BYTES = 1024 * 1024;
+/** Masked-frame headers (all-zero key) of text frames of 0-125 bytes, as byte-valued strings. */
+const SHORT_HEADERS = Array.from({ length: 126 }, (_, n) => String.fromCharCode(0x80 | OPCODE_TEXT, 0x80 | n, 0, 0, 0, 0));
+/** Where a net socket finds its client, so the shared-buffer reader is one function for all. */
+const CLIENT = Symbol('rawWsClient');
 
-export class RawWsClient {
+/** The masked header of a text frame of `length` bytes (below 65,536) as a byte-valued string. */
+function textHeader(length: number): string {
+  return SHORT_HEADERS[length] ?? String.fromCharCode(0x80 | OPCODE_TEXT, 0x80 | 126, length >> 8, length & 0xff, 0, 0, 0, 0);
+}
+
+/**
+ * Once open, frames are written to the socket's libuv handle and read into one buffer shared by all
+ * sockets (the tracker's own handle-io.ts), skipping Node's stream machinery as the tracker does: the
+ * load workers' core saturates before the tracker's otherwise.
+ */
+export class RawWsClient implements WriteSink {
   readonly #socket: Socket;
   readonly #handlers: RawWsHandlers;
   #open = false;
   #closed = false;
   #pending: Buffer | undefined;
+  /** Set once open when the socket allows direct I/O. */
+  #handle: StreamHandle | undefined;
 
   constructor(port: number, localAddress: string, handlers: RawWsHandlers) {
     this.#handlers = handlers;
@@ -48,9 +67,19 @@ export class RawWsClient {
     });
   }
 
+  /** Reads and writes go to the socket's handle directly (set once open, when the socket allows). */
+  get direct(): boolean {
+    return this.#handle !== undefined;
+  }
+
   /** Sends one text frame; a no-op once closed. */
   send(text: string): void {
     if (!this.#open || this.#closed) return;
+    const handle = this.#handle;
+    if (handle !== undefined && text.length < 65_536 && Buffer.byteLength(text) === text.length) {
+      if (writeLatin1ToHandle(handle, textHeader(text.length) + text, this) < 0) this.#socket.destroy();
+      return;
+    }
     const length = Buffer.byteLength(text);
     const header = length < 126 ? 6 : length < 65_536 ? 8 : 14;
     const frame = Buffer.allocUnsafe(header + length);
@@ -67,7 +96,31 @@ export class RawWsClient {
     }
     frame.writeUInt32BE(0, header - 4);
     frame.write(text, header);
-    this.#socket.write(frame);
+    this.#write(frame);
+  }
+
+  queuedWriteDone(_bytes: number, status: number): void {
+    if (status < 0) this.#socket.destroy();
+  }
+
+  #write(frame: Buffer): void {
+    if (this.#handle === undefined) this.#socket.write(frame);
+    else if (writeToHandle(this.#handle, frame, this) < 0) this.#socket.destroy();
+  }
+
+  /** After the handshake: direct writes, and reads into the shared buffer, when the socket allows. */
+  #goDirect(): void {
+    const handle = directHandle(this.#socket);
+    if (handle === undefined || this.#socket.writableLength !== 0) return;
+    (this.#socket as Socket & { [CLIENT]?: RawWsClient })[CLIENT] = this;
+    if (!readIntoSharedBuffer(this.#socket, handle, onSharedRead)) return;
+    this.#socket.removeAllListeners('data');
+    this.#handle = handle;
+  }
+
+  /** A read into the shared buffer: what is kept past this call is copied. */
+  sharedRead(bytes: Buffer): void {
+    this.#onData(bytes, true);
   }
 
   /** Ends the connection without a closing handshake (the bench never needs one). */
@@ -81,8 +134,10 @@ export class RawWsClient {
     this.#handlers.close(code);
   }
 
-  #onData(chunk: Buffer): void {
+  #onData(chunk: Buffer, borrowed = false): void {
     let buf = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
+    // Concatenated: a copy already; borrowed alone: copied if anything is kept.
+    const shared = borrowed && this.#pending === undefined;
     this.#pending = undefined;
     if (!this.#open) {
       const end = buf.indexOf('\r\n\r\n');
@@ -97,6 +152,7 @@ export class RawWsClient {
       }
       this.#open = true;
       buf = buf.subarray(end + 4);
+      this.#goDirect();
       this.#handlers.open();
     }
     let at = 0;
@@ -133,10 +189,14 @@ export class RawWsClient {
         pong[0] = 0x8a;
         pong[1] = 0x80 | length;
         buf.copy(pong, 6, start, at);
-        this.#socket.write(pong);
+        this.#write(pong);
       }
       if (this.#closed) return;
     }
-    if (at < buf.length) this.#pending = buf.subarray(at);
+    if (at < buf.length) this.#pending = shared ? Buffer.from(buf.subarray(at)) : buf.subarray(at);
   }
+}
+
+function onSharedRead(this: Duplex, bytes: number, buffer: Buffer): void {
+  (this as Duplex & { [CLIENT]?: RawWsClient })[CLIENT]?.sharedRead(buffer.subarray(0, bytes));
 }

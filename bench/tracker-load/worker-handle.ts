@@ -8,6 +8,8 @@ const CONNECT_TIMEOUT_MS = 200_000;
 const STATUS_TIMEOUT_MS = 30_000;
 /** A worker that has not exited this long after 'close' is killed. */
 const STOP_GRACE_MS = 2_000;
+/** Extra Node flags for each load worker (TRACKER_BENCH_WORKER_NODE_ARGS), e.g. '--cpu-prof --cpu-prof-dir=.tmp/prof'. */
+const EXTRA_NODE_ARGS = (process.env.TRACKER_BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 type Connected = Extract<WorkerReport, { type: 'connected' }>;
 type Status = Extract<WorkerReport, { type: 'status' }>;
@@ -16,7 +18,7 @@ export class WorkerHandle {
   readonly #child: ChildProcess;
 
   constructor(cpu: number | undefined) {
-    this.#child = spawnTsChild('worker-main.ts', [], cpu === undefined ? {} : { cpu });
+    this.#child = spawnTsChild('worker-main.ts', [], { ...(cpu === undefined ? {} : { cpu }), nodeArgs: EXTRA_NODE_ARGS });
   }
 
   /** Hands the worker its peers; resolves once they are connected and joined (or failed). */
