@@ -13,6 +13,10 @@ export interface ServerSample {
   readonly atMs: number;
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
+  /** V8's committed heap (process.memoryUsage().heapTotal): RSS growth with heapUsed flat shows here when it is V8's. */
+  readonly heapTotalBytes: number;
+  /** heapTotalBytes by V8 space (v8.getHeapSpaceStatistics: new_space, old_space, code_space, ...). */
+  readonly heapSpaceCommittedBytes: Readonly<Record<string, number>>;
   readonly externalBytes: number;
   /** process.cpuUsage() user + system since the tracker process started, in seconds. */
   readonly cpuSec: number;

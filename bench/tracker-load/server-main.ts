@@ -5,6 +5,7 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { startTracker } from '@swarmcast/tracker';
 import type { TrackerServer } from '@swarmcast/tracker';
 import { Server } from 'bittorrent-tracker';
@@ -71,6 +72,8 @@ function sample(gc: boolean): ServerReport {
     atMs: performance.timeOrigin + performance.now(),
     rssBytes: mem.rss,
     heapUsedBytes: mem.heapUsed,
+    heapTotalBytes: mem.heapTotal,
+    heapSpaceCommittedBytes: Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, space.space_size])),
     externalBytes: mem.external,
     cpuSec: (cpu.user + cpu.system) / 1e6,
     cpuSystemSec: cpu.system / 1e6,

@@ -13,6 +13,11 @@ export interface SoakSample {
   readonly tSec: number;
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
+  /** V8's committed heap, and memory outside it that V8 knows of (Buffers): what RSS holds besides heapUsed. */
+  readonly heapTotalBytes: number;
+  /** heapTotalBytes by V8 space: the young generation's (new_space) grows under load up to its bound. */
+  readonly heapSpaceCommittedBytes: Readonly<Record<string, number>>;
+  readonly externalBytes: number;
   readonly connections: number | null;
 }
 
@@ -50,10 +55,21 @@ export async function runSoak(args: TrackerBenchArgs, log: (line: string) => voi
     // Bounded: one sample per interval until the window ends.
     while (Date.now() - t0 < durationMs) {
       const s = await session.server.sample(true);
-      samples.push({ tSec: (Date.now() - t0) / 1000, rssBytes: s.rssBytes, heapUsedBytes: s.heapUsedBytes, connections: s.connections });
+      samples.push({
+        tSec: (Date.now() - t0) / 1000,
+        rssBytes: s.rssBytes,
+        heapUsedBytes: s.heapUsedBytes,
+        heapTotalBytes: s.heapTotalBytes,
+        heapSpaceCommittedBytes: s.heapSpaceCommittedBytes,
+        externalBytes: s.externalBytes,
+        connections: s.connections,
+      });
       const last = samples[samples.length - 1];
       if (last !== undefined && samples.length % 6 === 1) {
-        log(`soak t=${last.tSec.toFixed(0)} s heap ${(last.heapUsedBytes / 2 ** 20).toFixed(1)} MiB rss ${(last.rssBytes / 2 ** 20).toFixed(1)} MiB connections ${last.connections ?? '?'}`);
+        const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
+        log(
+          `soak t=${last.tSec.toFixed(0)} s heap ${mib(last.heapUsedBytes)} MiB (committed ${mib(last.heapTotalBytes)}: new ${mib(last.heapSpaceCommittedBytes.new_space ?? 0)}, old ${mib(last.heapSpaceCommittedBytes.old_space ?? 0)}) external ${mib(last.externalBytes)} MiB rss ${mib(last.rssBytes)} MiB connections ${last.connections ?? '?'}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, args.sampleEverySec * 1000));
     }

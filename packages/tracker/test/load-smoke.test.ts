@@ -55,6 +55,8 @@ void describe('tracker load generator (smoke)', () => {
     assert.equal(soak.peers, 100);
     assert.ok(soak.peersReplaced > 0, 'peers were replaced');
     assert.ok(soak.samples.length >= 5, `${soak.samples.length} samples`);
+    // Each sample tells V8's committed heap and the memory outside it apart from RSS.
+    for (const s of soak.samples) assert.ok(s.heapTotalBytes >= s.heapUsedBytes && s.externalBytes > 0 && s.rssBytes > s.heapTotalBytes, JSON.stringify(s));
     assert.ok(Number.isFinite(soak.heap.slopePerMin) && soak.heap.firstQuarterMean > 0);
     assert.ok(soak.exchangesCompleted > 0);
   });
